@@ -1,0 +1,153 @@
+'use strict';
+// Starts a real Herald server (the packaged jar) for one test file or one describe() group.
+//
+// Lives outside test/ on purpose: on Node 20, `node --test test/` runs every .js file under a
+// directory named `test` as a test file, helpers included.
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { before, after } = require('node:test');
+
+const APP = Object.freeze({ id: 'app-id', key: 'app-key', secret: 'app-secret' });
+const HOST = '127.0.0.1';
+const DEFAULT_JAR = path.resolve(__dirname, '../../../../target/herald-server.jar');
+const STARTUP_TIMEOUT_MS = 20000;
+
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+});
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => process.exit(130));
+}
+
+function jarPath() {
+  const jar = process.env.HERALD_JAR || DEFAULT_JAR;
+  if (!fs.existsSync(jar)) {
+    throw new Error(`Herald jar not found at ${jar}: build it first ` +
+      '(./mvnw -pl herald-server package -DskipTests -DskipITs) or set HERALD_JAR');
+  }
+  return jar;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function healthStatus(port) {
+  return new Promise((resolve) => {
+    const req = http.get({ host: HOST, port, path: '/health', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Spawns `java -jar $HERALD_JAR` on a free loopback port with the given HERALD_* overrides and
+ * resolves once GET /health answers 200.
+ */
+async function startServer(envOverrides = {}) {
+  const jar = jarPath();
+  const port = await freePort();
+  const logFile = path.join(os.tmpdir(), `herald-node-test-${process.pid}-${port}.log`);
+  const log = fs.createWriteStream(logFile);
+  const tail = [];
+  const env = {
+    ...process.env,
+    HERALD_HOST: HOST,
+    HERALD_PORT: String(port),
+    ...Object.fromEntries(Object.entries(envOverrides).map(([k, v]) => [k, String(v)])),
+  };
+  const child = spawn('java', ['-jar', jar], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let exited = null;
+  const exitPromise = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      running.delete(child);
+      resolve(exited);
+    });
+  });
+  const onData = (chunk) => {
+    log.write(chunk);
+    if (process.env.HERALD_TEST_VERBOSE) process.stderr.write(chunk);
+    for (const line of chunk.toString().split('\n')) {
+      if (line) tail.push(line);
+    }
+    while (tail.length > 60) tail.shift();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    if (exited) {
+      throw new Error(`Herald exited during startup (${JSON.stringify(exited)}), env ` +
+        `${JSON.stringify(envOverrides)}. Last output:\n${tail.join('\n')}`);
+    }
+    if ((await healthStatus(port)) === 200) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Herald did not answer GET /health with 200 within ${STARTUP_TIMEOUT_MS} ms. ` +
+        `Last output:\n${tail.join('\n')}`);
+    }
+    await sleep(50);
+  }
+
+  return {
+    host: HOST,
+    port,
+    app: APP,
+    env: envOverrides,
+    logFile,
+    /** Last lines of server output, for failure messages. */
+    tail: () => tail.join('\n'),
+    /** null while running, else {code, signal}. */
+    exitInfo: () => exited,
+    async stop() {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exitPromise;
+        clearTimeout(timer);
+      }
+      log.end();
+    },
+  };
+}
+
+/**
+ * Registers before/after hooks (at file level, or inside the calling describe()) that start one
+ * server for the enclosing scope. Returns a handle whose fields are filled once `before` ran.
+ */
+function useServer(envOverrides = {}) {
+  const handle = {};
+  before(async () => {
+    Object.assign(handle, await startServer(envOverrides));
+  });
+  after(async () => {
+    if (handle.stop) await handle.stop();
+  });
+  return handle;
+}
+
+module.exports = { APP, HOST, startServer, useServer, freePort, sleep };
