@@ -1,0 +1,37 @@
+package dev.herald.broker;
+
+import dev.herald.protocol.EncodedEvent;
+
+/**
+ * Carries publications to every node that has subscribers for a channel.
+ *
+ * <p>Delivery is at most once and ordered per channel per publishing node. The broker calls its
+ * {@link BrokerListener} for every publication, including this node's own. Engines never see the
+ * hub or Netty channels.
+ */
+public interface Broker extends AutoCloseable {
+
+    /** Registers the one listener and starts delivery. Called once, before any other method. */
+    void start(BrokerListener listener);
+
+    /**
+     * This node now has local subscribers for the channel (first subscriber); an engine that
+     * routes by interest starts receiving it. Idempotent.
+     */
+    void subscribe(String appId, String channel);
+
+    /** This node has no more local subscribers for the channel. Idempotent. */
+    void unsubscribe(String appId, String channel);
+
+    /**
+     * Publishes an event to a channel on every node.
+     *
+     * @param event           the encoded frame; the caller keeps its reference and releases it
+     *                        after this call returns (the broker retains what it keeps)
+     * @param excludeSocketId a socket that must not receive it, or {@code null}
+     */
+    void publish(String appId, String channel, EncodedEvent event, String excludeSocketId);
+
+    @Override
+    void close();
+}

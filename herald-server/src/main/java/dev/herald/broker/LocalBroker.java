@@ -1,0 +1,35 @@
+package dev.herald.broker;
+
+import dev.herald.protocol.EncodedEvent;
+import java.util.Objects;
+
+/** One node, no network: a publication goes straight to this node's listener. */
+public final class LocalBroker implements Broker {
+
+    private BrokerListener listener;
+
+    @Override
+    public void start(BrokerListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    @Override
+    public void subscribe(String appId, String channel) {
+        // every publication is local already
+    }
+
+    @Override
+    public void unsubscribe(String appId, String channel) {
+        // every publication is local already
+    }
+
+    @Override
+    public void publish(String appId, String channel, EncodedEvent event, String excludeSocketId) {
+        listener.onPublication(appId, channel, event, excludeSocketId);
+    }
+
+    @Override
+    public void close() {
+        // nothing held
+    }
+}

@@ -1,0 +1,61 @@
+package dev.herald.config;
+
+import dev.herald.apps.App;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every server setting, immutable and validated when built: an unusable value stops start-up with
+ * a message naming the setting (its flag and environment variable), never a silent correction.
+ * {@code docs/configuration.md} documents each one.
+ */
+public record HeraldConfig(
+        String host,
+        int port,
+        TransportKind transport,
+        int eventLoopThreads,
+        int activityTimeoutSeconds,
+        int pongTimeoutSeconds,
+        int writeBufferHighWaterMark,
+        int maxFrameBytes,
+        int maxHttpBodyBytes,
+        List<App> apps) {
+
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 6001;
+    public static final int DEFAULT_ACTIVITY_TIMEOUT_SECONDS = 120;
+    public static final int DEFAULT_PONG_TIMEOUT_SECONDS = 30;
+    public static final int DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK = 1 << 20;
+    public static final int DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
+    public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 1 << 20;
+
+    public HeraldConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(transport, "transport");
+        apps = List.copyOf(apps);
+        check(port >= 0 && port <= 65535, "port (--port, HERALD_PORT) must be 0-65535, got " + port);
+        check(eventLoopThreads >= 0, "event loop threads (--event-loop-threads, HERALD_EVENT_LOOP_THREADS) must be "
+                + ">= 0 (0 = one per core), got " + eventLoopThreads);
+        check(activityTimeoutSeconds > 0, "activity timeout (--activity-timeout, HERALD_ACTIVITY_TIMEOUT) must be "
+                + "> 0 seconds, got " + activityTimeoutSeconds);
+        check(pongTimeoutSeconds > 0, "pong timeout (--pong-timeout, HERALD_PONG_TIMEOUT) must be > 0 seconds, got "
+                + pongTimeoutSeconds);
+        check(writeBufferHighWaterMark >= 8192, "write buffer high-water mark (--write-buffer-high-water-mark, "
+                + "HERALD_WRITE_BUFFER_HIGH_WATER_MARK) must be >= 8192 bytes, got " + writeBufferHighWaterMark);
+        check(maxFrameBytes >= 1024, "max frame size (--max-frame-bytes, HERALD_MAX_FRAME_BYTES) must be >= 1024, got "
+                + maxFrameBytes);
+        check(maxHttpBodyBytes >= 1024, "max HTTP body (--max-http-body-bytes, HERALD_MAX_HTTP_BODY_BYTES) must be "
+                + ">= 1024, got " + maxHttpBodyBytes);
+        check(!apps.isEmpty(), "at least one app must be configured");
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new ConfigException(message);
+        }
+    }
+
+    public int effectiveEventLoopThreads() {
+        return eventLoopThreads == 0 ? Runtime.getRuntime().availableProcessors() : eventLoopThreads;
+    }
+}

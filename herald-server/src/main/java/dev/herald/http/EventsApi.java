@@ -1,0 +1,185 @@
+package dev.herald.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.apps.App;
+import dev.herald.broker.Broker;
+import dev.herald.hub.Hub;
+import dev.herald.hub.LocalChannel;
+import dev.herald.hub.SocketIds;
+import dev.herald.protocol.ChannelKind;
+import dev.herald.protocol.ChannelNames;
+import dev.herald.protocol.EncodedEvent;
+import dev.herald.protocol.Frames;
+import dev.herald.protocol.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code POST /apps/{id}/events} and {@code /batch_events} (spec §5.3–5.4). Every event of a
+ * request is validated before any is published, so a refused request publishes nothing. Each
+ * (event, channel) pair is encoded once and handed to the broker.
+ */
+final class EventsApi {
+
+    static final int MAX_CHANNELS_PER_EVENT = 100;
+    static final int MAX_BATCH_EVENTS = 10;
+    static final int MAX_EVENT_NAME_LENGTH = 200;
+
+    private final Hub hub;
+    private final Broker broker;
+
+    EventsApi(Hub hub, Broker broker) {
+        this.hub = hub;
+        this.broker = broker;
+    }
+
+    /** One validated event, ready to publish. */
+    private record Event(String name, String data, List<String> channels, String socketId, List<String> info) {
+    }
+
+    /** Returns the response body. */
+    Object trigger(App app, JsonNode body) throws ApiException {
+        Event event = parse(app, body, false);
+        publish(app, event);
+        if (event.info().isEmpty()) {
+            return Json.MAPPER.createObjectNode();
+        }
+        ObjectNode response = Json.MAPPER.createObjectNode();
+        ObjectNode channels = response.putObject("channels");
+        for (String channel : event.channels()) {
+            channels.set(channel, info(app, channel, event.info()));
+        }
+        return response;
+    }
+
+    Object batch(App app, JsonNode body) throws ApiException {
+        JsonNode batch = body.get("batch");
+        if (batch == null || !batch.isArray()) {
+            throw ApiException.badRequest("Body must be {\"batch\":[...]} with up to " + MAX_BATCH_EVENTS + " events");
+        }
+        if (batch.size() > MAX_BATCH_EVENTS) {
+            throw ApiException.badRequest("Cannot batch-send more than " + MAX_BATCH_EVENTS + " events at once, got "
+                    + batch.size());
+        }
+        List<Event> events = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            try {
+                events.add(parse(app, batch.get(i), true));
+            } catch (ApiException e) {
+                throw new ApiException(e.status(), "batch[" + i + "]: " + e.getMessage());
+            }
+        }
+        boolean anyInfo = false;
+        for (Event event : events) {
+            publish(app, event);
+            anyInfo |= !event.info().isEmpty();
+        }
+        if (!anyInfo) {
+            return Json.MAPPER.createObjectNode();
+        }
+        ObjectNode response = Json.MAPPER.createObjectNode();
+        var results = response.putArray("batch");
+        for (Event event : events) {
+            results.add(event.info().isEmpty()
+                    ? Json.MAPPER.createObjectNode()
+                    : info(app, event.channels().get(0), event.info()));
+        }
+        return response;
+    }
+
+    private void publish(App app, Event event) {
+        for (String channel : event.channels()) {
+            EncodedEvent encoded = new EncodedEvent(Frames.event(event.name(), channel, event.data()));
+            try {
+                broker.publish(app.id(), channel, encoded, event.socketId());
+            } finally {
+                encoded.release();
+            }
+        }
+    }
+
+    private ObjectNode info(App app, String channel, List<String> attributes) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        LocalChannel local = hub.channel(app.id(), channel);
+        for (String attribute : attributes) {
+            if (attribute.equals("user_count") && ChannelKind.of(channel).isPresence()) {
+                node.put("user_count", local == null ? 0 : local.userCount());
+            } else if (attribute.equals("subscription_count")) {
+                node.put("subscription_count", local == null ? 0 : local.subscriptionCount());
+            }
+        }
+        return node;
+    }
+
+    private Event parse(App app, JsonNode body, boolean single) throws ApiException {
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest("An event must be a JSON object");
+        }
+        String name = text(body, "name");
+        if (name == null || name.isEmpty()) {
+            throw ApiException.badRequest("Missing event name: \"name\" is required");
+        }
+        if (name.length() > MAX_EVENT_NAME_LENGTH) {
+            throw ApiException.badRequest("Event name is longer than " + MAX_EVENT_NAME_LENGTH + " characters");
+        }
+        if (name.startsWith("pusher:") || name.startsWith("pusher_internal:")) {
+            throw ApiException.badRequest("Event names starting with pusher: or pusher_internal: are reserved");
+        }
+        JsonNode dataNode = body.get("data");
+        if (dataNode == null || dataNode.isNull()) {
+            throw ApiException.badRequest("Missing \"data\": it is required (a string, usually JSON text)");
+        }
+        // libraries send a string; an object is accepted and re-encoded (spec §5.3, lenient)
+        String data = dataNode.isTextual() ? dataNode.asText() : dataNode.toString();
+        int size = data.getBytes(StandardCharsets.UTF_8).length;
+        if (size > app.limits().maxEventBytes()) {
+            throw new ApiException(413, "Event data is " + size + " bytes; the limit is " + app.limits().maxEventBytes());
+        }
+        List<String> channels = channels(app, body, single);
+        String socketId = text(body, "socket_id");
+        if (body.has("socket_id") && !SocketIds.isValid(socketId)) {
+            throw ApiException.badRequest("Invalid socket_id: it must look like 123.456");
+        }
+        return new Event(name, data, channels, socketId, InfoAttributes.parse(text(body, "info")));
+    }
+
+    private static List<String> channels(App app, JsonNode body, boolean single) throws ApiException {
+        List<String> channels = new ArrayList<>();
+        JsonNode many = body.get("channels");
+        JsonNode one = body.get("channel");
+        if (many != null && !single) {
+            if (!many.isArray()) {
+                throw ApiException.badRequest("\"channels\" must be an array of channel names");
+            }
+            for (JsonNode c : many) {
+                if (!c.isTextual()) {
+                    throw ApiException.badRequest("\"channels\" must hold strings");
+                }
+                channels.add(c.asText());
+            }
+        } else if (one != null && one.isTextual()) {
+            channels.add(one.asText());
+        }
+        if (channels.isEmpty()) {
+            throw ApiException.badRequest(single ? "Missing \"channel\"" : "Missing \"channels\" (or \"channel\")");
+        }
+        if (channels.size() > MAX_CHANNELS_PER_EVENT) {
+            throw ApiException.badRequest("An event can go to at most " + MAX_CHANNELS_PER_EVENT + " channels, got "
+                    + channels.size());
+        }
+        for (String channel : channels) {
+            String problem = ChannelNames.problem(channel, app.limits().maxChannelNameLength());
+            if (problem != null) {
+                throw ApiException.badRequest(problem + ": " + channel);
+            }
+        }
+        return channels;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
+}

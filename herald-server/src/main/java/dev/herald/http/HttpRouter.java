@@ -1,0 +1,190 @@
+package dev.herald.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.apps.App;
+import dev.herald.apps.AppStore;
+import dev.herald.auth.RequestSignature;
+import dev.herald.hub.Authenticators;
+import dev.herald.hub.ClientEventHandler;
+import dev.herald.hub.ConnectionHandler;
+import dev.herald.hub.SessionContext;
+import dev.herald.hub.SubscribeHandler;
+import dev.herald.protocol.Json;
+import dev.herald.transport.WebSocketUpgrade;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every HTTP request on the server port: WebSocket upgrades at {@code /app/{key}}, the signed
+ * REST API under {@code /apps/{id}}, and {@code /health} and {@code /ready}. Stateless and shared
+ * by all connections.
+ */
+@ChannelHandler.Sharable
+public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
+    private static final String WS_PREFIX = "/app/";
+    private static final String API_PREFIX = "/apps/";
+
+    private final AppStore apps;
+    private final Authenticators authenticators;
+    private final SessionContext sessions;
+    private final SubscribeHandler subscribeHandler;
+    private final ClientEventHandler clientEventHandler;
+    private final WebSocketUpgrade upgrade;
+    private final EventsApi events;
+    private final ChannelsApi channels;
+    private final BooleanSupplier ready;
+
+    public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready) {
+        this.apps = apps;
+        this.authenticators = sessions.authenticators();
+        this.sessions = sessions;
+        this.subscribeHandler = new SubscribeHandler(sessions);
+        this.clientEventHandler = new ClientEventHandler(sessions);
+        this.upgrade = upgrade;
+        this.events = new EventsApi(sessions.hub(), sessions.broker());
+        this.channels = new ChannelsApi(sessions.hub());
+        this.ready = ready;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (!req.decoderResult().isSuccess()) {
+            Responses.error(ctx, req, 400, "Malformed HTTP request");
+            return;
+        }
+        QueryStringDecoder query = new QueryStringDecoder(req.uri());
+        String path = query.path();
+        if (path.startsWith(API_PREFIX)) {
+            api(ctx, req, query);
+        } else if (path.startsWith(WS_PREFIX) && isUpgrade(req)) {
+            webSocket(ctx, req, query, path.substring(WS_PREFIX.length()));
+        } else if (path.equals("/health")) {
+            Responses.json(ctx, req, HttpResponseStatus.OK, Map.of("status", "ok"));
+        } else if (path.equals("/ready")) {
+            boolean isReady = ready.getAsBoolean();
+            Responses.json(ctx, req, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    Map.of("status", isReady ? "ready" : "not ready"));
+        } else if (path.startsWith(WS_PREFIX)) {
+            Responses.error(ctx, req, 400, "WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket)");
+        } else {
+            Responses.error(ctx, req, 404, "Not found: " + path);
+        }
+    }
+
+    private static boolean isUpgrade(FullHttpRequest req) {
+        return req.method().equals(HttpMethod.GET)
+                && req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    private void webSocket(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, String key) {
+        App app = apps.byKey(key).orElse(null);
+        ConnectionHandler.Request request = new ConnectionHandler.Request(key, app,
+                ChannelsApi.first(query.parameters(), "protocol"), ChannelsApi.first(query.parameters(), "client"));
+        upgrade.upgrade(ctx, req, this, new ConnectionHandler(sessions, subscribeHandler, clientEventHandler, request));
+    }
+
+    private void api(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
+        try {
+            Responses.json(ctx, req, HttpResponseStatus.OK, route(req, query));
+        } catch (ApiException e) {
+            Responses.error(ctx, req, e.status(), e.getMessage());
+        }
+    }
+
+    private Object route(FullHttpRequest req, QueryStringDecoder query) throws ApiException {
+        String[] parts = query.path().substring(API_PREFIX.length()).split("/", -1);
+        App app = apps.byId(parts[0]).orElseThrow(() -> new ApiException(404, "Unknown app id " + parts[0]));
+        HttpMethod method = req.method();
+        Route route = Route.match(method, parts);
+        if (route == null) {
+            throw new ApiException(404, "Not found: " + method + " " + query.path());
+        }
+        byte[] body = ByteBufUtil.getBytes(req.content());
+        authenticate(app, req, query, body);
+        if (!app.enabled()) {
+            throw new ApiException(403, "Application " + app.id() + " is disabled");
+        }
+        Map<String, List<String>> params = query.parameters();
+        return switch (route) {
+            case EVENTS -> events.trigger(app, json(body));
+            case BATCH_EVENTS -> events.batch(app, json(body));
+            case CHANNELS -> channels.list(app, params);
+            case CHANNEL -> channels.channel(app, parts[2], params);
+            case CHANNEL_USERS -> channels.users(app, parts[2]);
+        };
+    }
+
+    private void authenticate(App app, FullHttpRequest req, QueryStringDecoder query, byte[] body) throws ApiException {
+        try {
+            RequestSignature.verify(req.method().name(), query.rawPath(), query.parameters(), body, app.key(),
+                    authenticators.signer(app), System.currentTimeMillis() / 1000);
+        } catch (RequestSignature.Refused e) {
+            List<String> keys = query.parameters().get("auth_key");
+            String key = keys == null || keys.isEmpty() ? null : keys.get(0);
+            if (key != null && !key.equals(app.key()) && apps.byKey(key).isPresent()) {
+                throw new ApiException(403, "auth_key " + key + " belongs to another app, not to app " + app.id());
+            }
+            log.debug("refused API request to app {}: {}", app.id(), e.getMessage());
+            throw new ApiException(e.status(), e.getMessage());
+        }
+    }
+
+    private static JsonNode json(byte[] body) throws ApiException {
+        if (body.length == 0) {
+            throw ApiException.badRequest("Missing JSON body");
+        }
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw ApiException.badRequest("Invalid JSON body: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("HTTP connection error: {}", cause.toString());
+        ctx.close();
+    }
+
+    /** The API's routes, matched on the path segments after {@code /apps/}. */
+    private enum Route {
+        EVENTS, BATCH_EVENTS, CHANNELS, CHANNEL, CHANNEL_USERS;
+
+        static Route match(HttpMethod method, String[] p) {
+            boolean post = method.equals(HttpMethod.POST);
+            boolean get = method.equals(HttpMethod.GET);
+            if (p.length == 2 && post && p[1].equals("events")) {
+                return EVENTS;
+            }
+            if (p.length == 2 && post && p[1].equals("batch_events")) {
+                return BATCH_EVENTS;
+            }
+            if (p.length == 2 && get && p[1].equals("channels")) {
+                return CHANNELS;
+            }
+            if (p.length == 3 && get && p[1].equals("channels") && !p[2].isEmpty()) {
+                return CHANNEL;
+            }
+            if (p.length == 4 && get && p[1].equals("channels") && p[3].equals("users")) {
+                return CHANNEL_USERS;
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.herald.hub;
+
+import dev.herald.apps.App;
+import dev.herald.limits.TokenBucket;
+import dev.herald.protocol.Frames;
+import dev.herald.protocol.PusherError;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection's Pusher state. Confined to the connection's event loop: every method is
+ * called on it, except {@link #socketId()}, {@link #app()} and {@link #loopIndex()}, which are
+ * immutable.
+ *
+ * <p>Outbound frames are complete WebSocket frames (see {@link dev.herald.protocol.Frames}); they
+ * are written to the pipeline as bytes and pass the frame encoder untouched.
+ */
+public final class Connection {
+
+    /** How long a closing connection may take to flush its close frame before it is cut. */
+    private static final long CLOSE_GRACE_MILLIS = 2_000;
+
+    private final String socketId;
+    private final App app;
+    private final ChannelHandlerContext ctx;
+    private final int loopIndex;
+    private final TokenBucket clientEvents;
+    private final List<Subscription> subscriptions = new ArrayList<>(2);
+    private boolean closing;
+
+    public Connection(String socketId, App app, ChannelHandlerContext ctx, int loopIndex, long nowNanos) {
+        this.socketId = socketId;
+        this.app = app;
+        this.ctx = ctx;
+        this.loopIndex = loopIndex;
+        this.clientEvents = new TokenBucket(app.limits().clientEventsPerSecond(), nowNanos);
+    }
+
+    public String socketId() {
+        return socketId;
+    }
+
+    public App app() {
+        return app;
+    }
+
+    public int loopIndex() {
+        return loopIndex;
+    }
+
+    public TokenBucket clientEventBucket() {
+        return clientEvents;
+    }
+
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /** Writes and flushes a frame this connection owns; dropped if the connection is closing. */
+    public void send(ByteBuf frame) {
+        if (closing) {
+            frame.release();
+            return;
+        }
+        ctx.writeAndFlush(frame, ctx.voidPromise());
+    }
+
+    /**
+     * Writes one fan-out copy. A connection whose outbound buffer is past the high-water mark is
+     * a slow consumer: it is closed with 4100 rather than allowed to grow the heap.
+     */
+    void deliver(ByteBuf frame) {
+        if (closing) {
+            frame.release();
+            return;
+        }
+        if (!ctx.channel().isWritable()) {
+            frame.release();
+            close(PusherError.OVER_CAPACITY, "Slow consumer: outbound buffer full, reconnect");
+            return;
+        }
+        ctx.write(frame, ctx.voidPromise());
+    }
+
+    void flush() {
+        if (!closing) {
+            ctx.flush();
+        }
+    }
+
+    /**
+     * Sends {@code pusher:error} and, for fatal errors, a close frame with the same code, then
+     * closes. The error message goes first because protocol &lt; 6 clients rely on it (spec §2.5).
+     */
+    public void close(PusherError error, String message) {
+        if (closing) {
+            return;
+        }
+        ctx.write(Frames.error(error, message), ctx.voidPromise());
+        closing = true;
+        ctx.writeAndFlush(Frames.close(error.code(), message)).addListener(ChannelFutureListener.CLOSE);
+        ctx.executor().schedule(() -> {
+            ctx.channel().close();
+        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes with a WebSocket close frame only (the client asked, or the frame was refused). */
+    public void closeFrame(int code, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        ctx.writeAndFlush(Frames.close(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Sends a non-fatal {@code pusher:error}; the connection stays open. */
+    public void sendError(PusherError error, String message) {
+        send(Frames.error(error, message));
+    }
+
+    // -- subscriptions, all on the event loop
+
+    List<Subscription> subscriptions() {
+        return subscriptions;
+    }
+
+    public int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    public Subscription subscription(String channel) {
+        for (int i = 0; i < subscriptions.size(); i++) {
+            Subscription s = subscriptions.get(i);
+            if (s.channel().name().equals(channel)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    void addSubscription(Subscription subscription) {
+        subscriptions.add(subscription);
+    }
+
+    void removeSubscription(Subscription subscription) {
+        subscriptions.remove(subscription);
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + app.id() + "/" + socketId + "]";
+    }
+}

@@ -1,0 +1,199 @@
+package dev.herald.hub;
+
+import dev.herald.broker.Broker;
+import dev.herald.broker.BrokerListener;
+import dev.herald.protocol.EncodedEvent;
+import dev.herald.protocol.Member;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This node's channels and their local subscribers, and fan-out to them.
+ *
+ * <p>Subscribers are grouped by the event loop that owns their connection. A publication is
+ * encoded once, upstream; fan-out then schedules one task per event loop that has subscribers
+ * (not one per subscriber), and that task writes a retained duplicate of the same frame to each
+ * of its subscribers. Channel membership is changed only on the subscriber's own loop, so the
+ * per-loop lists need no locks; the channel map's per-key lock keeps the subscription count and
+ * the channel's existence consistent across loops.
+ */
+public final class Hub implements BrokerListener {
+
+    private final Map<EventExecutor, Integer> loopIndex = new IdentityHashMap<>();
+    private final EventExecutor[] loops;
+    private final Broker broker;
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, LocalChannel>> apps = new ConcurrentHashMap<>();
+
+    /** Outcome of a subscription attempt. */
+    public record Joined(Subscription subscription, boolean memberAdded, boolean presenceFull, List<Member> members) {
+    }
+
+    public Hub(List<? extends EventExecutor> eventLoops, Broker broker) {
+        this.loops = eventLoops.toArray(new EventExecutor[0]);
+        for (int i = 0; i < loops.length; i++) {
+            loopIndex.put(loops[i], i);
+        }
+        this.broker = broker;
+    }
+
+    /** The index of an event loop of the server's group, for {@link Connection#loopIndex()}. */
+    public int indexOf(EventLoop loop) {
+        Integer i = loopIndex.get(loop);
+        if (i == null) {
+            throw new IllegalArgumentException("not one of the hub's event loops: " + loop);
+        }
+        return i;
+    }
+
+    /**
+     * Subscribes a connection; called on its event loop. For presence channels {@code member}
+     * joins the member list, unless the channel is full ({@link Joined#presenceFull()}).
+     */
+    public Joined subscribe(Connection c, String name, Member member, int maxPresenceMembers) {
+        ConcurrentHashMap<String, LocalChannel> channels = apps.computeIfAbsent(c.app().id(), id -> new ConcurrentHashMap<>());
+        boolean[] created = new boolean[1];
+        LocalChannel channel = channels.compute(name, (n, existing) -> {
+            LocalChannel ch = existing;
+            if (ch == null) {
+                ch = new LocalChannel(n, loops.length);
+                created[0] = true;
+            }
+            ch.addSubscription();
+            return ch;
+        });
+        if (created[0]) {
+            broker.subscribe(c.app().id(), name);
+        }
+        boolean added = false;
+        List<Member> members = List.of();
+        if (channel.members() != null) {
+            PresenceMembers.Join join = channel.members().join(member, maxPresenceMembers);
+            if (join.refused()) {
+                release(c.app().id(), channels, channel);
+                return new Joined(null, false, true, List.of());
+            }
+            added = join.added();
+            members = join.members();
+        }
+        channel.shardForWrite(c.loopIndex()).add(c);
+        Subscription subscription = new Subscription(channel, channel.members() != null ? member : null);
+        c.addSubscription(subscription);
+        return new Joined(subscription, added, false, members);
+    }
+
+    /**
+     * Removes a subscription; called on the connection's event loop. Returns whether the
+     * subscription's presence member left the channel with it (the user's last socket here).
+     */
+    public boolean unsubscribe(Connection c, Subscription subscription) {
+        LocalChannel channel = subscription.channel();
+        Shard shard = channel.shard(c.loopIndex());
+        if (shard != null) {
+            shard.remove(c);
+        }
+        c.removeSubscription(subscription);
+        boolean memberRemoved = subscription.member() != null
+                && channel.members().leave(subscription.member().userId());
+        ConcurrentHashMap<String, LocalChannel> channels = apps.get(c.app().id());
+        if (channels != null) {
+            release(c.app().id(), channels, channel);
+        }
+        return memberRemoved;
+    }
+
+    private void release(String appId, ConcurrentHashMap<String, LocalChannel> channels, LocalChannel channel) {
+        boolean[] vacated = new boolean[1];
+        channels.computeIfPresent(channel.name(), (n, ch) -> {
+            if (ch != channel) {
+                return ch;
+            }
+            if (ch.removeSubscription() == 0) {
+                vacated[0] = true;
+                return null;
+            }
+            return ch;
+        });
+        if (vacated[0]) {
+            broker.unsubscribe(appId, channel.name());
+        }
+    }
+
+    /** The channel if it has subscribers on this node, else {@code null}. */
+    public LocalChannel channel(String appId, String name) {
+        ConcurrentHashMap<String, LocalChannel> channels = apps.get(appId);
+        return channels == null ? null : channels.get(name);
+    }
+
+    /** The app's channels with subscribers on this node (a live, weakly consistent view). */
+    public Collection<LocalChannel> channels(String appId) {
+        ConcurrentHashMap<String, LocalChannel> channels = apps.get(appId);
+        return channels == null ? List.of() : channels.values();
+    }
+
+    /** Presence members of a channel on this node, in join order. */
+    public List<Member> members(String appId, String name) {
+        LocalChannel channel = channel(appId, name);
+        return channel == null || channel.members() == null ? List.of() : channel.members().snapshot();
+    }
+
+    @Override
+    public void onPublication(String appId, String channelName, EncodedEvent event, String excludeSocketId) {
+        LocalChannel channel = channel(appId, channelName);
+        if (channel == null) {
+            return;
+        }
+        for (int i = 0; i < loops.length; i++) {
+            Shard shard = channel.shard(i);
+            if (shard == null || shard.size() == 0) {
+                continue;
+            }
+            FanoutTask task = new FanoutTask(channel, i, event.retain(), excludeSocketId);
+            EventExecutor loop = loops[i];
+            if (loop.inEventLoop()) {
+                task.run();
+            } else {
+                loop.execute(task);
+            }
+        }
+    }
+
+    /** Writes one publication to every subscriber of one channel on one event loop. */
+    private static final class FanoutTask implements Runnable {
+        private final LocalChannel channel;
+        private final int loop;
+        private final EncodedEvent event;
+        private final String exclude;
+
+        FanoutTask(LocalChannel channel, int loop, EncodedEvent event, String exclude) {
+            this.channel = channel;
+            this.loop = loop;
+            this.event = event;
+            this.exclude = exclude;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Shard shard = channel.shard(loop);
+                int n = shard.size();
+                for (int i = 0; i < n; i++) {
+                    Connection c = shard.get(i);
+                    if (exclude != null && exclude.equals(c.socketId())) {
+                        continue;
+                    }
+                    c.deliver(event.frame().retainedDuplicate());
+                }
+                for (int i = 0; i < n; i++) {
+                    shard.get(i).flush();
+                }
+            } finally {
+                event.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.herald.hub;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.apps.AppLimits;
+import dev.herald.auth.ChannelAuthenticator;
+import dev.herald.protocol.ChannelKind;
+import dev.herald.protocol.ChannelNames;
+import dev.herald.protocol.ClientMessage;
+import dev.herald.protocol.EncodedEvent;
+import dev.herald.protocol.Frames;
+import dev.herald.protocol.Json;
+import dev.herald.protocol.Member;
+import dev.herald.protocol.PusherError;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code pusher:subscribe} and {@code pusher:unsubscribe} (spec §3.2–3.5): name rules, limits,
+ * signatures, presence membership, and the member events that follow. Shared by all connections;
+ * every call runs on the connection's event loop. A refused subscription never closes the
+ * connection: it gets {@code pusher:error} and {@code pusher:subscription_error}.
+ */
+public final class SubscribeHandler {
+
+    private final SessionContext context;
+
+    public SubscribeHandler(SessionContext context) {
+        this.context = context;
+    }
+
+    void subscribe(Connection c, ClientMessage message) throws ClientMessage.Malformed {
+        JsonNode data = message.dataObject();
+        String channel = ClientMessage.text(data, "channel");
+        AppLimits limits = c.app().limits();
+        String nameProblem = ChannelNames.problem(channel, limits.maxChannelNameLength());
+        if (nameProblem != null) {
+            refuse(c, channel == null ? "" : channel, PusherError.INVALID_CHANNEL, "InvalidChannel", 400,
+                    nameProblem);
+            return;
+        }
+        Subscription existing = c.subscription(channel);
+        if (existing != null) {
+            // idempotent: answer again, with the current member list on presence channels
+            c.send(succeeded(c, existing, context.hub().members(c.app().id(), channel)));
+            return;
+        }
+        if (c.subscriptionCount() >= limits.maxChannelsPerConnection()) {
+            refuse(c, channel, PusherError.TOO_MANY_CHANNELS, "LimitReached", 4304,
+                    "Too many channels: a connection may subscribe to at most " + limits.maxChannelsPerConnection());
+            return;
+        }
+        ChannelKind kind = ChannelKind.of(channel);
+        String auth = ClientMessage.text(data, "auth");
+        String channelData = channelData(data);
+        Member member = null;
+        switch (kind.auth()) {
+            case NONE -> {
+                // public and cache channels need no signature
+            }
+            case PRIVATE -> {
+                if (!checkSignature(c, channel, auth, null)) {
+                    return;
+                }
+            }
+            case PRESENCE -> {
+                if (channelData == null) {
+                    refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "AuthError", 401,
+                            "Presence channels need channel_data with a user_id");
+                    return;
+                }
+                if (!checkSignature(c, channel, auth, channelData)) {
+                    return;
+                }
+                member = member(c, channel, channelData, limits);
+                if (member == null) {
+                    return;
+                }
+            }
+            case SIGNED_IN_USER -> {
+                refuse(c, channel, PusherError.UNAUTHORIZED, "AuthError", 401,
+                        "Only the signed-in user's own connections may subscribe to " + channel);
+                return;
+            }
+            default -> throw new IllegalStateException(kind.auth().toString());
+        }
+        Hub.Joined joined = context.hub().subscribe(c, channel, member, limits.maxPresenceMembers());
+        if (joined.presenceFull()) {
+            refuse(c, channel, PusherError.PRESENCE_FULL, "LimitReached", 4306,
+                    "Presence channel " + channel + " is full: at most " + limits.maxPresenceMembers() + " members");
+            return;
+        }
+        c.send(succeeded(c, joined.subscription(), joined.members()));
+        if (joined.memberAdded()) {
+            publish(c, channel, Frames.memberAdded(channel, member), c.socketId());
+        }
+    }
+
+    private static String channelData(JsonNode data) {
+        JsonNode node = data.get("channel_data");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        return node.isTextual() ? node.asText() : node.toString();
+    }
+
+    private io.netty.buffer.ByteBuf succeeded(Connection c, Subscription subscription, List<Member> members) {
+        String channel = subscription.channel().name();
+        return subscription.member() != null
+                ? Frames.presenceSubscriptionSucceeded(channel, members)
+                : Frames.subscriptionSucceeded(channel);
+    }
+
+    private boolean checkSignature(Connection c, String channel, String auth, String channelData) {
+        ChannelAuthenticator authenticator = context.authenticators().channel(c.app());
+        String toSign = ChannelAuthenticator.channelStringToSign(c.socketId(), channel, channelData);
+        if (authenticator.verify(auth, toSign)) {
+            return true;
+        }
+        String why = auth == null || auth.isEmpty()
+                ? "Missing auth: " + channel + " needs a signature from your auth endpoint"
+                : "Invalid signature: Expected HMAC SHA256 hex digest of " + toSign + ", but got " + auth;
+        refuse(c, channel, PusherError.UNAUTHORIZED, "AuthError", 401, why);
+        return false;
+    }
+
+    private Member member(Connection c, String channel, String channelData, AppLimits limits) {
+        JsonNode parsed;
+        try {
+            parsed = Json.MAPPER.readTree(channelData);
+        } catch (JsonProcessingException e) {
+            parsed = null;
+        }
+        JsonNode userId = parsed == null || !parsed.isObject() ? null : parsed.get("user_id");
+        if (userId == null || !(userId.isTextual() || userId.isNumber()) || userId.asText().isEmpty()) {
+            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "AuthError", 400,
+                    "channel_data must be a JSON object with a user_id string or number");
+            return null;
+        }
+        JsonNode info = parsed.get("user_info");
+        String userInfo = info == null || info.isNull() ? null : info.toString();
+        if (userInfo != null && userInfo.getBytes(StandardCharsets.UTF_8).length > limits.maxPresenceUserInfoBytes()) {
+            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "LimitReached", 4307,
+                    "user_info is larger than " + limits.maxPresenceUserInfoBytes() + " bytes");
+            return null;
+        }
+        return new Member(userId.asText(), userInfo);
+    }
+
+    private void refuse(Connection c, String channel, PusherError error, String type, int status, String why) {
+        c.sendError(error, why);
+        c.send(Frames.subscriptionError(channel, type, why, status));
+    }
+
+    void unsubscribe(Connection c, ClientMessage message) throws ClientMessage.Malformed {
+        String channel = ClientMessage.text(message.dataObject(), "channel");
+        Subscription subscription = channel == null ? null : c.subscription(channel);
+        if (subscription != null) {
+            leave(c, subscription);
+        }
+    }
+
+    /** The connection is gone: leave every channel. */
+    void unsubscribeAll(Connection c) {
+        for (Subscription s : new ArrayList<>(c.subscriptions())) {
+            leave(c, s);
+        }
+    }
+
+    private void leave(Connection c, Subscription subscription) {
+        boolean memberRemoved = context.hub().unsubscribe(c, subscription);
+        if (memberRemoved) {
+            String channel = subscription.channel().name();
+            publish(c, channel, Frames.memberRemoved(channel, subscription.member().userId()), null);
+        }
+    }
+
+    private void publish(Connection c, String channel, io.netty.buffer.ByteBuf frame, String exclude) {
+        EncodedEvent event = new EncodedEvent(frame);
+        try {
+            context.broker().publish(c.app().id(), channel, event, exclude);
+        } finally {
+            event.release();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.herald.protocol;
+
+/**
+ * The kind of a channel, decided once from its name's prefix (spec §3.1, checked in that order,
+ * and anchored at the start of the name: "x-cache-y" is a public channel).
+ */
+public enum ChannelKind {
+    PRIVATE_ENCRYPTED_CACHE("private-encrypted-cache-", Auth.PRIVATE, false, true),
+    PRIVATE_ENCRYPTED("private-encrypted-", Auth.PRIVATE, false, false),
+    PRIVATE_CACHE("private-cache-", Auth.PRIVATE, true, true),
+    PRESENCE_CACHE("presence-cache-", Auth.PRESENCE, true, true),
+    CACHE("cache-", Auth.NONE, false, true),
+    PRIVATE("private-", Auth.PRIVATE, true, false),
+    PRESENCE("presence-", Auth.PRESENCE, true, false),
+    SERVER_TO_USER("#server-to-user-", Auth.SIGNED_IN_USER, false, false),
+    PUBLIC("", Auth.NONE, false, false);
+
+    /** What a subscriber must prove. */
+    public enum Auth { NONE, PRIVATE, PRESENCE, SIGNED_IN_USER }
+
+    private static final ChannelKind[] BY_PREFIX = values();
+
+    private final String prefix;
+    private final Auth auth;
+    private final boolean clientEvents;
+    private final boolean cached;
+
+    ChannelKind(String prefix, Auth auth, boolean clientEvents, boolean cached) {
+        this.prefix = prefix;
+        this.auth = auth;
+        this.clientEvents = clientEvents;
+        this.cached = cached;
+    }
+
+    public static ChannelKind of(String channel) {
+        for (ChannelKind kind : BY_PREFIX) {
+            if (channel.startsWith(kind.prefix)) {
+                return kind;
+            }
+        }
+        return PUBLIC;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public Auth auth() {
+        return auth;
+    }
+
+    public boolean isPresence() {
+        return auth == Auth.PRESENCE;
+    }
+
+    /** Whether clients may send {@code client-*} events on this kind (private and presence only). */
+    public boolean allowsClientEvents() {
+        return clientEvents;
+    }
+
+    /** Whether the channel keeps its last event (cache channels, spec §3.7). */
+    public boolean isCached() {
+        return cached;
+    }
+}

@@ -1,0 +1,219 @@
+package dev.herald.protocol;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+
+/**
+ * Every frame the server sends, as named factories. Each returns a complete WebSocket frame the
+ * caller owns (spec §2.3 gives the {@code data} wire forms used here: a JSON string for
+ * {@code pusher:} and {@code pusher_internal:} events, an object for {@code pusher:error}).
+ */
+public final class Frames {
+
+    private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
+
+    private Frames() {
+    }
+
+    public static ByteBuf connectionEstablished(String socketId, int activityTimeoutSeconds) {
+        String data = "{\"socket_id\":\"" + socketId + "\",\"activity_timeout\":" + activityTimeoutSeconds + "}";
+        return event("pusher:connection_established", null, data);
+    }
+
+    public static ByteBuf error(PusherError error, String message) {
+        try (FrameWriter w = new FrameWriter(ALLOC, 64 + message.length())) {
+            JsonGenerator g = w.json();
+            g.writeStartObject();
+            g.writeStringField("event", "pusher:error");
+            g.writeObjectFieldStart("data");
+            g.writeNumberField("code", error.code());
+            g.writeStringField("message", message);
+            g.writeEndObject();
+            g.writeEndObject();
+            return w.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * {@code pusher:subscription_error} on the channel, which pusher-js re-emits to the app's
+     * handlers for that channel (spec §3.4).
+     */
+    public static ByteBuf subscriptionError(String channel, String type, String error, int status) {
+        try (FrameWriter w = new FrameWriter(ALLOC, 96 + channel.length() + error.length())) {
+            JsonGenerator g = w.json();
+            g.writeStartObject();
+            g.writeStringField("event", "pusher:subscription_error");
+            g.writeStringField("channel", channel);
+            g.writeObjectFieldStart("data");
+            g.writeStringField("type", type);
+            g.writeStringField("error", error);
+            g.writeNumberField("status", status);
+            g.writeEndObject();
+            g.writeEndObject();
+            return w.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static ByteBuf pong() {
+        return event("pusher:pong", null, "{}");
+    }
+
+    public static ByteBuf ping() {
+        return event("pusher:ping", null, "{}");
+    }
+
+    public static ByteBuf subscriptionSucceeded(String channel) {
+        return event("pusher_internal:subscription_succeeded", channel, "{}");
+    }
+
+    /**
+     * Presence success (spec §3.5): all three of {@code ids}, {@code hash} and {@code count}, as
+     * pusher-js reads hash and count and the Java client ids and hash.
+     *
+     * @param members user id and raw {@code user_info} JSON (or {@code null}) per distinct user
+     */
+    public static ByteBuf presenceSubscriptionSucceeded(String channel, Collection<Member> members) {
+        StringWriter out = new StringWriter(64 + 48 * members.size());
+        try (JsonGenerator g = FrameWriter.JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeObjectFieldStart("presence");
+            g.writeArrayFieldStart("ids");
+            for (Member m : members) {
+                g.writeString(m.userId());
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("hash");
+            for (Member m : members) {
+                g.writeFieldName(m.userId());
+                writeRaw(g, m.userInfo());
+            }
+            g.writeEndObject();
+            g.writeNumberField("count", members.size());
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return event("pusher_internal:subscription_succeeded", channel, out.toString());
+    }
+
+    public static ByteBuf memberAdded(String channel, Member member) {
+        StringWriter out = new StringWriter(64);
+        try (JsonGenerator g = FrameWriter.JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("user_id", member.userId());
+            g.writeFieldName("user_info");
+            writeRaw(g, member.userInfo());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return event("pusher_internal:member_added", channel, out.toString());
+    }
+
+    public static ByteBuf memberRemoved(String channel, String userId) {
+        StringWriter out = new StringWriter(32);
+        try (JsonGenerator g = FrameWriter.JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("user_id", userId);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return event("pusher_internal:member_removed", channel, out.toString());
+    }
+
+    /**
+     * A channel event whose {@code data} is a string, sent as a JSON string exactly as the HTTP
+     * API received it (spec §2.3).
+     */
+    public static ByteBuf event(String event, String channel, String data) {
+        return event(event, channel, data, null);
+    }
+
+    public static ByteBuf event(String event, String channel, String data, String userId) {
+        int hint = 48 + event.length() + (channel == null ? 0 : channel.length())
+                + (data == null ? 0 : data.length() + data.length() / 8);
+        try (FrameWriter w = new FrameWriter(ALLOC, hint)) {
+            JsonGenerator g = w.json();
+            g.writeStartObject();
+            g.writeStringField("event", event);
+            if (channel != null) {
+                g.writeStringField("channel", channel);
+            }
+            if (data != null) {
+                g.writeStringField("data", data);
+            }
+            if (userId != null) {
+                g.writeStringField("user_id", userId);
+            }
+            g.writeEndObject();
+            return w.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A relayed client event: {@code data} is written verbatim as the sender sent it (an object
+     * from pusher-js, a string from the Java client; spec §2.3), plus {@code user_id} on presence
+     * channels (§3.9).
+     *
+     * @param rawData the sender's {@code data} value as JSON text, or {@code null} for none
+     */
+    public static ByteBuf clientEvent(String event, String channel, String rawData, String userId) {
+        int hint = 48 + event.length() + channel.length() + (rawData == null ? 0 : rawData.length());
+        try (FrameWriter w = new FrameWriter(ALLOC, hint)) {
+            JsonGenerator g = w.json();
+            g.writeStartObject();
+            g.writeStringField("event", event);
+            g.writeStringField("channel", channel);
+            if (rawData != null) {
+                g.writeFieldName("data");
+                g.writeRawValue(rawData);
+            }
+            if (userId != null) {
+                g.writeStringField("user_id", userId);
+            }
+            g.writeEndObject();
+            return w.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A WebSocket close frame (RFC 6455 §5.5.1) with a code and a reason of at most 123 bytes. */
+    public static ByteBuf close(int code, String reason) {
+        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+        int reasonLength = Math.min(text.length, 123);
+        ByteBuf buf = ALLOC.buffer(4 + reasonLength);
+        buf.writeByte(0x88);
+        buf.writeByte(2 + reasonLength);
+        buf.writeShort(code);
+        buf.writeBytes(text, 0, reasonLength);
+        return buf;
+    }
+
+    /** An empty WebSocket ping frame: the liveness probe every client answers (spec §2.4). */
+    public static ByteBuf wsPing() {
+        return ALLOC.buffer(2).writeByte(0x89).writeByte(0);
+    }
+
+    private static void writeRaw(JsonGenerator g, String rawJson) throws IOException {
+        if (rawJson == null) {
+            g.writeNull();
+        } else {
+            g.writeRawValue(rawJson);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.herald.server;
+
+import dev.herald.apps.App;
+import dev.herald.apps.AppStore;
+import dev.herald.apps.StaticAppStore;
+import dev.herald.broker.Broker;
+import dev.herald.broker.LocalBroker;
+import dev.herald.config.HeraldConfig;
+import dev.herald.http.HttpRouter;
+import dev.herald.hub.Authenticators;
+import dev.herald.hub.Hub;
+import dev.herald.hub.SessionContext;
+import dev.herald.hub.SocketIds;
+import dev.herald.transport.HeraldChannelInitializer;
+import dev.herald.transport.Transports;
+import dev.herald.transport.WebSocketUpgrade;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every part from the config, wires them by constructor, and owns
+ * their lifecycle ({@link #start()}, {@link #close()}).
+ */
+public final class HeraldServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
+
+    private final HeraldConfig config;
+    private final AtomicBoolean ready = new AtomicBoolean();
+    private EventLoopGroup group;
+    private Broker broker;
+    private Channel serverChannel;
+    private Transports transports;
+
+    public HeraldServer(HeraldConfig config) {
+        this.config = config;
+    }
+
+    public HeraldServer start() throws InterruptedException {
+        transports = Transports.select(config.transport());
+        group = new MultiThreadIoEventLoopGroup(config.effectiveEventLoopThreads(), transports.ioHandlerFactory());
+        List<EventExecutor> loops = new ArrayList<>();
+        group.iterator().forEachRemaining(loops::add);
+
+        AppStore apps = new StaticAppStore(config.apps());
+        broker = new LocalBroker();
+        Hub hub = new Hub(loops, broker);
+        broker.start(hub);
+        SessionContext sessions = new SessionContext(hub, broker, new Authenticators(), new SocketIds(),
+                config.activityTimeoutSeconds());
+        WebSocketUpgrade upgrade = new WebSocketUpgrade(config.maxFrameBytes(),
+                TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),
+                TimeUnit.SECONDS.toMillis(config.pongTimeoutSeconds()));
+        HttpRouter router = new HttpRouter(apps, sessions, upgrade, ready::get);
+
+        int high = config.writeBufferHighWaterMark();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transports.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), router));
+        serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
+        ready.set(true);
+        log.info("Herald listening on {}:{} ({} transport, {} event loops)", config.host(), port(),
+                transports.kind().name().toLowerCase(java.util.Locale.ROOT), loops.size());
+        for (App app : config.apps()) {
+            log.info("Serving {}", app);
+        }
+        return this;
+    }
+
+    /** The bound port (useful when the config asked for port 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public Transports transports() {
+        return transports;
+    }
+
+    @Override
+    public void close() {
+        ready.set(false);
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.herald.server;
+
+import dev.herald.apps.App;
+import dev.herald.apps.AppLimits;
+import dev.herald.config.ConfigException;
+import dev.herald.config.HeraldConfig;
+import dev.herald.config.TransportKind;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar herald-server.jar}: every setting is a flag, and each flag's default comes from
+ * its {@code HERALD_*} environment variable, then from the built-in default.
+ */
+@Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
+        description = "A self-hosted real-time messaging server, wire-compatible with Pusher Channels.",
+        sortOptions = false, showDefaultValues = true)
+public final class Main implements Callable<Integer> {
+
+    static final String DEFAULT_APP_SECRET = "app-secret";
+
+    @Option(names = "--host", defaultValue = "${env:HERALD_HOST:-0.0.0.0}", description = "Address to listen on (HERALD_HOST).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:HERALD_PORT:-6001}", description = "Port for WebSocket and HTTP API (HERALD_PORT).")
+    int port;
+
+    @Option(names = "--app-id", defaultValue = "${env:HERALD_APP_ID:-app-id}", description = "Default app id (HERALD_APP_ID).")
+    String appId;
+
+    @Option(names = "--app-key", defaultValue = "${env:HERALD_APP_KEY:-app-key}", description = "Default app key (HERALD_APP_KEY).")
+    String appKey;
+
+    @Option(names = "--app-secret", defaultValue = "${env:HERALD_APP_SECRET:-app-secret}", description = "Default app secret (HERALD_APP_SECRET).")
+    String appSecret;
+
+    @Option(names = "--app-client-events", defaultValue = "${env:HERALD_APP_CLIENT_EVENTS:-true}", arity = "1",
+            description = "Allow client-* events on the default app (HERALD_APP_CLIENT_EVENTS).")
+    boolean appClientEvents;
+
+    @Option(names = "--max-event-bytes", defaultValue = "${env:HERALD_MAX_EVENT_BYTES:-10240}", description = "Largest event data in bytes (HERALD_MAX_EVENT_BYTES).")
+    int maxEventBytes;
+
+    @Option(names = "--max-channels-per-connection", defaultValue = "${env:HERALD_MAX_CHANNELS_PER_CONNECTION:-100}",
+            description = "Channels one connection may join (HERALD_MAX_CHANNELS_PER_CONNECTION).")
+    int maxChannelsPerConnection;
+
+    @Option(names = "--max-presence-members", defaultValue = "${env:HERALD_MAX_PRESENCE_MEMBERS:-100}",
+            description = "Distinct users per presence channel (HERALD_MAX_PRESENCE_MEMBERS).")
+    int maxPresenceMembers;
+
+    @Option(names = "--max-presence-user-info-bytes", defaultValue = "${env:HERALD_MAX_PRESENCE_USER_INFO_BYTES:-1024}",
+            description = "Size of one member's user_info (HERALD_MAX_PRESENCE_USER_INFO_BYTES).")
+    int maxPresenceUserInfoBytes;
+
+    @Option(names = "--client-events-per-second", defaultValue = "${env:HERALD_CLIENT_EVENTS_PER_SECOND:-10}",
+            description = "Client events one connection may send per second (HERALD_CLIENT_EVENTS_PER_SECOND).")
+    int clientEventsPerSecond;
+
+    @Option(names = "--max-channel-name-length", defaultValue = "${env:HERALD_MAX_CHANNEL_NAME_LENGTH:-200}",
+            description = "Longest channel name (HERALD_MAX_CHANNEL_NAME_LENGTH).")
+    int maxChannelNameLength;
+
+    @Option(names = "--activity-timeout", defaultValue = "${env:HERALD_ACTIVITY_TIMEOUT:-120}",
+            description = "Seconds of silence before a connection is probed; sent to clients (HERALD_ACTIVITY_TIMEOUT).")
+    int activityTimeout;
+
+    @Option(names = "--pong-timeout", defaultValue = "${env:HERALD_PONG_TIMEOUT:-30}",
+            description = "Seconds to wait for any reply to a probe before closing with 4201 (HERALD_PONG_TIMEOUT).")
+    int pongTimeout;
+
+    @Option(names = "--transport", defaultValue = "${env:HERALD_TRANSPORT:-auto}",
+            description = "auto, io_uring, epoll or nio (HERALD_TRANSPORT).")
+    String transport;
+
+    @Option(names = "--event-loop-threads", defaultValue = "${env:HERALD_EVENT_LOOP_THREADS:-0}",
+            description = "Event loop threads; 0 = one per core (HERALD_EVENT_LOOP_THREADS).")
+    int eventLoopThreads;
+
+    @Option(names = "--write-buffer-high-water-mark", defaultValue = "${env:HERALD_WRITE_BUFFER_HIGH_WATER_MARK:-1048576}",
+            description = "Bytes queued for one slow client before it is closed with 4100 (HERALD_WRITE_BUFFER_HIGH_WATER_MARK).")
+    int writeBufferHighWaterMark;
+
+    @Option(names = "--max-frame-bytes", defaultValue = "${env:HERALD_MAX_FRAME_BYTES:-262144}",
+            description = "Largest inbound WebSocket message; larger ones are closed with 1009 (HERALD_MAX_FRAME_BYTES).")
+    int maxFrameBytes;
+
+    @Option(names = "--max-http-body-bytes", defaultValue = "${env:HERALD_MAX_HTTP_BODY_BYTES:-1048576}",
+            description = "Largest HTTP API request body; larger ones get 413 (HERALD_MAX_HTTP_BODY_BYTES).")
+    int maxHttpBodyBytes;
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    public static void main(String[] args) {
+        int exit = new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .execute(args);
+        if (exit != 0) {
+            System.exit(exit);
+        }
+    }
+
+    HeraldConfig config() {
+        AppLimits limits = new AppLimits(maxEventBytes, maxChannelsPerConnection, maxPresenceMembers,
+                maxPresenceUserInfoBytes, clientEventsPerSecond, maxChannelNameLength);
+        checkPositive("--max-event-bytes (HERALD_MAX_EVENT_BYTES)", maxEventBytes);
+        checkPositive("--max-channels-per-connection (HERALD_MAX_CHANNELS_PER_CONNECTION)", maxChannelsPerConnection);
+        checkPositive("--max-presence-members (HERALD_MAX_PRESENCE_MEMBERS)", maxPresenceMembers);
+        checkPositive("--max-presence-user-info-bytes (HERALD_MAX_PRESENCE_USER_INFO_BYTES)", maxPresenceUserInfoBytes);
+        checkPositive("--client-events-per-second (HERALD_CLIENT_EVENTS_PER_SECOND)", clientEventsPerSecond);
+        checkPositive("--max-channel-name-length (HERALD_MAX_CHANNEL_NAME_LENGTH)", maxChannelNameLength);
+        App app = new App(appId, appKey, appSecret, true, appClientEvents, limits);
+        TransportKind kind;
+        try {
+            kind = TransportKind.valueOf(transport.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--transport (HERALD_TRANSPORT) must be auto, io_uring, epoll or nio, got " + transport);
+        }
+        return new HeraldConfig(host, port, kind, eventLoopThreads, activityTimeout, pongTimeout,
+                writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, List.of(app));
+    }
+
+    private static void checkPositive(String name, int value) {
+        if (value <= 0) {
+            throw new ConfigException(name + " must be > 0, got " + value);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        HeraldConfig config;
+        try {
+            config = config();
+        } catch (ConfigException | IllegalArgumentException e) {
+            log.error("Invalid configuration: {}", e.getMessage());
+            return 2;
+        }
+        if (DEFAULT_APP_SECRET.equals(appSecret)) {
+            log.warn("The default app secret 'app-secret' is in use: anyone can sign requests. "
+                    + "Set HERALD_APP_SECRET (or --app-secret) before exposing this server.");
+        }
+        HeraldServer server = new HeraldServer(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "herald-shutdown"));
+        server.start();
+        stopped.await();
+        return 0;
+    }
+}

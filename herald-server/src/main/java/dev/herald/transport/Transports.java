@@ -1,0 +1,54 @@
+package dev.herald.transport;
+
+import dev.herald.config.TransportKind;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+
+/**
+ * The native transport to use: io_uring where the kernel offers it (it submits many socket
+ * writes per system call, which is what bounds fan-out), else epoll, else NIO.
+ */
+public record Transports(TransportKind kind, IoHandlerFactory ioHandlerFactory,
+        Class<? extends ServerChannel> serverChannelClass) {
+
+    public static Transports select(TransportKind wanted) {
+        return switch (wanted) {
+            case AUTO -> IoUring.isAvailable() ? ioUring() : Epoll.isAvailable() ? epoll() : nio();
+            case IO_URING -> {
+                if (!IoUring.isAvailable()) {
+                    throw new IllegalStateException("transport io_uring is not available here: "
+                            + IoUring.unavailabilityCause());
+                }
+                yield ioUring();
+            }
+            case EPOLL -> {
+                if (!Epoll.isAvailable()) {
+                    throw new IllegalStateException("transport epoll is not available here: "
+                            + Epoll.unavailabilityCause());
+                }
+                yield epoll();
+            }
+            case NIO -> nio();
+        };
+    }
+
+    private static Transports ioUring() {
+        return new Transports(TransportKind.IO_URING, IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class);
+    }
+
+    private static Transports epoll() {
+        return new Transports(TransportKind.EPOLL, EpollIoHandler.newFactory(), EpollServerSocketChannel.class);
+    }
+
+    private static Transports nio() {
+        return new Transports(TransportKind.NIO, NioIoHandler.newFactory(), NioServerSocketChannel.class);
+    }
+}
