@@ -1,0 +1,202 @@
+package dev.herald.compat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Herald server, started from the packaged jar as a child process, for one test class.
+ *
+ * <p>The jar comes from the system property {@code herald.jar} (failsafe sets it to
+ * {@code target/herald-server.jar}). The server binds 127.0.0.1 on a free port; every
+ * {@code HERALD_*} variable of the surrounding environment is removed so that only the
+ * overrides given here apply. Its output goes to {@code target/herald-<name>.log}.
+ */
+public final class HeraldProcess implements AutoCloseable {
+
+    public static final String HOST = "127.0.0.1";
+    public static final String APP_ID = "app-id";
+    public static final String APP_KEY = "app-key";
+    public static final String APP_SECRET = "app-secret";
+
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
+
+    private final String name;
+    private final Process process;
+    private final int port;
+    private final Path log;
+    private final Map<String, String> env;
+
+    private HeraldProcess(String name, Process process, int port, Path log, Map<String, String> env) {
+        this.name = name;
+        this.process = process;
+        this.port = port;
+        this.log = log;
+        this.env = env;
+    }
+
+    /** Starts a server with the default app and the given {@code HERALD_*} overrides, and waits until it is healthy. */
+    public static HeraldProcess start(String name, Map<String, String> overrides) {
+        Path jar = jar();
+        int port = freePort();
+        Path log = jar.toAbsolutePath().getParent().resolve("herald-" + name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        Map<String, String> environment = builder.environment();
+        environment.keySet().removeIf(key -> key.startsWith("HERALD_"));
+        environment.put("HERALD_HOST", HOST);
+        environment.put("HERALD_PORT", Integer.toString(port));
+        environment.putAll(overrides);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + jar, e);
+        }
+        HeraldProcess herald = new HeraldProcess(name, process, port, log, Map.copyOf(environment));
+        try {
+            herald.awaitHealthy();
+        } catch (RuntimeException | Error e) {
+            herald.close();
+            throw e;
+        }
+        return herald;
+    }
+
+    public static HeraldProcess start(String name) {
+        return start(name, Map.of());
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public String appId() {
+        return env.getOrDefault("HERALD_APP_ID", APP_ID);
+    }
+
+    public String appKey() {
+        return env.getOrDefault("HERALD_APP_KEY", APP_KEY);
+    }
+
+    public String appSecret() {
+        return env.getOrDefault("HERALD_APP_SECRET", APP_SECRET);
+    }
+
+    /** {@code http://127.0.0.1:PORT} + path. */
+    public URI http(String pathAndQuery) {
+        return URI.create("http://" + HOST + ":" + port + pathAndQuery);
+    }
+
+    /** The WebSocket URL of an app key, with a raw query string (may be empty). */
+    public URI ws(String key, String query) {
+        return URI.create("ws://" + HOST + ":" + port + "/app/" + key + (query.isEmpty() ? "" : "?" + query));
+    }
+
+    /** The WebSocket URL pusher-js would use for the configured key (protocol 7). */
+    public URI ws() {
+        return ws(appKey(), "protocol=7&client=js&version=8.6.0&flash=false");
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private void awaitHealthy() {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest health = HttpRequest.newBuilder(http("/health")).timeout(Duration.ofSeconds(1)).GET().build();
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("herald '" + name + "' exited with " + process.exitValue()
+                        + " before it was healthy; log " + log + ":\n" + logTail());
+            }
+            try {
+                HttpResponse<String> response = client.send(health, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+                last = "status " + response.statusCode();
+            } catch (IOException e) {
+                last = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(50); // polling the health endpoint, as the contract prescribes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("herald '" + name + "' not healthy on port " + port + " within "
+                + STARTUP_TIMEOUT + " (" + last + "); log " + log + ":\n" + logTail());
+    }
+
+    /** The last lines of the server log, for failure messages. */
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Path jar() {
+        String property = System.getProperty("herald.jar");
+        Path jar = property != null && !property.isBlank()
+                ? Paths.get(property)
+                : Paths.get("target", "herald-server.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("herald jar not found at " + jar.toAbsolutePath()
+                    + "; build it (./mvnw -pl herald-server package -DskipTests -DskipITs) or pass -Dherald.jar=...");
+        }
+        return jar;
+    }
+
+    private static String javaBinary() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.herald.compat;
+
+import static org.awaitility.Awaitility.await;
+
+import com.pusher.client.ChannelAuthorizer;
+import com.pusher.client.Pusher;
+import com.pusher.client.PusherOptions;
+import com.pusher.client.channel.Channel;
+import com.pusher.client.channel.PresenceChannel;
+import com.pusher.client.channel.PresenceChannelEventListener;
+import com.pusher.client.channel.PrivateChannel;
+import com.pusher.client.channel.PusherEvent;
+import com.pusher.client.channel.User;
+import com.pusher.client.connection.ConnectionEventListener;
+import com.pusher.client.connection.ConnectionState;
+import com.pusher.client.connection.ConnectionStateChange;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * One pusher-java-client connection to a Herald process, recording everything it reports:
+ * state changes, connection errors, and per channel the events, members and failures.
+ *
+ * <p>The library runs every callback under one lock shared by all its instances, so listeners
+ * here only record; tests wait with Awaitility.
+ */
+final class JavaClient implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    final Pusher pusher;
+    final List<ConnectionStateChange> states = new CopyOnWriteArrayList<>();
+    final List<ClientError> errors = new CopyOnWriteArrayList<>();
+
+    record ClientError(String message, String code) {
+    }
+
+    private JavaClient(HeraldProcess herald, String key, ChannelAuthorizer authorizer) {
+        PusherOptions options = new PusherOptions()
+                .setHost(HeraldProcess.HOST)
+                .setWsPort(herald.port())
+                .setUseTLS(false);
+        if (authorizer != null) {
+            options.setChannelAuthorizer(authorizer);
+        }
+        pusher = new Pusher(key, options);
+    }
+
+    /** A client that is not connected yet. */
+    static JavaClient create(HeraldProcess herald, String key, ChannelAuthorizer authorizer) {
+        return new JavaClient(herald, key, authorizer);
+    }
+
+    /** A connected client of user {@code userId}, whose authorizer signs with the server's secret. */
+    static JavaClient connected(HeraldProcess herald, String userId) {
+        return connected(herald, Sdk.authorizer(Sdk.of(herald), userId, Map.of("name", "user " + userId)));
+    }
+
+    static JavaClient connected(HeraldProcess herald, ChannelAuthorizer authorizer) {
+        JavaClient client = create(herald, herald.appKey(), authorizer);
+        client.connect();
+        client.awaitState(ConnectionState.CONNECTED);
+        return client;
+    }
+
+    void connect() {
+        pusher.connect(new ConnectionEventListener() {
+            @Override
+            public void onConnectionStateChange(ConnectionStateChange change) {
+                states.add(change);
+            }
+
+            @Override
+            public void onError(String message, String code, Exception e) {
+                errors.add(new ClientError(message, code));
+            }
+        }, ConnectionState.ALL);
+    }
+
+    void awaitState(ConnectionState state) {
+        await("java client reaches " + state).atMost(WAIT)
+                .until(() -> pusher.getConnection().getState() == state);
+    }
+
+    String socketId() {
+        return pusher.getConnection().getSocketId();
+    }
+
+    List<ConnectionState> stateHistory() {
+        return states.stream().map(ConnectionStateChange::getCurrentState).collect(Collectors.toList());
+    }
+
+    List<String> errorCodes() {
+        return errors.stream().map(ClientError::code).collect(Collectors.toList());
+    }
+
+    Recorder subscribe(String channel) {
+        Recorder recorder = new Recorder(channel);
+        Channel subscribed = pusher.subscribe(channel, recorder);
+        subscribed.bindGlobal(recorder);
+        recorder.awaitSubscribed();
+        return recorder;
+    }
+
+    Recorder subscribePrivate(String channel) {
+        Recorder recorder = subscribePrivateAsync(channel);
+        recorder.awaitSubscribed();
+        return recorder;
+    }
+
+    /** Subscribes without waiting: for subscriptions that the server may refuse. */
+    Recorder subscribePrivateAsync(String channel) {
+        Recorder recorder = new Recorder(channel);
+        PrivateChannel subscribed = pusher.subscribePrivate(channel, recorder);
+        subscribed.bindGlobal(recorder);
+        return recorder;
+    }
+
+    Recorder subscribePresence(String channel) {
+        Recorder recorder = subscribePresenceAsync(channel);
+        recorder.awaitSubscribed();
+        await("member list of " + channel).atMost(WAIT).until(() -> !recorder.usersInformation.isEmpty());
+        return recorder;
+    }
+
+    Recorder subscribePresenceAsync(String channel) {
+        Recorder recorder = new Recorder(channel);
+        PresenceChannel subscribed = pusher.subscribePresence(channel, recorder);
+        subscribed.bindGlobal(recorder);
+        return recorder;
+    }
+
+    PrivateChannel privateChannel(String channel) {
+        return pusher.getPrivateChannel(channel);
+    }
+
+    PresenceChannel presenceChannel(String channel) {
+        return pusher.getPresenceChannel(channel);
+    }
+
+    @Override
+    public void close() {
+        ConnectionState state = pusher.getConnection().getState();
+        if (state != ConnectionState.DISCONNECTED) {
+            pusher.disconnect();
+            await("java client disconnects").atMost(WAIT)
+                    .until(() -> pusher.getConnection().getState() == ConnectionState.DISCONNECTED);
+        }
+    }
+
+    /** Records what one channel reports to the application. */
+    static final class Recorder implements PresenceChannelEventListener {
+        private static final AtomicInteger FENCES = new AtomicInteger();
+        final String channel;
+        final List<PusherEvent> events = new CopyOnWriteArrayList<>();
+        final List<Set<User>> usersInformation = new CopyOnWriteArrayList<>();
+        final List<User> subscribed = new CopyOnWriteArrayList<>();
+        final List<User> unsubscribed = new CopyOnWriteArrayList<>();
+        final List<String> authenticationFailures = new CopyOnWriteArrayList<>();
+        volatile boolean succeeded;
+
+        Recorder(String channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void onSubscriptionSucceeded(String channelName) {
+            succeeded = true;
+        }
+
+        @Override
+        public void onEvent(PusherEvent event) {
+            events.add(event);
+        }
+
+        @Override
+        public void onAuthenticationFailure(String message, Exception e) {
+            authenticationFailures.add(message + ": " + e);
+        }
+
+        @Override
+        public void onUsersInformationReceived(String channelName, Set<User> users) {
+            usersInformation.add(users);
+        }
+
+        @Override
+        public void userSubscribed(String channelName, User user) {
+            subscribed.add(user);
+        }
+
+        @Override
+        public void userUnsubscribed(String channelName, User user) {
+            unsubscribed.add(user);
+        }
+
+        void awaitSubscribed() {
+            await("subscription to " + channel + " succeeds").atMost(WAIT).until(() -> succeeded);
+        }
+
+        /** The events of that name received so far. */
+        List<PusherEvent> events(String name) {
+            return events.stream().filter(e -> name.equals(e.getEventName())).collect(Collectors.toList());
+        }
+
+        /** Waits for the first event of that name. */
+        PusherEvent awaitEvent(String name) {
+            await(name + " on " + channel).atMost(WAIT).until(() -> !events(name).isEmpty());
+            return events(name).get(0);
+        }
+
+        /** Waits for the first event of that name whose data is exactly {@code data}. */
+        PusherEvent awaitEvent(String name, String data) {
+            await(name + " " + data + " on " + channel).atMost(WAIT)
+                    .until(() -> events(name).stream().anyMatch(e -> data.equals(e.getData())));
+            return events(name).stream().filter(e -> data.equals(e.getData())).findFirst().orElseThrow();
+        }
+
+        /**
+         * Publishes a marker event on this channel over HTTP and waits until it arrives. Events on
+         * one channel arrive in order, so whatever the server sent this connection before the
+         * marker has been received by then: a test can assert that something did not arrive.
+         */
+        void fence(com.pusher.rest.Pusher sdk) {
+            int n = FENCES.incrementAndGet();
+            Sdk.ok(sdk.trigger(channel, "fence", Map.of("fence", n)));
+            awaitEvent("fence", "{\"fence\":" + n + "}");
+        }
+
+        List<String> subscribedIds() {
+            return subscribed.stream().map(User::getId).collect(Collectors.toList());
+        }
+
+        List<String> unsubscribedIds() {
+            return unsubscribed.stream().map(u -> u == null ? null : u.getId()).collect(Collectors.toList());
+        }
+    }
+}

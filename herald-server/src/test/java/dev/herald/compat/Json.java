@@ -1,0 +1,46 @@
+package dev.herald.compat;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Jackson helpers for reading frames and response bodies. */
+final class Json {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Json() {
+    }
+
+    static JsonNode parse(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
+    static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /**
+     * The {@code data} of a Pusher frame as JSON: a string holding JSON is decoded (the
+     * double-encoded form of spec section 2.3), an object is returned as it is.
+     */
+    static JsonNode data(JsonNode frame) {
+        JsonNode data = frame.get("data");
+        if (data != null && data.isTextual()) {
+            try {
+                return MAPPER.readTree(data.asText());
+            } catch (JsonProcessingException e) {
+                return data;
+            }
+        }
+        return data;
+    }
+}

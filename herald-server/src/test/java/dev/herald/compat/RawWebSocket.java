@@ -1,0 +1,310 @@
+package dev.herald.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.pusher.rest.Pusher;
+import com.pusher.rest.data.PresenceUser;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/**
+ * A protocol-level Pusher connection over the JDK's {@link WebSocket}, for what the official
+ * clients cannot send: malformed JSON, other protocol versions, forbidden events. Every text
+ * frame received is kept, in order, as JSON. (The JDK answers WS ping frames by itself.)
+ */
+final class RawWebSocket implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Close> closed = new CompletableFuture<>();
+    private final WebSocket socket;
+    private String socketId;
+
+    record Close(int code, String reason) {
+    }
+
+    private RawWebSocket(URI uri) {
+        try {
+            socket = HTTP.newWebSocketBuilder()
+                    .connectTimeout(WAIT)
+                    .buildAsync(uri, new Listener())
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("WebSocket upgrade to " + uri + " failed", e);
+        }
+    }
+
+    /** Opens the connection; does not read anything. */
+    static RawWebSocket open(URI uri) {
+        return new RawWebSocket(uri);
+    }
+
+    /** Opens the connection and consumes {@code pusher:connection_established}. */
+    static RawWebSocket connect(HeraldProcess herald) {
+        RawWebSocket ws = open(herald.ws());
+        ws.awaitConnectionEstablished();
+        return ws;
+    }
+
+    /** Reads the first frame, asserts it is {@code pusher:connection_established}, and returns its decoded data. */
+    JsonNode awaitConnectionEstablished() {
+        JsonNode first = next();
+        assertThat(first.path("event").asText()).as("first frame %s", first).isEqualTo("pusher:connection_established");
+        assertThat(first.get("data").isTextual()).as("data of %s is a JSON string (spec 2.2)", first).isTrue();
+        JsonNode data = Json.data(first);
+        socketId = data.path("socket_id").asText(null);
+        return data;
+    }
+
+    String socketId() {
+        return socketId;
+    }
+
+    void send(String text) {
+        join(socket.sendText(text, true));
+    }
+
+    void sendJson(Object frame) {
+        send(Json.write(frame));
+    }
+
+    void sendBinary(byte[] bytes) {
+        join(socket.sendBinary(ByteBuffer.wrap(bytes), true));
+    }
+
+    void subscribe(String channel) {
+        send(Json.write(frame("pusher:subscribe", null, Json.MAPPER.createObjectNode().put("channel", channel))));
+    }
+
+    void subscribe(String channel, String auth, String channelData) {
+        ObjectNode data = Json.MAPPER.createObjectNode().put("channel", channel).put("auth", auth);
+        if (channelData != null) {
+            data.put("channel_data", channelData);
+        }
+        send(Json.write(frame("pusher:subscribe", null, data)));
+    }
+
+    /** Subscribes to a private channel with the signature pusher-http-java computes, and awaits success. */
+    JsonNode subscribeSigned(Pusher sdk, String channel) {
+        JsonNode auth = Json.parse(sdk.authenticate(socketId, channel));
+        subscribe(channel, auth.path("auth").asText(), null);
+        return Json.data(awaitEvent("pusher_internal:subscription_succeeded", channel));
+    }
+
+    /** Sends a presence subscription signed by pusher-http-java, without waiting for the answer. */
+    void subscribePresence(Pusher sdk, String channel, PresenceUser user) {
+        JsonNode auth = Json.parse(sdk.authenticate(socketId, channel, user));
+        subscribe(channel, auth.path("auth").asText(), auth.path("channel_data").asText());
+    }
+
+    void unsubscribe(String channel) {
+        send(Json.write(frame("pusher:unsubscribe", null, Json.MAPPER.createObjectNode().put("channel", channel))));
+    }
+
+    /** Sends a client event whose data is a JSON object, as pusher-js does. */
+    void trigger(String channel, String event, JsonNode data) {
+        send(Json.write(frame(event, channel, data)));
+    }
+
+    static ObjectNode frame(String event, String channel, JsonNode data) {
+        ObjectNode frame = Json.MAPPER.createObjectNode().put("event", event);
+        if (channel != null) {
+            frame.put("channel", channel);
+        }
+        if (data != null) {
+            frame.set("data", data);
+        }
+        return frame;
+    }
+
+    /** The next text frame, whatever it is. */
+    JsonNode next() {
+        try {
+            JsonNode frame = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (frame == null) {
+                throw new AssertionError("no frame within " + WAIT + (closed.isDone() ? "; closed " + closed.join() : ""));
+            }
+            return frame;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Skips frames until one matches; fails, listing what was skipped, if none comes within the wait. */
+    JsonNode await(String description, Predicate<JsonNode> predicate) {
+        List<JsonNode> skipped = new ArrayList<>();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                JsonNode frame = left > 0 ? frames.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (frame == null) {
+                    throw new AssertionError("no " + description + " within " + WAIT + "; frames seen instead: " + skipped
+                            + (closed.isDone() ? "; connection closed " + closed.join() : ""));
+                }
+                if (predicate.test(frame)) {
+                    return frame;
+                }
+                skipped.add(frame);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    JsonNode awaitEvent(String event) {
+        return await("'" + event + "'", f -> event.equals(f.path("event").asText()));
+    }
+
+    JsonNode awaitEvent(String event, String channel) {
+        return await("'" + event + "' on " + channel,
+                f -> event.equals(f.path("event").asText()) && channel.equals(f.path("channel").asText()));
+    }
+
+    /** Awaits the next {@code pusher:error} and returns its decoded data ({@code code}, {@code message}). */
+    JsonNode awaitError() {
+        JsonNode error = awaitEvent("pusher:error");
+        JsonNode data = Json.data(error);
+        assertThat(data.isObject()).as("pusher:error data %s", error).isTrue();
+        return data;
+    }
+
+    /**
+     * Awaits a {@code pusher:error} with that code and a message saying why, then proves the
+     * connection is still open and answering.
+     */
+    JsonNode awaitErrorAndStayOpen(int code) {
+        JsonNode error = awaitError();
+        assertThat(error.path("code").asInt()).as("error %s", error).isEqualTo(code);
+        assertThat(error.path("message").asText()).as("a message says why: %s", error).isNotBlank();
+        roundTrip();
+        assertThat(isClosed()).as("connection stays open").isFalse();
+        return error;
+    }
+
+    /** Subscribes and awaits {@code pusher_internal:subscription_succeeded}; returns its decoded data. */
+    JsonNode subscribeAndAwait(String channel) {
+        subscribe(channel);
+        return Json.data(awaitEvent("pusher_internal:subscription_succeeded", channel));
+    }
+
+    /**
+     * Proves the connection still works and that every earlier frame has been read: sends
+     * {@code pusher:ping} and consumes everything up to the {@code pusher:pong}, returning the frames before it.
+     */
+    List<JsonNode> roundTrip() {
+        send("{\"event\":\"pusher:ping\",\"data\":{}}");
+        return framesBefore("pusher:pong");
+    }
+
+    /** Consumes frames up to the first one with that event name and returns those before it. */
+    List<JsonNode> framesBefore(String event) {
+        List<JsonNode> before = new ArrayList<>();
+        await("'" + event + "'", f -> {
+            boolean match = event.equals(f.path("event").asText());
+            if (!match) {
+                before.add(f);
+            }
+            return match;
+        });
+        return before;
+    }
+
+    /** The event names of {@link #framesBefore(String)}. */
+    List<String> eventsBefore(String event) {
+        List<String> names = new ArrayList<>();
+        framesBefore(event).forEach(f -> names.add(f.path("event").asText()));
+        return names;
+    }
+
+    /** Frames received and not yet consumed. */
+    List<JsonNode> drain() {
+        List<JsonNode> rest = new ArrayList<>();
+        frames.drainTo(rest);
+        return rest;
+    }
+
+    Close awaitClose() {
+        try {
+            return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException e) {
+            throw new AssertionError("connection failed instead of closing", e.getCause());
+        } catch (TimeoutException e) {
+            throw new AssertionError("not closed within " + WAIT + "; frames " + drain());
+        }
+    }
+
+    boolean isClosed() {
+        return closed.isDone() || socket.isInputClosed();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "").exceptionally(e -> null);
+        }
+        socket.abort();
+    }
+
+    private static void join(CompletableFuture<WebSocket> send) {
+        try {
+            send.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("send failed", e);
+        }
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder text = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                frames.add(Json.parse(text.toString()));
+                text.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(new Close(statusCode, reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.completeExceptionally(error);
+        }
+    }
+}
