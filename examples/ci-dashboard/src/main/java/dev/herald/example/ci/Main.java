@@ -1,0 +1,33 @@
+package dev.herald.example.ci;
+
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code java -jar ci-dashboard.jar [--flags]}: see {@link Config} or {@code --help}. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            System.out.print(Config.help());
+            return;
+        }
+        Config config;
+        try {
+            config = Config.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("ci-dashboard: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CiDashboardApp app = CiDashboardApp.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "shutdown"));
+        System.out.println("CI dashboard: open " + app.baseUrl() + "/ and pick a user");
+        stopped.await();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.herald.example.ci;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+/** Independent computation of Pusher's private-channel signature (spec 3.3), to check the app against. */
+final class Hmac {
+    private Hmac() {
+    }
+
+    static String privateAuth(String key, String secret, String socketId, String channel) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] sig = mac.doFinal((socketId + ":" + channel).getBytes(StandardCharsets.UTF_8));
+            return key + ":" + HexFormat.of().formatHex(sig);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
