@@ -221,18 +221,31 @@ class HttpApiIT {
     }
 
     @Test
-    void filtersChannelsByPrefixWithUserCount() {
+    void filtersChannelsByPrefixWithUserAndSubscriptionCounts() {
+        presenceMember("presence-filter-a", "u1");
         presenceMember("presence-filter-a", "u1");
         presenceMember("presence-filter-a", "u2");
         presenceMember("presence-filter-b", "u3");
         subscriber("public-filter-c");
 
         JsonNode channels = Sdk.get(sdk, "/channels",
-                Map.of("filter_by_prefix", "presence-filter-", "info", "user_count")).path("channels");
+                Map.of("filter_by_prefix", "presence-filter-", "info", "user_count,subscription_count")).path("channels");
 
         assertThat(fieldNames(channels)).containsExactlyInAnyOrder("presence-filter-a", "presence-filter-b");
         assertThat(channels.path("presence-filter-a").path("user_count").asInt()).isEqualTo(2);
+        assertThat(channels.path("presence-filter-a").path("subscription_count").asInt()).isEqualTo(3);
         assertThat(channels.path("presence-filter-b").path("user_count").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void filtersChannelsByPrefixWithoutInfo() {
+        subscriber("public-prefixed-a");
+        presenceMember("presence-prefixed-b", "u1");
+
+        JsonNode channels = Sdk.get(sdk, "/channels", Map.of("filter_by_prefix", "public-prefixed-")).path("channels");
+
+        assertThat(fieldNames(channels)).containsExactly("public-prefixed-a");
+        assertThat(channels.path("public-prefixed-a").size()).as("no info asked, no attributes").isZero();
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.SignatureUtil;
 import com.pusher.rest.data.PresenceUser;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,6 +118,19 @@ class RawProtocolIT {
 
         ws.send("{\"event\": \"pusher:ping\"}"); // pusher-java-client's form, without data
         assertThat(ws.next().path("event").asText()).isEqualTo("pusher:pong");
+    }
+
+    @Test
+    void answersWsPingFrameWithPongCarryingTheSamePayload() throws IOException {
+        try (RawFrameSocket socket = RawFrameSocket.connect(herald.ws(), 10_000)) {
+            assertThat(socket.readFrame().text()).contains("pusher:connection_established");
+
+            socket.send(RawFrameSocket.PING, "are-you-there".getBytes(StandardCharsets.UTF_8));
+
+            RawFrameSocket.Frame answer = socket.readFrame();
+            assertThat(answer.opcode()).as("frame %s", answer).isEqualTo(RawFrameSocket.PONG);
+            assertThat(answer.text()).isEqualTo("are-you-there");
+        }
     }
 
     // --- malformed input: pusher:error, connection stays open ---
@@ -295,6 +309,47 @@ class RawProtocolIT {
         assertThat(event.get("data")).isEqualTo(TextNode.valueOf("{\"a\":1}"));
     }
 
+    @Test
+    void limitsAConnectionTo100ChannelsByDefault() {
+        RawWebSocket ws = connect();
+        for (int i = 0; i < 100; i++) {
+            ws.subscribe("public-hundred-" + i);
+        }
+        for (int i = 0; i < 100; i++) {
+            ws.awaitEvent("pusher_internal:subscription_succeeded", "public-hundred-" + i);
+        }
+
+        ws.subscribe("public-hundred-100");
+
+        ws.awaitErrorAndStayOpen(4304);
+    }
+
+    @Test
+    void capsPresenceChannelsAt100MembersByDefault() {
+        String room = "presence-hundred";
+        for (int i = 0; i < 100; i++) {
+            RawWebSocket member = connect();
+            member.subscribePresence(sdk, room, new PresenceUser("member-" + i));
+            member.awaitEvent("pusher_internal:subscription_succeeded", room);
+        }
+        RawWebSocket extra = connect();
+
+        extra.subscribePresence(sdk, room, new PresenceUser("member-100"));
+
+        List<JsonNode> answers = extra.roundTrip();
+        assertThat(answers).as("answers %s", answers)
+                .anySatisfy(f -> {
+                    assertThat(f.path("event").asText()).isEqualTo("pusher:error");
+                    assertThat(Json.data(f).path("code").asInt()).isEqualTo(4306);
+                })
+                .anySatisfy(f -> {
+                    assertThat(f.path("event").asText()).isEqualTo("pusher:subscription_error");
+                    assertThat(f.path("channel").asText()).isEqualTo(room);
+                });
+        assertThat(Sdk.get(sdk, "/channels/" + room, Map.of("info", "user_count")).path("user_count").asInt())
+                .isEqualTo(100);
+    }
+
     // --- client events ---
 
     @Test
@@ -381,7 +436,12 @@ class RawProtocolIT {
 
         sender.trigger("private-names", "typing", Json.parse("{}"));
 
-        sender.awaitErrorAndStayOpen(4303);
+        // The contract lists this under 4303 (client event refused) and 4300 (unsupported event);
+        // Pusher answers "Unsupported event received on socket <name>" (spec 2.5). Either code, the name said.
+        JsonNode error = sender.awaitError();
+        assertThat(error.path("code").asInt()).as("error %s", error).isIn(4300, 4303);
+        assertThat(error.path("message").asText()).contains("typing");
+        assertThat(sender.roundTrip()).isEmpty();
         assertThat(receiver.roundTrip()).isEmpty();
     }
 
@@ -399,6 +459,18 @@ class RawProtocolIT {
 
         assertThat(error.path("code").asInt()).isBetween(4300, 4399);
         assertThat(receiver.framesBefore("client-after")).as("the spoofed event is not relayed").isEmpty();
+    }
+
+    @Test
+    void rateLimitsClientEventsAt10PerSecondByDefault() {
+        RawWebSocket sender = connect();
+        sender.subscribeSigned(sdk, "private-default-rate");
+
+        for (int i = 0; i < 40; i++) {
+            sender.trigger("private-default-rate", "client-flood", Json.parse("{\"i\":" + i + "}"));
+        }
+
+        sender.awaitErrorAndStayOpen(4301);
     }
 
     @Test
