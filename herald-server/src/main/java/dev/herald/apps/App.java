@@ -7,21 +7,43 @@ import java.util.Objects;
  *
  * <p>Immutable; stores decide where it comes from. {@link #toString()} never prints the secret.
  */
-public record App(String id, String key, String secret, boolean enabled, boolean clientEvents, AppLimits limits) {
+public record App(String id, String key, String secret, boolean enabled, AppFeatures features, AppLimits limits) {
 
     public App {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(features, "features");
         Objects.requireNonNull(limits, "limits");
         if (id.isEmpty() || key.isEmpty() || secret.isEmpty()) {
             throw new IllegalArgumentException("app id, key and secret must not be empty");
         }
     }
 
+    /** An enabled app with default features and limits. */
+    public static App of(String id, String key, String secret) {
+        return new App(id, key, secret, true, AppFeatures.defaults(), AppLimits.defaults());
+    }
+
+    public boolean clientEvents() {
+        return features.clientEvents();
+    }
+
+    public App withEnabled(boolean enabled) {
+        return new App(id, key, secret, enabled, features, limits);
+    }
+
+    public App withFeatures(AppFeatures features) {
+        return new App(id, key, secret, enabled, features, limits);
+    }
+
+    public App withLimits(AppLimits limits) {
+        return new App(id, key, secret, enabled, features, limits);
+    }
+
     @Override
     public String toString() {
-        return "App[id=" + id + ", key=" + key + ", secret=****, enabled=" + enabled
-                + ", clientEvents=" + clientEvents + ", limits=" + limits + "]";
+        return "App[id=" + id + ", key=" + key + ", secret=****, enabled=" + enabled + ", " + features + ", "
+                + limits + "]";
     }
 }

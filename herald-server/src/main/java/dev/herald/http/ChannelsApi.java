@@ -3,6 +3,8 @@ package dev.herald.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.apps.App;
+import dev.herald.cache.CachedEvent;
+import dev.herald.cache.ChannelCache;
 import dev.herald.hub.Hub;
 import dev.herald.hub.LocalChannel;
 import dev.herald.protocol.ChannelKind;
@@ -19,14 +21,16 @@ import java.util.Map;
 final class ChannelsApi {
 
     private final Hub hub;
+    private final ChannelCache cache;
 
-    ChannelsApi(Hub hub) {
+    ChannelsApi(Hub hub, ChannelCache cache) {
         this.hub = hub;
+        this.cache = cache;
     }
 
     Object list(App app, Map<String, List<String>> params) throws ApiException {
         String prefix = first(params, "filter_by_prefix");
-        List<String> info = InfoAttributes.parse(first(params, "info"));
+        List<String> info = InfoAttributes.parse(first(params, "info"), false);
         boolean userCount = info.contains(InfoAttributes.USER_COUNT);
         if (userCount && (prefix == null || !prefix.startsWith("presence-"))) {
             throw ApiException.badRequest("info=user_count is only available for presence channels: "
@@ -36,7 +40,7 @@ final class ChannelsApi {
         ObjectNode channels = response.putObject("channels");
         for (LocalChannel channel : hub.channels(app.id())) {
             String name = channel.name();
-            if (channel.kind() == ChannelKind.SERVER_TO_USER || (prefix != null && !name.startsWith(prefix))) {
+            if (channel.kind().isHidden() || (prefix != null && !name.startsWith(prefix))) {
                 continue;
             }
             ObjectNode node = channels.putObject(name);
@@ -52,7 +56,7 @@ final class ChannelsApi {
 
     Object channel(App app, String name, Map<String, List<String>> params) throws ApiException {
         checkName(app, name);
-        List<String> info = InfoAttributes.parse(first(params, "info"));
+        List<String> info = InfoAttributes.parse(first(params, "info"), true);
         boolean presence = ChannelKind.of(name).isPresence();
         if (info.contains(InfoAttributes.USER_COUNT) && !presence) {
             throw ApiException.badRequest("info=user_count is only available for presence channels, not " + name);
@@ -65,6 +69,19 @@ final class ChannelsApi {
         }
         if (info.contains(InfoAttributes.SUBSCRIPTION_COUNT)) {
             response.put("subscription_count", channel == null ? 0 : channel.subscriptionCount());
+        }
+        if (info.contains(InfoAttributes.CACHE)) {
+            if (!ChannelKind.of(name).isCached()) {
+                throw ApiException.badRequest("info=cache is only available for cache channels, not " + name);
+            }
+            long now = System.currentTimeMillis();
+            CachedEvent cached = cache.get(app.id(), name);
+            if (cached != null) {
+                ObjectNode node = response.putObject("cache");
+                node.put("event", cached.event());
+                node.put("data", cached.data());
+                node.put("ttl", cached.ttlSeconds(now));
+            }
         }
         return response;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.apps.App;
 import dev.herald.broker.Broker;
+import dev.herald.cache.ChannelCache;
 import dev.herald.hub.Hub;
 import dev.herald.hub.LocalChannel;
 import dev.herald.hub.SocketIds;
@@ -29,10 +30,12 @@ final class EventsApi {
 
     private final Hub hub;
     private final Broker broker;
+    private final ChannelCache cache;
 
-    EventsApi(Hub hub, Broker broker) {
+    EventsApi(Hub hub, Broker broker, ChannelCache cache) {
         this.hub = hub;
         this.broker = broker;
+        this.cache = cache;
     }
 
     /** One validated event, ready to publish. */
@@ -91,6 +94,9 @@ final class EventsApi {
 
     private void publish(App app, Event event) {
         for (String channel : event.channels()) {
+            if (ChannelKind.of(channel).isCached()) {
+                cache.put(app.id(), channel, event.name(), event.data(), app.limits().cacheTtl());
+            }
             EncodedEvent encoded = new EncodedEvent(Frames.event(event.name(), channel, event.data()));
             try {
                 broker.publish(app.id(), channel, encoded, event.socketId());
@@ -142,7 +148,7 @@ final class EventsApi {
         if (body.has("socket_id") && !SocketIds.isValid(socketId)) {
             throw ApiException.badRequest("Invalid socket_id: it must look like 123.456");
         }
-        return new Event(name, data, channels, socketId, InfoAttributes.parse(text(body, "info")));
+        return new Event(name, data, channels, socketId, InfoAttributes.parse(text(body, "info"), false));
     }
 
     private static List<String> channels(App app, JsonNode body, boolean single) throws ApiException {

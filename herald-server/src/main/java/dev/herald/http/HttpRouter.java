@@ -5,10 +5,8 @@ import dev.herald.apps.App;
 import dev.herald.apps.AppStore;
 import dev.herald.auth.RequestSignature;
 import dev.herald.hub.Authenticators;
-import dev.herald.hub.ClientEventHandler;
 import dev.herald.hub.ConnectionHandler;
 import dev.herald.hub.SessionContext;
-import dev.herald.hub.SubscribeHandler;
 import dev.herald.protocol.Json;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.buffer.ByteBufUtil;
@@ -43,22 +41,22 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final AppStore apps;
     private final Authenticators authenticators;
     private final SessionContext sessions;
-    private final SubscribeHandler subscribeHandler;
-    private final ClientEventHandler clientEventHandler;
+    private final ConnectionHandler.Handlers handlers;
     private final WebSocketUpgrade upgrade;
     private final EventsApi events;
     private final ChannelsApi channels;
+    private final UsersApi users;
     private final BooleanSupplier ready;
 
     public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready) {
         this.apps = apps;
         this.authenticators = sessions.authenticators();
         this.sessions = sessions;
-        this.subscribeHandler = new SubscribeHandler(sessions);
-        this.clientEventHandler = new ClientEventHandler(sessions);
+        this.handlers = ConnectionHandler.Handlers.of(sessions);
         this.upgrade = upgrade;
-        this.events = new EventsApi(sessions.hub(), sessions.broker());
-        this.channels = new ChannelsApi(sessions.hub());
+        this.events = new EventsApi(sessions.hub(), sessions.broker(), sessions.cache());
+        this.channels = new ChannelsApi(sessions.hub(), sessions.cache());
+        this.users = new UsersApi(sessions.hub());
         this.ready = ready;
     }
 
@@ -96,7 +94,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         App app = apps.byKey(key).orElse(null);
         ConnectionHandler.Request request = new ConnectionHandler.Request(key, app,
                 ChannelsApi.first(query.parameters(), "protocol"), ChannelsApi.first(query.parameters(), "client"));
-        upgrade.upgrade(ctx, req, this, new ConnectionHandler(sessions, subscribeHandler, clientEventHandler, request));
+        upgrade.upgrade(ctx, req, this, new ConnectionHandler(sessions, handlers, request));
     }
 
     private void api(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
@@ -127,6 +125,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             case CHANNELS -> channels.list(app, params);
             case CHANNEL -> channels.channel(app, parts[2], params);
             case CHANNEL_USERS -> channels.users(app, parts[2]);
+            case TERMINATE_CONNECTIONS -> users.terminateConnections(app, parts[2]);
         };
     }
 
@@ -164,7 +163,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     /** The API's routes, matched on the path segments after {@code /apps/}. */
     private enum Route {
-        EVENTS, BATCH_EVENTS, CHANNELS, CHANNEL, CHANNEL_USERS;
+        EVENTS, BATCH_EVENTS, CHANNELS, CHANNEL, CHANNEL_USERS, TERMINATE_CONNECTIONS;
 
         static Route match(HttpMethod method, String[] p) {
             boolean post = method.equals(HttpMethod.POST);
@@ -183,6 +182,10 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             }
             if (p.length == 4 && get && p[1].equals("channels") && p[3].equals("users")) {
                 return CHANNEL_USERS;
+            }
+            if (p.length == 4 && post && p[1].equals("users") && !p[2].isEmpty()
+                    && p[3].equals("terminate_connections")) {
+                return TERMINATE_CONNECTIONS;
             }
             return null;
         }

@@ -8,11 +8,15 @@ final class InfoAttributes {
 
     static final String USER_COUNT = "user_count";
     static final String SUBSCRIPTION_COUNT = "subscription_count";
+    static final String CACHE = "cache";
 
     private InfoAttributes() {
     }
 
-    static List<String> parse(String info) throws ApiException {
+    /**
+     * @param allowCache whether {@code cache} may be asked for (one channel's info only)
+     */
+    static List<String> parse(String info, boolean allowCache) throws ApiException {
         if (info == null || info.isBlank()) {
             return List.of();
         }
@@ -22,9 +26,11 @@ final class InfoAttributes {
             if (attribute.isEmpty()) {
                 continue;
             }
-            if (!attribute.equals(USER_COUNT) && !attribute.equals(SUBSCRIPTION_COUNT)) {
-                throw ApiException.badRequest("Unknown info attribute " + attribute
-                        + ": use user_count and/or subscription_count");
+            boolean known = attribute.equals(USER_COUNT) || attribute.equals(SUBSCRIPTION_COUNT)
+                    || (allowCache && attribute.equals(CACHE));
+            if (!known) {
+                throw ApiException.badRequest("Unknown info attribute " + attribute + ": use user_count"
+                        + (allowCache ? ", subscription_count and/or cache" : " and/or subscription_count"));
             }
             attributes.add(attribute);
         }

@@ -3,7 +3,6 @@ package dev.herald.hub;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ClientMessage;
-import dev.herald.protocol.EncodedEvent;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
 import java.nio.charset.StandardCharsets;
@@ -58,12 +57,8 @@ public final class ClientEventHandler {
             return;
         }
         String userId = subscription.member() == null ? null : subscription.member().userId();
-        EncodedEvent encoded = new EncodedEvent(Frames.clientEvent(event, channel, rawData, userId));
-        try {
-            context.broker().publish(c.app().id(), channel, encoded, c.socketId());
-        } finally {
-            encoded.release();
-        }
+        Publisher.publish(context.broker(), c.app().id(), channel, Frames.clientEvent(event, channel, rawData, userId),
+                c.socketId());
     }
 
     private static String raw(JsonNode data) {

@@ -31,6 +31,8 @@ public final class Connection {
     private final TokenBucket clientEvents;
     private final List<Subscription> subscriptions = new ArrayList<>(2);
     private boolean closing;
+    private boolean authorized;
+    private SignedInUser user;
 
     public Connection(String socketId, App app, ChannelHandlerContext ctx, int loopIndex, long nowNanos) {
         this.socketId = socketId;
@@ -58,6 +60,25 @@ public final class Connection {
 
     public boolean isClosing() {
         return closing;
+    }
+
+    /** Signed in, or subscribed to a private or presence channel (spec §4.2). */
+    public boolean isAuthorized() {
+        return authorized;
+    }
+
+    void markAuthorized() {
+        authorized = true;
+    }
+
+    /** The signed-in user, or {@code null}. */
+    public SignedInUser user() {
+        return user;
+    }
+
+    void signIn(SignedInUser user) {
+        this.user = user;
+        this.authorized = true;
     }
 
     /** Writes and flushes a frame this connection owns; dropped if the connection is closing. */
@@ -100,12 +121,25 @@ public final class Connection {
         if (closing) {
             return;
         }
-        ctx.write(Frames.error(error, message), ctx.voidPromise());
         closing = true;
+        refuse(ctx, error, message);
+    }
+
+    /**
+     * The fatal-error sequence, also used before a session exists: {@code pusher:error}, a close
+     * frame with the same code, and a hard close if the client does not let the frames drain.
+     */
+    public static void refuse(ChannelHandlerContext ctx, PusherError error, String message) {
+        ctx.write(Frames.error(error, message), ctx.voidPromise());
         ctx.writeAndFlush(Frames.close(error.code(), message)).addListener(ChannelFutureListener.CLOSE);
-        ctx.executor().schedule(() -> {
+        ctx.executor().schedule(new HardClose(ctx), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private record HardClose(ChannelHandlerContext ctx) implements Runnable {
+        @Override
+        public void run() {
             ctx.channel().close();
-        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Closes with a WebSocket close frame only (the client asked, or the frame was refused). */
@@ -128,8 +162,15 @@ public final class Connection {
         return subscriptions;
     }
 
-    public int subscriptionCount() {
-        return subscriptions.size();
+    /** Channels the client asked for; the server's own routing channels do not count. */
+    public int clientSubscriptionCount() {
+        int n = 0;
+        for (int i = 0; i < subscriptions.size(); i++) {
+            if (!subscriptions.get(i).channel().kind().isHidden()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public Subscription subscription(String channel) {

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,15 +37,25 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final SessionContext context;
     private final SubscribeHandler subscriptions;
     private final ClientEventHandler clientEvents;
+    private final SigninHandler signins;
     private final Request request;
     private Connection connection;
+    private boolean counted;
 
-    public ConnectionHandler(SessionContext context, SubscribeHandler subscriptions, ClientEventHandler clientEvents,
-            Request request) {
+    public ConnectionHandler(SessionContext context, Handlers handlers, Request request) {
         this.context = context;
-        this.subscriptions = subscriptions;
-        this.clientEvents = clientEvents;
+        this.subscriptions = handlers.subscriptions();
+        this.clientEvents = handlers.clientEvents();
+        this.signins = handlers.signins();
         this.request = request;
+    }
+
+    /** The stateless message handlers, shared by all connections. */
+    public record Handlers(SubscribeHandler subscriptions, ClientEventHandler clientEvents, SigninHandler signins) {
+        public static Handlers of(SessionContext context) {
+            return new Handlers(new SubscribeHandler(context), new ClientEventHandler(context),
+                    new SigninHandler(context));
+        }
     }
 
     @Override
@@ -73,13 +84,35 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             closeWith(ctx, PusherError.UNSUPPORTED_PROTOCOL, protocolProblem);
             return;
         }
-        if (!request.app().enabled()) {
-            closeWith(ctx, PusherError.APP_DISABLED, "Application " + request.app().id() + " is disabled");
+        App app = request.app();
+        if (!app.enabled()) {
+            closeWith(ctx, PusherError.APP_DISABLED, "Application " + app.id() + " is disabled");
             return;
         }
+        if (!context.hub().tryAddConnection(app)) {
+            closeWith(ctx, PusherError.OVER_CONNECTION_QUOTA, "Application is over connection quota ("
+                    + app.limits().maxConnections() + " connections)");
+            return;
+        }
+        counted = true;
         int loop = context.hub().indexOf(ctx.channel().eventLoop());
-        connection = new Connection(context.socketIds().next(), request.app(), ctx, loop, System.nanoTime());
+        connection = new Connection(context.socketIds().next(), app, ctx, loop, System.nanoTime());
         connection.send(Frames.connectionEstablished(connection.socketId(), context.activityTimeoutSeconds()));
+        if (app.features().authorizedConnections()) {
+            ctx.executor().schedule(new AuthorizationDeadline(connection),
+                    app.features().authorizedConnectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Authorized connections (spec §4.2): sign in or join a private channel in time, or leave. */
+    private record AuthorizationDeadline(Connection connection) implements Runnable {
+        @Override
+        public void run() {
+            if (!connection.isAuthorized()) {
+                connection.close(PusherError.UNAUTHORIZED_CLOSE, "Connection not authorized within timeout: sign in "
+                        + "or subscribe to a private or presence channel");
+            }
+        }
     }
 
     /** Protocols 4 to 7 are served; a missing value is read as 7 (spec §2.1, lenient). */
@@ -100,14 +133,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void closeWith(ChannelHandlerContext ctx, PusherError error, String message) {
         if (connection != null) {
             connection.close(error, message);
-            return;
+        } else {
+            Connection.refuse(ctx, error, message);
         }
-        Connection refused = new Connection("0.0", placeholderApp(), ctx, 0, System.nanoTime());
-        refused.close(error, message);
-    }
-
-    private App placeholderApp() {
-        return request.app() != null ? request.app() : Placeholder.APP;
     }
 
     @Override
@@ -155,6 +183,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 }
                 case "pusher:subscribe" -> subscriptions.subscribe(connection, message);
                 case "pusher:unsubscribe" -> subscriptions.unsubscribe(connection, message);
+                case "pusher:signin" -> signins.signin(connection, message);
                 default -> {
                     if (event.startsWith("client-")) {
                         clientEvents.handle(connection, message);
@@ -173,6 +202,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (connection != null) {
             subscriptions.unsubscribeAll(connection);
         }
+        if (counted) {
+            counted = false;
+            context.hub().removeConnection(request.app());
+        }
         super.channelInactive(ctx);
     }
 
@@ -185,10 +218,5 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             log.warn("closing {} after an unexpected error", connection, cause);
         }
         ctx.close();
-    }
-
-    /** Stands in for the app while refusing a connection whose key matched none. */
-    private static final class Placeholder {
-        static final App APP = new App("-", "-", "-", false, false, dev.herald.apps.AppLimits.defaults());
     }
 }

@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import dev.herald.apps.App;
 import dev.herald.broker.Broker;
 import dev.herald.broker.BrokerListener;
 import dev.herald.protocol.EncodedEvent;
@@ -11,6 +12,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * This node's channels and their local subscribers, and fan-out to them.
@@ -28,6 +31,8 @@ public final class Hub implements BrokerListener {
     private final EventExecutor[] loops;
     private final Broker broker;
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, LocalChannel>> apps = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+    private ChannelObserver observer = ChannelObserver.NOOP;
 
     /** Outcome of a subscription attempt. */
     public record Joined(Subscription subscription, boolean memberAdded, boolean presenceFull, List<Member> members) {
@@ -39,6 +44,70 @@ public final class Hub implements BrokerListener {
             loopIndex.put(loops[i], i);
         }
         this.broker = broker;
+    }
+
+    /** Set once at start-up, before any connection is accepted. */
+    public void observe(ChannelObserver observer) {
+        this.observer = observer;
+    }
+
+    /**
+     * Counts a new connection of the app against its quota; returns {@code false}, counting
+     * nothing, when the app already has {@code max} (0 = no limit).
+     */
+    public boolean tryAddConnection(App app) {
+        AtomicInteger count = connections.computeIfAbsent(app.id(), id -> new AtomicInteger());
+        int max = app.limits().maxConnections();
+        if (count.incrementAndGet() > max && max > 0) {
+            count.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    public void removeConnection(App app) {
+        AtomicInteger count = connections.get(app.id());
+        if (count != null) {
+            count.decrementAndGet();
+        }
+    }
+
+    /** The app's connections on this node. */
+    public int connectionCount(String appId) {
+        AtomicInteger count = connections.get(appId);
+        return count == null ? 0 : count.get();
+    }
+
+    /**
+     * Runs an action for every local subscriber of a channel, on each subscriber's own event loop.
+     */
+    public void forEachSubscriber(String appId, String name, Consumer<Connection> action) {
+        LocalChannel channel = channel(appId, name);
+        if (channel == null) {
+            return;
+        }
+        for (int i = 0; i < loops.length; i++) {
+            Shard shard = channel.shard(i);
+            if (shard == null || shard.size() == 0) {
+                continue;
+            }
+            loops[i].execute(new ForEachTask(shard, action));
+        }
+    }
+
+    private record ForEachTask(Shard shard, Consumer<Connection> action) implements Runnable {
+        @Override
+        public void run() {
+            // a snapshot: the action may close connections, which unsubscribes them later
+            int n = shard.size();
+            Connection[] targets = new Connection[n];
+            for (int i = 0; i < n; i++) {
+                targets[i] = shard.get(i);
+            }
+            for (Connection c : targets) {
+                action.accept(c);
+            }
+        }
     }
 
     /** The index of an event loop of the server's group, for {@link Connection#loopIndex()}. */
@@ -74,7 +143,7 @@ public final class Hub implements BrokerListener {
         if (channel.members() != null) {
             PresenceMembers.Join join = channel.members().join(member, maxPresenceMembers);
             if (join.refused()) {
-                release(c.app().id(), channels, channel);
+                release(c.app(), channels, channel);
                 return new Joined(null, false, true, List.of());
             }
             added = join.added();
@@ -83,6 +152,13 @@ public final class Hub implements BrokerListener {
         channel.shardForWrite(c.loopIndex()).add(c);
         Subscription subscription = new Subscription(channel, channel.members() != null ? member : null);
         c.addSubscription(subscription);
+        if (created[0]) {
+            observer.occupied(c.app(), name);
+        }
+        if (added) {
+            observer.memberAdded(c.app(), name, member.userId());
+        }
+        observer.subscriptionCountChanged(c.app(), channel);
         return new Joined(subscription, added, false, members);
     }
 
@@ -99,14 +175,18 @@ public final class Hub implements BrokerListener {
         c.removeSubscription(subscription);
         boolean memberRemoved = subscription.member() != null
                 && channel.members().leave(subscription.member().userId());
+        if (memberRemoved) {
+            observer.memberRemoved(c.app(), channel.name(), subscription.member().userId());
+        }
         ConcurrentHashMap<String, LocalChannel> channels = apps.get(c.app().id());
-        if (channels != null) {
-            release(c.app().id(), channels, channel);
+        if (channels != null && !release(c.app(), channels, channel)) {
+            observer.subscriptionCountChanged(c.app(), channel);
         }
         return memberRemoved;
     }
 
-    private void release(String appId, ConcurrentHashMap<String, LocalChannel> channels, LocalChannel channel) {
+    /** Returns whether the channel was vacated. */
+    private boolean release(App app, ConcurrentHashMap<String, LocalChannel> channels, LocalChannel channel) {
         boolean[] vacated = new boolean[1];
         channels.computeIfPresent(channel.name(), (n, ch) -> {
             if (ch != channel) {
@@ -119,8 +199,10 @@ public final class Hub implements BrokerListener {
             return ch;
         });
         if (vacated[0]) {
-            broker.unsubscribe(appId, channel.name());
+            broker.unsubscribe(app.id(), channel.name());
+            observer.vacated(app, channel.name());
         }
+        return vacated[0];
     }
 
     /** The channel if it has subscribers on this node, else {@code null}. */

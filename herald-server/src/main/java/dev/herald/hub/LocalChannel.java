@@ -15,6 +15,9 @@ public final class LocalChannel {
     private final PresenceMembers members;
     /** Guarded by the hub map's per-key lock (compute); read anywhere. */
     private volatile int subscriptions;
+    /** Subscription-count coalescing: whether a send is scheduled, and the count last sent. */
+    final java.util.concurrent.atomic.AtomicBoolean countPending = new java.util.concurrent.atomic.AtomicBoolean();
+    volatile int lastSentCount = -1;
 
     LocalChannel(String name, int loops) {
         this.name = name;

@@ -7,7 +7,7 @@ import dev.herald.auth.ChannelAuthenticator;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelNames;
 import dev.herald.protocol.ClientMessage;
-import dev.herald.protocol.EncodedEvent;
+import dev.herald.cache.CachedEvent;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.Json;
 import dev.herald.protocol.Member;
@@ -46,7 +46,7 @@ public final class SubscribeHandler {
             c.send(succeeded(c, existing, context.hub().members(c.app().id(), channel)));
             return;
         }
-        if (c.subscriptionCount() >= limits.maxChannelsPerConnection()) {
+        if (c.clientSubscriptionCount() >= limits.maxChannelsPerConnection()) {
             refuse(c, channel, PusherError.TOO_MANY_CHANNELS, "LimitReached", 4304,
                     "Too many channels: a connection may subscribe to at most " + limits.maxChannelsPerConnection());
             return;
@@ -65,20 +65,23 @@ public final class SubscribeHandler {
                 }
             }
             case PRESENCE -> {
-                if (channelData == null) {
+                if (channelData == null && c.user() == null) {
                     refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "AuthError", 401,
-                            "Presence channels need channel_data with a user_id");
+                            "Presence channels need channel_data with a user_id, or a signed-in connection");
                     return;
                 }
                 if (!checkSignature(c, channel, auth, channelData)) {
                     return;
                 }
-                member = member(c, channel, channelData, limits);
+                // without channel_data the member is the signed-in user (pusher-js 7.4+, spec §3.5)
+                member = channelData == null
+                        ? new Member(c.user().id(), c.user().userInfo())
+                        : member(c, channel, channelData, limits);
                 if (member == null) {
                     return;
                 }
             }
-            case SIGNED_IN_USER -> {
+            case SIGNED_IN_USER, NEVER -> {
                 refuse(c, channel, PusherError.UNAUTHORIZED, "AuthError", 401,
                         "Only the signed-in user's own connections may subscribe to " + channel);
                 return;
@@ -91,9 +94,26 @@ public final class SubscribeHandler {
                     "Presence channel " + channel + " is full: at most " + limits.maxPresenceMembers() + " members");
             return;
         }
+        if (kind.auth() != ChannelKind.Auth.NONE) {
+            c.markAuthorized();
+        }
         c.send(succeeded(c, joined.subscription(), joined.members()));
+        if (kind.isCached()) {
+            replayCache(c, channel);
+        }
         if (joined.memberAdded()) {
-            publish(c, channel, Frames.memberAdded(channel, member), c.socketId());
+            Publisher.publish(context.broker(), c.app().id(), channel, Frames.memberAdded(channel, member), c.socketId());
+        }
+    }
+
+    /** A cache channel's new subscriber gets the last event, or {@code pusher:cache_miss} (spec §3.7). */
+    private void replayCache(Connection c, String channel) {
+        CachedEvent cached = context.cache().get(c.app().id(), channel);
+        if (cached != null) {
+            c.send(Frames.event(cached.event(), channel, cached.data()));
+        } else {
+            c.send(Frames.cacheMiss(channel));
+            context.observer().cacheMiss(c.app(), channel);
         }
     }
 
@@ -156,7 +176,8 @@ public final class SubscribeHandler {
     void unsubscribe(Connection c, ClientMessage message) throws ClientMessage.Malformed {
         String channel = ClientMessage.text(message.dataObject(), "channel");
         Subscription subscription = channel == null ? null : c.subscription(channel);
-        if (subscription != null) {
+        // the user channel belongs to the sign-in, not to the client's subscriptions
+        if (subscription != null && !subscription.channel().kind().isHidden()) {
             leave(c, subscription);
         }
     }
@@ -172,16 +193,8 @@ public final class SubscribeHandler {
         boolean memberRemoved = context.hub().unsubscribe(c, subscription);
         if (memberRemoved) {
             String channel = subscription.channel().name();
-            publish(c, channel, Frames.memberRemoved(channel, subscription.member().userId()), null);
-        }
-    }
-
-    private void publish(Connection c, String channel, io.netty.buffer.ByteBuf frame, String exclude) {
-        EncodedEvent event = new EncodedEvent(frame);
-        try {
-            context.broker().publish(c.app().id(), channel, event, exclude);
-        } finally {
-            event.release();
+            Publisher.publish(context.broker(), c.app().id(), channel,
+                    Frames.memberRemoved(channel, subscription.member().userId()), null);
         }
     }
 }

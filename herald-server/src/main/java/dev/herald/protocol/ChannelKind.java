@@ -13,10 +13,12 @@ public enum ChannelKind {
     PRIVATE("private-", Auth.PRIVATE, true, false),
     PRESENCE("presence-", Auth.PRESENCE, true, false),
     SERVER_TO_USER("#server-to-user-", Auth.SIGNED_IN_USER, false, false),
+    /** Herald's own channels (watchlists); their names are refused to clients. */
+    INTERNAL("#", Auth.NEVER, false, false),
     PUBLIC("", Auth.NONE, false, false);
 
     /** What a subscriber must prove. */
-    public enum Auth { NONE, PRIVATE, PRESENCE, SIGNED_IN_USER }
+    public enum Auth { NONE, PRIVATE, PRESENCE, SIGNED_IN_USER, NEVER }
 
     private static final ChannelKind[] BY_PREFIX = values();
 
@@ -61,5 +63,20 @@ public enum ChannelKind {
     /** Whether the channel keeps its last event (cache channels, spec §3.7). */
     public boolean isCached() {
         return cached;
+    }
+
+    /** Channels that exist for the server's own routing (users, watchlists), not for apps to list. */
+    public boolean isHidden() {
+        return this == SERVER_TO_USER || this == INTERNAL;
+    }
+
+    /** The channel every socket signed in as {@code userId} belongs to (spec §4.3). */
+    public static String userChannel(String userId) {
+        return SERVER_TO_USER.prefix + userId;
+    }
+
+    /** The internal channel whose members watch {@code userId}'s online status (spec §4.4). */
+    public static String watchlistChannel(String userId) {
+        return INTERNAL.prefix + "watchlist-" + userId;
     }
 }

@@ -192,6 +192,62 @@ public final class Frames {
         }
     }
 
+    /** {@code pusher:signin_success} with the exact {@code user_data} string that was signed (spec §4.1). */
+    public static ByteBuf signinSuccess(String userData) {
+        StringWriter out = new StringWriter(32 + userData.length());
+        try (JsonGenerator g = FrameWriter.JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("user_data", userData);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return event("pusher:signin_success", null, out.toString());
+    }
+
+    /**
+     * {@code pusher_internal:watchlist_events} (spec §4.4), the only shape pusher-js understands:
+     * no channel, and one element per non-empty status.
+     */
+    public static ByteBuf watchlistEvents(Collection<String> online, Collection<String> offline) {
+        StringWriter out = new StringWriter(64);
+        try (JsonGenerator g = FrameWriter.JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("events");
+            watchlistEvent(g, "online", online);
+            watchlistEvent(g, "offline", offline);
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return event("pusher_internal:watchlist_events", null, out.toString());
+    }
+
+    private static void watchlistEvent(JsonGenerator g, String name, Collection<String> userIds) throws IOException {
+        if (userIds.isEmpty()) {
+            return;
+        }
+        g.writeStartObject();
+        g.writeStringField("name", name);
+        g.writeArrayFieldStart("user_ids");
+        for (String id : userIds) {
+            g.writeString(id);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /** {@code pusher:cache_miss}: a cache channel has no event to replay (spec §3.7). */
+    public static ByteBuf cacheMiss(String channel) {
+        return event("pusher:cache_miss", channel, null);
+    }
+
+    /** {@code pusher_internal:subscription_count} (spec §3.8). */
+    public static ByteBuf subscriptionCount(String channel, int count) {
+        return event("pusher_internal:subscription_count", channel, "{\"subscription_count\":" + count + "}");
+    }
+
     /** A WebSocket close frame (RFC 6455 §5.5.1) with a code and a reason of at most 123 bytes. */
     public static ByteBuf close(int code, String reason) {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);

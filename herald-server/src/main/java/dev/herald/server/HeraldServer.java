@@ -5,9 +5,14 @@ import dev.herald.apps.AppStore;
 import dev.herald.apps.StaticAppStore;
 import dev.herald.broker.Broker;
 import dev.herald.broker.LocalBroker;
+import dev.herald.cache.ChannelCache;
+import dev.herald.cache.LocalChannelCache;
 import dev.herald.config.HeraldConfig;
 import dev.herald.http.HttpRouter;
 import dev.herald.hub.Authenticators;
+import dev.herald.hub.ChannelObserver;
+import dev.herald.hub.SubscriptionCounter;
+import dev.herald.hub.WatchlistNotifier;
 import dev.herald.hub.Hub;
 import dev.herald.hub.SessionContext;
 import dev.herald.hub.SocketIds;
@@ -41,6 +46,7 @@ public final class HeraldServer implements AutoCloseable {
     private final AtomicBoolean ready = new AtomicBoolean();
     private EventLoopGroup group;
     private Broker broker;
+    private ChannelCache cache;
     private Channel serverChannel;
     private Transports transports;
 
@@ -58,8 +64,13 @@ public final class HeraldServer implements AutoCloseable {
         broker = new LocalBroker();
         Hub hub = new Hub(loops, broker);
         broker.start(hub);
-        SessionContext sessions = new SessionContext(hub, broker, new Authenticators(), new SocketIds(),
-                config.activityTimeoutSeconds());
+        cache = new LocalChannelCache(System::currentTimeMillis).start();
+        ChannelObserver observer = ChannelObserver.of(List.of(
+                new WatchlistNotifier(broker),
+                new SubscriptionCounter(broker, group)));
+        hub.observe(observer);
+        SessionContext sessions = new SessionContext(hub, broker, cache, observer, new Authenticators(),
+                new SocketIds(), config.activityTimeoutSeconds());
         WebSocketUpgrade upgrade = new WebSocketUpgrade(config.maxFrameBytes(),
                 TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),
                 TimeUnit.SECONDS.toMillis(config.pongTimeoutSeconds()));
@@ -104,6 +115,9 @@ public final class HeraldServer implements AutoCloseable {
         }
         if (broker != null) {
             broker.close();
+        }
+        if (cache != null) {
+            cache.close();
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.herald.server;
 
 import dev.herald.apps.App;
+import dev.herald.apps.AppFeatures;
 import dev.herald.apps.AppLimits;
+import dev.herald.config.AppsFile;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.config.TransportKind;
@@ -43,6 +45,47 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--app-client-events", defaultValue = "${env:HERALD_APP_CLIENT_EVENTS:-true}", arity = "1",
             description = "Allow client-* events on the default app (HERALD_APP_CLIENT_EVENTS).")
     boolean appClientEvents;
+
+    @Option(names = "--app-user-authentication", defaultValue = "${env:HERALD_APP_USER_AUTHENTICATION:-true}", arity = "1",
+            description = "Allow pusher:signin on the default app (HERALD_APP_USER_AUTHENTICATION).")
+    boolean appUserAuthentication;
+
+    @Option(names = "--app-watchlist", defaultValue = "${env:HERALD_APP_WATCHLIST:-true}", arity = "1",
+            description = "Send watchlist online/offline events on the default app (HERALD_APP_WATCHLIST).")
+    boolean appWatchlist;
+
+    @Option(names = "--app-subscription-count", defaultValue = "${env:HERALD_APP_SUBSCRIPTION_COUNT:-false}", arity = "1",
+            description = "Send pusher_internal:subscription_count on the default app (HERALD_APP_SUBSCRIPTION_COUNT).")
+    boolean appSubscriptionCount;
+
+    @Option(names = "--app-authorized-connections", defaultValue = "${env:HERALD_APP_AUTHORIZED_CONNECTIONS:-false}", arity = "1",
+            description = "Close default-app connections that neither sign in nor join a private or presence "
+                    + "channel in time (HERALD_APP_AUTHORIZED_CONNECTIONS).")
+    boolean appAuthorizedConnections;
+
+    @Option(names = "--app-authorized-connection-timeout", defaultValue = "${env:HERALD_APP_AUTHORIZED_CONNECTION_TIMEOUT:-30}",
+            description = "Seconds an unauthorized connection may stay (HERALD_APP_AUTHORIZED_CONNECTION_TIMEOUT).")
+    double appAuthorizedConnectionTimeout;
+
+    @Option(names = "--app-max-connections", defaultValue = "${env:HERALD_APP_MAX_CONNECTIONS:-0}",
+            description = "Concurrent connections of the default app, 0 = no limit; beyond it 4004 (HERALD_APP_MAX_CONNECTIONS).")
+    int appMaxConnections;
+
+    @Option(names = "--max-watchlist-size", defaultValue = "${env:HERALD_MAX_WATCHLIST_SIZE:-100}",
+            description = "Users one sign-in may watch (HERALD_MAX_WATCHLIST_SIZE).")
+    int maxWatchlistSize;
+
+    @Option(names = "--cache-ttl", defaultValue = "${env:HERALD_CACHE_TTL:-1800}",
+            description = "Seconds a cache channel keeps its last event (HERALD_CACHE_TTL).")
+    double cacheTtl;
+
+    @Option(names = "--config", defaultValue = "${env:HERALD_CONFIG}",
+            description = "YAML file declaring apps (HERALD_CONFIG). With it, the default app is served only if "
+                    + "HERALD_APP_ID, HERALD_APP_KEY or HERALD_APP_SECRET (or their flags) are set.")
+    java.nio.file.Path configFile;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--max-event-bytes", defaultValue = "${env:HERALD_MAX_EVENT_BYTES:-10240}", description = "Largest event data in bytes (HERALD_MAX_EVENT_BYTES).")
     int maxEventBytes;
@@ -107,15 +150,40 @@ public final class Main implements Callable<Integer> {
     }
 
     HeraldConfig config() {
-        AppLimits limits = new AppLimits(maxEventBytes, maxChannelsPerConnection, maxPresenceMembers,
-                maxPresenceUserInfoBytes, clientEventsPerSecond, maxChannelNameLength);
         checkPositive("--max-event-bytes (HERALD_MAX_EVENT_BYTES)", maxEventBytes);
         checkPositive("--max-channels-per-connection (HERALD_MAX_CHANNELS_PER_CONNECTION)", maxChannelsPerConnection);
         checkPositive("--max-presence-members (HERALD_MAX_PRESENCE_MEMBERS)", maxPresenceMembers);
         checkPositive("--max-presence-user-info-bytes (HERALD_MAX_PRESENCE_USER_INFO_BYTES)", maxPresenceUserInfoBytes);
         checkPositive("--client-events-per-second (HERALD_CLIENT_EVENTS_PER_SECOND)", clientEventsPerSecond);
         checkPositive("--max-channel-name-length (HERALD_MAX_CHANNEL_NAME_LENGTH)", maxChannelNameLength);
-        App app = new App(appId, appKey, appSecret, true, appClientEvents, limits);
+        checkPositive("--max-watchlist-size (HERALD_MAX_WATCHLIST_SIZE)", maxWatchlistSize);
+        if (appMaxConnections < 0) {
+            throw new ConfigException("--app-max-connections (HERALD_APP_MAX_CONNECTIONS) must be >= 0, got "
+                    + appMaxConnections);
+        }
+        if (!(cacheTtl > 0)) {
+            throw new ConfigException("--cache-ttl (HERALD_CACHE_TTL) must be > 0 seconds, got " + cacheTtl);
+        }
+        if (!(appAuthorizedConnectionTimeout > 0)) {
+            throw new ConfigException("--app-authorized-connection-timeout (HERALD_APP_AUTHORIZED_CONNECTION_TIMEOUT) "
+                    + "must be > 0 seconds, got " + appAuthorizedConnectionTimeout);
+        }
+        AppLimits limits = new AppLimits(appMaxConnections, maxEventBytes, maxChannelsPerConnection,
+                maxPresenceMembers, maxPresenceUserInfoBytes, clientEventsPerSecond, maxChannelNameLength,
+                maxWatchlistSize, java.time.Duration.ofMillis(Math.round(cacheTtl * 1000)));
+        AppFeatures features = new AppFeatures(appClientEvents, appUserAuthentication, appWatchlist,
+                appSubscriptionCount, appAuthorizedConnections,
+                java.time.Duration.ofMillis(Math.round(appAuthorizedConnectionTimeout * 1000)));
+        App defaultApp = new App(appId, appKey, appSecret, true, features, limits);
+        List<App> apps = new java.util.ArrayList<>();
+        if (configFile != null) {
+            apps.addAll(AppsFile.read(configFile));
+            if (defaultAppRequested()) {
+                apps.add(defaultApp);
+            }
+        } else {
+            apps.add(defaultApp);
+        }
         TransportKind kind;
         try {
             kind = TransportKind.valueOf(transport.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
@@ -123,7 +191,17 @@ public final class Main implements Callable<Integer> {
             throw new ConfigException("--transport (HERALD_TRANSPORT) must be auto, io_uring, epoll or nio, got " + transport);
         }
         return new HeraldConfig(host, port, kind, eventLoopThreads, activityTimeout, pongTimeout,
-                writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, List.of(app));
+                writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, apps);
+    }
+
+    private boolean defaultAppRequested() {
+        for (String name : new String[] {"--app-id", "--app-key", "--app-secret"}) {
+            if (spec != null && spec.commandLine().getParseResult().hasMatchedOption(name)) {
+                return true;
+            }
+        }
+        return System.getenv("HERALD_APP_ID") != null || System.getenv("HERALD_APP_KEY") != null
+                || System.getenv("HERALD_APP_SECRET") != null;
     }
 
     private static void checkPositive(String name, int value) {
@@ -141,7 +219,7 @@ public final class Main implements Callable<Integer> {
             log.error("Invalid configuration: {}", e.getMessage());
             return 2;
         }
-        if (DEFAULT_APP_SECRET.equals(appSecret)) {
+        if (config.apps().stream().anyMatch(a -> DEFAULT_APP_SECRET.equals(a.secret()))) {
             log.warn("The default app secret 'app-secret' is in use: anyone can sign requests. "
                     + "Set HERALD_APP_SECRET (or --app-secret) before exposing this server.");
         }

@@ -1,0 +1,18 @@
+package dev.herald.cache;
+
+import java.time.Duration;
+
+/**
+ * Last events of cache channels. Only events published through the HTTP API are cached, never
+ * client events (spec §3.7). Called on event loops: implementations answer from memory.
+ */
+public interface ChannelCache extends AutoCloseable {
+
+    void put(String appId, String channel, String event, String data, Duration ttl);
+
+    /** The live cached event, or {@code null}. */
+    CachedEvent get(String appId, String channel);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,86 @@
+package dev.herald.hub;
+
+import dev.herald.apps.App;
+import java.util.List;
+
+/**
+ * Hears how this node's channels change, for the features built on them: watchlists,
+ * subscription counts and webhooks. Called on the event loop of the connection that caused the
+ * change, after the hub's state is updated; implementations hand off and never block.
+ */
+public interface ChannelObserver {
+
+    ChannelObserver NOOP = new ChannelObserver() {
+    };
+
+    /** The channel got its first subscriber on this node. */
+    default void occupied(App app, String channel) {
+    }
+
+    /** The channel lost its last subscriber on this node. */
+    default void vacated(App app, String channel) {
+    }
+
+    /** The channel's subscription count changed and it still has subscribers. */
+    default void subscriptionCountChanged(App app, LocalChannel channel) {
+    }
+
+    /** A user's first socket joined a presence channel on this node. */
+    default void memberAdded(App app, String channel, String userId) {
+    }
+
+    /** A user's last socket left a presence channel on this node. */
+    default void memberRemoved(App app, String channel, String userId) {
+    }
+
+    /** A subscriber of a cache channel found nothing cached. */
+    default void cacheMiss(App app, String channel) {
+    }
+
+    static ChannelObserver of(List<ChannelObserver> observers) {
+        List<ChannelObserver> all = List.copyOf(observers);
+        return new ChannelObserver() {
+            @Override
+            public void occupied(App app, String channel) {
+                for (ChannelObserver o : all) {
+                    o.occupied(app, channel);
+                }
+            }
+
+            @Override
+            public void vacated(App app, String channel) {
+                for (ChannelObserver o : all) {
+                    o.vacated(app, channel);
+                }
+            }
+
+            @Override
+            public void subscriptionCountChanged(App app, LocalChannel channel) {
+                for (ChannelObserver o : all) {
+                    o.subscriptionCountChanged(app, channel);
+                }
+            }
+
+            @Override
+            public void memberAdded(App app, String channel, String userId) {
+                for (ChannelObserver o : all) {
+                    o.memberAdded(app, channel, userId);
+                }
+            }
+
+            @Override
+            public void memberRemoved(App app, String channel, String userId) {
+                for (ChannelObserver o : all) {
+                    o.memberRemoved(app, channel, userId);
+                }
+            }
+
+            @Override
+            public void cacheMiss(App app, String channel) {
+                for (ChannelObserver o : all) {
+                    o.cacheMiss(app, channel);
+                }
+            }
+        };
+    }
+}
