@@ -1,0 +1,78 @@
+package dev.herald.bench;
+
+import dev.herald.bench.config.BenchConfig;
+import dev.herald.bench.config.BenchOptions;
+import dev.herald.bench.config.Scenario;
+import dev.herald.bench.run.ChildMain;
+import dev.herald.bench.run.Coordinator;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code herald-bench}: a load generator for any Pusher-compatible server, plus Herald's JMH
+ * microbenchmarks. One subcommand per scenario; {@code child} is the hidden mode of generator
+ * child processes.
+ */
+@Command(name = "herald-bench", mixinStandardHelpOptions = true, version = "herald-bench 0.1",
+        description = "Load generator for Pusher-compatible servers (WebSocket clients + signed HTTP API publisher).",
+        footer = {"", "Every run stops by itself after its --duration. Results: a progress line per second, a final table,",
+                "a JSON file (--out) and an SVG chart next to it. See docs/bench-usage.md."})
+public final class Main implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 2;
+    }
+
+    /** One scenario: its defaults overlaid with the flags. */
+    @Command(mixinStandardHelpOptions = true, sortOptions = false)
+    static final class ScenarioCommand implements Callable<Integer> {
+        private final Scenario scenario;
+
+        @Mixin
+        BenchOptions options = new BenchOptions();
+
+        ScenarioCommand(Scenario scenario) {
+            this.scenario = scenario;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            BenchConfig cfg;
+            try {
+                cfg = BenchConfig.resolve(scenario, options);
+            } catch (IllegalArgumentException e) {
+                System.err.println("herald-bench: " + e.getMessage());
+                return 2;
+            }
+            return new Coordinator(cfg, System.out).run();
+        }
+    }
+
+    @Command(name = "child", hidden = true, description = "Generator child process (internal).")
+    static final class ChildCommand implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            return ChildMain.run();
+        }
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        for (Scenario s : Scenario.values()) {
+            CommandLine sub = new CommandLine(new ScenarioCommand(s));
+            sub.getCommandSpec().usageMessage().description(s.description).footer("", s.defaultsText());
+            cl.addSubcommand(s.cliName, sub);
+        }
+        cl.addSubcommand("child", new ChildCommand());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,343 @@
+package dev.herald.bench.client;
+
+import dev.herald.bench.config.ChannelPlan;
+import dev.herald.bench.config.FleetConfig;
+import dev.herald.bench.config.FleetMode;
+import dev.herald.bench.sign.PusherSigning;
+import dev.herald.bench.stats.Clock;
+import dev.herald.bench.stats.Counter;
+import dev.herald.bench.stats.LoopStats;
+import dev.herald.bench.stats.Snapshot;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The WebSocket connections of one generator process: slots {@code [from, to)} of the run.
+ *
+ * <p>A ramp thread opens connections at {@code connectRate}, with at most {@code maxPending}
+ * being set up at once; each connection then subscribes to its channels (see {@link
+ * ChannelPlan}). {@link #startActivity()} switches on the scenario's traffic (client events,
+ * presence toggles); churn cycles from the start. Statistics live per event loop ({@link
+ * LoopStats}) and are collected by {@link #snapshot()} from a single sampler thread.
+ */
+public final class Fleet implements AutoCloseable {
+    private static final int MAX_ERROR_KINDS = 50;
+
+    final FleetConfig cfg;
+    final ChannelPlan plan;
+    final String path;
+    final String hostHeader;
+    final long senderPeriodNanos;
+    final long togglePeriodNanos;
+    private final long churnPeriodNanos;
+    private final int sendersHere;
+
+    private final Transport transport;
+    private final Bootstrap bootstrap;
+    private final InetSocketAddress remote;
+    private final InetSocketAddress[] locals;
+    private final List<LoopStats> allStats = new CopyOnWriteArrayList<>();
+    private final FastThreadLocal<LoopStats> loopStats = new FastThreadLocal<>() {
+        @Override
+        protected LoopStats initialValue() {
+            LoopStats s = new LoopStats();
+            allStats.add(s);
+            return s;
+        }
+    };
+    private final FastThreadLocal<PusherSigning> signing;
+    private final FastThreadLocal<byte[][]> scratch = new FastThreadLocal<>() {
+        @Override
+        protected byte[][] initialValue() {
+            return new byte[][] {new byte[1024]};
+        }
+    };
+    private final AtomicLongArray offLoop = new AtomicLongArray(Counter.COUNT);
+    private final AtomicReferenceArray<WsConnection> conns;
+    private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final Semaphore permits;
+    private final Thread ramp;
+
+    volatile boolean activity;
+    volatile boolean closing;
+    private volatile long firstConnect = Long.MAX_VALUE;
+
+    public Fleet(FleetConfig cfg) {
+        this.cfg = cfg;
+        this.plan = cfg.plan();
+        this.path = "/app/" + cfg.appKey() + "?protocol=7&client=herald-bench&version=0.1";
+        this.hostHeader = cfg.host() + ":" + cfg.port();
+        int senders = 0;
+        for (int s = cfg.from(); s < cfg.to(); s++) {
+            if (s < cfg.senders()) {
+                senders++;
+            }
+        }
+        this.sendersHere = senders;
+        this.senderPeriodNanos = periodNanos(cfg.rate(), senders);
+        this.togglePeriodNanos = cfg.mode() == FleetMode.PRESENCE ? periodNanos(cfg.rate(), cfg.size()) : 0;
+        this.churnPeriodNanos = cfg.mode() == FleetMode.CHURN ? periodNanos(cfg.rate(), cfg.size()) : 0;
+        this.signing = new FastThreadLocal<>() {
+            @Override
+            protected PusherSigning initialValue() {
+                return new PusherSigning(cfg.appKey(), cfg.appSecret());
+            }
+        };
+        this.transport = Transport.create(cfg.transport(), cfg.threads(), "bench-ws");
+        this.remote = new InetSocketAddress(cfg.host(), cfg.port());
+        this.locals = parseLocals(cfg.localAddresses());
+        this.bootstrap = new Bootstrap()
+                .group(transport.group)
+                .channel(transport.channelClass)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+        this.conns = new AtomicReferenceArray<>(cfg.size());
+        this.permits = new Semaphore(cfg.maxPending());
+        this.ramp = new Thread(this::rampLoop, "bench-ramp");
+        this.ramp.setDaemon(true);
+    }
+
+    /** Per-connection period for a total rate over {@code count} connections; 0 = no pacing. */
+    private static long periodNanos(double totalRate, int count) {
+        if (totalRate <= 0 || count <= 0) {
+            return 0;
+        }
+        return Math.max(1, (long) (1e9 * count / totalRate));
+    }
+
+    public String transportName() {
+        return transport.name;
+    }
+
+    public void start() {
+        ramp.start();
+    }
+
+    private void rampLoop() {
+        long start = System.nanoTime();
+        firstConnect = Clock.now();
+        for (int k = 0; k < cfg.size() && !closing; k++) {
+            try {
+                permits.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (cfg.connectRate() > 0) {
+                long due = start + (long) (k * 1e9 / cfg.connectRate());
+                long wait;
+                while ((wait = due - System.nanoTime()) > 0 && !closing) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
+            connect(cfg.from() + k);
+        }
+    }
+
+    private void connect(int slot) {
+        if (closing) {
+            return;
+        }
+        offLoop.incrementAndGet(Counter.CONNECT_STARTED.ordinal());
+        WsConnection c = new WsConnection(this, slot);
+        Bootstrap b = bootstrap.clone().handler(c);
+        ChannelFuture f = locals == null ? b.connect(remote) : b.connect(remote, locals[slot % locals.length]);
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                offLoop.incrementAndGet(Counter.CONNECT_FAILED.ordinal());
+                error("connect: " + done.cause().getMessage());
+                setupDone();
+                churnAgain(slot, Clock.now());
+            }
+        });
+    }
+
+    /** A connection finished setting up (ready or failed): let the ramp start another. */
+    void setupDone() {
+        permits.release();
+    }
+
+    /** Churn: open the slot's next connection, paced to the cycle rate. */
+    void churnAgain(int slot, long cycleStart) {
+        if (cfg.mode() != FleetMode.CHURN || closing) {
+            return;
+        }
+        long delay = churnPeriodNanos == 0 ? 0 : cycleStart + churnPeriodNanos - Clock.now();
+        if (delay <= 0) {
+            connect(slot);
+        } else {
+            transport.group.schedule(() -> connect(slot), delay, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void register(WsConnection c) {
+        conns.set(c.slot - cfg.from(), c);
+    }
+
+    void unregister(WsConnection c) {
+        conns.compareAndSet(c.slot - cfg.from(), c, null);
+    }
+
+    LoopStats stats() {
+        return loopStats.get();
+    }
+
+    PusherSigning signing() {
+        return signing.get();
+    }
+
+    byte[] scratch(int atLeast) {
+        byte[][] holder = scratch.get();
+        if (holder[0].length < atLeast) {
+            holder[0] = new byte[Math.max(atLeast, holder[0].length * 2)];
+        }
+        return holder[0];
+    }
+
+    boolean isSender(int slot) {
+        return slot < cfg.senders();
+    }
+
+    void error(String message) {
+        String key = message.length() > 240 ? message.substring(0, 240) : message;
+        LongAdder a = errors.get(key);
+        if (a == null && errors.size() < MAX_ERROR_KINDS) {
+            a = errors.computeIfAbsent(key, k -> new LongAdder());
+        }
+        if (a != null) {
+            a.increment();
+        }
+    }
+
+    /** Error messages seen, with counts (at most 50 kinds). */
+    public Map<String, Long> errors() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        errors.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
+    }
+
+    public void startActivity() {
+        activity = true;
+        for (int i = 0; i < conns.length(); i++) {
+            WsConnection c = conns.get(i);
+            if (c != null) {
+                c.channel.eventLoop().execute(c::startActivity);
+            }
+        }
+    }
+
+    public void stopActivity() {
+        activity = false;
+        if (cfg.mode() == FleetMode.CHURN) {
+            closing = true;
+        }
+    }
+
+    /** Cumulative counters only; safe from any thread, does not touch histograms. */
+    public long[] counters() {
+        long[] c = new long[Counter.COUNT];
+        for (LoopStats s : allStats) {
+            s.addCountersTo(c);
+        }
+        for (int i = 0; i < c.length; i++) {
+            c[i] += offLoop.get(i);
+        }
+        return c;
+    }
+
+    /** Counters plus the histograms recorded since the previous call. One caller thread only. */
+    public Snapshot snapshot() {
+        Snapshot s = new Snapshot();
+        for (LoopStats ls : allStats) {
+            ls.addCountersTo(s.counters);
+            ls.drainInto(s.latency, s.setup);
+            s.lastEstablished = Math.max(s.lastEstablished, ls.lastEstablished());
+            s.lastReady = Math.max(s.lastReady, ls.lastReady());
+        }
+        for (int i = 0; i < s.counters.length; i++) {
+            s.counters[i] += offLoop.get(i);
+        }
+        s.firstConnect = firstConnect;
+        return s;
+    }
+
+    /** Closes every connection with a close frame and stops the event loops. */
+    @Override
+    public void close() {
+        closing = true;
+        activity = false;
+        ramp.interrupt();
+        for (int i = 0; i < conns.length(); i++) {
+            WsConnection c = conns.get(i);
+            if (c != null) {
+                c.channel.eventLoop().execute(c::beginClose);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (counters()[Counter.OPEN.ordinal()] > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        transport.close();
+    }
+
+    static InetSocketAddress[] parseLocals(String spec) {
+        if (spec == null || spec.isBlank()) {
+            return null;
+        }
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String part : spec.split(",")) {
+            String p = part.trim();
+            int dash = p.indexOf('-');
+            try {
+                if (dash < 0) {
+                    out.add(local(InetAddress.getByName(p)));
+                    continue;
+                }
+                byte[] a = InetAddress.getByName(p.substring(0, dash)).getAddress();
+                byte[] b = InetAddress.getByName(p.substring(dash + 1)).getAddress();
+                long lo = toLong(a);
+                long hi = toLong(b);
+                if (a.length != 4 || b.length != 4 || hi < lo || hi - lo > 1024) {
+                    throw new IllegalArgumentException("bad --local-addresses range " + p);
+                }
+                for (long v = lo; v <= hi; v++) {
+                    out.add(local(InetAddress.getByAddress(new byte[] {(byte) (v >> 24), (byte) (v >> 16), (byte) (v >> 8), (byte) v})));
+                }
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("bad --local-addresses " + p, e);
+            }
+        }
+        return out.toArray(new InetSocketAddress[0]);
+    }
+
+    private static InetSocketAddress local(InetAddress a) {
+        if (!a.isLoopbackAddress()) {
+            throw new IllegalArgumentException("--local-addresses must be loopback addresses: " + a);
+        }
+        return new InetSocketAddress(a, 0);
+    }
+
+    private static long toLong(byte[] a) {
+        return ((a[0] & 0xffL) << 24) | ((a[1] & 0xffL) << 16) | ((a[2] & 0xffL) << 8) | (a[3] & 0xffL);
+    }
+
+    public int sendersHere() {
+        return sendersHere;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.herald.bench.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+/**
+ * A fully resolved run: scenario defaults overlaid with the flags. Serialized into the JSON
+ * result as the exact parameters of the run.
+ */
+public record BenchConfig(
+        String scenario,
+        String host, int port, String appId, String appKey, String appSecret,
+        int connections, int channels, int channelsPerConn, ChannelType channelType, String channelPrefix,
+        double rate, int payload, long durationMs, long warmupMs, long drainTimeoutMs,
+        double connectRate, int maxPending, long setupTimeoutMs, long settleMs,
+        int httpConnections, int httpThreads, String transport, int threads, int procs, String childJvmOpts,
+        Long serverPid, String out,
+        boolean findMax, double startRate, double stepFactor, long stepDurationMs, double maxP99Ms, int maxSteps,
+        int senders, String eventName, String localAddresses, boolean quiet) {
+
+    public Scenario scenarioEnum() {
+        return Scenario.byName(scenario);
+    }
+
+    public static BenchConfig resolve(Scenario s, BenchOptions o) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int connections = o.connections != null ? o.connections : s.connections;
+        int channels = o.channels != null ? o.channels : s.channels;
+        int perConn = o.channelsPerConn != null ? o.channelsPerConn : s.channelsPerConnection;
+        ChannelType type = o.channelType != null ? o.channelType : s.channelType;
+        double rate = o.rate != null ? o.rate : s.rate;
+        Duration duration = o.duration != null ? o.duration : s.duration;
+        Duration warmup = o.warmup != null ? o.warmup : s.warmup;
+        int http = o.httpConnections != null ? o.httpConnections : Math.max(1, s.httpConnections);
+        int httpThreads = o.httpThreads != null ? o.httpThreads : (s == Scenario.TRIGGER ? cores : 1);
+        int procs = Math.max(1, o.procs);
+        int threads = o.threads != null ? o.threads : Math.max(1, (cores + procs - 1) / procs);
+        int senders = o.senders != null ? o.senders : connections;
+
+        if (s.mode != FleetMode.NONE) {
+            require(connections > 0, "--connections must be > 0");
+            require(channels > 0, "--channels must be > 0");
+            require(perConn > 0 && perConn <= channels, "--channels-per-conn must be between 1 and --channels");
+        }
+        require(o.payload > 0, "--payload must be > 0");
+        require(rate >= 0, "--rate must be >= 0");
+        require(!o.findMax || s == Scenario.FANOUT, "--find-max applies to fanout only");
+        require(s != Scenario.FANOUT || o.findMax || rate > 0, "fanout needs --rate > 0");
+        require(s != Scenario.CLIENT_EVENTS || type != ChannelType.PUBLIC, "client events need private or presence channels");
+        require(s != Scenario.PRESENCE || type == ChannelType.PRESENCE, "presence needs --channel-type presence");
+        require(senders >= 0 && senders <= Math.max(connections, 0), "--senders must be between 0 and --connections");
+        require(o.stepFactor > 1.0, "--step-factor must be > 1");
+        require(o.maxPending > 0, "--max-pending must be > 0");
+        requireLoopback(o.host);
+
+        return new BenchConfig(s.cliName, o.host, o.port, o.appId, o.appKey, o.appSecret,
+                connections, channels, perConn, type, o.channelPrefix,
+                rate, o.payload, duration.toMillis(), warmup.toMillis(), o.drainTimeout.toMillis(),
+                o.connectRate, o.maxPending, o.setupTimeout.toMillis(), o.settle.toMillis(),
+                http, httpThreads, o.transport, threads, procs, o.childJvmOpts,
+                o.serverPid, o.out,
+                o.findMax, o.startRate, o.stepFactor, o.stepDuration.toMillis(), o.maxP99.toNanos() / 1e6, o.maxSteps,
+                senders, o.eventName, o.localAddresses, o.quiet);
+    }
+
+    /** Load is generated against this machine only. */
+    static void requireLoopback(String host) {
+        try {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    throw new IllegalArgumentException("--host " + host + " is not a loopback address; herald-bench only loads this machine");
+                }
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("unknown host " + host);
+        }
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.herald.bench.config;
+
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * Flags shared by every scenario. Boxed fields are null when not given, so the scenario's default
+ * applies ({@link BenchConfig#resolve}).
+ */
+public final class BenchOptions {
+    @Option(names = "--host", description = "Server host (default 127.0.0.1). Load runs target this machine only.")
+    public String host = "127.0.0.1";
+
+    @Option(names = {"-p", "--port"}, description = "Server port (default 6001).")
+    public int port = 6001;
+
+    @Option(names = "--app-id", description = "App id for the HTTP API (default app-id).")
+    public String appId = "app-id";
+
+    @Option(names = "--app-key", description = "App key (default app-key).")
+    public String appKey = "app-key";
+
+    @Option(names = "--app-secret", description = "App secret, for HTTP API and channel signatures (default app-secret).")
+    public String appSecret = "app-secret";
+
+    @Option(names = {"-n", "--connections"}, description = "WebSocket connections (churn: concurrent slots).")
+    public Integer connections;
+
+    @Option(names = {"-c", "--channels"}, description = "Distinct channels.")
+    public Integer channels;
+
+    @Option(names = {"-k", "--channels-per-conn"}, description = "Channels each connection subscribes to.")
+    public Integer channelsPerConn;
+
+    @Option(names = "--channel-type", description = "public, private or presence (signed with --app-secret).")
+    public ChannelType channelType;
+
+    @Option(names = "--channel-prefix", description = "Channel name stem after the type prefix (default bench-).")
+    public String channelPrefix = "bench-";
+
+    @Option(names = {"-r", "--rate"}, description = "Scenario rate per second: publishes (fanout, trigger), client events, toggles, cycles. 0 = as fast as possible where allowed.")
+    public Double rate;
+
+    @Option(names = "--payload", description = "Event data size in bytes (default 100, minimum 35).")
+    public int payload = 100;
+
+    @Option(names = {"-d", "--duration"}, converter = Durations.class, description = "Measured time (default per scenario).")
+    public Duration duration;
+
+    @Option(names = "--warmup", converter = Durations.class, description = "Load before measuring, discarded.")
+    public Duration warmup;
+
+    @Option(names = "--drain-timeout", converter = Durations.class, description = "Wait this long for in-flight deliveries after publishing stops (default 5s).")
+    public Duration drainTimeout = Duration.ofSeconds(5);
+
+    @Option(names = "--connect-rate", description = "New connections per second during ramp-up, 0 = limited by --max-pending only (default 0).")
+    public double connectRate = 0;
+
+    @Option(names = "--max-pending", description = "Connections being set up at once (default 500).")
+    public int maxPending = 500;
+
+    @Option(names = "--setup-timeout", converter = Durations.class, description = "Give up on ramp-up after this long (default 120s).")
+    public Duration setupTimeout = Duration.ofSeconds(120);
+
+    @Option(names = "--settle", converter = Durations.class, description = "Pause after setup before reading server memory (default 2s).")
+    public Duration settle = Duration.ofSeconds(2);
+
+    @Option(names = "--http-connections", description = "Keep-alive HTTP connections for publishing.")
+    public Integer httpConnections;
+
+    @Option(names = "--http-threads", description = "Event loops for the HTTP publisher (default 1; trigger: one per core).")
+    public Integer httpThreads;
+
+    @Option(names = "--transport", description = "auto, io_uring, epoll or nio (default auto: io_uring, else epoll, else nio).")
+    public String transport = "auto";
+
+    @Option(names = "--threads", description = "Event loops for WebSocket connections per process (default: cores, divided among --procs).")
+    public Integer threads;
+
+    @Option(names = "--procs", description = "Generator processes holding the WebSocket connections (default 1 = in this process). Each process may hold ~19,000 sockets.")
+    public int procs = 1;
+
+    @Option(names = "--child-jvm-opts", description = "JVM options for child processes (default -Xms256m -XX:+UseParallelGC).")
+    public String childJvmOpts = "-Xms256m -XX:+UseParallelGC";
+
+    @Option(names = "--server-pid", description = "Server process id: report its CPU per delivery and RSS per connection from /proc.")
+    public Long serverPid;
+
+    @Option(names = "--out", description = "JSON result file (default bench-results/<scenario>-<timestamp>.json); the SVG chart goes next to it.")
+    public String out;
+
+    @Option(names = "--find-max", description = "fanout: raise the publish rate in steps until p99 exceeds --max-p99 or a delivery is lost; report the last good rate.")
+    public boolean findMax;
+
+    @Option(names = "--start-rate", description = "--find-max: first publish rate (default 10).")
+    public double startRate = 10;
+
+    @Option(names = "--step-factor", description = "--find-max: rate multiplier per step (default 1.25).")
+    public double stepFactor = 1.25;
+
+    @Option(names = "--step-duration", converter = Durations.class, description = "--find-max: measured time per step (default 10s).")
+    public Duration stepDuration = Duration.ofSeconds(10);
+
+    @Option(names = "--max-p99", converter = Durations.class, description = "--find-max: p99 beyond which latency has broken (default 50ms).")
+    public Duration maxP99 = Duration.ofMillis(50);
+
+    @Option(names = "--max-steps", description = "--find-max: most steps (default 30).")
+    public int maxSteps = 30;
+
+    @Option(names = "--senders", description = "client-events: how many connections send (default all).")
+    public Integer senders;
+
+    @Option(names = "--event-name", description = "Event name for publications (default bench; client events get client-bench).")
+    public String eventName = "bench";
+
+    @Option(names = "--local-addresses", description = "Source addresses for WebSocket connections, round-robin, e.g. 127.0.0.1-127.0.0.8 (loopback only): more ephemeral ports.")
+    public String localAddresses;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress line.")
+    public boolean quiet;
+}

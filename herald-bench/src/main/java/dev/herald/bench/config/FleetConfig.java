@@ -1,0 +1,35 @@
+package dev.herald.bench.config;
+
+/**
+ * What one generator process (or the in-process worker) needs to run its share of the
+ * WebSocket connections: slots {@code [from, to)} of {@code total}. Sent to child processes as
+ * JSON.
+ *
+ * @param rate scenario rate for this share: client events/s, presence toggles/s or churn
+ *     cycles/s over all of this share's connections (0 = as fast as possible)
+ * @param senders global slots below this number send client events
+ */
+public record FleetConfig(
+        String host, int port, String appKey, String appSecret,
+        String transport, int threads,
+        int from, int to, int total,
+        int channels, int channelsPerConn, ChannelType channelType, String channelPrefix,
+        FleetMode mode, double connectRate, int maxPending,
+        int payload, double rate, int senders, String eventName, String localAddresses) {
+
+    public int size() {
+        return to - from;
+    }
+
+    public ChannelPlan plan() {
+        return new ChannelPlan(total, channels, channelsPerConn, channelType, channelPrefix);
+    }
+
+    public static FleetConfig forShare(BenchConfig c, FleetMode mode, int from, int to) {
+        double share = c.connections() == 0 ? 0 : (double) (to - from) / c.connections();
+        return new FleetConfig(c.host(), c.port(), c.appKey(), c.appSecret(), c.transport(), c.threads(),
+                from, to, c.connections(), c.channels(), c.channelsPerConn(), c.channelType(), c.channelPrefix(),
+                mode, c.connectRate() * share, Math.max(1, (int) Math.ceil(c.maxPending() * share)),
+                c.payload(), c.rate() * share, c.senders(), c.eventName(), c.localAddresses());
+    }
+}

@@ -1,0 +1,568 @@
+package dev.herald.bench.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.herald.bench.config.BenchConfig;
+import dev.herald.bench.config.ChannelPlan;
+import dev.herald.bench.config.FleetConfig;
+import dev.herald.bench.config.FleetMode;
+import dev.herald.bench.config.Scenario;
+import dev.herald.bench.http.HttpPublisher;
+import dev.herald.bench.report.ResultReport;
+import dev.herald.bench.stats.Clock;
+import dev.herald.bench.stats.Counter;
+import dev.herald.bench.stats.ProcStats;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Runs one scenario: creates the workers (in this process or in {@code --procs} children) and
+ * the HTTP publisher, walks the phases, and writes the results.
+ */
+public final class Coordinator {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+                    .addSerializer(Double.class, new NanAsNull()));
+
+    /** NaN (nothing recorded) and infinities become JSON null. */
+    private static final class NanAsNull extends com.fasterxml.jackson.databind.ser.std.StdSerializer<Double> {
+        NanAsNull() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double v, com.fasterxml.jackson.core.JsonGenerator g,
+                              com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
+            if (v == null || v.isNaN() || v.isInfinite()) {
+                g.writeNull();
+            } else {
+                g.writeNumber(v);
+            }
+        }
+    }
+
+    private final BenchConfig cfg;
+    private final Scenario scenario;
+    private final PrintStream out;
+    private final Map<String, Object> result = new LinkedHashMap<>();
+    private final List<Worker> workers = new ArrayList<>();
+    private HttpPublisher publisher;
+    private Sampler sampler;
+    private boolean complete = true;
+
+    public Coordinator(BenchConfig cfg, PrintStream out) {
+        this.cfg = cfg;
+        this.scenario = cfg.scenarioEnum();
+        this.out = out;
+    }
+
+    public int run() throws Exception {
+        result.put("tool", "herald-bench 0.1");
+        result.put("scenario", scenario.cliName);
+        result.put("started_at", java.time.OffsetDateTime.now().toString());
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        result.put("machine", machine);
+        result.put("params", cfg);
+        if (cfg.serverPid() != null && !ProcStats.alive(cfg.serverPid())) {
+            throw new IllegalArgumentException("--server-pid " + cfg.serverPid() + " is not a running process");
+        }
+        long rssBefore = cfg.serverPid() == null ? -1 : ProcStats.rssBytes(cfg.serverPid());
+        List<Long> pids = new ArrayList<>();
+        pids.add(ProcessHandle.current().pid());
+        try {
+            createWorkers(pids);
+            createPublisher();
+            sampler = new Sampler(scenario, workers, publisher, cfg.serverPid(), pids, cfg.quiet(), out);
+            sampler.startTimer();
+            out.printf("herald-bench %s against %s:%d: %s%n", scenario.cliName, cfg.host(), cfg.port(), describe());
+            switch (scenario) {
+                case FANOUT:
+                    fanout(rssBefore);
+                    break;
+                case IDLE:
+                    idle(rssBefore);
+                    break;
+                case CHURN:
+                    churn();
+                    break;
+                case PRESENCE:
+                    presence(rssBefore);
+                    break;
+                case CLIENT_EVENTS:
+                    clientEvents(rssBefore);
+                    break;
+                case TRIGGER:
+                    trigger();
+                    break;
+                default:
+                    throw new IllegalStateException();
+            }
+        } finally {
+            if (sampler != null) {
+                sampler.close();
+            }
+            if (publisher != null) {
+                publisher.close();
+            }
+            for (Worker w : workers) {
+                w.close();
+            }
+        }
+        result.put("complete", complete);
+        result.put("errors", errors());
+        result.put("timeline", sampler.timeline());
+        result.put("phases", sampler.marks());
+        Path json = outputPath();
+        Path svg = json.resolveSibling(json.getFileName().toString().replaceAll("\\.json$", "") + ".svg");
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        JSON.writeValue(json.toFile(), result);
+        Files.writeString(svg, ResultReport.chart(scenario, result, sampler.timeline(), sampler.marks()));
+        out.println();
+        out.print(ResultReport.table(scenario, result));
+        out.printf("%nresults: %s%nchart:   %s%n", json, svg);
+        return complete ? 0 : 1;
+    }
+
+    private String describe() {
+        StringBuilder sb = new StringBuilder();
+        if (scenario.mode != FleetMode.NONE) {
+            sb.append(String.format("%,d connections x %d of %,d %s channels", cfg.connections(), cfg.channelsPerConn(),
+                    cfg.channels(), cfg.channelType().name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        if (scenario == Scenario.FANOUT || scenario == Scenario.TRIGGER) {
+            sb.append(sb.length() > 0 ? ", " : "").append(cfg.findMax() ? "find-max from " + fmtRate(cfg.startRate()) + "/s"
+                    : cfg.rate() > 0 ? fmtRate(cfg.rate()) + " publishes/s" : "closed loop");
+            sb.append(String.format(" over %d HTTP connections", cfg.httpConnections()));
+        } else if (cfg.rate() > 0) {
+            sb.append(", rate ").append(fmtRate(cfg.rate())).append("/s");
+        }
+        sb.append(String.format(", %d-byte payload, %s transport, %d process(es)", cfg.payload(),
+                workers.isEmpty() ? publisher.transportName() : workers.get(0).transportName(), cfg.procs()));
+        return sb.toString();
+    }
+
+    private void createWorkers(List<Long> pids) throws IOException, InterruptedException {
+        if (scenario.mode == FleetMode.NONE) {
+            return;
+        }
+        int n = cfg.connections();
+        if (cfg.procs() <= 1) {
+            workers.add(new LocalWorker(FleetConfig.forShare(cfg, scenario.mode, 0, n)));
+            return;
+        }
+        List<ChildWorker> children = new ArrayList<>();
+        for (int i = 0; i < cfg.procs(); i++) {
+            int from = (int) ((long) n * i / cfg.procs());
+            int to = (int) ((long) n * (i + 1) / cfg.procs());
+            ChildWorker w = new ChildWorker(FleetConfig.forShare(cfg, scenario.mode, from, to), cfg.childJvmOpts(), i);
+            children.add(w);
+            workers.add(w);
+        }
+        for (ChildWorker w : children) {
+            if (!w.awaitHello(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("a generator child process did not start");
+            }
+            pids.add(w.pid());
+        }
+    }
+
+    private void createPublisher() throws InterruptedException {
+        if (scenario != Scenario.FANOUT && scenario != Scenario.TRIGGER) {
+            return;
+        }
+        ChannelPlan plan = new ChannelPlan(cfg.connections(), cfg.channels(), Math.max(1, cfg.channelsPerConn()),
+                cfg.channelType(), cfg.channelPrefix());
+        publisher = new HttpPublisher(new HttpPublisher.Settings(cfg.host(), cfg.port(), cfg.appId(), cfg.appKey(),
+                cfg.appSecret(), cfg.httpConnections(), cfg.httpThreads(), cfg.transport(), cfg.payload(),
+                cfg.eventName(), plan, scenario == Scenario.TRIGGER));
+        publisher.connect();
+    }
+
+    // ---- phases shared by scenarios ----
+
+    /** Ramp every connection up and subscribe; records setup figures and server memory. */
+    private boolean setup(long rssBefore) {
+        sampler.beginPhase("setup");
+        workers.forEach(Worker::start);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cfg.setupTimeoutMs());
+        long n = cfg.connections();
+        while (System.nanoTime() < deadline) {
+            long[] c = sampler.liveCounters();
+            if (c[Counter.READY.ordinal()] + c[Counter.CONNECT_FAILED.ordinal()] >= n) {
+                break;
+            }
+            sleepMs(20);
+        }
+        PhaseStats p = sampler.endPhase();
+        long established = p.at(Counter.ESTABLISHED);
+        long ready = p.at(Counter.READY);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("connections", n);
+        s.put("established", established);
+        s.put("subscribed", ready);
+        s.put("failed", p.at(Counter.CONNECT_FAILED));
+        s.put("subscription_errors", p.at(Counter.SUB_ERRORS));
+        long first = sampler.firstConnect();
+        double estSeconds = (sampler.lastEstablished() - first) / 1e9;
+        double readySeconds = (sampler.lastReady() - first) / 1e9;
+        s.put("connect_seconds", round(estSeconds, 3));
+        s.put("connects_per_s", estSeconds > 0 ? Math.round(established / estSeconds) : 0);
+        s.put("subscribed_seconds", round(readySeconds, 3));
+        s.put("subscribed_per_s", readySeconds > 0 ? Math.round(ready / readySeconds) : 0);
+        s.put("connect_latency_ms", percentiles(p.setup));
+        s.put("server_cpu_s", round(p.serverCpu(), 3));
+        sleepMs(cfg.settleMs());
+        if (cfg.serverPid() != null) {
+            long after = ProcStats.rssBytes(cfg.serverPid());
+            Map<String, Object> mem = new LinkedHashMap<>();
+            mem.put("rss_before_bytes", rssBefore);
+            mem.put("rss_after_bytes", after);
+            mem.put("rss_per_connection_bytes", ready > 0 ? (after - rssBefore) / ready : null);
+            result.put("server_memory", mem);
+        }
+        result.put("setup", s);
+        boolean ok = ready == n;
+        out.printf("setup: %,d/%,d connected and subscribed in %.2f s (%,.0f connects/s to connection_established)%s%n",
+                ready, n, readySeconds, estSeconds > 0 ? established / estSeconds : 0.0, ok ? "" : " - INCOMPLETE");
+        if (!ok) {
+            complete = false;
+        }
+        return ok;
+    }
+
+    /** One publishing phase at {@code rate} for {@code ms}, then a drain of in-flight deliveries. */
+    private PhaseStats publishPhase(String name, double rate, long ms) {
+        sampler.beginPhase(name);
+        long d0 = sampler.liveCounters()[Counter.DELIVERED.ordinal()];
+        long e0 = publisher.expectedSoFar();
+        publisher.run(rate, TimeUnit.MILLISECONDS.toNanos(ms));
+        sleepMs(ms);
+        if (!publisher.awaitIdle(TimeUnit.MILLISECONDS.toNanos(cfg.drainTimeoutMs()) + TimeUnit.SECONDS.toNanos(10))) {
+            out.println("publisher did not finish in time; in-flight requests abandoned");
+        }
+        drain(d0, () -> publisher.expectedSoFar() - e0);
+        return sampler.endPhase();
+    }
+
+    private boolean drain(long delivered0, java.util.function.LongSupplier expected) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cfg.drainTimeoutMs());
+        while (System.nanoTime() < deadline) {
+            if (sampler.liveCounters()[Counter.DELIVERED.ordinal()] - delivered0 >= expected.getAsLong()) {
+                sleepMs(ChildProtocol.SNAP_INTERVAL_MS + 20); // let child snapshots catch up with the edge
+                return true;
+            }
+            sleepMs(10);
+        }
+        return false;
+    }
+
+    private Map<String, Object> deliveryResult(PhaseStats p, long ms, long expected, long sent) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        double seconds = ms / 1000.0;
+        long delivered = p.delta(Counter.DELIVERED);
+        r.put("seconds", round(seconds, 3));
+        if (publisher != null) {
+            r.put("published", p.published());
+            r.put("publishes_per_s", round(p.published() / seconds, 1));
+            r.put("publish_failed", p.publishFailed());
+            r.put("publish_io_errors", p.publishIoErrors());
+        } else {
+            r.put("sent", sent);
+            r.put("sent_per_s", round(sent / seconds, 1));
+            r.put("rejected_4301", p.delta(Counter.CLIENT_EVENTS_REJECTED));
+        }
+        r.put("expected", expected);
+        r.put("delivered", delivered);
+        r.put("loss_pct", expected > 0 ? round(Math.max(0, expected - delivered) * 100.0 / expected, 4) : 0.0);
+        r.put("extra_deliveries", Math.max(0, delivered - expected));
+        r.put("deliveries_per_s", Math.round(delivered / seconds));
+        r.put("latency_ms", percentiles(p.latency));
+        if (publisher != null) {
+            r.put("publisher_lag_ms", percentiles(p.lag));
+            r.put("http_rtt_ms", percentiles(p.rtt));
+        }
+        r.put("negative_latencies", p.delta(Counter.NEGATIVE_LATENCY));
+        r.put("unexpected_closes", p.delta(Counter.UNEXPECTED_CLOSES));
+        r.put("pusher_errors", p.delta(Counter.PUSHER_ERRORS));
+        cpu(r, p, delivered, "delivery");
+        return r;
+    }
+
+    private void cpu(Map<String, Object> r, PhaseStats p, long units, String unit) {
+        double server = p.serverCpu();
+        if (!Double.isNaN(server)) {
+            r.put("server_cpu_s", round(server, 3));
+            r.put("server_cpu_pct", round(100 * server / p.seconds(), 1));
+            r.put("server_cpu_us_per_" + unit, units > 0 ? round(server * 1e6 / units, 3) : null);
+        }
+        double gen = p.generatorCpu();
+        if (!Double.isNaN(gen)) {
+            r.put("generator_cpu_s", round(gen, 3));
+            r.put("generator_cpu_us_per_" + unit, units > 0 ? round(gen * 1e6 / units, 3) : null);
+        }
+    }
+
+    // ---- scenarios ----
+
+    private void fanout(long rssBefore) {
+        if (!setup(rssBefore)) {
+            out.println("not every connection subscribed; nothing measured (see errors)");
+            return;
+        }
+        if (cfg.findMax()) {
+            findMax();
+            return;
+        }
+        if (cfg.warmupMs() > 0) {
+            publishPhase("warmup", cfg.rate(), cfg.warmupMs());
+        }
+        PhaseStats m = publishPhase("measure", cfg.rate(), cfg.durationMs());
+        result.put("measure", deliveryResult(m, cfg.durationMs(), m.expected(), 0));
+    }
+
+    private void findMax() {
+        double rate = cfg.startRate();
+        if (cfg.warmupMs() > 0) {
+            publishPhase("warmup", rate, cfg.warmupMs());
+        }
+        List<Map<String, Object>> steps = new ArrayList<>();
+        Map<String, Object> lastGood = null;
+        String reason = "reached --max-steps";
+        for (int i = 1; i <= cfg.maxSteps(); i++) {
+            PhaseStats p = publishPhase(String.format("%.0f/s", rate), rate, cfg.stepDurationMs());
+            Map<String, Object> r = deliveryResult(p, cfg.stepDurationMs(), p.expected(), 0);
+            r.put("rate", round(rate, 2));
+            steps.add(r);
+            double p99 = p.latency.getTotalCount() == 0 ? Double.POSITIVE_INFINITY : p.latency.getValueAtPercentile(99) / 1e6;
+            long lost = Math.max(0, p.expected() - p.delta(Counter.DELIVERED));
+            String broke = null;
+            if (p99 > cfg.maxP99Ms()) {
+                broke = String.format("p99 %.2f ms > %.2f ms", p99, cfg.maxP99Ms());
+            } else if (lost > 0) {
+                broke = String.format("%,d deliveries lost", lost);
+            } else if (p.publishFailed() + p.publishIoErrors() > 0) {
+                broke = (p.publishFailed() + p.publishIoErrors()) + " publishes failed";
+            } else if (p.delta(Counter.UNEXPECTED_CLOSES) > 0) {
+                broke = p.delta(Counter.UNEXPECTED_CLOSES) + " connections closed";
+            }
+            out.printf("step %d: %.1f publishes/s -> %,d deliveries/s, p99 %.2f ms, lost %,d%s%n", i, rate,
+                    (Long) r.get("deliveries_per_s"), p99, lost, broke == null ? " - ok" : " - broken: " + broke);
+            if (broke != null) {
+                reason = broke;
+                double lagP99 = p.lag.getTotalCount() == 0 ? 0 : p.lag.getValueAtPercentile(99) / 1e6;
+                if (lagP99 > cfg.maxP99Ms() / 2) {
+                    reason += String.format(" (publisher lag p99 %.1f ms: the HTTP publisher fell behind; try more --http-connections)", lagP99);
+                }
+                break;
+            }
+            lastGood = r;
+            rate *= cfg.stepFactor();
+        }
+        Map<String, Object> fm = new LinkedHashMap<>();
+        fm.put("max_p99_ms", cfg.maxP99Ms());
+        fm.put("stopped_because", reason);
+        fm.put("last_good_rate", lastGood == null ? null : lastGood.get("rate"));
+        fm.put("last_good_deliveries_per_s", lastGood == null ? null : lastGood.get("deliveries_per_s"));
+        fm.put("last_good", lastGood);
+        fm.put("steps", steps);
+        result.put("find_max", fm);
+    }
+
+    private void idle(long rssBefore) {
+        boolean ok = setup(rssBefore);
+        sampler.beginPhase("hold");
+        sleepMs(cfg.durationMs());
+        PhaseStats p = sampler.endPhase();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("seconds", round(p.seconds(), 3));
+        r.put("open_at_end", p.at(Counter.OPEN));
+        r.put("unexpected_closes", p.delta(Counter.UNEXPECTED_CLOSES));
+        r.put("pings_answered", p.delta(Counter.PINGS_ANSWERED));
+        if (cfg.serverPid() != null) {
+            long rss = ProcStats.rssBytes(cfg.serverPid());
+            r.put("server_rss_at_end_bytes", rss);
+            long open = p.at(Counter.OPEN);
+            r.put("server_rss_per_connection_at_end_bytes", rssBefore > 0 && open > 0 ? (rss - rssBefore) / open : null);
+        }
+        cpu(r, p, p.at(Counter.OPEN), "connection");
+        result.put("hold", r);
+        if (!ok) {
+            complete = false;
+        }
+    }
+
+    private void churn() {
+        sampler.beginPhase("measure");
+        workers.forEach(Worker::start);
+        sleepMs(cfg.durationMs());
+        workers.forEach(Worker::stopActivity);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (sampler.liveCounters()[Counter.OPEN.ordinal()] > 0 && System.nanoTime() < deadline) {
+            sleepMs(20);
+        }
+        PhaseStats p = sampler.endPhase();
+        Map<String, Object> r = new LinkedHashMap<>();
+        double seconds = cfg.durationMs() / 1000.0;
+        long cycles = p.delta(Counter.CHURN_CYCLES);
+        r.put("seconds", round(seconds, 3));
+        r.put("cycles", cycles);
+        r.put("cycles_per_s", round(cycles / seconds, 1));
+        r.put("connects", p.delta(Counter.ESTABLISHED));
+        r.put("connects_per_s", round(p.delta(Counter.ESTABLISHED) / seconds, 1));
+        r.put("subscriptions", p.delta(Counter.SUBSCRIBED));
+        r.put("failed", p.delta(Counter.CONNECT_FAILED));
+        r.put("unexpected_closes", p.delta(Counter.UNEXPECTED_CLOSES));
+        r.put("pusher_errors", p.delta(Counter.PUSHER_ERRORS));
+        r.put("cycle_latency_ms", percentiles(p.latency));
+        r.put("connect_latency_ms", percentiles(p.setup));
+        cpu(r, p, cycles, "cycle");
+        result.put("measure", r);
+    }
+
+    private void presence(long rssBefore) {
+        if (!setup(rssBefore)) {
+            out.println("not every member joined; measuring anyway");
+        }
+        sampler.beginPhase("storm");
+        workers.forEach(Worker::startActivity);
+        sleepMs(cfg.durationMs());
+        workers.forEach(Worker::stopActivity);
+        sleepMs(500);
+        PhaseStats p = sampler.endPhase();
+        Map<String, Object> r = new LinkedHashMap<>();
+        double seconds = cfg.durationMs() / 1000.0;
+        long joins = p.delta(Counter.JOINS);
+        long events = p.delta(Counter.MEMBER_ADDED) + p.delta(Counter.MEMBER_REMOVED);
+        r.put("seconds", round(seconds, 3));
+        r.put("joins", joins);
+        r.put("leaves", p.delta(Counter.LEAVES));
+        r.put("joins_per_s", round(joins / seconds, 1));
+        r.put("join_latency_ms", percentiles(p.latency));
+        r.put("member_added", p.delta(Counter.MEMBER_ADDED));
+        r.put("member_removed", p.delta(Counter.MEMBER_REMOVED));
+        r.put("member_events_per_s", round(events / seconds, 1));
+        r.put("subscription_errors", p.delta(Counter.SUB_ERRORS));
+        r.put("pusher_errors", p.delta(Counter.PUSHER_ERRORS));
+        r.put("unexpected_closes", p.delta(Counter.UNEXPECTED_CLOSES));
+        cpu(r, p, joins, "join");
+        result.put("measure", r);
+    }
+
+    private void clientEvents(long rssBefore) {
+        if (!setup(rssBefore)) {
+            out.println("not every connection subscribed; nothing measured (see errors)");
+            return;
+        }
+        if (cfg.warmupMs() > 0) {
+            activityPhase("warmup", cfg.warmupMs());
+        }
+        PhaseStats m = activityPhase("measure", cfg.durationMs());
+        result.put("measure", deliveryResult(m, cfg.durationMs(), m.delta(Counter.CLIENT_EVENTS_EXPECTED),
+                m.delta(Counter.CLIENT_EVENTS_SENT)));
+    }
+
+    private PhaseStats activityPhase(String name, long ms) {
+        sampler.beginPhase(name);
+        long[] c0 = sampler.liveCounters();
+        workers.forEach(Worker::startActivity);
+        sleepMs(ms);
+        workers.forEach(Worker::stopActivity);
+        sleepMs(ChildProtocol.SNAP_INTERVAL_MS + 20);
+        long e0 = c0[Counter.CLIENT_EVENTS_EXPECTED.ordinal()];
+        drain(c0[Counter.DELIVERED.ordinal()], () -> sampler.liveCounters()[Counter.CLIENT_EVENTS_EXPECTED.ordinal()] - e0);
+        return sampler.endPhase();
+    }
+
+    private void trigger() {
+        if (cfg.warmupMs() > 0) {
+            publishPhase("warmup", cfg.rate(), cfg.warmupMs());
+        }
+        PhaseStats p = publishPhase("measure", cfg.rate(), cfg.durationMs());
+        Map<String, Object> r = new LinkedHashMap<>();
+        double seconds = cfg.durationMs() / 1000.0;
+        r.put("seconds", round(seconds, 3));
+        r.put("requests", p.sent());
+        r.put("ok", p.published());
+        r.put("failed", p.publishFailed());
+        r.put("io_errors", p.publishIoErrors());
+        r.put("requests_per_s", Math.round(p.published() / seconds));
+        r.put("http_rtt_ms", percentiles(p.rtt));
+        r.put("publisher_lag_ms", percentiles(p.lag));
+        cpu(r, p, p.published(), "request");
+        result.put("measure", r);
+    }
+
+    // ---- helpers ----
+
+    private Map<String, Long> errors() {
+        Map<String, Long> e = new LinkedHashMap<>();
+        for (Worker w : workers) {
+            w.errors().forEach((k, v) -> e.merge(k, v, Long::sum));
+        }
+        if (sampler != null) {
+            sampler.publisherErrors().forEach((k, v) -> e.merge(k, v, Long::sum));
+        }
+        return e;
+    }
+
+    private Path outputPath() {
+        if (cfg.out() != null) {
+            return Path.of(cfg.out());
+        }
+        String ts = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return Path.of("bench-results", scenario.cliName + "-" + ts + ".json");
+    }
+
+    static Map<String, Object> percentiles(Histogram h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("count", h.getTotalCount());
+        if (h.getTotalCount() == 0) {
+            return m;
+        }
+        m.put("p50", round(h.getValueAtPercentile(50) / 1e6, 3));
+        m.put("p90", round(h.getValueAtPercentile(90) / 1e6, 3));
+        m.put("p99", round(h.getValueAtPercentile(99) / 1e6, 3));
+        m.put("p99_9", round(h.getValueAtPercentile(99.9) / 1e6, 3));
+        m.put("max", round(h.getMaxValue() / 1e6, 3));
+        m.put("mean", round(h.getMean() / 1e6, 3));
+        return m;
+    }
+
+    static double round(double v, int digits) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return v;
+        }
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    private static String fmtRate(double r) {
+        return r == Math.rint(r) ? String.format("%,.0f", r) : String.format("%,.2f", r);
+    }
+
+    private static void sleepMs(long ms) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    static long now() {
+        return Clock.now();
+    }
+}
