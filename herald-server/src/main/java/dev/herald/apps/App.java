@@ -1,5 +1,6 @@
 package dev.herald.apps;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -7,7 +8,8 @@ import java.util.Objects;
  *
  * <p>Immutable; stores decide where it comes from. {@link #toString()} never prints the secret.
  */
-public record App(String id, String key, String secret, boolean enabled, AppFeatures features, AppLimits limits) {
+public record App(String id, String key, String secret, boolean enabled, AppFeatures features, AppLimits limits,
+        List<WebhookTarget> webhooks) {
 
     public App {
         Objects.requireNonNull(id, "id");
@@ -15,6 +17,7 @@ public record App(String id, String key, String secret, boolean enabled, AppFeat
         Objects.requireNonNull(secret, "secret");
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(limits, "limits");
+        webhooks = List.copyOf(webhooks);
         if (id.isEmpty() || key.isEmpty() || secret.isEmpty()) {
             throw new IllegalArgumentException("app id, key and secret must not be empty");
         }
@@ -22,7 +25,7 @@ public record App(String id, String key, String secret, boolean enabled, AppFeat
 
     /** An enabled app with default features and limits. */
     public static App of(String id, String key, String secret) {
-        return new App(id, key, secret, true, AppFeatures.defaults(), AppLimits.defaults());
+        return new App(id, key, secret, true, AppFeatures.defaults(), AppLimits.defaults(), List.of());
     }
 
     public boolean clientEvents() {
@@ -30,20 +33,24 @@ public record App(String id, String key, String secret, boolean enabled, AppFeat
     }
 
     public App withEnabled(boolean enabled) {
-        return new App(id, key, secret, enabled, features, limits);
+        return new App(id, key, secret, enabled, features, limits, webhooks);
     }
 
     public App withFeatures(AppFeatures features) {
-        return new App(id, key, secret, enabled, features, limits);
+        return new App(id, key, secret, enabled, features, limits, webhooks);
     }
 
     public App withLimits(AppLimits limits) {
-        return new App(id, key, secret, enabled, features, limits);
+        return new App(id, key, secret, enabled, features, limits, webhooks);
+    }
+
+    public App withWebhooks(List<WebhookTarget> webhooks) {
+        return new App(id, key, secret, enabled, features, limits, webhooks);
     }
 
     @Override
     public String toString() {
         return "App[id=" + id + ", key=" + key + ", secret=****, enabled=" + enabled + ", " + features + ", "
-                + limits + "]";
+                + limits + ", webhooks=" + webhooks.size() + "]";
     }
 }

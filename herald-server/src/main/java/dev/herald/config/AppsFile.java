@@ -6,6 +6,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.herald.apps.App;
 import dev.herald.apps.AppFeatures;
 import dev.herald.apps.AppLimits;
+import dev.herald.apps.WebhookTarget;
+import java.net.URI;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +37,8 @@ public final class AppsFile {
             "user_authentication", "watchlist", "subscription_count", "authorized_connections",
             "authorized_connection_timeout", "max_connections", "max_event_bytes", "max_channels_per_connection",
             "max_presence_members", "max_presence_user_info_bytes", "client_events_per_second",
-            "max_channel_name_length", "max_watchlist_size", "cache_ttl");
+            "max_channel_name_length", "max_watchlist_size", "cache_ttl", "webhooks");
+    private static final Set<String> WEBHOOK_KEYS = Set.of("url", "event_types", "channel_prefix");
 
     private AppsFile() {
     }
@@ -99,10 +102,50 @@ public final class AppsFile {
                     integer(where, node, "max_watchlist_size", l.maxWatchlistSize()),
                     seconds(where, node, "cache_ttl", l.cacheTtl()));
             return new App(text(where, node, "id"), text(where, node, "key"), text(where, node, "secret"),
-                    bool(where, node, "enabled", true), features, limits);
+                    bool(where, node, "enabled", true), features, limits, webhooks(where, node.get("webhooks")));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where + ": " + e.getMessage());
         }
+    }
+
+    private static List<WebhookTarget> webhooks(String where, JsonNode list) {
+        if (list == null) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw new ConfigException(where + ".webhooks must be a list of {url, event_types, channel_prefix}");
+        }
+        List<WebhookTarget> targets = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String at = where + ".webhooks[" + i + "]";
+            JsonNode node = list.get(i);
+            if (!node.isObject()) {
+                throw new ConfigException(at + " must be a mapping with a url");
+            }
+            for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
+                String key = it.next();
+                if (!WEBHOOK_KEYS.contains(key)) {
+                    throw new ConfigException(at + ": unknown key '" + key + "'; known keys: url, event_types, "
+                            + "channel_prefix");
+                }
+            }
+            Set<String> types = new java.util.HashSet<>();
+            JsonNode typeList = node.get("event_types");
+            if (typeList != null) {
+                if (!typeList.isArray()) {
+                    throw new ConfigException(at + ".event_types must be a list of event names");
+                }
+                typeList.forEach(t -> types.add(t.asText()));
+            }
+            JsonNode prefix = node.get("channel_prefix");
+            try {
+                targets.add(new WebhookTarget(URI.create(text(at, node, "url")), types,
+                        prefix == null ? null : prefix.asText()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(at + ": " + e.getMessage());
+            }
+        }
+        return targets;
     }
 
     private static String text(String where, JsonNode node, String key) {

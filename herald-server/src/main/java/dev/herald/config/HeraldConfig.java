@@ -1,6 +1,7 @@
 package dev.herald.config;
 
 import dev.herald.apps.App;
+import dev.herald.webhooks.WebhookSettings;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,6 +20,9 @@ public record HeraldConfig(
         int writeBufferHighWaterMark,
         int maxFrameBytes,
         int maxHttpBodyBytes,
+        int metricsPort,
+        boolean metricsPortExplicit,
+        WebhookSettings webhooks,
         List<App> apps) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
@@ -28,6 +32,7 @@ public record HeraldConfig(
     public static final int DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK = 1 << 20;
     public static final int DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
     public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 1 << 20;
+    public static final int DEFAULT_METRICS_PORT = 9601;
 
     public HeraldConfig {
         Objects.requireNonNull(host, "host");
@@ -46,6 +51,9 @@ public record HeraldConfig(
                 + maxFrameBytes);
         check(maxHttpBodyBytes >= 1024, "max HTTP body (--max-http-body-bytes, HERALD_MAX_HTTP_BODY_BYTES) must be "
                 + ">= 1024, got " + maxHttpBodyBytes);
+        check(metricsPort >= -1 && metricsPort <= 65535, "metrics port (--metrics-port, HERALD_METRICS_PORT) must be "
+                + "0-65535, or -1 to turn the metrics listener off, got " + metricsPort);
+        Objects.requireNonNull(webhooks, "webhooks");
         check(!apps.isEmpty(), "at least one app must be configured");
     }
 

@@ -37,6 +37,15 @@ public interface ChannelObserver {
     default void cacheMiss(App app, String channel) {
     }
 
+    /**
+     * A client event was accepted and relayed.
+     *
+     * @param data   the event's data as a string: the sender's string, or its JSON text
+     * @param userId the sender's presence user id, or {@code null} off presence channels
+     */
+    default void clientEvent(App app, String channel, String event, String data, String socketId, String userId) {
+    }
+
     static ChannelObserver of(List<ChannelObserver> observers) {
         List<ChannelObserver> all = List.copyOf(observers);
         return new ChannelObserver() {
@@ -79,6 +88,14 @@ public interface ChannelObserver {
             public void cacheMiss(App app, String channel) {
                 for (ChannelObserver o : all) {
                     o.cacheMiss(app, channel);
+                }
+            }
+
+            @Override
+            public void clientEvent(App app, String channel, String event, String data, String socketId,
+                    String userId) {
+                for (ChannelObserver o : all) {
+                    o.clientEvent(app, channel, event, data, socketId, userId);
                 }
             }
         };

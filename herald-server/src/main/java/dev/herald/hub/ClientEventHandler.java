@@ -59,6 +59,8 @@ public final class ClientEventHandler {
         String userId = subscription.member() == null ? null : subscription.member().userId();
         Publisher.publish(context.broker(), c.app().id(), channel, Frames.clientEvent(event, channel, rawData, userId),
                 c.socketId());
+        String data = message.data() == null ? null : message.data().isTextual() ? message.data().asText() : rawData;
+        context.observer().clientEvent(c.app(), channel, event, data, c.socketId(), userId);
     }
 
     private static String raw(JsonNode data) {

@@ -9,6 +9,9 @@ import dev.herald.cache.ChannelCache;
 import dev.herald.cache.LocalChannelCache;
 import dev.herald.config.HeraldConfig;
 import dev.herald.http.HttpRouter;
+import dev.herald.http.OpsRouter;
+import dev.herald.metrics.HeraldMetrics;
+import dev.herald.webhooks.WebhookDispatcher;
 import dev.herald.hub.Authenticators;
 import dev.herald.hub.ChannelObserver;
 import dev.herald.hub.SubscriptionCounter;
@@ -21,6 +24,7 @@ import dev.herald.transport.Transports;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -45,13 +49,30 @@ public final class HeraldServer implements AutoCloseable {
     private final HeraldConfig config;
     private final AtomicBoolean ready = new AtomicBoolean();
     private EventLoopGroup group;
+    private final HeraldMetrics metrics;
     private Broker broker;
     private ChannelCache cache;
+    private WebhookDispatcher webhooks;
+    private Channel metricsChannel;
     private Channel serverChannel;
     private Transports transports;
 
     public HeraldServer(HeraldConfig config) {
+        this(config, HeraldMetrics.prometheus());
+    }
+
+    public HeraldServer(HeraldConfig config, HeraldMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
+    }
+
+    public HeraldMetrics metrics() {
+        return metrics;
+    }
+
+    /** The bound metrics port, or -1 when the metrics listener is off. */
+    public int metricsPort() {
+        return metricsChannel == null ? -1 : ((InetSocketAddress) metricsChannel.localAddress()).getPort();
     }
 
     public HeraldServer start() throws InterruptedException {
@@ -65,11 +86,14 @@ public final class HeraldServer implements AutoCloseable {
         Hub hub = new Hub(loops, broker);
         broker.start(hub);
         cache = new LocalChannelCache(System::currentTimeMillis).start();
+        Authenticators authenticators = new Authenticators();
+        webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics);
         ChannelObserver observer = ChannelObserver.of(List.of(
                 new WatchlistNotifier(broker),
-                new SubscriptionCounter(broker, group)));
+                new SubscriptionCounter(broker, group),
+                webhooks));
         hub.observe(observer);
-        SessionContext sessions = new SessionContext(hub, broker, cache, observer, new Authenticators(),
+        SessionContext sessions = new SessionContext(hub, broker, cache, observer, authenticators,
                 new SocketIds(), config.activityTimeoutSeconds());
         WebSocketUpgrade upgrade = new WebSocketUpgrade(config.maxFrameBytes(),
                 TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),
@@ -86,6 +110,9 @@ public final class HeraldServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
                 .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), router));
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
+        if (config.metricsPort() >= 0) {
+            bindMetrics();
+        }
         ready.set(true);
         log.info("Herald listening on {}:{} ({} transport, {} event loops)", config.host(), port(),
                 transports.kind().name().toLowerCase(java.util.Locale.ROOT), loops.size());
@@ -93,6 +120,24 @@ public final class HeraldServer implements AutoCloseable {
             log.info("Serving {}", app);
         }
         return this;
+    }
+
+    private void bindMetrics() throws InterruptedException {
+        ChannelFuture bound = new ServerBootstrap()
+                .group(group)
+                .channel(transports.serverChannelClass())
+                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), new OpsRouter(metrics, ready::get)))
+                .bind(config.host(), config.metricsPort()).await();
+        if (bound.isSuccess()) {
+            metricsChannel = bound.channel();
+            log.info("Metrics, health and readiness on {}:{}", config.host(), metricsPort());
+        } else if (config.metricsPortExplicit()) {
+            throw new IllegalStateException("cannot listen on metrics port " + config.metricsPort(), bound.cause());
+        } else {
+            // the default port is taken (often by another node on the same machine): run without it
+            log.warn("Metrics port {} is in use; metrics are off for this node. Set HERALD_METRICS_PORT to choose "
+                    + "another port.", config.metricsPort());
+        }
     }
 
     /** The bound port (useful when the config asked for port 0). */
@@ -110,8 +155,14 @@ public final class HeraldServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        if (metricsChannel != null) {
+            metricsChannel.close().syncUninterruptibly();
+        }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (webhooks != null) {
+            webhooks.close();
         }
         if (broker != null) {
             broker.close();

@@ -3,10 +3,13 @@ package dev.herald.server;
 import dev.herald.apps.App;
 import dev.herald.apps.AppFeatures;
 import dev.herald.apps.AppLimits;
+import dev.herald.apps.WebhookTarget;
 import dev.herald.config.AppsFile;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.config.TransportKind;
+import dev.herald.webhooks.WebhookSettings;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -71,6 +74,10 @@ public final class Main implements Callable<Integer> {
             description = "Concurrent connections of the default app, 0 = no limit; beyond it 4004 (HERALD_APP_MAX_CONNECTIONS).")
     int appMaxConnections;
 
+    @Option(names = "--app-webhook-url", defaultValue = "${env:HERALD_APP_WEBHOOK_URL}",
+            description = "Receiver of every webhook of the default app (HERALD_APP_WEBHOOK_URL).")
+    String appWebhookUrl;
+
     @Option(names = "--max-watchlist-size", defaultValue = "${env:HERALD_MAX_WATCHLIST_SIZE:-100}",
             description = "Users one sign-in may watch (HERALD_MAX_WATCHLIST_SIZE).")
     int maxWatchlistSize;
@@ -134,6 +141,34 @@ public final class Main implements Callable<Integer> {
             description = "Largest inbound WebSocket message; larger ones are closed with 1009 (HERALD_MAX_FRAME_BYTES).")
     int maxFrameBytes;
 
+    @Option(names = "--metrics-port", defaultValue = "${env:HERALD_METRICS_PORT:-9601}",
+            description = "Port for /metrics (Prometheus), /health and /ready; -1 = off (HERALD_METRICS_PORT).")
+    int metricsPort;
+
+    @Option(names = "--webhook-batch-max-events", defaultValue = "${env:HERALD_WEBHOOK_BATCH_MAX_EVENTS:-50}",
+            description = "Events per webhook request (HERALD_WEBHOOK_BATCH_MAX_EVENTS).")
+    int webhookBatchMaxEvents;
+
+    @Option(names = "--webhook-batch-max-wait-ms", defaultValue = "${env:HERALD_WEBHOOK_BATCH_MAX_WAIT_MS:-250}",
+            description = "Longest an event waits for its batch to fill (HERALD_WEBHOOK_BATCH_MAX_WAIT_MS).")
+    long webhookBatchMaxWaitMs;
+
+    @Option(names = "--webhook-debounce-ms", defaultValue = "${env:HERALD_WEBHOOK_DEBOUNCE_MS:-3000}",
+            description = "Delay of channel_vacated and member_removed, cancelled by a return (HERALD_WEBHOOK_DEBOUNCE_MS).")
+    long webhookDebounceMs;
+
+    @Option(names = "--webhook-timeout-ms", defaultValue = "${env:HERALD_WEBHOOK_TIMEOUT_MS:-4000}",
+            description = "A webhook attempt with no answer in this time failed (HERALD_WEBHOOK_TIMEOUT_MS).")
+    long webhookTimeoutMs;
+
+    @Option(names = "--webhook-retry-for-seconds", defaultValue = "${env:HERALD_WEBHOOK_RETRY_FOR_SECONDS:-300}",
+            description = "How long a failing batch is retried before it is dropped (HERALD_WEBHOOK_RETRY_FOR_SECONDS).")
+    long webhookRetryForSeconds;
+
+    @Option(names = "--webhook-outbox-limit", defaultValue = "${env:HERALD_WEBHOOK_OUTBOX_LIMIT:-1000}",
+            description = "Batches waiting per webhook target; past it the oldest are dropped (HERALD_WEBHOOK_OUTBOX_LIMIT).")
+    int webhookOutboxLimit;
+
     @Option(names = "--max-http-body-bytes", defaultValue = "${env:HERALD_MAX_HTTP_BODY_BYTES:-1048576}",
             description = "Largest HTTP API request body; larger ones get 413 (HERALD_MAX_HTTP_BODY_BYTES).")
     int maxHttpBodyBytes;
@@ -174,7 +209,15 @@ public final class Main implements Callable<Integer> {
         AppFeatures features = new AppFeatures(appClientEvents, appUserAuthentication, appWatchlist,
                 appSubscriptionCount, appAuthorizedConnections,
                 java.time.Duration.ofMillis(Math.round(appAuthorizedConnectionTimeout * 1000)));
-        App defaultApp = new App(appId, appKey, appSecret, true, features, limits);
+        List<WebhookTarget> webhooks = new java.util.ArrayList<>();
+        if (appWebhookUrl != null && !appWebhookUrl.isBlank()) {
+            try {
+                webhooks.add(WebhookTarget.all(java.net.URI.create(appWebhookUrl.trim())));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--app-webhook-url (HERALD_APP_WEBHOOK_URL): " + e.getMessage());
+            }
+        }
+        App defaultApp = new App(appId, appKey, appSecret, true, features, limits, webhooks);
         List<App> apps = new java.util.ArrayList<>();
         if (configFile != null) {
             apps.addAll(AppsFile.read(configFile));
@@ -190,18 +233,27 @@ public final class Main implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--transport (HERALD_TRANSPORT) must be auto, io_uring, epoll or nio, got " + transport);
         }
+        WebhookSettings webhookSettings;
+        try {
+            webhookSettings = new WebhookSettings(webhookBatchMaxEvents, Duration.ofMillis(webhookBatchMaxWaitMs),
+                    Duration.ofMillis(webhookDebounceMs), Duration.ofMillis(webhookTimeoutMs),
+                    Duration.ofSeconds(webhookRetryForSeconds), webhookOutboxLimit);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--webhook-* (HERALD_WEBHOOK_*): " + e.getMessage());
+        }
         return new HeraldConfig(host, port, kind, eventLoopThreads, activityTimeout, pongTimeout,
-                writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, apps);
+                writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, metricsPort,
+                isSet("--metrics-port", "HERALD_METRICS_PORT"), webhookSettings, apps);
     }
 
     private boolean defaultAppRequested() {
-        for (String name : new String[] {"--app-id", "--app-key", "--app-secret"}) {
-            if (spec != null && spec.commandLine().getParseResult().hasMatchedOption(name)) {
-                return true;
-            }
-        }
-        return System.getenv("HERALD_APP_ID") != null || System.getenv("HERALD_APP_KEY") != null
-                || System.getenv("HERALD_APP_SECRET") != null;
+        return isSet("--app-id", "HERALD_APP_ID") || isSet("--app-key", "HERALD_APP_KEY")
+                || isSet("--app-secret", "HERALD_APP_SECRET");
+    }
+
+    /** Whether a setting was given, by flag or environment, rather than left to its default. */
+    private boolean isSet(String flag, String env) {
+        return (spec != null && spec.commandLine().getParseResult().hasMatchedOption(flag)) || System.getenv(env) != null;
     }
 
     private static void checkPositive(String name, int value) {

@@ -1,0 +1,60 @@
+package dev.herald.http;
+
+import dev.herald.metrics.HeraldMetrics;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.channel.ChannelFutureListener;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** The operations port: {@code /metrics} for Prometheus, and {@code /health} and {@code /ready}. */
+@ChannelHandler.Sharable
+public final class OpsRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final HeraldMetrics metrics;
+    private final BooleanSupplier ready;
+
+    public OpsRouter(HeraldMetrics metrics, BooleanSupplier ready) {
+        this.metrics = metrics;
+        this.ready = ready;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        String path = new QueryStringDecoder(req.uri()).path();
+        switch (path) {
+            case "/metrics" -> {
+                byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.wrappedBuffer(body));
+                res.headers().set(HttpHeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
+                res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                if (HttpUtil.isKeepAlive(req)) {
+                    ctx.writeAndFlush(res, ctx.voidPromise());
+                } else {
+                    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+                }
+            }
+            case "/health" -> Responses.json(ctx, req, HttpResponseStatus.OK, Map.of("status", "ok"));
+            case "/ready" -> {
+                boolean isReady = ready.getAsBoolean();
+                Responses.json(ctx, req, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        Map.of("status", isReady ? "ready" : "not ready"));
+            }
+            default -> Responses.error(ctx, req, 404, "Not found: " + path + " (try /metrics, /health or /ready)");
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Micrometer meters, named once, and the Prometheus scrape. */
+package dev.herald.metrics;
