@@ -1,0 +1,344 @@
+package dev.herald.example.ci;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.example.ci.BuildRunner.Script;
+import dev.herald.example.ci.Model.Build;
+import dev.herald.example.ci.Model.Status;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.Dimension;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * End to end in headless Chromium: Herald from its jar, the dashboard in-process on H2, and the
+ * official pusher-js in the page talking to Herald, authorized by the app's /pusher/auth.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CiDashboardIT {
+    private static final Duration WAIT = Browser.WAIT;
+    private static final Path TARGET = Path.of(System.getProperty("screenshots.dir", "target/screenshots")).getParent();
+    private static final Path SCREENSHOTS = Path.of(System.getProperty("screenshots.dir", "target/screenshots"));
+
+    private static final String[] BRANCHES = {"main", "feature/live-logs", "fix/retry-backoff"};
+    private static final String[] MESSAGES = {"Stream build output to the dashboard", "Retry uploads with backoff",
+        "Show build duration on project page", "Cache dependencies between builds", "Tidy up logging"};
+    private static final String[] AUTHORS = {"Alice Archer", "Bob Baker", "Carol Chen"};
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final AtomicInteger scriptCount = new AtomicInteger();
+    private HeraldProcess herald;
+    private CiDashboardApp app;
+    private String base;
+    private Browser alice;
+    private Browser carol;
+
+    @BeforeAll
+    void start() throws Exception {
+        Path jar = Path.of(System.getProperty("herald.jar", "../../herald-server/target/herald-server.jar"));
+        herald = HeraldProcess.start(jar, HeraldProcess.freePort(), TARGET.resolve("herald-it.log"));
+        app = CiDashboardApp.start(Config.parse(new String[] {"--port", "0", "--no-demo",
+            "--herald-host", "127.0.0.1", "--herald-port", Integer.toString(herald.port()),
+            "--jdbc-url", "jdbc:h2:mem:ci-dashboard-it-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"}, Map.of()));
+        base = app.baseUrl();
+        alice = Browser.start();
+        alice.login(base, "alice");
+        carol = Browser.start();
+        carol.login(base, "carol");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {alice, carol, app, herald}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("closing " + c + ": " + e);
+                }
+            }
+        }
+    }
+
+    // ---- 1. a runner build on the dashboard, its log streaming into the build page ------------
+
+    @Test
+    @Order(2)
+    void runnerBuildAppearsOnTheDashboardAndItsLogStreamsIntoTheBuildPage() throws Exception {
+        alice.open(base + "/");
+        alice.markDocument();
+        String dashboard = alice.driver.getWindowHandle();
+        long dashboardFetches = alice.fetches();
+
+        CountDownLatch gate = new CountDownLatch(1);
+        List<String> lines = lines("stream", 16);
+        Build build = app.runner().start(project("herald-server"), script(lines, Status.success, 150).withGate(gate));
+
+        await("new build row on the dashboard").atMost(WAIT)
+                .until(() -> "running".equals(alice.rowStatus(build.id())));
+        assertThat(alice.js("return document.querySelector('#builds tbody tr').id")).isEqualTo("build-" + build.id());
+
+        alice.newWindow(base + "/builds/" + build.id());
+        alice.markDocument();
+        long buildFetches = alice.fetches();
+        assertThat(lineCount(alice)).isZero();
+
+        gate.countDown();
+        Set<Long> seenCounts = new TreeSet<>();
+        await("all lines and the final status on the build page").atMost(WAIT).pollInterval(Duration.ofMillis(40))
+                .until(() -> {
+                    seenCounts.add(lineCount(alice));
+                    return lineCount(alice) == lines.size() && "success".equals(buildStatus(alice));
+                });
+        assertThat(seenCounts).as("lines arrived in several pushes, not at once").hasSizeGreaterThan(3);
+        assertThat(logTexts(alice)).containsExactlyElementsOf(lines);
+        assertThat(alice.sameDocument()).as("the build page never navigated").isTrue();
+        assertThat(alice.fetches()).as("no fetch while streaming: the content came in the events")
+                .isEqualTo(buildFetches);
+        assertThat(alice.events()).isGreaterThanOrEqualTo(lines.size() / 2 + 1);
+        alice.screenshot(SCREENSHOTS.resolve("build-page.png"));
+        alice.driver.close();
+
+        alice.driver.switchTo().window(dashboard);
+        await("status change on the dashboard").atMost(WAIT).until(() -> "success".equals(alice.rowStatus(build.id())));
+        assertThat(alice.sameDocument()).as("the dashboard never navigated").isTrue();
+        assertThat(alice.fetches()).isEqualTo(dashboardFetches);
+    }
+
+    // ---- 2. no access, no signature, no builds -------------------------------------------------
+
+    @Test
+    @Order(3)
+    void userWithoutAccessGets403AndNeverSeesTheProjectsBuilds() throws Exception {
+        long forbiddenProject = project("herald-server");
+        long ownProject = project("payments-api");
+        String forbiddenChannel = Publisher.projectChannel(forbiddenProject);
+        String ownChannel = Publisher.projectChannel(ownProject);
+
+        carol.open(base + "/");
+        carol.markDocument();
+        assertThat(subscribedChannels(carol)).containsExactly(ownChannel);
+        String socketId = (String) carol.js("return ciDash.pusher.connection.socket_id;");
+
+        // Directly over HTTP, with carol's and alice's sessions and without one.
+        WebClient carolHttp = WebClient.loggedIn(base, "carol");
+        HttpResponse<String> refused = carolHttp.pusherAuth(socketId, forbiddenChannel);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).isEqualTo("Not authorized");
+        Build foreignBuild = app.store().buildsOfProject(forbiddenProject, 1).get(0);
+        assertThat(carolHttp.pusherAuth(socketId, Publisher.buildChannel(foreignBuild.id())).statusCode())
+                .isEqualTo(403);
+        assertThat(new WebClient(base).pusherAuth(socketId, ownChannel).statusCode()).isEqualTo(403);
+        HttpResponse<String> granted = carolHttp.pusherAuth(socketId, ownChannel);
+        assertThat(granted.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(granted.body()).get("auth").asText())
+                .isEqualTo(Hmac.privateAuth("app-key", "app-secret", socketId, ownChannel));
+        assertThat(WebClient.loggedIn(base, "alice").pusherAuth(socketId, forbiddenChannel).statusCode())
+                .isEqualTo(200);
+
+        // From the page: the browser's own request, and pusher-js asked to subscribe anyway.
+        assertThat(carol.jsLong("var x = new XMLHttpRequest(); x.open('POST', '/pusher/auth', false);"
+                + "x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');"
+                + "x.send('socket_id=' + encodeURIComponent(ciDash.pusher.connection.socket_id)"
+                + " + '&channel_name=' + arguments[0]); return x.status;", forbiddenChannel)).isEqualTo(403);
+        carol.js("window.__forbidden = null; ciDash.pusher.subscribe(arguments[0])"
+                + ".bind('pusher:subscription_error', function (e) { window.__forbidden = e; });", forbiddenChannel);
+        await("subscription refused").atMost(WAIT).until(() -> carol.js("return window.__forbidden") != null);
+        assertThat(carol.jsLong("return window.__forbidden.status;")).isEqualTo(403);
+        assertThat(carol.js("return window.__forbidden.type;")).isEqualTo("AuthError");
+        assertThat(carol.js("return ciDash.pusher.channel(arguments[0]).subscribed;", forbiddenChannel))
+                .isEqualTo(false);
+
+        // Builds in both projects: alice sees the forbidden one (so it was pushed), carol never does.
+        alice.open(base + "/");
+        Build forbidden = app.runner().start(forbiddenProject, script(lines("secret", 6), Status.success, 60));
+        Build own = app.runner().start(ownProject, script(lines("mine", 6), Status.failed, 60));
+        await("alice sees the herald-server build finish").atMost(WAIT)
+                .until(() -> "success".equals(alice.rowStatus(forbidden.id())));
+        await("carol sees her own build finish").atMost(WAIT)
+                .until(() -> "failed".equals(carol.rowStatus(own.id())));
+        await().atMost(WAIT).until(() -> app.store().build(forbidden.id()).orElseThrow().status().finished());
+        Thread.sleep(500);
+        assertThat(carol.rowStatus(forbidden.id())).isNull();
+        assertThat((String) carol.js("return document.body.innerText;")).doesNotContain("herald-server", "secret");
+        assertThat(carol.sameDocument()).isTrue();
+        assertThat(carolHttp.get("/builds/" + forbidden.id()).statusCode()).isEqualTo(404);
+        assertThat(carolHttp.get("/api/builds/" + forbidden.id() + "/log").statusCode()).isEqualTo(404);
+    }
+
+    // ---- 3. one dashboard, two projects at once ------------------------------------------------
+
+    @Test
+    @Order(1)
+    void dashboardReflectsTwoProjectsAtOnce() throws Exception {
+        long heraldServer = project("herald-server");
+        long webFrontend = project("web-frontend");
+        alice.open(base + "/");
+        alice.markDocument();
+        long fetches = alice.fetches();
+        long events = alice.events();
+        assertThat(subscribedChannels(alice)).containsExactlyInAnyOrder(Publisher.projectChannel(heraldServer),
+                Publisher.projectChannel(webFrontend), Publisher.projectChannel(project("payments-api")));
+
+        CountDownLatch gate = new CountDownLatch(1);
+        Build a = app.runner().start(heraldServer, realistic(heraldServer, Status.success, 80).withGate(gate));
+        Build b = app.runner().start(webFrontend, realistic(webFrontend, Status.failed, 60).withGate(gate));
+        await("both new builds running").atMost(WAIT)
+                .until(() -> "running".equals(alice.rowStatus(a.id())) && "running".equals(alice.rowStatus(b.id())));
+        assertThat(projectCardStatus(alice, heraldServer)).isEqualTo("running");
+        assertThat(projectCardStatus(alice, webFrontend)).isEqualTo("running");
+        assertThat(alice.jsLong("return document.querySelectorAll('#builds tbody tr').length;")).isEqualTo(10);
+        Thread.sleep(1500); // let the highlight of the new rows fade
+        alice.driver.manage().window().setSize(new Dimension(1280, 1040));
+        Path shot = alice.screenshot(SCREENSHOTS.resolve("dashboard-two-projects.png"));
+        alice.driver.manage().window().setSize(new Dimension(1280, 820));
+        String readme = System.getProperty("readme.screenshot");
+        if (readme != null) {
+            Files.createDirectories(Path.of(readme).getParent());
+            Files.copy(shot, Path.of(readme), StandardCopyOption.REPLACE_EXISTING);
+        }
+
+        gate.countDown();
+        await("both builds finished on the dashboard").atMost(WAIT)
+                .until(() -> "success".equals(alice.rowStatus(a.id())) && "failed".equals(alice.rowStatus(b.id())));
+        assertThat(projectCardStatus(alice, heraldServer)).isEqualTo("success");
+        assertThat(projectCardStatus(alice, webFrontend)).isEqualTo("failed");
+        assertThat(alice.sameDocument()).isTrue();
+        assertThat(alice.fetches()).isEqualTo(fetches);
+        assertThat(alice.events() - events).as("2 created + 2 updated").isEqualTo(4);
+        alice.screenshot(SCREENSHOTS.resolve("dashboard-finished.png"));
+    }
+
+    // ---- 4. Herald restarts: the pages catch up once, then go on live --------------------------
+
+    @Test
+    @Order(4)
+    void afterAReconnectThePagesFetchWhatTheyMissedOnceAndContinueLive() throws Exception {
+        long heraldServer = project("herald-server");
+        CountDownLatch gate = new CountDownLatch(1);
+        List<String> lines = lines("reconnect", 10);
+        Build build = app.runner().start(heraldServer, script(lines, Status.success, 60).withGate(gate));
+
+        alice.open(base + "/");
+        alice.markDocument();
+        String dashboard = alice.driver.getWindowHandle();
+        long dashboardFetches = alice.fetches();
+        alice.newWindow(base + "/builds/" + build.id());
+        alice.markDocument();
+        String buildPage = alice.driver.getWindowHandle();
+        long buildFetches = alice.fetches();
+
+        long t0 = System.nanoTime();
+        herald.stop();
+        System.out.printf("herald stopped in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        await("page noticed the lost connection").atMost(WAIT)
+                .until(() -> !"connected".equals(alice.js("return ciDash.pusher.connection.state;")));
+        gate.countDown();
+        await().atMost(WAIT).until(() -> app.store().build(build.id()).orElseThrow().status().finished());
+        Build missed = app.runner().start(heraldServer, script(lines("missed", 3), Status.failed, 20));
+        await().atMost(WAIT).until(() -> app.store().build(missed.id()).orElseThrow().status().finished());
+        assertThat(lineCount(alice)).as("nothing can arrive while Herald is down").isZero();
+
+        t0 = System.nanoTime();
+        herald.start();
+        System.out.printf("herald started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        t0 = System.nanoTime();
+        alice.awaitLive();
+        System.out.printf("page live again in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        await("missed lines fetched after the reconnect").atMost(WAIT)
+                .until(() -> lineCount(alice) == lines.size() && "success".equals(buildStatus(alice)));
+        assertThat(logTexts(alice)).containsExactlyElementsOf(lines);
+        assertThat(alice.fetches()).as("one catch-up fetch").isEqualTo(buildFetches + 1);
+        assertThat(alice.js("return ciDash.stats.syncs[ciDash.stats.syncs.length - 1];")).isEqualTo("reconnect");
+        assertThat(alice.sameDocument()).isTrue();
+
+        alice.driver.switchTo().window(dashboard);
+        alice.awaitLive();
+        await("missed build on the dashboard").atMost(WAIT)
+                .until(() -> "failed".equals(alice.rowStatus(missed.id()))
+                        && "success".equals(alice.rowStatus(build.id())));
+        assertThat(alice.fetches()).isEqualTo(dashboardFetches + 1);
+        assertThat(alice.sameDocument()).isTrue();
+
+        // ...and live again after the catch-up.
+        Build after = app.runner().start(heraldServer, script(lines("after", 3), Status.success, 20));
+        await("live again").atMost(WAIT).until(() -> "success".equals(alice.rowStatus(after.id())));
+        assertThat(alice.fetches()).isEqualTo(dashboardFetches + 1);
+        alice.driver.switchTo().window(buildPage);
+        alice.driver.close();
+        alice.driver.switchTo().window(dashboard);
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    private long project(String name) throws Exception {
+        return app.store().projectByName(name).orElseThrow().id();
+    }
+
+    private Script script(List<String> lines, Status result, long intervalMillis) {
+        int n = scriptCount.incrementAndGet();
+        return new Script(BRANCHES[n % BRANCHES.length], String.format("%07x", 0x3fa7c00 + n * 4099),
+                MESSAGES[n % MESSAGES.length], AUTHORS[n % AUTHORS.length], lines, intervalMillis, result, null);
+    }
+
+    /** A build with made-up Maven output (used where the screenshot shows it). */
+    private Script realistic(long projectId, Status result, long intervalMillis) throws Exception {
+        Model.Project p = app.store().project(projectId).orElseThrow();
+        Script s = BuildRunner.randomScript(p, "Alice Archer", intervalMillis).withResult(result);
+        return new Script(s.branch(), s.commit(), s.message(), s.author(),
+                BuildRunner.output(p, s.branch(), s.commit(), s.message(), result), intervalMillis, result, null);
+    }
+
+    private static List<String> lines(String tag, int count) {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            out.add("[INFO] " + tag + " step " + i + " of " + count + " <ok> & done");
+        }
+        return out;
+    }
+
+    private static long lineCount(Browser b) {
+        return b.jsLong("return document.querySelectorAll('#log .line').length;");
+    }
+
+    private static String buildStatus(Browser b) {
+        return (String) b.js("return document.getElementById('build-status').dataset.status;");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> logTexts(Browser b) {
+        return (List<String>) b.js("return Array.from(document.querySelectorAll('#log .line .tx'))"
+                + ".map(function (e) { return e.textContent; });");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> subscribedChannels(Browser b) {
+        return (List<String>) b.js("return ciDash.pusher.allChannels().filter(function (c) { return c.subscribed; })"
+                + ".map(function (c) { return c.name; });");
+    }
+
+    private static String projectCardStatus(Browser b, long projectId) {
+        return (String) b.js("var e = document.querySelector('#project-' + arguments[0] + ' .badge');"
+                + " return e ? e.textContent : null;", projectId);
+    }
+}
