@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 
 import java.net.http.HttpResponse;
@@ -57,7 +58,7 @@ class CiDashboardIT {
     void start() throws Exception {
         Path jar = Path.of(System.getProperty("herald.jar", "../../herald-server/target/herald-server.jar"));
         herald = HeraldProcess.start(jar, HeraldProcess.freePort(), TARGET.resolve("herald-it.log"));
-        app = CiDashboardApp.start(Config.parse(new String[] {"--port", "0", "--no-demo",
+        app = CiDashboardApp.start(Config.parse(new String[] {"--port", "0", "--no-demo", "--line-interval-ms", "80",
             "--herald-host", "127.0.0.1", "--herald-port", Integer.toString(herald.port()),
             "--jdbc-url", "jdbc:h2:mem:ci-dashboard-it-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"}, Map.of()));
         base = app.baseUrl();
@@ -287,6 +288,33 @@ class CiDashboardIT {
         alice.driver.switchTo().window(buildPage);
         alice.driver.close();
         alice.driver.switchTo().window(dashboard);
+    }
+
+    // ---- 5. the Start build button --------------------------------------------------------------
+
+    @Test
+    @Order(5)
+    void startBuildButtonOnTheProjectPageRunsABuildThatStreamsIn() throws Exception {
+        long webFrontend = project("web-frontend");
+        alice.open(base + "/projects/" + webFrontend);
+        alice.markDocument();
+        long fetches = alice.fetches();
+        long newest = app.store().buildsOfProject(webFrontend, 1).get(0).id();
+
+        alice.driver.findElement(By.cssSelector("#start-build button")).click();
+        await("the started build arrives through Herald").atMost(WAIT).until(() -> {
+            List<Build> builds = app.store().buildsOfProject(webFrontend, 1);
+            return builds.get(0).id() > newest && alice.rowStatus(builds.get(0).id()) != null;
+        });
+        Build started = app.store().buildsOfProject(webFrontend, 1).get(0);
+        assertThat(started.author()).isEqualTo("Alice Archer");
+        assertThat(alice.js("return document.querySelector('#builds tbody tr').id")).isEqualTo("build-" + started.id());
+        await("and finishes").atMost(WAIT).until(() -> app.store().build(started.id()).orElseThrow().status().finished());
+        String result = app.store().build(started.id()).orElseThrow().status().name();
+        await().atMost(WAIT).until(() -> result.equals(alice.rowStatus(started.id())));
+        assertThat(alice.sameDocument()).isTrue();
+        assertThat(alice.fetches()).isEqualTo(fetches);
+        assertThat(alice.driver.getCurrentUrl()).isEqualTo(base + "/projects/" + webFrontend);
     }
 
     // ---- helpers ---------------------------------------------------------------------------
