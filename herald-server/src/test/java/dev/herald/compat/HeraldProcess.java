@@ -32,6 +32,7 @@ public final class HeraldProcess implements AutoCloseable {
     public static final String APP_SECRET = "app-secret";
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
+    private static Path snapshot;
 
     private final String name;
     private final Process process;
@@ -52,7 +53,7 @@ public final class HeraldProcess implements AutoCloseable {
         Path jar = jar();
         int port = freePort();
         Path log = jar.toAbsolutePath().getParent().resolve("herald-" + name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", jar.toString())
+        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", snapshot(jar).toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
@@ -185,6 +186,25 @@ public final class HeraldProcess implements AutoCloseable {
                     + "; build it (./mvnw -pl herald-server package -DskipTests -DskipITs) or pass -Dherald.jar=...");
         }
         return jar;
+    }
+
+    /**
+     * A private copy of the jar, taken once per test JVM. A JVM loads classes from its jar
+     * lazily, so a rebuild of {@code target/herald-server.jar} while a suite runs would make the
+     * servers fail with NoClassDefFoundError on their first error path.
+     */
+    private static synchronized Path snapshot(Path jar) {
+        if (snapshot == null) {
+            try {
+                Path dir = Files.createTempDirectory("herald-it-");
+                snapshot = Files.copy(jar, dir.resolve("herald-server.jar"));
+                dir.toFile().deleteOnExit();
+                snapshot.toFile().deleteOnExit();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not copy " + jar, e);
+            }
+        }
+        return snapshot;
     }
 
     private static String javaBinary() {

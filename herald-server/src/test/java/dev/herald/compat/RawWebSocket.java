@@ -263,12 +263,21 @@ final class RawWebSocket implements AutoCloseable {
         return closed.isDone() || socket.isInputClosed();
     }
 
+    /** Closes politely (close frame, then the server's close frame), then drops the TCP connection. */
     @Override
     public void close() {
-        if (!socket.isOutputClosed()) {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "").exceptionally(e -> null);
+        try {
+            if (!socket.isOutputClosed()) {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(2, TimeUnit.SECONDS);
+            }
+            closed.get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // already failed or the server did not answer; abort below either way
+        } finally {
+            socket.abort();
         }
-        socket.abort();
     }
 
     private static void join(CompletableFuture<WebSocket> send) {
