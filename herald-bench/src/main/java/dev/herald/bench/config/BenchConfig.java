@@ -53,6 +53,13 @@ public record BenchConfig(
         require(o.stepFactor > 1.0, "--step-factor must be > 1");
         require(o.maxPending > 0, "--max-pending must be > 0");
         requireLoopback(o.host);
+        long fdLimit = openFilesLimit();
+        int httpSockets = s == Scenario.FANOUT || s == Scenario.TRIGGER ? http : 0;
+        long perProcess = (connections + procs - 1) / procs + (procs == 1 ? httpSockets : 0);
+        long cap = fdLimit - 64;
+        require(fdLimit <= 0 || perProcess <= cap, String.format(
+                "%,d sockets per process exceed the open-files limit of %,d: use --procs %d or more",
+                perProcess, fdLimit, (connections + cap - 1) / Math.max(1, cap)));
 
         return new BenchConfig(s.cliName, o.host, o.port, o.appId, o.appKey, o.appSecret,
                 connections, channels, perConn, type, o.channelPrefix,
@@ -75,6 +82,21 @@ public record BenchConfig(
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("unknown host " + host);
         }
+    }
+
+    /** Soft RLIMIT_NOFILE from /proc/self/limits, or -1 when unknown. */
+    static long openFilesLimit() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                    return f[0].equals("unlimited") ? -1 : Long.parseLong(f[0]);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static void require(boolean ok, String message) {

@@ -307,12 +307,16 @@ public final class Coordinator {
         if (!Double.isNaN(server)) {
             r.put("server_cpu_s", round(server, 3));
             r.put("server_cpu_pct", round(100 * server / p.seconds(), 1));
-            r.put("server_cpu_us_per_" + unit, units > 0 ? round(server * 1e6 / units, 3) : null);
+            if (unit != null) {
+                r.put("server_cpu_us_per_" + unit, units > 0 ? round(server * 1e6 / units, 3) : null);
+            }
         }
         double gen = p.generatorCpu();
         if (!Double.isNaN(gen)) {
             r.put("generator_cpu_s", round(gen, 3));
-            r.put("generator_cpu_us_per_" + unit, units > 0 ? round(gen * 1e6 / units, 3) : null);
+            if (unit != null) {
+                r.put("generator_cpu_us_per_" + unit, units > 0 ? round(gen * 1e6 / units, 3) : null);
+            }
         }
     }
 
@@ -398,7 +402,7 @@ public final class Coordinator {
             long open = p.at(Counter.OPEN);
             r.put("server_rss_per_connection_at_end_bytes", rssBefore > 0 && open > 0 ? (rss - rssBefore) / open : null);
         }
-        cpu(r, p, p.at(Counter.OPEN), "connection");
+        cpu(r, p, 0, null);
         result.put("hold", r);
         if (!ok) {
             complete = false;
