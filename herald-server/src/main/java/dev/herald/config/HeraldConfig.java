@@ -22,6 +22,7 @@ public record HeraldConfig(
         int maxHttpBodyBytes,
         int metricsPort,
         boolean metricsPortExplicit,
+        double shutdownGraceSeconds,
         WebhookSettings webhooks,
         List<App> apps) {
 
@@ -33,6 +34,7 @@ public record HeraldConfig(
     public static final int DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
     public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 1 << 20;
     public static final int DEFAULT_METRICS_PORT = 9601;
+    public static final double DEFAULT_SHUTDOWN_GRACE_SECONDS = 3;
 
     public HeraldConfig {
         Objects.requireNonNull(host, "host");
@@ -54,6 +56,8 @@ public record HeraldConfig(
         check(metricsPort >= -1 && metricsPort <= 65535, "metrics port (--metrics-port, HERALD_METRICS_PORT) must be "
                 + "0-65535, or -1 to turn the metrics listener off, got " + metricsPort);
         Objects.requireNonNull(webhooks, "webhooks");
+        check(shutdownGraceSeconds >= 0, "shutdown grace (--shutdown-grace, HERALD_SHUTDOWN_GRACE) must be >= 0 "
+                + "seconds, got " + shutdownGraceSeconds);
         check(!apps.isEmpty(), "at least one app must be configured");
     }
 

@@ -7,6 +7,7 @@ import dev.herald.auth.RequestSignature;
 import dev.herald.hub.Authenticators;
 import dev.herald.hub.ConnectionHandler;
 import dev.herald.hub.SessionContext;
+import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.Json;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.buffer.ByteBufUtil;
@@ -47,8 +48,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final ChannelsApi channels;
     private final UsersApi users;
     private final BooleanSupplier ready;
+    private final HeraldMetrics metrics;
 
-    public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready) {
+    public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready,
+            HeraldMetrics metrics) {
+        this.metrics = metrics;
         this.apps = apps;
         this.authenticators = sessions.authenticators();
         this.sessions = sessions;
@@ -98,14 +102,18 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     private void api(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
+        String[] routeName = {"unknown"};
+        int status = 200;
         try {
-            Responses.json(ctx, req, HttpResponseStatus.OK, route(req, query));
+            Responses.json(ctx, req, HttpResponseStatus.OK, route(req, query, routeName));
         } catch (ApiException e) {
+            status = e.status();
             Responses.error(ctx, req, e.status(), e.getMessage());
         }
+        metrics.httpRequests(routeName[0], status).increment();
     }
 
-    private Object route(FullHttpRequest req, QueryStringDecoder query) throws ApiException {
+    private Object route(FullHttpRequest req, QueryStringDecoder query, String[] routeName) throws ApiException {
         String[] parts = query.path().substring(API_PREFIX.length()).split("/", -1);
         App app = apps.byId(parts[0]).orElseThrow(() -> new ApiException(404, "Unknown app id " + parts[0]));
         HttpMethod method = req.method();
@@ -113,6 +121,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         if (route == null) {
             throw new ApiException(404, "Not found: " + method + " " + query.path());
         }
+        routeName[0] = route.label;
         byte[] body = ByteBufUtil.getBytes(req.content());
         authenticate(app, req, query, body);
         if (!app.enabled()) {
@@ -163,7 +172,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     /** The API's routes, matched on the path segments after {@code /apps/}. */
     private enum Route {
-        EVENTS, BATCH_EVENTS, CHANNELS, CHANNEL, CHANNEL_USERS, TERMINATE_CONNECTIONS;
+        EVENTS("events"), BATCH_EVENTS("batch_events"), CHANNELS("channels"), CHANNEL("channel"),
+        CHANNEL_USERS("channel_users"), TERMINATE_CONNECTIONS("terminate_connections");
+
+        final String label;
+
+        Route(String label) {
+            this.label = label;
+        }
 
         static Route match(HttpMethod method, String[] p) {
             boolean post = method.equals(HttpMethod.POST);

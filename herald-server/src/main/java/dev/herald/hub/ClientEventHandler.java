@@ -53,12 +53,14 @@ public final class ClientEventHandler {
             return;
         }
         if (!c.clientEventBucket().tryAcquire(System.nanoTime())) {
+            c.meters().clientEventsRateLimited().increment();
             c.sendError(PusherError.CLIENT_EVENT_RATE_LIMIT, "Client event rejected due to rate limit");
             return;
         }
         String userId = subscription.member() == null ? null : subscription.member().userId();
         Publisher.publish(context.broker(), c.app().id(), channel, Frames.clientEvent(event, channel, rawData, userId),
                 c.socketId());
+        c.meters().clientEvents().increment();
         String data = message.data() == null ? null : message.data().isTextual() ? message.data().asText() : rawData;
         context.observer().clientEvent(c.app(), channel, event, data, c.socketId(), userId);
     }

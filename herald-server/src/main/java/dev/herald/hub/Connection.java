@@ -2,6 +2,7 @@ package dev.herald.hub;
 
 import dev.herald.apps.App;
 import dev.herald.limits.TokenBucket;
+import dev.herald.metrics.AppMeters;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
 import io.netty.buffer.ByteBuf;
@@ -25,6 +26,7 @@ public final class Connection {
     private static final long CLOSE_GRACE_MILLIS = 2_000;
 
     private final String socketId;
+    private final AppMeters meters;
     private final App app;
     private final ChannelHandlerContext ctx;
     private final int loopIndex;
@@ -32,9 +34,13 @@ public final class Connection {
     private final List<Subscription> subscriptions = new ArrayList<>(2);
     private boolean closing;
     private boolean authorized;
+    /** Slot in {@link LoopConnections}, or -1. */
+    int registrySlot = -1;
     private SignedInUser user;
 
-    public Connection(String socketId, App app, ChannelHandlerContext ctx, int loopIndex, long nowNanos) {
+    public Connection(String socketId, App app, AppMeters meters, ChannelHandlerContext ctx, int loopIndex,
+            long nowNanos) {
+        this.meters = meters;
         this.socketId = socketId;
         this.app = app;
         this.ctx = ctx;
@@ -87,24 +93,32 @@ public final class Connection {
             frame.release();
             return;
         }
+        meters.messagesSent().increment();
+        meters.bytesSent().increment(frame.readableBytes());
         ctx.writeAndFlush(frame, ctx.voidPromise());
+    }
+
+    public AppMeters meters() {
+        return meters;
     }
 
     /**
      * Writes one fan-out copy. A connection whose outbound buffer is past the high-water mark is
      * a slow consumer: it is closed with 4100 rather than allowed to grow the heap.
      */
-    void deliver(ByteBuf frame) {
+    boolean deliver(ByteBuf frame) {
         if (closing) {
             frame.release();
-            return;
+            return false;
         }
         if (!ctx.channel().isWritable()) {
             frame.release();
+            meters.slowConsumerCloses().increment();
             close(PusherError.OVER_CAPACITY, "Slow consumer: outbound buffer full, reconnect");
-            return;
+            return false;
         }
         ctx.write(frame, ctx.voidPromise());
+        return true;
     }
 
     void flush() {

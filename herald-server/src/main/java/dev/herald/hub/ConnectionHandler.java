@@ -1,6 +1,7 @@
 package dev.herald.hub;
 
 import dev.herald.apps.App;
+import dev.herald.metrics.AppMeters;
 import dev.herald.protocol.ClientMessage;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
@@ -96,7 +97,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         counted = true;
         int loop = context.hub().indexOf(ctx.channel().eventLoop());
-        connection = new Connection(context.socketIds().next(), app, ctx, loop, System.nanoTime());
+        AppMeters meters = context.hub().meters(app.id());
+        meters.connectionsOpened().increment();
+        connection = new Connection(context.socketIds().next(), app, meters, ctx, loop, System.nanoTime());
+        context.hub().opened(connection);
         connection.send(Frames.connectionEstablished(connection.socketId(), context.activityTimeoutSeconds()));
         if (app.features().authorizedConnections()) {
             ctx.executor().schedule(new AuthorizationDeadline(connection),
@@ -167,6 +171,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (connection == null || connection.isClosing()) {
             return;
         }
+        connection.meters().messagesReceived().increment();
+        connection.meters().bytesReceived().increment(frame.content().readableBytes());
         ClientMessage message;
         try {
             message = ClientMessage.parse(frame.text());
@@ -200,6 +206,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (connection != null) {
+            context.hub().closed(connection);
             subscriptions.unsubscribeAll(connection);
         }
         if (counted) {
@@ -214,6 +221,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
             // the frame decoder has already answered with a close frame (1009 or 1002)
             log.debug("closing {}: {}", connection, cause.getMessage());
+        } else if (cause instanceof java.io.IOException) {
+            // the peer went away without a close handshake (reset, broken pipe): routine
+            log.debug("connection {} lost: {}", connection, cause.toString());
         } else {
             log.warn("closing {} after an unexpected error", connection, cause);
         }

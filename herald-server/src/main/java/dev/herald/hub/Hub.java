@@ -3,6 +3,8 @@ package dev.herald.hub;
 import dev.herald.apps.App;
 import dev.herald.broker.Broker;
 import dev.herald.broker.BrokerListener;
+import dev.herald.metrics.AppMeters;
+import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.EncodedEvent;
 import dev.herald.protocol.Member;
 import io.netty.channel.EventLoop;
@@ -29,17 +31,46 @@ public final class Hub implements BrokerListener {
 
     private final Map<EventExecutor, Integer> loopIndex = new IdentityHashMap<>();
     private final EventExecutor[] loops;
+    private final LoopConnections[] open;
     private final Broker broker;
-    private final ConcurrentHashMap<String, ConcurrentHashMap<String, LocalChannel>> apps = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+    private final HeraldMetrics metrics;
+    private final ConcurrentHashMap<String, AppState> apps = new ConcurrentHashMap<>();
     private ChannelObserver observer = ChannelObserver.NOOP;
+
+    /** One app's slice of the hub; its counters are what the app's gauges read. */
+    private static final class AppState {
+        final ConcurrentHashMap<String, LocalChannel> channels = new ConcurrentHashMap<>();
+        final AtomicInteger connections = new AtomicInteger();
+        final AtomicInteger subscriptions = new AtomicInteger();
+        final AppMeters meters;
+
+        AppState(String appId, HeraldMetrics metrics) {
+            this.meters = metrics.forApp(appId);
+            metrics.appGauges(appId, connections::get, channels::size, subscriptions::get);
+        }
+    }
+
+    private AppState state(String appId) {
+        AppState state = apps.get(appId);
+        return state != null ? state : apps.computeIfAbsent(appId, id -> new AppState(id, metrics));
+    }
+
+    /** The app's traffic meters. */
+    public AppMeters meters(String appId) {
+        return state(appId).meters;
+    }
 
     /** Outcome of a subscription attempt. */
     public record Joined(Subscription subscription, boolean memberAdded, boolean presenceFull, List<Member> members) {
     }
 
-    public Hub(List<? extends EventExecutor> eventLoops, Broker broker) {
+    public Hub(List<? extends EventExecutor> eventLoops, Broker broker, HeraldMetrics metrics) {
+        this.metrics = metrics;
         this.loops = eventLoops.toArray(new EventExecutor[0]);
+        this.open = new LoopConnections[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            open[i] = new LoopConnections();
+        }
         for (int i = 0; i < loops.length; i++) {
             loopIndex.put(loops[i], i);
         }
@@ -56,7 +87,7 @@ public final class Hub implements BrokerListener {
      * nothing, when the app already has {@code max} (0 = no limit).
      */
     public boolean tryAddConnection(App app) {
-        AtomicInteger count = connections.computeIfAbsent(app.id(), id -> new AtomicInteger());
+        AtomicInteger count = state(app.id()).connections;
         int max = app.limits().maxConnections();
         if (count.incrementAndGet() > max && max > 0) {
             count.decrementAndGet();
@@ -66,16 +97,51 @@ public final class Hub implements BrokerListener {
     }
 
     public void removeConnection(App app) {
-        AtomicInteger count = connections.get(app.id());
-        if (count != null) {
-            count.decrementAndGet();
-        }
+        state(app.id()).connections.decrementAndGet();
     }
 
     /** The app's connections on this node. */
     public int connectionCount(String appId) {
-        AtomicInteger count = connections.get(appId);
-        return count == null ? 0 : count.get();
+        AppState state = apps.get(appId);
+        return state == null ? 0 : state.connections.get();
+    }
+
+    /** Registers a started connection; called on its event loop. */
+    void opened(Connection c) {
+        open[c.loopIndex()].add(c);
+    }
+
+    /** Called on the connection's event loop when it is gone. */
+    void closed(Connection c) {
+        open[c.loopIndex()].remove(c);
+    }
+
+    /**
+     * Closes every connection with {@code error}, spread evenly over {@code spreadMillis} so that
+     * clients reconnect elsewhere gradually rather than all at once.
+     */
+    public void closeAll(dev.herald.protocol.PusherError error, String message, long spreadMillis) {
+        for (int i = 0; i < loops.length; i++) {
+            LoopConnections connections = open[i];
+            EventExecutor loop = loops[i];
+            loop.execute(() -> {
+                Connection[] all = connections.snapshot();
+                for (int k = 0; k < all.length; k++) {
+                    Connection c = all[k];
+                    long at = all.length <= 1 ? 0 : spreadMillis * k / all.length;
+                    loop.schedule(() -> c.close(error, message), at, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
+            });
+        }
+    }
+
+    /** Open connections on this node (all apps). */
+    public int openConnections() {
+        int n = 0;
+        for (LoopConnections c : open) {
+            n += c.size();
+        }
+        return n;
     }
 
     /**
@@ -124,7 +190,8 @@ public final class Hub implements BrokerListener {
      * joins the member list, unless the channel is full ({@link Joined#presenceFull()}).
      */
     public Joined subscribe(Connection c, String name, Member member, int maxPresenceMembers) {
-        ConcurrentHashMap<String, LocalChannel> channels = apps.computeIfAbsent(c.app().id(), id -> new ConcurrentHashMap<>());
+        AppState state = state(c.app().id());
+        ConcurrentHashMap<String, LocalChannel> channels = state.channels;
         boolean[] created = new boolean[1];
         LocalChannel channel = channels.compute(name, (n, existing) -> {
             LocalChannel ch = existing;
@@ -150,6 +217,7 @@ public final class Hub implements BrokerListener {
             members = join.members();
         }
         channel.shardForWrite(c.loopIndex()).add(c);
+        state.subscriptions.incrementAndGet();
         Subscription subscription = new Subscription(channel, channel.members() != null ? member : null);
         c.addSubscription(subscription);
         if (created[0]) {
@@ -173,13 +241,14 @@ public final class Hub implements BrokerListener {
             shard.remove(c);
         }
         c.removeSubscription(subscription);
+        AppState state = state(c.app().id());
+        state.subscriptions.decrementAndGet();
         boolean memberRemoved = subscription.member() != null
                 && channel.members().leave(subscription.member().userId());
         if (memberRemoved) {
             observer.memberRemoved(c.app(), channel.name(), subscription.member().userId());
         }
-        ConcurrentHashMap<String, LocalChannel> channels = apps.get(c.app().id());
-        if (channels != null && !release(c.app(), channels, channel)) {
+        if (!release(c.app(), state.channels, channel)) {
             observer.subscriptionCountChanged(c.app(), channel);
         }
         return memberRemoved;
@@ -207,14 +276,14 @@ public final class Hub implements BrokerListener {
 
     /** The channel if it has subscribers on this node, else {@code null}. */
     public LocalChannel channel(String appId, String name) {
-        ConcurrentHashMap<String, LocalChannel> channels = apps.get(appId);
-        return channels == null ? null : channels.get(name);
+        AppState state = apps.get(appId);
+        return state == null ? null : state.channels.get(name);
     }
 
     /** The app's channels with subscribers on this node (a live, weakly consistent view). */
     public Collection<LocalChannel> channels(String appId) {
-        ConcurrentHashMap<String, LocalChannel> channels = apps.get(appId);
-        return channels == null ? List.of() : channels.values();
+        AppState state = apps.get(appId);
+        return state == null ? List.of() : state.channels.values();
     }
 
     /** Presence members of a channel on this node, in join order. */
@@ -225,7 +294,8 @@ public final class Hub implements BrokerListener {
 
     @Override
     public void onPublication(String appId, String channelName, EncodedEvent event, String excludeSocketId) {
-        LocalChannel channel = channel(appId, channelName);
+        AppState state = apps.get(appId);
+        LocalChannel channel = state == null ? null : state.channels.get(channelName);
         if (channel == null) {
             return;
         }
@@ -234,7 +304,7 @@ public final class Hub implements BrokerListener {
             if (shard == null || shard.size() == 0) {
                 continue;
             }
-            FanoutTask task = new FanoutTask(channel, i, event.retain(), excludeSocketId);
+            FanoutTask task = new FanoutTask(channel, i, event.retain(), excludeSocketId, state.meters);
             EventExecutor loop = loops[i];
             if (loop.inEventLoop()) {
                 task.run();
@@ -250,12 +320,14 @@ public final class Hub implements BrokerListener {
         private final int loop;
         private final EncodedEvent event;
         private final String exclude;
+        private final AppMeters meters;
 
-        FanoutTask(LocalChannel channel, int loop, EncodedEvent event, String exclude) {
+        FanoutTask(LocalChannel channel, int loop, EncodedEvent event, String exclude, AppMeters meters) {
             this.channel = channel;
             this.loop = loop;
             this.event = event;
             this.exclude = exclude;
+            this.meters = meters;
         }
 
         @Override
@@ -263,16 +335,22 @@ public final class Hub implements BrokerListener {
             try {
                 Shard shard = channel.shard(loop);
                 int n = shard.size();
+                int delivered = 0;
                 for (int i = 0; i < n; i++) {
                     Connection c = shard.get(i);
                     if (exclude != null && exclude.equals(c.socketId())) {
                         continue;
                     }
-                    c.deliver(event.frame().retainedDuplicate());
+                    if (c.deliver(event.frame().retainedDuplicate())) {
+                        delivered++;
+                    }
                 }
                 for (int i = 0; i < n; i++) {
                     shard.get(i).flush();
                 }
+                // one meter update per task, not per delivery
+                meters.messagesSent().increment(delivered);
+                meters.bytesSent().increment((double) delivered * event.size());
             } finally {
                 event.release();
             }

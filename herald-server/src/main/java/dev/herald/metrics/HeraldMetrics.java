@@ -19,6 +19,21 @@ import java.util.function.Supplier;
  */
 public final class HeraldMetrics {
 
+    public static final String CONNECTIONS = "herald.connections";
+    public static final String CONNECTIONS_OPENED = "herald.connections.opened";
+    public static final String CONNECTIONS_REFUSED = "herald.connections.refused";
+    public static final String CHANNELS = "herald.channels";
+    public static final String SUBSCRIPTIONS = "herald.subscriptions";
+    public static final String MESSAGES_RECEIVED = "herald.messages.received";
+    public static final String BYTES_RECEIVED = "herald.bytes.received";
+    public static final String MESSAGES_SENT = "herald.messages.sent";
+    public static final String BYTES_SENT = "herald.bytes.sent";
+    public static final String CLIENT_EVENTS = "herald.client.events";
+    public static final String CLIENT_EVENTS_RATE_LIMITED = "herald.client.events.rate.limited";
+    public static final String SLOW_CONSUMER_CLOSES = "herald.slow.consumer.closes";
+    public static final String HTTP_REQUESTS = "herald.http.requests";
+    public static final String HTTP_RATE_LIMITED = "herald.http.rate.limited";
+    public static final String EVENT_LOOP_DELAY = "herald.event.loop.delay";
     public static final String WEBHOOKS_SENT = "herald.webhooks.sent";
     public static final String WEBHOOK_ATTEMPTS_FAILED = "herald.webhook.attempts.failed";
     public static final String WEBHOOKS_RETRIED = "herald.webhooks.retried";
@@ -27,6 +42,8 @@ public final class HeraldMetrics {
 
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus;
+    private final java.util.concurrent.ConcurrentHashMap<String, AppMeters> apps = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> httpRequests = new java.util.concurrent.ConcurrentHashMap<>();
 
     private HeraldMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
         this.registry = registry;
@@ -41,6 +58,7 @@ public final class HeraldMetrics {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
         return new HeraldMetrics(registry, registry);
     }
 
@@ -56,6 +74,63 @@ public final class HeraldMetrics {
     /** The Prometheus text exposition, or an empty string when not scraping. */
     public String scrape() {
         return prometheus == null ? "" : prometheus.scrape();
+    }
+
+    // -- connections and traffic
+
+    /** The app's traffic meters (created on first use, then cached). */
+    public AppMeters forApp(String appId) {
+        return apps.computeIfAbsent(appId, id -> new AppMeters(
+                Counter.builder(CONNECTIONS_OPENED).description("WebSocket connections accepted").tag("app", id)
+                        .register(registry),
+                Counter.builder(MESSAGES_RECEIVED).description("WebSocket messages received").tag("app", id)
+                        .register(registry),
+                Counter.builder(BYTES_RECEIVED).baseUnit("bytes").description("WebSocket payload bytes received")
+                        .tag("app", id).register(registry),
+                Counter.builder(MESSAGES_SENT).description("WebSocket messages sent").tag("app", id)
+                        .register(registry),
+                Counter.builder(BYTES_SENT).baseUnit("bytes").description("WebSocket bytes sent, headers included")
+                        .tag("app", id).register(registry),
+                Counter.builder(CLIENT_EVENTS).description("Client events accepted and relayed").tag("app", id)
+                        .register(registry),
+                Counter.builder(CLIENT_EVENTS_RATE_LIMITED).description("Client events refused by the rate limit (4301)")
+                        .tag("app", id).register(registry),
+                Counter.builder(SLOW_CONSUMER_CLOSES).description("Connections closed as slow consumers (4100)")
+                        .tag("app", id).register(registry)));
+    }
+
+    /** Gauges read from the hub's own counters, which change where the state changes. */
+    public void appGauges(String appId, Supplier<Number> connections, Supplier<Number> channels,
+            Supplier<Number> subscriptions) {
+        Gauge.builder(CONNECTIONS, connections).description("Open WebSocket connections").tag("app", appId)
+                .register(registry);
+        Gauge.builder(CHANNELS, channels).description("Channels with subscribers on this node").tag("app", appId)
+                .register(registry);
+        Gauge.builder(SUBSCRIPTIONS, subscriptions).description("Channel subscriptions on this node")
+                .tag("app", appId).register(registry);
+    }
+
+    /** A connection refused before it started: over a quota, a rate, or the node's capacity. */
+    public Counter connectionsRefused(String reason) {
+        return Counter.builder(CONNECTIONS_REFUSED).description("WebSocket connections refused")
+                .tag("reason", reason).register(registry);
+    }
+
+    public Counter httpRequests(String route, int status) {
+        return httpRequests.computeIfAbsent(route + ' ' + status, k -> Counter.builder(HTTP_REQUESTS)
+                .description("HTTP API requests").tag("route", route).tag("status", Integer.toString(status))
+                .register(registry));
+    }
+
+    public Counter httpRateLimited(String appId) {
+        return Counter.builder(HTTP_RATE_LIMITED).description("HTTP API requests refused with 429")
+                .tag("app", appId).register(registry);
+    }
+
+    public io.micrometer.core.instrument.Timer eventLoopDelay(int loop) {
+        return io.micrometer.core.instrument.Timer.builder(EVENT_LOOP_DELAY)
+                .description("Time a task waits in an event loop's queue, sampled every second")
+                .tag("loop", Integer.toString(loop)).register(registry);
     }
 
     // -- webhooks

@@ -11,6 +11,7 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.http.HttpRouter;
 import dev.herald.http.OpsRouter;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.protocol.PusherError;
 import dev.herald.webhooks.WebhookDispatcher;
 import dev.herald.hub.Authenticators;
 import dev.herald.hub.ChannelObserver;
@@ -47,7 +48,12 @@ public final class HeraldServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
 
     private final HeraldConfig config;
+    /** Time after the grace period for the last clients' close frames to drain. */
+    private static final long DRAIN_MARGIN_MILLIS = 2_500;
+
     private final AtomicBoolean ready = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private Hub hub;
     private EventLoopGroup group;
     private final HeraldMetrics metrics;
     private Broker broker;
@@ -83,7 +89,7 @@ public final class HeraldServer implements AutoCloseable {
 
         AppStore apps = new StaticAppStore(config.apps());
         broker = new LocalBroker();
-        Hub hub = new Hub(loops, broker);
+        hub = new Hub(loops, broker, metrics);
         broker.start(hub);
         cache = new LocalChannelCache(System::currentTimeMillis).start();
         Authenticators authenticators = new Authenticators();
@@ -98,7 +104,7 @@ public final class HeraldServer implements AutoCloseable {
         WebSocketUpgrade upgrade = new WebSocketUpgrade(config.maxFrameBytes(),
                 TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),
                 TimeUnit.SECONDS.toMillis(config.pongTimeoutSeconds()));
-        HttpRouter router = new HttpRouter(apps, sessions, upgrade, ready::get);
+        HttpRouter router = new HttpRouter(apps, sessions, upgrade, ready::get, metrics);
 
         int high = config.writeBufferHighWaterMark();
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -113,6 +119,7 @@ public final class HeraldServer implements AutoCloseable {
         if (config.metricsPort() >= 0) {
             bindMetrics();
         }
+        sampleEventLoopDelay(loops);
         ready.set(true);
         log.info("Herald listening on {}:{} ({} transport, {} event loops)", config.host(), port(),
                 transports.kind().name().toLowerCase(java.util.Locale.ROOT), loops.size());
@@ -120,6 +127,18 @@ public final class HeraldServer implements AutoCloseable {
             log.info("Serving {}", app);
         }
         return this;
+    }
+
+    /** Once a second, each loop measures how long a task waited in its queue. */
+    private void sampleEventLoopDelay(List<EventExecutor> loops) {
+        for (int i = 0; i < loops.size(); i++) {
+            EventExecutor loop = loops.get(i);
+            io.micrometer.core.instrument.Timer timer = metrics.eventLoopDelay(i);
+            loop.scheduleAtFixedRate(() -> {
+                long queued = System.nanoTime();
+                loop.execute(() -> timer.record(System.nanoTime() - queued, TimeUnit.NANOSECONDS));
+            }, 1, 1, TimeUnit.SECONDS);
+        }
     }
 
     private void bindMetrics() throws InterruptedException {
@@ -145,15 +164,39 @@ public final class HeraldServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public Transports transports() {
         return transports;
     }
 
+    /**
+     * Graceful stop: turns not-ready and stops accepting, tells every client to reconnect (4200)
+     * spread over the grace period, waits for them to go, flushes webhooks, then releases
+     * everything. Safe to call more than once.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         ready.set(false);
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+        }
+        if (hub != null) {
+            long graceMillis = Math.round(config.shutdownGraceSeconds() * 1000);
+            hub.closeAll(PusherError.RECONNECT, "Server is closing. Please reconnect shortly.", graceMillis);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis + DRAIN_MARGIN_MILLIS);
+            while (hub.openConnections() > 0 && System.nanoTime() < deadline) {
+                sleep(20);
+            }
         }
         if (metricsChannel != null) {
             metricsChannel.close().syncUninterruptibly();

@@ -145,6 +145,10 @@ public final class Main implements Callable<Integer> {
             description = "Port for /metrics (Prometheus), /health and /ready; -1 = off (HERALD_METRICS_PORT).")
     int metricsPort;
 
+    @Option(names = "--shutdown-grace", defaultValue = "${env:HERALD_SHUTDOWN_GRACE:-3}",
+            description = "Seconds over which clients are told to reconnect (4200) on shutdown (HERALD_SHUTDOWN_GRACE).")
+    double shutdownGrace;
+
     @Option(names = "--webhook-batch-max-events", defaultValue = "${env:HERALD_WEBHOOK_BATCH_MAX_EVENTS:-50}",
             description = "Events per webhook request (HERALD_WEBHOOK_BATCH_MAX_EVENTS).")
     int webhookBatchMaxEvents;
@@ -243,7 +247,7 @@ public final class Main implements Callable<Integer> {
         }
         return new HeraldConfig(host, port, kind, eventLoopThreads, activityTimeout, pongTimeout,
                 writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, metricsPort,
-                isSet("--metrics-port", "HERALD_METRICS_PORT"), webhookSettings, apps);
+                isSet("--metrics-port", "HERALD_METRICS_PORT"), shutdownGrace, webhookSettings, apps);
     }
 
     private boolean defaultAppRequested() {
@@ -276,13 +280,24 @@ public final class Main implements Callable<Integer> {
                     + "Set HERALD_APP_SECRET (or --app-secret) before exposing this server.");
         }
         HeraldServer server = new HeraldServer(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        CountDownLatch stop = new CountDownLatch(1);
+        boolean handled = Signals.onTermination(stop::countDown);
+        if (!handled) {
+            // without signal handlers, at least drain on the JVM's own shutdown
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "herald-shutdown"));
+        }
+        try {
+            server.start();
+        } catch (Exception e) {
+            log.error("Cannot start: {}", e.toString());
             server.close();
-            stopped.countDown();
-        }, "herald-shutdown"));
-        server.start();
-        stopped.await();
+            return 1;
+        }
+        stop.await();
+        log.info("Shutting down: draining connections over {} s", config.shutdownGraceSeconds());
+        server.close();
+        log.info("Stopped");
+        System.exit(0);
         return 0;
     }
 }
