@@ -1,6 +1,7 @@
 package dev.herald.apps;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What an app switches on (spec §3.8, §3.9, §4).
@@ -13,6 +14,9 @@ import java.time.Duration;
  * @param authorizedConnections      a connection must sign in or join a private or presence channel
  *                                   within {@code authorizedConnectionTimeout}, or it is closed (4009)
  * @param authorizedConnectionTimeout how long an unauthorized connection may stay
+ * @param allowedOrigins             origins allowed to open WebSocket connections; empty allows all.
+ *                                   An entry may start with {@code *.} after the scheme
+ *                                   ({@code https://*.example.com}) to allow subdomains
  */
 public record AppFeatures(
         boolean clientEvents,
@@ -20,7 +24,8 @@ public record AppFeatures(
         boolean watchlist,
         boolean subscriptionCount,
         boolean authorizedConnections,
-        Duration authorizedConnectionTimeout) {
+        Duration authorizedConnectionTimeout,
+        List<String> allowedOrigins) {
 
     public static final Duration DEFAULT_AUTHORIZED_CONNECTION_TIMEOUT = Duration.ofSeconds(30);
 
@@ -29,6 +34,40 @@ public record AppFeatures(
                 || authorizedConnectionTimeout.isZero()) {
             throw new IllegalArgumentException("authorized connection timeout must be positive");
         }
+        allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /** Features with every origin allowed. */
+    public AppFeatures(boolean clientEvents, boolean userAuthentication, boolean watchlist, boolean subscriptionCount,
+            boolean authorizedConnections, Duration authorizedConnectionTimeout) {
+        this(clientEvents, userAuthentication, watchlist, subscriptionCount, authorizedConnections,
+                authorizedConnectionTimeout, List.of());
+    }
+
+    /** Whether a WebSocket upgrade from this {@code Origin} header may proceed. */
+    public boolean allowsOrigin(String origin) {
+        if (allowedOrigins.isEmpty()) {
+            return true;
+        }
+        if (origin == null) {
+            return false;
+        }
+        for (String allowed : allowedOrigins) {
+            if (allowed.equals("*") || allowed.equalsIgnoreCase(origin)) {
+                return true;
+            }
+            int wildcard = allowed.indexOf("://*.");
+            if (wildcard > 0) {
+                String scheme = allowed.substring(0, wildcard + 3);
+                String suffix = allowed.substring(wildcard + 4);
+                if (origin.regionMatches(true, 0, scheme, 0, scheme.length())
+                        && origin.length() > scheme.length() + suffix.length()
+                        && origin.regionMatches(true, origin.length() - suffix.length(), suffix, 0, suffix.length())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     public static AppFeatures defaults() {
@@ -37,6 +76,6 @@ public record AppFeatures(
 
     public AppFeatures withClientEvents(boolean on) {
         return new AppFeatures(on, userAuthentication, watchlist, subscriptionCount, authorizedConnections,
-                authorizedConnectionTimeout);
+                authorizedConnectionTimeout, allowedOrigins);
     }
 }

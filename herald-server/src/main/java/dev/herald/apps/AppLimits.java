@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param maxChannelNameLength     longest channel name accepted
  * @param maxWatchlistSize         users one sign-in may watch
  * @param cacheTtl                 how long a cache channel keeps its last event
+ * @param apiRequestsPerSecond     HTTP API requests per second; 0 = no limit (429 beyond it)
  */
 public record AppLimits(
         int maxConnections,
@@ -24,7 +25,8 @@ public record AppLimits(
         int clientEventsPerSecond,
         int maxChannelNameLength,
         int maxWatchlistSize,
-        Duration cacheTtl) {
+        Duration cacheTtl,
+        int apiRequestsPerSecond) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 0;
     public static final int DEFAULT_MAX_EVENT_BYTES = 10_240;
@@ -50,6 +52,18 @@ public record AppLimits(
         if (cacheTtl == null || cacheTtl.isNegative() || cacheTtl.isZero()) {
             throw new IllegalArgumentException("cache_ttl must be positive, got " + cacheTtl);
         }
+        if (apiRequestsPerSecond < 0) {
+            throw new IllegalArgumentException("api_requests_per_second must be >= 0 (0 = no limit), got "
+                    + apiRequestsPerSecond);
+        }
+    }
+
+    /** Limits with no HTTP API rate limit. */
+    public AppLimits(int maxConnections, int maxEventBytes, int maxChannelsPerConnection, int maxPresenceMembers,
+            int maxPresenceUserInfoBytes, int clientEventsPerSecond, int maxChannelNameLength, int maxWatchlistSize,
+            Duration cacheTtl) {
+        this(maxConnections, maxEventBytes, maxChannelsPerConnection, maxPresenceMembers, maxPresenceUserInfoBytes,
+                clientEventsPerSecond, maxChannelNameLength, maxWatchlistSize, cacheTtl, 0);
     }
 
     private static void positive(String name, int value) {

@@ -37,7 +37,8 @@ public final class AppsFile {
             "user_authentication", "watchlist", "subscription_count", "authorized_connections",
             "authorized_connection_timeout", "max_connections", "max_event_bytes", "max_channels_per_connection",
             "max_presence_members", "max_presence_user_info_bytes", "client_events_per_second",
-            "max_channel_name_length", "max_watchlist_size", "cache_ttl", "webhooks");
+            "max_channel_name_length", "max_watchlist_size", "cache_ttl", "webhooks", "allowed_origins",
+            "api_requests_per_second");
     private static final Set<String> WEBHOOK_KEYS = Set.of("url", "event_types", "channel_prefix");
 
     private AppsFile() {
@@ -90,7 +91,8 @@ public final class AppsFile {
                     bool(where, node, "watchlist", f.watchlist()),
                     bool(where, node, "subscription_count", f.subscriptionCount()),
                     bool(where, node, "authorized_connections", f.authorizedConnections()),
-                    seconds(where, node, "authorized_connection_timeout", f.authorizedConnectionTimeout()));
+                    seconds(where, node, "authorized_connection_timeout", f.authorizedConnectionTimeout()),
+                    strings(where, node, "allowed_origins"));
             AppLimits limits = new AppLimits(
                     integer(where, node, "max_connections", l.maxConnections()),
                     integer(where, node, "max_event_bytes", l.maxEventBytes()),
@@ -100,7 +102,8 @@ public final class AppsFile {
                     integer(where, node, "client_events_per_second", l.clientEventsPerSecond()),
                     integer(where, node, "max_channel_name_length", l.maxChannelNameLength()),
                     integer(where, node, "max_watchlist_size", l.maxWatchlistSize()),
-                    seconds(where, node, "cache_ttl", l.cacheTtl()));
+                    seconds(where, node, "cache_ttl", l.cacheTtl()),
+                    integer(where, node, "api_requests_per_second", l.apiRequestsPerSecond()));
             return new App(text(where, node, "id"), text(where, node, "key"), text(where, node, "secret"),
                     bool(where, node, "enabled", true), features, limits, webhooks(where, node.get("webhooks")));
         } catch (IllegalArgumentException e) {
@@ -146,6 +149,24 @@ public final class AppsFile {
             }
         }
         return targets;
+    }
+
+    private static List<String> strings(String where, JsonNode node, String key) {
+        JsonNode list = node.get(key);
+        if (list == null) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw new ConfigException(where + "." + key + " must be a list of strings");
+        }
+        List<String> values = new ArrayList<>();
+        for (JsonNode value : list) {
+            if (!value.isTextual() || value.asText().isBlank()) {
+                throw new ConfigException(where + "." + key + " must hold non-empty strings, got " + value);
+            }
+            values.add(value.asText());
+        }
+        return values;
     }
 
     private static String text(String where, JsonNode node, String key) {

@@ -23,6 +23,9 @@ public record HeraldConfig(
         int metricsPort,
         boolean metricsPortExplicit,
         double shutdownGraceSeconds,
+        int maxConnections,
+        int maxConnectionsPerIpPerSecond,
+        Tls tls,
         WebhookSettings webhooks,
         List<App> apps) {
 
@@ -58,7 +61,29 @@ public record HeraldConfig(
         Objects.requireNonNull(webhooks, "webhooks");
         check(shutdownGraceSeconds >= 0, "shutdown grace (--shutdown-grace, HERALD_SHUTDOWN_GRACE) must be >= 0 "
                 + "seconds, got " + shutdownGraceSeconds);
+        check(maxConnections >= 0, "max connections (--max-connections, HERALD_MAX_CONNECTIONS) must be >= 0 "
+                + "(0 = no limit), got " + maxConnections);
+        check(maxConnectionsPerIpPerSecond >= 0, "--max-connections-per-ip-per-second "
+                + "(HERALD_MAX_CONNECTIONS_PER_IP_PER_SECOND) must be >= 0 (0 = no limit), got "
+                + maxConnectionsPerIpPerSecond);
         check(!apps.isEmpty(), "at least one app must be configured");
+    }
+
+    /**
+     * TLS from PEM files; {@code null} in the config means plain text.
+     *
+     * @param certificate the certificate chain (PEM)
+     * @param privateKey  the private key (PEM, PKCS#8)
+     */
+    public record Tls(java.nio.file.Path certificate, java.nio.file.Path privateKey) {
+        public Tls {
+            for (java.nio.file.Path p : new java.nio.file.Path[] {certificate, privateKey}) {
+                if (p == null || !java.nio.file.Files.isReadable(p)) {
+                    throw new ConfigException("TLS needs both --tls-cert (HERALD_TLS_CERT) and --tls-key "
+                            + "(HERALD_TLS_KEY) as readable PEM files; cannot read " + p);
+                }
+            }
+        }
     }
 
     private static void check(boolean ok, String message) {

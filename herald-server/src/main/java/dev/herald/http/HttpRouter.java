@@ -7,7 +7,12 @@ import dev.herald.auth.RequestSignature;
 import dev.herald.hub.Authenticators;
 import dev.herald.hub.ConnectionHandler;
 import dev.herald.hub.SessionContext;
+import dev.herald.limits.ConnectionLimiter;
+import dev.herald.limits.KeyedRateLimiter;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.protocol.PusherError;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import dev.herald.protocol.Json;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.buffer.ByteBufUtil;
@@ -49,6 +54,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final UsersApi users;
     private final BooleanSupplier ready;
     private final HeraldMetrics metrics;
+    private final KeyedRateLimiter apiRates = new KeyedRateLimiter();
 
     public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready,
             HeraldMetrics metrics) {
@@ -96,8 +102,33 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private void webSocket(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, String key) {
         App app = apps.byKey(key).orElse(null);
+        PusherError refusal = null;
+        String why = null;
+        boolean admitted = false;
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (app != null && !app.features().allowsOrigin(origin)) {
+            refusal = PusherError.UNAUTHORIZED_CLOSE;
+            why = "Origin not allowed: " + origin;
+            metrics.connectionsRefused("origin").increment();
+        } else {
+            InetAddress address = ctx.channel().remoteAddress() instanceof InetSocketAddress socket
+                    ? socket.getAddress() : null;
+            ConnectionLimiter.Refusal admission = sessions.admission().tryAdmit(address);
+            if (admission == ConnectionLimiter.Refusal.NODE_CAPACITY) {
+                refusal = PusherError.OVER_CAPACITY;
+                why = "Over capacity: this server is full, retry shortly";
+                metrics.connectionsRefused("node_capacity").increment();
+            } else if (admission == ConnectionLimiter.Refusal.IP_RATE) {
+                refusal = PusherError.OVER_CAPACITY;
+                why = "Too many new connections from your address, retry shortly";
+                metrics.connectionsRefused("ip_rate").increment();
+            } else {
+                admitted = true;
+            }
+        }
         ConnectionHandler.Request request = new ConnectionHandler.Request(key, app,
-                ChannelsApi.first(query.parameters(), "protocol"), ChannelsApi.first(query.parameters(), "client"));
+                ChannelsApi.first(query.parameters(), "protocol"), ChannelsApi.first(query.parameters(), "client"),
+                refusal, why, admitted);
         upgrade.upgrade(ctx, req, this, new ConnectionHandler(sessions, handlers, request));
     }
 
@@ -126,6 +157,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         authenticate(app, req, query, body);
         if (!app.enabled()) {
             throw new ApiException(403, "Application " + app.id() + " is disabled");
+        }
+        int perSecond = app.limits().apiRequestsPerSecond();
+        if (!apiRates.tryAcquire(app.id(), perSecond)) {
+            metrics.httpRateLimited(app.id()).increment();
+            throw new ApiException(429, "Too many requests: app " + app.id() + " may make " + perSecond
+                    + " API requests per second");
         }
         Map<String, List<String>> params = query.parameters();
         return switch (route) {

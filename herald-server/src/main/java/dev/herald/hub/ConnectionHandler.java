@@ -31,8 +31,15 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
 
-    /** What the upgrade request asked for, checked before the session starts. */
-    public record Request(String appKey, App app, String protocol, String client) {
+    /**
+     * What the upgrade request asked for, checked before the session starts.
+     *
+     * @param refusal  why the request was refused before the upgrade (origin, admission), or
+     *                 {@code null}; answered once the WebSocket is open, as Pusher clients expect
+     * @param admitted whether the node's admission counted this connection (released on close)
+     */
+    public record Request(String appKey, App app, String protocol, String client, PusherError refusal,
+            String refusalMessage, boolean admitted) {
     }
 
     private final SessionContext context;
@@ -75,7 +82,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(ChannelHandlerContext ctx) {
+        if (request.refusal() != null) {
+            closeWith(ctx, request.refusal(), request.refusalMessage());
+            return;
+        }
         if (request.app() == null) {
+            context.metrics().connectionsRefused("unknown_app").increment();
             closeWith(ctx, PusherError.APP_NOT_FOUND,
                     "App key " + request.appKey() + " not in this cluster. Did you forget to specify the cluster?");
             return;
@@ -87,10 +99,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         App app = request.app();
         if (!app.enabled()) {
+            context.metrics().connectionsRefused("app_disabled").increment();
             closeWith(ctx, PusherError.APP_DISABLED, "Application " + app.id() + " is disabled");
             return;
         }
         if (!context.hub().tryAddConnection(app)) {
+            context.metrics().connectionsRefused("app_quota").increment();
             closeWith(ctx, PusherError.OVER_CONNECTION_QUOTA, "Application is over connection quota ("
                     + app.limits().maxConnections() + " connections)");
             return;
@@ -212,6 +226,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (counted) {
             counted = false;
             context.hub().removeConnection(request.app());
+        }
+        if (request.admitted()) {
+            context.admission().release();
         }
         super.channelInactive(ctx);
     }

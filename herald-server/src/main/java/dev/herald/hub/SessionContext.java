@@ -2,6 +2,8 @@ package dev.herald.hub;
 
 import dev.herald.broker.Broker;
 import dev.herald.cache.ChannelCache;
+import dev.herald.limits.ConnectionLimiter;
+import dev.herald.metrics.HeraldMetrics;
 
 /**
  * What every connection's handlers share: built once by the server, passed to each new session.
@@ -9,5 +11,6 @@ import dev.herald.cache.ChannelCache;
  * @param activityTimeoutSeconds sent to clients in {@code pusher:connection_established}
  */
 public record SessionContext(Hub hub, Broker broker, ChannelCache cache, ChannelObserver observer,
-        Authenticators authenticators, SocketIds socketIds, int activityTimeoutSeconds) {
+        Authenticators authenticators, SocketIds socketIds, ConnectionLimiter admission, HeraldMetrics metrics,
+        int activityTimeoutSeconds) {
 }

@@ -25,9 +25,9 @@ public final class HeraldMetrics {
     public static final String CHANNELS = "herald.channels";
     public static final String SUBSCRIPTIONS = "herald.subscriptions";
     public static final String MESSAGES_RECEIVED = "herald.messages.received";
-    public static final String BYTES_RECEIVED = "herald.bytes.received";
+    public static final String BYTES_RECEIVED = "herald.received";
     public static final String MESSAGES_SENT = "herald.messages.sent";
-    public static final String BYTES_SENT = "herald.bytes.sent";
+    public static final String BYTES_SENT = "herald.sent";
     public static final String CLIENT_EVENTS = "herald.client.events";
     public static final String CLIENT_EVENTS_RATE_LIMITED = "herald.client.events.rate.limited";
     public static final String SLOW_CONSUMER_CLOSES = "herald.slow.consumer.closes";

@@ -10,7 +10,10 @@ import dev.herald.cache.LocalChannelCache;
 import dev.herald.config.HeraldConfig;
 import dev.herald.http.HttpRouter;
 import dev.herald.http.OpsRouter;
+import dev.herald.limits.ConnectionLimiter;
 import dev.herald.metrics.HeraldMetrics;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import dev.herald.protocol.PusherError;
 import dev.herald.webhooks.WebhookDispatcher;
 import dev.herald.hub.Authenticators;
@@ -100,7 +103,9 @@ public final class HeraldServer implements AutoCloseable {
                 webhooks));
         hub.observe(observer);
         SessionContext sessions = new SessionContext(hub, broker, cache, observer, authenticators,
-                new SocketIds(), config.activityTimeoutSeconds());
+                new SocketIds(), new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIpPerSecond()),
+                metrics, config.activityTimeoutSeconds());
+        SslContext tls = tlsContext();
         WebSocketUpgrade upgrade = new WebSocketUpgrade(config.maxFrameBytes(),
                 TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),
                 TimeUnit.SECONDS.toMillis(config.pongTimeoutSeconds()));
@@ -114,19 +119,33 @@ public final class HeraldServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), router));
+                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), router, tls));
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
         if (config.metricsPort() >= 0) {
             bindMetrics();
         }
         sampleEventLoopDelay(loops);
         ready.set(true);
-        log.info("Herald listening on {}:{} ({} transport, {} event loops)", config.host(), port(),
+        log.info("Herald listening on {}:{} ({}, {} transport, {} event loops)", config.host(), port(),
+                tls == null ? "ws/http" : "wss/https",
                 transports.kind().name().toLowerCase(java.util.Locale.ROOT), loops.size());
         for (App app : config.apps()) {
             log.info("Serving {}", app);
         }
         return this;
+    }
+
+    private SslContext tlsContext() {
+        HeraldConfig.Tls tls = config.tls();
+        if (tls == null) {
+            return null;
+        }
+        try {
+            return SslContextBuilder.forServer(tls.certificate().toFile(), tls.privateKey().toFile()).build();
+        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+            throw new dev.herald.config.ConfigException("TLS: cannot use " + tls.certificate() + " and "
+                    + tls.privateKey() + " (PEM certificate chain and PKCS#8 private key expected): " + e.getMessage());
+        }
     }
 
     /** Once a second, each loop measures how long a task waited in its queue. */
@@ -145,7 +164,8 @@ public final class HeraldServer implements AutoCloseable {
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(transports.serverChannelClass())
-                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), new OpsRouter(metrics, ready::get)))
+                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), new OpsRouter(metrics, ready::get),
+                        null))
                 .bind(config.host(), config.metricsPort()).await();
         if (bound.isSuccess()) {
             metricsChannel = bound.channel();

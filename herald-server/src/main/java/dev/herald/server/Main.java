@@ -145,6 +145,37 @@ public final class Main implements Callable<Integer> {
             description = "Port for /metrics (Prometheus), /health and /ready; -1 = off (HERALD_METRICS_PORT).")
     int metricsPort;
 
+    @Option(names = "--max-connections", defaultValue = "${env:HERALD_MAX_CONNECTIONS:-0}",
+            description = "Connections this node accepts, all apps together; 0 = no limit; beyond it 4100 (HERALD_MAX_CONNECTIONS).")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-ip-per-second", defaultValue = "${env:HERALD_MAX_CONNECTIONS_PER_IP_PER_SECOND:-0}",
+            description = "New WebSocket connections per second from one IP address; 0 = no limit; beyond it 4100 "
+                    + "(HERALD_MAX_CONNECTIONS_PER_IP_PER_SECOND).")
+    int maxConnectionsPerIpPerSecond;
+
+    @Option(names = "--tls-cert", defaultValue = "${env:HERALD_TLS_CERT}",
+            description = "PEM certificate chain; with --tls-key, serves wss:// and https:// (HERALD_TLS_CERT).")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", defaultValue = "${env:HERALD_TLS_KEY}",
+            description = "PEM private key for --tls-cert (HERALD_TLS_KEY).")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--app-allowed-origins", defaultValue = "${env:HERALD_APP_ALLOWED_ORIGINS}", split = ",",
+            description = "Origins allowed to connect to the default app, comma-separated (https://*.example.com "
+                    + "allows subdomains); empty = all (HERALD_APP_ALLOWED_ORIGINS).")
+    List<String> appAllowedOrigins;
+
+    @Option(names = "--app-api-requests-per-second", defaultValue = "${env:HERALD_APP_API_REQUESTS_PER_SECOND:-0}",
+            description = "HTTP API requests per second for the default app; 0 = no limit; beyond it 429 "
+                    + "(HERALD_APP_API_REQUESTS_PER_SECOND).")
+    int appApiRequestsPerSecond;
+
+    @Option(names = "--log-format", defaultValue = "${env:HERALD_LOG_FORMAT:-text}",
+            description = "text or json (one JSON object per line) (HERALD_LOG_FORMAT).")
+    String logFormat;
+
     @Option(names = "--shutdown-grace", defaultValue = "${env:HERALD_SHUTDOWN_GRACE:-3}",
             description = "Seconds over which clients are told to reconnect (4200) on shutdown (HERALD_SHUTDOWN_GRACE).")
     double shutdownGrace;
@@ -209,10 +240,12 @@ public final class Main implements Callable<Integer> {
         }
         AppLimits limits = new AppLimits(appMaxConnections, maxEventBytes, maxChannelsPerConnection,
                 maxPresenceMembers, maxPresenceUserInfoBytes, clientEventsPerSecond, maxChannelNameLength,
-                maxWatchlistSize, java.time.Duration.ofMillis(Math.round(cacheTtl * 1000)));
+                maxWatchlistSize, java.time.Duration.ofMillis(Math.round(cacheTtl * 1000)), appApiRequestsPerSecond);
         AppFeatures features = new AppFeatures(appClientEvents, appUserAuthentication, appWatchlist,
                 appSubscriptionCount, appAuthorizedConnections,
-                java.time.Duration.ofMillis(Math.round(appAuthorizedConnectionTimeout * 1000)));
+                java.time.Duration.ofMillis(Math.round(appAuthorizedConnectionTimeout * 1000)),
+                appAllowedOrigins == null ? List.of()
+                        : appAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList());
         List<WebhookTarget> webhooks = new java.util.ArrayList<>();
         if (appWebhookUrl != null && !appWebhookUrl.isBlank()) {
             try {
@@ -247,7 +280,15 @@ public final class Main implements Callable<Integer> {
         }
         return new HeraldConfig(host, port, kind, eventLoopThreads, activityTimeout, pongTimeout,
                 writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, metricsPort,
-                isSet("--metrics-port", "HERALD_METRICS_PORT"), shutdownGrace, webhookSettings, apps);
+                isSet("--metrics-port", "HERALD_METRICS_PORT"), shutdownGrace, maxConnections,
+                maxConnectionsPerIpPerSecond, tls(), webhookSettings, apps);
+    }
+
+    private HeraldConfig.Tls tls() {
+        if (tlsCert == null && tlsKey == null) {
+            return null;
+        }
+        return new HeraldConfig.Tls(tlsCert, tlsKey);
     }
 
     private boolean defaultAppRequested() {
@@ -268,6 +309,10 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!LogFormat.apply(logFormat)) {
+            log.error("Invalid configuration: --log-format (HERALD_LOG_FORMAT) must be text or json, got {}", logFormat);
+            return 2;
+        }
         HeraldConfig config;
         try {
             config = config();
