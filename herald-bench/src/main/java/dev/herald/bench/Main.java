@@ -66,12 +66,27 @@ public final class Main implements Callable<Integer> {
             sub.getCommandSpec().usageMessage().description(s.description).footer("", s.defaultsText());
             cl.addSubcommand(s.cliName, sub);
         }
+        cl.addSubcommand("jmh", new JmhCommand());
         cl.addSubcommand("child", new ChildCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
     }
 
-    public static void main(String[] args) {
+    /** Listed in the help; {@link #main} hands its arguments to JMH untouched. */
+    @Command(name = "jmh", description = "JMH microbenchmarks of Herald's hot path (frame encoding, signature verification, fan-out); arguments go to JMH (-h for its help, -l to list).")
+    static final class JmhCommand implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            org.openjdk.jmh.Main.main(new String[0]);
+            return 0;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("jmh")) {
+            org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         int code = commandLine().execute(args);
         System.exit(code);
     }
