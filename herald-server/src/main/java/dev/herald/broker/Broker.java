@@ -32,6 +32,9 @@ public interface Broker extends AutoCloseable {
      */
     void publish(String appId, String channel, EncodedEvent event, String excludeSocketId);
 
+    /** Runs a command on every node, this one included. */
+    void broadcast(NodeCommand command);
+
     @Override
     void close();
 }

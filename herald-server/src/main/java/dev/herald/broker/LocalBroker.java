@@ -29,6 +29,11 @@ public final class LocalBroker implements Broker {
     }
 
     @Override
+    public void broadcast(NodeCommand command) {
+        listener.onCommand(command);
+    }
+
+    @Override
     public void close() {
         // nothing held
     }

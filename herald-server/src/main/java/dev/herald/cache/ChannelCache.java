@@ -1,6 +1,7 @@
 package dev.herald.cache;
 
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Last events of cache channels. Only events published through the HTTP API are cached, never
@@ -10,8 +11,8 @@ public interface ChannelCache extends AutoCloseable {
 
     void put(String appId, String channel, String event, String data, Duration ttl);
 
-    /** The live cached event, or {@code null}. */
-    CachedEvent get(String appId, String channel);
+    /** The live cached event, or {@code null}; may complete on another thread. */
+    CompletionStage<CachedEvent> get(String appId, String channel);
 
     @Override
     void close();

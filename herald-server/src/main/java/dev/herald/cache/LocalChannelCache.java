@@ -1,6 +1,8 @@
 package dev.herald.cache;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,14 +42,14 @@ public final class LocalChannelCache implements ChannelCache {
     }
 
     @Override
-    public CachedEvent get(String appId, String channel) {
+    public CompletionStage<CachedEvent> get(String appId, String channel) {
         Key key = new Key(appId, channel);
         CachedEvent cached = events.get(key);
         if (cached != null && cached.expired(clock.getAsLong())) {
             events.remove(key, cached);
-            return null;
+            cached = null;
         }
-        return cached;
+        return CompletableFuture.completedFuture(cached);
     }
 
     void sweep() {

@@ -5,14 +5,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.apps.App;
 import dev.herald.cache.CachedEvent;
 import dev.herald.cache.ChannelCache;
-import dev.herald.hub.Hub;
-import dev.herald.hub.LocalChannel;
+import dev.herald.cluster.ClusterView;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelNames;
 import dev.herald.protocol.Json;
 import dev.herald.protocol.Member;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Channel queries (spec §5.5–5.7): the occupied channels, one channel's state, and a presence
@@ -20,15 +22,15 @@ import java.util.Map;
  */
 final class ChannelsApi {
 
-    private final Hub hub;
+    private final ClusterView view;
     private final ChannelCache cache;
 
-    ChannelsApi(Hub hub, ChannelCache cache) {
-        this.hub = hub;
+    ChannelsApi(ClusterView view, ChannelCache cache) {
+        this.view = view;
         this.cache = cache;
     }
 
-    Object list(App app, Map<String, List<String>> params) throws ApiException {
+    CompletionStage<Object> list(App app, Map<String, List<String>> params) throws ApiException {
         String prefix = first(params, "filter_by_prefix");
         List<String> info = InfoAttributes.parse(first(params, "info"), false);
         boolean userCount = info.contains(InfoAttributes.USER_COUNT);
@@ -36,67 +38,75 @@ final class ChannelsApi {
             throw ApiException.badRequest("info=user_count is only available for presence channels: "
                     + "add filter_by_prefix=presence-");
         }
-        ObjectNode response = Json.MAPPER.createObjectNode();
-        ObjectNode channels = response.putObject("channels");
-        for (LocalChannel channel : hub.channels(app.id())) {
-            String name = channel.name();
-            if (channel.kind().isHidden() || (prefix != null && !name.startsWith(prefix))) {
-                continue;
-            }
-            ObjectNode node = channels.putObject(name);
-            if (userCount) {
-                node.put("user_count", channel.userCount());
-            }
-            if (info.contains(InfoAttributes.SUBSCRIPTION_COUNT)) {
-                node.put("subscription_count", channel.subscriptionCount());
-            }
-        }
-        return response;
+        boolean subscriptionCount = info.contains(InfoAttributes.SUBSCRIPTION_COUNT);
+        return view.channels(app.id()).thenApply(all -> {
+            ObjectNode response = Json.MAPPER.createObjectNode();
+            ObjectNode channels = response.putObject("channels");
+            new TreeMap<>(all).forEach((name, counts) -> {
+                if (ChannelKind.of(name).isHidden() || (prefix != null && !name.startsWith(prefix))) {
+                    return;
+                }
+                ObjectNode node = channels.putObject(name);
+                if (userCount) {
+                    node.put("user_count", counts.users());
+                }
+                if (subscriptionCount) {
+                    node.put("subscription_count", counts.subscriptions());
+                }
+            });
+            return response;
+        });
     }
 
-    Object channel(App app, String name, Map<String, List<String>> params) throws ApiException {
+    CompletionStage<Object> channel(App app, String name, Map<String, List<String>> params) throws ApiException {
         checkName(app, name);
         List<String> info = InfoAttributes.parse(first(params, "info"), true);
         boolean presence = ChannelKind.of(name).isPresence();
         if (info.contains(InfoAttributes.USER_COUNT) && !presence) {
             throw ApiException.badRequest("info=user_count is only available for presence channels, not " + name);
         }
-        LocalChannel channel = hub.channel(app.id(), name);
-        ObjectNode response = Json.MAPPER.createObjectNode();
-        response.put("occupied", channel != null);
-        if (info.contains(InfoAttributes.USER_COUNT)) {
-            response.put("user_count", channel == null ? 0 : channel.userCount());
+        boolean wantsCache = info.contains(InfoAttributes.CACHE);
+        if (wantsCache && !ChannelKind.of(name).isCached()) {
+            throw ApiException.badRequest("info=cache is only available for cache channels, not " + name);
         }
-        if (info.contains(InfoAttributes.SUBSCRIPTION_COUNT)) {
-            response.put("subscription_count", channel == null ? 0 : channel.subscriptionCount());
-        }
-        if (info.contains(InfoAttributes.CACHE)) {
-            if (!ChannelKind.of(name).isCached()) {
-                throw ApiException.badRequest("info=cache is only available for cache channels, not " + name);
+        CompletableFuture<Integer> subscriptions = view.subscriptionCount(app.id(), name).toCompletableFuture();
+        CompletableFuture<Integer> users = presence
+                ? view.userCount(app.id(), name).toCompletableFuture() : CompletableFuture.completedFuture(0);
+        CompletableFuture<CachedEvent> cached = wantsCache
+                ? cache.get(app.id(), name).toCompletableFuture() : CompletableFuture.completedFuture(null);
+        return CompletableFuture.allOf(subscriptions, users, cached).thenApply(done -> {
+            ObjectNode response = Json.MAPPER.createObjectNode();
+            response.put("occupied", subscriptions.join() > 0);
+            if (info.contains(InfoAttributes.USER_COUNT)) {
+                response.put("user_count", users.join());
             }
-            long now = System.currentTimeMillis();
-            CachedEvent cached = cache.get(app.id(), name);
-            if (cached != null) {
+            if (info.contains(InfoAttributes.SUBSCRIPTION_COUNT)) {
+                response.put("subscription_count", subscriptions.join());
+            }
+            CachedEvent event = cached.join();
+            if (event != null) {
                 ObjectNode node = response.putObject("cache");
-                node.put("event", cached.event());
-                node.put("data", cached.data());
-                node.put("ttl", cached.ttlSeconds(now));
+                node.put("event", event.event());
+                node.put("data", event.data());
+                node.put("ttl", event.ttlSeconds(System.currentTimeMillis()));
             }
-        }
-        return response;
+            return response;
+        });
     }
 
-    Object users(App app, String name) throws ApiException {
+    CompletionStage<Object> users(App app, String name) throws ApiException {
         checkName(app, name);
         if (!ChannelKind.of(name).isPresence()) {
             throw ApiException.badRequest("Users can only be listed for presence channels, not " + name);
         }
-        ObjectNode response = Json.MAPPER.createObjectNode();
-        ArrayNode users = response.putArray("users");
-        for (Member member : hub.members(app.id(), name)) {
-            users.addObject().put("id", member.userId());
-        }
-        return response;
+        return view.members(app.id(), name).thenApply(members -> {
+            ObjectNode response = Json.MAPPER.createObjectNode();
+            ArrayNode users = response.putArray("users");
+            for (Member member : members) {
+                users.addObject().put("id", member.userId());
+            }
+            return response;
+        });
     }
 
     private static void checkName(App app, String name) throws ApiException {

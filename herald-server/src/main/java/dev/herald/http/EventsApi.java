@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.apps.App;
 import dev.herald.broker.Broker;
 import dev.herald.cache.ChannelCache;
-import dev.herald.hub.Hub;
-import dev.herald.hub.LocalChannel;
+import dev.herald.cluster.ClusterView;
 import dev.herald.hub.SocketIds;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelNames;
@@ -16,6 +15,8 @@ import dev.herald.protocol.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code POST /apps/{id}/events} and {@code /batch_events} (spec §5.3–5.4). Every event of a
@@ -28,12 +29,12 @@ final class EventsApi {
     static final int MAX_BATCH_EVENTS = 10;
     static final int MAX_EVENT_NAME_LENGTH = 200;
 
-    private final Hub hub;
+    private final ClusterView view;
     private final Broker broker;
     private final ChannelCache cache;
 
-    EventsApi(Hub hub, Broker broker, ChannelCache cache) {
-        this.hub = hub;
+    EventsApi(ClusterView view, Broker broker, ChannelCache cache) {
+        this.view = view;
         this.broker = broker;
         this.cache = cache;
     }
@@ -42,22 +43,28 @@ final class EventsApi {
     private record Event(String name, String data, List<String> channels, String socketId, List<String> info) {
     }
 
-    /** Returns the response body. */
-    Object trigger(App app, JsonNode body) throws ApiException {
+    /** Publishes, then answers with the response body (counts asked for with {@code info}). */
+    CompletionStage<Object> trigger(App app, JsonNode body) throws ApiException {
         Event event = parse(app, body, false);
         publish(app, event);
         if (event.info().isEmpty()) {
-            return Json.MAPPER.createObjectNode();
+            return CompletableFuture.completedFuture(Json.MAPPER.createObjectNode());
         }
-        ObjectNode response = Json.MAPPER.createObjectNode();
-        ObjectNode channels = response.putObject("channels");
+        List<CompletableFuture<ObjectNode>> infos = new ArrayList<>();
         for (String channel : event.channels()) {
-            channels.set(channel, info(app, channel, event.info()));
+            infos.add(info(app, channel, event.info()));
         }
-        return response;
+        return CompletableFuture.allOf(infos.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
+            ObjectNode response = Json.MAPPER.createObjectNode();
+            ObjectNode channels = response.putObject("channels");
+            for (int i = 0; i < infos.size(); i++) {
+                channels.set(event.channels().get(i), infos.get(i).join());
+            }
+            return response;
+        });
     }
 
-    Object batch(App app, JsonNode body) throws ApiException {
+    CompletionStage<Object> batch(App app, JsonNode body) throws ApiException {
         JsonNode batch = body.get("batch");
         if (batch == null || !batch.isArray()) {
             throw ApiException.badRequest("Body must be {\"batch\":[...]} with up to " + MAX_BATCH_EVENTS + " events");
@@ -80,16 +87,22 @@ final class EventsApi {
             anyInfo |= !event.info().isEmpty();
         }
         if (!anyInfo) {
-            return Json.MAPPER.createObjectNode();
+            return CompletableFuture.completedFuture(Json.MAPPER.createObjectNode());
         }
-        ObjectNode response = Json.MAPPER.createObjectNode();
-        var results = response.putArray("batch");
+        List<CompletableFuture<ObjectNode>> infos = new ArrayList<>();
         for (Event event : events) {
-            results.add(event.info().isEmpty()
-                    ? Json.MAPPER.createObjectNode()
+            infos.add(event.info().isEmpty()
+                    ? CompletableFuture.completedFuture(Json.MAPPER.createObjectNode())
                     : info(app, event.channels().get(0), event.info()));
         }
-        return response;
+        return CompletableFuture.allOf(infos.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
+            ObjectNode response = Json.MAPPER.createObjectNode();
+            var results = response.putArray("batch");
+            for (CompletableFuture<ObjectNode> info : infos) {
+                results.add(info.join());
+            }
+            return response;
+        });
     }
 
     private void publish(App app, Event event) {
@@ -106,17 +119,23 @@ final class EventsApi {
         }
     }
 
-    private ObjectNode info(App app, String channel, List<String> attributes) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        LocalChannel local = hub.channel(app.id(), channel);
-        for (String attribute : attributes) {
-            if (attribute.equals("user_count") && ChannelKind.of(channel).isPresence()) {
-                node.put("user_count", local == null ? 0 : local.userCount());
-            } else if (attribute.equals("subscription_count")) {
-                node.put("subscription_count", local == null ? 0 : local.subscriptionCount());
+    private CompletableFuture<ObjectNode> info(App app, String channel, List<String> attributes) {
+        boolean users = attributes.contains(InfoAttributes.USER_COUNT) && ChannelKind.of(channel).isPresence();
+        boolean subscriptions = attributes.contains(InfoAttributes.SUBSCRIPTION_COUNT);
+        CompletableFuture<Integer> userCount = users
+                ? view.userCount(app.id(), channel).toCompletableFuture() : CompletableFuture.completedFuture(0);
+        CompletableFuture<Integer> subscriptionCount = subscriptions
+                ? view.subscriptionCount(app.id(), channel).toCompletableFuture() : CompletableFuture.completedFuture(0);
+        return userCount.thenCombine(subscriptionCount, (u, c) -> {
+            ObjectNode node = Json.MAPPER.createObjectNode();
+            if (users) {
+                node.put("user_count", u);
             }
-        }
-        return node;
+            if (subscriptions) {
+                node.put("subscription_count", c);
+            }
+            return node;
+        });
     }
 
     private Event parse(App app, JsonNode body, boolean single) throws ApiException {

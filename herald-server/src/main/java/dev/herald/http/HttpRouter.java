@@ -27,6 +27,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -64,9 +66,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         this.sessions = sessions;
         this.handlers = ConnectionHandler.Handlers.of(sessions);
         this.upgrade = upgrade;
-        this.events = new EventsApi(sessions.hub(), sessions.broker(), sessions.cache());
-        this.channels = new ChannelsApi(sessions.hub(), sessions.cache());
-        this.users = new UsersApi(sessions.hub());
+        this.events = new EventsApi(sessions.view(), sessions.broker(), sessions.cache());
+        this.channels = new ChannelsApi(sessions.view(), sessions.cache());
+        this.users = new UsersApi(sessions.broker());
         this.ready = ready;
     }
 
@@ -134,17 +136,44 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private void api(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
         String[] routeName = {"unknown"};
-        int status = 200;
+        CompletionStage<Object> answer;
         try {
-            Responses.json(ctx, req, HttpResponseStatus.OK, route(req, query, routeName));
+            answer = route(req, query, routeName);
         } catch (ApiException e) {
-            status = e.status();
+            metrics.httpRequests(routeName[0], e.status()).increment();
             Responses.error(ctx, req, e.status(), e.getMessage());
+            return;
         }
-        metrics.httpRequests(routeName[0], status).increment();
+        CompletableFuture<Object> future = answer.toCompletableFuture();
+        if (future.isDone()) {
+            respond(ctx, req, routeName[0], future);
+        } else {
+            // cluster answers complete on the broker's threads: the response goes back on our loop
+            req.retain();
+            future.whenComplete((body, error) -> ctx.executor().execute(() -> {
+                try {
+                    respond(ctx, req, routeName[0], future);
+                } finally {
+                    req.release();
+                }
+            }));
+        }
     }
 
-    private Object route(FullHttpRequest req, QueryStringDecoder query, String[] routeName) throws ApiException {
+    private void respond(ChannelHandlerContext ctx, FullHttpRequest req, String route, CompletableFuture<Object> done) {
+        try {
+            Object body = done.join();
+            metrics.httpRequests(route, 200).increment();
+            Responses.json(ctx, req, HttpResponseStatus.OK, body);
+        } catch (java.util.concurrent.CompletionException e) {
+            log.warn("HTTP API {} failed: {}", route, e.getCause() == null ? e : e.getCause().toString());
+            metrics.httpRequests(route, 503).increment();
+            Responses.error(ctx, req, 503, "The cluster state is unavailable right now: " + e.getCause());
+        }
+    }
+
+    private CompletionStage<Object> route(FullHttpRequest req, QueryStringDecoder query, String[] routeName)
+            throws ApiException {
         String[] parts = query.path().substring(API_PREFIX.length()).split("/", -1);
         App app = apps.byId(parts[0]).orElseThrow(() -> new ApiException(404, "Unknown app id " + parts[0]));
         HttpMethod method = req.method();
@@ -171,7 +200,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             case CHANNELS -> channels.list(app, params);
             case CHANNEL -> channels.channel(app, parts[2], params);
             case CHANNEL_USERS -> channels.users(app, parts[2]);
-            case TERMINATE_CONNECTIONS -> users.terminateConnections(app, parts[2]);
+            case TERMINATE_CONNECTIONS -> CompletableFuture.completedFuture(users.terminateConnections(app, parts[2]));
         };
     }
 

@@ -1,6 +1,7 @@
 package dev.herald.hub;
 
 import dev.herald.apps.App;
+import dev.herald.protocol.Member;
 import java.util.List;
 
 /**
@@ -25,8 +26,12 @@ public interface ChannelObserver {
     default void subscriptionCountChanged(App app, LocalChannel channel) {
     }
 
-    /** A user's first socket joined a presence channel on this node. */
-    default void memberAdded(App app, String channel, String userId) {
+    /**
+     * A user's first socket joined a presence channel on this node.
+     *
+     * @param socketId the joining socket, which must not be told about itself
+     */
+    default void memberAdded(App app, String channel, Member member, String socketId) {
     }
 
     /** A user's last socket left a presence channel on this node. */
@@ -71,9 +76,9 @@ public interface ChannelObserver {
             }
 
             @Override
-            public void memberAdded(App app, String channel, String userId) {
+            public void memberAdded(App app, String channel, Member member, String socketId) {
                 for (ChannelObserver o : all) {
-                    o.memberAdded(app, channel, userId);
+                    o.memberAdded(app, channel, member, socketId);
                 }
             }
 

@@ -98,6 +98,11 @@ public final class Connection {
         ctx.writeAndFlush(frame, ctx.voidPromise());
     }
 
+    /** Runs a task on this connection's event loop (to come back from another thread). */
+    public void execute(Runnable task) {
+        ctx.executor().execute(task);
+    }
+
     public AppMeters meters() {
         return meters;
     }

@@ -3,6 +3,7 @@ package dev.herald.hub;
 import dev.herald.apps.App;
 import dev.herald.broker.Broker;
 import dev.herald.broker.BrokerListener;
+import dev.herald.broker.NodeCommand;
 import dev.herald.metrics.AppMeters;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.EncodedEvent;
@@ -224,7 +225,7 @@ public final class Hub implements BrokerListener {
             observer.occupied(c.app(), name);
         }
         if (added) {
-            observer.memberAdded(c.app(), name, member.userId());
+            observer.memberAdded(c.app(), name, member, c.socketId());
         }
         observer.subscriptionCountChanged(c.app(), channel);
         return new Joined(subscription, added, false, members);
@@ -290,6 +291,21 @@ public final class Hub implements BrokerListener {
     public List<Member> members(String appId, String name) {
         LocalChannel channel = channel(appId, name);
         return channel == null || channel.members() == null ? List.of() : channel.members().snapshot();
+    }
+
+    /** The message a terminated user's connections get with 4009. */
+    public static final String TERMINATED = "You got disconnected by the app.";
+
+    @Override
+    public void onCommand(NodeCommand command) {
+        if (command.type() == NodeCommand.Type.TERMINATE_USER) {
+            forEachSubscriber(command.appId(), dev.herald.protocol.ChannelKind.userChannel(command.subject()),
+                    Hub::terminate);
+        }
+    }
+
+    private static void terminate(Connection c) {
+        c.close(dev.herald.protocol.PusherError.UNAUTHORIZED_CLOSE, TERMINATED);
     }
 
     @Override

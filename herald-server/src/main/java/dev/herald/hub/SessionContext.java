@@ -2,6 +2,7 @@ package dev.herald.hub;
 
 import dev.herald.broker.Broker;
 import dev.herald.cache.ChannelCache;
+import dev.herald.cluster.ClusterView;
 import dev.herald.limits.ConnectionLimiter;
 import dev.herald.metrics.HeraldMetrics;
 
@@ -10,7 +11,7 @@ import dev.herald.metrics.HeraldMetrics;
  *
  * @param activityTimeoutSeconds sent to clients in {@code pusher:connection_established}
  */
-public record SessionContext(Hub hub, Broker broker, ChannelCache cache, ChannelObserver observer,
+public record SessionContext(Hub hub, Broker broker, ClusterView view, ChannelCache cache, ChannelObserver observer,
         Authenticators authenticators, SocketIds socketIds, ConnectionLimiter admission, HeraldMetrics metrics,
         int activityTimeoutSeconds) {
 }

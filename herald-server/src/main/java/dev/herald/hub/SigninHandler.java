@@ -67,13 +67,21 @@ public final class SigninHandler {
         Hub hub = context.hub();
         hub.subscribe(c, ChannelKind.userChannel(user.id()), null, Integer.MAX_VALUE);
         if (app.features().watchlist() && !user.watchlist().isEmpty()) {
-            List<String> online = new ArrayList<>();
-            List<String> offline = new ArrayList<>();
+            List<String> userChannels = new ArrayList<>();
             for (String watched : user.watchlist()) {
                 hub.subscribe(c, ChannelKind.watchlistChannel(watched), null, Integer.MAX_VALUE);
-                (hub.channel(app.id(), ChannelKind.userChannel(watched)) != null ? online : offline).add(watched);
+                userChannels.add(ChannelKind.userChannel(watched));
             }
-            c.send(Frames.watchlistEvents(online, offline));
+            // a user is online while its user channel is occupied anywhere in the cluster
+            context.view().occupied(app.id(), userChannels).whenComplete((occupied, error) -> c.execute(() -> {
+                List<String> online = new ArrayList<>();
+                List<String> offline = new ArrayList<>();
+                for (String watched : user.watchlist()) {
+                    boolean isOnline = occupied != null && occupied.contains(ChannelKind.userChannel(watched));
+                    (isOnline ? online : offline).add(watched);
+                }
+                c.send(Frames.watchlistEvents(online, offline));
+            }));
         }
     }
 

@@ -15,6 +15,7 @@ import dev.herald.protocol.PusherError;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code pusher:subscribe} and {@code pusher:unsubscribe} (spec §3.2–3.5): name rules, limits,
@@ -43,7 +44,7 @@ public final class SubscribeHandler {
         Subscription existing = c.subscription(channel);
         if (existing != null) {
             // idempotent: answer again, with the current member list on presence channels
-            c.send(succeeded(c, existing, context.hub().members(c.app().id(), channel)));
+            answer(c, new Hub.Joined(existing, false, false, context.hub().members(c.app().id(), channel)), false);
             return;
         }
         if (c.clientSubscriptionCount() >= limits.maxChannelsPerConnection()) {
@@ -97,23 +98,45 @@ public final class SubscribeHandler {
         if (kind.auth() != ChannelKind.Auth.NONE) {
             c.markAuthorized();
         }
-        c.send(succeeded(c, joined.subscription(), joined.members()));
-        if (kind.isCached()) {
-            replayCache(c, channel);
-        }
-        if (joined.memberAdded()) {
-            Publisher.publish(context.broker(), c.app().id(), channel, Frames.memberAdded(channel, member), c.socketId());
-        }
+        answer(c, joined, kind.isCached());
     }
 
-    /** A cache channel's new subscriber gets the last event, or {@code pusher:cache_miss} (spec §3.7). */
-    private void replayCache(Connection c, String channel) {
-        CachedEvent cached = context.cache().get(c.app().id(), channel);
-        if (cached != null) {
-            c.send(Frames.event(cached.event(), channel, cached.data()));
+    /**
+     * Sends {@code subscription_succeeded} (with the cluster-wide member list on presence
+     * channels), then the cache replay or miss on cache channels. Both may need the cluster's
+     * answer; with one node they are already known and this runs at once.
+     */
+    private void answer(Connection c, Hub.Joined joined, boolean cached) {
+        Subscription subscription = joined.subscription();
+        String channel = subscription.channel().name();
+        String appId = c.app().id();
+        CompletableFuture<List<Member>> members = subscription.member() == null
+                ? CompletableFuture.completedFuture(List.of())
+                : context.view().members(appId, channel).toCompletableFuture();
+        CompletableFuture<CachedEvent> last = cached
+                ? context.cache().get(appId, channel).toCompletableFuture()
+                : CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> both = CompletableFuture.allOf(members, last);
+        Runnable send = () -> {
+            if (c.subscription(channel) != subscription) {
+                return; // left (or closed) while the cluster answered
+            }
+            List<Member> list = members.isCompletedExceptionally() ? joined.members() : members.join();
+            c.send(succeeded(c, subscription, list));
+            if (cached) {
+                CachedEvent event = last.isCompletedExceptionally() ? null : last.join();
+                if (event != null) {
+                    c.send(Frames.event(event.event(), channel, event.data()));
+                } else {
+                    c.send(Frames.cacheMiss(channel));
+                    context.observer().cacheMiss(c.app(), channel);
+                }
+            }
+        };
+        if (both.isDone()) {
+            send.run();
         } else {
-            c.send(Frames.cacheMiss(channel));
-            context.observer().cacheMiss(c.app(), channel);
+            both.whenComplete((v, e) -> c.execute(send));
         }
     }
 
@@ -190,11 +213,6 @@ public final class SubscribeHandler {
     }
 
     private void leave(Connection c, Subscription subscription) {
-        boolean memberRemoved = context.hub().unsubscribe(c, subscription);
-        if (memberRemoved) {
-            String channel = subscription.channel().name();
-            Publisher.publish(context.broker(), c.app().id(), channel,
-                    Frames.memberRemoved(channel, subscription.member().userId()), null);
-        }
+        context.hub().unsubscribe(c, subscription);
     }
 }

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit codes: 0 done, 1 no such app or the database failed, 2 bad usage.
  */
-@Command(name = "apps", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "apps", sortOptions = false,
         description = {"Create, list, disable, enable and rotate the secret of the apps in the database named by "
                 + "HERALD_APPS_JDBC_URL. Running servers see changes within their refresh interval (5 s)."},
         subcommands = {AppsCommand.Create.class, AppsCommand.ListApps.class, AppsCommand.Disable.class,
@@ -52,6 +52,9 @@ public final class AppsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     public AppsCommand() {
         this(System.getenv());
@@ -114,6 +117,9 @@ public final class AppsCommand implements Callable<Integer> {
         @Mixin
         Database database;
 
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
+
         @ParentCommand
         AppsCommand parent;
 
@@ -152,7 +158,7 @@ public final class AppsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
+    @Command(name = "create", sortOptions = false,
             description = "Add an app. An id, key and secret not given are generated (the secret from a secure "
                     + "random source); the secret is printed this once.")
     static final class Create extends Subcommand {
@@ -223,7 +229,7 @@ public final class AppsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
+    @Command(name = "list", sortOptions = false,
             description = "List the apps, secrets masked, with the features and limits that differ from the "
                     + "defaults.")
     static final class ListApps extends Subcommand {
@@ -273,7 +279,7 @@ public final class AppsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "disable", mixinStandardHelpOptions = true,
+    @Command(name = "disable",
             description = "Disable an app: running servers refuse its new connections and API requests within "
                     + "their refresh interval.")
     static final class Disable extends Subcommand {
@@ -291,7 +297,7 @@ public final class AppsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "enable", mixinStandardHelpOptions = true,
+    @Command(name = "enable",
             description = "Enable a disabled app.")
     static final class Enable extends Subcommand {
 
@@ -308,7 +314,7 @@ public final class AppsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "rotate-secret", mixinStandardHelpOptions = true,
+    @Command(name = "rotate-secret",
             description = "Give an app a new secret and print it this once. Running servers accept only the new "
                     + "secret within their refresh interval: update your backends with it.")
     static final class RotateSecret extends Subcommand {

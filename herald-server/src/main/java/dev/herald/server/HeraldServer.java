@@ -7,6 +7,7 @@ import dev.herald.broker.Broker;
 import dev.herald.broker.LocalBroker;
 import dev.herald.cache.ChannelCache;
 import dev.herald.cache.LocalChannelCache;
+import dev.herald.cluster.LocalClusterView;
 import dev.herald.config.HeraldConfig;
 import dev.herald.http.HttpRouter;
 import dev.herald.http.OpsRouter;
@@ -18,6 +19,7 @@ import dev.herald.protocol.PusherError;
 import dev.herald.webhooks.WebhookDispatcher;
 import dev.herald.hub.Authenticators;
 import dev.herald.hub.ChannelObserver;
+import dev.herald.hub.PresenceNotifier;
 import dev.herald.hub.SubscriptionCounter;
 import dev.herald.hub.WatchlistNotifier;
 import dev.herald.hub.Hub;
@@ -98,11 +100,13 @@ public final class HeraldServer implements AutoCloseable {
         Authenticators authenticators = new Authenticators();
         webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics);
         ChannelObserver observer = ChannelObserver.of(List.of(
+                new PresenceNotifier(broker),
                 new WatchlistNotifier(broker),
                 new SubscriptionCounter(broker, group),
                 webhooks));
         hub.observe(observer);
-        SessionContext sessions = new SessionContext(hub, broker, cache, observer, authenticators,
+        SessionContext sessions = new SessionContext(hub, broker, new LocalClusterView(hub), cache, observer,
+                authenticators,
                 new SocketIds(), new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIpPerSecond()),
                 metrics, config.activityTimeoutSeconds());
         SslContext tls = tlsContext();

@@ -10,6 +10,7 @@ import dev.herald.hub.ChannelObserver;
 import dev.herald.hub.LocalChannel;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.Json;
+import dev.herald.protocol.Member;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -91,8 +92,9 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
     }
 
     @Override
-    public void memberAdded(App app, String channel, String userId) {
+    public void memberAdded(App app, String channel, Member member, String socketId) {
         if (wants(app, "member_added", "member_removed")) {
+            String userId = member.userId();
             thread.execute(() -> arrived(app, channel, userId, member("member_added", channel, userId)));
         }
     }

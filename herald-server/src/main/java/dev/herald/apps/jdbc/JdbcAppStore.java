@@ -124,8 +124,8 @@ public final class JdbcAppStore implements AppStore, AutoCloseable {
         synchronized (this) {
             executor = refresher;
         }
-        if (executor == null) {
-            throw new IllegalStateException("not started");
+        if (executor == null || closing) {
+            throw new IllegalStateException(executor == null ? "not started" : "closed");
         }
         try {
             executor.submit(new RefreshTask()).get();
@@ -240,7 +240,7 @@ public final class JdbcAppStore implements AppStore, AutoCloseable {
                         : database.redact(String.valueOf(e));
                 if (outageSince == null) {
                     outageSince = Instant.now();
-                    log.warn("Apps database {} cannot be read: {}. Serving the {} apps loaded last until it answers.",
+                    log.warn("Apps database {} cannot be read: {}. Keeping the last snapshot ({} apps) until it answers.",
                             database.redactedUrl(), reason, snapshot.all.size());
                 } else {
                     log.debug("Apps database {} still cannot be read: {}", database.redactedUrl(), reason);

@@ -1,0 +1,35 @@
+package dev.herald.cluster;
+
+import dev.herald.protocol.Member;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Questions about the whole cluster's channels, for the HTTP API and for subscribers' first
+ * answers. The local engine answers from this node's hub at once; the Redis engine asks Redis.
+ * Stages may complete on any thread; callers hop back to their event loop.
+ */
+public interface ClusterView {
+
+    /** Sockets subscribed to the channel on every live node. */
+    CompletionStage<Integer> subscriptionCount(String appId, String channel);
+
+    /** Distinct presence users of the channel on every live node. */
+    CompletionStage<Integer> userCount(String appId, String channel);
+
+    /** Presence members of the channel on every live node, one per user. */
+    CompletionStage<List<Member>> members(String appId, String channel);
+
+    /** Every occupied channel of the app: name to its cluster-wide counts. */
+    CompletionStage<Map<String, Counts>> channels(String appId);
+
+    /** Which of these channels have subscribers anywhere. */
+    CompletionStage<Set<String>> occupied(String appId, Collection<String> channels);
+
+    /** A channel's cluster-wide counts; {@code users} is 0 off presence channels. */
+    record Counts(int subscriptions, int users) {
+    }
+}
