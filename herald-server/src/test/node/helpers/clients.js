@@ -19,10 +19,11 @@ function uniqueName(prefix) {
 
 /** The official node server SDK, pointed at the test server. */
 function sdk(server, overrides = {}) {
+  const app = server.app || APP;
   return new PusherSDK({
-    appId: APP.id,
-    key: APP.key,
-    secret: APP.secret,
+    appId: app.id,
+    key: app.key,
+    secret: app.secret,
     host: HOST,
     port: server.port,
     useTLS: false,
@@ -108,7 +109,7 @@ const created = new Set();
  *   signer     node SDK used to sign channel authorizations (default: the right secret)
  *   authorize  ({channelName, socketId}) => authData, replacing the signer entirely
  */
-function createClient(server, { key = APP.key, user, signer, authorize, pusherOptions = {} } = {}) {
+function createClient(server, { key = (server.app || APP).key, user, signer, authorize, pusherOptions = {} } = {}) {
   const signingSdk = signer || sdk(server);
   const pusher = new PusherJS(key, {
     cluster: 'local',
@@ -255,6 +256,15 @@ async function eventually(check, { timeout = DEFAULT_TIMEOUT_MS, interval = 50 }
   }
 }
 
+/** Rejects with `message` if promise does not settle within ms; never leaves a timer behind. */
+function withTimeout(promise, ms, message) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(typeof message === 'function' ? message() : message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Parses a RequestError body, expecting Herald's JSON error shape. */
 function errorBody(err) {
   try {
@@ -274,7 +284,7 @@ class RawClient {
    * @param server test server handle
    * @param opts.key app key, opts.query query string, opts.autoPong answer WS pings (default true)
    */
-  constructor(server, { key = APP.key, query = 'protocol=7&client=js&version=8.6.0&flash=false', autoPong = true } = {}) {
+  constructor(server, { key = (server.app || APP).key, query = 'protocol=7&client=js&version=8.6.0&flash=false', autoPong = true } = {}) {
     this.url = `ws://${HOST}:${server.port}/app/${key}?${query}`;
     this.ws = new WebSocket(this.url, { autoPong });
     this.messages = [];
@@ -345,6 +355,11 @@ class RawClient {
     return JSON.parse(m.data);
   }
 
+  /** Resolves with {code, reason} once the connection is closed. */
+  waitClosed(timeout = DEFAULT_TIMEOUT_MS) {
+    return this.waitUntil(() => this.closeInfo, { timeout, what: 'close' });
+  }
+
   send(obj) {
     this.ws.send(typeof obj === 'string' ? obj : JSON.stringify(obj));
   }
@@ -381,6 +396,7 @@ module.exports = {
   pingPong,
   barrier,
   eventually,
+  withTimeout,
   errorBody,
   RawClient,
 };

@@ -27,6 +27,17 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   process.once(sig, () => process.exit(130));
 }
 
+// node:test only finishes a file once its event loop is empty, so a leaked socket or timer
+// would hang the whole run. After the file's last hook, give it 20 s to drain, then fail loudly
+// with the handles that kept it alive. The timer is unref'd: it never delays a clean exit.
+after(() => {
+  setTimeout(() => {
+    const handles = process._getActiveHandles().map((h) => h.constructor && h.constructor.name);
+    process.stderr.write(`test file did not exit 20 s after its last test; open handles: ${JSON.stringify(handles)}\n`);
+    process.exit(1);
+  }, 20000).unref();
+});
+
 function jarPath() {
   const jar = process.env.HERALD_JAR || DEFAULT_JAR;
   if (!fs.existsSync(jar)) {
@@ -65,19 +76,20 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Spawns `java -jar $HERALD_JAR` on a free loopback port with the given HERALD_* overrides and
  * resolves once GET /health answers 200.
  */
-async function startServer(envOverrides = {}) {
+async function startServer(envOverrides = {}, { flags = null } = {}) {
   const jar = jarPath();
   const port = await freePort();
   const logFile = path.join(os.tmpdir(), `herald-node-test-${process.pid}-${port}.log`);
   const log = fs.createWriteStream(logFile);
   const tail = [];
+  // With `flags`, host and port (and the given settings) are passed as command-line flags only.
   const env = {
     ...process.env,
-    HERALD_HOST: HOST,
-    HERALD_PORT: String(port),
+    ...(flags ? {} : { HERALD_HOST: HOST, HERALD_PORT: String(port) }),
     ...Object.fromEntries(Object.entries(envOverrides).map(([k, v]) => [k, String(v)])),
   };
-  const child = spawn('java', ['-jar', jar], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = flags ? ['--host', HOST, '--port', String(port), ...flags] : [];
+  const child = spawn('java', ['-jar', jar, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let exited = null;
   const exitPromise = new Promise((resolve) => {
@@ -116,21 +128,28 @@ async function startServer(envOverrides = {}) {
   return {
     host: HOST,
     port,
-    app: APP,
+    app: Object.freeze({
+      id: envOverrides.HERALD_APP_ID || APP.id,
+      key: envOverrides.HERALD_APP_KEY || APP.key,
+      secret: envOverrides.HERALD_APP_SECRET || APP.secret,
+    }),
     env: envOverrides,
     logFile,
     /** Last lines of server output, for failure messages. */
     tail: () => tail.join('\n'),
     /** null while running, else {code, signal}. */
     exitInfo: () => exited,
+    /** SIGTERM, then SIGKILL after 5 s; resolves with {code, signal, killed}. */
     async stop() {
+      let killed = false;
       if (!exited) {
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, 5000);
         await exitPromise;
         clearTimeout(timer);
       }
       log.end();
+      return { ...exited, killed };
     },
   };
 }
@@ -139,10 +158,10 @@ async function startServer(envOverrides = {}) {
  * Registers before/after hooks (at file level, or inside the calling describe()) that start one
  * server for the enclosing scope. Returns a handle whose fields are filled once `before` ran.
  */
-function useServer(envOverrides = {}) {
+function useServer(envOverrides = {}, options = {}) {
   const handle = {};
   before(async () => {
-    Object.assign(handle, await startServer(envOverrides));
+    Object.assign(handle, await startServer(envOverrides, options));
   });
   after(async () => {
     if (handle.stop) await handle.stop();
@@ -150,4 +169,4 @@ function useServer(envOverrides = {}) {
   return handle;
 }
 
-module.exports = { APP, HOST, startServer, useServer, freePort, sleep };
+module.exports = { APP, HOST, jarPath, startServer, useServer, freePort, sleep };

@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const { useServer } = require('../helpers/server');
 const {
   SOCKET_ID_RE, createClient, connectClient, waitConnected, disconnectAll, subscribeOk,
-  pingPong, RawClient, uniqueName,
+  pingPong, RawClient, uniqueName, withTimeout,
 } = require('../helpers/clients');
 
 const server = useServer();
@@ -53,7 +53,7 @@ describe('protocol versions', () => {
   for (const protocol of [3, 8]) {
     test(`protocol=${protocol} is refused with 4007 and closed`, async () => {
       const c = new RawClient(server, { query: `protocol=${protocol}&client=js&version=8.6.0` });
-      const close = await c.closed;
+      const close = await c.waitClosed();
       assert.equal(close.code, 4007);
       const err = c.messages.find((m) => m.event === 'pusher:error');
       assert.ok(err, `pusher:error before close; frames ${JSON.stringify(c.raw)}`);
@@ -66,7 +66,7 @@ describe('protocol versions', () => {
 describe('unknown app key', () => {
   test('raw client gets pusher:error 4001 (numeric code, object data) then close 4001', async () => {
     const c = new RawClient(server, { key: 'no-such-key' });
-    const close = await c.closed;
+    const close = await c.waitClosed();
     assert.equal(close.code, 4001);
     assert.equal(c.messages.length, 1, `exactly one frame: ${JSON.stringify(c.raw)}`);
     const [err] = c.messages;
@@ -119,7 +119,7 @@ describe('liveness messages', () => {
     const payload = Buffer.from('herald-ping');
     const pong = new Promise((resolve) => c.ws.once('pong', resolve));
     c.ws.ping(payload);
-    const got = await Promise.race([pong, new Promise((_, rej) => setTimeout(() => rej(new Error('no pong frame')), 5000))]);
+    const got = await withTimeout(pong, 5000, 'no pong frame');
     assert.equal(Buffer.from(got).toString(), 'herald-ping');
   });
 });

@@ -39,11 +39,7 @@ test('idle probe: silent client closed with 4201; responsive clients stay connec
   const chattyTimer = setInterval(() => chatty.send({ event: 'pusher:ping', data: {} }), 1000);
 
   try {
-    const close = await Promise.race([
-      silent.closed,
-      new Promise((_, reject) => setTimeout(() => reject(new Error(
-        `silent client not closed within 15 s; pings seen ${silent.pings}; frames ${JSON.stringify(silent.raw)}`)), 15000)),
-    ]);
+    const close = await silent.waitClosed(15000);
     const closedAfter = Date.now() - t0;
     assert.equal(close.code, 4201, `close code; frames ${JSON.stringify(silent.raw)}`);
     const err = silent.messages.find((m) => m.event === 'pusher:error');

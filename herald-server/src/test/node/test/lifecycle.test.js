@@ -1,0 +1,91 @@
+'use strict';
+// The server process: --help, settings as flags, the startup log, and shutdown (4200).
+
+const { test, afterEach } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFile } = require('node:child_process');
+const { APP, jarPath, startServer } = require('../helpers/server');
+const {
+  createClient, connectClient, disconnectAll, subscribeOk, RawClient, sdk,
+} = require('../helpers/clients');
+
+afterEach(disconnectAll);
+
+const SETTINGS = [
+  'HERALD_HOST', 'HERALD_PORT', 'HERALD_APP_ID', 'HERALD_APP_KEY', 'HERALD_APP_SECRET',
+  'HERALD_APP_CLIENT_EVENTS', 'HERALD_MAX_EVENT_BYTES', 'HERALD_ACTIVITY_TIMEOUT', 'HERALD_PONG_TIMEOUT',
+  'HERALD_MAX_CHANNELS_PER_CONNECTION', 'HERALD_MAX_PRESENCE_MEMBERS', 'HERALD_MAX_PRESENCE_USER_INFO_BYTES',
+  'HERALD_CLIENT_EVENTS_PER_SECOND', 'HERALD_MAX_CHANNEL_NAME_LENGTH', 'HERALD_TRANSPORT',
+  'HERALD_EVENT_LOOP_THREADS', 'HERALD_LOG_LEVEL',
+];
+const flagOf = (env) => `--${env.slice('HERALD_'.length).toLowerCase().replace(/_/g, '-')}`;
+
+test('--help exits 0 and lists a flag for every setting of the contract', async () => {
+  const out = await new Promise((resolve, reject) => {
+    execFile('java', ['-jar', jarPath(), '--help'], { timeout: 20000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`--help failed: ${err.message}\n${stdout}${stderr}`));
+      else resolve(stdout + stderr);
+    });
+  });
+  const missing = SETTINGS.filter((env) => !out.includes(flagOf(env)));
+  assert.deepEqual(missing.map(flagOf), [], `flags missing from --help:\n${out}`);
+});
+
+test('settings given as flags: host, port, app key, activity timeout', async () => {
+  const server = await startServer({}, { flags: ['--app-key', 'flag-key', '--activity-timeout', '7'] });
+  try {
+    const raw = new RawClient(server, { key: 'flag-key' });
+    assert.equal((await raw.established()).activity_timeout, 7);
+    const p = await connectClient(server, { key: 'flag-key' });
+    await subscribeOk(p, 'flag-channel');
+    const refused = new RawClient(server, { key: APP.key });
+    assert.equal((await refused.waitClosed()).code, 4001, 'the default key is not served any more');
+    disconnectAll();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('startup log names the app and warns about the default secret; no warning with a custom secret', async () => {
+  const withDefault = await startServer({});
+  const defaultLog = withDefault.tail();
+  await withDefault.stop();
+  assert.match(defaultLog, /app-id/, `startup log names the app id:\n${defaultLog}`);
+  assert.match(defaultLog, /app-key/, `startup log names the app key:\n${defaultLog}`);
+  const warnLine = (log) => log.split('\n').find((l) => /WARN/i.test(l) && /secret/i.test(l));
+  assert.ok(warnLine(defaultLog), `a WARN line about the default secret:\n${defaultLog}`);
+
+  const custom = await startServer({ HERALD_APP_SECRET: 'a-real-secret-0123456789' });
+  const customLog = custom.tail();
+  await custom.stop();
+  assert.equal(warnLine(customLog), undefined, `no default-secret warning:\n${customLog}`);
+  assert.ok(!customLog.includes('a-real-secret-0123456789'), 'the secret itself is never logged');
+});
+
+test('shutdown: clients get pusher:error 4200 and close 4200; pusher-js goes back to connecting', async () => {
+  const server = await startServer({});
+  let stopped = false;
+  try {
+    const raw = new RawClient(server);
+    await raw.established();
+    const p = createClient(server);
+    await p.rec.waitUntil(() => p.connection.state === 'connected', { what: 'connected' });
+    await (await sdk(server).get({ path: '/channels' })).json();
+
+    const stopping = server.stop();
+    const close = await raw.waitClosed(10000);
+    assert.equal(close.code, 4200, `close code; frames ${JSON.stringify(raw.raw)}`);
+    const err = raw.messages.find((m) => m.event === 'pusher:error');
+    assert.ok(err, 'pusher:error before the close');
+    assert.equal(err.data.code, 4200);
+    // 4200-4299 means "reconnect": pusher-js must not end up disconnected for good.
+    await p.rec.waitUntil(() => p.rec.states.some((s) => s.previous === 'connected' &&
+      ['connecting', 'unavailable'].includes(s.current)), { what: 'pusher-js reconnecting' });
+    const exit = await stopping;
+    stopped = true;
+    assert.equal(exit.killed, false, 'the server exits on SIGTERM within 5 s');
+  } finally {
+    disconnectAll();
+    if (!stopped) await server.stop();
+  }
+});
