@@ -100,7 +100,7 @@ public final class Fleet implements AutoCloseable {
                 return new PusherSigning(cfg.appKey(), cfg.appSecret());
             }
         };
-        this.transport = Transport.create(cfg.transport(), cfg.threads(), "bench-ws");
+        this.transport = Transport.create(cfg.transport(), cfg.threads(), "bench-ws", cfg.recvBufferRing());
         this.remote = new InetSocketAddress(cfg.host(), cfg.port());
         this.locals = parseLocals(cfg.localAddresses());
         this.bootstrap = new Bootstrap()
@@ -108,6 +108,9 @@ public final class Fleet implements AutoCloseable {
                 .channel(transport.channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+        if (cfg.recvBufferRing() && transport.name.equals("io_uring")) {
+            bootstrap.option(io.netty.channel.uring.IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, Transport.BUFFER_GROUP);
+        }
         this.conns = new AtomicReferenceArray<>(cfg.size());
         this.permits = new Semaphore(cfg.maxPending());
         this.ramp = new Thread(this::rampLoop, "bench-ramp");

@@ -17,7 +17,7 @@ public record BenchConfig(
         int httpConnections, int httpThreads, String transport, int threads, int procs, String childJvmOpts,
         Long serverPid, String out,
         boolean findMax, double startRate, double stepFactor, long stepDurationMs, double maxP99Ms, int maxSteps,
-        int senders, String eventName, String localAddresses, boolean quiet) {
+        int senders, String eventName, String localAddresses, boolean recvBufferRing, boolean quiet) {
 
     public Scenario scenarioEnum() {
         return Scenario.byName(scenario);
@@ -68,7 +68,7 @@ public record BenchConfig(
                 http, httpThreads, o.transport, threads, procs, o.childJvmOpts,
                 o.serverPid, o.out,
                 o.findMax, o.startRate, o.stepFactor, o.stepDuration.toMillis(), o.maxP99.toNanos() / 1e6, o.maxSteps,
-                senders, o.eventName, o.localAddresses, o.quiet);
+                senders, o.eventName, o.localAddresses, o.recvBufferRing, o.quiet);
     }
 
     /** Load is generated against this machine only. */

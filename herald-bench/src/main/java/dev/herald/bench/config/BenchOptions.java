@@ -116,6 +116,9 @@ public final class BenchOptions {
     @Option(names = "--local-addresses", description = "Source addresses for WebSocket connections, round-robin, e.g. 127.0.0.1-127.0.0.8 (loopback only): more ephemeral ports.")
     public String localAddresses;
 
+    @Option(names = "--recv-buffer-ring", description = "io_uring: WebSocket receives through a kernel-provided buffer ring (multishot receive), fewer submissions per read.")
+    public boolean recvBufferRing;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress line.")
     public boolean quiet;
 }

@@ -8,6 +8,7 @@ package dev.herald.bench.config;
  * @param rate scenario rate for this share: client events/s, presence toggles/s or churn
  *     cycles/s over all of this share's connections (0 = as fast as possible)
  * @param senders global slots below this number send client events
+ * @param recvBufferRing io_uring: receive through a provided buffer ring (multishot receives)
  */
 public record FleetConfig(
         String host, int port, String appKey, String appSecret,
@@ -15,7 +16,7 @@ public record FleetConfig(
         int from, int to, int total,
         int channels, int channelsPerConn, ChannelType channelType, String channelPrefix,
         FleetMode mode, double connectRate, int maxPending,
-        int payload, double rate, int senders, String eventName, String localAddresses) {
+        int payload, double rate, int senders, String eventName, String localAddresses, boolean recvBufferRing) {
 
     public int size() {
         return to - from;
@@ -30,6 +31,6 @@ public record FleetConfig(
         return new FleetConfig(c.host(), c.port(), c.appKey(), c.appSecret(), c.transport(), c.threads(),
                 from, to, c.connections(), c.channels(), c.channelsPerConn(), c.channelType(), c.channelPrefix(),
                 mode, c.connectRate() * share, Math.max(1, (int) Math.ceil(c.maxPending() * share)),
-                c.payload(), c.rate() * share, c.senders(), c.eventName(), c.localAddresses());
+                c.payload(), c.rate() * share, c.senders(), c.eventName(), c.localAddresses(), c.recvBufferRing());
     }
 }

@@ -175,6 +175,17 @@ final class Sampler implements AutoCloseable {
         }
     }
 
+    private Histogram primaryTotal(PhaseStats phase) {
+        switch (scenario) {
+            case TRIGGER:
+                return phase.rtt;
+            case IDLE:
+                return phase.setup;
+            default:
+                return phase.latency;
+        }
+    }
+
     private void point() {
         long now = System.nanoTime();
         double dt = Math.max(1e-3, (now - lastNanos) / 1e9);
@@ -256,6 +267,10 @@ final class Sampler implements AutoCloseable {
         }
         if (p.count() > 0) {
             sb.append(String.format(Locale.ROOT, " | %s p50 %s p99 %s max %s ms", l[2], fmt(p.p50()), fmt(p.p99()), fmt(p.max())));
+            Histogram phaseTotal = current == null ? null : primaryTotal(current);
+            if (phaseTotal != null && phaseTotal.getTotalCount() > p.count()) {
+                sb.append(String.format(Locale.ROOT, " (phase p99 %s)", fmt(PhaseStats.ms(phaseTotal, 99))));
+            }
         }
         if (scenario == Scenario.FANOUT || scenario == Scenario.CLIENT_EVENTS) {
             long expectedBefore = expectedAtLast;
