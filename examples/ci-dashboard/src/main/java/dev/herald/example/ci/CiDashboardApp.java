@@ -41,6 +41,10 @@ public final class CiDashboardApp implements AutoCloseable {
         if (DemoData.seedIfEmpty(store)) {
             log.info("seeded demo users, projects and builds");
         }
+        int abandoned = store.failAbandonedBuilds(System.currentTimeMillis());
+        if (abandoned > 0) {
+            log.info("marked {} builds of an earlier run as failed", abandoned);
+        }
         Publisher publisher = new Publisher(config, json);
         BuildRunner runner = new BuildRunner(store, publisher, config.lineIntervalMillis());
         HttpServer server = HttpServer.create(new InetSocketAddress(config.bindHost(), config.port()), 128);

@@ -21,7 +21,19 @@ public final class Main {
             System.exit(2);
             return;
         }
-        CiDashboardApp app = CiDashboardApp.start(config);
+        CiDashboardApp app;
+        try {
+            app = CiDashboardApp.start(config);
+        } catch (java.net.BindException e) {
+            System.err.println("ci-dashboard: cannot listen on " + config.bindHost() + ":" + config.port() + " ("
+                    + e.getMessage() + "); choose another port with --port or CI_DASHBOARD_PORT");
+            System.exit(1);
+            return;
+        } catch (java.sql.SQLException e) {
+            System.err.println("ci-dashboard: database " + config.jdbcUrl() + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();

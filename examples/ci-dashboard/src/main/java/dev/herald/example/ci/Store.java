@@ -238,6 +238,21 @@ public final class Store {
         return build(buildId).orElseThrow();
     }
 
+    /**
+     * Marks builds still "running" as failed: at startup they belong to a runner that is gone
+     * (one app process owns the runner). Returns how many there were.
+     */
+    public int failAbandonedBuilds(long now) throws SQLException {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE builds SET status = ?, finished_at = ?, updated_at = ? WHERE status = ?")) {
+            ps.setString(1, Status.failed.name());
+            ps.setLong(2, now);
+            ps.setLong(3, now);
+            ps.setString(4, Status.running.name());
+            return ps.executeUpdate();
+        }
+    }
+
     public Optional<Build> build(long id) throws SQLException {
         return builds("SELECT " + BUILD_COLUMNS + " FROM builds b JOIN projects p ON p.id = b.project_id "
                 + "WHERE b.id = ?", id).stream().findFirst();

@@ -76,6 +76,16 @@ class StoreTest {
     }
 
     @Test
+    void buildsLeftRunningByAnEarlierProcessAreFailedAtStartup() throws Exception {
+        Build b = store.createBuild(project("web-frontend"), "main", "ccccccc", "orphan", "Bob", 20_000L);
+        assertThat(store.failAbandonedBuilds(30_000L)).isEqualTo(1);
+        Build after = store.build(b.id()).orElseThrow();
+        assertThat(after.status()).isEqualTo(Status.failed);
+        assertThat(after.finishedAt()).isEqualTo(30_000L);
+        assertThat(store.failAbandonedBuilds(40_000L)).isZero();
+    }
+
+    @Test
     void recentAndChangedSinceOnlyCoverTheUsersProjects() throws Exception {
         User carol = user("carol");
         long now = System.currentTimeMillis() + 60_000;
