@@ -18,12 +18,14 @@ final class HeraldProcess implements AutoCloseable {
     private final Path jar;
     private final int port;
     private final Path log;
+    private final int metricsPort;
     private Process process;
 
-    private HeraldProcess(Path jar, int port, Path log) {
+    private HeraldProcess(Path jar, int port, Path log) throws IOException {
         this.jar = jar;
         this.port = port;
         this.log = log;
+        this.metricsPort = freePort();
     }
 
     static HeraldProcess start(Path jar, int port, Path log) throws Exception {
@@ -34,10 +36,28 @@ final class HeraldProcess implements AutoCloseable {
         // A private copy, so that rebuilding the server while the tests run cannot pull classes from under it.
         Path copy = log.resolveSibling("herald-server-under-test.jar");
         Files.createDirectories(copy.getParent());
-        Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (completeJar(copy) || System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(1000); // the jar is being rebuilt right now
+        }
+        Files.deleteIfExists(log);
         HeraldProcess h = new HeraldProcess(copy, port, log);
         h.start();
         return h;
+    }
+
+    /** True when the jar is whole: its manifest names a main class that the jar contains. */
+    private static boolean completeJar(Path jar) {
+        try (java.util.jar.JarFile f = new java.util.jar.JarFile(jar.toFile())) {
+            String main = f.getManifest() == null ? null : f.getManifest().getMainAttributes().getValue("Main-Class");
+            return main != null && f.getEntry(main.replace('.', '/') + ".class") != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     int port() {
@@ -56,6 +76,7 @@ final class HeraldProcess implements AutoCloseable {
         env.put("HERALD_APP_ID", "app-id");
         env.put("HERALD_APP_KEY", "app-key");
         env.put("HERALD_APP_SECRET", "app-secret");
+        env.put("HERALD_METRICS_PORT", Integer.toString(metricsPort));
         process = pb.start();
         awaitHealthy(Duration.ofSeconds(20));
     }
