@@ -314,6 +314,7 @@ public final class Coordinator {
         double gen = p.generatorCpu();
         if (!Double.isNaN(gen)) {
             r.put("generator_cpu_s", round(gen, 3));
+            r.put("generator_cpu_pct", round(100 * gen / p.seconds(), 1));
             if (unit != null) {
                 r.put("generator_cpu_us_per_" + unit, units > 0 ? round(gen * 1e6 / units, 3) : null);
             }
