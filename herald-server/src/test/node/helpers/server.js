@@ -85,6 +85,8 @@ async function startServer(envOverrides = {}, { flags = null } = {}) {
   // With `flags`, host and port (and the given settings) are passed as command-line flags only.
   const env = {
     ...process.env,
+    // The metrics listener (default 9601) is shared by every server on the machine: off.
+    HERALD_METRICS_PORT: '-1',
     ...(flags ? {} : { HERALD_HOST: HOST, HERALD_PORT: String(port) }),
     ...Object.fromEntries(Object.entries(envOverrides).map(([k, v]) => [k, String(v)])),
   };

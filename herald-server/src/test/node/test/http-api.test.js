@@ -109,6 +109,18 @@ describe('POST /events (trigger)', () => {
     assert.deepEqual([...got].sort(), [...channels].sort());
   });
 
+  test('the largest allowed trigger (100 channels x 10240 bytes) reaches a subscriber of all 100', async () => {
+    const channels = Array.from({ length: 100 }, (_, i) => uniqueName(`max-${i}`));
+    const p = await connectClient(server);
+    await Promise.all(channels.map((c) => subscribeOk(p, c, 10000)));
+    const statesBefore = p.rec.states.length;
+    await json(await sdk(server).trigger(channels, 'max', 'm'.repeat(10240)));
+    await p.rec.waitUntil(() => p.rec.all((m) => m.event === 'max').length === 100 || null,
+      { timeout: 10000, what: '100 events of 10240 bytes' });
+    assert.deepEqual(p.rec.pusherErrors(), []);
+    assert.deepEqual(p.rec.states.slice(statesBefore), [], 'stays connected');
+  });
+
   test('101 channels are refused with 400', async () => {
     const channels = Array.from({ length: 101 }, (_, i) => `c${i}`);
     // The SDK refuses this before sending; post the same body through the SDK's signed request.

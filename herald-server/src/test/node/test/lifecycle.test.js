@@ -31,46 +31,44 @@ test('--help exits 0 and lists a flag for every setting of the contract', async 
   assert.deepEqual(missing.map(flagOf), [], `flags missing from --help:\n${out}`);
 });
 
-test('settings given as flags: host, port, app key, activity timeout', async () => {
-  const server = await startServer({}, { flags: ['--app-key', 'flag-key', '--activity-timeout', '7'] });
+const warnLine = (log) => log.split('\n').find((l) => /WARN/i.test(l) && /secret/i.test(l));
+
+test('settings given as flags (host, port, app key and secret, activity timeout); no default-secret warning', async () => {
+  const secret = 'flag-secret-0123456789';
+  const server = await startServer({}, {
+    flags: ['--app-key', 'flag-key', '--app-secret', secret, '--activity-timeout', '7'],
+  });
   try {
     const raw = new RawClient(server, { key: 'flag-key' });
     assert.equal((await raw.established()).activity_timeout, 7);
-    const p = await connectClient(server, { key: 'flag-key' });
-    await subscribeOk(p, 'flag-channel');
+    const p = await connectClient(server, { key: 'flag-key', signer: sdk(server, { key: 'flag-key', secret }) });
+    await subscribeOk(p, 'private-flag-channel');
+    await (await sdk(server, { key: 'flag-key', secret }).get({ path: '/channels' })).json();
     const refused = new RawClient(server, { key: APP.key });
     assert.equal((await refused.waitClosed()).code, 4001, 'the default key is not served any more');
-    disconnectAll();
+    const log = server.tail();
+    assert.equal(warnLine(log), undefined, `no default-secret warning with a custom secret:\n${log}`);
+    assert.ok(!log.includes(secret), 'the secret itself is never logged');
   } finally {
+    disconnectAll();
     await server.stop();
   }
 });
 
-test('startup log names the app and warns about the default secret; no warning with a custom secret', async () => {
-  const withDefault = await startServer({});
-  const defaultLog = withDefault.tail();
-  await withDefault.stop();
-  assert.match(defaultLog, /app-id/, `startup log names the app id:\n${defaultLog}`);
-  assert.match(defaultLog, /app-key/, `startup log names the app key:\n${defaultLog}`);
-  const warnLine = (log) => log.split('\n').find((l) => /WARN/i.test(l) && /secret/i.test(l));
-  assert.ok(warnLine(defaultLog), `a WARN line about the default secret:\n${defaultLog}`);
-
-  const custom = await startServer({ HERALD_APP_SECRET: 'a-real-secret-0123456789' });
-  const customLog = custom.tail();
-  await custom.stop();
-  assert.equal(warnLine(customLog), undefined, `no default-secret warning:\n${customLog}`);
-  assert.ok(!customLog.includes('a-real-secret-0123456789'), 'the secret itself is never logged');
-});
-
-test('shutdown: clients get pusher:error 4200 and close 4200; pusher-js goes back to connecting', async () => {
+test('default settings: startup log names the app and warns about the default secret; ' +
+  'shutdown sends pusher:error 4200 and close 4200, and pusher-js goes back to connecting', async () => {
   const server = await startServer({});
   let stopped = false;
   try {
+    const log = server.tail();
+    assert.match(log, /app-id/, `startup log names the app id:\n${log}`);
+    assert.match(log, /app-key/, `startup log names the app key:\n${log}`);
+    assert.ok(warnLine(log), `a WARN line about the default secret:\n${log}`);
+
     const raw = new RawClient(server);
     await raw.established();
     const p = createClient(server);
     await p.rec.waitUntil(() => p.connection.state === 'connected', { what: 'connected' });
-    await (await sdk(server).get({ path: '/channels' })).json();
 
     const stopping = server.stop();
     const close = await raw.waitClosed(10000);

@@ -115,9 +115,34 @@ describe('slow consumer (HERALD_WRITE_BUFFER_HIGH_WATER_MARK=262144)', () => {
     assert.deepEqual(fast.rec.states.slice(fastStates), [], 'the reading client was never disconnected');
     assert.deepEqual(fast.rec.pusherErrors(), []);
 
+    // The server queued pusher:error 4100 and a close frame 4100 behind the backlog, and cuts
+    // the TCP connection if the client does not drain it within its close grace (2 s), which a
+    // client paused this long cannot: then it sees 1006. Whatever frames did arrive must say 4100.
     slow.ws._socket.resume();
     const close = await slow.waitClosed(20000);
-    const err = slow.messages.find((m) => m.event === 'pusher:error');
-    assert.equal(close.code, 4100, `close of the slow consumer: ${JSON.stringify(close)}, pusher:error ${JSON.stringify(err)}`);
+    const errors = slow.messages.filter((m) => m.event === 'pusher:error');
+    assert.ok(errors.every((e) => e.data.code === 4100), `pusher:error frames: ${JSON.stringify(errors)}`);
+    assert.ok([4100, 1006].includes(close.code), `close of the slow consumer: ${JSON.stringify(close)}`);
+    if (close.code === 4100) assert.equal(errors.length, 1, 'pusher:error 4100 precedes close 4100');
+  });
+});
+
+describe('outbound buffer past the mark (HERALD_WRITE_BUFFER_HIGH_WATER_MARK=65536)', () => {
+  const server = useServer({ HERALD_WRITE_BUFFER_HIGH_WATER_MARK: 65536 });
+
+  test('a burst of 1 MB to one client is refused with pusher:error 4100 then close 4100', async () => {
+    const channels = Array.from({ length: 100 }, (_, i) => uniqueName(`burst-${i}`));
+    const c = new RawClient(server);
+    await c.established();
+    for (const ch of channels) c.send({ event: 'pusher:subscribe', data: { channel: ch } });
+    await c.waitUntil(() => c.messages.filter((m) => m.event === 'pusher_internal:subscription_succeeded').length === 100,
+      { what: '100 subscriptions' });
+    await sdk(server).trigger(channels, 'bulk', 'x'.repeat(10000));
+    const close = await c.waitClosed(10000);
+    const errors = c.messages.filter((m) => m.event === 'pusher:error');
+    assert.deepEqual(errors.map((e) => e.data.code), [4100], `pusher:error frames: ${JSON.stringify(errors)}`);
+    assert.equal(close.code, 4100);
+    const delivered = c.messages.filter((m) => m.event === 'bulk').length;
+    assert.ok(delivered < 100, `only part of the burst is delivered (${delivered})`);
   });
 });
