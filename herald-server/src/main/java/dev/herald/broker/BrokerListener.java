@@ -13,6 +13,9 @@ public interface BrokerListener {
      */
     void onPublication(String appId, String channel, EncodedEvent event, String excludeSocketId);
 
+    /** Whether this node has subscribers for the channel; engines that route by interest ask. */
+    boolean hasSubscribers(String appId, String channel);
+
     /** A command broadcast by any node. */
     void onCommand(NodeCommand command);
 }

@@ -26,6 +26,8 @@ public record HeraldConfig(
         int maxConnections,
         int maxConnectionsPerIpPerSecond,
         Tls tls,
+        String redisUrl,
+        int nodeLeaseSeconds,
         WebhookSettings webhooks,
         List<App> apps) {
 
@@ -38,6 +40,7 @@ public record HeraldConfig(
     public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 1 << 20;
     public static final int DEFAULT_METRICS_PORT = 9601;
     public static final double DEFAULT_SHUTDOWN_GRACE_SECONDS = 3;
+    public static final int DEFAULT_NODE_LEASE_SECONDS = 20;
 
     public HeraldConfig {
         Objects.requireNonNull(host, "host");
@@ -66,6 +69,10 @@ public record HeraldConfig(
         check(maxConnectionsPerIpPerSecond >= 0, "--max-connections-per-ip-per-second "
                 + "(HERALD_MAX_CONNECTIONS_PER_IP_PER_SECOND) must be >= 0 (0 = no limit), got "
                 + maxConnectionsPerIpPerSecond);
+        check(nodeLeaseSeconds >= 2, "node lease (--node-lease, HERALD_NODE_LEASE_SECONDS) must be >= 2 seconds, got "
+                + nodeLeaseSeconds);
+        check(redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
+                "Redis URL (--redis-url, HERALD_REDIS_URL) must start with redis:// or rediss://, got " + redisUrl);
         check(!apps.isEmpty(), "at least one app must be configured");
     }
 

@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,10 +58,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final BooleanSupplier ready;
     private final HeraldMetrics metrics;
     private final KeyedRateLimiter apiRates = new KeyedRateLimiter();
+    private final IntSupplier liveNodes;
 
     public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready,
-            HeraldMetrics metrics) {
+            HeraldMetrics metrics, IntSupplier liveNodes) {
         this.metrics = metrics;
+        this.liveNodes = liveNodes;
         this.apps = apps;
         this.authenticators = sessions.authenticators();
         this.sessions = sessions;
@@ -188,7 +191,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             throw new ApiException(403, "Application " + app.id() + " is disabled");
         }
         int perSecond = app.limits().apiRequestsPerSecond();
-        if (!apiRates.tryAcquire(app.id(), perSecond)) {
+        // the app's budget is cluster-wide: each live node takes an equal share
+        int share = perSecond <= 0 ? 0 : Math.max(1, (perSecond + liveNodes.getAsInt() - 1) / liveNodes.getAsInt());
+        if (!apiRates.tryAcquire(app.id(), share)) {
             metrics.httpRateLimited(app.id()).increment();
             throw new ApiException(429, "Too many requests: app " + app.id() + " may make " + perSecond
                     + " API requests per second");

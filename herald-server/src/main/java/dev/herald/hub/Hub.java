@@ -37,6 +37,7 @@ public final class Hub implements BrokerListener {
     private final HeraldMetrics metrics;
     private final ConcurrentHashMap<String, AppState> apps = new ConcurrentHashMap<>();
     private ChannelObserver observer = ChannelObserver.NOOP;
+    private java.util.function.ToIntFunction<String> remoteConnections = appId -> 0;
 
     /** One app's slice of the hub; its counters are what the app's gauges read. */
     private static final class AppState {
@@ -90,7 +91,7 @@ public final class Hub implements BrokerListener {
     public boolean tryAddConnection(App app) {
         AtomicInteger count = state(app.id()).connections;
         int max = app.limits().maxConnections();
-        if (count.incrementAndGet() > max && max > 0) {
+        if (count.incrementAndGet() + (max > 0 ? remoteConnections.applyAsInt(app.id()) : 0) > max && max > 0) {
             count.decrementAndGet();
             return false;
         }
@@ -285,6 +286,31 @@ public final class Hub implements BrokerListener {
     public Collection<LocalChannel> channels(String appId) {
         AppState state = apps.get(appId);
         return state == null ? List.of() : state.channels.values();
+    }
+
+    /** Whether the channel has subscribers on this node (what a broker routes by). */
+    @Override
+    public boolean hasSubscribers(String appId, String channel) {
+        return channel(appId, channel) != null;
+    }
+
+    /** The user's member entry if it has a socket in the presence channel on this node, else {@code null}. */
+    public Member localMember(String appId, String channel, String userId) {
+        LocalChannel local = channel(appId, channel);
+        return local == null || local.members() == null ? null : local.members().member(userId);
+    }
+
+    /** Apps with state on this node. */
+    public Collection<String> appIds() {
+        return apps.keySet();
+    }
+
+    /**
+     * Also counts the app's connections on other nodes against its quota (0 when alone); set once
+     * at start-up by a cluster engine.
+     */
+    public void remoteConnections(java.util.function.ToIntFunction<String> remote) {
+        this.remoteConnections = remote;
     }
 
     /** Presence members of a channel on this node, in join order. */

@@ -55,6 +55,11 @@ final class PresenceMembers {
         return false;
     }
 
+    synchronized Member member(String userId) {
+        Entry entry = users.get(userId);
+        return entry == null ? null : entry.member;
+    }
+
     synchronized List<Member> snapshot() {
         List<Member> list = new ArrayList<>(users.size());
         for (Entry e : users.values()) {

@@ -19,6 +19,11 @@ public final class SocketIds {
         this.sequence = new AtomicLong(random.nextInt(1_000_000));
     }
 
+    /** This process's part of every socket id; also its node id in a cluster. */
+    public String node() {
+        return Long.toString(node);
+    }
+
     public String next() {
         return node + "." + sequence.incrementAndGet();
     }

@@ -2,6 +2,7 @@ package dev.herald.hub;
 
 import dev.herald.apps.App;
 import dev.herald.broker.Broker;
+import dev.herald.cluster.ClusterView;
 import dev.herald.protocol.Frames;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.util.concurrent.TimeUnit;
@@ -19,10 +20,12 @@ public final class SubscriptionCounter implements ChannelObserver {
 
     private final Broker broker;
     private final EventExecutorGroup scheduler;
+    private final ClusterView view;
 
-    public SubscriptionCounter(Broker broker, EventExecutorGroup scheduler) {
+    public SubscriptionCounter(Broker broker, EventExecutorGroup scheduler, ClusterView view) {
         this.broker = broker;
         this.scheduler = scheduler;
+        this.view = view;
     }
 
     @Override
@@ -47,12 +50,16 @@ public final class SubscriptionCounter implements ChannelObserver {
         @Override
         public void run() {
             channel.countPending.set(false);
-            int count = channel.subscriptionCount();
-            if (count == 0 || count == channel.lastSentCount) {
-                return;
-            }
-            channel.lastSentCount = count;
-            Publisher.publish(broker, app.id(), channel.name(), Frames.subscriptionCount(channel.name(), count), null);
+            // the count subscribers see is the cluster's; with one node it is this node's
+            view.subscriptionCount(app.id(), channel.name()).whenComplete((total, error) -> {
+                int count = error != null ? channel.subscriptionCount() : total;
+                if (count == 0 || count == channel.lastSentCount) {
+                    return;
+                }
+                channel.lastSentCount = count;
+                Publisher.publish(broker, app.id(), channel.name(), Frames.subscriptionCount(channel.name(), count),
+                        null);
+            });
         }
     }
 }

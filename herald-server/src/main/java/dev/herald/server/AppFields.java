@@ -6,7 +6,9 @@ import dev.herald.apps.AppLimits;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
@@ -14,7 +16,7 @@ import java.util.TreeSet;
 /**
  * An app's features and limits as {@code name=value} text, under the names of the YAML apps file
  * and of the {@code herald_apps} columns: what {@code herald apps create --set} reads and
- * {@code herald apps list} prints.
+ * {@code herald apps list} prints. Lists ({@code allowed_origins}) are comma-separated.
  */
 final class AppFields {
 
@@ -32,6 +34,7 @@ final class AppFields {
         out.put("subscription_count", String.valueOf(f.subscriptionCount()));
         out.put("authorized_connections", String.valueOf(f.authorizedConnections()));
         out.put("authorized_connection_timeout", seconds(f.authorizedConnectionTimeout()));
+        out.put("allowed_origins", String.join(",", f.allowedOrigins()));
         out.put("max_connections", String.valueOf(l.maxConnections()));
         out.put("max_event_bytes", String.valueOf(l.maxEventBytes()));
         out.put("max_channels_per_connection", String.valueOf(l.maxChannelsPerConnection()));
@@ -41,6 +44,7 @@ final class AppFields {
         out.put("max_channel_name_length", String.valueOf(l.maxChannelNameLength()));
         out.put("max_watchlist_size", String.valueOf(l.maxWatchlistSize()));
         out.put("cache_ttl", seconds(l.cacheTtl()));
+        out.put("api_requests_per_second", String.valueOf(l.apiRequestsPerSecond()));
         return out;
     }
 
@@ -78,7 +82,8 @@ final class AppFields {
                     bool(set, "watchlist", f.watchlist()),
                     bool(set, "subscription_count", f.subscriptionCount()),
                     bool(set, "authorized_connections", f.authorizedConnections()),
-                    duration(set, "authorized_connection_timeout", f.authorizedConnectionTimeout()));
+                    duration(set, "authorized_connection_timeout", f.authorizedConnectionTimeout()),
+                    list(set, "allowed_origins", f.allowedOrigins()));
             AppLimits limits = new AppLimits(
                     integer(set, "max_connections", l.maxConnections()),
                     integer(set, "max_event_bytes", l.maxEventBytes()),
@@ -88,7 +93,8 @@ final class AppFields {
                     integer(set, "client_events_per_second", l.clientEventsPerSecond()),
                     integer(set, "max_channel_name_length", l.maxChannelNameLength()),
                     integer(set, "max_watchlist_size", l.maxWatchlistSize()),
-                    duration(set, "cache_ttl", l.cacheTtl()));
+                    duration(set, "cache_ttl", l.cacheTtl()),
+                    integer(set, "api_requests_per_second", l.apiRequestsPerSecond()));
             return app.withFeatures(features).withLimits(limits);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage().startsWith("--set") ? e.getMessage()
@@ -107,6 +113,15 @@ final class AppFields {
             default -> throw new IllegalArgumentException("--set " + name + " must be true or false, got '" + value
                     + "'");
         };
+    }
+
+    /** A comma-separated list; an empty value clears it. */
+    private static List<String> list(Map<String, String> set, String name, List<String> fallback) {
+        String value = set.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
     }
 
     private static int integer(Map<String, String> set, String name, int fallback) {

@@ -177,7 +177,8 @@ public final class AppsCommand implements Callable<Integer> {
         boolean disabled;
 
         @Option(names = "--set", paramLabel = "FIELD=VALUE", description = "A feature or limit, named as in the "
-                + "YAML apps file: client_events=false, max_connections=500, cache_ttl=60 ... Repeatable.")
+                + "YAML apps file: client_events=false, max_connections=500, cache_ttl=60, "
+                + "allowed_origins=https://a.example,https://*.b.example ... Repeatable.")
         Map<String, String> settings = new LinkedHashMap<>();
 
         @Option(names = "--webhook", paramLabel = "URL", description = "Send every webhook of the app to this "

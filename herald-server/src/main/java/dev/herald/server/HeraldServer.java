@@ -7,7 +7,14 @@ import dev.herald.broker.Broker;
 import dev.herald.broker.LocalBroker;
 import dev.herald.cache.ChannelCache;
 import dev.herald.cache.LocalChannelCache;
+import dev.herald.broker.redis.RedisBroker;
+import dev.herald.cache.redis.RedisChannelCache;
+import dev.herald.cluster.ClusterView;
 import dev.herald.cluster.LocalClusterView;
+import dev.herald.cluster.redis.RedisClusterState;
+import dev.herald.cluster.redis.RedisClusterView;
+import dev.herald.cluster.redis.RedisConnections;
+import dev.herald.cluster.redis.RedisRemovalMarks;
 import dev.herald.config.HeraldConfig;
 import dev.herald.http.HttpRouter;
 import dev.herald.http.OpsRouter;
@@ -64,6 +71,8 @@ public final class HeraldServer implements AutoCloseable {
     private Broker broker;
     private ChannelCache cache;
     private WebhookDispatcher webhooks;
+    private RedisConnections redis;
+    private RedisClusterState cluster;
     private Channel metricsChannel;
     private Channel serverChannel;
     private Transports transports;
@@ -93,27 +102,45 @@ public final class HeraldServer implements AutoCloseable {
         group.iterator().forEachRemaining(loops::add);
 
         AppStore apps = new StaticAppStore(config.apps());
-        broker = new LocalBroker();
-        hub = new Hub(loops, broker, metrics);
-        broker.start(hub);
-        cache = new LocalChannelCache(System::currentTimeMillis).start();
+        SocketIds socketIds = new SocketIds();
         Authenticators authenticators = new Authenticators();
-        webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics);
-        ChannelObserver observer = ChannelObserver.of(List.of(
-                new PresenceNotifier(broker),
-                new WatchlistNotifier(broker),
-                new SubscriptionCounter(broker, group),
-                webhooks));
+        ClusterView view;
+        ChannelObserver observer;
+        if (config.redisUrl() == null) {
+            broker = new LocalBroker();
+            hub = new Hub(loops, broker, metrics);
+            broker.start(hub);
+            view = new LocalClusterView(hub);
+            cache = new LocalChannelCache(System::currentTimeMillis).start();
+            webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics);
+            observer = observers(view);
+        } else {
+            // one node of a cluster: publications, cluster-wide state and caches go through Redis
+            redis = new RedisConnections(config.redisUrl());
+            String node = socketIds.node();
+            broker = new RedisBroker(redis, node);
+            hub = new Hub(loops, broker, metrics);
+            broker.start(hub);
+            view = new RedisClusterView(redis);
+            cache = new RedisChannelCache(redis);
+            webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics,
+                    new RedisRemovalMarks(redis, node, config.webhooks().debounce()));
+            cluster = new RedisClusterState(redis, node, hub, apps, TimeUnit.SECONDS.toMillis(config.nodeLeaseSeconds()));
+            observer = cluster.observer(observers(view));
+            hub.remoteConnections(cluster::remoteConnections);
+            cluster.start();
+            log.info("Clustered through Redis as node {}", node);
+        }
         hub.observe(observer);
-        SessionContext sessions = new SessionContext(hub, broker, new LocalClusterView(hub), cache, observer,
-                authenticators,
-                new SocketIds(), new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIpPerSecond()),
-                metrics, config.activityTimeoutSeconds());
+        SessionContext sessions = new SessionContext(hub, broker, view, cache, observer, authenticators, socketIds,
+                new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIpPerSecond()), metrics,
+                config.activityTimeoutSeconds());
         SslContext tls = tlsContext();
         WebSocketUpgrade upgrade = new WebSocketUpgrade(config.maxFrameBytes(),
                 TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),
                 TimeUnit.SECONDS.toMillis(config.pongTimeoutSeconds()));
-        HttpRouter router = new HttpRouter(apps, sessions, upgrade, ready::get, metrics);
+        HttpRouter router = new HttpRouter(apps, sessions, upgrade, this::isReady, metrics,
+                cluster == null ? () -> 1 : cluster::liveNodes);
 
         int high = config.writeBufferHighWaterMark();
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -152,6 +179,20 @@ public final class HeraldServer implements AutoCloseable {
         }
     }
 
+    /** The observers that hear (cluster-wide) channel changes. */
+    private ChannelObserver observers(ClusterView view) {
+        return ChannelObserver.of(List.of(
+                new PresenceNotifier(broker),
+                new WatchlistNotifier(broker),
+                new SubscriptionCounter(broker, group, view),
+                webhooks));
+    }
+
+    /** Accepting traffic, and, when clustered, Redis reachable. */
+    public boolean isReady() {
+        return ready.get() && (cluster == null || cluster.healthy());
+    }
+
     /** Once a second, each loop measures how long a task waited in its queue. */
     private void sampleEventLoopDelay(List<EventExecutor> loops) {
         for (int i = 0; i < loops.size(); i++) {
@@ -168,7 +209,7 @@ public final class HeraldServer implements AutoCloseable {
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(transports.serverChannelClass())
-                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), new OpsRouter(metrics, ready::get),
+                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), new OpsRouter(metrics, this::isReady),
                         null))
                 .bind(config.host(), config.metricsPort()).await();
         if (bound.isSuccess()) {
@@ -228,6 +269,9 @@ public final class HeraldServer implements AutoCloseable {
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
+        if (cluster != null) {
+            cluster.close();
+        }
         if (webhooks != null) {
             webhooks.close();
         }
@@ -236,6 +280,9 @@ public final class HeraldServer implements AutoCloseable {
         }
         if (cache != null) {
             cache.close();
+        }
+        if (redis != null) {
+            redis.close();
         }
     }
 }

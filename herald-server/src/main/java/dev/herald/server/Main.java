@@ -176,6 +176,14 @@ public final class Main implements Callable<Integer> {
             description = "text or json (one JSON object per line) (HERALD_LOG_FORMAT).")
     String logFormat;
 
+    @Option(names = "--redis-url", defaultValue = "${env:HERALD_REDIS_URL}",
+            description = "redis://host:port: run as one node of a cluster sharing this Redis (HERALD_REDIS_URL).")
+    String redisUrl;
+
+    @Option(names = "--node-lease", defaultValue = "${env:HERALD_NODE_LEASE_SECONDS:-20}",
+            description = "Seconds a silent node keeps its members and counts in the cluster (HERALD_NODE_LEASE_SECONDS).")
+    int nodeLease;
+
     @Option(names = "--shutdown-grace", defaultValue = "${env:HERALD_SHUTDOWN_GRACE:-3}",
             description = "Seconds over which clients are told to reconnect (4200) on shutdown (HERALD_SHUTDOWN_GRACE).")
     double shutdownGrace;
@@ -281,7 +289,8 @@ public final class Main implements Callable<Integer> {
         return new HeraldConfig(host, port, kind, eventLoopThreads, activityTimeout, pongTimeout,
                 writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, metricsPort,
                 isSet("--metrics-port", "HERALD_METRICS_PORT"), shutdownGrace, maxConnections,
-                maxConnectionsPerIpPerSecond, tls(), webhookSettings, apps);
+                maxConnectionsPerIpPerSecond, tls(), redisUrl == null || redisUrl.isBlank() ? null : redisUrl.trim(),
+                nodeLease, webhookSettings, apps);
     }
 
     private HeraldConfig.Tls tls() {

@@ -40,14 +40,19 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
     private final WebhookSettings settings;
+    private final RemovalMarks marks;
     private final Authenticators authenticators;
     private final HeraldMetrics metrics;
     private final ScheduledExecutorService thread;
     private final HttpClient http;
-    private final Map<String, ScheduledFuture<?>> pendingRemovals = new HashMap<>();
+    private final Map<String, PendingRemoval> pendingRemovals = new HashMap<>();
     private final Map<String, Pending> batches = new HashMap<>();
     private final Map<String, TargetOutbox> outboxes = new HashMap<>();
     private volatile int queueDepth;
+
+    /** A removal waiting out the debounce. */
+    private record PendingRemoval(ScheduledFuture<?> timer, App app, ObjectNode event) {
+    }
 
     /** Events gathered for one (app, target) pair, waiting to become a batch. */
     private static final class Pending {
@@ -63,6 +68,12 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
     }
 
     public WebhookDispatcher(WebhookSettings settings, Authenticators authenticators, HeraldMetrics metrics) {
+        this(settings, authenticators, metrics, RemovalMarks.LOCAL);
+    }
+
+    public WebhookDispatcher(WebhookSettings settings, Authenticators authenticators, HeraldMetrics metrics,
+            RemovalMarks marks) {
+        this.marks = marks;
         this.settings = settings;
         this.authenticators = authenticators;
         this.metrics = metrics;
@@ -156,27 +167,42 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
     // -- on the webhook thread
 
     private static String key(App app, String channel, String userId) {
-        return app.id() + '\u0000' + channel + '\u0000' + (userId == null ? "" : userId);
+        return app.id() + '|' + channel + (userId == null ? "" : '|' + userId);
     }
 
-    /** An occupation or join: if it cancels a pending removal, neither is sent. */
+    /**
+     * An occupation or join: if it cancels a pending removal, here or on another node, neither is
+     * sent.
+     */
     private void arrived(App app, String channel, String userId, ObjectNode event) {
-        ScheduledFuture<?> pending = pendingRemovals.remove(key(app, channel, userId));
+        String key = key(app, channel, userId);
+        PendingRemoval pending = pendingRemovals.remove(key);
         if (pending != null) {
-            pending.cancel(false);
+            pending.timer().cancel(false);
+            marks.clear(key);
             return;
         }
-        emit(app, event);
+        marks.clear(key).whenComplete((cancelledElsewhere, error) -> thread.execute(() -> {
+            if (!Boolean.TRUE.equals(cancelledElsewhere)) {
+                emit(app, event);
+            }
+        }));
     }
 
     private void leaving(App app, String channel, String userId, ObjectNode event) {
         String key = key(app, channel, userId);
-        ScheduledFuture<?> previous = pendingRemovals.put(key, thread.schedule(() -> {
+        marks.mark(key);
+        ScheduledFuture<?> timer = thread.schedule(() -> {
             pendingRemovals.remove(key);
-            emit(app, event);
-        }, settings.debounce().toMillis(), TimeUnit.MILLISECONDS));
+            marks.confirm(key).whenComplete((stillGone, error) -> thread.execute(() -> {
+                if (error != null || Boolean.TRUE.equals(stillGone)) {
+                    emit(app, event);
+                }
+            }));
+        }, settings.debounce().toMillis(), TimeUnit.MILLISECONDS);
+        PendingRemoval previous = pendingRemovals.put(key, new PendingRemoval(timer, app, event));
         if (previous != null) {
-            previous.cancel(false);
+            previous.timer().cancel(false);
         }
     }
 
@@ -252,8 +278,10 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
     public void close(Duration grace) {
         try {
             thread.submit(() -> {
-                for (ScheduledFuture<?> pending : pendingRemovals.values()) {
-                    pending.cancel(false);
+                // shutting down: removals still waiting are final now
+                for (PendingRemoval pending : pendingRemovals.values()) {
+                    pending.timer().cancel(false);
+                    emit(pending.app(), pending.event());
                 }
                 pendingRemovals.clear();
                 for (Map.Entry<String, Pending> e : new ArrayList<>(batches.entrySet())) {

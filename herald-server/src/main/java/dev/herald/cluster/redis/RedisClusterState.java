@@ -1,0 +1,344 @@
+package dev.herald.cluster.redis;
+
+import dev.herald.apps.App;
+import dev.herald.apps.AppStore;
+import dev.herald.hub.ChannelObserver;
+import dev.herald.hub.Hub;
+import dev.herald.hub.LocalChannel;
+import dev.herald.protocol.Member;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's share of the cluster state in Redis, and the cluster-wide decisions built on it.
+ *
+ * <p><b>Decisions.</b> The hub reports local first joins and last leaves; {@link #observer} turns
+ * them into cluster-wide ones: a channel is occupied when its first subscriber anywhere arrives,
+ * a presence member is added when the user's first socket anywhere joins, and so on, each decided
+ * by one atomic script, so exactly one node passes it on (to member events, watchlists and
+ * webhooks). The bookkeeping is level-based: on the cluster thread it compares what the hub holds
+ * now with what this node last wrote, so racing joins and leaves on different event loops cannot
+ * leave Redis wrong.
+ *
+ * <p><b>Leases.</b> Every heartbeat renews this node's lease in {@code herald:nodes}. Answers count
+ * only nodes whose lease is live, so a dead node's members and counts disappear when its lease
+ * runs out; the first node to notice then claims the dead node (one atomic {@code ZREM}) and fires
+ * the member-removed and vacated events its death implies, once.
+ *
+ * <p><b>Outages.</b> While Redis is away, local clients keep being served and local decisions
+ * stand in for cluster ones. When Redis is back (possibly empty after a restart) the heartbeat
+ * notices the missing marker key and writes this node's state again, without firing events.
+ */
+public final class RedisClusterState implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisClusterState.class);
+
+    private final RedisConnections connections;
+    private final RedisAsyncCommands<String, String> redis;
+    private final RedisCommands<String, String> sync;
+    private final String node;
+    private final Hub hub;
+    private final AppStore apps;
+    private final long leaseMillis;
+    private final ScheduledExecutorService heartbeat;
+    private final AtomicBoolean reachable = new AtomicBoolean(true);
+    /** What this node last wrote; touched only on the cluster thread. */
+    private final Set<String> occupiedHere = new HashSet<>();
+    private final Set<String> membersHere = new HashSet<>();
+    private volatile Map<String, Integer> remoteConnections = Map.of();
+    private volatile int liveNodes = 1;
+    private ChannelObserver downstream = ChannelObserver.NOOP;
+
+    public RedisClusterState(RedisConnections connections, String node, Hub hub, AppStore apps, long leaseMillis) {
+        this.connections = connections;
+        this.redis = connections.state().async();
+        this.sync = connections.state().sync();
+        this.node = node;
+        this.hub = hub;
+        this.apps = apps;
+        this.leaseMillis = leaseMillis;
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "herald-cluster-lease");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Registers the lease and starts the heartbeat; call before accepting connections. */
+    public void start() {
+        if (sync.zscore(Keys.NODES, node) != null) {
+            throw new IllegalStateException("node id " + node + " is already registered in Redis");
+        }
+        beat();
+        long every = Math.max(250, Math.min(5_000, leaseMillis / 4));
+        heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Connections of the app on other live nodes, as of the last heartbeat. */
+    public int remoteConnections(String appId) {
+        return remoteConnections.getOrDefault(appId, 0);
+    }
+
+    /** Live nodes as of the last heartbeat (at least 1). */
+    public int liveNodes() {
+        return liveNodes;
+    }
+
+    /** Whether Redis answered the last heartbeat and the connections are up. */
+    public boolean healthy() {
+        return reachable.get() && connections.connected();
+    }
+
+    // -- decisions
+
+    /**
+     * Wraps the observers that must hear cluster-wide changes only (member events, watchlists,
+     * webhooks). Cache misses and client events pass straight through.
+     */
+    public ChannelObserver observer(ChannelObserver downstream) {
+        this.downstream = downstream;
+        return new Decisions();
+    }
+
+    private final class Decisions implements ChannelObserver {
+        @Override
+        public void occupied(App app, String channel) {
+            connections.thread().execute(() -> reconcileChannel(app, channel));
+        }
+
+        @Override
+        public void vacated(App app, String channel) {
+            connections.thread().execute(() -> reconcileChannel(app, channel));
+        }
+
+        @Override
+        public void subscriptionCountChanged(App app, LocalChannel channel) {
+            connections.thread().execute(() -> reconcileChannel(app, channel.name()));
+            downstream.subscriptionCountChanged(app, channel);
+        }
+
+        @Override
+        public void memberAdded(App app, String channel, Member member, String socketId) {
+            connections.thread().execute(() -> reconcileMember(app, channel, member.userId(), socketId));
+        }
+
+        @Override
+        public void memberRemoved(App app, String channel, String userId) {
+            connections.thread().execute(() -> reconcileMember(app, channel, userId, null));
+        }
+
+        @Override
+        public void cacheMiss(App app, String channel) {
+            downstream.cacheMiss(app, channel);
+        }
+
+        @Override
+        public void clientEvent(App app, String channel, String event, String data, String socketId, String userId) {
+            downstream.clientEvent(app, channel, event, data, socketId, userId);
+        }
+    }
+
+    private String now() {
+        return Long.toString(System.currentTimeMillis());
+    }
+
+    private void reconcileChannel(App app, String channel) {
+        LocalChannel local = hub.channel(app.id(), channel);
+        int count = local == null ? 0 : local.subscriptionCount();
+        String key = app.id() + '|' + channel;
+        String sKey = Keys.subscriptions(node, app.id());
+        if (count > 0 && occupiedHere.add(key)) {
+            decide(redis.eval(Scripts.OCCUPY, ScriptOutputType.INTEGER,
+                    new String[] {Keys.NODES, sKey, Keys.nodeKeys(node)}, now(), node, channel,
+                    Integer.toString(count), app.id()), () -> downstream.occupied(app, channel));
+        } else if (count == 0 && occupiedHere.remove(key)) {
+            decide(redis.eval(Scripts.VACATE, ScriptOutputType.INTEGER, new String[] {Keys.NODES, sKey}, now(), node,
+                    channel, app.id()), () -> downstream.vacated(app, channel));
+        } else if (count > 0) {
+            redis.hset(sKey, channel, Integer.toString(count)).exceptionally(this::ignore);
+        }
+    }
+
+    private void reconcileMember(App app, String channel, String userId, String socketId) {
+        Member member = hub.localMember(app.id(), channel, userId);
+        String key = app.id() + '|' + channel + '|' + userId;
+        String pKey = Keys.members(node, app.id(), channel);
+        String suffix = Keys.membersSuffix(app.id(), channel);
+        if (member != null && membersHere.add(key)) {
+            String info = member.userInfo() == null ? "" : member.userInfo();
+            decide(redis.eval(Scripts.JOIN, ScriptOutputType.INTEGER,
+                    new String[] {Keys.NODES, pKey, Keys.nodeKeys(node)}, now(), node, userId, info, suffix),
+                    () -> downstream.memberAdded(app, channel, member, socketId));
+        } else if (member == null && membersHere.remove(key)) {
+            decide(redis.eval(Scripts.LEAVE, ScriptOutputType.INTEGER, new String[] {Keys.NODES, pKey}, now(), node,
+                    userId, suffix), () -> downstream.memberRemoved(app, channel, userId));
+        }
+    }
+
+    /** Passes the change on when the script says this node decides it, or when Redis cannot say. */
+    private void decide(CompletionStage<Long> verdict, Runnable passOn) {
+        verdict.whenComplete((result, error) -> {
+            if (error != null) {
+                log.debug("cluster decision unavailable, deciding locally: {}", error.toString());
+                passOn.run();
+            } else if (result == 1L) {
+                passOn.run();
+            }
+        });
+    }
+
+    private <T> T ignore(Throwable error) {
+        log.debug("cluster write failed: {}", error.toString());
+        return null;
+    }
+
+    // -- heartbeat: lease, resync, quotas, reaping
+
+    private void beat() {
+        try {
+            long now = System.currentTimeMillis();
+            sync.zadd(Keys.NODES, now + leaseMillis, node);
+            if (sync.exists(Keys.alive(node)) == 0) {
+                resync();
+            }
+            writeConnections();
+            readRemoteConnections(now);
+            liveNodes = Math.max(1, sync.zcount(Keys.NODES, io.lettuce.core.Range.create(now, Double.POSITIVE_INFINITY))
+                    .intValue());
+            reapDeadNodes(now);
+            if (reachable.compareAndSet(false, true)) {
+                log.info("Redis is reachable again; cluster state restored");
+            }
+        } catch (RuntimeException e) {
+            if (reachable.compareAndSet(true, false)) {
+                log.warn("Redis unreachable ({}); serving local clients only until it returns", e.toString());
+            }
+        }
+    }
+
+    /** Writes this node's whole state again, without deciding anything (no events). */
+    private void resync() {
+        for (String appId : hub.appIds()) {
+            Map<String, String> counts = new HashMap<>();
+            for (LocalChannel channel : hub.channels(appId)) {
+                counts.put(channel.name(), Integer.toString(channel.subscriptionCount()));
+                if (channel.kind().isPresence()) {
+                    Map<String, String> members = new HashMap<>();
+                    for (Member m : hub.members(appId, channel.name())) {
+                        members.put(m.userId(), m.userInfo() == null ? "" : m.userInfo());
+                    }
+                    if (!members.isEmpty()) {
+                        String pKey = Keys.members(node, appId, channel.name());
+                        sync.hset(pKey, members);
+                        sync.sadd(Keys.nodeKeys(node), pKey);
+                    }
+                }
+            }
+            if (!counts.isEmpty()) {
+                String sKey = Keys.subscriptions(node, appId);
+                sync.hset(sKey, counts);
+                sync.sadd(Keys.nodeKeys(node), sKey);
+            }
+        }
+        sync.set(Keys.alive(node), "1");
+        log.info("Wrote this node's cluster state to Redis (node {})", node);
+    }
+
+    private void writeConnections() {
+        Map<String, String> counts = new HashMap<>();
+        for (String appId : hub.appIds()) {
+            counts.put(appId, Integer.toString(hub.connectionCount(appId)));
+        }
+        if (!counts.isEmpty()) {
+            sync.hset(Keys.connections(node), counts);
+        }
+    }
+
+    private void readRemoteConnections(long now) {
+        List<Object> flat = sync.eval(Scripts.REMOTE_CONNECTIONS, ScriptOutputType.MULTI, new String[] {Keys.NODES},
+                Long.toString(now), node);
+        Map<String, Integer> sums = new HashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            sums.put((String) flat.get(i), Integer.parseInt((String) flat.get(i + 1)));
+        }
+        remoteConnections = sums;
+    }
+
+    private void reapDeadNodes(long now) {
+        List<String> dead = sync.zrangebyscore(Keys.NODES, io.lettuce.core.Range.create(0, now - 1));
+        for (String deadNode : dead) {
+            if (deadNode.equals(node) || sync.zrem(Keys.NODES, deadNode) != 1) {
+                continue; // another node claimed it
+            }
+            log.warn("Node {} missed its lease: removing its members and subscriptions", deadNode);
+            reap(deadNode, now);
+        }
+    }
+
+    /** Fires what a dead node's departure means, for channels and users no live node still has. */
+    private void reap(String deadNode, long now) {
+        Set<String> keys = sync.smembers(Keys.nodeKeys(deadNode));
+        String subscriptionsPrefix = "herald:n:" + deadNode + ":s:";
+        String membersPrefix = "herald:n:" + deadNode + ":p:";
+        for (String key : keys) {
+            if (key.startsWith(membersPrefix)) {
+                String suffix = key.substring(membersPrefix.length());
+                int bar = suffix.indexOf('|');
+                App app = apps.byId(suffix.substring(0, bar)).orElse(null);
+                String channel = suffix.substring(bar + 1);
+                List<Object> live = sync.eval(Scripts.MEMBERS, ScriptOutputType.MULTI, new String[] {Keys.NODES},
+                        Long.toString(now), suffix);
+                Set<Object> liveUsers = new HashSet<>();
+                for (int i = 0; i < live.size(); i += 2) {
+                    liveUsers.add(live.get(i));
+                }
+                for (String user : sync.hkeys(key)) {
+                    if (app != null && !liveUsers.contains(user)) {
+                        downstream.memberRemoved(app, channel, user);
+                    }
+                }
+            }
+        }
+        for (String key : keys) {
+            if (key.startsWith(subscriptionsPrefix)) {
+                App app = apps.byId(key.substring(subscriptionsPrefix.length())).orElse(null);
+                for (String channel : sync.hkeys(key)) {
+                    Long left = sync.eval(Scripts.SUBSCRIPTIONS, ScriptOutputType.INTEGER, new String[] {Keys.NODES},
+                            Long.toString(now), key.substring(subscriptionsPrefix.length()), channel);
+                    if (app != null && left == 0) {
+                        downstream.vacated(app, channel);
+                    }
+                }
+            }
+        }
+        if (!keys.isEmpty()) {
+            sync.del(keys.toArray(new String[0]));
+        }
+        sync.del(Keys.nodeKeys(deadNode), Keys.connections(deadNode), Keys.alive(deadNode));
+    }
+
+    @Override
+    public void close() {
+        heartbeat.shutdownNow();
+        try {
+            // a clean goodbye: others stop counting this node at once, without waiting for the lease
+            sync.zadd(Keys.NODES, 1, node);
+            reapDeadNodes(System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            log.debug("could not say goodbye to Redis: {}", e.toString());
+        }
+    }
+}
