@@ -63,6 +63,20 @@ describe('protocol versions', () => {
   }
 });
 
+describe('missing protocol parameter', () => {
+  test('is either served as the current protocol or refused with 4008', async () => {
+    const c = new RawClient(server, { query: 'client=js&version=8.6.0' });
+    const first = await c.waitFor(() => true, { what: 'first frame' });
+    if (first.event === 'pusher:connection_established') {
+      await c.ping();
+    } else {
+      assert.equal(first.event, 'pusher:error', JSON.stringify(first));
+      assert.equal(first.data.code, 4008);
+      assert.equal((await c.waitClosed()).code, 4008);
+    }
+  });
+});
+
 describe('unknown app key', () => {
   test('raw client gets pusher:error 4001 (numeric code, object data) then close 4001', async () => {
     const c = new RawClient(server, { key: 'no-such-key' });

@@ -257,6 +257,10 @@ describe('GET /channels', () => {
       assert.ok(name.startsWith('presence-'), name);
       assert.equal(typeof info.user_count, 'number');
     }
+    const both = await json(await sdk(server).get({
+      path: '/channels', params: { filter_by_prefix: 'presence-', info: 'user_count,subscription_count' },
+    }));
+    assert.deepEqual(both.channels[pres], { user_count: 2, subscription_count: 2 });
   });
 
   test('info=user_count without the presence- prefix filter is refused with 400', async () => {
@@ -414,6 +418,21 @@ describe('request signing and errors', () => {
     assert.ok([400, 401].includes(res.status), `status ${res.status}`);
     const res2 = await fetch(`http://${HOST}:${server.port}${path}?${qs.replace('filter_by_prefix=a', 'filter_by_prefix=b')}`);
     assert.equal(res2.status, 401);
+  });
+
+  test('percent-encoded query values (how the Ruby and Java SDKs send them) are decoded before verifying', async () => {
+    const prefix = uniqueName('presence-enc');
+    const p = await connectClient(server, { user: member('enc') });
+    await subscribeOk(p, prefix);
+    const path = `/apps/${APP.id}/channels`;
+    const qs = sdk(server).createSignedQueryString({
+      method: 'GET', path, params: { filter_by_prefix: prefix, info: 'user_count,subscription_count' },
+    });
+    const encoded = qs.replace('info=user_count,subscription_count', 'info=user_count%2Csubscription_count');
+    assert.notEqual(encoded, qs);
+    const res = await fetch(`http://${HOST}:${server.port}${path}?${encoded}`);
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.deepEqual(await res.json(), { channels: { [prefix]: { user_count: 1, subscription_count: 1 } } });
   });
 
   test('an unsigned request is refused with 401', async () => {

@@ -4,9 +4,12 @@
 
 const { describe, test, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { useServer, APP } = require('../helpers/server');
 const {
-  sdk, connectClient, disconnectAll, subscribeOk, subscribeRefused, pingPong, eventually,
+  sdk, connectClient, disconnectAll, subscribeOk, subscribeRefused, pingPong, barrier,
   uniqueName, RawClient,
 } = require('../helpers/clients');
 
@@ -144,5 +147,59 @@ describe('outbound buffer past the mark (HERALD_WRITE_BUFFER_HIGH_WATER_MARK=655
     assert.equal(close.code, 4100);
     const delivered = c.messages.filter((m) => m.event === 'bulk').length;
     assert.ok(delivered < 100, `only part of the burst is delivered (${delivered})`);
+  });
+});
+
+describe('several apps from HERALD_CONFIG', () => {
+  const configFile = path.join(os.tmpdir(), `herald-node-test-apps-${process.pid}.yaml`);
+  fs.writeFileSync(configFile, [
+    'apps:',
+    '  - id: app-one', '    key: key-one', '    secret: secret-one',
+    '  - id: app-two', '    key: key-two', '    secret: secret-two',
+    '  - id: app-off', '    key: key-off', '    secret: secret-off', '    enabled: false',
+    '',
+  ].join('\n'));
+  process.on('exit', () => fs.rmSync(configFile, { force: true }));
+  const server = useServer({ HERALD_CONFIG: configFile });
+  const one = { appId: 'app-one', key: 'key-one', secret: 'secret-one' };
+  const two = { appId: 'app-two', key: 'key-two', secret: 'secret-two' };
+  const clientOf = (app) => connectClient(server, { key: app.key, signer: sdk(server, app) });
+
+  test('each app works with its own credentials, and channels are separate per app', async () => {
+    const room = uniqueName('private-shared-room');
+    const a = await clientOf(one);
+    const b = await clientOf(two);
+    await subscribeOk(a, room);
+    await subscribeOk(b, room);
+    await sdk(server, one).trigger(room, 'for-one', { app: 1 });
+    await a.rec.waitFor((m) => m.event === 'for-one' && m.channel === room);
+    await barrier(sdk(server, two), room, [b]);
+    assert.deepEqual(b.rec.all((m) => m.event === 'for-one'), [], 'app two never sees app one events');
+    const info = await (await sdk(server, two).get({ path: `/channels/${room}`, params: { info: 'subscription_count' } })).json();
+    assert.deepEqual(info, { occupied: true, subscription_count: 1 });
+  });
+
+  test('a channel signature from another app is refused with 4009', async () => {
+    const p = await connectClient(server, { key: one.key, signer: sdk(server, two) });
+    await subscribeRefused(p, uniqueName('private-cross'), 4009);
+  });
+
+  test('auth_key of another app is refused with 403', async () => {
+    const crossed = sdk(server, { appId: one.appId, key: two.key, secret: two.secret });
+    await assert.rejects(crossed.trigger(uniqueName('x'), 'ev', {}), (e) => e.status === 403);
+    await assert.rejects(crossed.get({ path: '/channels' }), (e) => e.status === 403);
+  });
+
+  test('a disabled app: WebSocket 4003 and close, HTTP 403', async () => {
+    const c = new RawClient(server, { key: 'key-off' });
+    assert.equal((await c.waitClosed()).code, 4003);
+    assert.equal(c.messages.find((m) => m.event === 'pusher:error').data.code, 4003);
+    const off = sdk(server, { appId: 'app-off', key: 'key-off', secret: 'secret-off' });
+    await assert.rejects(off.trigger(uniqueName('x'), 'ev', {}), (e) => e.status === 403);
+  });
+
+  test('the env default app is not served when HERALD_CONFIG declares the apps', async () => {
+    const c = new RawClient(server, { key: 'app-key' });
+    assert.equal((await c.waitClosed()).code, 4001);
   });
 });
