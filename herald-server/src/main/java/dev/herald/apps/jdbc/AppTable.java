@@ -6,14 +6,22 @@ import dev.herald.apps.AppLimits;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The SQL of the {@code herald_apps} table, and the mapping between its rows and {@link App}.
@@ -22,8 +30,8 @@ import java.util.Optional;
  * so it is quoted with the driver's own quote character. A {@code NULL} feature or limit means
  * Herald's default, as an absent key does in the file, so a row inserted by hand with only
  * {@code id}, {@code key} and {@code secret} is a working app. Durations are seconds, as in the
- * file ({@code NUMERIC(12,3)}, millisecond precision). The SQL is plain enough for PostgreSQL, H2
- * and MySQL.
+ * file ({@code NUMERIC(12,3)}, millisecond precision); lists ({@code allowed_origins},
+ * {@code webhooks}) are JSON text. The SQL is plain enough for PostgreSQL, H2 and MySQL.
  *
  * <p>Stateless; every method runs on the connection it is given and blocks.
  */
@@ -32,42 +40,84 @@ final class AppTable {
     static final String TABLE = "herald_apps";
     static final int QUERY_TIMEOUT_SECONDS = 10;
 
-    /** Every column, in the order of {@link #select} and {@link #insert}; {@code key} is quoted later. */
-    private static final List<String> COLUMNS = List.of("id", "key", "secret", "enabled", "client_events",
-            "user_authentication", "watchlist", "subscription_count", "authorized_connections",
-            "authorized_connection_timeout", "max_connections", "max_event_bytes", "max_channels_per_connection",
-            "max_presence_members", "max_presence_user_info_bytes", "client_events_per_second",
-            "max_channel_name_length", "max_watchlist_size", "cache_ttl", "webhooks");
+    /**
+     * Every column with its SQL type, in the order of {@link #select} and {@link #insert}. Columns
+     * after the first four are nullable, so that {@link #createIfAbsent} can add those a table made
+     * by an older Herald lacks.
+     */
+    private static final Map<String, String> COLUMN_TYPES = columnTypes();
+    private static final List<String> COLUMNS = List.copyOf(COLUMN_TYPES.keySet());
+
+    private static Map<String, String> columnTypes() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("id", "VARCHAR(255) NOT NULL PRIMARY KEY");
+        c.put("key", "VARCHAR(255) NOT NULL UNIQUE");
+        c.put("secret", "VARCHAR(255) NOT NULL");
+        c.put("enabled", "BOOLEAN DEFAULT TRUE NOT NULL");
+        c.put("client_events", "BOOLEAN");
+        c.put("user_authentication", "BOOLEAN");
+        c.put("watchlist", "BOOLEAN");
+        c.put("subscription_count", "BOOLEAN");
+        c.put("authorized_connections", "BOOLEAN");
+        c.put("authorized_connection_timeout", "NUMERIC(12,3)");
+        c.put("allowed_origins", "TEXT");
+        c.put("max_connections", "INTEGER");
+        c.put("max_event_bytes", "INTEGER");
+        c.put("max_channels_per_connection", "INTEGER");
+        c.put("max_presence_members", "INTEGER");
+        c.put("max_presence_user_info_bytes", "INTEGER");
+        c.put("client_events_per_second", "INTEGER");
+        c.put("max_channel_name_length", "INTEGER");
+        c.put("max_watchlist_size", "INTEGER");
+        c.put("cache_ttl", "NUMERIC(12,3)");
+        c.put("api_requests_per_second", "INTEGER");
+        c.put("webhooks", "TEXT");
+        return Collections.unmodifiableMap(c);
+    }
 
     private AppTable() {
     }
 
+    /** Creates the table unless it exists, then adds any column it lacks (all such columns are nullable). */
     static void createIfAbsent(Connection c) throws SQLException {
-        String key = quote(c, "key");
-        String ddl = "CREATE TABLE IF NOT EXISTS " + TABLE + " ("
-                + "id VARCHAR(255) NOT NULL PRIMARY KEY, "
-                + key + " VARCHAR(255) NOT NULL UNIQUE, "
-                + "secret VARCHAR(255) NOT NULL, "
-                + "enabled BOOLEAN DEFAULT TRUE NOT NULL, "
-                + "client_events BOOLEAN, "
-                + "user_authentication BOOLEAN, "
-                + "watchlist BOOLEAN, "
-                + "subscription_count BOOLEAN, "
-                + "authorized_connections BOOLEAN, "
-                + "authorized_connection_timeout NUMERIC(12,3), "
-                + "max_connections INTEGER, "
-                + "max_event_bytes INTEGER, "
-                + "max_channels_per_connection INTEGER, "
-                + "max_presence_members INTEGER, "
-                + "max_presence_user_info_bytes INTEGER, "
-                + "client_events_per_second INTEGER, "
-                + "max_channel_name_length INTEGER, "
-                + "max_watchlist_size INTEGER, "
-                + "cache_ttl NUMERIC(12,3), "
-                + "webhooks TEXT)";
+        List<String> definitions = new ArrayList<>();
+        for (Map.Entry<String, String> column : COLUMN_TYPES.entrySet()) {
+            definitions.add(quote(c, column.getKey()) + " " + column.getValue());
+        }
+        execute(c, "CREATE TABLE IF NOT EXISTS " + TABLE + " (" + String.join(", ", definitions) + ")");
+        Set<String> present = presentColumns(c);
+        if (present.isEmpty()) {
+            return; // the driver does not describe the table: trust it
+        }
+        for (String column : COLUMNS.subList(4, COLUMNS.size())) {
+            if (!present.contains(column)) {
+                execute(c, "ALTER TABLE " + TABLE + " ADD " + column + " " + COLUMN_TYPES.get(column));
+            }
+        }
+    }
+
+    private static Set<String> presentColumns(Connection c) throws SQLException {
+        DatabaseMetaData meta = c.getMetaData();
+        String table = meta.storesUpperCaseIdentifiers() ? TABLE.toUpperCase(Locale.ROOT) : TABLE;
+        String schema;
+        try {
+            schema = c.getSchema();
+        } catch (SQLFeatureNotSupportedException | AbstractMethodError e) {
+            schema = null;
+        }
+        Set<String> columns = new HashSet<>();
+        try (ResultSet rs = meta.getColumns(c.getCatalog(), schema, table, null)) {
+            while (rs.next()) {
+                columns.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+            }
+        }
+        return columns;
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-            s.execute(ddl);
+            s.execute(sql);
         }
     }
 
@@ -186,6 +236,7 @@ final class AppTable {
         s.setBoolean(++i, f.subscriptionCount());
         s.setBoolean(++i, f.authorizedConnections());
         s.setBigDecimal(++i, seconds(f.authorizedConnectionTimeout()));
+        s.setString(++i, JsonColumns.writeStrings(f.allowedOrigins()));
         s.setInt(++i, l.maxConnections());
         s.setInt(++i, l.maxEventBytes());
         s.setInt(++i, l.maxChannelsPerConnection());
@@ -195,63 +246,86 @@ final class AppTable {
         s.setInt(++i, l.maxChannelNameLength());
         s.setInt(++i, l.maxWatchlistSize());
         s.setBigDecimal(++i, seconds(l.cacheTtl()));
-        s.setString(++i, WebhooksJson.write(app.webhooks()));
+        s.setInt(++i, l.apiRequestsPerSecond());
+        s.setString(++i, JsonColumns.writeWebhooks(app.webhooks()));
     }
 
     private static StoredApp map(ResultSet rs) throws SQLException {
-        String id = rs.getString(1);
+        Row row = new Row(rs);
+        String id = row.rs.getString(1);
         try {
             AppFeatures df = AppFeatures.defaults();
             AppLimits dl = AppLimits.defaults();
+            String key = row.text("key");
+            String secret = row.text("secret");
+            boolean enabled = row.bool("enabled", true);
             AppFeatures features = new AppFeatures(
-                    bool(rs, 5, df.clientEvents()),
-                    bool(rs, 6, df.userAuthentication()),
-                    bool(rs, 7, df.watchlist()),
-                    bool(rs, 8, df.subscriptionCount()),
-                    bool(rs, 9, df.authorizedConnections()),
-                    duration(rs, 10, df.authorizedConnectionTimeout()));
+                    row.bool("client_events", df.clientEvents()),
+                    row.bool("user_authentication", df.userAuthentication()),
+                    row.bool("watchlist", df.watchlist()),
+                    row.bool("subscription_count", df.subscriptionCount()),
+                    row.bool("authorized_connections", df.authorizedConnections()),
+                    row.duration("authorized_connection_timeout", df.authorizedConnectionTimeout()),
+                    JsonColumns.readStrings("allowed_origins", row.text("allowed_origins")));
             AppLimits limits = new AppLimits(
-                    integer(rs, 11, dl.maxConnections()),
-                    integer(rs, 12, dl.maxEventBytes()),
-                    integer(rs, 13, dl.maxChannelsPerConnection()),
-                    integer(rs, 14, dl.maxPresenceMembers()),
-                    integer(rs, 15, dl.maxPresenceUserInfoBytes()),
-                    integer(rs, 16, dl.clientEventsPerSecond()),
-                    integer(rs, 17, dl.maxChannelNameLength()),
-                    integer(rs, 18, dl.maxWatchlistSize()),
-                    duration(rs, 19, dl.cacheTtl()));
-            String key = rs.getString(2);
-            String secret = rs.getString(3);
+                    row.integer("max_connections", dl.maxConnections()),
+                    row.integer("max_event_bytes", dl.maxEventBytes()),
+                    row.integer("max_channels_per_connection", dl.maxChannelsPerConnection()),
+                    row.integer("max_presence_members", dl.maxPresenceMembers()),
+                    row.integer("max_presence_user_info_bytes", dl.maxPresenceUserInfoBytes()),
+                    row.integer("client_events_per_second", dl.clientEventsPerSecond()),
+                    row.integer("max_channel_name_length", dl.maxChannelNameLength()),
+                    row.integer("max_watchlist_size", dl.maxWatchlistSize()),
+                    row.duration("cache_ttl", dl.cacheTtl()),
+                    row.integer("api_requests_per_second", dl.apiRequestsPerSecond()));
             if (key == null || secret == null) {
                 return new StoredApp(id, null, "key and secret must not be NULL");
             }
-            return new StoredApp(id, new App(id, key, secret, bool(rs, 4, true), features, limits,
-                    WebhooksJson.read(rs.getString(20))), null);
+            return new StoredApp(id, new App(id, key, secret, enabled, features, limits,
+                    JsonColumns.readWebhooks(row.text("webhooks"))), null);
         } catch (IllegalArgumentException e) {
             return new StoredApp(id, null, e.getMessage());
         }
     }
 
-    private static boolean bool(ResultSet rs, int column, boolean fallback) throws SQLException {
-        boolean value = rs.getBoolean(column);
-        return rs.wasNull() ? fallback : value;
-    }
+    /** Reads columns of the current row by name, in {@link #COLUMNS} order; NULL gives the fallback. */
+    private static final class Row {
 
-    private static int integer(ResultSet rs, int column, int fallback) throws SQLException {
-        int value = rs.getInt(column);
-        return rs.wasNull() ? fallback : value;
-    }
+        final ResultSet rs;
 
-    private static Duration duration(ResultSet rs, int column, Duration fallback) throws SQLException {
-        BigDecimal value = rs.getBigDecimal(column);
-        if (value == null) {
-            return fallback;
+        Row(ResultSet rs) {
+            this.rs = rs;
         }
-        if (value.signum() <= 0) {
-            throw new IllegalArgumentException(COLUMNS.get(column - 1) + " must be a positive number of seconds, got "
-                    + value.toPlainString());
+
+        private static int index(String column) {
+            return COLUMNS.indexOf(column) + 1;
         }
-        return Duration.ofMillis(value.movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact());
+
+        String text(String column) throws SQLException {
+            return rs.getString(index(column));
+        }
+
+        boolean bool(String column, boolean fallback) throws SQLException {
+            boolean value = rs.getBoolean(index(column));
+            return rs.wasNull() ? fallback : value;
+        }
+
+        int integer(String column, int fallback) throws SQLException {
+            int value = rs.getInt(index(column));
+            return rs.wasNull() ? fallback : value;
+        }
+
+        Duration duration(String column, Duration fallback) throws SQLException {
+            BigDecimal value = rs.getBigDecimal(index(column));
+            if (value == null) {
+                return fallback;
+            }
+            if (value.signum() <= 0) {
+                throw new IllegalArgumentException(column + " must be a positive number of seconds, got "
+                        + value.toPlainString());
+            }
+            return Duration.ofMillis(value.movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact());
+        }
     }
 
     private static BigDecimal seconds(Duration duration) {

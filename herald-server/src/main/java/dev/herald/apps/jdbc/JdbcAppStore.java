@@ -240,8 +240,8 @@ public final class JdbcAppStore implements AppStore, AutoCloseable {
                         : database.redact(String.valueOf(e));
                 if (outageSince == null) {
                     outageSince = Instant.now();
-                    log.warn("Apps database {} cannot be read: {}. Keeping the last snapshot ({} apps) until it answers.",
-                            database.redactedUrl(), reason, snapshot.all.size());
+                    log.warn("Apps database {} cannot be read: {}. Keeping the last snapshot ({} apps) until it "
+                            + "answers.", database.redactedUrl(), reason, snapshot.all.size());
                 } else {
                     log.debug("Apps database {} still cannot be read: {}", database.redactedUrl(), reason);
                 }

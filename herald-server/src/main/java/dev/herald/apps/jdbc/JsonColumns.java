@@ -14,18 +14,19 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The {@code webhooks} column: a JSON array of {@code {"url", "event_types", "channel_prefix"}},
- * the same names as in the YAML apps file. {@code NULL} or blank means no webhooks.
+ * The JSON text columns: {@code webhooks}, an array of {@code {"url", "event_types",
+ * "channel_prefix"}} named as in the YAML apps file, and {@code allowed_origins}, an array of
+ * strings. {@code NULL} or blank means an empty list.
  */
-final class WebhooksJson {
+final class JsonColumns {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> KEYS = Set.of("url", "event_types", "channel_prefix");
 
-    private WebhooksJson() {
+    private JsonColumns() {
     }
 
-    static String write(List<WebhookTarget> targets) {
+    static String writeWebhooks(List<WebhookTarget> targets) {
         ArrayNode array = JSON.createArrayNode();
         for (WebhookTarget target : targets) {
             ObjectNode node = array.addObject();
@@ -41,16 +42,39 @@ final class WebhooksJson {
         return array.toString();
     }
 
-    /** Parses the column; a problem throws {@link IllegalArgumentException} naming the entry. */
-    static List<WebhookTarget> read(String text) {
-        if (text == null || text.isBlank()) {
+    static String writeStrings(List<String> values) {
+        ArrayNode array = JSON.createArrayNode();
+        values.forEach(array::add);
+        return array.toString();
+    }
+
+    /** Parses a list of strings; a problem throws {@link IllegalArgumentException} naming the column. */
+    static List<String> readStrings(String column, String text) {
+        JsonNode root = parse(column, text);
+        if (root == null) {
             return List.of();
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("webhooks is not valid JSON: " + e.getOriginalMessage());
+        List<String> values = new ArrayList<>();
+        if (root.isArray()) {
+            for (JsonNode value : root) {
+                if (!value.isTextual() || value.asText().isBlank()) {
+                    values = null;
+                    break;
+                }
+                values.add(value.asText());
+            }
+        }
+        if (values == null || !root.isArray()) {
+            throw new IllegalArgumentException(column + " must be a JSON array of non-empty strings, got " + text);
+        }
+        return values;
+    }
+
+    /** Parses the webhooks; a problem throws {@link IllegalArgumentException} naming the entry. */
+    static List<WebhookTarget> readWebhooks(String text) {
+        JsonNode root = parse("webhooks", text);
+        if (root == null) {
+            return List.of();
         }
         if (!root.isArray()) {
             throw new IllegalArgumentException("webhooks must be a JSON array of {url, event_types, channel_prefix}");
@@ -60,6 +84,17 @@ final class WebhooksJson {
             targets.add(target("webhooks[" + i + "]", root.get(i)));
         }
         return targets;
+    }
+
+    private static JsonNode parse(String column, String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(column + " is not valid JSON: " + e.getOriginalMessage());
+        }
     }
 
     private static WebhookTarget target(String where, JsonNode node) {
