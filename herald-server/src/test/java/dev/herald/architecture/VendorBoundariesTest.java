@@ -1,0 +1,68 @@
+package dev.herald.architecture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Vendors stay behind their engines (STYLE rule 1): Lettuce only in {@code *.redis} packages,
+ * JDBC only in {@code *.jdbc} packages, and no Netty channel in {@code protocol}.
+ */
+class VendorBoundariesTest {
+
+    private static final Path MAIN = Path.of("src/main/java/dev/herald");
+
+    private static List<String> offenders(String importPrefix, String allowedDirectory) throws IOException {
+        List<String> offenders = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String relative = MAIN.relativize(file).toString();
+                if (relative.contains(allowedDirectory)) {
+                    continue;
+                }
+                for (String line : Files.readAllLines(file)) {
+                    if (line.startsWith("import " + importPrefix)) {
+                        offenders.add(relative + ": " + line);
+                    }
+                }
+            }
+        }
+        return offenders;
+    }
+
+    @Test
+    void lettuceIsUsedOnlyInRedisPackages() throws IOException {
+        assertThat(offenders("io.lettuce", "/redis/")).isEmpty();
+    }
+
+    @Test
+    void jdbcIsUsedOnlyInJdbcPackages() throws IOException {
+        assertThat(offenders("java.sql", "/jdbc/")).isEmpty();
+    }
+
+    @Test
+    void protocolKnowsNoNettyChannels() throws IOException {
+        List<String> offenders = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(MAIN.resolve("protocol"))) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    if (line.startsWith("import io.netty.channel")) {
+                        offenders.add(file.getFileName() + ": " + line);
+                    }
+                }
+            }
+        }
+        assertThat(offenders).isEmpty();
+    }
+
+    @Test
+    void scansTheRealSourceTree() {
+        assertThat(Files.isDirectory(MAIN.resolve("protocol"))).isTrue();
+    }
+}
