@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * <p>The jar comes from the system property {@code herald.jar} (failsafe sets it to
  * {@code target/herald-server.jar}). The server binds 127.0.0.1 on a free port; every
  * {@code HERALD_*} variable of the surrounding environment is removed so that only the
- * overrides given here apply. Its output goes to {@code target/herald-<name>.log}.
+ * overrides given here apply. Its output goes to {@code target/herald-<name>.log}. The
+ * operations listener ({@code /metrics}, {@code /health}, {@code /ready}) gets a free port of its
+ * own unless {@code HERALD_METRICS_PORT} is overridden.
  */
 public final class HeraldProcess implements AutoCloseable {
 
@@ -60,6 +62,8 @@ public final class HeraldProcess implements AutoCloseable {
         environment.keySet().removeIf(key -> key.startsWith("HERALD_"));
         environment.put("HERALD_HOST", HOST);
         environment.put("HERALD_PORT", Integer.toString(port));
+        // a port of its own, so that no two servers (nor a real node on 9601) share the ops listener
+        environment.put("HERALD_METRICS_PORT", Integer.toString(freePort()));
         environment.putAll(overrides);
         Process process;
         try {
@@ -118,6 +122,50 @@ public final class HeraldProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The operations port ({@code HERALD_METRICS_PORT}), or -1 when it is off. */
+    public int metricsPort() {
+        return Integer.parseInt(env.getOrDefault("HERALD_METRICS_PORT", "-1"));
+    }
+
+    /** {@code http://127.0.0.1:METRICS_PORT} + path. */
+    public URI ops(String pathAndQuery) {
+        if (metricsPort() < 0) {
+            throw new IllegalStateException("herald '" + name + "' runs without a metrics port");
+        }
+        return URI.create("http://" + HOST + ":" + metricsPort() + pathAndQuery);
+    }
+
+    /** Sends SIGTERM ({@link Process#destroy()} on Linux) and returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit and returns its status; fails if it is still running after {@code timeout}. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("herald '" + name + "' still running " + timeout + " after SIGTERM; log:\n"
+                        + logTail());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Ends the process with SIGKILL: for a server whose graceful stop would wait for something a
+     * test made impossible on purpose (a webhook receiver that never answers 2xx).
+     */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void awaitHealthy() {
@@ -211,7 +259,8 @@ public final class HeraldProcess implements AutoCloseable {
         return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static int freePort() {
+    /** A port that was free on 127.0.0.1 a moment ago. */
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

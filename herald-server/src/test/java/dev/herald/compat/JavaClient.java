@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.pusher.client.ChannelAuthorizer;
 import com.pusher.client.Pusher;
 import com.pusher.client.PusherOptions;
+import com.pusher.client.UserAuthenticator;
 import com.pusher.client.channel.Channel;
 import com.pusher.client.channel.PresenceChannel;
 import com.pusher.client.channel.PresenceChannelEventListener;
@@ -40,7 +41,11 @@ final class JavaClient implements AutoCloseable {
     record ClientError(String message, String code) {
     }
 
-    private JavaClient(HeraldProcess herald, String key, ChannelAuthorizer authorizer) {
+    /** Events the server sent to the signed-in user ({@code pusher.user().bindGlobal}). */
+    final List<PusherEvent> userEvents = new CopyOnWriteArrayList<>();
+
+    private JavaClient(HeraldProcess herald, String key, ChannelAuthorizer authorizer,
+            UserAuthenticator userAuthenticator) {
         PusherOptions options = new PusherOptions()
                 .setHost(HeraldProcess.HOST)
                 .setWsPort(herald.port())
@@ -48,12 +53,44 @@ final class JavaClient implements AutoCloseable {
         if (authorizer != null) {
             options.setChannelAuthorizer(authorizer);
         }
+        if (userAuthenticator != null) {
+            options.setUserAuthenticator(userAuthenticator);
+        }
         pusher = new Pusher(key, options);
+        if (userAuthenticator != null) {
+            pusher.user().bindGlobal(userEvents::add);
+        }
     }
 
     /** A client that is not connected yet. */
     static JavaClient create(HeraldProcess herald, String key, ChannelAuthorizer authorizer) {
-        return new JavaClient(herald, key, authorizer);
+        return new JavaClient(herald, key, authorizer, null);
+    }
+
+    /** A client that is not connected yet and can sign in through {@code userAuthenticator}. */
+    static JavaClient create(HeraldProcess herald, String key, ChannelAuthorizer authorizer,
+            UserAuthenticator userAuthenticator) {
+        return new JavaClient(herald, key, authorizer, userAuthenticator);
+    }
+
+    /**
+     * Calls {@code pusher.signin()} and waits until the library has both taken the user id from
+     * {@code pusher:signin_success} and been told {@code #server-to-user-<id>} is subscribed: from
+     * then on the server routes that user's events to this socket.
+     */
+    void signIn(String userId) {
+        pusher.signin();
+        await("signed in as " + userId).atMost(WAIT).until(() -> userId.equals(pusher.user().userId()));
+        String channel = "#server-to-user-" + userId;
+        await(channel + " subscribed").atMost(WAIT).until(() -> {
+            Channel userChannel = pusher.getChannel(channel);
+            return userChannel != null && userChannel.isSubscribed();
+        });
+    }
+
+    /** The user events of that name received so far. */
+    List<PusherEvent> userEvents(String name) {
+        return userEvents.stream().filter(e -> name.equals(e.getEventName())).collect(Collectors.toList());
     }
 
     /** A connected client of user {@code userId}, whose authorizer signs with the server's secret. */

@@ -31,6 +31,7 @@ final class RawWebSocket implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(10);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final java.util.concurrent.atomic.AtomicInteger FENCES = new java.util.concurrent.atomic.AtomicInteger();
 
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
@@ -115,6 +116,34 @@ final class RawWebSocket implements AutoCloseable {
     void subscribePresence(Pusher sdk, String channel, PresenceUser user) {
         JsonNode auth = Json.parse(sdk.authenticate(socketId, channel, user));
         subscribe(channel, auth.path("auth").asText(), auth.path("channel_data").asText());
+    }
+
+    /**
+     * Sends {@code pusher:signin} for {@code userData} (the exact string that is signed), signed
+     * with {@code secret} as an app's user-auth endpoint would (spec 4.1), without waiting.
+     */
+    void signin(String key, String secret, String userData) {
+        ObjectNode data = Json.MAPPER.createObjectNode()
+                .put("auth", Sdk.userAuth(key, secret, socketId, userData))
+                .put("user_data", userData);
+        send(Json.write(frame("pusher:signin", null, data)));
+    }
+
+    /** Signs in with the server's own credentials and awaits {@code pusher:signin_success}; returns its decoded data. */
+    JsonNode signinAndAwait(HeraldProcess herald, String userData) {
+        signin(herald.appKey(), herald.appSecret(), userData);
+        return Json.data(awaitEvent("pusher:signin_success"));
+    }
+
+    /**
+     * Publishes a marker event on {@code channel} (which this socket must be subscribed to) over
+     * HTTP, and returns every frame this socket received before it. Events reach one connection in
+     * the order the server handled them, so what the server sent before the marker is in the list.
+     */
+    List<JsonNode> fence(Pusher sdk, String channel) {
+        String marker = "fence-" + FENCES.incrementAndGet();
+        Sdk.ok(sdk.trigger(channel, marker, java.util.Map.of()));
+        return framesBefore(marker);
     }
 
     void unsubscribe(String channel) {

@@ -2,6 +2,7 @@ package dev.herald.compat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.ChannelAuthorizer;
+import com.pusher.client.UserAuthenticator;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
@@ -34,6 +35,41 @@ final class Sdk {
         return (channel, socketId) -> channel.startsWith("presence-")
                 ? sdk.authenticate(socketId, channel, new PresenceUser(userId, userInfo))
                 : sdk.authenticate(socketId, channel);
+    }
+
+    /**
+     * The {@code auth} of a {@code pusher:signin}: {@code key:hex(HMAC_SHA256(secret, socket_id::user::user_data))}
+     * (spec 4.1). pusher-http-java 1.3.4 has no {@code authenticateUser}, so this is written out
+     * from the spec and checked against the spec's vector in {@link UserAuthenticationIT}.
+     */
+    static String userAuth(String key, String secret, String socketId, String userData) {
+        return key + ":" + RequestSigner.hmacSha256Hex(secret, socketId + "::user::" + userData);
+    }
+
+    /**
+     * A pusher-java-client {@link UserAuthenticator} that answers as an app's user-auth endpoint
+     * would: {@code {"auth":..., "user_data":...}} signed with {@code secret}.
+     */
+    static UserAuthenticator userAuthenticator(String key, String secret, String userData) {
+        return socketId -> Json.write(Map.of("auth", userAuth(key, secret, socketId, userData), "user_data", userData));
+    }
+
+    /**
+     * What the SDKs' {@code sendToUser} does (spec 4.3): an event to {@code #server-to-user-<id>}.
+     * pusher-http-java 1.3.4 has no {@code sendToUser} and its {@code trigger} refuses the {@code #}
+     * name, so this goes through the SDK's generic signed {@code post}.
+     */
+    static Result sendToUser(Pusher sdk, String userId, String event, String data) {
+        return sdk.post("/events", Json.write(Map.of("name", event, "channels", java.util.List.of("#server-to-user-" + userId),
+                "data", data)));
+    }
+
+    /**
+     * {@code POST /users/<id>/terminate_connections} with body {@code {}} (spec 4.5), through the
+     * SDK's generic signed {@code post}: pusher-http-java 1.3.4 has no {@code terminateUserConnections}.
+     */
+    static Result terminateUserConnections(Pusher sdk, String userId) {
+        return sdk.post("/users/" + userId + "/terminate_connections", "{}");
     }
 
     /** GETs a signed API path and returns the JSON body; fails unless the answer is 200. */
