@@ -1,0 +1,178 @@
+package dev.herald.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.pusher.client.ChannelAuthorizer;
+import com.pusher.client.channel.PrivateEncryptedChannelEventListener;
+import com.pusher.client.channel.PusherEvent;
+import com.pusher.client.connection.ConnectionState;
+import com.pusher.rest.Pusher;
+import com.pusher.rest.crypto.CryptoUtil;
+import com.pusher.rest.data.EncryptedMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End-to-end encrypted channels (spec 3.6): authorized like private channels, payloads relayed
+ * untouched, client events refused. pusher-http-java encrypts with an encryption master key and
+ * signs the subscription with the {@code shared_secret}; pusher-java-client decrypts. The
+ * byte-for-byte relay and the client-event refusal (the Java client cannot send client events on
+ * these channels) are checked with raw frames.
+ */
+class EncryptedChannelsIT {
+
+    /** Spec 3.6's vector key: bytes 0..31. */
+    private static final String MASTER_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    private static HeraldProcess herald;
+    private static Pusher sdk;
+    private final List<RawWebSocket> sockets = new ArrayList<>();
+    private final List<JavaClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void startServer() {
+        herald = HeraldProcess.start("encrypted");
+        sdk = new Pusher(herald.appId(), herald.appKey(), herald.appSecret(), MASTER_KEY);
+        sdk.setHost(HeraldProcess.HOST + ":" + herald.port());
+        sdk.setRequestTimeout(10_000);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (herald != null) {
+            herald.close();
+        }
+    }
+
+    @AfterEach
+    void closeConnections() {
+        clients.forEach(JavaClient::close);
+        sockets.forEach(RawWebSocket::close);
+    }
+
+    @Test
+    void javaClientDecryptsWhatTheSdkEncryptedAndTheWireCarriesOnlyCiphertext() {
+        String channel = "private-encrypted-vault";
+        ChannelAuthorizer authorizer = (name, socketId) -> sdk.authenticate(socketId, name);
+        JavaClient client = track(JavaClient.connected(herald, authorizer));
+        Decrypted decrypted = new Decrypted();
+        client.pusher.subscribePrivateEncrypted(channel, decrypted, "secret-plan");
+        await("encrypted subscription").atMost(JavaClient.WAIT).until(() -> decrypted.succeeded);
+        RawWebSocket wire = raw();
+        wire.subscribeSigned(sdk, channel);
+
+        Sdk.ok(sdk.trigger(channel, "secret-plan", Map.of("plan", "meet at noon")));
+
+        await("decrypted event").atMost(JavaClient.WAIT).until(() -> !decrypted.events.isEmpty());
+        assertThat(decrypted.events.get(0).getData()).isEqualTo("{\"plan\":\"meet at noon\"}");
+        assertThat(decrypted.failures).isEmpty();
+        JsonNode frame = wire.awaitEvent("secret-plan", channel);
+        assertThat(frame.path("data").asText()).doesNotContain("noon");
+        JsonNode payload = Json.parse(frame.path("data").asText());
+        assertThat(new CryptoUtil(MASTER_KEY).decrypt(channel,
+                new EncryptedMessage(payload.path("nonce").asText(), payload.path("ciphertext").asText())))
+                .isEqualTo("{\"plan\":\"meet at noon\"}");
+    }
+
+    @Test
+    void relaysTheEncryptedPayloadByteForByte() {
+        String channel = "private-encrypted-relay";
+        RawWebSocket ws = raw();
+        ws.subscribeSigned(sdk, channel);
+        // unusual spacing and key order: any re-serialization by the server would show
+        String payload = "{ \"ciphertext\" : \"c2VjcmV0IGJ5dGVz/+==\",\n  \"nonce\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYX\" }";
+
+        Sdk.ok(sdk.post("/events", Json.write(Map.of("name", "sealed", "channels", List.of(channel), "data", payload))));
+
+        assertThat(ws.awaitEvent("sealed", channel).path("data").asText()).isEqualTo(payload);
+    }
+
+    @Test
+    void subscriptionWithTheSdksSignatureSucceedsAndAForgedOneIsRefusedWith4009() {
+        RawWebSocket ws = raw();
+        ws.subscribeSigned(sdk, "private-encrypted-good");
+
+        ws.subscribe("private-encrypted-bad", herald.appKey() + ":" + "ab".repeat(32), null);
+
+        ws.awaitErrorAndStayOpen(4009);
+        assertThat(occupied("private-encrypted-good")).isTrue();
+        assertThat(occupied("private-encrypted-bad")).isFalse();
+    }
+
+    @Test
+    void refusesClientEventsOnEncryptedChannelsWith4303AndRelaysNothing() {
+        String channel = "private-encrypted-chat";
+        RawWebSocket sender = raw();
+        sender.subscribeSigned(sdk, channel);
+        RawWebSocket receiver = raw();
+        receiver.subscribeSigned(sdk, channel);
+
+        sender.trigger(channel, "client-whisper", Json.parse("{\"nonce\":\"x\",\"ciphertext\":\"y\"}"));
+
+        sender.awaitErrorAndStayOpen(4303);
+        assertThat(receiver.fence(sdk, channel)).as("nothing relayed").isEmpty();
+    }
+
+    @Test
+    void javaClientStaysConnectedWhileSubscribedToAnEncryptedChannel() {
+        ChannelAuthorizer authorizer = (name, socketId) -> sdk.authenticate(socketId, name);
+        JavaClient client = track(JavaClient.connected(herald, authorizer));
+        Decrypted decrypted = new Decrypted();
+
+        client.pusher.subscribePrivateEncrypted("private-encrypted-idle", decrypted);
+
+        await("encrypted subscription").atMost(JavaClient.WAIT).until(() -> decrypted.succeeded);
+        assertThat(client.errors).isEmpty();
+        assertThat(client.pusher.getConnection().getState()).isEqualTo(ConnectionState.CONNECTED);
+    }
+
+    private boolean occupied(String channel) {
+        return Sdk.get(sdk, "/channels/" + channel, Map.of()).path("occupied").asBoolean();
+    }
+
+    private RawWebSocket raw() {
+        RawWebSocket ws = RawWebSocket.connect(herald);
+        sockets.add(ws);
+        return ws;
+    }
+
+    private JavaClient track(JavaClient client) {
+        clients.add(client);
+        return client;
+    }
+
+    /** What pusher-java-client reports for an encrypted channel. */
+    private static final class Decrypted implements PrivateEncryptedChannelEventListener {
+        final List<PusherEvent> events = new CopyOnWriteArrayList<>();
+        final List<String> failures = new CopyOnWriteArrayList<>();
+        volatile boolean succeeded;
+
+        @Override
+        public void onSubscriptionSucceeded(String channelName) {
+            succeeded = true;
+        }
+
+        @Override
+        public void onEvent(PusherEvent event) {
+            events.add(event);
+        }
+
+        @Override
+        public void onAuthenticationFailure(String message, Exception e) {
+            failures.add("auth: " + message);
+        }
+
+        @Override
+        public void onDecryptionFailure(String event, String reason) {
+            failures.add("decrypt " + event + ": " + reason);
+        }
+    }
+}
