@@ -1,0 +1,239 @@
+package dev.herald.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.pusher.client.connection.ConnectionState;
+import com.pusher.rest.Pusher;
+import com.pusher.rest.data.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many apps from a YAML file (HERALD_CONFIG): each with its own credentials, enabled flag and
+ * limits, driven by pusher-java-client and pusher-http-java configured per app. Error codes are
+ * those of spec 2.5 (4003 disabled, 4004 over quota) and notes/server-contract.md.
+ */
+class ManyAppsIT {
+
+    private static final String CONFIG = """
+            apps:
+              - id: alpha-id
+                key: alpha-key
+                secret: alpha-secret
+                client_events: true
+                max_event_bytes: 100
+              - id: beta-id
+                key: beta-key
+                secret: beta-secret
+                client_events: false
+              - id: gamma-id
+                key: gamma-key
+                secret: gamma-secret
+                enabled: false
+              - id: delta-id
+                key: delta-key
+                secret: delta-secret
+                max_connections: 2
+            """;
+
+    private static Path configDir;
+    private static HeraldProcess herald;
+    private static Pusher alpha;
+    private static Pusher beta;
+    private final List<RawWebSocket> sockets = new ArrayList<>();
+    private final List<JavaClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void startServer() throws IOException {
+        configDir = Files.createTempDirectory("herald-apps-");
+        Path config = Files.writeString(configDir.resolve("apps.yaml"), CONFIG);
+        herald = HeraldProcess.start("many-apps", Map.of("HERALD_CONFIG", config.toString()));
+        alpha = Sdk.of(herald, "alpha-id", "alpha-key", "alpha-secret");
+        beta = Sdk.of(herald, "beta-id", "beta-key", "beta-secret");
+    }
+
+    @AfterAll
+    static void stopServer() throws IOException {
+        if (herald != null) {
+            herald.close();
+        }
+        if (configDir != null) {
+            Files.deleteIfExists(configDir.resolve("apps.yaml"));
+            Files.deleteIfExists(configDir);
+        }
+    }
+
+    @AfterEach
+    void closeConnections() {
+        clients.forEach(JavaClient::close);
+        sockets.forEach(RawWebSocket::close);
+    }
+
+    @Test
+    void eachAppDeliversItsOwnEventsOnlyToItsOwnClients() {
+        JavaClient alphaClient = java("alpha-key", alpha);
+        JavaClient betaClient = java("beta-key", beta);
+        JavaClient.Recorder alphaNews = alphaClient.subscribe("news");
+        JavaClient.Recorder betaNews = betaClient.subscribe("news");
+        JavaClient.Recorder alphaPrivate = alphaClient.subscribePrivate("private-desk");
+        JavaClient.Recorder betaPrivate = betaClient.subscribePrivate("private-desk");
+
+        Sdk.ok(alpha.trigger(List.of("news", "private-desk"), "for-alpha", Map.of("app", "alpha")));
+
+        assertThat(alphaNews.awaitEvent("for-alpha").getData()).isEqualTo("{\"app\":\"alpha\"}");
+        alphaPrivate.awaitEvent("for-alpha");
+        betaNews.fence(beta);
+        betaPrivate.fence(beta);
+        assertThat(betaNews.events("for-alpha")).isEmpty();
+        assertThat(betaPrivate.events("for-alpha")).isEmpty();
+        assertThat(Sdk.get(beta, "/channels/news", Map.of("info", "subscription_count"))
+                .path("subscription_count").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesASubscriptionSignedWithAnotherAppsSecretWith4009() {
+        RawWebSocket ws = raw("alpha-key");
+        String betaSignature = Json.parse(beta.authenticate(ws.socketId(), "private-alpha")).path("auth").asText()
+                .replace("beta-key:", "alpha-key:");
+
+        ws.subscribe("private-alpha", betaSignature, null);
+
+        ws.awaitErrorAndStayOpen(4009);
+    }
+
+    @Test
+    void refusesConnectionsToADisabledAppWith4003AndItsApiWith403() {
+        RawWebSocket ws = open("gamma-key");
+        JsonNode first = ws.next();
+        assertThat(first.path("event").asText()).isEqualTo("pusher:error");
+        assertThat(Json.data(first).path("code").asInt()).isEqualTo(4003);
+        assertThat(ws.awaitClose().code()).isEqualTo(4003);
+
+        JavaClient javaClient = track(JavaClient.create(herald, "gamma-key", null));
+        javaClient.connect();
+        javaClient.awaitState(ConnectionState.DISCONNECTED);
+        await("error 4003").atMost(JavaClient.WAIT).until(() -> javaClient.errorCodes().contains("4003"));
+        assertThat(javaClient.stateHistory()).doesNotContain(ConnectionState.CONNECTED, ConnectionState.RECONNECTING);
+
+        Result trigger = Sdk.of(herald, "gamma-id", "gamma-key", "gamma-secret").trigger("news", "e", Map.of());
+        assertThat(trigger.getHttpStatus()).as("%s", trigger.getMessage()).isEqualTo(403);
+        assertThat(trigger.getStatus()).isEqualTo(Result.Status.MESSAGE_QUOTA_EXCEEDED);
+    }
+
+    @Test
+    void refusesTheConnectionBeyondAnAppsMaxConnectionsWith4004UntilOneLeaves() {
+        RawWebSocket first = raw("delta-key");
+        raw("delta-key");
+        RawWebSocket third = open("delta-key");
+
+        JsonNode refusal = third.next();
+        assertThat(refusal.path("event").asText()).as("%s", refusal).isEqualTo("pusher:error");
+        assertThat(Json.data(refusal).path("code").asInt()).isEqualTo(4004);
+        assertThat(third.awaitClose().code()).isEqualTo(4004);
+        RawWebSocket otherApp = raw("alpha-key");
+        assertThat(otherApp.roundTrip()).as("other apps are not limited").isEmpty();
+
+        first.close();
+        await("delta has one connection").atMost(JavaClient.WAIT).until(() -> Ops.scrape(herald)
+                .value("herald_connections", Map.of("app", "delta-id")) == 1.0);
+        raw("delta-key").roundTrip();
+    }
+
+    @Test
+    void refusesTheAuthKeyOfAnotherAppOnThisAppsPathWith403() {
+        Pusher crossed = Sdk.of(herald, "alpha-id", "beta-key", "beta-secret");
+
+        Result trigger = crossed.trigger("news", "crossed", Map.of());
+        Result query = crossed.get("/channels");
+
+        assertThat(trigger.getHttpStatus()).as("%s", trigger.getMessage()).isEqualTo(403);
+        assertThat(query.getHttpStatus()).as("%s", query.getMessage()).isEqualTo(403);
+        Result wrongSecret = Sdk.of(herald, "alpha-id", "alpha-key", "beta-secret").trigger("news", "e", Map.of());
+        assertThat(wrongSecret.getHttpStatus()).as("the app's own key with a wrong secret").isEqualTo(401);
+    }
+
+    @Test
+    void relaysClientEventsOnlyForAnAppThatAllowsThem() {
+        RawWebSocket alphaSender = raw("alpha-key");
+        RawWebSocket alphaReceiver = raw("alpha-key");
+        RawWebSocket betaSender = raw("beta-key");
+        RawWebSocket betaReceiver = raw("beta-key");
+        for (RawWebSocket ws : List.of(alphaSender, alphaReceiver)) {
+            ws.subscribeSigned(alpha, "private-talk");
+        }
+        for (RawWebSocket ws : List.of(betaSender, betaReceiver)) {
+            ws.subscribeSigned(beta, "private-talk");
+        }
+
+        alphaSender.trigger("private-talk", "client-hi", Json.parse("{\"a\":1}"));
+        betaSender.trigger("private-talk", "client-hi", Json.parse("{\"b\":1}"));
+
+        assertThat(Json.data(alphaReceiver.awaitEvent("client-hi", "private-talk")).path("a").asInt()).isEqualTo(1);
+        betaSender.awaitErrorAndStayOpen(4303);
+        assertThat(betaReceiver.fence(beta, "private-talk")).isEmpty();
+    }
+
+    @Test
+    void appliesEachAppsOwnEventSizeLimit() {
+        Map<String, String> data = Map.of("text", "x".repeat(120)); // 133 bytes of JSON
+
+        Result alphaResult = alpha.trigger("news", "big", data);
+        Sdk.ok(beta.trigger("news", "big", data));
+
+        assertThat(alphaResult.getHttpStatus()).as("%s", alphaResult.getMessage()).isEqualTo(413);
+        RawWebSocket sender = raw("alpha-key");
+        RawWebSocket receiver = raw("alpha-key");
+        sender.subscribeSigned(alpha, "private-size");
+        receiver.subscribeSigned(alpha, "private-size");
+        sender.trigger("private-size", "client-big", Json.MAPPER.valueToTree(data));
+        sender.awaitErrorAndStayOpen(4305);
+        sender.trigger("private-size", "client-small", Json.parse("{\"ok\":1}"));
+        assertThat(receiver.framesBefore("client-small")).as("the big one was not relayed").isEmpty();
+    }
+
+    @Test
+    void doesNotServeTheEnvDefaultAppWhenAppsComeFromAFile() {
+        RawWebSocket ws = open(HeraldProcess.APP_KEY);
+
+        JsonNode first = ws.next();
+
+        assertThat(Json.data(first).path("code").asInt()).as("%s", first).isEqualTo(4001);
+        assertThat(ws.awaitClose().code()).isEqualTo(4001);
+    }
+
+    private JavaClient java(String key, Pusher sdk) {
+        JavaClient client = track(JavaClient.create(herald, key, Sdk.authorizer(sdk, "u", Map.of())));
+        client.connect();
+        client.awaitState(ConnectionState.CONNECTED);
+        return client;
+    }
+
+    /** A connection to that key that is expected to be established. */
+    private RawWebSocket raw(String key) {
+        RawWebSocket ws = open(key);
+        ws.awaitConnectionEstablished();
+        return ws;
+    }
+
+    /** A connection to that key; nothing read yet. */
+    private RawWebSocket open(String key) {
+        RawWebSocket ws = RawWebSocket.open(herald.ws(key, "protocol=7&client=js&version=8.6.0&flash=false"));
+        sockets.add(ws);
+        return ws;
+    }
+
+    private JavaClient track(JavaClient client) {
+        clients.add(client);
+        return client;
+    }
+}
