@@ -218,7 +218,7 @@ public final class Fleet implements AutoCloseable {
     }
 
     void error(String message) {
-        String key = message.length() > 240 ? message.substring(0, 240) : message;
+        String key = ErrorKinds.normalize(message);
         LongAdder a = errors.get(key);
         if (a == null && errors.size() < MAX_ERROR_KINDS) {
             a = errors.computeIfAbsent(key, k -> new LongAdder());

@@ -68,6 +68,7 @@ final class WsConnection extends ByteToMessageDecoder {
     private String wsKey;
     private boolean established;
     private boolean ready;
+    private boolean setupReported;
     private boolean expectClose;
     private int subscribed;
     private String[] channelNames;
@@ -292,6 +293,7 @@ final class WsConnection extends ByteToMessageDecoder {
             onPusherError(buf.toString(from, len, StandardCharsets.UTF_8));
         } else if (Bytes.matches(buf, name, end, EV_SUB_ERROR)) {
             stats.inc(Counter.SUB_ERRORS);
+            refusedDuringSetup();
             fleet.error("subscription_error: " + buf.toString(from, Math.min(len, 300), StandardCharsets.UTF_8));
         } else if (Bytes.matches(buf, name, end, EV_PING)) {
             stats.inc(Counter.PINGS_ANSWERED);
@@ -365,7 +367,7 @@ final class WsConnection extends ByteToMessageDecoder {
             ready = true;
             stats.inc(Counter.READY);
             stats.ready(now);
-            fleet.setupDone();
+            reportSetup();
             if (mode == FleetMode.CHURN) {
                 stats.recordLatency(now - connectStart);
                 beginClose();
@@ -373,7 +375,24 @@ final class WsConnection extends ByteToMessageDecoder {
         }
     }
 
+    /** Frees this connection's ramp-up slot, once. */
+    private void reportSetup() {
+        if (!setupReported) {
+            setupReported = true;
+            fleet.setupDone();
+        }
+    }
+
+    /** An error before every subscription succeeded: this connection will not become ready. */
+    private void refusedDuringSetup() {
+        if (!ready && !setupReported) {
+            stats.inc(Counter.SETUP_REFUSED);
+            reportSetup();
+        }
+    }
+
     private void onPusherError(String message) {
+        refusedDuringSetup();
         stats.inc(Counter.PUSHER_ERRORS);
         Matcher m = CODE.matcher(message);
         String code = m.find() ? m.group(1) : "?";
@@ -512,11 +531,11 @@ final class WsConnection extends ByteToMessageDecoder {
             if (unexpected && established) {
                 stats.inc(Counter.UNEXPECTED_CLOSES);
             }
-            if (!ready) {
+            if (!ready && !setupReported) {
                 if (unexpected) {
                     stats.inc(Counter.CONNECT_FAILED);
                 }
-                fleet.setupDone();
+                reportSetup();
             }
             if (mode == FleetMode.CHURN) {
                 if (expectClose) {

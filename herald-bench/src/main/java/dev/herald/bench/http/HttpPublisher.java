@@ -137,7 +137,7 @@ public final class HttpPublisher implements AutoCloseable {
     }
 
     private void error(String message) {
-        String key = message.length() > 240 ? message.substring(0, 240) : message;
+        String key = dev.herald.bench.client.ErrorKinds.normalize(message);
         if (errors.size() < 50 || errors.containsKey(key)) {
             errors.computeIfAbsent(key, k -> new LongAdder()).increment();
         }

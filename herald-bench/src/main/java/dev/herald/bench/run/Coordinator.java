@@ -202,7 +202,7 @@ public final class Coordinator {
         long n = cfg.connections();
         while (System.nanoTime() < deadline) {
             long[] c = sampler.liveCounters();
-            if (c[Counter.READY.ordinal()] + c[Counter.CONNECT_FAILED.ordinal()] >= n) {
+            if (c[Counter.READY.ordinal()] + c[Counter.CONNECT_FAILED.ordinal()] + c[Counter.SETUP_REFUSED.ordinal()] >= n) {
                 break;
             }
             sleepMs(20);
@@ -216,9 +216,10 @@ public final class Coordinator {
         s.put("subscribed", ready);
         s.put("failed", p.at(Counter.CONNECT_FAILED));
         s.put("subscription_errors", p.at(Counter.SUB_ERRORS));
+        s.put("refused", p.at(Counter.SETUP_REFUSED));
         long first = sampler.firstConnect();
-        double estSeconds = (sampler.lastEstablished() - first) / 1e9;
-        double readySeconds = (sampler.lastReady() - first) / 1e9;
+        double estSeconds = sampler.lastEstablished() == 0 ? 0 : (sampler.lastEstablished() - first) / 1e9;
+        double readySeconds = sampler.lastReady() == 0 ? 0 : (sampler.lastReady() - first) / 1e9;
         s.put("connect_seconds", round(estSeconds, 3));
         s.put("connects_per_s", estSeconds > 0 ? Math.round(established / estSeconds) : 0);
         s.put("subscribed_seconds", round(readySeconds, 3));

@@ -19,6 +19,8 @@ public enum Counter {
     READY,
     /** {@code pusher:subscription_error} received. */
     SUB_ERRORS,
+    /** Connections refused during setup (an error before all subscriptions succeeded). */
+    SETUP_REFUSED,
     /** Timestamped bench events received (server publications or client events). */
     DELIVERED,
     /** Bytes of the WebSocket payloads of {@link #DELIVERED} frames. */
