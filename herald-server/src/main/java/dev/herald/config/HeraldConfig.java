@@ -28,6 +28,7 @@ public record HeraldConfig(
         Tls tls,
         String redisUrl,
         int nodeLeaseSeconds,
+        AppsDatabase appsDatabase,
         WebhookSettings webhooks,
         List<App> apps) {
 
@@ -73,7 +74,7 @@ public record HeraldConfig(
                 + nodeLeaseSeconds);
         check(redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
                 "Redis URL (--redis-url, HERALD_REDIS_URL) must start with redis:// or rediss://, got " + redisUrl);
-        check(!apps.isEmpty(), "at least one app must be configured");
+        check(!apps.isEmpty() || appsDatabase != null, "at least one app must be configured (or an apps database)");
     }
 
     /**
@@ -90,6 +91,23 @@ public record HeraldConfig(
                             + "(HERALD_TLS_KEY) as readable PEM files; cannot read " + p);
                 }
             }
+        }
+    }
+
+    /**
+     * Apps kept in a database ({@code HERALD_APPS_JDBC_URL}); {@code null} in the config means none.
+     * The password is never printed.
+     */
+    public record AppsDatabase(String url, String user, String password) {
+        public AppsDatabase {
+            if (url == null || !url.startsWith("jdbc:")) {
+                throw new ConfigException("--apps-jdbc-url (HERALD_APPS_JDBC_URL) must be a jdbc: URL, got " + url);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "AppsDatabase[" + url.replaceAll("password=[^&;]*", "password=****") + "]";
         }
     }
 

@@ -3,6 +3,8 @@ package dev.herald.server;
 import dev.herald.apps.App;
 import dev.herald.apps.AppStore;
 import dev.herald.apps.StaticAppStore;
+import dev.herald.apps.jdbc.JdbcAppStore;
+import dev.herald.apps.jdbc.JdbcDatabase;
 import dev.herald.broker.Broker;
 import dev.herald.broker.LocalBroker;
 import dev.herald.cache.ChannelCache;
@@ -73,6 +75,7 @@ public final class HeraldServer implements AutoCloseable {
     private WebhookDispatcher webhooks;
     private RedisConnections redis;
     private RedisClusterState cluster;
+    private JdbcAppStore jdbcApps;
     private Channel metricsChannel;
     private Channel serverChannel;
     private Transports transports;
@@ -101,7 +104,7 @@ public final class HeraldServer implements AutoCloseable {
         List<EventExecutor> loops = new ArrayList<>();
         group.iterator().forEachRemaining(loops::add);
 
-        AppStore apps = new StaticAppStore(config.apps());
+        AppStore apps = appStore();
         SocketIds socketIds = new SocketIds();
         Authenticators authenticators = new Authenticators();
         ClusterView view;
@@ -160,7 +163,7 @@ public final class HeraldServer implements AutoCloseable {
         log.info("Herald listening on {}:{} ({}, {} transport, {} event loops)", config.host(), port(),
                 tls == null ? "ws/http" : "wss/https",
                 transports.kind().name().toLowerCase(java.util.Locale.ROOT), loops.size());
-        for (App app : config.apps()) {
+        for (App app : apps.all()) {
             log.info("Serving {}", app);
         }
         return this;
@@ -177,6 +180,20 @@ public final class HeraldServer implements AutoCloseable {
             throw new dev.herald.config.ConfigException("TLS: cannot use " + tls.certificate() + " and "
                     + tls.privateKey() + " (PEM certificate chain and PKCS#8 private key expected): " + e.getMessage());
         }
+    }
+
+    /** Apps from the database when one is configured (plus any given in config), else from config. */
+    private AppStore appStore() {
+        HeraldConfig.AppsDatabase database = config.appsDatabase();
+        if (database == null) {
+            return new StaticAppStore(config.apps());
+        }
+        jdbcApps = new JdbcAppStore(new JdbcDatabase(database.url(), database.user(), database.password()),
+                JdbcAppStore.DEFAULT_REFRESH).start();
+        if (config.apps().isEmpty()) {
+            return jdbcApps;
+        }
+        return new dev.herald.apps.CompositeAppStore(List.of(new StaticAppStore(config.apps()), jdbcApps));
     }
 
     /** The observers that hear (cluster-wide) channel changes. */
@@ -283,6 +300,9 @@ public final class HeraldServer implements AutoCloseable {
         }
         if (redis != null) {
             redis.close();
+        }
+        if (jdbcApps != null) {
+            jdbcApps.close();
         }
     }
 }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
  * {@code java -jar herald-server.jar}: every setting is a flag, and each flag's default comes from
  * its {@code HERALD_*} environment variable, then from the built-in default.
  */
-@Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
+@Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0", subcommands = AppsCommand.class,
         description = "A self-hosted real-time messaging server, wire-compatible with Pusher Channels.",
         sortOptions = false, showDefaultValues = true)
 public final class Main implements Callable<Integer> {
@@ -184,6 +184,11 @@ public final class Main implements Callable<Integer> {
             description = "Seconds a silent node keeps its members and counts in the cluster (HERALD_NODE_LEASE_SECONDS).")
     int nodeLease;
 
+    @Option(names = "--apps-jdbc-url", defaultValue = "${env:HERALD_APPS_JDBC_URL}",
+            description = "Serve the apps kept in this database (jdbc:postgresql://..., jdbc:h2:...); manage them with "
+                    + "`herald apps` (HERALD_APPS_JDBC_URL). User and password: HERALD_APPS_JDBC_USER, HERALD_APPS_JDBC_PASSWORD.")
+    String appsJdbcUrl;
+
     @Option(names = "--shutdown-grace", defaultValue = "${env:HERALD_SHUTDOWN_GRACE:-3}",
             description = "Seconds over which clients are told to reconnect (4200) on shutdown (HERALD_SHUTDOWN_GRACE).")
     double shutdownGrace;
@@ -264,7 +269,18 @@ public final class Main implements Callable<Integer> {
         }
         App defaultApp = new App(appId, appKey, appSecret, true, features, limits, webhooks);
         List<App> apps = new java.util.ArrayList<>();
-        if (configFile != null) {
+        HeraldConfig.AppsDatabase database = appsJdbcUrl == null || appsJdbcUrl.isBlank() ? null
+                : new HeraldConfig.AppsDatabase(appsJdbcUrl.trim(), System.getenv("HERALD_APPS_JDBC_USER"),
+                        System.getenv("HERALD_APPS_JDBC_PASSWORD"));
+        if (database != null) {
+            // the database is the source of apps; the well-known default app is served only on request
+            if (configFile != null) {
+                apps.addAll(AppsFile.read(configFile));
+            }
+            if (defaultAppRequested()) {
+                apps.add(defaultApp);
+            }
+        } else if (configFile != null) {
             apps.addAll(AppsFile.read(configFile));
             if (defaultAppRequested()) {
                 apps.add(defaultApp);
@@ -290,7 +306,7 @@ public final class Main implements Callable<Integer> {
                 writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, metricsPort,
                 isSet("--metrics-port", "HERALD_METRICS_PORT"), shutdownGrace, maxConnections,
                 maxConnectionsPerIpPerSecond, tls(), redisUrl == null || redisUrl.isBlank() ? null : redisUrl.trim(),
-                nodeLease, webhookSettings, apps);
+                nodeLease, database, webhookSettings, apps);
     }
 
     private HeraldConfig.Tls tls() {
@@ -343,7 +359,7 @@ public final class Main implements Callable<Integer> {
         try {
             server.start();
         } catch (Exception e) {
-            log.error("Cannot start: {}", e.toString());
+            log.error("Cannot start: {}", e.getMessage() != null ? e.getMessage() : e.toString());
             server.close();
             return 1;
         }
