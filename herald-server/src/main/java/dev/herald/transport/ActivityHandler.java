@@ -1,7 +1,7 @@
 package dev.herald.transport;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * close the connection. Placed first in the pipeline so it sees raw reads, and writes the ping as
  * a pre-framed buffer past the frame encoder.
  */
-public final class ActivityHandler extends ChannelDuplexHandler {
+public final class ActivityHandler extends ChannelInboundHandlerAdapter {
 
     /** User event: the connection was idle and has been probed. */
     public static final Object PROBE = new Object() {

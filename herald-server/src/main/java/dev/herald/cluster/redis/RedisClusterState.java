@@ -334,6 +334,13 @@ public final class RedisClusterState implements AutoCloseable {
     public void close() {
         heartbeat.shutdownNow();
         try {
+            // let the bookkeeping of the connections just closed reach Redis before saying goodbye
+            connections.thread().submit(() -> { }).get(2, TimeUnit.SECONDS);
+            Thread.sleep(200);
+        } catch (Exception e) {
+            log.debug("cluster bookkeeping not drained: {}", e.toString());
+        }
+        try {
             // a clean goodbye: others stop counting this node at once, without waiting for the lease
             sync.zadd(Keys.NODES, 1, node);
             reapDeadNodes(System.currentTimeMillis());
