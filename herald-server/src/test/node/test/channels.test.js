@@ -43,6 +43,23 @@ describe('public channels', () => {
     await c.waitFor((m) => m.event === 'pusher_internal:subscription_succeeded' && m.channel === name, { since });
   });
 
+  test('subscribe data given as a JSON string is accepted too', async () => {
+    const c = new RawClient(server);
+    await c.established();
+    const name = uniqueName('string-data');
+    c.send({ event: 'pusher:subscribe', data: JSON.stringify({ channel: name }) });
+    await c.waitFor((m) => m.event === 'pusher_internal:subscription_succeeded' && m.channel === name);
+  });
+
+  test('unsubscribing from a channel never joined is ignored silently', async () => {
+    const c = new RawClient(server);
+    await c.established();
+    const since = c.mark();
+    c.send({ event: 'pusher:unsubscribe', data: { channel: uniqueName('never-joined') } });
+    await c.ping();
+    assert.deepEqual(c.messages.slice(since).map((m) => m.event), ['pusher:pong']);
+  });
+
   test('after unsubscribe no more events arrive on that channel', async () => {
     const p = await connectClient(server);
     const other = await connectClient(server);

@@ -76,6 +76,18 @@ describe('POST /events (trigger)', () => {
     assert.equal(frame.data, '{"a":1,"s":"é"}', 'data is the exact string given to the API');
   });
 
+  test('a single "channel" instead of "channels", and object data, are accepted', async () => {
+    const ch = uniqueName('single');
+    const p = await connectClient(server);
+    const channel = await subscribeOk(p, ch);
+    const got = [];
+    channel.bind('one', (d) => got.push(d));
+    await json(await sdk(server).post({ path: '/events', body: { name: 'one', data: '{"a":1}', channel: ch } }));
+    await json(await sdk(server).post({ path: '/events', body: { name: 'one', data: { b: 2 }, channels: [ch] } }));
+    await p.rec.waitUntil(() => got.length === 2 || null, { what: 'two events' });
+    assert.deepEqual(got, [{ a: 1 }, { b: 2 }]);
+  });
+
   test('non-JSON string data is delivered as the same string', async () => {
     const ch = uniqueName('trig-str');
     const p = await connectClient(server);
@@ -181,6 +193,7 @@ describe('POST /events (trigger)', () => {
     await rejectsWith(api.post({ path: '/events', body: { data: '{}', channels: ['ok'] } }), 400);
     await rejectsWith(api.post({ path: '/events', body: { name: 'ev', channels: ['ok'] } }), 400);
     await rejectsWith(api.post({ path: '/events', body: { name: 'ev', data: '{}' } }), 400);
+    await rejectsWith(api.post({ path: '/events', body: { name: 'e'.repeat(201), data: '{}', channels: ['ok'] } }), 400);
     const res = await signedFetch({
       method: 'POST', path: `/apps/${APP.id}/events`, signBody: '{not json', sendBody: '{not json',
     });
