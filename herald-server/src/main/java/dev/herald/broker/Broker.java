@@ -32,6 +32,12 @@ public interface Broker extends AutoCloseable {
      */
     void publish(String appId, String channel, EncodedEvent event, String excludeSocketId);
 
+    /**
+     * Whether a publication to the channel could reach anyone; {@code false} lets a publisher skip
+     * encoding. Engines that cannot tell cheaply answer {@code true}.
+     */
+    boolean hasAudience(String appId, String channel);
+
     /** Runs a command on every node, this one included. */
     void broadcast(NodeCommand command);
 

@@ -29,6 +29,11 @@ public final class LocalBroker implements Broker {
     }
 
     @Override
+    public boolean hasAudience(String appId, String channel) {
+        return listener.hasSubscribers(appId, channel);
+    }
+
+    @Override
     public void broadcast(NodeCommand command) {
         listener.onCommand(command);
     }

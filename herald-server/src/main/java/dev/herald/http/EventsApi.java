@@ -110,6 +110,9 @@ final class EventsApi {
             if (ChannelKind.of(channel).isCached()) {
                 cache.put(app.id(), channel, event.name(), event.data(), app.limits().cacheTtl());
             }
+            if (!broker.hasAudience(app.id(), channel)) {
+                continue; // nobody to tell: skip the encoding
+            }
             EncodedEvent encoded = new EncodedEvent(Frames.event(event.name(), channel, event.data()));
             try {
                 broker.publish(app.id(), channel, encoded, event.socketId());

@@ -122,14 +122,8 @@ public final class Connection {
             close(PusherError.OVER_CAPACITY, "Slow consumer: outbound buffer full, reconnect");
             return false;
         }
-        ctx.write(frame, ctx.voidPromise());
+        ctx.writeAndFlush(frame, ctx.voidPromise());
         return true;
-    }
-
-    void flush() {
-        if (!closing) {
-            ctx.flush();
-        }
     }
 
     /**

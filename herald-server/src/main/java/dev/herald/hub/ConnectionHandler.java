@@ -113,7 +113,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         int loop = context.hub().indexOf(ctx.channel().eventLoop());
         AppMeters meters = context.hub().meters(app.id());
         meters.connectionsOpened().increment();
-        connection = new Connection(context.socketIds().next(), app, meters, ctx, loop, System.nanoTime());
+        // writes start at the head-most handler: every frame is already complete bytes, so no
+        // handler between ours and the socket has anything to do with them
+        ChannelHandlerContext out = ctx.pipeline().context(ActivityHandler.class);
+        connection = new Connection(context.socketIds().next(), app, meters, out != null ? out : ctx, loop,
+                System.nanoTime());
         context.hub().opened(connection);
         connection.send(Frames.connectionEstablished(connection.socketId(), context.activityTimeoutSeconds()));
         if (app.features().authorizedConnections()) {

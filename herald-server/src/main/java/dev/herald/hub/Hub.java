@@ -387,9 +387,6 @@ public final class Hub implements BrokerListener {
                         delivered++;
                     }
                 }
-                for (int i = 0; i < n; i++) {
-                    shard.get(i).flush();
-                }
                 // one meter update per task, not per delivery
                 meters.messagesSent().increment(delivered);
                 meters.bytesSent().increment((double) delivered * event.size());

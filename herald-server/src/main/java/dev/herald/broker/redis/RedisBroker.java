@@ -95,6 +95,11 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
+    public boolean hasAudience(String appId, String channel) {
+        return true; // other nodes may have subscribers
+    }
+
+    @Override
     public void broadcast(NodeCommand command) {
         listener.onCommand(command);
         String text = new String(nodeId, StandardCharsets.UTF_8) + '\n' + command.type().name() + '\n'
