@@ -91,7 +91,7 @@ public final class ResultReport {
         return String.valueOf(v);
     }
 
-    public static String chart(Scenario scenario, Map<String, Object> result, List<Point> timeline,
+    public static String chart(Scenario scenario, BenchConfig cfg, String startedAt, List<Point> timeline,
                                List<PhaseMark> marks) {
         int n = timeline.size();
         double[] x = new double[n];
@@ -114,10 +114,9 @@ public final class ResultReport {
             sec[i] = scenario == Scenario.IDLE ? p.open() : p.secondary();
         }
         String[] labels = labels(scenario);
-        BenchConfig cfg = (BenchConfig) result.get("params");
         String subtitle = String.format(Locale.ROOT, "%s:%d, %,d connections, %d channels, rate %s, payload %d B, %s",
                 cfg.host(), cfg.port(), cfg.connections(), cfg.channels(), cfg.findMax() ? "find-max" : String.valueOf(cfg.rate()),
-                cfg.payload(), result.get("started_at"));
+                cfg.payload(), startedAt);
         SvgChart chart = new SvgChart("herald-bench " + scenario.cliName, subtitle, x)
                 .latency(labels[2] + " latency per second (ms, log scale)",
                         new SvgChart.Series("p50", "#1f77b4", false, p50),

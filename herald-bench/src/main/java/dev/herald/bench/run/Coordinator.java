@@ -33,7 +33,8 @@ import org.HdrHistogram.Histogram;
 public final class Coordinator {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
-                    .addSerializer(Double.class, new NanAsNull()));
+                    .addSerializer(Double.class, new NanAsNull())
+                    .addSerializer(Double.TYPE, new NanAsNull()));
 
     /** NaN (nothing recorded) and infinities become JSON null. */
     private static final class NanAsNull extends com.fasterxml.jackson.databind.ser.std.StdSerializer<Double> {
@@ -76,7 +77,9 @@ public final class Coordinator {
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         result.put("machine", machine);
-        result.put("params", cfg);
+        com.fasterxml.jackson.databind.node.ObjectNode params = JSON.valueToTree(cfg);
+        params.put("appSecret", "****");
+        result.put("params", params);
         if (cfg.serverPid() != null && !ProcStats.alive(cfg.serverPid())) {
             throw new IllegalArgumentException("--server-pid " + cfg.serverPid() + " is not a running process");
         }
@@ -130,7 +133,8 @@ public final class Coordinator {
         Path svg = json.resolveSibling(json.getFileName().toString().replaceAll("\\.json$", "") + ".svg");
         Files.createDirectories(json.toAbsolutePath().getParent());
         JSON.writeValue(json.toFile(), result);
-        Files.writeString(svg, ResultReport.chart(scenario, result, sampler.timeline(), sampler.marks()));
+        Files.writeString(svg, ResultReport.chart(scenario, cfg, String.valueOf(result.get("started_at")),
+                sampler.timeline(), sampler.marks()));
         out.println();
         out.print(ResultReport.table(scenario, result));
         out.printf("%nresults: %s%nchart:   %s%n", json, svg);

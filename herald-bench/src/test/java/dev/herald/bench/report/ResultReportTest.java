@@ -52,13 +52,10 @@ class ResultReportTest {
     @Test
     void chartFromATimeline() {
         BenchConfig cfg = BenchConfig.resolve(Scenario.IDLE, new BenchOptions());
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("params", cfg);
-        result.put("started_at", "now");
         List<Point> timeline = List.of(
                 new Point(1, "setup", 5000, 5000, 0, 1, 2, 3, 4, 5, 100, 50, 200, 40),
                 new Point(2, "hold", 15000, 10000, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 1, 210, 1));
-        String svg = ResultReport.chart(Scenario.IDLE, result, timeline, List.of(new PhaseMark(0, "setup"), new PhaseMark(1.5, "hold")));
+        String svg = ResultReport.chart(Scenario.IDLE, cfg, "now", timeline, List.of(new PhaseMark(0, "setup"), new PhaseMark(1.5, "hold")));
         assertThat(svg).startsWith("<?xml").contains("herald-bench idle").contains("open connections").contains(">hold<");
     }
 }
