@@ -83,6 +83,10 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) throws Exception {
+        // Netty would pick SLF4J (on the class path for the JMH part, without a provider) and
+        // print a warning; its few messages go to java.util.logging instead.
+        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
+                io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
         if (args.length > 0 && args[0].equals("jmh")) {
             org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
