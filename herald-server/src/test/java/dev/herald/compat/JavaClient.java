@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -45,11 +46,12 @@ final class JavaClient implements AutoCloseable {
     final List<PusherEvent> userEvents = new CopyOnWriteArrayList<>();
 
     private JavaClient(HeraldProcess herald, String key, ChannelAuthorizer authorizer,
-            UserAuthenticator userAuthenticator) {
+            UserAuthenticator userAuthenticator, Consumer<PusherOptions> tweak) {
         PusherOptions options = new PusherOptions()
                 .setHost(HeraldProcess.HOST)
                 .setWsPort(herald.port())
                 .setUseTLS(false);
+        tweak.accept(options);
         if (authorizer != null) {
             options.setChannelAuthorizer(authorizer);
         }
@@ -64,13 +66,18 @@ final class JavaClient implements AutoCloseable {
 
     /** A client that is not connected yet. */
     static JavaClient create(HeraldProcess herald, String key, ChannelAuthorizer authorizer) {
-        return new JavaClient(herald, key, authorizer, null);
+        return new JavaClient(herald, key, authorizer, null, options -> { });
     }
 
     /** A client that is not connected yet and can sign in through {@code userAuthenticator}. */
     static JavaClient create(HeraldProcess herald, String key, ChannelAuthorizer authorizer,
             UserAuthenticator userAuthenticator) {
-        return new JavaClient(herald, key, authorizer, userAuthenticator);
+        return new JavaClient(herald, key, authorizer, userAuthenticator, options -> { });
+    }
+
+    /** A client that is not connected yet, with its {@link PusherOptions} adjusted by {@code tweak}. */
+    static JavaClient withOptions(HeraldProcess herald, String key, Consumer<PusherOptions> tweak) {
+        return new JavaClient(herald, key, null, null, tweak);
     }
 
     /**
