@@ -38,13 +38,24 @@ after(() => {
   }, 20000).unref();
 });
 
+let jarCopy = null;
+/**
+ * The jar to run: a private copy of $HERALD_JAR (default target/herald-server.jar), taken once
+ * per test file, so that a rebuild of target/ during the run cannot pull classes from under a
+ * running server.
+ */
 function jarPath() {
+  if (jarCopy) return jarCopy;
   const jar = process.env.HERALD_JAR || DEFAULT_JAR;
   if (!fs.existsSync(jar)) {
     throw new Error(`Herald jar not found at ${jar}: build it first ` +
       '(./mvnw -pl herald-server package -DskipTests -DskipITs) or set HERALD_JAR');
   }
-  return jar;
+  const copy = path.join(os.tmpdir(), `herald-node-test-${process.pid}.jar`);
+  fs.copyFileSync(jar, copy);
+  process.on('exit', () => fs.rmSync(copy, { force: true }));
+  jarCopy = copy;
+  return copy;
 }
 
 function freePort() {

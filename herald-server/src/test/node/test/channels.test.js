@@ -1,7 +1,7 @@
 'use strict';
 // Public and private subscriptions, signature refusal (4009), channel name rules (4302).
 
-const { describe, test, afterEach } = require('node:test');
+const { describe, test, afterEach } = require('../helpers/testing');
 const assert = require('node:assert/strict');
 const { useServer } = require('../helpers/server');
 const {

@@ -3,7 +3,7 @@
 // echoed, user_id on presence, refused elsewhere (4303), rate limited (4301), size limited (4305),
 // and refused when the app disables them.
 
-const { describe, test, afterEach } = require('node:test');
+const { describe, test, afterEach } = require('../helpers/testing');
 const assert = require('node:assert/strict');
 const { useServer } = require('../helpers/server');
 const {

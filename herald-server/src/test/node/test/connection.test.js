@@ -1,7 +1,7 @@
 'use strict';
 // Handshake, protocol versions, unknown app key, pusher:ping/pong, WS ping frames, malformed input.
 
-const { describe, test, afterEach } = require('node:test');
+const { describe, test, afterEach } = require('../helpers/testing');
 const assert = require('node:assert/strict');
 const { useServer } = require('../helpers/server');
 const {

@@ -2,7 +2,7 @@
 // The HTTP API through the official node `pusher` SDK: trigger, batch, channel queries, users,
 // request signing and error statuses.
 
-const { describe, test, afterEach } = require('node:test');
+const { describe, test, afterEach } = require('../helpers/testing');
 const assert = require('node:assert/strict');
 const { useServer, APP, HOST } = require('../helpers/server');
 const {

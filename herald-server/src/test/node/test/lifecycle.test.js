@@ -1,7 +1,7 @@
 'use strict';
 // The server process: --help, settings as flags, the startup log, and shutdown (4200).
 
-const { test, afterEach } = require('node:test');
+const { test, afterEach } = require('../helpers/testing');
 const assert = require('node:assert/strict');
 const { execFile } = require('node:child_process');
 const { APP, jarPath, startServer } = require('../helpers/server');

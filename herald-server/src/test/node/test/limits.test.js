@@ -1,7 +1,7 @@
 'use strict';
 // Configured limits: channels per connection (4304) and presence members per channel (4306).
 
-const { describe, test, afterEach } = require('node:test');
+const { describe, test, afterEach } = require('../helpers/testing');
 const assert = require('node:assert/strict');
 const { useServer } = require('../helpers/server');
 const {

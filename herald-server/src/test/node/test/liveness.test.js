@@ -3,7 +3,7 @@
 // probe (pusher-js, a WS client answering ping frames, a client sending its own traffic) stay
 // connected; a client that answers nothing is closed with pusher:error 4201 and close code 4201.
 
-const { test, afterEach } = require('node:test');
+const { test, afterEach } = require('../helpers/testing');
 const assert = require('node:assert/strict');
 const { useServer } = require('../helpers/server');
 const {

@@ -2,7 +2,7 @@
 // Presence channels: member list on subscribe, member_added/member_removed once per user,
 // channel_data validation, and the HTTP users list.
 
-const { describe, test, afterEach } = require('node:test');
+const { describe, test, afterEach } = require('../helpers/testing');
 const assert = require('node:assert/strict');
 const { useServer } = require('../helpers/server');
 const {

@@ -2,7 +2,7 @@
 // Settings from environment variables: a custom app (id, key, secret), custom size limits, and
 // the slow-consumer write-buffer high-water mark (4100).
 
-const { describe, test, afterEach } = require('node:test');
+const { describe, test, afterEach } = require('../helpers/testing');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');

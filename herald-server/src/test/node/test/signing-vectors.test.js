@@ -3,7 +3,7 @@
 // node SDK computes them. The server is checked against the same algorithm by every other test
 // file, which signs with this SDK; this file pins the vectors themselves. No server needed.
 
-const { test } = require('node:test');
+const { test } = require('../helpers/testing');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const PusherSDK = require('pusher');
