@@ -172,6 +172,10 @@ public final class Main implements Callable<Integer> {
                     + "(HERALD_APP_API_REQUESTS_PER_SECOND).")
     int appApiRequestsPerSecond;
 
+    @Option(names = "--log-level", defaultValue = "${env:HERALD_LOG_LEVEL:-INFO}",
+            description = "TRACE, DEBUG, INFO, WARN or ERROR (HERALD_LOG_LEVEL).")
+    String logLevel;
+
     @Option(names = "--log-format", defaultValue = "${env:HERALD_LOG_FORMAT:-text}",
             description = "text or json (one JSON object per line) (HERALD_LOG_FORMAT).")
     String logFormat;
@@ -334,6 +338,11 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!LogFormat.level(logLevel)) {
+            log.error("Invalid configuration: --log-level (HERALD_LOG_LEVEL) must be TRACE, DEBUG, INFO, WARN or "
+                    + "ERROR, got {}", logLevel);
+            return 2;
+        }
         if (!LogFormat.apply(logFormat)) {
             log.error("Invalid configuration: --log-format (HERALD_LOG_FORMAT) must be text or json, got {}", logFormat);
             return 2;
