@@ -1,14 +1,12 @@
 package dev.herald.apps;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,20 +21,6 @@ public abstract class AppStoreContract {
     /** A started store serving exactly these apps; the subclass closes it after the test. */
     protected abstract AppStore storeWith(List<App> apps) throws Exception;
 
-    /** Whether apps can change while the store runs; a store fixed at start-up says no. */
-    protected boolean changesWhileRunning() {
-        return true;
-    }
-
-    /** Writes the app to the backing storage, replacing any app with its id. */
-    protected void save(App app) throws Exception {
-        throw new UnsupportedOperationException();
-    }
-
-    /** Removes the app with this id from the backing storage. */
-    protected void delete(String id) throws Exception {
-        throw new UnsupportedOperationException();
-    }
 
     protected static App alpha() {
         return App.of("1001", "alpha-key", "alpha-secret-0123456789");
@@ -112,68 +96,5 @@ public abstract class AppStoreContract {
         App app = store.byKey("gamma-key").orElseThrow();
         assertThat(app).usingRecursiveComparison().isEqualTo(everyFieldSet());
         assertThat(app.secret()).isEqualTo("gamma-secret-0123456789");
-    }
-
-    @Test
-    void servesNewAppAfterRefresh() throws Exception {
-        Assumptions.assumeTrue(changesWhileRunning(), "apps are fixed at start-up");
-        AppStore store = storeWith(List.of(alpha()));
-
-        save(beta());
-
-        await().atMost(UPDATE_WITHIN).until(() -> store.byKey("beta-key").isPresent());
-        assertThat(store.byId("1002")).contains(beta());
-        assertThat(store.all()).containsExactlyInAnyOrder(alpha(), beta());
-    }
-
-    @Test
-    void seesAppDisabledAfterRefresh() throws Exception {
-        Assumptions.assumeTrue(changesWhileRunning(), "apps are fixed at start-up");
-        AppStore store = storeWith(List.of(alpha(), beta()));
-
-        save(alpha().withEnabled(false));
-
-        await().atMost(UPDATE_WITHIN).until(() -> store.byKey("alpha-key").map(a -> !a.enabled()).orElse(false));
-        assertThat(store.byId("1001").map(App::enabled)).contains(false);
-        assertThat(store.byKey("beta-key").map(App::enabled)).contains(true);
-    }
-
-    @Test
-    void seesNewSecretAndLimitsAfterRefresh() throws Exception {
-        Assumptions.assumeTrue(changesWhileRunning(), "apps are fixed at start-up");
-        AppStore store = storeWith(List.of(alpha()));
-        App changed = new App("1001", "alpha-key", "rotated-secret-0123456789", true,
-                AppFeatures.defaults().withClientEvents(false), everyFieldSet().limits(), List.of());
-
-        save(changed);
-
-        await().atMost(UPDATE_WITHIN).until(() -> store.byId("1001").equals(Optional.of(changed)));
-        assertThat(store.byKey("alpha-key")).contains(changed);
-    }
-
-    @Test
-    void followsAKeyChangeAfterRefresh() throws Exception {
-        Assumptions.assumeTrue(changesWhileRunning(), "apps are fixed at start-up");
-        AppStore store = storeWith(List.of(alpha()));
-        App rekeyed = new App("1001", "alpha-key-2", alpha().secret(), true, AppFeatures.defaults(),
-                AppLimits.defaults(), List.of());
-
-        save(rekeyed);
-
-        await().atMost(UPDATE_WITHIN).until(() -> store.byKey("alpha-key-2").isPresent());
-        assertThat(store.byKey("alpha-key")).isEmpty();
-        assertThat(store.byId("1001")).contains(rekeyed);
-    }
-
-    @Test
-    void forgetsDeletedAppAfterRefresh() throws Exception {
-        Assumptions.assumeTrue(changesWhileRunning(), "apps are fixed at start-up");
-        AppStore store = storeWith(List.of(alpha(), beta()));
-
-        delete("1002");
-
-        await().atMost(UPDATE_WITHIN).until(() -> store.byKey("beta-key").isEmpty());
-        assertThat(store.byId("1002")).isEmpty();
-        assertThat(store.all()).containsExactly(alpha());
     }
 }

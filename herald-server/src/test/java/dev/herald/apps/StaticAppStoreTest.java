@@ -12,11 +12,6 @@ class StaticAppStoreTest extends AppStoreContract {
         return new StaticAppStore(apps);
     }
 
-    @Override
-    protected boolean changesWhileRunning() {
-        return false;
-    }
-
     @Test
     void refusesDuplicateIds() {
         assertThatThrownBy(() -> new StaticAppStore(List.of(alpha(), App.of("1001", "other-key", "s"))))

@@ -8,7 +8,7 @@ import dev.herald.apps.App;
 import dev.herald.apps.AppFeatures;
 import dev.herald.apps.AppLimits;
 import dev.herald.apps.AppStore;
-import dev.herald.apps.AppStoreContract;
+import dev.herald.apps.ChangingAppStoreContract;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The contract on an in-memory H2 database, plus what only the JDBC store does. */
-class JdbcAppStoreH2Test extends AppStoreContract {
+class JdbcAppStoreH2Test extends ChangingAppStoreContract {
 
     private static final Duration REFRESH = Duration.ofMillis(50);
 

@@ -6,7 +6,7 @@ import dev.herald.apps.App;
 import dev.herald.apps.AppFeatures;
 import dev.herald.apps.AppLimits;
 import dev.herald.apps.AppStore;
-import dev.herald.apps.AppStoreContract;
+import dev.herald.apps.ChangingAppStoreContract;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * 127.0.0.1:5432 (user {@code postgres}, trust auth, database {@code test}). Each run works in
  * a schema of its own, dropped afterwards.
  */
-class JdbcAppStorePostgresIT extends AppStoreContract {
+class JdbcAppStorePostgresIT extends ChangingAppStoreContract {
 
     private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
     private static final String SCHEMA =
