@@ -83,8 +83,7 @@ public final class Frames {
      * @param members user id and raw {@code user_info} JSON (or {@code null}) per distinct user
      */
     public static ByteBuf presenceSubscriptionSucceeded(String channel, Collection<Member> members) {
-        StringWriter out = new StringWriter(64 + 48 * members.size());
-        try (JsonGenerator g = FrameWriter.JSON.createGenerator(out)) {
+        String data = jsonText(64 + 48 * members.size(), g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("presence");
             g.writeArrayFieldStart("ids");
@@ -101,36 +100,26 @@ public final class Frames {
             g.writeNumberField("count", members.size());
             g.writeEndObject();
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return event("pusher_internal:subscription_succeeded", channel, out.toString());
+        });
+        return event("pusher_internal:subscription_succeeded", channel, data);
     }
 
     public static ByteBuf memberAdded(String channel, Member member) {
-        StringWriter out = new StringWriter(64);
-        try (JsonGenerator g = FrameWriter.JSON.createGenerator(out)) {
+        return event("pusher_internal:member_added", channel, jsonText(64, g -> {
             g.writeStartObject();
             g.writeStringField("user_id", member.userId());
             g.writeFieldName("user_info");
             writeRaw(g, member.userInfo());
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return event("pusher_internal:member_added", channel, out.toString());
+        }));
     }
 
     public static ByteBuf memberRemoved(String channel, String userId) {
-        StringWriter out = new StringWriter(32);
-        try (JsonGenerator g = FrameWriter.JSON.createGenerator(out)) {
+        return event("pusher_internal:member_removed", channel, jsonText(32, g -> {
             g.writeStartObject();
             g.writeStringField("user_id", userId);
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return event("pusher_internal:member_removed", channel, out.toString());
+        }));
     }
 
     /**
@@ -194,15 +183,11 @@ public final class Frames {
 
     /** {@code pusher:signin_success} with the exact {@code user_data} string that was signed (spec §4.1). */
     public static ByteBuf signinSuccess(String userData) {
-        StringWriter out = new StringWriter(32 + userData.length());
-        try (JsonGenerator g = FrameWriter.JSON.createGenerator(out)) {
+        return event("pusher:signin_success", null, jsonText(32 + userData.length(), g -> {
             g.writeStartObject();
             g.writeStringField("user_data", userData);
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return event("pusher:signin_success", null, out.toString());
+        }));
     }
 
     /**
@@ -210,18 +195,14 @@ public final class Frames {
      * no channel, and one element per non-empty status.
      */
     public static ByteBuf watchlistEvents(Collection<String> online, Collection<String> offline) {
-        StringWriter out = new StringWriter(64);
-        try (JsonGenerator g = FrameWriter.JSON.createGenerator(out)) {
+        return event("pusher_internal:watchlist_events", null, jsonText(64, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("events");
             watchlistEvent(g, "online", online);
             watchlistEvent(g, "offline", offline);
             g.writeEndArray();
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return event("pusher_internal:watchlist_events", null, out.toString());
+        }));
     }
 
     private static void watchlistEvent(JsonGenerator g, String name, Collection<String> userIds) throws IOException {
@@ -263,6 +244,23 @@ public final class Frames {
     /** An empty WebSocket ping frame: the liveness probe every client answers (spec §2.4). */
     public static ByteBuf wsPing() {
         return ALLOC.buffer(2).writeByte(0x89).writeByte(0);
+    }
+
+    /** Writes one JSON value with a generator. */
+    @FunctionalInterface
+    private interface JsonBody {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** JSON text for a {@code data} field that is sent as a JSON-encoded string (spec §2.3). */
+    private static String jsonText(int sizeHint, JsonBody body) {
+        StringWriter out = new StringWriter(sizeHint);
+        try (JsonGenerator g = FrameWriter.JSON.createGenerator(out)) {
+            body.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     private static void writeRaw(JsonGenerator g, String rawJson) throws IOException {
