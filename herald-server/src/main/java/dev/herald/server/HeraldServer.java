@@ -115,7 +115,7 @@ public final class HeraldServer implements AutoCloseable {
             broker.start(hub);
             view = new LocalClusterView(hub);
             cache = new LocalChannelCache(System::currentTimeMillis).start();
-            webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics);
+            webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics, view);
             observer = observers(view);
         } else {
             // one node of a cluster: publications, cluster-wide state and caches go through Redis
@@ -126,7 +126,7 @@ public final class HeraldServer implements AutoCloseable {
             broker.start(hub);
             view = new RedisClusterView(redis);
             cache = new RedisChannelCache(redis);
-            webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics,
+            webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics, view,
                     new RedisRemovalMarks(redis, node, config.webhooks().debounce()));
             cluster = new RedisClusterState(redis, node, hub, apps, TimeUnit.SECONDS.toMillis(config.nodeLeaseSeconds()));
             observer = cluster.observer(observers(view));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.apps.App;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.auth.HmacSigner;
+import dev.herald.cluster.ClusterView;
 import dev.herald.hub.Authenticators;
 import dev.herald.hub.ChannelObserver;
 import dev.herald.hub.LocalChannel;
@@ -41,6 +42,7 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
 
     private final WebhookSettings settings;
     private final RemovalMarks marks;
+    private final ClusterView view;
     private final Authenticators authenticators;
     private final HeraldMetrics metrics;
     private final ScheduledExecutorService thread;
@@ -67,12 +69,18 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
         }
     }
 
-    public WebhookDispatcher(WebhookSettings settings, Authenticators authenticators, HeraldMetrics metrics) {
-        this(settings, authenticators, metrics, RemovalMarks.LOCAL);
+    public WebhookDispatcher(WebhookSettings settings, Authenticators authenticators, HeraldMetrics metrics,
+            ClusterView view) {
+        this(settings, authenticators, metrics, view, RemovalMarks.LOCAL);
     }
 
+    /**
+     * @param view  where cluster-wide counts come from ({@code subscription_count})
+     * @param marks how the removal debounce spans nodes
+     */
     public WebhookDispatcher(WebhookSettings settings, Authenticators authenticators, HeraldMetrics metrics,
-            RemovalMarks marks) {
+            ClusterView view, RemovalMarks marks) {
+        this.view = view;
         this.marks = marks;
         this.settings = settings;
         this.authenticators = authenticators;
@@ -128,8 +136,10 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
     public void subscriptionCountChanged(App app, LocalChannel channel) {
         if (wants(app, "subscription_count", "subscription_count") && !channel.kind().isPresence()
                 && !channel.kind().isHidden()) {
-            int count = channel.subscriptionCount();
-            thread.execute(() -> emit(app, event("subscription_count", channel.name()).put("subscription_count", count)));
+            int local = channel.subscriptionCount();
+            view.subscriptionCount(app.id(), channel.name()).whenComplete((total, error) -> thread.execute(() ->
+                    emit(app, event("subscription_count", channel.name())
+                            .put("subscription_count", error != null ? local : total))));
         }
     }
 
