@@ -47,7 +47,12 @@ public final class Main implements Callable<Integer> {
                 System.err.println("herald-bench: " + e.getMessage());
                 return 2;
             }
-            return new Coordinator(cfg, System.out).run();
+            try {
+                return new Coordinator(cfg, System.out).run();
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                System.err.println("herald-bench: " + e.getMessage());
+                return 1;
+            }
         }
     }
 

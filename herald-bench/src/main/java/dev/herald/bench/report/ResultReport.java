@@ -134,7 +134,8 @@ public final class ResultReport {
         return chart.render();
     }
 
-    static String[] labels(Scenario s) {
+    /** Names of the main rate, the secondary rate and the latency, per scenario. */
+    public static String[] labels(Scenario s) {
         switch (s) {
             case FANOUT:
                 return new String[] {"deliveries/s", "publishes/s", "publish-to-receive"};

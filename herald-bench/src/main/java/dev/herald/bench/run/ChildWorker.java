@@ -179,8 +179,4 @@ final class ChildWorker implements Worker {
             Thread.currentThread().interrupt();
         }
     }
-
-    void kill() {
-        process.destroyForcibly();
-    }
 }

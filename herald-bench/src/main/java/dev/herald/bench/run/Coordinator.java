@@ -9,7 +9,6 @@ import dev.herald.bench.config.FleetMode;
 import dev.herald.bench.config.Scenario;
 import dev.herald.bench.http.HttpPublisher;
 import dev.herald.bench.report.ResultReport;
-import dev.herald.bench.stats.Clock;
 import dev.herald.bench.stats.Counter;
 import dev.herald.bench.stats.ProcStats;
 import java.io.IOException;
@@ -570,9 +569,5 @@ public final class Coordinator {
         while ((left = deadline - System.nanoTime()) > 0) {
             LockSupport.parkNanos(left);
         }
-    }
-
-    static long now() {
-        return Clock.now();
     }
 }

@@ -238,27 +238,8 @@ final class Sampler implements AutoCloseable {
         return scenario == Scenario.CLIENT_EVENTS ? counters[Counter.CLIENT_EVENTS_EXPECTED.ordinal()] : pubCounts[4];
     }
 
-    static String[] labels(Scenario s) {
-        switch (s) {
-            case FANOUT:
-                return new String[] {"deliveries/s", "publishes/s", "latency"};
-            case CLIENT_EVENTS:
-                return new String[] {"deliveries/s", "client events sent/s", "latency"};
-            case TRIGGER:
-                return new String[] {"requests/s", "failed/s", "HTTP round trip"};
-            case IDLE:
-                return new String[] {"new connections/s", "", "connect"};
-            case CHURN:
-                return new String[] {"cycles/s", "connects/s", "connect+subscribe"};
-            case PRESENCE:
-                return new String[] {"joins/s", "member events/s", "join"};
-            default:
-                return new String[] {"", "", ""};
-        }
-    }
-
     private String progressLine(Point p) {
-        String[] l = labels(scenario);
+        String[] l = dev.herald.bench.report.ResultReport.labels(scenario);
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "[%6.1fs %-10s] open %,d", p.t(), shortPhase(p.phase()), p.open()));
         sb.append(String.format(Locale.ROOT, " | %,.0f %s", p.throughput(), l[0]));
