@@ -250,9 +250,9 @@ public final class Hub implements BrokerListener {
         if (memberRemoved) {
             observer.memberRemoved(c.app(), channel.name(), subscription.member().userId());
         }
-        if (!release(c.app(), state.channels, channel)) {
-            observer.subscriptionCountChanged(c.app(), channel);
-        }
+        release(c.app(), state.channels, channel);
+        // also when it reached 0: watchers of the count (webhooks) hear the drop
+        observer.subscriptionCountChanged(c.app(), channel);
         return memberRemoved;
     }
 

@@ -16,7 +16,9 @@ import java.util.List;
  * {@code pusher:signin} (spec §4.1): verifies {@code socket_id::user::user_data} against the exact
  * string received, then joins the socket to its user's {@code #server-to-user-} channel (sending to
  * users, terminating them, and online status all hang off that channel) and to the watchlist
- * channels of the users it watches. A refused sign-in gets 4009 and is closed.
+ * channels of the users it watches. A refused sign-in (bad signature, bad user_data) gets 4009 and
+ * is closed; a sign-in to an app with user authentication turned off gets 4009 and stays open, as
+ * it is a setting to fix, not a client to stop.
  */
 public final class SigninHandler {
 

@@ -164,6 +164,7 @@ public final class HeraldServer implements AutoCloseable {
                 tls == null ? "ws/http" : "wss/https",
                 transports.kind().name().toLowerCase(java.util.Locale.ROOT), loops.size());
         for (App app : apps.all()) {
+            hub.meters(app.id()); // the app's gauges exist (at 0) before its first connection
             log.info("Serving {}", app);
         }
         return this;

@@ -134,7 +134,9 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
 
     @Override
     public void subscriptionCountChanged(App app, LocalChannel channel) {
-        if (wants(app, "subscription_count", "subscription_count") && !channel.kind().isPresence()
+        // like the client-side event, subscription_count webhooks belong to apps that turn the feature on
+        if (app.features().subscriptionCount() && wants(app, "subscription_count", "subscription_count")
+                && !channel.kind().isPresence()
                 && !channel.kind().isHidden()) {
             int local = channel.subscriptionCount();
             view.subscriptionCount(app.id(), channel.name()).whenComplete((total, error) -> thread.execute(() ->

@@ -269,6 +269,9 @@ class WebhooksIT {
                 await("the oldest batches are dropped").atMost(WebhookReceiver.WAIT).until(() ->
                         Ops.scrape(server).valueOrZero("herald_webhooks_dropped_total", full) >= batches - outboxLimit);
 
+                // the batch in flight fails on its own time: wait for its answer, not for the drops
+                await("the first attempt fails").atMost(WebhookReceiver.WAIT).until(() -> Ops.scrape(server)
+                        .valueOrZero("herald_webhook_attempts_failed_total", Map.of("app", server.appId())) >= 1.0);
                 Ops.Metrics metrics = Ops.scrape(server);
                 assertThat(metrics.value("herald_webhook_queue_depth", Map.of())).isBetween(1.0, (double) outboxLimit);
                 assertThat(metrics.value("herald_webhooks_dropped_total", full)).isGreaterThanOrEqualTo(batches - outboxLimit);
