@@ -7,7 +7,10 @@ import java.util.List;
 /**
  * Hears how this node's channels change, for the features built on them: watchlists,
  * subscription counts and webhooks. Called on the event loop of the connection that caused the
- * change, after the hub's state is updated; implementations hand off and never block.
+ * change, as the hub's state changes: occupied/vacated inside the channel map's per-key lock, member
+ * changes inside the member list's monitor, so the calls for one channel arrive in the order the
+ * changes happened even when event loops race. Implementations hand off and never block, and never
+ * subscribe or unsubscribe from within.
  */
 public interface ChannelObserver {
 

@@ -192,27 +192,38 @@ public final class Hub implements BrokerListener {
      * joins the member list, unless the channel is full ({@link Joined#presenceFull()}).
      */
     public Joined subscribe(Connection c, String name, Member member, int maxPresenceMembers) {
-        AppState state = state(c.app().id());
+        App app = c.app();
+        AppState state = state(app.id());
         ConcurrentHashMap<String, LocalChannel> channels = state.channels;
         boolean[] created = new boolean[1];
+        // observers hear occupied/vacated inside the map's per-key lock, so they hear them in the
+        // order they happened even when two event loops race on one channel
         LocalChannel channel = channels.compute(name, (n, existing) -> {
             LocalChannel ch = existing;
             if (ch == null) {
                 ch = new LocalChannel(n, loops.length);
                 created[0] = true;
+                observer.occupied(app, n);
             }
             ch.addSubscription();
             return ch;
         });
         if (created[0]) {
-            broker.subscribe(c.app().id(), name);
+            broker.subscribe(app.id(), name);
         }
         boolean added = false;
         List<Member> members = List.of();
-        if (channel.members() != null) {
-            PresenceMembers.Join join = channel.members().join(member, maxPresenceMembers);
+        PresenceMembers presence = channel.members();
+        if (presence != null) {
+            PresenceMembers.Join join;
+            synchronized (presence) { // likewise for member added/removed
+                join = presence.join(member, maxPresenceMembers);
+                if (join.added()) {
+                    observer.memberAdded(app, name, member, c.socketId());
+                }
+            }
             if (join.refused()) {
-                release(c.app(), channels, channel);
+                release(app, channels, channel);
                 return new Joined(null, false, true, List.of());
             }
             added = join.added();
@@ -220,17 +231,12 @@ public final class Hub implements BrokerListener {
         }
         channel.shardForWrite(c.loopIndex()).add(c);
         state.subscriptions.incrementAndGet();
-        Subscription subscription = new Subscription(channel, channel.members() != null ? member : null);
+        Subscription subscription = new Subscription(channel, presence != null ? member : null);
         c.addSubscription(subscription);
-        if (created[0]) {
-            observer.occupied(c.app(), name);
-        }
-        if (added) {
-            observer.memberAdded(c.app(), name, member, c.socketId());
-        }
-        observer.subscriptionCountChanged(c.app(), channel);
+        observer.subscriptionCountChanged(app, channel);
         return new Joined(subscription, added, false, members);
     }
+
 
     /**
      * Removes a subscription; called on the connection's event loop. Returns whether the
@@ -245,10 +251,15 @@ public final class Hub implements BrokerListener {
         c.removeSubscription(subscription);
         AppState state = state(c.app().id());
         state.subscriptions.decrementAndGet();
-        boolean memberRemoved = subscription.member() != null
-                && channel.members().leave(subscription.member().userId());
-        if (memberRemoved) {
-            observer.memberRemoved(c.app(), channel.name(), subscription.member().userId());
+        boolean memberRemoved = false;
+        if (subscription.member() != null) {
+            String userId = subscription.member().userId();
+            synchronized (channel.members()) {
+                memberRemoved = channel.members().leave(userId);
+                if (memberRemoved) {
+                    observer.memberRemoved(c.app(), channel.name(), userId);
+                }
+            }
         }
         release(c.app(), state.channels, channel);
         // also when it reached 0: watchers of the count (webhooks) hear the drop
@@ -265,16 +276,17 @@ public final class Hub implements BrokerListener {
             }
             if (ch.removeSubscription() == 0) {
                 vacated[0] = true;
+                observer.vacated(app, n);
                 return null;
             }
             return ch;
         });
         if (vacated[0]) {
             broker.unsubscribe(app.id(), channel.name());
-            observer.vacated(app, channel.name());
         }
         return vacated[0];
     }
+
 
     /** The channel if it has subscribers on this node, else {@code null}. */
     public LocalChannel channel(String appId, String name) {
