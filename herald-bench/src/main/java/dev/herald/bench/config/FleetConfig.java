@@ -28,9 +28,13 @@ public record FleetConfig(
 
     public static FleetConfig forShare(BenchConfig c, FleetMode mode, int from, int to) {
         double share = c.connections() == 0 ? 0 : (double) (to - from) / c.connections();
+        // client events come from the senders only: this share sends in proportion to its senders
+        int sendersHere = Math.max(0, Math.min(to, c.senders()) - from);
+        double rateShare = mode != FleetMode.CLIENT_EVENTS ? share
+                : c.senders() == 0 ? 0 : (double) sendersHere / c.senders();
         return new FleetConfig(c.host(), c.port(), c.appKey(), c.appSecret(), c.transport(), c.threads(),
                 from, to, c.connections(), c.channels(), c.channelsPerConn(), c.channelType(), c.channelPrefix(),
                 mode, c.connectRate() * share, Math.max(1, (int) Math.ceil(c.maxPending() * share)),
-                c.payload(), c.rate() * share, c.senders(), c.eventName(), c.localAddresses(), c.recvBufferRing());
+                c.payload(), c.rate() * rateShare, c.senders(), c.eventName(), c.localAddresses(), c.recvBufferRing());
     }
 }

@@ -91,6 +91,10 @@ public final class Coordinator {
             sampler = new Sampler(scenario, workers, publisher, cfg.serverPid(), pids, cfg.quiet(), out);
             sampler.startTimer();
             out.printf("herald-bench %s against %s:%d: %s%n", scenario.cliName, cfg.host(), cfg.port(), describe());
+            if (scenario == Scenario.CLIENT_EVENTS && cfg.senders() > 0 && cfg.rate() / cfg.senders() > 10) {
+                out.printf("note: %.1f client events/s per sender is over Pusher's 10/s per connection; expect 4301 refusals%n",
+                        cfg.rate() / cfg.senders());
+            }
             switch (scenario) {
                 case FANOUT:
                     fanout(rssBefore);

@@ -58,6 +58,18 @@ class BenchConfigTest {
     }
 
     @Test
+    void clientEventRateFollowsTheSendersOfEachShare() {
+        BenchOptions o = new BenchOptions();
+        o.connections = 400;
+        o.rate = 400.0;
+        o.senders = 200;
+        BenchConfig c = BenchConfig.resolve(Scenario.CLIENT_EVENTS, o);
+        assertThat(FleetConfig.forShare(c, FleetMode.CLIENT_EVENTS, 0, 200).rate()).isEqualTo(400.0);
+        assertThat(FleetConfig.forShare(c, FleetMode.CLIENT_EVENTS, 200, 400).rate()).isEqualTo(0.0);
+        assertThat(FleetConfig.forShare(c, FleetMode.CLIENT_EVENTS, 100, 300).rate()).isEqualTo(200.0);
+    }
+
+    @Test
     void durations() {
         assertThat(Durations.parse("30s")).isEqualTo(Duration.ofSeconds(30));
         assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
