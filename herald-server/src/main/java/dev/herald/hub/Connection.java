@@ -30,7 +30,7 @@ public final class Connection {
     private final App app;
     private final ChannelHandlerContext ctx;
     private final int loopIndex;
-    private final TokenBucket clientEvents;
+    private TokenBucket clientEvents;
     private final List<Subscription> subscriptions = new ArrayList<>(2);
     private boolean closing;
     private boolean authorized;
@@ -38,14 +38,13 @@ public final class Connection {
     int registrySlot = -1;
     private SignedInUser user;
 
-    public Connection(String socketId, App app, AppMeters meters, ChannelHandlerContext ctx, int loopIndex,
-            long nowNanos) {
+    public Connection(String socketId, App app, AppMeters meters, ChannelHandlerContext ctx, int loopIndex) {
         this.meters = meters;
         this.socketId = socketId;
         this.app = app;
         this.ctx = ctx;
         this.loopIndex = loopIndex;
-        this.clientEvents = new TokenBucket(app.limits().clientEventsPerSecond(), nowNanos);
+        // the client-event bucket is made on first use: most connections never send one
     }
 
     public String socketId() {
@@ -61,6 +60,9 @@ public final class Connection {
     }
 
     public TokenBucket clientEventBucket() {
+        if (clientEvents == null) {
+            clientEvents = new TokenBucket(app.limits().clientEventsPerSecond(), System.nanoTime());
+        }
         return clientEvents;
     }
 

@@ -14,6 +14,8 @@ import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -46,9 +48,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final SubscribeHandler subscriptions;
     private final ClientEventHandler clientEvents;
     private final SigninHandler signins;
-    private final Request request;
+    /** The upgrade request until the session starts; then only the bits still needed are kept. */
+    private Request request;
+    private boolean jsClient;
+    private boolean admitted;
     private Connection connection;
     private boolean counted;
+    private io.netty.buffer.CompositeByteBuf fragments;
 
     public ConnectionHandler(SessionContext context, Handlers handlers, Request request) {
         this.context = context;
@@ -56,6 +62,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         this.clientEvents = handlers.clientEvents();
         this.signins = handlers.signins();
         this.request = request;
+        this.jsClient = "js".equals(request.client());
+        this.admitted = request.admitted();
     }
 
     /** The stateless message handlers, shared by all connections. */
@@ -71,7 +79,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (evt == WebSocketUpgrade.Upgraded.INSTANCE) {
             start(ctx);
         } else if (evt == ActivityHandler.PROBE) {
-            if (connection != null && "js".equals(request.client())) {
+            if (connection != null && jsClient) {
                 connection.send(Frames.ping());
             }
         } else if (evt == ActivityHandler.TIMED_OUT) {
@@ -116,10 +124,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         // writes start at the head-most handler: every frame is already complete bytes, so no
         // handler between ours and the socket has anything to do with them
         ChannelHandlerContext out = ctx.pipeline().context(ActivityHandler.class);
-        connection = new Connection(context.socketIds().next(), app, meters, out != null ? out : ctx, loop,
-                System.nanoTime());
+        connection = new Connection(context.socketIds().next(), app, meters, out != null ? out : ctx, loop);
         context.hub().opened(connection);
         connection.send(Frames.connectionEstablished(connection.socketId(), context.activityTimeoutSeconds()));
+        request = null; // an idle connection holds nothing it no longer needs
         if (app.features().authorizedConnections()) {
             ctx.executor().schedule(new AuthorizationDeadline(connection),
                     app.features().authorizedConnectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -165,7 +173,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         WebSocketFrame frame = (WebSocketFrame) msg;
         try {
             if (frame instanceof TextWebSocketFrame text) {
-                onText(text);
+                if (text.isFinalFragment()) {
+                    onText(text.text());
+                } else {
+                    fragment(ctx, text.content(), false);
+                }
+            } else if (frame instanceof ContinuationWebSocketFrame continuation) {
+                fragment(ctx, continuation.content(), continuation.isFinalFragment());
             } else if (frame instanceof PingWebSocketFrame) {
                 ByteBuf pong = ctx.alloc().buffer(2 + frame.content().readableBytes());
                 pong.writeByte(0x8A).writeByte(frame.content().readableBytes()).writeBytes(frame.content());
@@ -185,15 +199,39 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void onText(TextWebSocketFrame frame) {
+    /**
+     * Joins a message sent in fragments (rare: Pusher clients send whole frames, so the joining
+     * buffer exists only while one is in progress), bounded like a single frame.
+     */
+    private void fragment(ChannelHandlerContext ctx, ByteBuf content, boolean last) {
+        if (fragments == null) {
+            fragments = ctx.alloc().compositeBuffer();
+        }
+        if (fragments.readableBytes() + content.readableBytes() > context.maxMessageBytes()) {
+            fragments.release();
+            fragments = null;
+            ctx.writeAndFlush(Frames.close(1009, "Message too big"))
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            return;
+        }
+        fragments.addComponent(true, content.retain());
+        if (last) {
+            String text = fragments.toString(java.nio.charset.StandardCharsets.UTF_8);
+            fragments.release();
+            fragments = null;
+            onText(text);
+        }
+    }
+
+    private void onText(String text) {
         if (connection == null || connection.isClosing()) {
             return;
         }
         connection.meters().messagesReceived().increment();
-        connection.meters().bytesReceived().increment(frame.content().readableBytes());
+        connection.meters().bytesReceived().increment(text.length());
         ClientMessage message;
         try {
-            message = ClientMessage.parse(frame.text());
+            message = ClientMessage.parse(text);
         } catch (ClientMessage.Malformed e) {
             connection.sendError(PusherError.INVALID_MESSAGE, e.getMessage());
             return;
@@ -223,15 +261,19 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (fragments != null) {
+            fragments.release();
+            fragments = null;
+        }
         if (connection != null) {
             context.hub().closed(connection);
             subscriptions.unsubscribeAll(connection);
         }
         if (counted) {
             counted = false;
-            context.hub().removeConnection(request.app());
+            context.hub().removeConnection(connection.app());
         }
-        if (request.admitted()) {
+        if (admitted) {
             context.admission().release();
         }
         super.channelInactive(ctx);
@@ -239,8 +281,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
-            // the frame decoder has already answered with a close frame (1009 or 1002)
+        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+            // a frame the decoder refused: say why with the RFC 6455 code (1002, or 1009 too big)
+            log.debug("closing {}: {}", connection, cause.getMessage());
+            ctx.writeAndFlush(Frames.close(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText()))
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            return;
+        } else if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
             log.debug("closing {}: {}", connection, cause.getMessage());
         } else if (cause instanceof java.io.IOException) {
             // the peer went away without a close handshake (reset, broken pipe): routine

@@ -10,8 +10,9 @@ import dev.herald.metrics.HeraldMetrics;
  * What every connection's handlers share: built once by the server, passed to each new session.
  *
  * @param activityTimeoutSeconds sent to clients in {@code pusher:connection_established}
+ * @param maxMessageBytes        largest inbound message, whole or joined from fragments
  */
 public record SessionContext(Hub hub, Broker broker, ClusterView view, ChannelCache cache, ChannelObserver observer,
         Authenticators authenticators, SocketIds socketIds, ConnectionLimiter admission, HeraldMetrics metrics,
-        int activityTimeoutSeconds) {
+        int activityTimeoutSeconds, int maxMessageBytes) {
 }

@@ -137,7 +137,7 @@ public final class HeraldServer implements AutoCloseable {
         hub.observe(observer);
         SessionContext sessions = new SessionContext(hub, broker, view, cache, observer, authenticators, socketIds,
                 new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIpPerSecond()), metrics,
-                config.activityTimeoutSeconds());
+                config.activityTimeoutSeconds(), config.maxFrameBytes());
         SslContext tls = tlsContext();
         WebSocketUpgrade upgrade = new WebSocketUpgrade(config.maxFrameBytes(),
                 TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),
@@ -154,6 +154,7 @@ public final class HeraldServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
                 .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), router, tls));
+        transports.configureChildren(bootstrap);
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
         if (config.metricsPort() >= 0) {
             bindMetrics();

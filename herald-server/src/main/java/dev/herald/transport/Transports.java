@@ -10,7 +10,11 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringBufferRingConfig;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringFixedBufferRingAllocator;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 
 /**
@@ -48,8 +52,29 @@ public record Transports(TransportKind kind, IoHandlerFactory ioHandlerFactory,
      */
     static final int IO_URING_CQ_SIZE = 65_536;
 
+    /** The provided-buffer group connections receive into (io_uring only). */
+    static final short BUFFER_GROUP = 1;
+
+    /**
+     * Applies transport-specific options to accepted connections. With io_uring, connections
+     * receive into a ring of buffers shared by the event loop, instead of each idle connection
+     * holding its own receive buffer while it waits: the largest per-connection cost at rest.
+     */
+    public void configureChildren(ServerBootstrap bootstrap) {
+        if (kind == TransportKind.IO_URING) {
+            bootstrap.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, BUFFER_GROUP);
+        }
+    }
+
     private static Transports ioUring() {
-        IoUringIoHandlerConfig config = new IoUringIoHandlerConfig().setCqSize(IO_URING_CQ_SIZE);
+        IoUringIoHandlerConfig config = new IoUringIoHandlerConfig()
+                .setCqSize(IO_URING_CQ_SIZE)
+                .setBufferRingConfig(IoUringBufferRingConfig.builder()
+                        .bufferGroupId(BUFFER_GROUP)
+                        .bufferRingSize((short) 1024)
+                        .batchSize(64)
+                        .allocator(new IoUringFixedBufferRingAllocator(2048))
+                        .build());
         return new Transports(TransportKind.IO_URING, IoUringIoHandler.newFactory(config),
                 IoUringServerSocketChannel.class);
     }

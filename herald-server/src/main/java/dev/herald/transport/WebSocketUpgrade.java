@@ -8,7 +8,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 
@@ -17,6 +16,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
  * HTTP handlers with the WebSocket ones and the caller's session handler. Knows nothing of Pusher.
  */
 public final class WebSocketUpgrade {
+
+    private static final String ENCODER = "wsencoder";
 
     private final int maxFrameBytes;
     private final long activityTimeoutMillis;
@@ -41,7 +42,8 @@ public final class WebSocketUpgrade {
                 .maxFramePayloadLength(maxFrameBytes)
                 .allowExtensions(false)
                 .expectMaskedFrames(true)
-                .closeOnProtocolViolation(true)
+                // violations reach the session as exceptions; it answers with a pre-framed close
+                .closeOnProtocolViolation(false)
                 .build();
         WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(location, null, decoderConfig);
         WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
@@ -52,10 +54,14 @@ public final class WebSocketUpgrade {
         ChannelPipeline p = ctx.pipeline();
         ChannelFuture done = handshaker.handshake(ctx.channel(), req);
         p.remove(router);
-        p.addLast("ws-aggregator", new WebSocketFrameAggregator(maxFrameBytes));
         p.addLast("session", session);
         done.addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
+                // every frame we send is written as complete bytes: the frame encoder would only
+                // cost a handler per connection (fragmented messages are joined by the session)
+                if (p.get(ENCODER) != null) {
+                    p.remove(ENCODER);
+                }
                 p.addFirst("activity", new ActivityHandler(activityTimeoutMillis, pongTimeoutMillis));
                 p.fireUserEventTriggered(Upgraded.INSTANCE);
             } else {

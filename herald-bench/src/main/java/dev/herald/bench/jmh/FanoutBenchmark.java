@@ -79,7 +79,7 @@ public class FanoutBenchmark {
             EmbeddedChannel ch = new EmbeddedChannel(new Discard(), new ChannelInboundHandlerAdapter());
             channels.add(ch);
             ChannelHandlerContext ctx = ch.pipeline().lastContext();
-            Connection c = new Connection("1." + i, app, metrics.forApp(APP_ID), ctx, 0, System.nanoTime());
+            Connection c = new Connection("1." + i, app, metrics.forApp(APP_ID), ctx, 0);
             hub.subscribe(c, CHANNEL, null, 100);
         }
         data = Payload.toString(100, 1_795_000_000_000_000_000L, 1);
