@@ -1,0 +1,89 @@
+package dev.herald.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.pusher.client.ChannelAuthorizer;
+import com.pusher.client.UserAuthenticator;
+import com.pusher.rest.Pusher;
+import com.pusher.rest.data.PresenceUser;
+import com.pusher.rest.data.Result;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The official server SDK, pusher-http-java 1.3.4, pointed at one node. Where the SDK has no
+ * method for a call (sendToUser, terminate_connections) its generic signed {@code post} is used.
+ */
+final class Api {
+
+    private Api() {
+    }
+
+    static Pusher of(Node node) {
+        Pusher pusher = new Pusher(node.app.id(), node.app.key(), node.app.secret());
+        pusher.setHost(Node.HOST + ":" + node.port());
+        pusher.setRequestTimeout(15_000);
+        return pusher;
+    }
+
+    /** Signs channel subscriptions as an app's auth endpoint would; presence as {@code userId}. */
+    static ChannelAuthorizer authorizer(Pusher sdk, String userId) {
+        return (channel, socketId) -> channel.startsWith("presence-")
+                ? sdk.authenticate(socketId, channel, new PresenceUser(userId, Map.of("name", "user " + userId)))
+                : sdk.authenticate(socketId, channel);
+    }
+
+    /** {@code key:hex(HMAC_SHA256(secret, socket_id::user::user_data))} (spec 4.1). */
+    static String userAuth(TestApp app, String socketId, String userData) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(app.secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] digest = mac.doFinal((socketId + "::user::" + userData).getBytes(StandardCharsets.UTF_8));
+            return app.key() + ":" + HexFormat.of().formatHex(digest);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Answers pusher-java-client's sign-in as an app's user-auth endpoint would. */
+    static UserAuthenticator userAuthenticator(TestApp app, String userId) {
+        String userData = "{\"id\":\"" + userId + "\"}";
+        return socketId -> Json.write(Map.of("auth", userAuth(app, socketId, userData), "user_data", userData));
+    }
+
+    /** What the SDKs' {@code sendToUser} does: an event to {@code #server-to-user-<id>}. */
+    static Result sendToUser(Pusher sdk, String userId, String event, String data) {
+        return sdk.post("/events", Json.write(Map.of("name", event, "channels", List.of("#server-to-user-" + userId),
+                "data", data)));
+    }
+
+    static Result terminateUserConnections(Pusher sdk, String userId) {
+        return sdk.post("/users/" + userId + "/terminate_connections", "{}");
+    }
+
+    /** GETs a signed API path; fails unless the answer is 200. */
+    static JsonNode get(Pusher sdk, String path, Map<String, String> params) {
+        return Json.parse(ok(sdk.get(path, params)).getMessage());
+    }
+
+    /** The ids of {@code GET /channels/<channel>/users}, sorted. */
+    static List<String> userIds(Pusher sdk, String channel) {
+        TreeSet<String> ids = new TreeSet<>();
+        get(sdk, "/channels/" + channel + "/users", Map.of()).path("users")
+                .forEach(u -> ids.add(u.path("id").asText()));
+        return List.copyOf(ids);
+    }
+
+    static Result ok(Result result) {
+        if (result.getStatus() != Result.Status.SUCCESS) {
+            throw new AssertionError("expected SUCCESS, got " + result.getStatus() + " " + result.getHttpStatus()
+                    + ": " + result.getMessage());
+        }
+        return result;
+    }
+}

@@ -1,0 +1,174 @@
+package dev.herald.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.pusher.rest.Pusher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Webhooks decided once for the whole cluster (issue 6): two nodes share one receiver and a 1 s
+ * debounce; occupancy and presence changes spread over both nodes must reach the receiver once.
+ *
+ * <p>To show that nothing more arrives, {@link #fence()} occupies and vacates a fresh channel on
+ * every node and waits for its {@code channel_vacated}: that removal is debounced after any
+ * removal the node decided before it, and each node sends its events in order.
+ */
+class ClusterWebhooksIT {
+
+    private static final TestApp APP = TestApp.named("cluster-webhooks");
+    private static final Duration HOOK_WAIT = Duration.ofSeconds(30);
+    private static final AtomicInteger FENCES = new AtomicInteger();
+    private static Hooks hooks;
+    private static List<Node> nodes = List.of();
+    private static Node a;
+    private static Node b;
+    private static Pusher apiA;
+    private final List<Client> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void startNodes() {
+        hooks = Hooks.start();
+        nodes = Node.startAll(APP, Node.REDIS, Map.of(
+                "HERALD_APP_WEBHOOK_URL", hooks.url(),
+                "HERALD_WEBHOOK_DEBOUNCE_MS", "1000",
+                "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS", "100",
+                "HERALD_APP_SUBSCRIPTION_COUNT", "true"), "webhooks-a", "webhooks-b");
+        a = nodes.get(0);
+        b = nodes.get(1);
+        apiA = Api.of(a);
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        Node.closeAll(nodes);
+        if (hooks != null) {
+            hooks.close();
+        }
+    }
+
+    @AfterEach
+    void closeClients() {
+        Client.closeAll(clients);
+    }
+
+    private Client connect(Node node, String userId) {
+        Client client = Client.connect(node, userId);
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void subscribersOnTwoNodesOccupyAndVacateAChannelOnce() {
+        Client onA = connect(a, "u1");
+        Client onB = connect(b, "u2");
+
+        Client.Recorder first = new Client.Recorder("shared");
+        Client.Recorder second = new Client.Recorder("shared");
+        onA.pusher.subscribe("shared", first);
+        onB.pusher.subscribe("shared", second);
+        first.awaitSubscribed();
+        second.awaitSubscribed();
+        hooks.awaitEvent("shared", "channel_occupied", HOOK_WAIT);
+
+        onA.unsubscribe("shared");
+        onB.unsubscribe("shared");
+        hooks.awaitEvent("shared", "channel_vacated", HOOK_WAIT);
+        fence();
+
+        assertThat(hooks.summary("shared")).containsExactly("channel_occupied", "channel_vacated");
+    }
+
+    @Test
+    void aPresenceUserOnTwoNodesIsAddedAndRemovedOnce() {
+        Client onA = connect(a, "dana");
+        Client onB = connect(b, "dana");
+
+        onA.subscribePresence("presence-hooked");
+        onB.subscribePresence("presence-hooked");
+        hooks.awaitEvent("presence-hooked", "member_added:dana", HOOK_WAIT);
+        hooks.awaitEvent("presence-hooked", "channel_occupied", HOOK_WAIT);
+        fence();
+        assertThat(hooks.summary("presence-hooked")).containsExactlyInAnyOrder("channel_occupied", "member_added:dana");
+
+        onA.close();
+        fence();
+        assertThat(hooks.summary("presence-hooked")).as("dana still has a socket on node B")
+                .containsExactlyInAnyOrder("channel_occupied", "member_added:dana");
+
+        onB.close();
+        hooks.awaitEvent("presence-hooked", "member_removed:dana", HOOK_WAIT);
+        hooks.awaitEvent("presence-hooked", "channel_vacated", HOOK_WAIT);
+        fence();
+        assertThat(hooks.summary("presence-hooked")).containsExactlyInAnyOrder(
+                "channel_occupied", "member_added:dana", "member_removed:dana", "channel_vacated");
+    }
+
+    @Test
+    void aUserMovingToAnotherNodeWithinTheDebounceSendsNoRemovalAndReturn() {
+        Client onA = connect(a, "erin");
+        Client onB = connect(b, "erin");
+        onA.subscribePresence("presence-move");
+        hooks.awaitEvent("presence-move", "member_added:erin", HOOK_WAIT);
+        hooks.awaitEvent("presence-move", "channel_occupied", HOOK_WAIT);
+
+        onA.pusher.disconnect(); // the page on node A closes...
+        await("node A registered erin's departure").atMost(Client.WAIT)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() ->
+                        !Api.get(apiA, "/channels/presence-move", Map.of()).path("occupied").asBoolean());
+        long left = System.nanoTime();
+        Client.Recorder moved = new Client.Recorder("presence-move");
+        onB.pusher.subscribePresence("presence-move", moved); // ... and the reloaded page joins through node B
+        moved.awaitSubscribed();
+        long movedMillis = (System.nanoTime() - left) / 1_000_000;
+        fence();
+
+        assertThat(hooks.summary("presence-move"))
+                .as("erin's join on node B answered %d ms after node A saw her leave (debounce 1000 ms)",
+                        movedMillis)
+                .containsExactlyInAnyOrder("channel_occupied", "member_added:erin");
+
+        onB.close();
+        hooks.awaitEvent("presence-move", "channel_vacated", HOOK_WAIT);
+        hooks.awaitEvent("presence-move", "member_removed:erin", HOOK_WAIT);
+    }
+
+    @Test
+    void subscriptionCountWebhooksCountTheSubscriptionsOfEveryNode() {
+        Client onA = connect(a, "counted-1");
+        onA.subscribe("counted");
+        await("subscription_count webhook after the first subscription").atMost(HOOK_WAIT)
+                .until(() -> hooks.subscriptionCounts("counted").size() == 1);
+        Client onB = connect(b, "counted-2");
+
+        onB.subscribe("counted");
+
+        await("subscription_count webhook after the second subscription").atMost(HOOK_WAIT)
+                .until(() -> hooks.subscriptionCounts("counted").size() == 2);
+        assertThat(hooks.subscriptionCounts("counted")).as("one subscriber on node A, then one on node B")
+                .containsExactly(1, 2);
+    }
+
+    /** Occupies and vacates a fresh channel on every node and waits for each channel_vacated. */
+    private void fence() {
+        List<String> channels = new ArrayList<>();
+        for (Node node : nodes) {
+            String channel = "fence-" + FENCES.incrementAndGet();
+            try (Client client = Client.connect(node, "fence")) {
+                client.subscribe(channel);
+            }
+            channels.add(channel);
+        }
+        for (String channel : channels) {
+            hooks.awaitEvent(channel, "channel_vacated", HOOK_WAIT);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.herald.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.pusher.client.channel.PusherEvent;
+import com.pusher.client.connection.ConnectionState;
+import com.pusher.rest.Pusher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Delivery across nodes (issue 6) with the official clients: pusher-java-client subscribers on
+ * one node, pusher-http-java calls through another, two real nodes sharing the Redis on
+ * 127.0.0.1:6379.
+ */
+class CrossNodeDeliveryIT {
+
+    private static final TestApp APP = TestApp.named("cluster-delivery");
+    private static List<Node> nodes = List.of();
+    private static Node a;
+    private static Node b;
+    private static Pusher apiA;
+    private static Pusher apiB;
+    private final List<Client> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void startNodes() {
+        nodes = Node.startAll(APP, Node.REDIS, Map.of(), "delivery-a", "delivery-b");
+        a = nodes.get(0);
+        b = nodes.get(1);
+        apiA = Api.of(a);
+        apiB = Api.of(b);
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        Node.closeAll(nodes);
+    }
+
+    @AfterEach
+    void closeClients() {
+        Client.closeAll(clients);
+    }
+
+    private Client connect(Node node, String userId) {
+        Client client = Client.connect(node, userId);
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void deliversATriggerSentThroughAnotherNodeExactlyOnce() {
+        Client alice = connect(a, "alice");
+        Client bob = connect(b, "bob");
+        Client.Recorder onA = alice.subscribe("news");
+        Client.Recorder onB = bob.subscribe("news");
+
+        Api.ok(apiB.trigger("news", "story", Map.of("id", 1)));
+
+        onA.awaitEvent("story", "{\"id\":1}");
+        onB.awaitEvent("story", "{\"id\":1}");
+        onA.fence(apiB);
+        onB.fence(apiB);
+        assertThat(onA.data("story")).as("subscriber on the other node").containsExactly("{\"id\":1}");
+        assertThat(onB.data("story")).as("subscriber on the triggering node").containsExactly("{\"id\":1}");
+    }
+
+    @Test
+    void excludesTheSocketIdOfAConnectionOnAnotherNode() {
+        Client sender = connect(a, "sender");
+        Client neighbour = connect(a, "neighbour");
+        Client remote = connect(b, "remote");
+        Client.Recorder senderRoom = sender.subscribe("room");
+        Client.Recorder neighbourRoom = neighbour.subscribe("room");
+        Client.Recorder remoteRoom = remote.subscribe("room");
+
+        Api.ok(apiB.trigger("room", "said", Map.of("by", "sender"), sender.socketId()));
+        Api.ok(apiA.trigger("room", "said", Map.of("by", "remote"), remote.socketId()));
+
+        neighbourRoom.awaitEvent("said", "{\"by\":\"sender\"}");
+        neighbourRoom.awaitEvent("said", "{\"by\":\"remote\"}");
+        remoteRoom.awaitEvent("said", "{\"by\":\"sender\"}");
+        senderRoom.awaitEvent("said", "{\"by\":\"remote\"}");
+        for (Client.Recorder room : List.of(senderRoom, neighbourRoom, remoteRoom)) {
+            room.fence(List.of(apiA, apiB));
+        }
+        assertThat(senderRoom.data("said")).as("excluded through node B, connected to A")
+                .containsExactly("{\"by\":\"remote\"}");
+        assertThat(remoteRoom.data("said")).as("excluded through node A, connected to B")
+                .containsExactly("{\"by\":\"sender\"}");
+        assertThat(neighbourRoom.data("said")).containsExactlyInAnyOrder("{\"by\":\"sender\"}", "{\"by\":\"remote\"}");
+    }
+
+    @Test
+    void keepsPublishOrderOfOneChannelAcrossNodes() {
+        Client reader = connect(a, "reader");
+        Client.Recorder ticks = reader.subscribe("ticks");
+
+        for (int i = 0; i < 200; i++) {
+            Api.ok(apiB.trigger("ticks", "tick", Map.of("n", i)));
+        }
+
+        await("200 ticks on node A").atMost(Client.WAIT).until(() -> ticks.events("tick").size() >= 200);
+        ticks.fence(apiB);
+        List<String> expected = IntStream.range(0, 200).mapToObj(i -> "{\"n\":" + i + "}").collect(Collectors.toList());
+        assertThat(ticks.data("tick")).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void sendsToAUserSignedInOnAnotherNode() {
+        Client laptop = connect(a, "carol");
+        Client phone = connect(b, "carol");
+        Client other = connect(a, "oscar");
+        laptop.signIn();
+        phone.signIn();
+        other.signIn();
+
+        Api.ok(Api.sendToUser(apiB, "carol", "note", "{\"text\":\"hi\"}"));
+        Api.ok(Api.sendToUser(apiB, "carol", "fence", "{}"));
+        Api.ok(Api.sendToUser(apiA, "oscar", "fence", "{}"));
+
+        for (Client carol : List.of(laptop, phone)) {
+            await("fence for carol on " + carol).atMost(Client.WAIT).until(() -> !carol.userEvents("fence").isEmpty());
+            assertThat(carol.userEvents("note")).extracting(PusherEvent::getData).containsExactly("{\"text\":\"hi\"}");
+        }
+        await("fence for oscar").atMost(Client.WAIT).until(() -> !other.userEvents("fence").isEmpty());
+        assertThat(other.userEvents("note")).as("another user gets nothing").isEmpty();
+    }
+
+    @Test
+    void terminateConnectionsThroughAnotherNodeClosesTheUsersConnectionsWith4009() {
+        Client dave = connect(a, "dave");
+        dave.signIn();
+        Client daveOnB = connect(b, "dave");
+        daveOnB.signIn();
+        Client frank = connect(a, "frank");
+        frank.signIn();
+        try (Raw daveRaw = Raw.connect(a)) {
+            daveRaw.signIn(APP, "dave");
+
+            Api.ok(Api.terminateUserConnections(apiB, "dave"));
+
+            assertThat(daveRaw.awaitClose().code()).as("close code on node A").isEqualTo(4009);
+            for (Client client : List.of(dave, daveOnB)) {
+                client.awaitState(ConnectionState.DISCONNECTED);
+                assertThat(client.errorCodes).contains("4009");
+                assertThat(client.stateHistory()).as("a 4009 close tells the client not to reconnect")
+                        .doesNotContain(ConnectionState.RECONNECTING);
+            }
+        }
+        Api.ok(Api.sendToUser(apiB, "frank", "still-here", "{}"));
+        await("frank still served").atMost(Client.WAIT).until(() -> !frank.userEvents("still-here").isEmpty());
+        assertThat(frank.pusher.getConnection().getState()).isEqualTo(ConnectionState.CONNECTED);
+    }
+}

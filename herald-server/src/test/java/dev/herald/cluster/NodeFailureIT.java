@@ -1,0 +1,116 @@
+package dev.herald.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.pusher.rest.Pusher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node killed with SIGKILL (no goodbye) loses its members once its 4 s lease runs out (issue 6):
+ * the surviving node's subscribers get {@code member_removed}, its queries stop listing the
+ * member, and the webhooks fire once.
+ *
+ * <p>The nodes use a Redis of their own: any live node may reap a dead one, and a node serving
+ * other apps (another test class's, or anything else on the shared Redis) would claim the reap
+ * without knowing this app.
+ */
+class NodeFailureIT {
+
+    private static final TestApp APP = TestApp.named("cluster-failure");
+    private static final int LEASE_SECONDS = 4;
+    private static PrivateRedis redis;
+    private static Hooks hooks;
+    private static List<Node> nodes = List.of();
+    private static Node doomed;
+    private static Node survivor;
+    private static Pusher api;
+    private final List<Client> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void startNodes() {
+        redis = PrivateRedis.start("node-failure");
+        hooks = Hooks.start();
+        nodes = Node.startAll(APP, redis.url(), Map.of(
+                "HERALD_NODE_LEASE_SECONDS", Integer.toString(LEASE_SECONDS),
+                "HERALD_APP_WEBHOOK_URL", hooks.url(),
+                "HERALD_WEBHOOK_DEBOUNCE_MS", "1000",
+                "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS", "100"), "failure-doomed", "failure-survivor");
+        doomed = nodes.get(0);
+        survivor = nodes.get(1);
+        api = Api.of(survivor);
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        Node.closeAll(nodes);
+        if (hooks != null) {
+            hooks.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @AfterEach
+    void closeClients() {
+        Client.closeAll(clients);
+    }
+
+    private Client connect(Node node, String userId) {
+        Client client = Client.connect(node, userId);
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void aKilledNodesMembersExpireWithItsLeaseAndTheirEventsFireOnce() {
+        Client wendy = connect(survivor, "wendy");
+        Client.Recorder shared = wendy.subscribePresence("presence-shared");
+        Client zed = connect(doomed, "zed");
+        zed.subscribePresence("presence-shared");
+        zed.subscribePresence("presence-solo");
+        shared.awaitAdded("zed");
+        hooks.awaitEvent("presence-solo", "member_added:zed", Client.WAIT);
+        hooks.awaitEvent("presence-solo", "channel_occupied", Client.WAIT);
+        hooks.awaitEvent("presence-shared", "member_added:zed", Client.WAIT);
+        assertThat(Api.userIds(api, "presence-shared")).containsExactly("wendy", "zed");
+
+        doomed.kill();
+        clients.remove(zed);
+        zed.pusher.disconnect(); // stops the library reconnecting to the dead node; nothing to wait for
+
+        Duration expiry = Duration.ofSeconds(LEASE_SECONDS + 10);
+        shared.awaitRemoved("zed", expiry);
+        hooks.awaitEvent("presence-shared", "member_removed:zed", expiry);
+        hooks.awaitEvent("presence-solo", "member_removed:zed", expiry);
+        hooks.awaitEvent("presence-solo", "channel_vacated", expiry);
+        assertThat(Api.userIds(api, "presence-shared")).containsExactly("wendy");
+        assertThat(Api.userIds(api, "presence-solo")).isEmpty();
+        JsonNode solo = Api.get(api, "/channels/presence-solo", Map.of("info", "user_count,subscription_count"));
+        assertThat(solo.path("occupied").asBoolean()).as("%s", solo).isFalse();
+        assertThat(solo.path("user_count").asInt()).as("%s", solo).isZero();
+        JsonNode shared2 = Api.get(api, "/channels/presence-shared", Map.of("info", "user_count,subscription_count"));
+        assertThat(shared2.path("user_count").asInt()).as("%s", shared2).isEqualTo(1);
+        assertThat(shared2.path("subscription_count").asInt()).as("%s", shared2).isEqualTo(1);
+
+        // nothing more: the survivor's later heartbeats and removals come after these
+        shared.fence(api);
+        try (Client fence = Client.connect(survivor, "fence")) {
+            fence.subscribe("fence-after-reap");
+        }
+        hooks.awaitEvent("fence-after-reap", "channel_vacated", Duration.ofSeconds(30));
+        assertThat(shared.removed).containsExactly("zed");
+        assertThat(hooks.summary("presence-shared")).containsExactlyInAnyOrder(
+                "channel_occupied", "member_added:wendy", "member_added:zed", "member_removed:zed");
+        assertThat(hooks.summary("presence-solo")).containsExactlyInAnyOrder(
+                "channel_occupied", "member_added:zed", "member_removed:zed", "channel_vacated");
+    }
+}

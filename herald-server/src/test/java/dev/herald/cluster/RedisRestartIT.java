@@ -1,0 +1,119 @@
+package dev.herald.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.pusher.rest.Pusher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes survive their Redis going away and coming back empty (issue 6): meanwhile each keeps
+ * serving its own clients and reports 503 on {@code /ready}; afterwards, without a restart, they
+ * are ready again, deliver across nodes again and have re-written their members.
+ *
+ * <p>The Redis is the test's own (a redis-server child process on a free port, no persistence),
+ * so stopping it disturbs nobody else.
+ */
+class RedisRestartIT {
+
+    private static final TestApp APP = TestApp.named("cluster-restart");
+    /** How soon the nodes must be ready again once Redis is back. */
+    private static final Duration RECOVERY = Duration.ofSeconds(15);
+    private static PrivateRedis redis;
+    private static List<Node> nodes = List.of();
+    private static Node a;
+    private static Node b;
+    private static Pusher apiA;
+    private static Pusher apiB;
+    private final List<Client> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void startNodes() {
+        redis = PrivateRedis.start("redis-restart");
+        nodes = Node.startAll(APP, redis.url(), Map.of("HERALD_NODE_LEASE_SECONDS", "4"), "restart-a", "restart-b");
+        a = nodes.get(0);
+        b = nodes.get(1);
+        apiA = Api.of(a);
+        apiB = Api.of(b);
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        Node.closeAll(nodes);
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @AfterEach
+    void closeClients() {
+        Client.closeAll(clients);
+    }
+
+    private Client connect(Node node, String userId) {
+        Client client = Client.connect(node, userId);
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void nodesServeLocallyThroughARedisRestartAndRejoinWithoutARestart() {
+        Client alice = connect(a, "alice");
+        Client bob = connect(b, "bob");
+        Client.Recorder aliceNews = alice.subscribe("news");
+        Client.Recorder bobNews = bob.subscribe("news");
+        Client.Recorder aliceRoom = alice.subscribePresence("presence-room");
+        bob.subscribePresence("presence-room");
+        aliceRoom.awaitAdded("bob");
+        Api.ok(apiB.trigger("news", "story", Map.of("n", 1)));
+        aliceNews.awaitEvent("story", "{\"n\":1}");
+        Api.ok(apiA.trigger("news", "story", Map.of("n", 2)));
+        bobNews.awaitEvent("story", "{\"n\":2}");
+
+        redis.stop();
+
+        for (Node node : nodes) {
+            await(node + " reports not ready while Redis is away").atMost(Client.WAIT)
+                    .until(() -> node.readyStatus() == 503);
+        }
+        Api.ok(apiA.trigger("news", "story", Map.of("n", 3)));
+        aliceNews.awaitEvent("story", "{\"n\":3}");
+        Client carol = connect(a, "carol");
+        Client.Recorder carolLocal = carol.subscribe("local-only");
+        Api.ok(apiA.trigger("local-only", "note", Map.of("n", 4)));
+        carolLocal.awaitEvent("note", "{\"n\":4}");
+        assertThat(a.readyStatus()).as("still without Redis").isEqualTo(503);
+
+        long restarted = System.nanoTime();
+        redis.startProcess();
+
+        for (Node node : nodes) {
+            await(node + " ready again after Redis returned").atMost(RECOVERY).until(() -> node.readyStatus() == 200);
+        }
+        long recoveredMillis = (System.nanoTime() - restarted) / 1_000_000;
+        Api.ok(apiB.trigger("news", "story", Map.of("n", 5)));
+        Api.ok(apiA.trigger("news", "story", Map.of("n", 6)));
+        aliceNews.awaitEvent("story", "{\"n\":5}");
+        bobNews.awaitEvent("story", "{\"n\":6}");
+        for (Pusher api : List.of(apiA, apiB)) {
+            assertThat(Api.userIds(api, "presence-room")).as("members re-written %d ms after the restart",
+                    recoveredMillis).containsExactly("alice", "bob");
+            JsonNode info = Api.get(api, "/channels/presence-room", Map.of("info", "user_count,subscription_count"));
+            assertThat(info.path("user_count").asInt()).as("%s", info).isEqualTo(2);
+            assertThat(info.path("subscription_count").asInt()).as("%s", info).isEqualTo(2);
+        }
+        aliceRoom.fence(List.of(apiA, apiB));
+        assertThat(aliceRoom.removed).as("an outage removes no member").isEmpty();
+        assertThat(aliceNews.data("story")).as("everything once, nothing lost")
+                .containsExactlyInAnyOrder("{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":5}", "{\"n\":6}");
+        assertThat(bobNews.data("story")).containsExactlyInAnyOrder("{\"n\":1}", "{\"n\":2}", "{\"n\":5}", "{\"n\":6}");
+    }
+}

@@ -1,0 +1,85 @@
+package dev.herald.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.pusher.rest.Pusher;
+import com.pusher.rest.data.Result;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code subscription_succeeded} must mean "subscribed cluster-wide" (issue 6). Apps commonly
+ * react to it by asking their backend to publish to the channel; in a cluster that publication
+ * can go through any node. Here node A reaches Redis over a link with 200 ms of latency each way
+ * (Redis in another zone), node B directly; a pusher-java-client subscriber on A triggers through
+ * B as soon as its subscription succeeds, and must get the event.
+ */
+class SlowRedisLinkIT {
+
+    private static final TestApp APP = TestApp.named("cluster-slow-link");
+    private static SlowLink link;
+    private static List<Node> nodes = new ArrayList<>();
+    private static Node a;
+    private static Pusher apiB;
+    private final List<Client> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void startNodes() {
+        link = SlowLink.start(6379, Duration.ofMillis(200));
+        a = Node.launch("slow-link-a", APP, link.redisUrl(), Map.of());
+        nodes.add(a);
+        Node b = Node.launch("slow-link-b", APP, Node.REDIS, Map.of());
+        nodes.add(b);
+        a.awaitReady();
+        b.awaitReady();
+        apiB = Api.of(b);
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        Node.closeAll(nodes);
+        if (link != null) {
+            link.close();
+        }
+    }
+
+    @AfterEach
+    void closeClients() {
+        Client.closeAll(clients);
+    }
+
+    @Test
+    void anEventTriggeredThroughAnotherNodeAsSoonAsTheSubscriptionSucceedsIsDelivered() {
+        Client reader = Client.connect(a, "eager");
+        clients.add(reader);
+        // the link works: a presence subscription's success waits for Redis (the member list), and
+        // by then the node's Redis subscription, sent before, is in place too
+        Client.Recorder control = reader.subscribePresence("presence-control");
+        Api.ok(apiB.trigger("presence-control", "hello", Map.of("to", "eager")));
+        control.awaitEvent("hello", "{\"to\":\"eager\"}");
+        CompletableFuture<Result> triggered = new CompletableFuture<>();
+        Client.Recorder welcome = new Client.Recorder("welcome-room") {
+            @Override
+            public void onSubscriptionSucceeded(String channelName) {
+                super.onSubscriptionSucceeded(channelName);
+                // the app's backend, called from the success callback
+                CompletableFuture.runAsync(() -> triggered.complete(
+                        apiB.trigger(channelName, "welcome", Map.of("to", "eager"))));
+            }
+        };
+
+        reader.pusher.subscribe("welcome-room", welcome).bindGlobal(welcome);
+
+        welcome.awaitSubscribed();
+        Api.ok(triggered.join());
+        welcome.awaitEvent("welcome", "{\"to\":\"eager\"}");
+        assertThat(welcome.data("welcome")).containsExactly("{\"to\":\"eager\"}");
+    }
+}
