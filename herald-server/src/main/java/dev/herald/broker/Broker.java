@@ -17,8 +17,12 @@ public interface Broker extends AutoCloseable {
     /**
      * This node now has local subscribers for the channel (first subscriber); an engine that
      * routes by interest starts receiving it. Idempotent.
+     *
+     * @return completes once publications from every node reach this node (at once for engines
+     *         that do not route by interest); subscribers are answered only then, so an app that
+     *         publishes on "subscription succeeded" never loses its first event
      */
-    void subscribe(String appId, String channel);
+    java.util.concurrent.CompletionStage<Void> subscribe(String appId, String channel);
 
     /** This node has no more local subscribers for the channel. Idempotent. */
     void unsubscribe(String appId, String channel);

@@ -13,9 +13,12 @@ public final class LocalBroker implements Broker {
         this.listener = Objects.requireNonNull(listener, "listener");
     }
 
+    private static final java.util.concurrent.CompletableFuture<Void> DONE =
+            java.util.concurrent.CompletableFuture.completedFuture(null);
+
     @Override
-    public void subscribe(String appId, String channel) {
-        // every publication is local already
+    public java.util.concurrent.CompletionStage<Void> subscribe(String appId, String channel) {
+        return DONE; // every publication is local already
     }
 
     @Override

@@ -209,7 +209,7 @@ public final class Hub implements BrokerListener {
             return ch;
         });
         if (created[0]) {
-            broker.subscribe(app.id(), name);
+            broker.subscribe(app.id(), name).whenComplete((v, error) -> channel.routed.complete(null));
         }
         boolean added = false;
         List<Member> members = List.of();

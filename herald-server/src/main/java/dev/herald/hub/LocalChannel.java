@@ -18,6 +18,8 @@ public final class LocalChannel {
     /** Subscription-count coalescing: whether a send is scheduled, and the count last sent. */
     final java.util.concurrent.atomic.AtomicBoolean countPending = new java.util.concurrent.atomic.AtomicBoolean();
     volatile int lastSentCount = -1;
+    /** Completes once the broker routes the channel's publications from every node to this one. */
+    final java.util.concurrent.CompletableFuture<Void> routed = new java.util.concurrent.CompletableFuture<>();
 
     LocalChannel(String name, int loops) {
         this.name = name;

@@ -116,7 +116,8 @@ public final class SubscribeHandler {
         CompletableFuture<CachedEvent> last = cached
                 ? context.cache().get(appId, channel).toCompletableFuture()
                 : CompletableFuture.completedFuture(null);
-        CompletableFuture<Void> both = CompletableFuture.allOf(members, last);
+        // answered once other nodes' publications reach this node too (at once with one node)
+        CompletableFuture<Void> both = CompletableFuture.allOf(members, last, subscription.channel().routed);
         Runnable send = () -> {
             if (c.subscription(channel) != subscription) {
                 return; // left (or closed) while the cluster answered

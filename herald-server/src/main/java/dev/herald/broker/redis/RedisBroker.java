@@ -10,6 +10,8 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,8 @@ public final class RedisBroker implements Broker {
     private final byte[] nodeId;
     /** Redis channels this node is subscribed to; touched only on the cluster thread. */
     private final Set<String> subscribed = new HashSet<>();
+    /** Subscriptions sent but not yet confirmed by Redis; cluster thread only. */
+    private final java.util.Map<String, CompletableFuture<Void>> inFlight = new java.util.HashMap<>();
     private BrokerListener listener;
 
     public RedisBroker(RedisConnections redis, String nodeId) {
@@ -56,22 +60,49 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public void subscribe(String appId, String channel) {
-        redis.thread().execute(() -> reconcile(appId, channel));
+    public CompletionStage<Void> subscribe(String appId, String channel) {
+        CompletableFuture<Void> routed = new CompletableFuture<>();
+        redis.thread().execute(() -> reconcile(appId, channel, routed));
+        return routed;
     }
 
     @Override
     public void unsubscribe(String appId, String channel) {
-        redis.thread().execute(() -> reconcile(appId, channel));
+        redis.thread().execute(() -> reconcile(appId, channel, null));
     }
 
-    private void reconcile(String appId, String channel) {
+    /**
+     * Subscribes or unsubscribes to match the hub; {@code routed} completes when Redis has
+     * confirmed the subscription (also when Redis is away: local subscribers are not held back).
+     */
+    private void reconcile(String appId, String channel, CompletableFuture<Void> routed) {
         String key = redisChannel(appId, channel);
         boolean wanted = listener.hasSubscribers(appId, channel);
         if (wanted && subscribed.add(key)) {
-            redis.subscriber().async().subscribe(key.getBytes(StandardCharsets.UTF_8));
+            CompletableFuture<Void> confirmed = new CompletableFuture<>();
+            inFlight.put(key, confirmed);
+            redis.subscriber().async().subscribe(key.getBytes(StandardCharsets.UTF_8))
+                    .whenComplete((v, error) -> redis.thread().execute(() -> {
+                        inFlight.remove(key, confirmed);
+                        confirmed.complete(null);
+                    }));
+            follow(confirmed, routed);
         } else if (!wanted && subscribed.remove(key)) {
             redis.subscriber().async().unsubscribe(key.getBytes(StandardCharsets.UTF_8));
+            follow(null, routed);
+        } else {
+            follow(wanted ? inFlight.get(key) : null, routed);
+        }
+    }
+
+    private static void follow(CompletableFuture<Void> confirmed, CompletableFuture<Void> routed) {
+        if (routed == null) {
+            return;
+        }
+        if (confirmed == null) {
+            routed.complete(null);
+        } else {
+            confirmed.whenComplete((v, e) -> routed.complete(null));
         }
     }
 

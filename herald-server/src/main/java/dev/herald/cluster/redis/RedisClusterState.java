@@ -332,7 +332,12 @@ public final class RedisClusterState implements AutoCloseable {
 
     @Override
     public void close() {
-        heartbeat.shutdownNow();
+        heartbeat.shutdown();
+        try {
+            heartbeat.awaitTermination(5, TimeUnit.SECONDS); // a beat in progress finishes, not interrupted
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             // let the bookkeeping of the connections just closed reach Redis before saying goodbye
             connections.thread().submit(() -> { }).get(2, TimeUnit.SECONDS);
