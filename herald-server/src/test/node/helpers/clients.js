@@ -42,8 +42,15 @@ class Recorder {
     this.states = [];
     this.errors = [];
     this.waiters = new Set();
+    this.sockets = new Set();
     pusher.connection.bind('message', (m) => { this.messages.push(m); this.notify(); });
-    pusher.connection.bind('state_change', (s) => { this.states.push(s); this.notify(); });
+    pusher.connection.bind('state_change', (s) => {
+      this.states.push(s);
+      // The underlying faye-websocket client of each connection, see releaseClosedSockets.
+      const transport = s.current === 'connected' && pusher.connection.connection && pusher.connection.connection.transport;
+      if (transport && transport.socket) this.sockets.add(transport.socket);
+      this.notify();
+    });
     pusher.connection.bind('error', (e) => { this.errors.push(e); this.notify(); });
   }
 
@@ -108,10 +115,29 @@ const created = new Set();
  *   user       presence member {user_id, user_info} (or a function of the channel name)
  *   signer     node SDK used to sign channel authorizations (default: the right secret)
  *   authorize  ({channelName, socketId}) => authData, replacing the signer entirely
+ *   userData   sign-in user data {id, user_info?, watchlist?}: configures pusher-js's
+ *              userAuthentication with a customHandler returning the SDK's
+ *              authenticateUser(socketId, userData); sign in with signIn(pusher)
+ *   userSigner node SDK signing the sign-in (default: signer, else the right secret)
  */
-function createClient(server, { key = (server.app || APP).key, user, signer, authorize, pusherOptions = {} } = {}) {
+function createClient(server, {
+  key = (server.app || APP).key, user, signer, authorize, userData, userSigner, pusherOptions = {},
+} = {}) {
   const signingSdk = signer || sdk(server);
+  const userSigningSdk = userSigner || signingSdk;
+  const userAuthentication = userData === undefined ? {} : {
+    userAuthentication: {
+      customHandler: (params, callback) => {
+        try {
+          callback(null, userSigningSdk.authenticateUser(params.socketId, userData));
+        } catch (e) {
+          callback(e, null);
+        }
+      },
+    },
+  };
   const pusher = new PusherJS(key, {
+    ...userAuthentication,
     cluster: 'local',
     wsHost: HOST,
     wsPort: server.port,
@@ -154,14 +180,62 @@ async function connectClient(server, opts) {
   return pusher;
 }
 
+/**
+ * A pusher-js client quirk: when the server closes a connection with a code in 4000-4099
+ * pusher-js "disconnects" it again, and the faye-websocket client it bundles arms a 30 s close
+ * timer on that already CLOSED socket which nothing clears. Its TCP connection is gone, so the
+ * timer is unref'd rather than left to keep the test file alive for 30 s.
+ */
+function releaseClosedSockets(pusher) {
+  for (const socket of pusher.rec.sockets) {
+    if (socket.readyState === 3 && socket._closeTimer && socket._closeTimer.unref) socket._closeTimer.unref();
+  }
+}
+
 /** Disconnects every pusher-js client created so far (use in afterEach). */
 function disconnectAll() {
   for (const p of created) {
     try { p.disconnect(); } catch { /* ignore */ }
+    releaseClosedSockets(p);
   }
   created.clear();
   for (const c of rawClients) c.close();
   rawClients.clear();
+}
+
+/**
+ * pusher.signin() on a client created with `userData`; resolves with the user_data the server
+ * confirmed (pusher:signin_success) once pusher-js's #server-to-user-<id> subscription succeeded.
+ * Rejects on a pusher:error instead.
+ */
+async function signIn(pusher, timeout = DEFAULT_TIMEOUT_MS) {
+  const since = pusher.rec.mark();
+  pusher.signin();
+  const reply = await pusher.rec.waitFor((m) => m.event === 'pusher:signin_success' || m.event === 'pusher:error',
+    { since, timeout, what: 'pusher:signin_success' });
+  if (reply.event !== 'pusher:signin_success') throw new Error(`sign-in refused: ${JSON.stringify(reply)}`);
+  const userData = JSON.parse(reply.data.user_data);
+  await pusher.rec.waitFor((m) => m.event === 'pusher_internal:subscription_succeeded' &&
+    m.channel === `#server-to-user-${userData.id}`, { since, timeout, what: `#server-to-user-${userData.id}` });
+  return userData;
+}
+
+/** A connected pusher-js client signed in with userData (see createClient for options). */
+async function connectUser(server, userData, opts = {}) {
+  const pusher = createClient(server, { ...opts, userData });
+  await waitConnected(pusher);
+  await signIn(pusher);
+  return pusher;
+}
+
+/**
+ * Close codes pusher-js acted on: the WebSocketError it emits when a close frame's code makes it
+ * give up (4000-4099) or back off (4100-4199) carries that code.
+ */
+function closeCodes(pusher) {
+  return pusher.rec.errors
+    .filter((e) => e.type === 'WebSocketError' && e.error && e.error.data)
+    .map((e) => e.error.data.code);
 }
 
 /** Subscribes and resolves with the channel on pusher:subscription_succeeded. */
@@ -364,6 +438,28 @@ class RawClient {
     this.ws.send(typeof obj === 'string' ? obj : JSON.stringify(obj));
   }
 
+  /**
+   * Signs in with the SDK's authenticateUser(socketId, userData) (or an explicit {auth, user_data}
+   * from sign(socketId)); resolves with the reply: pusher:signin_success or pusher:error.
+   */
+  async signIn(signer, userData, sign = null) {
+    const { socket_id: socketId } = await this.established();
+    const data = sign ? sign(socketId) : signer.authenticateUser(socketId, userData);
+    const since = this.mark();
+    this.send({ event: 'pusher:signin', data });
+    return this.waitFor((m) => m.event === 'pusher:signin_success' || m.event === 'pusher:error',
+      { since, what: 'sign-in reply' });
+  }
+
+  /** Sends pusher:subscribe and resolves with subscription_succeeded or the first error frame. */
+  async subscribe(channel, auth = {}) {
+    await this.established();
+    const since = this.mark();
+    this.send({ event: 'pusher:subscribe', data: { channel, ...auth } });
+    return this.waitFor((m) => (m.channel === channel && (m.event === 'pusher_internal:subscription_succeeded' ||
+      m.event === 'pusher:subscription_error')) || m.event === 'pusher:error', { since, what: `subscription to ${channel}` });
+  }
+
   async ping(timeout) {
     const since = this.mark();
     this.send({ event: 'pusher:ping', data: {} });
@@ -391,6 +487,9 @@ module.exports = {
   connectClient,
   waitConnected,
   disconnectAll,
+  signIn,
+  connectUser,
+  closeCodes,
   subscribeOk,
   subscribeRefused,
   pingPong,

@@ -87,7 +87,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Spawns `java -jar $HERALD_JAR` on a free loopback port with the given HERALD_* overrides and
  * resolves once GET /health answers 200.
  */
-async function startServer(envOverrides = {}, { flags = null } = {}) {
+async function startServer(envOverrides = {}, { flags = null, killOnStop = false } = {}) {
   const jar = jarPath();
   const port = await freePort();
   const logFile = path.join(os.tmpdir(), `herald-node-test-${process.pid}-${port}.log`);
@@ -152,11 +152,15 @@ async function startServer(envOverrides = {}, { flags = null } = {}) {
     tail: () => tail.join('\n'),
     /** null while running, else {code, signal}. */
     exitInfo: () => exited,
-    /** SIGTERM, then SIGKILL after 5 s; resolves with {code, signal, killed}. */
+    /**
+     * SIGTERM, then SIGKILL after 5 s (SIGKILL at once if started with killOnStop, for a server
+     * whose graceful shutdown would only wait on something failing on purpose); resolves with
+     * {code, signal, killed}.
+     */
     async stop() {
       let killed = false;
       if (!exited) {
-        child.kill('SIGTERM');
+        child.kill(killOnStop ? 'SIGKILL' : 'SIGTERM');
         const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, 5000);
         await exitPromise;
         clearTimeout(timer);
@@ -170,11 +174,14 @@ async function startServer(envOverrides = {}, { flags = null } = {}) {
 /**
  * Registers before/after hooks (at file level, or inside the calling describe()) that start one
  * server for the enclosing scope. Returns a handle whose fields are filled once `before` ran.
+ * envOverrides may be an (async) function returning the overrides, called in that `before` hook,
+ * for settings only known at run time (a webhook receiver's URL, a free metrics port).
  */
 function useServer(envOverrides = {}, options = {}) {
   const handle = {};
   before(async () => {
-    Object.assign(handle, await startServer(envOverrides, options));
+    const env = typeof envOverrides === 'function' ? await envOverrides() : envOverrides;
+    Object.assign(handle, await startServer(env, options));
   });
   after(async () => {
     if (handle.stop) await handle.stop();
