@@ -358,13 +358,9 @@ public final class Hub implements BrokerListener {
             if (shard == null || shard.size() == 0) {
                 continue;
             }
-            FanoutTask task = new FanoutTask(channel, i, event.retain(), excludeSocketId, state.meters);
-            EventExecutor loop = loops[i];
-            if (loop.inEventLoop()) {
-                task.run();
-            } else {
-                loop.execute(task);
-            }
+            // always queued, even on the publisher's own loop: the publisher (an HTTP request, a
+            // client event) is answered first, and the writes follow in one batch
+            loops[i].execute(new FanoutTask(channel, i, event.retain(), excludeSocketId, state.meters));
         }
     }
 
