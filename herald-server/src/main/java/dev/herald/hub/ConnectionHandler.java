@@ -126,6 +126,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         ChannelHandlerContext out = ctx.pipeline().context(ActivityHandler.class);
         connection = new Connection(context.socketIds().next(), app, meters, out != null ? out : ctx, loop);
         context.hub().opened(connection);
+        log.atDebug().addKeyValue("app", app.id()).addKeyValue("socket", connection.socketId())
+                .log("connection opened");
         connection.send(Frames.connectionEstablished(connection.socketId(), context.activityTimeoutSeconds()));
         request = null; // an idle connection holds nothing it no longer needs
         if (app.features().authorizedConnections()) {
@@ -161,6 +163,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** Before the session exists (refused handshakes), errors are written straight to the context. */
     private void closeWith(ChannelHandlerContext ctx, PusherError error, String message) {
+        log.atDebug().addKeyValue("app", request != null && request.app() != null ? request.app().id() : null)
+                .addKeyValue("socket", connection == null ? null : connection.socketId())
+                .addKeyValue("code", error.code()).log("connection refused: {}", message);
         if (connection != null) {
             connection.close(error, message);
         } else {
@@ -268,6 +273,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (connection != null) {
             context.hub().closed(connection);
             subscriptions.unsubscribeAll(connection);
+            log.atDebug().addKeyValue("app", connection.app().id()).addKeyValue("socket", connection.socketId())
+                    .log("connection closed");
         }
         if (counted) {
             counted = false;

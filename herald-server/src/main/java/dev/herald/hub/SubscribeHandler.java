@@ -192,7 +192,11 @@ public final class SubscribeHandler {
         return new Member(userId.asText(), userInfo);
     }
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SubscribeHandler.class);
+
     private void refuse(Connection c, String channel, PusherError error, String type, int status, String why) {
+        log.atDebug().addKeyValue("app", c.app().id()).addKeyValue("socket", c.socketId())
+                .addKeyValue("channel", channel).addKeyValue("code", error.code()).log("subscription refused: {}", why);
         c.sendError(error, why);
         c.send(Frames.subscriptionError(channel, type, why, status));
     }

@@ -355,7 +355,7 @@ public final class Main implements Callable<Integer> {
             return 2;
         }
         if (config.apps().stream().anyMatch(a -> DEFAULT_APP_SECRET.equals(a.secret()))) {
-            log.warn("The default app secret 'app-secret' is in use: anyone can sign requests. "
+            log.warn("The well-known default app secret is in use: anyone can sign requests. "
                     + "Set HERALD_APP_SECRET (or --app-secret) before exposing this server.");
         }
         HeraldServer server = new HeraldServer(config);
