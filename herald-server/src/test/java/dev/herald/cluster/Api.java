@@ -1,5 +1,6 @@
 package dev.herald.cluster;
 
+import dev.herald.compat.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.ChannelAuthorizer;
 import com.pusher.client.UserAuthenticator;

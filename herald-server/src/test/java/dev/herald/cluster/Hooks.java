@@ -1,5 +1,6 @@
 package dev.herald.cluster;
 
+import dev.herald.compat.Json;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package dev.herald.cluster;
 
+import dev.herald.compat.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;

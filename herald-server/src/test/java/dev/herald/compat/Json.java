@@ -5,14 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Jackson helpers for reading frames and response bodies. */
-final class Json {
+public final class Json {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final ObjectMapper MAPPER = new ObjectMapper();
 
     private Json() {
     }
 
-    static JsonNode parse(String text) {
+    public static JsonNode parse(String text) {
         try {
             return MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
@@ -20,7 +20,7 @@ final class Json {
         }
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
@@ -32,7 +32,7 @@ final class Json {
      * The {@code data} of a Pusher frame as JSON: a string holding JSON is decoded (the
      * double-encoded form of spec section 2.3), an object is returned as it is.
      */
-    static JsonNode data(JsonNode frame) {
+    public static JsonNode data(JsonNode frame) {
         JsonNode data = frame.get("data");
         if (data != null && data.isTextual()) {
             try {
