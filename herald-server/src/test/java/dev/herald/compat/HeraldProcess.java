@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real Herald server, started from the packaged jar as a child process, for one test class.
@@ -41,17 +42,28 @@ public final class HeraldProcess implements AutoCloseable {
     private final int port;
     private final Path log;
     private final Map<String, String> env;
+    private final SSLContext tls;
 
-    private HeraldProcess(String name, Process process, int port, Path log, Map<String, String> env) {
+    private HeraldProcess(String name, Process process, int port, Path log, Map<String, String> env, SSLContext tls) {
         this.name = name;
         this.process = process;
         this.port = port;
         this.log = log;
         this.env = env;
+        this.tls = tls;
     }
 
     /** Starts a server with the default app and the given {@code HERALD_*} overrides, and waits until it is healthy. */
     public static HeraldProcess start(String name, Map<String, String> overrides) {
+        return start(name, overrides, null);
+    }
+
+    /**
+     * Starts a server whose port serves TLS ({@code HERALD_TLS_CERT} / {@code HERALD_TLS_KEY} in
+     * {@code overrides}), and waits until {@code https://.../health} answers 200 to a client that
+     * trusts the server's certificate through {@code tls}; {@code null} means plain HTTP.
+     */
+    public static HeraldProcess start(String name, Map<String, String> overrides, SSLContext tls) {
         Path jar = jar();
         int port = freePort();
         Path log = jar.toAbsolutePath().getParent().resolve("herald-" + name + ".log");
@@ -71,7 +83,7 @@ public final class HeraldProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + jar, e);
         }
-        HeraldProcess herald = new HeraldProcess(name, process, port, log, Map.copyOf(environment));
+        HeraldProcess herald = new HeraldProcess(name, process, port, log, Map.copyOf(environment), tls);
         try {
             herald.awaitHealthy();
         } catch (RuntimeException | Error e) {
@@ -108,6 +120,17 @@ public final class HeraldProcess implements AutoCloseable {
     /** {@code http://127.0.0.1:PORT} + path. */
     public URI http(String pathAndQuery) {
         return URI.create("http://" + HOST + ":" + port + pathAndQuery);
+    }
+
+    /** {@code https://127.0.0.1:PORT} + path (for a server started with TLS). */
+    public URI https(String pathAndQuery) {
+        return URI.create("https://" + HOST + ":" + port + pathAndQuery);
+    }
+
+    /** The {@code wss://} URL pusher-js would use for the configured key (for a server started with TLS). */
+    public URI wss() {
+        return URI.create("wss://" + HOST + ":" + port + "/app/" + appKey()
+                + "?protocol=7&client=js&version=8.6.0&flash=false");
     }
 
     /** The WebSocket URL of an app key, with a raw query string (may be empty). */
@@ -169,8 +192,13 @@ public final class HeraldProcess implements AutoCloseable {
     }
 
     private void awaitHealthy() {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest health = HttpRequest.newBuilder(http("/health")).timeout(Duration.ofSeconds(1)).GET().build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        HttpClient client = builder.build();
+        HttpRequest health = HttpRequest.newBuilder(tls == null ? http("/health") : https("/health"))
+                .timeout(Duration.ofSeconds(1)).GET().build();
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {

@@ -62,8 +62,21 @@ final class RawFrameSocket implements AutoCloseable {
 
     /** Connects and performs the opening handshake; fails unless the server answers 101. */
     static RawFrameSocket connect(URI ws, int readTimeoutMillis) {
+        return connect(ws, readTimeoutMillis, 0);
+    }
+
+    /**
+     * Like {@link #connect(URI, int)}, with the socket's receive buffer set to
+     * {@code receiveBufferBytes} before connecting (0 = the system's default), so that a client
+     * that stops reading makes the server's side fill up sooner.
+     */
+    static RawFrameSocket connect(URI ws, int readTimeoutMillis, int receiveBufferBytes) {
         try {
-            Socket socket = new Socket(ws.getHost(), ws.getPort());
+            Socket socket = new Socket();
+            if (receiveBufferBytes > 0) {
+                socket.setReceiveBufferSize(receiveBufferBytes);
+            }
+            socket.connect(new java.net.InetSocketAddress(ws.getHost(), ws.getPort()), readTimeoutMillis);
             socket.setSoTimeout(readTimeoutMillis);
             RawFrameSocket raw = new RawFrameSocket(socket);
             raw.handshake(ws);

@@ -41,10 +41,11 @@ final class RawWebSocket implements AutoCloseable {
     record Close(int code, String reason) {
     }
 
-    private RawWebSocket(URI uri) {
+    private RawWebSocket(URI uri, java.util.Map<String, String> headers) {
         try {
-            socket = HTTP.newWebSocketBuilder()
-                    .connectTimeout(WAIT)
+            WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+            headers.forEach(builder::header);
+            socket = builder
                     .buildAsync(uri, new Listener())
                     .get(WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -57,7 +58,12 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Opens the connection; does not read anything. */
     static RawWebSocket open(URI uri) {
-        return new RawWebSocket(uri);
+        return new RawWebSocket(uri, java.util.Map.of());
+    }
+
+    /** Opens the connection with extra handshake headers (such as {@code Origin}); does not read anything. */
+    static RawWebSocket open(URI uri, java.util.Map<String, String> headers) {
+        return new RawWebSocket(uri, headers);
     }
 
     /** Opens the connection and consumes {@code pusher:connection_established}. */
