@@ -6,7 +6,9 @@ import dev.herald.metrics.AppMeters;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,10 @@ public final class Connection {
 
     /** How long a closing connection may take to flush its close frame before it is cut. */
     private static final long CLOSE_GRACE_MILLIS = 2_000;
+    /** How long a connection may stay past the high-water mark before it is a slow consumer. */
+    private static final long SLOW_CHECK_MILLIS = 200;
+    /** Queued bytes, in high-water marks, past which a connection is cut at once. */
+    private static final int HARD_CAP_FACTOR = 8;
 
     private final String socketId;
     private final AppMeters meters;
@@ -33,6 +39,10 @@ public final class Connection {
     private TokenBucket clientEvents;
     private final List<Subscription> subscriptions = new ArrayList<>(2);
     private boolean closing;
+    private boolean slowCheckPending;
+    /** Bytes ever written, and how many of them the kernel had taken at the last slow check. */
+    private long writtenBytes;
+    private long acceptedAtCheck;
     private boolean authorized;
     /** Slot in {@link LoopConnections}, or -1. */
     int registrySlot = -1;
@@ -97,6 +107,7 @@ public final class Connection {
         }
         meters.messagesSent().increment();
         meters.bytesSent().increment(frame.readableBytes());
+        writtenBytes += frame.readableBytes();
         ctx.writeAndFlush(frame, ctx.voidPromise());
     }
 
@@ -118,14 +129,67 @@ public final class Connection {
             frame.release();
             return false;
         }
-        if (!ctx.channel().isWritable()) {
+        Channel channel = ctx.channel();
+        if (!channel.isWritable() && isSlow(channel)) {
             frame.release();
-            meters.slowConsumerCloses().increment();
-            close(PusherError.OVER_CAPACITY, "Slow consumer: outbound buffer full, reconnect");
+            closeSlowConsumer();
             return false;
         }
+        writtenBytes += frame.readableBytes();
         ctx.writeAndFlush(frame, ctx.voidPromise());
         return true;
+    }
+
+    /**
+     * Past the high-water mark. That alone does not make a slow consumer: with io_uring, bytes
+     * already handed to the kernel count as queued until their completions are read on the loop's
+     * next turn, so a burst passes the mark for a client that reads fine. A connection is slow
+     * when it stays past the mark and the kernel takes none of its bytes for
+     * {@value #SLOW_CHECK_MILLIS} ms, or at once past a hard cap of {@value #HARD_CAP_FACTOR}
+     * marks: memory stays bounded either way.
+     */
+    private boolean isSlow(Channel channel) {
+        long pending = pendingBytes(channel);
+        if (pending < 0 || pending > HARD_CAP_FACTOR * channel.config().getWriteBufferHighWaterMark()) {
+            return true;
+        }
+        if (!slowCheckPending) {
+            slowCheckPending = true;
+            acceptedAtCheck = writtenBytes - pending;
+            ctx.executor().schedule(new SlowCheck(this), SLOW_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        return false;
+    }
+
+    private static long pendingBytes(Channel channel) {
+        ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+        return queued == null ? -1 : queued.totalPendingWriteBytes();
+    }
+
+    private void closeSlowConsumer() {
+        if (closing) {
+            return;
+        }
+        meters.slowConsumerCloses().increment();
+        close(PusherError.OVER_CAPACITY, "Slow consumer: outbound buffer full, reconnect");
+    }
+
+    private record SlowCheck(Connection connection) implements Runnable {
+        @Override
+        public void run() {
+            Connection c = connection;
+            c.slowCheckPending = false;
+            Channel channel = c.ctx.channel();
+            if (channel.isWritable() || c.closing) {
+                return;
+            }
+            long accepted = c.writtenBytes - pendingBytes(channel);
+            if (accepted == c.acceptedAtCheck) {
+                c.closeSlowConsumer(); // past the mark, and nothing left for the kernel since
+            } else {
+                c.isSlow(channel); // still behind but reading: look again later
+            }
+        }
     }
 
     /**

@@ -215,6 +215,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (fragments.readableBytes() + content.readableBytes() > context.maxMessageBytes()) {
             fragments.release();
             fragments = null;
+            context.metrics().framesRefused(1009).increment();
             ctx.writeAndFlush(Frames.close(1009, "Message too big"))
                     .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
             return;
@@ -291,6 +292,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (cause instanceof CorruptedWebSocketFrameException corrupted) {
             // a frame the decoder refused: say why with the RFC 6455 code (1002, or 1009 too big)
             log.debug("closing {}: {}", connection, cause.getMessage());
+            context.metrics().framesRefused(corrupted.closeStatus().code()).increment();
             ctx.writeAndFlush(Frames.close(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText()))
                     .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
             return;

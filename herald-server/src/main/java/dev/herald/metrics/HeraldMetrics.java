@@ -34,6 +34,7 @@ public final class HeraldMetrics {
     public static final String HTTP_REQUESTS = "herald.http.requests";
     public static final String HTTP_RATE_LIMITED = "herald.http.rate.limited";
     public static final String EVENT_LOOP_DELAY = "herald.event.loop.delay";
+    public static final String FRAMES_REFUSED = "herald.frames.refused";
     public static final String WEBHOOKS_SENT = "herald.webhooks.sent";
     public static final String WEBHOOK_ATTEMPTS_FAILED = "herald.webhook.attempts.failed";
     public static final String WEBHOOKS_RETRIED = "herald.webhooks.retried";
@@ -120,6 +121,12 @@ public final class HeraldMetrics {
         return httpRequests.computeIfAbsent(route + ' ' + status, k -> Counter.builder(HTTP_REQUESTS)
                 .description("HTTP API requests").tag("route", route).tag("status", Integer.toString(status))
                 .register(registry));
+    }
+
+    /** Inbound WebSocket frames refused by the decoder: too big (1009) or malformed (1002). */
+    public Counter framesRefused(int closeCode) {
+        return Counter.builder(FRAMES_REFUSED).description("WebSocket frames refused, by close code")
+                .tag("code", Integer.toString(closeCode)).register(registry);
     }
 
     public Counter httpRateLimited(String appId) {

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 public final class WebSocketUpgrade {
 
     private static final String ENCODER = "wsencoder";
+    private static final String DECODER = "wsdecoder";
 
     private final int maxFrameBytes;
     private final long activityTimeoutMillis;
@@ -62,7 +63,9 @@ public final class WebSocketUpgrade {
                 if (p.get(ENCODER) != null) {
                     p.remove(ENCODER);
                 }
-                p.addFirst("activity", new ActivityHandler(activityTimeoutMillis, pongTimeoutMillis));
+                // right after the transport handlers (TLS, when on): it must see decrypted reads, and
+                // the session's writes start from it, so they must still pass through TLS
+                p.addBefore(DECODER, "activity", new ActivityHandler(activityTimeoutMillis, pongTimeoutMillis));
                 p.fireUserEventTriggered(Upgraded.INSTANCE);
             } else {
                 f.channel().close();
