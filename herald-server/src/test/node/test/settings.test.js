@@ -140,7 +140,9 @@ describe('slow consumer (HERALD_WRITE_BUFFER_HIGH_WATER_MARK=262144)', () => {
 describe('outbound buffer past the mark (HERALD_WRITE_BUFFER_HIGH_WATER_MARK=65536)', () => {
   const server = useServer({ HERALD_WRITE_BUFFER_HIGH_WATER_MARK: 65536 });
 
-  test('a burst of 1 MB to one client is refused with pusher:error 4100 then close 4100', async () => {
+  test('a burst of 1 MB to a client that reads it is delivered in full: past the mark is not slow', async () => {
+    // Slow means not reading (see the slow-consumer test above): a reader that drains a burst
+    // larger than the mark keeps its connection and gets every event.
     const channels = Array.from({ length: 100 }, (_, i) => uniqueName(`burst-${i}`));
     const c = new RawClient(server);
     await c.established();
@@ -148,12 +150,11 @@ describe('outbound buffer past the mark (HERALD_WRITE_BUFFER_HIGH_WATER_MARK=655
     await c.waitUntil(() => c.messages.filter((m) => m.event === 'pusher_internal:subscription_succeeded').length === 100,
       { what: '100 subscriptions' });
     await sdk(server).trigger(channels, 'bulk', 'x'.repeat(10000));
-    const close = await c.waitClosed(10000);
+    await c.waitUntil(() => c.messages.filter((m) => m.event === 'bulk').length === 100, { what: 'the whole burst' });
     const errors = c.messages.filter((m) => m.event === 'pusher:error');
-    assert.deepEqual(errors.map((e) => e.data.code), [4100], `pusher:error frames: ${JSON.stringify(errors)}`);
-    assert.equal(close.code, 4100);
-    const delivered = c.messages.filter((m) => m.event === 'bulk').length;
-    assert.ok(delivered < 100, `only part of the burst is delivered (${delivered})`);
+    assert.deepEqual(errors, [], `no pusher:error: ${JSON.stringify(errors)}`);
+    c.send({ event: 'pusher:ping', data: {} });
+    await c.waitUntil(() => c.messages.some((m) => m.event === 'pusher:pong'), { what: 'pong: still connected' });
   });
 });
 
