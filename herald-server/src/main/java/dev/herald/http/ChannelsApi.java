@@ -31,8 +31,8 @@ final class ChannelsApi {
     }
 
     CompletionStage<Object> list(App app, Map<String, List<String>> params) throws ApiException {
-        String prefix = first(params, "filter_by_prefix");
-        List<String> info = InfoAttributes.parse(first(params, "info"), false);
+        String prefix = HttpRouter.first(params, "filter_by_prefix");
+        List<String> info = InfoAttributes.parse(HttpRouter.first(params, "info"), false);
         boolean userCount = info.contains(InfoAttributes.USER_COUNT);
         if (userCount && (prefix == null || !prefix.startsWith("presence-"))) {
             throw ApiException.badRequest("info=user_count is only available for presence channels: "
@@ -60,7 +60,7 @@ final class ChannelsApi {
 
     CompletionStage<Object> channel(App app, String name, Map<String, List<String>> params) throws ApiException {
         checkName(app, name);
-        List<String> info = InfoAttributes.parse(first(params, "info"), true);
+        List<String> info = InfoAttributes.parse(HttpRouter.first(params, "info"), true);
         boolean presence = ChannelKind.of(name).isPresence();
         if (info.contains(InfoAttributes.USER_COUNT) && !presence) {
             throw ApiException.badRequest("info=user_count is only available for presence channels, not " + name);
@@ -116,8 +116,4 @@ final class ChannelsApi {
         }
     }
 
-    static String first(Map<String, List<String>> params, String key) {
-        List<String> values = params.get(key);
-        return values == null || values.isEmpty() ? null : values.get(0);
-    }
 }

@@ -132,7 +132,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             }
         }
         ConnectionHandler.Request request = new ConnectionHandler.Request(key, app,
-                ChannelsApi.first(query.parameters(), "protocol"), ChannelsApi.first(query.parameters(), "client"),
+                first(query.parameters(), "protocol"), first(query.parameters(), "client"),
                 refusal, why, admitted);
         upgrade.upgrade(ctx, req, this, new ConnectionHandler(sessions, handlers, request));
     }
@@ -233,6 +233,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         } catch (IOException e) {
             throw ApiException.badRequest("Invalid JSON body: " + e.getMessage().lines().findFirst().orElse(""));
         }
+    }
+
+    static String first(Map<String, List<String>> params, String key) {
+        List<String> values = params.get(key);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     @Override

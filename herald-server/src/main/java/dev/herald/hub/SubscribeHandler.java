@@ -123,7 +123,7 @@ public final class SubscribeHandler {
                 return; // left (or closed) while the cluster answered
             }
             List<Member> list = members.isCompletedExceptionally() ? joined.members() : members.join();
-            c.send(succeeded(c, subscription, list));
+            c.send(succeeded(subscription, list));
             if (cached) {
                 CachedEvent event = last.isCompletedExceptionally() ? null : last.join();
                 if (event != null) {
@@ -149,7 +149,7 @@ public final class SubscribeHandler {
         return node.isTextual() ? node.asText() : node.toString();
     }
 
-    private io.netty.buffer.ByteBuf succeeded(Connection c, Subscription subscription, List<Member> members) {
+    private static io.netty.buffer.ByteBuf succeeded(Subscription subscription, List<Member> members) {
         String channel = subscription.channel().name();
         return subscription.member() != null
                 ? Frames.presenceSubscriptionSucceeded(channel, members)
