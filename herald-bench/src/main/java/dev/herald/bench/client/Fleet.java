@@ -43,7 +43,7 @@ public final class Fleet implements AutoCloseable {
     final FleetConfig cfg;
     final ChannelPlan plan;
     final String path;
-    final String hostHeader;
+    private final String[] hostHeaders;
     final long senderPeriodNanos;
     final long togglePeriodNanos;
     private final long churnPeriodNanos;
@@ -51,7 +51,8 @@ public final class Fleet implements AutoCloseable {
 
     private final Transport transport;
     private final Bootstrap bootstrap;
-    private final InetSocketAddress remote;
+    /** One per server port; slot {@code i} connects to {@code remotes[i % n]} (see {@link FleetConfig#portOf}). */
+    private final InetSocketAddress[] remotes;
     private final InetSocketAddress[] locals;
     private final List<LoopStats> allStats = new CopyOnWriteArrayList<>();
     private final FastThreadLocal<LoopStats> loopStats = new FastThreadLocal<>() {
@@ -83,7 +84,13 @@ public final class Fleet implements AutoCloseable {
         this.cfg = cfg;
         this.plan = cfg.plan();
         this.path = "/app/" + cfg.appKey() + "?protocol=7&client=herald-bench&version=0.1";
-        this.hostHeader = cfg.host() + ":" + cfg.port();
+        int[] ports = cfg.ports();
+        this.hostHeaders = new String[ports.length];
+        this.remotes = new InetSocketAddress[ports.length];
+        for (int i = 0; i < ports.length; i++) {
+            hostHeaders[i] = cfg.host() + ":" + ports[i];
+            remotes[i] = new InetSocketAddress(cfg.host(), ports[i]);
+        }
         int senders = 0;
         for (int s = cfg.from(); s < cfg.to(); s++) {
             if (s < cfg.senders()) {
@@ -101,7 +108,6 @@ public final class Fleet implements AutoCloseable {
             }
         };
         this.transport = Transport.create(cfg.transport(), cfg.threads(), "bench-ws", cfg.recvBufferRing());
-        this.remote = new InetSocketAddress(cfg.host(), cfg.port());
         this.locals = parseLocals(cfg.localAddresses());
         this.bootstrap = new Bootstrap()
                 .group(transport.group)
@@ -160,6 +166,7 @@ public final class Fleet implements AutoCloseable {
         offLoop.incrementAndGet(Counter.CONNECT_STARTED.ordinal());
         WsConnection c = new WsConnection(this, slot);
         Bootstrap b = bootstrap.clone().handler(c);
+        InetSocketAddress remote = remotes[Math.floorMod(slot, remotes.length)];
         ChannelFuture f = locals == null ? b.connect(remote) : b.connect(remote, locals[slot % locals.length]);
         f.addListener(done -> {
             if (!done.isSuccess()) {
@@ -195,6 +202,11 @@ public final class Fleet implements AutoCloseable {
 
     void unregister(WsConnection c) {
         conns.compareAndSet(c.slot - cfg.from(), c, null);
+    }
+
+    /** The Host header for a slot's upgrade request: the node it connects to. */
+    String hostHeader(int slot) {
+        return hostHeaders[Math.floorMod(slot, hostHeaders.length)];
     }
 
     LoopStats stats() {

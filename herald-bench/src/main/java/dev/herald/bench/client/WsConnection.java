@@ -106,7 +106,7 @@ final class WsConnection extends ByteToMessageDecoder {
         ThreadLocalRandom.current().nextBytes(nonce);
         wsKey = Base64.getEncoder().encodeToString(nonce);
         String req = "GET " + fleet.path + " HTTP/1.1\r\n"
-                + "Host: " + fleet.hostHeader + "\r\n"
+                + "Host: " + fleet.hostHeader(slot) + "\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + wsKey + "\r\n"

@@ -10,7 +10,7 @@ import java.time.Duration;
  */
 public record BenchConfig(
         String scenario,
-        String host, int port, String appId, String appKey, String appSecret,
+        String host, int port, int[] ports, int publishPort, String appId, String appKey, String appSecret,
         int connections, int channels, int channelsPerConn, ChannelType channelType, String channelPrefix,
         double rate, int payload, long durationMs, long warmupMs, long drainTimeoutMs,
         double connectRate, int maxPending, long setupTimeoutMs, long settleMs,
@@ -18,6 +18,18 @@ public record BenchConfig(
         Long serverPid, String out,
         boolean findMax, double startRate, double stepFactor, long stepDurationMs, double maxP99Ms, int maxSteps,
         int senders, String eventName, String localAddresses, boolean recvBufferRing, boolean quiet) {
+
+    /** Herald's default port, used when neither -p nor --ports is given. */
+    public static final int DEFAULT_PORT = 6001;
+
+    /** The WebSocket port(s), for messages: {@code 6001} or {@code 7001,7002,7003}. */
+    public String portsText() {
+        StringBuilder sb = new StringBuilder();
+        for (int p : ports) {
+            sb.append(sb.length() > 0 ? "," : "").append(p);
+        }
+        return sb.toString();
+    }
 
     public Scenario scenarioEnum() {
         return Scenario.byName(scenario);
@@ -37,6 +49,15 @@ public record BenchConfig(
         int procs = Math.max(1, o.procs);
         int threads = o.threads != null ? o.threads : Math.max(1, (cores + procs - 1) / procs);
         int senders = o.senders != null ? o.senders : connections;
+        require(o.ports == null || o.port == null, "give -p or --ports, not both");
+        int[] ports = o.ports != null && !o.ports.isEmpty()
+                ? o.ports.stream().mapToInt(Integer::intValue).toArray()
+                : new int[] {o.port != null ? o.port : DEFAULT_PORT};
+        for (int p : ports) {
+            require(p > 0 && p < 65536, "port " + p + " is out of range");
+        }
+        int publishPort = o.publishPort != null ? o.publishPort : ports[0];
+        require(publishPort > 0 && publishPort < 65536, "--publish-port " + publishPort + " is out of range");
 
         if (s.mode != FleetMode.NONE) {
             require(connections > 0, "--connections must be > 0");
@@ -61,7 +82,7 @@ public record BenchConfig(
                 "%,d sockets per process exceed the open-files limit of %,d: use --procs %d or more",
                 perProcess, fdLimit, (connections + cap - 1) / Math.max(1, cap)));
 
-        return new BenchConfig(s.cliName, o.host, o.port, o.appId, o.appKey, o.appSecret,
+        return new BenchConfig(s.cliName, o.host, ports[0], ports, publishPort, o.appId, o.appKey, o.appSecret,
                 connections, channels, perConn, type, o.channelPrefix,
                 rate, o.payload, duration.toMillis(), warmup.toMillis(), o.drainTimeout.toMillis(),
                 o.connectRate, o.maxPending, o.setupTimeout.toMillis(), o.settle.toMillis(),

@@ -12,7 +12,14 @@ public final class BenchOptions {
     public String host = "127.0.0.1";
 
     @Option(names = {"-p", "--port"}, description = "Server port (default 6001).")
-    public int port = 6001;
+    public Integer port;
+
+    @Option(names = "--ports", split = ",", paramLabel = "PORT",
+            description = "Several nodes: WebSocket connection i goes to port i mod n of this list, counted over the whole run (also across --procs). Replaces -p.")
+    public java.util.List<Integer> ports;
+
+    @Option(names = "--publish-port", paramLabel = "PORT", description = "Port the HTTP API publisher posts to (default: the first of --ports, else -p).")
+    public Integer publishPort;
 
     @Option(names = "--app-id", description = "App id for the HTTP API (default app-id).")
     public String appId = "app-id";

@@ -9,9 +9,11 @@ package dev.herald.bench.config;
  *     cycles/s over all of this share's connections (0 = as fast as possible)
  * @param senders global slots below this number send client events
  * @param recvBufferRing io_uring: receive through a provided buffer ring (multishot receives)
+ * @param ports the server ports; global slot {@code i} connects to {@code ports[i % ports.length]}
+ *     ({@link #portOf}), so the spread is the same whether one process or several hold the slots
  */
 public record FleetConfig(
-        String host, int port, String appKey, String appSecret,
+        String host, int[] ports, String appKey, String appSecret,
         String transport, int threads,
         int from, int to, int total,
         int channels, int channelsPerConn, ChannelType channelType, String channelPrefix,
@@ -20,6 +22,16 @@ public record FleetConfig(
 
     public int size() {
         return to - from;
+    }
+
+    /** The server port of global connection slot {@code slot}: round-robin over {@link #ports}. */
+    public int portOf(int slot) {
+        return portOf(ports, slot);
+    }
+
+    /** Connection {@code i} of the run goes to {@code ports[i mod n]}. */
+    public static int portOf(int[] ports, int slot) {
+        return ports[Math.floorMod(slot, ports.length)];
     }
 
     public ChannelPlan plan() {
@@ -32,7 +44,7 @@ public record FleetConfig(
         int sendersHere = Math.max(0, Math.min(to, c.senders()) - from);
         double rateShare = mode != FleetMode.CLIENT_EVENTS ? share
                 : c.senders() == 0 ? 0 : (double) sendersHere / c.senders();
-        return new FleetConfig(c.host(), c.port(), c.appKey(), c.appSecret(), c.transport(), c.threads(),
+        return new FleetConfig(c.host(), c.ports(), c.appKey(), c.appSecret(), c.transport(), c.threads(),
                 from, to, c.connections(), c.channels(), c.channelsPerConn(), c.channelType(), c.channelPrefix(),
                 mode, c.connectRate() * share, Math.max(1, (int) Math.ceil(c.maxPending() * share)),
                 c.payload(), c.rate() * rateShare, c.senders(), c.eventName(), c.localAddresses(), c.recvBufferRing());

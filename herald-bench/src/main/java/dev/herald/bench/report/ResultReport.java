@@ -114,8 +114,8 @@ public final class ResultReport {
             sec[i] = scenario == Scenario.IDLE ? p.open() : p.secondary();
         }
         String[] labels = labels(scenario);
-        String subtitle = String.format(Locale.ROOT, "%s:%d, %,d connections, %d channels, rate %s, payload %d B, %s",
-                cfg.host(), cfg.port(), cfg.connections(), cfg.channels(), cfg.findMax() ? "find-max" : String.valueOf(cfg.rate()),
+        String subtitle = String.format(Locale.ROOT, "%s:%s, %,d connections, %d channels, rate %s, payload %d B, %s",
+                cfg.host(), cfg.portsText(), cfg.connections(), cfg.channels(), cfg.findMax() ? "find-max" : String.valueOf(cfg.rate()),
                 cfg.payload(), startedAt);
         SvgChart chart = new SvgChart("herald-bench " + scenario.cliName, subtitle, x)
                 .latency(labels[2] + " latency per second (ms, log scale)",

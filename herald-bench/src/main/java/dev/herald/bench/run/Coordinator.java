@@ -90,7 +90,7 @@ public final class Coordinator {
             createPublisher();
             sampler = new Sampler(scenario, workers, publisher, cfg.serverPid(), pids, cfg.quiet(), out);
             sampler.startTimer();
-            out.printf("herald-bench %s against %s:%d: %s%n", scenario.cliName, cfg.host(), cfg.port(), describe());
+            out.printf("herald-bench %s against %s:%s: %s%n", scenario.cliName, cfg.host(), cfg.portsText(), describe());
             if (scenario == Scenario.CLIENT_EVENTS && cfg.senders() > 0 && cfg.rate() / cfg.senders() > 10) {
                 out.printf("note: %.1f client events/s per sender is over Pusher's 10/s per connection; expect 4301 refusals%n",
                         cfg.rate() / cfg.senders());
@@ -154,6 +154,9 @@ public final class Coordinator {
             sb.append(sb.length() > 0 ? ", " : "").append(cfg.findMax() ? "find-max from " + fmtRate(cfg.startRate()) + "/s"
                     : cfg.rate() > 0 ? fmtRate(cfg.rate()) + " publishes/s" : "closed loop");
             sb.append(String.format(" over %d HTTP connections", cfg.httpConnections()));
+            if (cfg.ports().length > 1 || cfg.publishPort() != cfg.port()) {
+                sb.append(" to port ").append(cfg.publishPort());
+            }
         } else if (cfg.rate() > 0) {
             sb.append(", rate ").append(fmtRate(cfg.rate())).append("/s");
         }
@@ -193,7 +196,7 @@ public final class Coordinator {
         }
         ChannelPlan plan = new ChannelPlan(cfg.connections(), cfg.channels(), Math.max(1, cfg.channelsPerConn()),
                 cfg.channelType(), cfg.channelPrefix());
-        publisher = new HttpPublisher(new HttpPublisher.Settings(cfg.host(), cfg.port(), cfg.appId(), cfg.appKey(),
+        publisher = new HttpPublisher(new HttpPublisher.Settings(cfg.host(), cfg.publishPort(), cfg.appId(), cfg.appKey(),
                 cfg.appSecret(), cfg.httpConnections(), cfg.httpThreads(), cfg.transport(), cfg.payload(),
                 cfg.eventName(), plan, scenario == Scenario.TRIGGER));
         publisher.connect();

@@ -95,4 +95,88 @@ class BenchConfigTest {
         }
         assertThat(sum).isEqualTo(3000);
     }
+
+    @Test
+    void singlePortByDefaultAndWithP() {
+        BenchConfig d = BenchConfig.resolve(Scenario.FANOUT, new BenchOptions());
+        assertThat(d.port()).isEqualTo(6001);
+        assertThat(d.ports()).containsExactly(6001);
+        assertThat(d.publishPort()).isEqualTo(6001);
+        BenchOptions o = new BenchOptions();
+        o.port = 7005;
+        BenchConfig c = BenchConfig.resolve(Scenario.FANOUT, o);
+        assertThat(c.ports()).containsExactly(7005);
+        assertThat(c.publishPort()).isEqualTo(7005);
+        FleetConfig share = FleetConfig.forShare(c, FleetMode.SUBSCRIBE, 0, c.connections());
+        for (int i = 0; i < 10; i++) {
+            assertThat(share.portOf(i)).isEqualTo(7005);
+        }
+    }
+
+    @Test
+    void portsAreAssignedRoundRobinOverTheWholeRun() {
+        BenchOptions o = new BenchOptions();
+        o.connections = 10;
+        o.ports = java.util.List.of(7001, 7002, 7003);
+        BenchConfig c = BenchConfig.resolve(Scenario.FANOUT, o);
+        assertThat(c.port()).isEqualTo(7001);
+        assertThat(c.ports()).containsExactly(7001, 7002, 7003);
+        assertThat(c.publishPort()).isEqualTo(7001);
+        assertThat(c.portsText()).isEqualTo("7001,7002,7003");
+
+        int[] expected = {7001, 7002, 7003, 7001, 7002, 7003, 7001, 7002, 7003, 7001};
+        FleetConfig all = FleetConfig.forShare(c, FleetMode.SUBSCRIBE, 0, 10);
+        for (int i = 0; i < 10; i++) {
+            assertThat(all.portOf(i)).as("connection %d", i).isEqualTo(expected[i]);
+        }
+        // with --procs the shares hold global slots, so the spread stays global: the second child's
+        // first connection (slot 5) goes to 7003, not to 7001
+        FleetConfig second = FleetConfig.forShare(c, FleetMode.SUBSCRIBE, 5, 10);
+        for (int slot = second.from(); slot < second.to(); slot++) {
+            assertThat(second.portOf(slot)).isEqualTo(expected[slot]);
+        }
+        int[] perPort = new int[3];
+        for (int slot = 0; slot < 2000; slot++) {
+            perPort[FleetConfig.portOf(c.ports(), slot) - 7001]++;
+        }
+        assertThat(perPort).containsExactly(667, 667, 666);
+    }
+
+    @Test
+    void publishPortDefaultsToTheFirstNodeAndCanBeSet() {
+        BenchOptions o = new BenchOptions();
+        o.ports = java.util.List.of(7002, 7003);
+        o.publishPort = 7003;
+        BenchConfig c = BenchConfig.resolve(Scenario.FANOUT, o);
+        assertThat(c.publishPort()).isEqualTo(7003);
+        assertThat(c.port()).isEqualTo(7002);
+        BenchOptions p = new BenchOptions();
+        p.port = 7001;
+        p.publishPort = 7002;
+        assertThat(BenchConfig.resolve(Scenario.FANOUT, p).publishPort()).isEqualTo(7002);
+        BenchOptions both = new BenchOptions();
+        both.port = 7001;
+        both.ports = java.util.List.of(7001, 7002);
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, both)).hasMessageContaining("not both");
+        BenchOptions bad = new BenchOptions();
+        bad.ports = java.util.List.of(7001, 70000);
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, bad)).hasMessageContaining("70000");
+    }
+
+    @Test
+    void portsParseFromTheCommandLineAndReachTheJsonParams() throws Exception {
+        BenchOptions o = new BenchOptions();
+        new picocli.CommandLine(o).parseArgs("--ports", "7001,7002,7003", "--publish-port", "7002");
+        BenchConfig c = BenchConfig.resolve(Scenario.FANOUT, o);
+        assertThat(c.ports()).containsExactly(7001, 7002, 7003);
+        com.fasterxml.jackson.databind.JsonNode params = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(c);
+        assertThat(params.get("ports").toString()).isEqualTo("[7001,7002,7003]");
+        assertThat(params.get("publishPort").asInt()).isEqualTo(7002);
+        // a child process gets its share as JSON
+        FleetConfig share = FleetConfig.forShare(c, FleetMode.SUBSCRIBE, 3, 6);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        FleetConfig back = json.readValue(json.writeValueAsString(share), FleetConfig.class);
+        assertThat(back.ports()).containsExactly(7001, 7002, 7003);
+        assertThat(back.portOf(4)).isEqualTo(7002);
+    }
 }
