@@ -2,13 +2,12 @@ package dev.herald.cluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import dev.herald.testing.ServerJar;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -35,7 +34,6 @@ final class Node implements AutoCloseable {
     /** Startup with Redis on a loaded machine can take several seconds. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static Path snapshot;
 
     final String name;
     final TestApp app;
@@ -55,11 +53,10 @@ final class Node implements AutoCloseable {
 
     /** Starts the process and returns without waiting; see {@link #awaitReady()}. */
     static Node launch(String name, TestApp app, String redisUrl, Map<String, String> overrides) {
-        Path jar = jar();
         int port = freePort();
         int metricsPort = freePort();
         Path log = logDirectory().resolve("herald-cluster-" + name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", snapshot(jar).toString())
+        ProcessBuilder builder = new ProcessBuilder(ServerJar.javaBinary(), "-jar", ServerJar.snapshot().toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
@@ -76,7 +73,7 @@ final class Node implements AutoCloseable {
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
             return new Node(name, app, process, port, metricsPort, log);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start " + jar, e);
+            throw new UncheckedIOException("could not start " + ServerJar.snapshot(), e);
         }
     }
 
@@ -221,43 +218,8 @@ final class Node implements AutoCloseable {
         return Paths.get(System.getProperty("basedir", "."), "target").toAbsolutePath();
     }
 
-    private static Path jar() {
-        String property = System.getProperty("herald.jar");
-        Path jar = property != null && !property.isBlank()
-                ? Paths.get(property)
-                : Paths.get("target", "herald-server.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("herald jar not found at " + jar.toAbsolutePath()
-                    + "; build it (./mvnw -pl herald-server package -DskipTests) or pass -Dherald.jar=...");
-        }
-        return jar;
-    }
-
-    private static synchronized Path snapshot(Path jar) {
-        if (snapshot == null) {
-            try {
-                Path dir = Files.createTempDirectory("herald-cluster-it-");
-                snapshot = Files.copy(jar, dir.resolve("herald-server.jar"));
-                dir.toFile().deleteOnExit();
-                snapshot.toFile().deleteOnExit();
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not copy " + jar, e);
-            }
-        }
-        return snapshot;
-    }
-
-    private static String javaBinary() {
-        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     /** A port that was free on 127.0.0.1 a moment ago. */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ServerJar.freePort();
     }
 }

@@ -2,13 +2,12 @@ package dev.herald.compat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import dev.herald.testing.ServerJar;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -35,7 +34,6 @@ public final class HeraldProcess implements AutoCloseable {
     public static final String APP_SECRET = "app-secret";
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
-    private static Path snapshot;
 
     private final String name;
     private final Process process;
@@ -64,10 +62,10 @@ public final class HeraldProcess implements AutoCloseable {
      * trusts the server's certificate through {@code tls}; {@code null} means plain HTTP.
      */
     public static HeraldProcess start(String name, Map<String, String> overrides, SSLContext tls) {
-        Path jar = jar();
         int port = freePort();
-        Path log = jar.toAbsolutePath().getParent().resolve("herald-" + name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", snapshot(jar).toString())
+        Path log = Paths.get(System.getProperty("basedir", "."), "target").toAbsolutePath()
+                .resolve("herald-" + name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(ServerJar.javaBinary(), "-jar", ServerJar.snapshot().toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
@@ -81,7 +79,7 @@ public final class HeraldProcess implements AutoCloseable {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start " + jar, e);
+            throw new UncheckedIOException("could not start " + ServerJar.snapshot(), e);
         }
         HeraldProcess herald = new HeraldProcess(name, process, port, log, Map.copyOf(environment), tls);
         try {
@@ -252,48 +250,8 @@ public final class HeraldProcess implements AutoCloseable {
         }
     }
 
-    private static Path jar() {
-        String property = System.getProperty("herald.jar");
-        Path jar = property != null && !property.isBlank()
-                ? Paths.get(property)
-                : Paths.get("target", "herald-server.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("herald jar not found at " + jar.toAbsolutePath()
-                    + "; build it (./mvnw -pl herald-server package -DskipTests -DskipITs) or pass -Dherald.jar=...");
-        }
-        return jar;
-    }
-
-    /**
-     * A private copy of the jar, taken once per test JVM. A JVM loads classes from its jar
-     * lazily, so a rebuild of {@code target/herald-server.jar} while a suite runs would make the
-     * servers fail with NoClassDefFoundError on their first error path.
-     */
-    private static synchronized Path snapshot(Path jar) {
-        if (snapshot == null) {
-            try {
-                Path dir = Files.createTempDirectory("herald-it-");
-                snapshot = Files.copy(jar, dir.resolve("herald-server.jar"));
-                dir.toFile().deleteOnExit();
-                snapshot.toFile().deleteOnExit();
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not copy " + jar, e);
-            }
-        }
-        return snapshot;
-    }
-
-    private static String javaBinary() {
-        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     /** A port that was free on 127.0.0.1 a moment ago. */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ServerJar.freePort();
     }
 }
