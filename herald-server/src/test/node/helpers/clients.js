@@ -6,6 +6,7 @@ const PusherJS = require('pusher-js');
 const PusherSDK = require('pusher');
 const WebSocket = require('ws');
 const { APP, HOST } = require('./server');
+const { waitForProbe } = require('./waiting');
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const SOCKET_ID_RE = /^\d+\.\d+$/;
@@ -74,25 +75,8 @@ class Recorder {
 
   /** Resolves with the first truthy value of probe(), re-evaluated on every recorded item. */
   waitUntil(probe, { timeout = DEFAULT_TIMEOUT_MS, what = 'condition' } = {}) {
-    return new Promise((resolve, reject) => {
-      const w = {
-        check: () => {
-          const v = probe();
-          if (v) {
-            clearTimeout(w.timer);
-            this.waiters.delete(w);
-            resolve(v);
-          }
-        },
-      };
-      w.timer = setTimeout(() => {
-        this.waiters.delete(w);
-        reject(new Error(`timed out after ${timeout} ms waiting for ${what}; received: ` +
-          JSON.stringify(this.messages.map((m) => [m.event, m.channel, m.data]).slice(-15))));
-      }, timeout);
-      this.waiters.add(w);
-      w.check();
-    });
+    return waitForProbe(this.waiters, probe, timeout, () => `timed out after ${timeout} ms waiting for ${what}; received: ` +
+      JSON.stringify(this.messages.map((m) => [m.event, m.channel, m.data]).slice(-15)));
   }
 
   /** The `data` ({code, message}) of pusher:error frames, optionally with a given code. */
@@ -392,26 +376,9 @@ class RawClient {
   }
 
   waitUntil(probe, { timeout = DEFAULT_TIMEOUT_MS, what = 'condition' } = {}) {
-    return new Promise((resolve, reject) => {
-      const w = {
-        check: () => {
-          const v = probe();
-          if (v) {
-            clearTimeout(w.timer);
-            this.waiters.delete(w);
-            resolve(v);
-          }
-        },
-      };
-      w.timer = setTimeout(() => {
-        this.waiters.delete(w);
-        reject(new Error(`raw client timed out after ${timeout} ms waiting for ${what}; frames: ` +
-          JSON.stringify(this.raw.map((r) => r.text).slice(-10)) +
-          `; close: ${JSON.stringify(this.closeInfo)}; error: ${this.error && this.error.message}`));
-      }, timeout);
-      this.waiters.add(w);
-      w.check();
-    });
+    return waitForProbe(this.waiters, probe, timeout, () => `raw client timed out after ${timeout} ms waiting for ${what}; frames: ` +
+      JSON.stringify(this.raw.map((r) => r.text).slice(-10)) +
+      `; close: ${JSON.stringify(this.closeInfo)}; error: ${this.error && this.error.message}`);
   }
 
   mark() {

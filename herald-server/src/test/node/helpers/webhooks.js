@@ -6,6 +6,7 @@ const http = require('node:http');
 const PusherSDK = require('pusher');
 const { before, after } = require('node:test');
 const { HOST, useServer } = require('./server');
+const { waitForProbe } = require('./waiting');
 
 const DEFAULT_TIMEOUT_MS = 5000;
 
@@ -74,25 +75,8 @@ class WebhookReceiver {
   }
 
   waitUntil(probe, { timeout = DEFAULT_TIMEOUT_MS, what = 'condition' } = {}) {
-    return new Promise((resolve, reject) => {
-      const w = {
-        check: () => {
-          const v = probe();
-          if (v) {
-            clearTimeout(w.timer);
-            this.waiters.delete(w);
-            resolve(v);
-          }
-        },
-      };
-      w.timer = setTimeout(() => {
-        this.waiters.delete(w);
-        reject(new Error(`webhook receiver timed out after ${timeout} ms waiting for ${what}; ` +
-          `received (status: events): ${JSON.stringify(this.requests.slice(-12).map((r) => [r.status, r.valid ? r.events : r.rawBody]))}`));
-      }, timeout);
-      this.waiters.add(w);
-      w.check();
-    });
+    return waitForProbe(this.waiters, probe, timeout, () => `webhook receiver timed out after ${timeout} ms waiting for ${what}; ` +
+      `received (status: events): ${JSON.stringify(this.requests.slice(-12).map((r) => [r.status, r.valid ? r.events : r.rawBody]))}`);
   }
 
   /** Resolves with the first accepted event matching pred. */
