@@ -4,6 +4,7 @@ import dev.herald.compat.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
+import dev.herald.testing.JsonFrameListener;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +38,7 @@ final class Raw implements AutoCloseable {
         URI uri = URI.create("ws://" + Node.HOST + ":" + node.port() + "/app/" + node.app.key()
                 + "?protocol=7&client=java-raw&version=1.0");
         try {
-            socket = HTTP.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(uri, new Listener())
+            socket = HTTP.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(uri, listener())
                     .get(WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -124,29 +124,8 @@ final class Raw implements AutoCloseable {
         }
     }
 
-    private final class Listener implements WebSocket.Listener {
-        private final StringBuilder text = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                frames.add(Json.parse(text.toString()));
-                text.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(new Close(statusCode, reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed.completeExceptionally(error);
-        }
+    private JsonFrameListener listener() {
+        return new JsonFrameListener(frames::add, (code, reason) -> closed.complete(new Close(code, reason)),
+                closed::completeExceptionally);
     }
 }

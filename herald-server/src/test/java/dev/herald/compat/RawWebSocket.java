@@ -8,6 +8,7 @@ import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
 import java.net.URI;
 import java.net.http.HttpClient;
+import dev.herald.testing.JsonFrameListener;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +46,7 @@ final class RawWebSocket implements AutoCloseable {
             WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
             headers.forEach(builder::header);
             socket = builder
-                    .buildAsync(uri, new Listener())
+                    .buildAsync(uri, listener())
                     .get(WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -326,29 +326,8 @@ final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    private final class Listener implements WebSocket.Listener {
-        private final StringBuilder text = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                frames.add(Json.parse(text.toString()));
-                text.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(new Close(statusCode, reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed.completeExceptionally(error);
-        }
+    private JsonFrameListener listener() {
+        return new JsonFrameListener(frames::add, (code, reason) -> closed.complete(new Close(code, reason)),
+                closed::completeExceptionally);
     }
 }
