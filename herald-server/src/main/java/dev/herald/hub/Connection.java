@@ -40,6 +40,7 @@ public final class Connection {
     private final List<Subscription> subscriptions = new ArrayList<>(2);
     private boolean closing;
     private boolean slowCheckPending;
+    private boolean flushPending;
     /** Bytes ever written, and how many of them the kernel had taken at the last slow check. */
     private long writtenBytes;
     private long acceptedAtCheck;
@@ -121,10 +122,11 @@ public final class Connection {
     }
 
     /**
-     * Writes one fan-out copy. A connection whose outbound buffer is past the high-water mark is
-     * a slow consumer: it is closed with 4100 rather than allowed to grow the heap.
+     * Writes one fan-out copy without flushing it; the caller flushes (see {@link LoopOutbox}). A
+     * connection whose outbound buffer is past the high-water mark is a slow consumer: it is
+     * closed with 4100 rather than allowed to grow the heap.
      */
-    boolean deliver(ByteBuf frame) {
+    boolean deliverUnflushed(ByteBuf frame) {
         if (closing) {
             frame.release();
             return false;
@@ -136,8 +138,22 @@ public final class Connection {
             return false;
         }
         writtenBytes += frame.readableBytes();
-        ctx.writeAndFlush(frame, ctx.voidPromise());
+        ctx.write(frame, ctx.voidPromise());
         return true;
+    }
+
+    /** Notes that unflushed fan-out frames wait; {@code true} the first time since the last flush. */
+    boolean markFlushPending() {
+        if (flushPending) {
+            return false;
+        }
+        flushPending = true;
+        return true;
+    }
+
+    void flushPending() {
+        flushPending = false;
+        ctx.flush();
     }
 
     /**

@@ -22,9 +22,9 @@ import java.util.function.Consumer;
  * This node's channels and their local subscribers, and fan-out to them.
  *
  * <p>Subscribers are grouped by the event loop that owns their connection. A publication is
- * encoded once, upstream; fan-out then schedules one task per event loop that has subscribers
- * (not one per subscriber), and that task writes a retained duplicate of the same frame to each
- * of its subscribers. Channel membership is changed only on the subscriber's own loop, so the
+ * encoded once, upstream; fan-out then queues it on each event loop that has subscribers (not
+ * once per subscriber), and that loop's {@link LoopOutbox} writes a retained duplicate of the
+ * same frame to each of its subscribers, with one flush per connection per batch. Channel membership is changed only on the subscriber's own loop, so the
  * per-loop lists need no locks; the channel map's per-key lock keeps the subscription count and
  * the channel's existence consistent across loops.
  */
@@ -33,6 +33,7 @@ public final class Hub implements BrokerListener {
     private final Map<EventExecutor, Integer> loopIndex = new IdentityHashMap<>();
     private final EventExecutor[] loops;
     private final LoopConnections[] open;
+    private final LoopOutbox[] outboxes;
     private final Broker broker;
     private final HeraldMetrics metrics;
     private final ConcurrentHashMap<String, AppState> apps = new ConcurrentHashMap<>();
@@ -70,8 +71,10 @@ public final class Hub implements BrokerListener {
         this.metrics = metrics;
         this.loops = eventLoops.toArray(new EventExecutor[0]);
         this.open = new LoopConnections[loops.length];
+        this.outboxes = new LoopOutbox[loops.length];
         for (int i = 0; i < loops.length; i++) {
             open[i] = new LoopConnections();
+            outboxes[i] = new LoopOutbox(i, loops[i]);
         }
         for (int i = 0; i < loops.length; i++) {
             loopIndex.put(loops[i], i);
@@ -360,47 +363,7 @@ public final class Hub implements BrokerListener {
             }
             // always queued, even on the publisher's own loop: the publisher (an HTTP request, a
             // client event) is answered first, and the writes follow in one batch
-            loops[i].execute(new FanoutTask(channel, i, event.retain(), excludeSocketId, state.meters));
-        }
-    }
-
-    /** Writes one publication to every subscriber of one channel on one event loop. */
-    private static final class FanoutTask implements Runnable {
-        private final LocalChannel channel;
-        private final int loop;
-        private final EncodedEvent event;
-        private final String exclude;
-        private final AppMeters meters;
-
-        FanoutTask(LocalChannel channel, int loop, EncodedEvent event, String exclude, AppMeters meters) {
-            this.channel = channel;
-            this.loop = loop;
-            this.event = event;
-            this.exclude = exclude;
-            this.meters = meters;
-        }
-
-        @Override
-        public void run() {
-            try {
-                Shard shard = channel.shard(loop);
-                int n = shard.size();
-                int delivered = 0;
-                for (int i = 0; i < n; i++) {
-                    Connection c = shard.get(i);
-                    if (exclude != null && exclude.equals(c.socketId())) {
-                        continue;
-                    }
-                    if (c.deliver(event.frame().retainedDuplicate())) {
-                        delivered++;
-                    }
-                }
-                // one meter update per task, not per delivery
-                meters.messagesSent().increment(delivered);
-                meters.bytesSent().increment((double) delivered * event.size());
-            } finally {
-                event.release();
-            }
+            outboxes[i].add(channel, event.retain(), excludeSocketId, state.meters);
         }
     }
 }

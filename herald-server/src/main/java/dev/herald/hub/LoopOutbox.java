@@ -1,0 +1,118 @@
+package dev.herald.hub;
+
+import dev.herald.metrics.AppMeters;
+import dev.herald.protocol.EncodedEvent;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.PlatformDependent;
+import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The publications waiting to be written to the subscribers on one event loop.
+ *
+ * <p>Publishers on any thread append; one drain task at a time runs on the loop, writes every
+ * waiting publication to its shard without flushing, then flushes each touched connection once.
+ * While the loop is busy, publications pile up and the next drain writes them together: a
+ * subscriber of k waiting publications gets them in one socket write instead of k. The kernel's
+ * per-write cost is most of a delivery's cost, so the busier the loop, the cheaper each delivery
+ * becomes, instead of the queue growing until latency breaks. An idle loop drains each
+ * publication on its own, so nothing waits for company.
+ *
+ * <p>Order is kept: the queue is FIFO, and each connection receives its frames in queue order.
+ */
+final class LoopOutbox implements Runnable {
+
+    /** One publication for one loop's shard of a channel. */
+    private record Pending(LocalChannel channel, EncodedEvent event, String exclude, AppMeters meters) {
+    }
+
+    /**
+     * Publications written per drain before it flushes and yields the loop: under a flood a drain
+     * must end, so that flushes, reads and other tasks still run.
+     */
+    static final int MAX_BATCH = 256;
+
+    private final int loop;
+    private final EventExecutor executor;
+    private final Queue<Pending> queue = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Connections written to in this drain and not yet flushed; only touched on the loop. */
+    private Connection[] dirty = new Connection[64];
+    private int dirtyCount;
+
+    LoopOutbox(int loop, EventExecutor executor) {
+        this.loop = loop;
+        this.executor = executor;
+    }
+
+    /** Queues a publication for this loop's subscribers of {@code channel}; takes one reference to the event. */
+    void add(LocalChannel channel, EncodedEvent event, String exclude, AppMeters meters) {
+        queue.add(new Pending(channel, event, exclude, meters));
+        if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
+            executor.execute(this);
+        }
+    }
+
+    /** The drain task. */
+    @Override
+    public void run() {
+        // cleared first: a publication added from here on is either drained below or schedules the next drain
+        scheduled.set(false);
+        try {
+            Pending p;
+            for (int i = 0; i < MAX_BATCH && (p = queue.poll()) != null; i++) {
+                write(p);
+            }
+        } finally {
+            flushDirty();
+        }
+        if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+            executor.execute(this);
+        }
+    }
+
+    private void write(Pending p) {
+        EncodedEvent event = p.event;
+        try {
+            Shard shard = p.channel.shard(loop);
+            int n = shard == null ? 0 : shard.size();
+            int delivered = 0;
+            for (int i = 0; i < n; i++) {
+                Connection c = shard.get(i);
+                if (p.exclude != null && p.exclude.equals(c.socketId())) {
+                    continue;
+                }
+                if (c.deliverUnflushed(event.frame().retainedDuplicate())) {
+                    delivered++;
+                    if (c.markFlushPending()) {
+                        addDirty(c);
+                    }
+                }
+            }
+            // one meter update per publication, not per delivery
+            if (delivered > 0) {
+                p.meters.messagesSent().increment(delivered);
+                p.meters.bytesSent().increment((double) delivered * event.size());
+            }
+        } finally {
+            event.release();
+        }
+    }
+
+    private void addDirty(Connection c) {
+        if (dirtyCount == dirty.length) {
+            dirty = Arrays.copyOf(dirty, dirtyCount * 2);
+        }
+        dirty[dirtyCount++] = c;
+    }
+
+    private void flushDirty() {
+        Connection[] list = dirty;
+        for (int i = 0; i < dirtyCount; i++) {
+            list[i].flushPending();
+            list[i] = null;
+        }
+        dirtyCount = 0;
+    }
+}
