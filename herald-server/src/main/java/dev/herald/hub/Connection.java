@@ -41,6 +41,8 @@ public final class Connection {
     private boolean closing;
     private boolean slowCheckPending;
     private boolean flushPending;
+    private boolean reading;
+    private boolean flushAfterRead;
     /** Bytes ever written, and how many of them the kernel had taken at the last slow check. */
     private long writtenBytes;
     private long acceptedAtCheck;
@@ -100,7 +102,11 @@ public final class Connection {
         this.authorized = true;
     }
 
-    /** Writes and flushes a frame this connection owns; dropped if the connection is closing. */
+    /**
+     * Writes and flushes a frame this connection owns; dropped if the connection is closing. While
+     * the client's messages are being read the flush waits for the end of the read, so answers to
+     * messages that arrived together (a client's subscriptions) leave in one socket write.
+     */
     public void send(ByteBuf frame) {
         if (closing) {
             frame.release();
@@ -109,7 +115,26 @@ public final class Connection {
         meters.messagesSent().increment();
         meters.bytesSent().increment(frame.readableBytes());
         writtenBytes += frame.readableBytes();
-        ctx.writeAndFlush(frame, ctx.voidPromise());
+        if (reading) {
+            ctx.write(frame, ctx.voidPromise());
+            flushAfterRead = true;
+        } else {
+            ctx.writeAndFlush(frame, ctx.voidPromise());
+        }
+    }
+
+    /** The client's messages are being read; answers wait for {@link #endRead()}. */
+    void beginRead() {
+        reading = true;
+    }
+
+    /** The read is over: flushes the answers written during it. */
+    void endRead() {
+        reading = false;
+        if (flushAfterRead) {
+            flushAfterRead = false;
+            ctx.flush();
+        }
     }
 
     /** Runs a task on this connection's event loop (to come back from another thread). */

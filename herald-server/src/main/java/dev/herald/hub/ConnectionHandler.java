@@ -176,6 +176,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         WebSocketFrame frame = (WebSocketFrame) msg;
+        if (connection != null) {
+            connection.beginRead();
+        }
         try {
             if (frame instanceof TextWebSocketFrame text) {
                 if (text.isFinalFragment()) {
@@ -202,6 +205,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         } finally {
             frame.release();
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (connection != null) {
+            connection.endRead();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     /**
