@@ -31,7 +31,7 @@ final class LoopOutbox implements Runnable {
      * Publications written per drain before it flushes and yields the loop: under a flood a drain
      * must end, so that flushes, reads and other tasks still run.
      */
-    static final int MAX_BATCH = 256;
+    static final int MAX_BATCH = 64;
 
     private final int loop;
     private final EventExecutor executor;
