@@ -41,6 +41,9 @@ public final class Connection {
     private boolean closing;
     private boolean slowCheckPending;
     private boolean flushPending;
+    /** Fan-out bytes written since the last flush, and the count at which they are flushed early. */
+    private int unflushedBytes;
+    private final int flushAtBytes;
     private boolean reading;
     private boolean flushAfterRead;
     /** Bytes ever written, and how many of them the kernel had taken at the last slow check. */
@@ -57,6 +60,7 @@ public final class Connection {
         this.app = app;
         this.ctx = ctx;
         this.loopIndex = loopIndex;
+        this.flushAtBytes = ctx.channel().config().getWriteBufferLowWaterMark();
         // the client-event bucket is made on first use: most connections never send one
     }
 
@@ -146,25 +150,43 @@ public final class Connection {
         return meters;
     }
 
+    /** What {@link #deliverUnflushed} did with a frame. */
+    enum Delivery {
+        /** Closing, or closed now as a slow consumer; the frame was released. */
+        DROPPED,
+        QUEUED,
+        /** Queued, and this frame took the connection past the high-water mark. */
+        QUEUED_PAST_MARK
+    }
+
     /**
-     * Writes one fan-out copy without flushing it; the caller flushes (see {@link LoopOutbox}). A
-     * connection whose outbound buffer is past the high-water mark is a slow consumer: it is
-     * closed with 4100 rather than allowed to grow the heap.
+     * Writes one fan-out copy; the caller flushes (see {@link LoopOutbox}). A connection whose
+     * outbound buffer is past the high-water mark is a slow consumer: it is closed with 4100
+     * rather than allowed to grow the heap. Unflushed bytes are flushed early once they reach the
+     * low-water mark, so what the slow-consumer rule sees is what the socket did not take, not
+     * what the batch has not flushed yet.
      */
-    boolean deliverUnflushed(ByteBuf frame) {
+    Delivery deliverUnflushed(ByteBuf frame) {
         if (closing) {
             frame.release();
-            return false;
+            return Delivery.DROPPED;
         }
         Channel channel = ctx.channel();
-        if (!channel.isWritable() && isSlow(channel)) {
+        boolean writable = channel.isWritable();
+        if (!writable && isSlow(channel)) {
             frame.release();
             closeSlowConsumer();
-            return false;
+            return Delivery.DROPPED;
         }
-        writtenBytes += frame.readableBytes();
+        int bytes = frame.readableBytes();
+        writtenBytes += bytes;
         ctx.write(frame, ctx.voidPromise());
-        return true;
+        unflushedBytes += bytes;
+        if (unflushedBytes >= flushAtBytes) {
+            unflushedBytes = 0;
+            ctx.flush(); // still on the batch's dirty list: its flush there finds nothing left
+        }
+        return writable && !channel.isWritable() ? Delivery.QUEUED_PAST_MARK : Delivery.QUEUED;
     }
 
     /** Notes that unflushed fan-out frames wait; {@code true} the first time since the last flush. */
@@ -178,6 +200,7 @@ public final class Connection {
 
     void flushPending() {
         flushPending = false;
+        unflushedBytes = 0;
         ctx.flush();
     }
 

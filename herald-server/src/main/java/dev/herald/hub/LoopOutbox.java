@@ -6,6 +6,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.PlatformDependent;
 import java.util.Arrays;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -20,6 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * publication on its own, so nothing waits for company.
  *
  * <p>Order is kept: the queue is FIFO, and each connection receives its frames in queue order.
+ *
+ * <p>A drain ends early when a subscriber goes past its high-water mark, and the next one waits
+ * for the loop's next turn of I/O: the bytes a batch queues must not make a reader that keeps up
+ * look like a slow consumer before its socket has had a chance to take them.
  */
 final class LoopOutbox implements Runnable {
 
@@ -59,21 +64,31 @@ final class LoopOutbox implements Runnable {
     public void run() {
         // cleared first: a publication added from here on is either drained below or schedules the next drain
         scheduled.set(false);
+        boolean backedUp = false;
         try {
             Pending p;
-            for (int i = 0; i < MAX_BATCH && (p = queue.poll()) != null; i++) {
-                write(p);
+            for (int i = 0; i < MAX_BATCH && !backedUp && (p = queue.poll()) != null; i++) {
+                backedUp = write(p);
             }
         } finally {
             flushDirty();
         }
         if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-            executor.execute(this);
+            if (backedUp) {
+                // a subscriber went past its high-water mark: let the loop take in write
+                // completions and socket space before queueing more (a scheduled task runs after
+                // the loop's next turn of I/O; an executed one could run before it)
+                executor.schedule(this, 0, TimeUnit.NANOSECONDS);
+            } else {
+                executor.execute(this);
+            }
         }
     }
 
-    private void write(Pending p) {
+    /** Writes one publication to the shard; {@code true} if a subscriber went past its high-water mark. */
+    private boolean write(Pending p) {
         EncodedEvent event = p.event;
+        boolean backedUp = false;
         try {
             Shard shard = p.channel.shard(loop);
             int n = shard == null ? 0 : shard.size();
@@ -83,8 +98,10 @@ final class LoopOutbox implements Runnable {
                 if (p.exclude != null && p.exclude.equals(c.socketId())) {
                     continue;
                 }
-                if (c.deliverUnflushed(event.frame().retainedDuplicate())) {
+                Connection.Delivery d = c.deliverUnflushed(event.frame().retainedDuplicate());
+                if (d != Connection.Delivery.DROPPED) {
                     delivered++;
+                    backedUp |= d == Connection.Delivery.QUEUED_PAST_MARK;
                     if (c.markFlushPending()) {
                         addDirty(c);
                     }
@@ -98,6 +115,7 @@ final class LoopOutbox implements Runnable {
         } finally {
             event.release();
         }
+        return backedUp;
     }
 
     private void addDirty(Connection c) {

@@ -29,6 +29,8 @@ class LoopOutboxTest {
     private static final class Socket extends ChannelOutboundHandlerAdapter {
         final List<String> written = new ArrayList<>();
         int flushes;
+        /** Whether the channel turns unwritable at the first write, as a socket whose buffer fills up. */
+        boolean fillsUp;
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -36,6 +38,9 @@ class LoopOutboxTest {
             written.add(frame.toString(StandardCharsets.UTF_8));
             frame.release();
             promise.trySuccess();
+            if (fillsUp) {
+                ctx.channel().unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+            }
         }
 
         @Override
@@ -138,6 +143,24 @@ class LoopOutboxTest {
         assertThat(a.flushes).isZero();
         assertThat(b.written).hasSize(1);
         assertThat(metrics.forApp(APP_ID).messagesSent().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aSubscriberPassingItsHighWaterMarkEndsTheDrainUntilTheLoopTurns() {
+        Socket a = subscriber("1.1", "news");
+        Socket b = subscriber("1.2", "news");
+        a.fillsUp = true;
+
+        publish("news", "one", null);
+        publish("news", "two", null);
+        publish("news", "three", null);
+        loop.runPendingTasks();
+
+        assertThat(a.written).hasSize(3);
+        assertThat(a.written.get(2)).contains("three");
+        assertThat(b.written).hasSize(3);
+        assertThat(a.flushes).as("the first drain stops after the publication that filled a's buffer").isEqualTo(2);
+        assertThat(b.flushes).isEqualTo(2);
     }
 
     @Test
