@@ -8,18 +8,14 @@ import com.pusher.client.PusherOptions;
 import com.pusher.client.UserAuthenticator;
 import com.pusher.client.channel.Channel;
 import com.pusher.client.channel.PresenceChannel;
-import com.pusher.client.channel.PresenceChannelEventListener;
 import com.pusher.client.channel.PusherEvent;
-import com.pusher.client.channel.User;
 import com.pusher.client.connection.ConnectionEventListener;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.client.connection.ConnectionStateChange;
+import dev.herald.testing.ChannelRecorder;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -145,94 +141,9 @@ final class Client implements AutoCloseable {
     }
 
     /** Records what one channel reports to the application. */
-    static class Recorder implements PresenceChannelEventListener {
-        private static final AtomicInteger FENCES = new AtomicInteger();
-        final String channel;
-        final List<PusherEvent> events = new CopyOnWriteArrayList<>();
-        final List<Set<User>> usersInformation = new CopyOnWriteArrayList<>();
-        final List<String> added = new CopyOnWriteArrayList<>();
-        final List<String> removed = new CopyOnWriteArrayList<>();
-        volatile boolean succeeded;
-
+    static class Recorder extends ChannelRecorder {
         Recorder(String channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public void onSubscriptionSucceeded(String channelName) {
-            succeeded = true;
-        }
-
-        @Override
-        public void onEvent(PusherEvent event) {
-            events.add(event);
-        }
-
-        @Override
-        public void onAuthenticationFailure(String message, Exception e) {
-            events.add(null); // makes every later assertion on events fail loudly
-        }
-
-        @Override
-        public void onUsersInformationReceived(String channelName, Set<User> users) {
-            usersInformation.add(users);
-        }
-
-        @Override
-        public void userSubscribed(String channelName, User user) {
-            added.add(user.getId());
-        }
-
-        @Override
-        public void userUnsubscribed(String channelName, User user) {
-            removed.add(user == null ? null : user.getId());
-        }
-
-        void awaitSubscribed() {
-            await("subscription to " + channel + " succeeds").atMost(WAIT).until(() -> succeeded);
-        }
-
-        /** The ids of the member list received on subscription. */
-        List<String> initialMembers() {
-            return usersInformation.get(0).stream().map(User::getId).sorted().collect(Collectors.toList());
-        }
-
-        List<PusherEvent> events(String name) {
-            return events.stream().filter(e -> e != null && name.equals(e.getEventName())).collect(Collectors.toList());
-        }
-
-        List<String> data(String name) {
-            return events(name).stream().map(PusherEvent::getData).collect(Collectors.toList());
-        }
-
-        PusherEvent awaitEvent(String name, String data) {
-            await(name + " " + data + " on " + channel).atMost(WAIT)
-                    .until(() -> events(name).stream().anyMatch(e -> data.equals(e.getData())));
-            return events(name).stream().filter(e -> data.equals(e.getData())).findFirst().orElseThrow();
-        }
-
-        void awaitAdded(String userId) {
-            await("member_added " + userId + " on " + channel).atMost(WAIT).until(() -> added.contains(userId));
-        }
-
-        void awaitRemoved(String userId, Duration within) {
-            await("member_removed " + userId + " on " + channel).atMost(within).until(() -> removed.contains(userId));
-        }
-
-        /**
-         * Publishes a marker event on this channel through {@code sdk} and waits for it. Events on a
-         * channel published through one node arrive in order, so whatever that node's HTTP API and
-         * member events sent before the marker has arrived by then.
-         */
-        void fence(com.pusher.rest.Pusher sdk) {
-            int n = FENCES.incrementAndGet();
-            Api.ok(sdk.trigger(channel, "fence", Map.of("fence", n)));
-            awaitEvent("fence", "{\"fence\":" + n + "}");
-        }
-
-        /** {@link #fence} through every one of {@code sdks}: covers what each of those nodes sent. */
-        void fence(List<com.pusher.rest.Pusher> sdks) {
-            sdks.forEach(this::fence);
+            super(channel, WAIT);
         }
     }
 }

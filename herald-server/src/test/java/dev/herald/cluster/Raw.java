@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import dev.herald.testing.JsonFrameListener;
+import dev.herald.testing.JsonFrameListener.Close;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,26 +27,16 @@ final class Raw implements AutoCloseable {
     private static final Duration WAIT = Client.WAIT;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    record Close(int code, String reason) {
-    }
-
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
-    private final CompletableFuture<Close> closed = new CompletableFuture<>();
+    private final JsonFrameListener listener = new JsonFrameListener(frames::add);
+    private final CompletableFuture<Close> closed = listener.closed();
     private final WebSocket socket;
     private final String socketId;
 
     private Raw(Node node) {
         URI uri = URI.create("ws://" + Node.HOST + ":" + node.port() + "/app/" + node.app.key()
                 + "?protocol=7&client=java-raw&version=1.0");
-        try {
-            socket = HTTP.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(uri, listener())
-                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new AssertionError("WebSocket upgrade to " + uri + " failed", e);
-        }
+        socket = listener.open(HTTP.newWebSocketBuilder(), uri, WAIT);
         socketId = Json.data(awaitEvent("pusher:connection_established")).path("socket_id").asText();
     }
 
@@ -96,36 +87,11 @@ final class Raw implements AutoCloseable {
     }
 
     Close awaitClose() {
-        try {
-            return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } catch (ExecutionException e) {
-            throw new AssertionError("connection failed instead of closing", e.getCause());
-        } catch (TimeoutException e) {
-            throw new AssertionError("not closed within " + WAIT);
-        }
+        return listener.awaitClose(WAIT, () -> "");
     }
 
     @Override
     public void close() {
-        try {
-            if (!socket.isOutputClosed()) {
-                socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(2, TimeUnit.SECONDS);
-            }
-            closed.get(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // closed already, or no answer: abort either way
-        } finally {
-            socket.abort();
-        }
-    }
-
-    private JsonFrameListener listener() {
-        return new JsonFrameListener(frames::add, (code, reason) -> closed.complete(new Close(code, reason)),
-                closed::completeExceptionally);
+        listener.closePolitely(socket);
     }
 }

@@ -8,19 +8,16 @@ import com.pusher.client.PusherOptions;
 import com.pusher.client.UserAuthenticator;
 import com.pusher.client.channel.Channel;
 import com.pusher.client.channel.PresenceChannel;
-import com.pusher.client.channel.PresenceChannelEventListener;
 import com.pusher.client.channel.PrivateChannel;
 import com.pusher.client.channel.PusherEvent;
-import com.pusher.client.channel.User;
 import com.pusher.client.connection.ConnectionEventListener;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.client.connection.ConnectionStateChange;
+import dev.herald.testing.ChannelRecorder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -198,89 +195,9 @@ final class JavaClient implements AutoCloseable {
     }
 
     /** Records what one channel reports to the application. */
-    static final class Recorder implements PresenceChannelEventListener {
-        private static final AtomicInteger FENCES = new AtomicInteger();
-        final String channel;
-        final List<PusherEvent> events = new CopyOnWriteArrayList<>();
-        final List<Set<User>> usersInformation = new CopyOnWriteArrayList<>();
-        final List<User> subscribed = new CopyOnWriteArrayList<>();
-        final List<User> unsubscribed = new CopyOnWriteArrayList<>();
-        final List<String> authenticationFailures = new CopyOnWriteArrayList<>();
-        volatile boolean succeeded;
-
+    static final class Recorder extends ChannelRecorder {
         Recorder(String channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public void onSubscriptionSucceeded(String channelName) {
-            succeeded = true;
-        }
-
-        @Override
-        public void onEvent(PusherEvent event) {
-            events.add(event);
-        }
-
-        @Override
-        public void onAuthenticationFailure(String message, Exception e) {
-            authenticationFailures.add(message + ": " + e);
-        }
-
-        @Override
-        public void onUsersInformationReceived(String channelName, Set<User> users) {
-            usersInformation.add(users);
-        }
-
-        @Override
-        public void userSubscribed(String channelName, User user) {
-            subscribed.add(user);
-        }
-
-        @Override
-        public void userUnsubscribed(String channelName, User user) {
-            unsubscribed.add(user);
-        }
-
-        void awaitSubscribed() {
-            await("subscription to " + channel + " succeeds").atMost(WAIT).until(() -> succeeded);
-        }
-
-        /** The events of that name received so far. */
-        List<PusherEvent> events(String name) {
-            return events.stream().filter(e -> name.equals(e.getEventName())).collect(Collectors.toList());
-        }
-
-        /** Waits for the first event of that name. */
-        PusherEvent awaitEvent(String name) {
-            await(name + " on " + channel).atMost(WAIT).until(() -> !events(name).isEmpty());
-            return events(name).get(0);
-        }
-
-        /** Waits for the first event of that name whose data is exactly {@code data}. */
-        PusherEvent awaitEvent(String name, String data) {
-            await(name + " " + data + " on " + channel).atMost(WAIT)
-                    .until(() -> events(name).stream().anyMatch(e -> data.equals(e.getData())));
-            return events(name).stream().filter(e -> data.equals(e.getData())).findFirst().orElseThrow();
-        }
-
-        /**
-         * Publishes a marker event on this channel over HTTP and waits until it arrives. Events on
-         * one channel arrive in order, so whatever the server sent this connection before the
-         * marker has been received by then: a test can assert that something did not arrive.
-         */
-        void fence(com.pusher.rest.Pusher sdk) {
-            int n = FENCES.incrementAndGet();
-            Sdk.ok(sdk.trigger(channel, "fence", Map.of("fence", n)));
-            awaitEvent("fence", "{\"fence\":" + n + "}");
-        }
-
-        List<String> subscribedIds() {
-            return subscribed.stream().map(User::getId).collect(Collectors.toList());
-        }
-
-        List<String> unsubscribedIds() {
-            return unsubscribed.stream().map(u -> u == null ? null : u.getId()).collect(Collectors.toList());
+            super(channel, WAIT);
         }
     }
 }

@@ -9,6 +9,7 @@ import com.pusher.rest.data.PresenceUser;
 import java.net.URI;
 import java.net.http.HttpClient;
 import dev.herald.testing.JsonFrameListener;
+import dev.herald.testing.JsonFrameListener.Close;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -34,26 +35,15 @@ final class RawWebSocket implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger FENCES = new java.util.concurrent.atomic.AtomicInteger();
 
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
-    private final CompletableFuture<Close> closed = new CompletableFuture<>();
+    private final JsonFrameListener listener = new JsonFrameListener(frames::add);
+    private final CompletableFuture<Close> closed = listener.closed();
     private final WebSocket socket;
     private String socketId;
 
-    record Close(int code, String reason) {
-    }
-
     private RawWebSocket(URI uri, java.util.Map<String, String> headers) {
-        try {
-            WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
-            headers.forEach(builder::header);
-            socket = builder
-                    .buildAsync(uri, listener())
-                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new AssertionError("WebSocket upgrade to " + uri + " failed", e);
-        }
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder();
+        headers.forEach(builder::header);
+        socket = listener.open(builder, uri, WAIT);
     }
 
     /** Opens the connection; does not read anything. */
@@ -282,16 +272,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     Close awaitClose() {
-        try {
-            return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } catch (ExecutionException e) {
-            throw new AssertionError("connection failed instead of closing", e.getCause());
-        } catch (TimeoutException e) {
-            throw new AssertionError("not closed within " + WAIT + "; frames " + drain());
-        }
+        return listener.awaitClose(WAIT, () -> "; frames " + drain());
     }
 
     boolean isClosed() {
@@ -301,18 +282,7 @@ final class RawWebSocket implements AutoCloseable {
     /** Closes politely (close frame, then the server's close frame), then drops the TCP connection. */
     @Override
     public void close() {
-        try {
-            if (!socket.isOutputClosed()) {
-                socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(2, TimeUnit.SECONDS);
-            }
-            closed.get(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // already failed or the server did not answer; abort below either way
-        } finally {
-            socket.abort();
-        }
+        listener.closePolitely(socket);
     }
 
     private static void join(CompletableFuture<WebSocket> send) {
@@ -324,10 +294,5 @@ final class RawWebSocket implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new AssertionError("send failed", e);
         }
-    }
-
-    private JsonFrameListener listener() {
-        return new JsonFrameListener(frames::add, (code, reason) -> closed.complete(new Close(code, reason)),
-                closed::completeExceptionally);
     }
 }
