@@ -72,15 +72,15 @@ final class LoopOutbox implements Runnable {
             }
         } finally {
             flushDirty();
-        }
-        if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-            if (backedUp) {
-                // a subscriber went past its high-water mark: let the loop take in write
-                // completions and socket space before queueing more (a scheduled task runs after
-                // the loop's next turn of I/O; an executed one could run before it)
-                executor.schedule(this, 0, TimeUnit.NANOSECONDS);
-            } else {
-                executor.execute(this);
+            if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+                if (backedUp) {
+                    // a subscriber went past its high-water mark: let the loop take in write
+                    // completions and socket space before queueing more (a scheduled task runs
+                    // after the loop's next turn of I/O; an executed one could run before it)
+                    executor.schedule(this, 0, TimeUnit.NANOSECONDS);
+                } else {
+                    executor.execute(this);
+                }
             }
         }
     }
