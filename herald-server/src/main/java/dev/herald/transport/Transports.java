@@ -21,11 +21,11 @@ import io.netty.channel.uring.IoUringServerSocketChannel;
  * The native transport to use: epoll where the kernel offers it, else NIO; io_uring on request.
  *
  * <p>io_uring is not the default because of how it behaves under overload, measured with
- * herald-bench (docs/benchmarks.md): once subscribers fall behind a fan-out flood, Netty's io_uring
- * channels resubmit writes the kernel can only partly take, the completion queue overflows, and
- * the server spends 40 µs of CPU per delivery instead of 4, starving the readers it waits for. At
- * 80 publications/s to 2,000 subscribers it lost 64 % of the deliveries where epoll lost none, and
- * epoll carries 300,000 deliveries/s. Below saturation the two cost about the same per delivery.
+ * herald-bench (docs/benchmarks.md): once subscribers fall behind a fan-out flood, the server
+ * spends its time submitting socket writes that move little data, the completion queue
+ * overflows, and a delivery costs 40 µs of CPU instead of 4, starving the readers it waits for.
+ * At 80 publications/s to 2,000 subscribers it lost about 62 % of the deliveries where epoll lost
+ * none, and epoll carries 350,000 deliveries/s. Below saturation the two cost about the same.
  */
 public record Transports(TransportKind kind, IoHandlerFactory ioHandlerFactory,
         Class<? extends ServerChannel> serverChannelClass) {
