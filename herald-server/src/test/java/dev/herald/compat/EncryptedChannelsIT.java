@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.ChannelAuthorizer;
 import com.pusher.client.channel.PrivateEncryptedChannelEventListener;
-import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.crypto.CryptoUtil;
 import com.pusher.rest.data.EncryptedMessage;
+import dev.herald.testing.ChannelRecorder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,9 +63,9 @@ class EncryptedChannelsIT {
         String channel = "private-encrypted-vault";
         ChannelAuthorizer authorizer = (name, socketId) -> sdk.authenticate(socketId, name);
         JavaClient client = track(JavaClient.connected(herald, authorizer));
-        Decrypted decrypted = new Decrypted();
+        Decrypted decrypted = new Decrypted(channel);
         client.pusher.subscribePrivateEncrypted(channel, decrypted, "secret-plan");
-        await("encrypted subscription").atMost(JavaClient.WAIT).until(() -> decrypted.succeeded);
+        decrypted.awaitSubscribed();
         RawWebSocket wire = raw();
         wire.subscribeSigned(sdk, channel);
 
@@ -73,7 +73,8 @@ class EncryptedChannelsIT {
 
         await("decrypted event").atMost(JavaClient.WAIT).until(() -> !decrypted.events.isEmpty());
         assertThat(decrypted.events.get(0).getData()).isEqualTo("{\"plan\":\"meet at noon\"}");
-        assertThat(decrypted.failures).isEmpty();
+        assertThat(decrypted.authenticationFailures).isEmpty();
+        assertThat(decrypted.decryptionFailures).isEmpty();
         JsonNode frame = wire.awaitEvent("secret-plan", channel);
         assertThat(frame.path("data").asText()).doesNotContain("noon");
         JsonNode payload = Json.parse(frame.path("data").asText());
@@ -125,11 +126,11 @@ class EncryptedChannelsIT {
     void javaClientStaysConnectedWhileSubscribedToAnEncryptedChannel() {
         ChannelAuthorizer authorizer = (name, socketId) -> sdk.authenticate(socketId, name);
         JavaClient client = track(JavaClient.connected(herald, authorizer));
-        Decrypted decrypted = new Decrypted();
+        Decrypted decrypted = new Decrypted("private-encrypted-idle");
 
         client.pusher.subscribePrivateEncrypted("private-encrypted-idle", decrypted);
 
-        await("encrypted subscription").atMost(JavaClient.WAIT).until(() -> decrypted.succeeded);
+        decrypted.awaitSubscribed();
         assertThat(client.errors).isEmpty();
         assertThat(client.pusher.getConnection().getState()).isEqualTo(ConnectionState.CONNECTED);
     }
@@ -149,30 +150,17 @@ class EncryptedChannelsIT {
         return client;
     }
 
-    /** What pusher-java-client reports for an encrypted channel. */
-    private static final class Decrypted implements PrivateEncryptedChannelEventListener {
-        final List<PusherEvent> events = new CopyOnWriteArrayList<>();
-        final List<String> failures = new CopyOnWriteArrayList<>();
-        volatile boolean succeeded;
+    /** What pusher-java-client reports for an encrypted channel, decryption failures included. */
+    private static final class Decrypted extends ChannelRecorder implements PrivateEncryptedChannelEventListener {
+        final List<String> decryptionFailures = new CopyOnWriteArrayList<>();
 
-        @Override
-        public void onSubscriptionSucceeded(String channelName) {
-            succeeded = true;
-        }
-
-        @Override
-        public void onEvent(PusherEvent event) {
-            events.add(event);
-        }
-
-        @Override
-        public void onAuthenticationFailure(String message, Exception e) {
-            failures.add("auth: " + message);
+        Decrypted(String channel) {
+            super(channel, JavaClient.WAIT);
         }
 
         @Override
         public void onDecryptionFailure(String event, String reason) {
-            failures.add("decrypt " + event + ": " + reason);
+            decryptionFailures.add(event + ": " + reason);
         }
     }
 }
