@@ -128,18 +128,6 @@ final class Client implements AutoCloseable {
         }
     }
 
-    /** Closes every client, ignoring the ones that cannot be closed (a test already failed). */
-    static void closeAll(List<Client> clients) {
-        for (Client client : clients) {
-            try {
-                client.close();
-            } catch (RuntimeException | Error e) {
-                // keep closing the others
-            }
-        }
-        clients.clear();
-    }
-
     /** Records what one channel reports to the application. */
     static class Recorder extends ChannelRecorder {
         Recorder(String channel) {

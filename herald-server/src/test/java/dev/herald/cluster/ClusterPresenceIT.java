@@ -5,13 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Presence, counts, the channel list and cache channels answered as one server by each of three
@@ -25,7 +24,8 @@ class ClusterPresenceIT {
     private static Node b;
     private static Node c;
     private static List<Pusher> apis;
-    private final List<Client> clients = new ArrayList<>();
+    @RegisterExtension
+    final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
@@ -41,22 +41,11 @@ class ClusterPresenceIT {
         Node.closeAll(nodes);
     }
 
-    @AfterEach
-    void closeClients() {
-        Client.closeAll(clients);
-    }
-
-    private Client connect(Node node, String userId) {
-        Client client = Client.connect(node, userId);
-        clients.add(client);
-        return client;
-    }
-
     @Test
     void everyNodeAnswersPresenceQueriesWithTheWholeClusters() {
-        Client alice = connect(a, "alice");
-        Client bob = connect(b, "bob");
-        Client bobAgain = connect(c, "bob");
+        Client alice = clients.connect(a, "alice");
+        Client bob = clients.connect(b, "bob");
+        Client bobAgain = clients.connect(c, "bob");
         Client.Recorder aliceRoom = alice.subscribePresence("presence-agree");
         Client.Recorder bobRoom = bob.subscribePresence("presence-agree");
         Client.Recorder bobAgainRoom = bobAgain.subscribePresence("presence-agree");
@@ -79,10 +68,10 @@ class ClusterPresenceIT {
 
     @Test
     void sendsMemberAddedForTheFirstSocketAnywhereAndMemberRemovedForTheLast() {
-        Client watcher = connect(a, "watcher");
+        Client watcher = clients.connect(a, "watcher");
         Client.Recorder room = watcher.subscribePresence("presence-once");
-        Client carolOnB = connect(b, "carol");
-        Client carolOnC = connect(c, "carol");
+        Client carolOnB = clients.connect(b, "carol");
+        Client carolOnC = clients.connect(c, "carol");
 
         carolOnB.subscribePresence("presence-once");
         room.awaitAdded("carol");
@@ -112,7 +101,7 @@ class ClusterPresenceIT {
     void aCacheChannelsLastEventTriggeredThroughOneNodeReachesANewSubscriberOnAnother() {
         Api.ok(apis.get(0).trigger("cache-prices", "price", Map.of("eur", 42)));
 
-        Client late = connect(b, "late");
+        Client late = clients.connect(b, "late");
         Client.Recorder prices = late.subscribe("cache-prices");
 
         prices.awaitEvent("price", "{\"eur\":42}");

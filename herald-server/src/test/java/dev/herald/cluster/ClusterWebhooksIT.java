@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Webhooks decided once for the whole cluster (issue 6): two nodes share one receiver and a 1 s
@@ -32,7 +32,8 @@ class ClusterWebhooksIT {
     private static Node a;
     private static Node b;
     private static Pusher apiA;
-    private final List<Client> clients = new ArrayList<>();
+    @RegisterExtension
+    final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
@@ -55,21 +56,10 @@ class ClusterWebhooksIT {
         }
     }
 
-    @AfterEach
-    void closeClients() {
-        Client.closeAll(clients);
-    }
-
-    private Client connect(Node node, String userId) {
-        Client client = Client.connect(node, userId);
-        clients.add(client);
-        return client;
-    }
-
     @Test
     void subscribersOnTwoNodesOccupyAndVacateAChannelOnce() {
-        Client onA = connect(a, "u1");
-        Client onB = connect(b, "u2");
+        Client onA = clients.connect(a, "u1");
+        Client onB = clients.connect(b, "u2");
 
         Client.Recorder first = new Client.Recorder("shared");
         Client.Recorder second = new Client.Recorder("shared");
@@ -89,8 +79,8 @@ class ClusterWebhooksIT {
 
     @Test
     void aPresenceUserOnTwoNodesIsAddedAndRemovedOnce() {
-        Client onA = connect(a, "dana");
-        Client onB = connect(b, "dana");
+        Client onA = clients.connect(a, "dana");
+        Client onB = clients.connect(b, "dana");
 
         onA.subscribePresence("presence-hooked");
         onB.subscribePresence("presence-hooked");
@@ -114,8 +104,8 @@ class ClusterWebhooksIT {
 
     @Test
     void aUserMovingToAnotherNodeWithinTheDebounceSendsNoRemovalAndReturn() {
-        Client onA = connect(a, "erin");
-        Client onB = connect(b, "erin");
+        Client onA = clients.connect(a, "erin");
+        Client onB = clients.connect(b, "erin");
         onA.subscribePresence("presence-move");
         hooks.awaitEvent("presence-move", "member_added:erin", HOOK_WAIT);
         hooks.awaitEvent("presence-move", "channel_occupied", HOOK_WAIT);
@@ -143,11 +133,11 @@ class ClusterWebhooksIT {
 
     @Test
     void subscriptionCountWebhooksCountTheSubscriptionsOfEveryNode() {
-        Client onA = connect(a, "counted-1");
+        Client onA = clients.connect(a, "counted-1");
         onA.subscribe("counted");
         await("subscription_count webhook after the first subscription").atMost(HOOK_WAIT)
                 .until(() -> hooks.subscriptionCounts("counted").size() == 1);
-        Client onB = connect(b, "counted-2");
+        Client onB = clients.connect(b, "counted-2");
 
         onB.subscribe("counted");
 

@@ -6,15 +6,14 @@ import static org.awaitility.Awaitility.await;
 import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Delivery across nodes (issue 6) with the official clients: pusher-java-client subscribers on
@@ -29,7 +28,8 @@ class CrossNodeDeliveryIT {
     private static Node b;
     private static Pusher apiA;
     private static Pusher apiB;
-    private final List<Client> clients = new ArrayList<>();
+    @RegisterExtension
+    final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
@@ -45,21 +45,10 @@ class CrossNodeDeliveryIT {
         Node.closeAll(nodes);
     }
 
-    @AfterEach
-    void closeClients() {
-        Client.closeAll(clients);
-    }
-
-    private Client connect(Node node, String userId) {
-        Client client = Client.connect(node, userId);
-        clients.add(client);
-        return client;
-    }
-
     @Test
     void deliversATriggerSentThroughAnotherNodeExactlyOnce() {
-        Client alice = connect(a, "alice");
-        Client bob = connect(b, "bob");
+        Client alice = clients.connect(a, "alice");
+        Client bob = clients.connect(b, "bob");
         Client.Recorder onA = alice.subscribe("news");
         Client.Recorder onB = bob.subscribe("news");
 
@@ -75,9 +64,9 @@ class CrossNodeDeliveryIT {
 
     @Test
     void excludesTheSocketIdOfAConnectionOnAnotherNode() {
-        Client sender = connect(a, "sender");
-        Client neighbour = connect(a, "neighbour");
-        Client remote = connect(b, "remote");
+        Client sender = clients.connect(a, "sender");
+        Client neighbour = clients.connect(a, "neighbour");
+        Client remote = clients.connect(b, "remote");
         Client.Recorder senderRoom = sender.subscribe("room");
         Client.Recorder neighbourRoom = neighbour.subscribe("room");
         Client.Recorder remoteRoom = remote.subscribe("room");
@@ -101,7 +90,7 @@ class CrossNodeDeliveryIT {
 
     @Test
     void keepsPublishOrderOfOneChannelAcrossNodes() {
-        Client reader = connect(a, "reader");
+        Client reader = clients.connect(a, "reader");
         Client.Recorder ticks = reader.subscribe("ticks");
 
         for (int i = 0; i < 200; i++) {
@@ -116,9 +105,9 @@ class CrossNodeDeliveryIT {
 
     @Test
     void sendsToAUserSignedInOnAnotherNode() {
-        Client laptop = connect(a, "carol");
-        Client phone = connect(b, "carol");
-        Client other = connect(a, "oscar");
+        Client laptop = clients.connect(a, "carol");
+        Client phone = clients.connect(b, "carol");
+        Client other = clients.connect(a, "oscar");
         laptop.signIn();
         phone.signIn();
         other.signIn();
@@ -137,11 +126,11 @@ class CrossNodeDeliveryIT {
 
     @Test
     void terminateConnectionsThroughAnotherNodeClosesTheUsersConnectionsWith4009() {
-        Client dave = connect(a, "dave");
+        Client dave = clients.connect(a, "dave");
         dave.signIn();
-        Client daveOnB = connect(b, "dave");
+        Client daveOnB = clients.connect(b, "dave");
         daveOnB.signIn();
-        Client frank = connect(a, "frank");
+        Client frank = clients.connect(a, "frank");
         frank.signIn();
         try (Raw daveRaw = Raw.connect(a)) {
             daveRaw.signIn(APP, "dave");

@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node killed with SIGKILL (no goodbye) loses its members once its 4 s lease runs out (issue 6):
@@ -32,7 +31,8 @@ class NodeFailureIT {
     private static Node doomed;
     private static Node survivor;
     private static Pusher api;
-    private final List<Client> clients = new ArrayList<>();
+    @RegisterExtension
+    final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
@@ -59,22 +59,11 @@ class NodeFailureIT {
         }
     }
 
-    @AfterEach
-    void closeClients() {
-        Client.closeAll(clients);
-    }
-
-    private Client connect(Node node, String userId) {
-        Client client = Client.connect(node, userId);
-        clients.add(client);
-        return client;
-    }
-
     @Test
     void aKilledNodesMembersExpireWithItsLeaseAndTheirEventsFireOnce() {
-        Client wendy = connect(survivor, "wendy");
+        Client wendy = clients.connect(survivor, "wendy");
         Client.Recorder shared = wendy.subscribePresence("presence-shared");
-        Client zed = connect(doomed, "zed");
+        Client zed = clients.connect(doomed, "zed");
         zed.subscribePresence("presence-shared");
         zed.subscribePresence("presence-solo");
         shared.awaitAdded("zed");
@@ -84,7 +73,7 @@ class NodeFailureIT {
         assertThat(Api.userIds(api, "presence-shared")).containsExactly("wendy", "zed");
 
         doomed.kill();
-        clients.remove(zed);
+        clients.forget(zed);
         zed.pusher.disconnect(); // stops the library reconnecting to the dead node; nothing to wait for
 
         Duration expiry = Duration.ofSeconds(LEASE_SECONDS + 10);

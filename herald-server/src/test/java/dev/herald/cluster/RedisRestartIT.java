@@ -6,13 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two nodes survive their Redis going away and coming back empty (issue 6): meanwhile each keeps
@@ -33,7 +32,8 @@ class RedisRestartIT {
     private static Node b;
     private static Pusher apiA;
     private static Pusher apiB;
-    private final List<Client> clients = new ArrayList<>();
+    @RegisterExtension
+    final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
@@ -53,21 +53,10 @@ class RedisRestartIT {
         }
     }
 
-    @AfterEach
-    void closeClients() {
-        Client.closeAll(clients);
-    }
-
-    private Client connect(Node node, String userId) {
-        Client client = Client.connect(node, userId);
-        clients.add(client);
-        return client;
-    }
-
     @Test
     void nodesServeLocallyThroughARedisRestartAndRejoinWithoutARestart() {
-        Client alice = connect(a, "alice");
-        Client bob = connect(b, "bob");
+        Client alice = clients.connect(a, "alice");
+        Client bob = clients.connect(b, "bob");
         Client.Recorder aliceNews = alice.subscribe("news");
         Client.Recorder bobNews = bob.subscribe("news");
         Client.Recorder aliceRoom = alice.subscribePresence("presence-room");
@@ -86,7 +75,7 @@ class RedisRestartIT {
         }
         Api.ok(apiA.trigger("news", "story", Map.of("n", 3)));
         aliceNews.awaitEvent("story", "{\"n\":3}");
-        Client carol = connect(a, "carol");
+        Client carol = clients.connect(a, "carol");
         Client.Recorder carolLocal = carol.subscribe("local-only");
         Api.ok(apiA.trigger("local-only", "note", Map.of("n", 4)));
         carolLocal.awaitEvent("note", "{\"n\":4}");

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code subscription_succeeded} must mean "subscribed cluster-wide" (issue 6). Apps commonly
@@ -28,7 +28,8 @@ class SlowRedisLinkIT {
     private static List<Node> nodes = new ArrayList<>();
     private static Node a;
     private static Pusher apiB;
-    private final List<Client> clients = new ArrayList<>();
+    @RegisterExtension
+    final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
@@ -50,15 +51,9 @@ class SlowRedisLinkIT {
         }
     }
 
-    @AfterEach
-    void closeClients() {
-        Client.closeAll(clients);
-    }
-
     @Test
     void anEventTriggeredThroughAnotherNodeAsSoonAsTheSubscriptionSucceedsIsDelivered() {
-        Client reader = Client.connect(a, "eager");
-        clients.add(reader);
+        Client reader = clients.connect(a, "eager");
         // the link works: a presence subscription's success waits for Redis (the member list), and
         // by then the node's Redis subscription, sent before, is in place too
         Client.Recorder control = reader.subscribePresence("presence-control");
