@@ -6,14 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
+import dev.herald.testing.OpenResources;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Authorized connections (spec 4.2) with HERALD_APP_AUTHORIZED_CONNECTIONS=true and a 2 s
@@ -27,8 +27,8 @@ class AuthorizedConnectionsIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    private final List<RawWebSocket> sockets = new ArrayList<>();
-    private final List<JavaClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -45,12 +45,6 @@ class AuthorizedConnectionsIT {
         }
     }
 
-    @AfterEach
-    void closeConnections() {
-        clients.forEach(JavaClient::close);
-        sockets.forEach(RawWebSocket::close);
-    }
-
     @Test
     void closesConnectionsThatDidNotAuthorizeInTimeWith4009AndKeepsTheOthers() {
         // the connections that must stay are opened first: by the time the others are closed,
@@ -62,7 +56,7 @@ class AuthorizedConnectionsIT {
         RawWebSocket presenceMember = raw();
         presenceMember.subscribePresence(sdk, "presence-kept", new PresenceUser("p"));
         presenceMember.awaitEvent("pusher_internal:subscription_succeeded", "presence-kept");
-        JavaClient javaPrivate = track(JavaClient.connected(herald, "java"));
+        JavaClient javaPrivate = open.track(JavaClient.connected(herald, "java"));
         javaPrivate.subscribePrivate("private-java-kept");
 
         long opened = System.nanoTime();
@@ -71,7 +65,7 @@ class AuthorizedConnectionsIT {
         publicOnly.subscribeAndAwait("public-only");
         RawWebSocket refused = raw();
         refused.subscribe("private-refused", herald.appKey() + ":" + "00".repeat(32), null);
-        JavaClient javaIdle = track(JavaClient.connected(herald, "idle"));
+        JavaClient javaIdle = open.track(JavaClient.connected(herald, "idle"));
 
         for (RawWebSocket ws : List.of(idle, publicOnly, refused)) {
             JsonNode error = ws.await("pusher:error 4009", f -> "pusher:error".equals(f.path("event").asText())
@@ -95,13 +89,7 @@ class AuthorizedConnectionsIT {
     }
 
     private RawWebSocket raw() {
-        RawWebSocket ws = RawWebSocket.connect(herald);
-        sockets.add(ws);
-        return ws;
+        return open.track(RawWebSocket.connect(herald));
     }
 
-    private JavaClient track(JavaClient client) {
-        clients.add(client);
-        return client;
-    }
 }

@@ -8,14 +8,14 @@ import com.pusher.client.channel.PusherEvent;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.SignatureUtil;
 import com.pusher.rest.data.PresenceUser;
+import dev.herald.testing.OpenResources;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,8 +30,8 @@ class CacheChannelsIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    private final List<RawWebSocket> sockets = new ArrayList<>();
-    private final List<JavaClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -44,12 +44,6 @@ class CacheChannelsIT {
         if (herald != null) {
             herald.close();
         }
-    }
-
-    @AfterEach
-    void closeConnections() {
-        sockets.forEach(RawWebSocket::close);
-        clients.forEach(JavaClient::close);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -85,7 +79,7 @@ class CacheChannelsIT {
 
     @Test
     void javaClientReceivesTheCachedEventOrACacheMiss() {
-        JavaClient client = track(JavaClient.connected(herald, "reader"));
+        JavaClient client = open.track(JavaClient.connected(herald, "reader"));
         Sdk.ok(sdk.trigger("cache-java", "state", Map.of("on", true)));
 
         JavaClient.Recorder cached = client.subscribe("cache-java");
@@ -182,13 +176,7 @@ class CacheChannelsIT {
     }
 
     private RawWebSocket raw(HeraldProcess server) {
-        RawWebSocket ws = RawWebSocket.connect(server);
-        sockets.add(ws);
-        return ws;
+        return open.track(RawWebSocket.connect(server));
     }
 
-    private JavaClient track(JavaClient client) {
-        clients.add(client);
-        return client;
-    }
 }

@@ -11,14 +11,14 @@ import com.pusher.rest.Pusher;
 import com.pusher.rest.crypto.CryptoUtil;
 import com.pusher.rest.data.EncryptedMessage;
 import dev.herald.testing.ChannelRecorder;
-import java.util.ArrayList;
+import dev.herald.testing.OpenResources;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * End-to-end encrypted channels (spec 3.6): authorized like private channels, payloads relayed
@@ -34,8 +34,8 @@ class EncryptedChannelsIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    private final List<RawWebSocket> sockets = new ArrayList<>();
-    private final List<JavaClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -52,17 +52,11 @@ class EncryptedChannelsIT {
         }
     }
 
-    @AfterEach
-    void closeConnections() {
-        clients.forEach(JavaClient::close);
-        sockets.forEach(RawWebSocket::close);
-    }
-
     @Test
     void javaClientDecryptsWhatTheSdkEncryptedAndTheWireCarriesOnlyCiphertext() {
         String channel = "private-encrypted-vault";
         ChannelAuthorizer authorizer = (name, socketId) -> sdk.authenticate(socketId, name);
-        JavaClient client = track(JavaClient.connected(herald, authorizer));
+        JavaClient client = open.track(JavaClient.connected(herald, authorizer));
         Decrypted decrypted = new Decrypted(channel);
         client.pusher.subscribePrivateEncrypted(channel, decrypted, "secret-plan");
         decrypted.awaitSubscribed();
@@ -125,7 +119,7 @@ class EncryptedChannelsIT {
     @Test
     void javaClientStaysConnectedWhileSubscribedToAnEncryptedChannel() {
         ChannelAuthorizer authorizer = (name, socketId) -> sdk.authenticate(socketId, name);
-        JavaClient client = track(JavaClient.connected(herald, authorizer));
+        JavaClient client = open.track(JavaClient.connected(herald, authorizer));
         Decrypted decrypted = new Decrypted("private-encrypted-idle");
 
         client.pusher.subscribePrivateEncrypted("private-encrypted-idle", decrypted);
@@ -140,15 +134,9 @@ class EncryptedChannelsIT {
     }
 
     private RawWebSocket raw() {
-        RawWebSocket ws = RawWebSocket.connect(herald);
-        sockets.add(ws);
-        return ws;
+        return open.track(RawWebSocket.connect(herald));
     }
 
-    private JavaClient track(JavaClient client) {
-        clients.add(client);
-        return client;
-    }
 
     /** What pusher-java-client reports for an encrypted channel, decryption failures included. */
     private static final class Decrypted extends ChannelRecorder implements PrivateEncryptedChannelEventListener {

@@ -9,6 +9,7 @@ import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Event;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
+import dev.herald.testing.OpenResources;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -16,9 +17,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * pusher-http-java 1.3.4, unchanged, against Herald's HTTP API: trigger, batch, channel
@@ -31,8 +32,8 @@ class HttpApiIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    private final List<RawWebSocket> sockets = new ArrayList<>();
-    private final List<JavaClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -47,15 +48,8 @@ class HttpApiIT {
         }
     }
 
-    @AfterEach
-    void closeConnections() {
-        sockets.forEach(RawWebSocket::close);
-        clients.forEach(JavaClient::close);
-    }
-
     private RawWebSocket subscriber(String... channels) {
-        RawWebSocket ws = RawWebSocket.connect(herald);
-        sockets.add(ws);
+        RawWebSocket ws = open.track(RawWebSocket.connect(herald));
         for (String channel : channels) {
             ws.subscribeAndAwait(channel);
         }
@@ -63,8 +57,7 @@ class HttpApiIT {
     }
 
     private RawWebSocket presenceMember(String channel, String userId) {
-        RawWebSocket ws = RawWebSocket.connect(herald);
-        sockets.add(ws);
+        RawWebSocket ws = open.track(RawWebSocket.connect(herald));
         ws.subscribePresence(sdk, channel, new PresenceUser(userId));
         ws.awaitEvent("pusher_internal:subscription_succeeded", channel);
         return ws;
@@ -111,10 +104,8 @@ class HttpApiIT {
 
     @Test
     void excludesTheConnectionWhoseSocketIdIsGiven() {
-        JavaClient excluded = JavaClient.connected(herald, "excluded");
-        JavaClient included = JavaClient.connected(herald, "included");
-        clients.add(excluded);
-        clients.add(included);
+        JavaClient excluded = open.track(JavaClient.connected(herald, "excluded"));
+        JavaClient included = open.track(JavaClient.connected(herald, "included"));
         JavaClient.Recorder excludedChannel = excluded.subscribe("public-exclusion");
         JavaClient.Recorder includedChannel = included.subscribe("public-exclusion");
 

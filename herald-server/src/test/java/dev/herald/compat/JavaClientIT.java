@@ -9,14 +9,14 @@ import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.channel.User;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
-import java.util.ArrayList;
+import dev.herald.testing.OpenResources;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * pusher-java-client 2.4.4 (protocol 5), unchanged, against Herald: connection, public,
@@ -27,7 +27,8 @@ class JavaClientIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    private final List<JavaClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -42,19 +43,10 @@ class JavaClientIT {
         }
     }
 
-    @AfterEach
-    void disconnectClients() {
-        clients.forEach(JavaClient::close);
-    }
-
     private JavaClient connect(String userId) {
-        return track(JavaClient.connected(herald, userId));
+        return open.track(JavaClient.connected(herald, userId));
     }
 
-    private JavaClient track(JavaClient client) {
-        clients.add(client);
-        return client;
-    }
 
     @Test
     void connectsThroughConnectingToConnectedWithAPusherSocketId() {
@@ -121,7 +113,7 @@ class JavaClientIT {
         ChannelAuthorizer authorizer = (channel, socketId) -> channel.startsWith("private-forged")
                 ? forger.authenticate(socketId, channel)
                 : good.authenticate(socketId, channel);
-        JavaClient client = track(JavaClient.connected(herald, authorizer));
+        JavaClient client = open.track(JavaClient.connected(herald, authorizer));
 
         JavaClient.Recorder forged = client.subscribePrivateAsync("private-forged");
         JavaClient.Recorder genuine = client.subscribePrivate("private-genuine");
@@ -242,7 +234,7 @@ class JavaClientIT {
 
     @Test
     void unknownAppKeyGets4001AndTheClientDoesNotReconnect() {
-        JavaClient stranger = track(JavaClient.create(herald, "no-such-key", null));
+        JavaClient stranger = open.track(JavaClient.create(herald, "no-such-key", null));
 
         stranger.connect();
 

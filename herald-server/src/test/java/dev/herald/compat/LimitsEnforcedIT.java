@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Event;
 import com.pusher.rest.data.Result;
+import dev.herald.testing.OpenResources;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
@@ -20,8 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,22 +37,11 @@ class LimitsEnforcedIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String REFUSED = "herald_connections_refused_total";
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeEverything() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
 
     private HeraldProcess start(String name, Map<String, String> overrides) {
-        return track(HeraldProcess.start(name, overrides));
+        return open.track(HeraldProcess.start(name, overrides));
     }
 
     /** The first frame is {@code pusher:error} with {@code code} and a message, then the server closes with {@code code}. */
@@ -75,10 +65,10 @@ class LimitsEnforcedIT {
     @Test
     void nodeCapacityRefusesTheThirdConnectionWith4100UntilOneCloses() {
         HeraldProcess herald = start("limits-node-cap", Map.of("HERALD_MAX_CONNECTIONS", "2"));
-        RawWebSocket first = track(RawWebSocket.connect(herald));
-        track(RawWebSocket.connect(herald));
+        RawWebSocket first = open.track(RawWebSocket.connect(herald));
+        open.track(RawWebSocket.connect(herald));
 
-        RawWebSocket third = track(RawWebSocket.open(herald.ws()));
+        RawWebSocket third = open.track(RawWebSocket.open(herald.ws()));
 
         assertRefused(third, 4100);
         assertThat(refusals(herald, "node_capacity")).isEqualTo(1);
@@ -86,7 +76,7 @@ class LimitsEnforcedIT {
         first.close();
         // the node's admission is released where the connection gauge drops (the channel closing)
         await("the closed connection leaves the node").atMost(WAIT).until(() -> openConnections(herald) == 1);
-        RawWebSocket fourth = track(RawWebSocket.connect(herald));
+        RawWebSocket fourth = open.track(RawWebSocket.connect(herald));
         fourth.roundTrip();
         assertThat(fourth.isClosed()).isFalse();
         assertThat(refusals(herald, "node_capacity")).as("no further refusal").isEqualTo(1);
@@ -99,7 +89,7 @@ class LimitsEnforcedIT {
         HeraldProcess herald = start("limits-ip-rate",
                 Map.of("HERALD_MAX_CONNECTIONS_PER_IP_PER_SECOND", Integer.toString(perSecond)));
         ExecutorService pool = Executors.newFixedThreadPool(attempts);
-        resources.add(pool::shutdownNow);
+        open.<AutoCloseable>track(pool::shutdownNow);
         CountDownLatch go = new CountDownLatch(1);
         List<CompletableFuture<RawWebSocket>> opening = new ArrayList<>();
         for (int i = 0; i < attempts; i++) {
@@ -118,7 +108,7 @@ class LimitsEnforcedIT {
         int established = 0;
         int refused = 0;
         for (CompletableFuture<RawWebSocket> future : opening) {
-            RawWebSocket ws = track(future.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            RawWebSocket ws = open.track(future.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             JsonNode first = ws.next();
             if ("pusher:connection_established".equals(first.path("event").asText())) {
                 established++;
@@ -144,13 +134,13 @@ class LimitsEnforcedIT {
         HeraldProcess herald = start("limits-origins",
                 Map.of("HERALD_APP_ALLOWED_ORIGINS", "https://good.example,https://*.example.org"));
 
-        RawWebSocket good = track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://good.example")));
+        RawWebSocket good = open.track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://good.example")));
         good.awaitConnectionEstablished();
-        RawWebSocket subdomain = track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://a.example.org")));
+        RawWebSocket subdomain = open.track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://a.example.org")));
         subdomain.awaitConnectionEstablished();
-        RawWebSocket evil = track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://evil.example")));
+        RawWebSocket evil = open.track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://evil.example")));
         assertRefused(evil, 4009);
-        RawWebSocket bareDomain = track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://example.org")));
+        RawWebSocket bareDomain = open.track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://example.org")));
         assertRefused(bareDomain, 4009);
 
         good.roundTrip();
@@ -170,7 +160,7 @@ class LimitsEnforcedIT {
         connections.setDefaultMaxPerRoute(requests);
         sdk.configureHttpClient(Pusher.defaultHttpClientBuilder().setConnectionManager(connections));
         ExecutorService pool = Executors.newFixedThreadPool(requests);
-        resources.add(pool::shutdownNow);
+        open.<AutoCloseable>track(pool::shutdownNow);
         CountDownLatch go = new CountDownLatch(1);
         List<CompletableFuture<Result>> triggers = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
@@ -212,7 +202,7 @@ class LimitsEnforcedIT {
     @Test
     void aFrameLargerThanTheMaximumIsClosedWith1009() {
         HeraldProcess herald = start("limits-frame", Map.of("HERALD_MAX_FRAME_BYTES", "2048"));
-        RawWebSocket ws = track(RawWebSocket.connect(herald));
+        RawWebSocket ws = open.track(RawWebSocket.connect(herald));
 
         String oneKb = "{\"event\":\"pusher:ping\",\"data\":{\"pad\":\"" + "x".repeat(1024) + "\"}}";
         ws.send(oneKb);
@@ -235,11 +225,11 @@ class LimitsEnforcedIT {
                 "HERALD_TRANSPORT", transport));
         Pusher sdk = Sdk.of(herald);
         String channel = "slow-news";
-        RawWebSocket reader = track(RawWebSocket.connect(herald));
+        RawWebSocket reader = open.track(RawWebSocket.connect(herald));
         reader.subscribeAndAwait(channel);
 
         // a small receive window, so that the server's side fills up after a few MB rather than tens
-        RawFrameSocket slow = track(RawFrameSocket.connect(herald.ws(), (int) WAIT.toMillis(), 4096));
+        RawFrameSocket slow = open.track(RawFrameSocket.connect(herald.ws(), (int) WAIT.toMillis(), 4096));
         readUntil(slow, "pusher:connection_established");
         slow.sendText("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\"}}");
         readUntil(slow, "pusher_internal:subscription_succeeded");

@@ -8,13 +8,12 @@ import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.SignatureUtil;
 import com.pusher.rest.data.PresenceUser;
-import java.util.ArrayList;
-import java.util.List;
+import dev.herald.testing.OpenResources;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Configured limits and their errors, with small values: 2 presence members, 3 client events
@@ -28,8 +27,8 @@ class LimitsIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    private final List<RawWebSocket> sockets = new ArrayList<>();
-    private final List<JavaClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -47,22 +46,12 @@ class LimitsIT {
         }
     }
 
-    @AfterEach
-    void closeConnections() {
-        sockets.forEach(RawWebSocket::close);
-        clients.forEach(JavaClient::close);
-    }
-
     private RawWebSocket connect() {
-        RawWebSocket ws = RawWebSocket.connect(herald);
-        sockets.add(ws);
-        return ws;
+        return open.track(RawWebSocket.connect(herald));
     }
 
     private JavaClient javaClient(String userId) {
-        JavaClient client = JavaClient.connected(herald, userId);
-        clients.add(client);
-        return client;
+        return open.track(JavaClient.connected(herald, userId));
     }
 
     @Test

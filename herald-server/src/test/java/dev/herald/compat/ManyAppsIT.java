@@ -7,16 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Result;
+import dev.herald.testing.OpenResources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Many apps from a YAML file (HERALD_CONFIG): each with its own credentials, enabled flag,
@@ -55,8 +55,8 @@ class ManyAppsIT {
     private static HeraldProcess herald;
     private static Pusher alpha;
     private static Pusher beta;
-    private final List<RawWebSocket> sockets = new ArrayList<>();
-    private final List<JavaClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() throws IOException {
@@ -76,12 +76,6 @@ class ManyAppsIT {
             Files.deleteIfExists(configDir.resolve("apps.yaml"));
             Files.deleteIfExists(configDir);
         }
-    }
-
-    @AfterEach
-    void closeConnections() {
-        clients.forEach(JavaClient::close);
-        sockets.forEach(RawWebSocket::close);
     }
 
     @Test
@@ -124,7 +118,7 @@ class ManyAppsIT {
         assertThat(Json.data(first).path("code").asInt()).isEqualTo(4003);
         assertThat(ws.awaitClose().code()).isEqualTo(4003);
 
-        JavaClient javaClient = track(JavaClient.create(herald, "gamma-key", null));
+        JavaClient javaClient = open.track(JavaClient.create(herald, "gamma-key", null));
         javaClient.connect();
         javaClient.awaitState(ConnectionState.DISCONNECTED);
         await("error 4003").atMost(JavaClient.WAIT).until(() -> javaClient.errorCodes().contains("4003"));
@@ -253,7 +247,7 @@ class ManyAppsIT {
     }
 
     private JavaClient java(String key, Pusher sdk) {
-        JavaClient client = track(JavaClient.create(herald, key, Sdk.authorizer(sdk, "u", Map.of())));
+        JavaClient client = open.track(JavaClient.create(herald, key, Sdk.authorizer(sdk, "u", Map.of())));
         client.connect();
         client.awaitState(ConnectionState.CONNECTED);
         return client;
@@ -268,13 +262,7 @@ class ManyAppsIT {
 
     /** A connection to that key; nothing read yet. */
     private RawWebSocket open(String key) {
-        RawWebSocket ws = RawWebSocket.open(herald.ws(key, "protocol=7&client=js&version=8.6.0&flash=false"));
-        sockets.add(ws);
-        return ws;
+        return open.track(RawWebSocket.open(herald.ws(key, "protocol=7&client=js&version=8.6.0&flash=false")));
     }
 
-    private JavaClient track(JavaClient client) {
-        clients.add(client);
-        return client;
-    }
 }

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.pusher.rest.Pusher;
-import java.util.ArrayList;
+import dev.herald.testing.OpenResources;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Prometheus metrics and health endpoints (issue 7) read from outside, as Prometheus and a load
@@ -21,7 +21,8 @@ class MetricsIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    private final List<RawWebSocket> sockets = new ArrayList<>();
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -34,11 +35,6 @@ class MetricsIT {
         if (herald != null) {
             herald.close();
         }
-    }
-
-    @AfterEach
-    void closeSockets() {
-        sockets.forEach(RawWebSocket::close);
     }
 
     @Test
@@ -111,8 +107,6 @@ class MetricsIT {
     }
 
     private RawWebSocket raw() {
-        RawWebSocket ws = RawWebSocket.connect(herald);
-        sockets.add(ws);
-        return ws;
+        return open.track(RawWebSocket.connect(herald));
     }
 }

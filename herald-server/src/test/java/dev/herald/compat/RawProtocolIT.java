@@ -7,15 +7,16 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.SignatureUtil;
 import com.pusher.rest.data.PresenceUser;
+import dev.herald.testing.OpenResources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,7 +29,8 @@ class RawProtocolIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    private final List<RawWebSocket> sockets = new ArrayList<>();
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -43,21 +45,12 @@ class RawProtocolIT {
         }
     }
 
-    @AfterEach
-    void closeSockets() {
-        sockets.forEach(RawWebSocket::close);
-    }
-
     private RawWebSocket connect() {
-        RawWebSocket ws = RawWebSocket.connect(herald);
-        sockets.add(ws);
-        return ws;
+        return open.track(RawWebSocket.connect(herald));
     }
 
     private RawWebSocket open(String key, String query) {
-        RawWebSocket ws = RawWebSocket.open(herald.ws(key, query));
-        sockets.add(ws);
-        return ws;
+        return open.track(RawWebSocket.open(herald.ws(key, query)));
     }
 
     // --- connection ---

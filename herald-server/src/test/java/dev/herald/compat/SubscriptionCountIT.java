@@ -6,13 +6,14 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
+import dev.herald.testing.OpenResources;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Subscription counts (spec 3.8), enabled with HERALD_APP_SUBSCRIPTION_COUNT=true: subscribers of
@@ -26,8 +27,8 @@ class SubscriptionCountIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    private final List<RawWebSocket> sockets = new ArrayList<>();
-    private final List<JavaClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -42,19 +43,13 @@ class SubscriptionCountIT {
         }
     }
 
-    @AfterEach
-    void closeConnections() {
-        clients.forEach(JavaClient::close);
-        sockets.forEach(RawWebSocket::close);
-    }
-
     @Test
     void javaClientsReceiveTheSubscriptionCountOfTheirChannel() {
-        JavaClient first = track(JavaClient.connected(herald, "first"));
+        JavaClient first = open.track(JavaClient.connected(herald, "first"));
         JavaClient.Recorder firstView = first.subscribe("count-java");
         awaitCount(firstView, 1);
 
-        JavaClient second = track(JavaClient.connected(herald, "second"));
+        JavaClient second = open.track(JavaClient.connected(herald, "second"));
         JavaClient.Recorder secondView = second.subscribe("count-java");
 
         awaitCount(firstView, 2);
@@ -107,8 +102,9 @@ class SubscriptionCountIT {
     void sendsNoCountOnPresenceChannels() {
         RawWebSocket first = raw();
         RawWebSocket second = raw();
-        for (RawWebSocket ws : List.of(first, second)) {
-            ws.subscribePresence(sdk, "presence-count", new PresenceUser("u" + sockets.indexOf(ws)));
+        List<RawWebSocket> both = List.of(first, second);
+        for (RawWebSocket ws : both) {
+            ws.subscribePresence(sdk, "presence-count", new PresenceUser("u" + both.indexOf(ws)));
             ws.awaitEvent("pusher_internal:subscription_succeeded", "presence-count");
             ws.subscribeAndAwait("count-control");
         }
@@ -139,13 +135,7 @@ class SubscriptionCountIT {
     }
 
     private RawWebSocket raw() {
-        RawWebSocket ws = RawWebSocket.connect(herald);
-        sockets.add(ws);
-        return ws;
+        return open.track(RawWebSocket.connect(herald));
     }
 
-    private JavaClient track(JavaClient client) {
-        clients.add(client);
-        return client;
-    }
 }

@@ -10,6 +10,7 @@ import com.pusher.rest.Pusher;
 import com.pusher.rest.SignatureUtil;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
+import dev.herald.testing.OpenResources;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +18,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * User sign-in (spec 4.1), server-to-user delivery (4.3), watchlist events (4.4) and
@@ -37,8 +38,8 @@ class UserAuthenticationIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    private final List<JavaClient> clients = new ArrayList<>();
-    private final List<RawWebSocket> sockets = new ArrayList<>();
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -51,12 +52,6 @@ class UserAuthenticationIT {
         if (herald != null) {
             herald.close();
         }
-    }
-
-    @AfterEach
-    void closeConnections() {
-        clients.forEach(JavaClient::close);
-        sockets.forEach(RawWebSocket::close);
     }
 
     // --- sign-in ---
@@ -88,7 +83,7 @@ class UserAuthenticationIT {
         JavaClient aliceLaptop = signedIn("alice");
         JavaClient alicePhone = signedIn("alice");
         JavaClient bob = signedIn("bob");
-        JavaClient anonymous = track(JavaClient.connected(herald, "anon"));
+        JavaClient anonymous = open.track(JavaClient.connected(herald, "anon"));
         JavaClient.Recorder anonymousNews = anonymous.subscribe("user-news");
 
         Sdk.ok(Sdk.sendToUser(sdk, "alice", "private-note", "{\"text\":\"hi alice\"}"));
@@ -132,7 +127,7 @@ class UserAuthenticationIT {
     @Test
     void javaClientWithAForgedSigninGets4009AndDoesNotReconnect() {
         String userData = "{\"id\":\"mallory\"}";
-        JavaClient forger = track(JavaClient.create(herald, herald.appKey(), null,
+        JavaClient forger = open.track(JavaClient.create(herald, herald.appKey(), null,
                 Sdk.userAuthenticator(herald.appKey(), "not-the-secret", userData)));
         forger.connect();
         forger.awaitState(ConnectionState.CONNECTED);
@@ -183,7 +178,7 @@ class UserAuthenticationIT {
     @Test
     void presenceSubscriptionWithoutChannelDataTakesTheMemberFromTheSignin() {
         String room = "presence-signed";
-        JavaClient observer = track(JavaClient.connected(herald, "observer"));
+        JavaClient observer = open.track(JavaClient.connected(herald, "observer"));
         JavaClient.Recorder observed = observer.subscribePresence(room);
         RawWebSocket carol = raw();
         carol.signinAndAwait(herald, "{\"id\":\"carol\",\"user_info\":{\"name\":\"Carol\"}}");
@@ -204,7 +199,7 @@ class UserAuthenticationIT {
     @Test
     void refusesPresenceWithoutChannelDataFromASocketThatDidNotSignInWith4307() {
         String room = "presence-unsigned";
-        JavaClient observer = track(JavaClient.connected(herald, "observer"));
+        JavaClient observer = open.track(JavaClient.connected(herald, "observer"));
         JavaClient.Recorder observed = observer.subscribePresence(room);
         RawWebSocket stranger = raw();
 
@@ -291,7 +286,7 @@ class UserAuthenticationIT {
 
     private JavaClient signedIn(String userId) {
         String userData = Json.write(Map.of("id", userId, "user_info", Map.of("name", "user " + userId)));
-        JavaClient client = track(JavaClient.create(herald, herald.appKey(),
+        JavaClient client = open.track(JavaClient.create(herald, herald.appKey(),
                 Sdk.authorizer(sdk, userId, Map.of("name", "user " + userId)),
                 Sdk.userAuthenticator(herald.appKey(), herald.appSecret(), userData)));
         client.connect();
@@ -309,15 +304,9 @@ class UserAuthenticationIT {
         return herald.appKey() + ":" + SignatureUtil.sign(ws.socketId() + ":" + channel, herald.appSecret());
     }
 
-    private JavaClient track(JavaClient client) {
-        clients.add(client);
-        return client;
-    }
 
     private RawWebSocket raw() {
-        RawWebSocket ws = RawWebSocket.connect(herald);
-        sockets.add(ws);
-        return ws;
+        return open.track(RawWebSocket.connect(herald));
     }
 
     /** A signed-in socket of {@code userId}, also subscribed to the public channel wl-probe. */

@@ -8,20 +8,20 @@ import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Validity;
+import dev.herald.testing.OpenResources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Webhooks (spec 6, issue 4) posted to real HTTP receivers on loopback, each body checked with
@@ -45,8 +45,8 @@ class WebhooksIT {
     private static Pusher hooks;
     private static Pusher flakySdk;
     private static Pusher filtered;
-    private final List<RawWebSocket> sockets = new ArrayList<>();
-    private final List<JavaClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenResources open = new OpenResources();
     private final Map<String, String> socketIds = new java.util.HashMap<>();
 
     @BeforeAll
@@ -103,12 +103,6 @@ class WebhooksIT {
             Files.deleteIfExists(configDir.resolve("apps.yaml"));
             Files.deleteIfExists(configDir);
         }
-    }
-
-    @AfterEach
-    void closeConnections() {
-        clients.forEach(JavaClient::close);
-        sockets.forEach(RawWebSocket::close);
     }
 
     @Test
@@ -307,8 +301,7 @@ class WebhooksIT {
     }
 
     private JavaClient java(String key, Pusher sdk, String userId) {
-        JavaClient client = JavaClient.create(herald, key, Sdk.authorizer(sdk, userId, Map.of("name", userId)));
-        clients.add(client);
+        JavaClient client = open.track(JavaClient.create(herald, key, Sdk.authorizer(sdk, userId, Map.of("name", userId))));
         client.connect();
         client.awaitState(ConnectionState.CONNECTED);
         socketIds.put(userId, client.socketId());
@@ -323,8 +316,7 @@ class WebhooksIT {
     }
 
     private RawWebSocket raw(String key) {
-        RawWebSocket ws = RawWebSocket.open(herald.ws(key, "protocol=7&client=js&version=8.6.0&flash=false"));
-        sockets.add(ws);
+        RawWebSocket ws = open.track(RawWebSocket.open(herald.ws(key, "protocol=7&client=js&version=8.6.0&flash=false")));
         ws.awaitConnectionEstablished();
         return ws;
     }
