@@ -5,6 +5,7 @@ import dev.herald.limits.TokenBucket;
 import dev.herald.metrics.AppMeters;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
+import dev.herald.transport.SocketWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -35,6 +36,8 @@ public final class Connection {
     private final AppMeters meters;
     private final App app;
     private final ChannelHandlerContext ctx;
+    /** Sends fan-out frames past the pipeline when nothing is queued, or {@code null} (see {@link SocketWriter}). */
+    private final SocketWriter socketWriter;
     private final int loopIndex;
     private TokenBucket clientEvents;
     private final List<Subscription> subscriptions = new ArrayList<>(2);
@@ -61,6 +64,7 @@ public final class Connection {
         this.ctx = ctx;
         this.loopIndex = loopIndex;
         this.flushAtBytes = ctx.channel().config().getWriteBufferLowWaterMark();
+        this.socketWriter = SocketWriter.of(ctx.channel());
         // the client-event bucket is made on first use: most connections never send one
     }
 
@@ -150,37 +154,62 @@ public final class Connection {
         return meters;
     }
 
-    /** What {@link #deliverUnflushed} did with a frame. */
+    /** What {@link #deliver} did with a frame. */
     enum Delivery {
-        /** Closing, or closed now as a slow consumer; the frame was released. */
+        /** Closing, or closed now as a slow consumer. */
         DROPPED,
+        /** Written to the socket whole: nothing to flush. */
+        SENT,
+        /** Queued in the pipeline; the caller flushes. */
         QUEUED,
         /** Queued, and this frame took the connection past the high-water mark. */
         QUEUED_PAST_MARK
     }
 
     /**
-     * Writes one fan-out copy; the caller flushes (see {@link LoopOutbox}). A connection whose
-     * outbound buffer is past the high-water mark is a slow consumer: it is closed with 4100
-     * rather than allowed to grow the heap. Unflushed bytes are flushed early once they reach the
-     * low-water mark, so what the slow-consumer rule sees is what the socket did not take, not
-     * what the batch has not flushed yet.
+     * Delivers one fan-out frame. With {@code sendNow} and nothing queued before it, the frame goes
+     * straight to the socket ({@link SocketWriter}); what the socket does not take, or any frame
+     * otherwise, is queued in the pipeline for the caller to flush (see {@link LoopOutbox}), so
+     * frames for one connection that wait together leave in one write.
+     *
+     * <p>A connection whose outbound buffer is past the high-water mark is a slow consumer: it is
+     * closed with 4100 rather than allowed to grow the heap. Unflushed bytes are flushed early once
+     * they reach the low-water mark, so what the slow-consumer rule sees is what the socket did not
+     * take, not what the batch has not flushed yet.
+     *
+     * @param frame the shared frame; this takes its own reference when it queues it
      */
-    Delivery deliverUnflushed(ByteBuf frame) {
+    Delivery deliver(ByteBuf frame, boolean sendNow) {
         if (closing) {
-            frame.release();
-            return Delivery.DROPPED;
-        }
-        Channel channel = ctx.channel();
-        boolean writable = channel.isWritable();
-        if (!writable && isSlow(channel)) {
-            frame.release();
-            closeSlowConsumer();
             return Delivery.DROPPED;
         }
         int bytes = frame.readableBytes();
+        if (sendNow && socketWriter != null) {
+            int sent = socketWriter.trySend(frame);
+            if (sent == bytes) {
+                writtenBytes += bytes;
+                return Delivery.SENT;
+            }
+            if (sent > 0) {
+                // the socket took part of it: the rest must follow before anything else
+                writtenBytes += sent;
+                return queue(frame.retainedSlice(frame.readerIndex() + sent, bytes - sent));
+            }
+        }
+        return queue(frame.retainedDuplicate());
+    }
+
+    private Delivery queue(ByteBuf copy) {
+        Channel channel = ctx.channel();
+        boolean writable = channel.isWritable();
+        if (!writable && isSlow(channel)) {
+            copy.release();
+            closeSlowConsumer();
+            return Delivery.DROPPED;
+        }
+        int bytes = copy.readableBytes();
         writtenBytes += bytes;
-        ctx.write(frame, ctx.voidPromise());
+        ctx.write(copy, ctx.voidPromise());
         unflushedBytes += bytes;
         if (unflushedBytes >= flushAtBytes) {
             unflushedBytes = 0;

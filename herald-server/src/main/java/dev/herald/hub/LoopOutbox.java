@@ -20,6 +20,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * becomes, instead of the queue growing until latency breaks. An idle loop drains each
  * publication on its own, so nothing waits for company.
  *
+ * <p>The last publication waiting in a drain goes straight to the sockets of subscribers that
+ * have nothing queued ({@link Connection#deliver}): nothing later in the drain could share their
+ * write, so the pipeline's queueing and flush would be pure overhead. Subscribers that received
+ * an earlier publication of the same drain still get everything in one flush.
+ *
  * <p>Order is kept: the queue is FIFO, and each connection receives its frames in queue order.
  *
  * <p>A drain ends early when a subscriber goes past its high-water mark, and the next one waits
@@ -68,7 +73,9 @@ final class LoopOutbox implements Runnable {
         try {
             Pending p;
             for (int i = 0; i < MAX_BATCH && !backedUp && (p = queue.poll()) != null; i++) {
-                backedUp = write(p);
+                // the last one waiting goes straight to the sockets that have nothing queued: no
+                // later publication in this drain could have shared their write
+                backedUp = write(p, queue.isEmpty());
             }
         } finally {
             flushDirty();
@@ -86,7 +93,7 @@ final class LoopOutbox implements Runnable {
     }
 
     /** Writes one publication to the shard; {@code true} if a subscriber went past its high-water mark. */
-    private boolean write(Pending p) {
+    private boolean write(Pending p, boolean sendNow) {
         EncodedEvent event = p.event;
         boolean backedUp = false;
         try {
@@ -98,11 +105,11 @@ final class LoopOutbox implements Runnable {
                 if (p.exclude != null && p.exclude.equals(c.socketId())) {
                     continue;
                 }
-                Connection.Delivery d = c.deliverUnflushed(event.frame().retainedDuplicate());
+                Connection.Delivery d = c.deliver(event.frame(), sendNow);
                 if (d != Connection.Delivery.DROPPED) {
                     delivered++;
                     backedUp |= d == Connection.Delivery.QUEUED_PAST_MARK;
-                    if (c.markFlushPending()) {
+                    if (d != Connection.Delivery.SENT && c.markFlushPending()) {
                         addDirty(c);
                     }
                 }

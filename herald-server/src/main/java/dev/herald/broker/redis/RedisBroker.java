@@ -6,7 +6,7 @@ import dev.herald.broker.NodeCommand;
 import dev.herald.cluster.redis.RedisConnections;
 import dev.herald.protocol.EncodedEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
@@ -164,7 +164,11 @@ public final class RedisBroker implements Broker {
             int offset = 3 + nodeLength + excludeLength;
             String name = new String(channel, StandardCharsets.UTF_8).substring(PREFIX.length());
             int bar = name.indexOf('|');
-            EncodedEvent event = new EncodedEvent(Unpooled.wrappedBuffer(message, offset, message.length - offset));
+            // copied once into native memory: sockets are written from there (a heap frame would
+            // be copied again for every subscriber)
+            int length = message.length - offset;
+            EncodedEvent event = new EncodedEvent(
+                    ByteBufAllocator.DEFAULT.directBuffer(length, length).writeBytes(message, offset, length));
             try {
                 listener.onPublication(name.substring(0, bar), name.substring(bar + 1), event, exclude);
             } finally {

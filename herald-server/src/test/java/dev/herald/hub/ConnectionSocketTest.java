@@ -1,0 +1,201 @@
+package dev.herald.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.herald.apps.App;
+import dev.herald.metrics.HeraldMetrics;
+import dev.herald.transport.SocketWriter;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fan-out frames sent straight to an epoll socket, over a real loopback connection: whatever the
+ * socket takes at once, in part or not at all, the client receives every byte in order.
+ */
+class ConnectionSocketTest {
+
+    private final HeraldMetrics metrics = HeraldMetrics.inMemory();
+    private final App app = App.of("app-id", "app-key", "app-secret");
+    private record Accepted(Connection connection, ChannelHandlerContext ctx) {
+    }
+
+    private final CompletableFuture<Accepted> accepted = new CompletableFuture<>();
+    private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    private EventLoopGroup group;
+    private Channel server;
+    private Channel client;
+
+    @BeforeEach
+    void connect() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "epoll is the transport this path is for");
+        group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+        server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+                // small kernel buffers, so that a few frames fill the socket
+                .childOption(ChannelOption.SO_SNDBUF, 4096)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        accepted.complete(new Accepted(
+                                new Connection("1.1", app, metrics.forApp(app.id()), ctx, 0), ctx));
+                    }
+                })
+                .bind("127.0.0.1", 0).sync().channel();
+        client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 4096)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ByteBuf bytes = (ByteBuf) msg;
+                                try {
+                                    synchronized (received) {
+                                        received.writeBytes(ByteBufUtil.getBytes(bytes));
+                                    }
+                                } finally {
+                                    bytes.release();
+                                }
+                            }
+                        });
+                    }
+                })
+                .connect(server.localAddress()).sync().channel();
+    }
+
+    @AfterEach
+    void close() {
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static ByteBuf frame(int i, int size) {
+        ByteBuf frame = ByteBufAllocator.DEFAULT.directBuffer(size);
+        frame.writeCharSequence("<" + i + ">", StandardCharsets.US_ASCII);
+        while (frame.readableBytes() < size) {
+            frame.writeByte('a' + i % 26);
+        }
+        return frame;
+    }
+
+    private <T> T onLoop(Callable<T> task) throws Exception {
+        return accepted.get(5, TimeUnit.SECONDS).ctx.executor().submit(task).get(5, TimeUnit.SECONDS);
+    }
+
+    private byte[] receiveAll(int bytes) {
+        client.config().setAutoRead(true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            synchronized (received) {
+                return received.size() >= bytes;
+            }
+        });
+        synchronized (received) {
+            return received.toByteArray();
+        }
+    }
+
+    @Test
+    void framesTheSocketCannotTakeAtOnceFollowInOrder() throws Exception {
+        Connection c = accepted.get(5, TimeUnit.SECONDS).connection;
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        List<ByteBuf> frames = new ArrayList<>();
+        // small frames the socket takes whole, then frames larger than its buffer: it takes part
+        // of the first and none of the rest until the client reads
+        for (int i = 0; i < 13; i++) {
+            ByteBuf f = frame(i, i < 3 ? 100 : 40_000);
+            expected.write(ByteBufUtil.getBytes(f));
+            frames.add(f);
+        }
+
+        // as the outbox delivers a publication with nothing else waiting, one after another
+        Map<Connection.Delivery, Integer> outcomes = onLoop(() -> {
+            Map<Connection.Delivery, Integer> counts = new EnumMap<>(Connection.Delivery.class);
+            for (ByteBuf frame : frames) {
+                Connection.Delivery d = c.deliver(frame, true);
+                counts.merge(d, 1, Integer::sum);
+                if (d != Connection.Delivery.SENT && c.markFlushPending()) {
+                    c.flushPending();
+                }
+                frame.release();
+            }
+            return counts;
+        });
+
+        assertThat(outcomes).as("the first frames go straight to the socket").containsKey(Connection.Delivery.SENT);
+        assertThat(outcomes.getOrDefault(Connection.Delivery.QUEUED, 0)
+                + outcomes.getOrDefault(Connection.Delivery.QUEUED_PAST_MARK, 0))
+                .as("the socket fills up and the rest waits in the pipeline").isPositive();
+        assertThat(outcomes).doesNotContainKey(Connection.Delivery.DROPPED);
+        assertThat(receiveAll(expected.size())).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
+    void aFrameWaitingInThePipelineIsNotOvertaken() throws Exception {
+        Connection c = accepted.get(5, TimeUnit.SECONDS).connection;
+        ByteBuf answer = frame(1, 50);
+        ByteBuf event = frame(2, 50);
+        byte[] expected = (answer.toString(StandardCharsets.US_ASCII) + event.toString(StandardCharsets.US_ASCII))
+                .getBytes(StandardCharsets.US_ASCII);
+
+        Connection.Delivery d = onLoop(() -> {
+            c.beginRead(); // an answer written while reading waits for the end of the read
+            c.send(answer);
+            Connection.Delivery delivery = c.deliver(event, true);
+            event.release();
+            c.endRead();
+            if (delivery != Connection.Delivery.SENT && c.markFlushPending()) {
+                c.flushPending();
+            }
+            return delivery;
+        });
+
+        assertThat(d).isEqualTo(Connection.Delivery.QUEUED);
+        assertThat(receiveAll(expected.length)).isEqualTo(expected);
+    }
+
+    @Test
+    void aClosedSocketIsNeverWrittenPastThePipeline() throws Exception {
+        Accepted a = accepted.get(5, TimeUnit.SECONDS);
+        SocketWriter writer = SocketWriter.of(a.ctx.channel());
+        assertThat(writer).isNotNull();
+        a.ctx.channel().close().sync();
+
+        ByteBuf frame = frame(1, 50);
+        try {
+            assertThat(onLoop(() -> writer.trySend(frame))).isEqualTo(-1);
+        } finally {
+            frame.release();
+        }
+    }
+}
