@@ -43,11 +43,12 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionSocketTest {
 
-    private final HeraldMetrics metrics = HeraldMetrics.inMemory();
-    private final App app = App.of("app-id", "app-key", "app-secret");
+    /** The server side of the one connection: its Pusher state and its pipeline position. */
     private record Accepted(Connection connection, ChannelHandlerContext ctx) {
     }
 
+    private final HeraldMetrics metrics = HeraldMetrics.inMemory();
+    private final App app = App.of("app-id", "app-key", "app-secret");
     private final CompletableFuture<Accepted> accepted = new CompletableFuture<>();
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
     private EventLoopGroup group;
