@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -59,6 +60,9 @@ public final class HttpPublisher implements AutoCloseable {
     private final LongAdder expected = new LongAdder();
     private final Recorder rtt = new Recorder(1, Histograms.MAX_NANOS, Histograms.DIGITS);
     private final Recorder lag = new Recorder(1, Histograms.MAX_NANOS, Histograms.DIGITS);
+    /** The last snapshot's histograms, recycled by the next one (see {@link #snapshot()}). */
+    private Histogram rttInterval;
+    private Histogram lagInterval;
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private long phases;
@@ -128,12 +132,17 @@ public final class HttpPublisher implements AutoCloseable {
         return expected.sum();
     }
 
-    /** Cumulative counters and the histograms since the previous call (one caller thread). */
+    /**
+     * Cumulative counters and the histograms since the previous call (one caller thread). The
+     * histograms are reused by the next call: read them before calling again.
+     */
     public PublisherSnapshot snapshot() {
         Map<String, Long> e = new LinkedHashMap<>();
         errors.forEach((k, v) -> e.put(k, v.sum()));
+        rttInterval = rtt.getIntervalHistogram(rttInterval);
+        lagInterval = lag.getIntervalHistogram(lagInterval);
         return new PublisherSnapshot(sent.sum(), ok.sum(), failed.sum(), ioErrors.sum(), expected.sum(),
-                rtt.getIntervalHistogram(), lag.getIntervalHistogram(), e);
+                rttInterval, lagInterval, e);
     }
 
     private void error(String message) {

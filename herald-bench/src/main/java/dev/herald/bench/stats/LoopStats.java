@@ -17,6 +17,13 @@ public final class LoopStats {
     private final SingleWriterRecorder setup = new SingleWriterRecorder(1, Histograms.MAX_NANOS, Histograms.DIGITS);
     private volatile long lastEstablished;
     private volatile long lastReady;
+    /**
+     * The interval histograms last handed out, given back to their recorders at the next drain: a
+     * histogram for these bounds is a ~200 KB array, and allocating a few a second made the
+     * generator's collection pauses show up in the latencies it measures.
+     */
+    private Histogram latencyInterval;
+    private Histogram setupInterval;
 
     public void inc(Counter c) {
         int i = c.ordinal();
@@ -52,8 +59,10 @@ public final class LoopStats {
 
     /** Interval histograms since the previous call; called by one sampler thread. */
     public void drainInto(Histogram lat, Histogram set) {
-        lat.add(latency.getIntervalHistogram());
-        set.add(setup.getIntervalHistogram());
+        latencyInterval = latency.getIntervalHistogram(latencyInterval);
+        lat.add(latencyInterval);
+        setupInterval = setup.getIntervalHistogram(setupInterval);
+        set.add(setupInterval);
     }
 
     public long lastEstablished() {

@@ -73,6 +73,13 @@ class HistogramsTest {
         Histogram again = Histograms.create();
         s.drainInto(again, setup);
         assertThat(again.getTotalCount()).isZero();
+        // the interval histograms are recycled between drains: nothing of an earlier interval returns
+        s.recordLatency(3_000_000);
+        s.recordLatency(4_000_000);
+        Histogram third = Histograms.create();
+        s.drainInto(third, setup);
+        assertThat(third.getTotalCount()).isEqualTo(2);
+        assertThat(third.getMinValue()).isGreaterThan(2_500_000);
         long[] c = new long[Counter.COUNT];
         s.addCountersTo(c);
         assertThat(c[Counter.DELIVERED.ordinal()]).isEqualTo(1);
