@@ -159,6 +159,19 @@ static void *read_loop(void *arg) {
     return NULL;
 }
 
+/* Runs body(0) .. body(count - 1) on threads of their own; returns the process CPU they took. */
+static double run_threads(void *(*body)(void *), int count) {
+    double cpu = cpu_seconds();
+    pthread_t threads[64];
+    for (long t = 0; t < count; t++) {
+        pthread_create(&threads[t], NULL, body, (void *) t);
+    }
+    for (int t = 0; t < count; t++) {
+        pthread_join(threads[t], NULL);
+    }
+    return cpu_seconds() - cpu;
+}
+
 static void receive(struct sockaddr_in *address) {
     latency_cap = (long) (rate * seconds * group) + 4096;
     latencies = malloc(latency_cap * sizeof(double));
@@ -175,15 +188,7 @@ static void receive(struct sockaddr_in *address) {
         struct epoll_event e = {.events = EPOLLIN | EPOLLET, .data.fd = s};
         epoll_ctl(epolls[i % readers], EPOLL_CTL_ADD, s, &e);
     }
-    double cpu = cpu_seconds();
-    pthread_t threads[64];
-    for (long r = 0; r < readers; r++) {
-        pthread_create(&threads[r], NULL, read_loop, (void *) r);
-    }
-    for (int r = 0; r < readers; r++) {
-        pthread_join(threads[r], NULL);
-    }
-    cpu = cpu_seconds() - cpu;
+    double cpu = run_threads(read_loop, readers);
     if (latency_count == 0) {
         printf("receiver: nothing received\n");
         exit(1);
@@ -254,15 +259,7 @@ int main(int argc, char **argv) {
     }
     sleep(1);
     start = now() + 0.1;
-    double cpu = cpu_seconds();
-    pthread_t threads[64];
-    for (long s = 0; s < senders; s++) {
-        pthread_create(&threads[s], NULL, send_loop, (void *) s);
-    }
-    for (int s = 0; s < senders; s++) {
-        pthread_join(threads[s], NULL);
-    }
-    cpu = cpu_seconds() - cpu;
+    double cpu = run_threads(send_loop, senders);
     long expected = (long) (rate * seconds) * group;
     printf("sender: %d connections, %d per publication, %.0f publications/s, %d thread%s, %s: %ld of %ld sends"
            " whole, cpu %.3f s = %.2f us per send\n",
