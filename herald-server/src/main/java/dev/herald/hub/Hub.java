@@ -23,11 +23,11 @@ import java.util.function.Consumer;
  *
  * <p>Subscribers are grouped by the event loop that owns their connection. A publication is
  * encoded once, upstream; fan-out then queues it on each event loop that has subscribers (not
- * once per subscriber), and that loop's {@link LoopOutbox} writes a retained duplicate of the
- * same frame to each of its subscribers, with one flush per connection per batch. Channel
- * membership is changed only on the subscriber's own loop, so the per-loop lists need no locks;
- * the channel map's per-key lock keeps the subscription count and the channel's existence
- * consistent across loops.
+ * once per subscriber), and that loop's {@link LoopOutbox} writes the same frame to each of its
+ * subscribers (straight to an idle socket, else a retained duplicate through the pipeline with
+ * one flush per connection per batch). Channel membership is changed only on the subscriber's
+ * own loop, so the per-loop lists need no locks; the channel map's per-key lock keeps the
+ * subscription count and the channel's existence consistent across loops.
  */
 public final class Hub implements BrokerListener {
 
