@@ -1,6 +1,7 @@
 package dev.herald.config;
 
 import dev.herald.apps.App;
+import dev.herald.limits.MessageBudget;
 import dev.herald.webhooks.WebhookSettings;
 import java.util.List;
 import java.util.Objects;
@@ -30,7 +31,8 @@ public record HeraldConfig(
         int nodeLeaseSeconds,
         AppsDatabase appsDatabase,
         WebhookSettings webhooks,
-        List<App> apps) {
+        List<App> apps,
+        MessageBudget messageBudget) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 6001;
@@ -63,6 +65,7 @@ public record HeraldConfig(
         check(metricsPort >= -1 && metricsPort <= 65535, "metrics port (--metrics-port, HERALD_METRICS_PORT) must be "
                 + "0-65535, or -1 to turn the metrics listener off, got " + metricsPort);
         Objects.requireNonNull(webhooks, "webhooks");
+        Objects.requireNonNull(messageBudget, "messageBudget");
         check(shutdownGraceSeconds >= 0, "shutdown grace (--shutdown-grace, HERALD_SHUTDOWN_GRACE) must be >= 0 "
                 + "seconds, got " + shutdownGraceSeconds);
         check(maxConnections >= 0, "max connections (--max-connections, HERALD_MAX_CONNECTIONS) must be >= 0 "

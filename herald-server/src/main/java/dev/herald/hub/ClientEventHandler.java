@@ -2,6 +2,7 @@ package dev.herald.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.protocol.ChannelKind;
+import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.ClientMessage;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
@@ -36,13 +37,14 @@ public final class ClientEventHandler {
         if (!kind.allowsClientEvents()) {
             String why = kind == ChannelKind.PRIVATE_ENCRYPTED || kind == ChannelKind.PRIVATE_ENCRYPTED_CACHE
                     ? "Client events are not allowed on encrypted channels"
-                    : "Client events are only allowed on private and presence channels, not on " + channel;
+                    : "Client events are only allowed on private and presence channels, not on "
+                            + ClientInput.quote(channel);
             c.sendError(PusherError.CLIENT_EVENT_REFUSED, why);
             return;
         }
         Subscription subscription = c.subscription(channel);
         if (subscription == null) {
-            c.sendError(PusherError.CLIENT_EVENT_REFUSED, "Not subscribed to " + channel + ": subscribe before sending");
+            c.sendError(PusherError.CLIENT_EVENT_REFUSED, "Not subscribed to " + ClientInput.quote(channel) + ": subscribe before sending");
             return;
         }
         String rawData = raw(message.data());

@@ -114,10 +114,21 @@ public final class Connection {
      * Writes and flushes a frame this connection owns; dropped if the connection is closing. While
      * the client's messages are being read the flush waits for the end of the read, so answers to
      * messages that arrived together (a client's subscriptions) leave in one socket write.
+     *
+     * <p>Answers to the client's own messages count against the same bound as fan-out: past the
+     * high-water mark the session stops reading (see {@link ConnectionHandler}), and a client
+     * that does not take what is queued for it is closed as a slow consumer, so one that sends
+     * pings and never reads cannot grow the heap.
      */
     public void send(ByteBuf frame) {
         if (closing) {
             frame.release();
+            return;
+        }
+        Channel channel = ctx.channel();
+        if (!channel.isWritable() && isSlow(channel)) {
+            frame.release();
+            closeSlowConsumer();
             return;
         }
         meters.messagesSent().increment();

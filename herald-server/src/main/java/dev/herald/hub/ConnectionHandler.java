@@ -2,12 +2,16 @@ package dev.herald.hub;
 
 import dev.herald.apps.App;
 import dev.herald.metrics.AppMeters;
+import dev.herald.limits.TokenBucket;
+import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.ClientMessage;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
 import dev.herald.transport.ActivityHandler;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -20,6 +24,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +59,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean admitted;
     private Connection connection;
     private boolean counted;
-    private io.netty.buffer.CompositeByteBuf fragments;
+    private CompositeByteBuf fragments;
+    /** The connection's message budget, made on its first message; {@code null} without a limit. */
+    private TokenBucket budget;
 
     public ConnectionHandler(SessionContext context, Handlers handlers, Request request) {
         this.context = context;
@@ -97,7 +104,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (request.app() == null) {
             context.metrics().connectionsRefused("unknown_app").increment();
             closeWith(ctx, PusherError.APP_NOT_FOUND,
-                    "App key " + request.appKey() + " not in this cluster. Did you forget to specify the cluster?");
+                    "App key " + ClientInput.quote(request.appKey()) + " not in this cluster. Did you forget to specify the cluster?");
             return;
         }
         String protocolProblem = protocolProblem(request.protocol());
@@ -156,7 +163,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         try {
             version = Integer.parseInt(protocol);
         } catch (NumberFormatException e) {
-            return "Unsupported protocol version " + protocol + ": use 4 to 7";
+            return "Unsupported protocol version " + ClientInput.quote(protocol) + ": use 4 to 7";
         }
         return version >= 4 && version <= 7 ? null : "Unsupported protocol version " + version + ": use 4 to 7";
     }
@@ -176,35 +183,63 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         WebSocketFrame frame = (WebSocketFrame) msg;
-        if (connection != null) {
-            connection.beginRead();
+        if (connection == null || connection.isClosing()) {
+            // not started yet, or on its way out: nothing the client says now is answered
+            if (frame instanceof CloseWebSocketFrame && connection == null) {
+                ctx.close();
+            }
+            frame.release();
+            return;
         }
+        connection.beginRead();
         try {
-            if (frame instanceof TextWebSocketFrame text) {
+            if (!(frame instanceof CloseWebSocketFrame) && !withinBudget()) {
+                connection.meters().messageRateCloses().increment();
+                closeWith(ctx, PusherError.TOO_MANY_MESSAGES, "Too many messages: a connection may send "
+                        + context.messageBudget().perSecond() + " per second (bursts of "
+                        + context.messageBudget().burst() + "); back off, then reconnect");
+            } else if (frame instanceof TextWebSocketFrame text) {
                 if (text.isFinalFragment()) {
-                    onText(text.text());
+                    onText(text.content());
                 } else {
                     fragment(ctx, text.content(), false);
                 }
             } else if (frame instanceof ContinuationWebSocketFrame continuation) {
                 fragment(ctx, continuation.content(), continuation.isFinalFragment());
             } else if (frame instanceof PingWebSocketFrame) {
-                ByteBuf pong = ctx.alloc().buffer(2 + frame.content().readableBytes());
-                pong.writeByte(0x8A).writeByte(frame.content().readableBytes()).writeBytes(frame.content());
-                ctx.writeAndFlush(pong, ctx.voidPromise());
+                connection.send(Frames.wsPong(frame.content()));
             } else if (frame instanceof CloseWebSocketFrame) {
-                if (connection != null) {
-                    connection.closeFrame(1000, "");
-                } else {
-                    ctx.close();
-                }
-            } else if (frame instanceof BinaryWebSocketFrame && connection != null) {
+                connection.closeFrame(1000, "");
+            } else if (frame instanceof BinaryWebSocketFrame) {
                 connection.sendError(PusherError.INVALID_MESSAGE, "Binary frames are not supported; send JSON text");
             }
             // pong frames only count as activity, which ActivityHandler has seen
         } finally {
             frame.release();
         }
+    }
+
+    /** Takes one message from the connection's budget; {@code false} when it is spent. */
+    private boolean withinBudget() {
+        if (!context.messageBudget().limited()) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (budget == null) {
+            budget = context.messageBudget().bucket(now);
+        }
+        return budget.tryAcquire(now);
+    }
+
+    /**
+     * Past the high-water mark the session stops reading, so a client that sends and never reads
+     * cannot make the server queue answers without end: what it has not taken bounds what it may
+     * ask for. Reading resumes once the queue drains below the low-water mark.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override
@@ -226,26 +261,37 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (fragments.readableBytes() + content.readableBytes() > context.maxMessageBytes()) {
             fragments.release();
             fragments = null;
-            context.metrics().framesRefused(1009).increment();
-            ctx.writeAndFlush(Frames.close(1009, "Message too big"))
-                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            refuseFrame(1009, "Message too big");
             return;
         }
         fragments.addComponent(true, content.retain());
         if (last) {
-            String text = fragments.toString(java.nio.charset.StandardCharsets.UTF_8);
-            fragments.release();
-            fragments = null;
-            onText(text);
+            try {
+                onText(fragments);
+            } finally {
+                fragments.release();
+                fragments = null;
+            }
         }
     }
 
-    private void onText(String text) {
-        if (connection == null || connection.isClosing()) {
+    /** Closes with an RFC 6455 code for a frame the session cannot take (1007, 1009). */
+    private void refuseFrame(int code, String reason) {
+        context.metrics().framesRefused(code).increment();
+        connection.closeFrame(code, reason);
+    }
+
+    private void onText(ByteBuf content) {
+        connection.meters().messagesReceived().increment();
+        connection.meters().bytesReceived().increment(content.readableBytes());
+        // RFC 6455 §8.1: a text message that is not UTF-8 fails the connection with 1007; the
+        // decoder leaves that check to us (a fragment may end inside a character, so the whole
+        // message is checked)
+        if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+            refuseFrame(1007, "Invalid UTF-8 in text message");
             return;
         }
-        connection.meters().messagesReceived().increment();
-        connection.meters().bytesReceived().increment(text.length());
+        String text = content.toString(StandardCharsets.UTF_8);
         ClientMessage message;
         try {
             message = ClientMessage.parse(text);
@@ -267,7 +313,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     if (event.startsWith("client-")) {
                         clientEvents.handle(connection, message);
                     } else {
-                        connection.sendError(PusherError.INVALID_MESSAGE, "Unsupported event received on socket " + event);
+                        connection.sendError(PusherError.INVALID_MESSAGE, "Unsupported event received on socket "
+                                + ClientInput.quote(event));
                     }
                 }
             }

@@ -4,6 +4,7 @@ import dev.herald.broker.Broker;
 import dev.herald.cache.ChannelCache;
 import dev.herald.cluster.ClusterView;
 import dev.herald.limits.ConnectionLimiter;
+import dev.herald.limits.MessageBudget;
 import dev.herald.metrics.HeraldMetrics;
 
 /**
@@ -11,8 +12,9 @@ import dev.herald.metrics.HeraldMetrics;
  *
  * @param activityTimeoutSeconds sent to clients in {@code pusher:connection_established}
  * @param maxMessageBytes        largest inbound message, whole or joined from fragments
+ * @param messageBudget          how many messages one connection may send
  */
 public record SessionContext(Hub hub, Broker broker, ClusterView view, ChannelCache cache, ChannelObserver observer,
         Authenticators authenticators, SocketIds socketIds, ConnectionLimiter admission, HeraldMetrics metrics,
-        int activityTimeoutSeconds, int maxMessageBytes) {
+        int activityTimeoutSeconds, int maxMessageBytes, MessageBudget messageBudget) {
 }

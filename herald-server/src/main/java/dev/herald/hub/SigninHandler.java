@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.apps.App;
 import dev.herald.auth.ChannelAuthenticator;
 import dev.herald.protocol.ChannelKind;
+import dev.herald.protocol.ChannelNames;
+import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.ClientMessage;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.Json;
@@ -45,7 +47,8 @@ public final class SigninHandler {
         String toSign = ChannelAuthenticator.userStringToSign(c.socketId(), userData);
         if (!authenticator.verify(auth, toSign)) {
             c.close(PusherError.UNAUTHORIZED_CLOSE,
-                    "Invalid signature: Expected HMAC SHA256 hex digest of " + toSign + ", but got " + auth);
+                    "Invalid signature: Expected HMAC SHA256 hex digest of " + ClientInput.quote(toSign) + ", but got "
+                            + ClientInput.quote(auth));
             return;
         }
         SignedInUser user;
@@ -101,9 +104,7 @@ public final class SigninHandler {
         if (id == null || !id.isTextual() || id.asText().isEmpty()) {
             throw new ClientMessage.Malformed("user_data must have a non-empty string id");
         }
-        if (dev.herald.protocol.ChannelNames.problem(ChannelKind.userChannel(id.asText()), Integer.MAX_VALUE) != null) {
-            throw new ClientMessage.Malformed("user id may only use the channel-name characters A-Z a-z 0-9 _ - = @ , . ;");
-        }
+        checkUserId("user id", id.asText());
         JsonNode info = node.get("user_info");
         String userInfo = info == null || info.isNull() ? null : info.toString();
         java.util.Set<String> watchlist = new java.util.LinkedHashSet<>();
@@ -120,9 +121,21 @@ public final class SigninHandler {
                 if (!w.isTextual() || w.asText().isEmpty()) {
                     throw new ClientMessage.Malformed("user_data.watchlist must hold user id strings");
                 }
+                checkUserId("watchlist user id", w.asText());
                 watchlist.add(w.asText());
             }
         }
         return new SignedInUser(id.asText(), userInfo, List.copyOf(watchlist));
+    }
+
+    /** A user id names the user's channels, so it must be a valid, bounded part of a channel name. */
+    private static void checkUserId(String what, String id) throws ClientMessage.Malformed {
+        if (id.length() > ClientInput.MAX_USER_ID_LENGTH) {
+            throw new ClientMessage.Malformed(what + " is longer than " + ClientInput.MAX_USER_ID_LENGTH
+                    + " characters");
+        }
+        if (ChannelNames.problem(ChannelKind.userChannel(id), Integer.MAX_VALUE) != null) {
+            throw new ClientMessage.Malformed(what + " may only use the channel-name characters A-Z a-z 0-9 _ - = @ , . ;");
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.herald.apps.AppLimits;
 import dev.herald.auth.ChannelAuthenticator;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelNames;
+import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.ClientMessage;
 import dev.herald.cache.CachedEvent;
 import dev.herald.protocol.Frames;
@@ -38,7 +39,7 @@ public final class SubscribeHandler {
         String nameProblem = ChannelNames.problem(channel, limits.maxChannelNameLength());
         if (nameProblem != null) {
             refuse(c, channel == null ? "" : channel, PusherError.INVALID_CHANNEL, "InvalidChannel", 400,
-                    nameProblem);
+                    "Invalid channel name", nameProblem);
             return;
         }
         Subscription existing = c.subscription(channel);
@@ -48,7 +49,7 @@ public final class SubscribeHandler {
             return;
         }
         if (c.clientSubscriptionCount() >= limits.maxChannelsPerConnection()) {
-            refuse(c, channel, PusherError.TOO_MANY_CHANNELS, "LimitReached", 4304,
+            refuse(c, channel, PusherError.TOO_MANY_CHANNELS, "LimitReached", 4304, "Too many channels",
                     "Too many channels: a connection may subscribe to at most " + limits.maxChannelsPerConnection());
             return;
         }
@@ -67,7 +68,7 @@ public final class SubscribeHandler {
             }
             case PRESENCE -> {
                 if (channelData == null && c.user() == null) {
-                    refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "AuthError", 401,
+                    refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "AuthError", 401, "Missing channel_data",
                             "Presence channels need channel_data with a user_id, or a signed-in connection");
                     return;
                 }
@@ -83,7 +84,7 @@ public final class SubscribeHandler {
                 }
             }
             case SIGNED_IN_USER, NEVER -> {
-                refuse(c, channel, PusherError.UNAUTHORIZED, "AuthError", 401,
+                refuse(c, channel, PusherError.UNAUTHORIZED, "AuthError", 401, "Not allowed",
                         "Only the signed-in user's own connections may subscribe to " + channel);
                 return;
             }
@@ -91,7 +92,7 @@ public final class SubscribeHandler {
         }
         Hub.Joined joined = context.hub().subscribe(c, channel, member, limits.maxPresenceMembers());
         if (joined.presenceFull()) {
-            refuse(c, channel, PusherError.PRESENCE_FULL, "LimitReached", 4306,
+            refuse(c, channel, PusherError.PRESENCE_FULL, "LimitReached", 4306, "Presence channel is full",
                     "Presence channel " + channel + " is full: at most " + limits.maxPresenceMembers() + " members");
             return;
         }
@@ -162,10 +163,13 @@ public final class SubscribeHandler {
         if (authenticator.verify(auth, toSign)) {
             return true;
         }
-        String why = auth == null || auth.isEmpty()
+        boolean missing = auth == null || auth.isEmpty();
+        String why = missing
                 ? "Missing auth: " + channel + " needs a signature from your auth endpoint"
-                : "Invalid signature: Expected HMAC SHA256 hex digest of " + toSign + ", but got " + auth;
-        refuse(c, channel, PusherError.UNAUTHORIZED, "AuthError", 401, why);
+                : "Invalid signature: Expected HMAC SHA256 hex digest of " + ClientInput.quote(toSign) + ", but got "
+                        + ClientInput.quote(auth);
+        refuse(c, channel, PusherError.UNAUTHORIZED, "AuthError", 401, missing ? "Missing auth" : "Invalid signature",
+                why);
         return false;
     }
 
@@ -178,14 +182,19 @@ public final class SubscribeHandler {
         }
         JsonNode userId = parsed == null || !parsed.isObject() ? null : parsed.get("user_id");
         if (userId == null || !(userId.isTextual() || userId.isNumber()) || userId.asText().isEmpty()) {
-            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "AuthError", 400,
+            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "AuthError", 400, "Invalid channel_data",
                     "channel_data must be a JSON object with a user_id string or number");
+            return null;
+        }
+        if (userId.asText().length() > ClientInput.MAX_USER_ID_LENGTH) {
+            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "LimitReached", 4307, "user_id too long",
+                    "user_id is longer than " + ClientInput.MAX_USER_ID_LENGTH + " characters");
             return null;
         }
         JsonNode info = parsed.get("user_info");
         String userInfo = info == null || info.isNull() ? null : info.toString();
         if (userInfo != null && userInfo.getBytes(StandardCharsets.UTF_8).length > limits.maxPresenceUserInfoBytes()) {
-            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "LimitReached", 4307,
+            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "LimitReached", 4307, "user_info too large",
                     "user_info is larger than " + limits.maxPresenceUserInfoBytes() + " bytes");
             return null;
         }
@@ -194,11 +203,22 @@ public final class SubscribeHandler {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SubscribeHandler.class);
 
-    private void refuse(Connection c, String channel, PusherError error, String type, int status, String why) {
+    /**
+     * One refusal, one answer in the two parts spec §3.4 describes: {@code pusher:error} says why
+     * (quoting client input at most {@value ClientInput#MAX_QUOTED} characters), and
+     * {@code pusher:subscription_error} on the channel, which pusher-js hands to the app, carries
+     * only the short {@code brief}, so the explanation is not sent twice. A name too long to be a
+     * channel is not repeated in a channel field at all.
+     */
+    private void refuse(Connection c, String channel, PusherError error, String type, int status, String brief,
+            String why) {
         log.atDebug().addKeyValue("app", c.app().id()).addKeyValue("socket", c.socketId())
-                .addKeyValue("channel", channel).addKeyValue("code", error.code()).log("subscription refused: {}", why);
+                .addKeyValue("channel", ClientInput.quote(channel)).addKeyValue("code", error.code())
+                .log("subscription refused: {}", why);
         c.sendError(error, why);
-        c.send(Frames.subscriptionError(channel, type, why, status));
+        if (channel.length() <= ClientInput.MAX_ECHOED_CHANNEL_LENGTH) {
+            c.send(Frames.subscriptionError(channel, type, brief, status));
+        }
     }
 
     void unsubscribe(Connection c, ClientMessage message) throws ClientMessage.Malformed {

@@ -14,7 +14,8 @@ public record AppMeters(
         Counter bytesSent,
         Counter clientEvents,
         Counter clientEventsRateLimited,
-        Counter slowConsumerCloses) {
+        Counter slowConsumerCloses,
+        Counter messageRateCloses) {
 
     /** Meters that count nothing, for tests and embedding. */
     public static final AppMeters NOOP = HeraldMetrics.inMemory().forApp("-");

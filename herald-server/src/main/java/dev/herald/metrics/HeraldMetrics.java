@@ -31,6 +31,7 @@ public final class HeraldMetrics {
     public static final String CLIENT_EVENTS = "herald.client.events";
     public static final String CLIENT_EVENTS_RATE_LIMITED = "herald.client.events.rate.limited";
     public static final String SLOW_CONSUMER_CLOSES = "herald.slow.consumer.closes";
+    public static final String MESSAGE_RATE_CLOSES = "herald.message.rate.closes";
     public static final String HTTP_REQUESTS = "herald.http.requests";
     public static final String HTTP_RATE_LIMITED = "herald.http.rate.limited";
     public static final String EVENT_LOOP_DELAY = "herald.event.loop.delay";
@@ -97,7 +98,9 @@ public final class HeraldMetrics {
                 Counter.builder(CLIENT_EVENTS_RATE_LIMITED).description("Client events refused by the rate limit (4301)")
                         .tag("app", id).register(registry),
                 Counter.builder(SLOW_CONSUMER_CLOSES).description("Connections closed as slow consumers (4100)")
-                        .tag("app", id).register(registry)));
+                        .tag("app", id).register(registry),
+                Counter.builder(MESSAGE_RATE_CLOSES).description("Connections closed for sending more messages "
+                        + "than their budget (4100)").tag("app", id).register(registry)));
     }
 
     /** Gauges read from the hub's own counters, which change where the state changes. */

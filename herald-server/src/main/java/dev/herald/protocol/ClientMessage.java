@@ -24,7 +24,7 @@ public record ClientMessage(String event, String channel, JsonNode data) {
         try {
             root = Json.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new Malformed("Invalid JSON: " + e.getOriginalMessage());
+            throw new Malformed("Invalid JSON: " + ClientInput.quote(e.getOriginalMessage()));
         }
         if (root == null || !root.isObject()) {
             throw new Malformed("A message must be a JSON object");
@@ -32,6 +32,10 @@ public record ClientMessage(String event, String channel, JsonNode data) {
         JsonNode event = root.get("event");
         if (event == null || !event.isTextual() || event.asText().isEmpty()) {
             throw new Malformed("A message must have a string \"event\"");
+        }
+        if (event.asText().length() > ClientInput.MAX_EVENT_NAME_LENGTH) {
+            throw new Malformed("Event name is longer than " + ClientInput.MAX_EVENT_NAME_LENGTH + " characters: "
+                    + ClientInput.quote(event.asText()));
         }
         JsonNode channel = root.get("channel");
         if (channel != null && !channel.isTextual() && !channel.isNull()) {

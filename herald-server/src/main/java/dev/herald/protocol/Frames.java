@@ -17,6 +17,9 @@ import java.util.Collection;
 public final class Frames {
 
     private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
+    /** RFC 6455 §5.5: a control frame carries at most 125 bytes; a close frame's code takes 2. */
+    private static final int MAX_CONTROL_PAYLOAD = 125;
+    private static final int MAX_CLOSE_REASON_BYTES = MAX_CONTROL_PAYLOAD - 2;
 
     private Frames() {
     }
@@ -229,15 +232,37 @@ public final class Frames {
         return event("pusher_internal:subscription_count", channel, "{\"subscription_count\":" + count + "}");
     }
 
-    /** A WebSocket close frame (RFC 6455 §5.5.1) with a code and a reason of at most 123 bytes. */
+    /**
+     * A WebSocket close frame (RFC 6455 §5.5.1) with a code and a reason of at most 123 bytes, cut
+     * before a whole character: the reason must stay valid UTF-8, or a strict client fails the
+     * connection with 1007 instead of reporting our code.
+     */
     public static ByteBuf close(int code, String reason) {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
-        int reasonLength = Math.min(text.length, 123);
+        int reasonLength = Math.min(text.length, MAX_CLOSE_REASON_BYTES);
+        while (reasonLength < text.length && reasonLength > 0 && (text[reasonLength] & 0xC0) == 0x80) {
+            reasonLength--; // text[reasonLength] continues a character that would be cut
+        }
         ByteBuf buf = ALLOC.buffer(4 + reasonLength);
         buf.writeByte(0x88);
         buf.writeByte(2 + reasonLength);
         buf.writeShort(code);
         buf.writeBytes(text, 0, reasonLength);
+        return buf;
+    }
+
+    /**
+     * A WebSocket pong frame echoing a ping's application data (RFC 6455 §5.5.3), which the frame
+     * decoder has already bounded to 125 bytes.
+     */
+    public static ByteBuf wsPong(ByteBuf pingData) {
+        int length = pingData.readableBytes();
+        if (length > MAX_CONTROL_PAYLOAD) {
+            throw new IllegalArgumentException("control frame payload over 125 bytes: " + length);
+        }
+        ByteBuf buf = ALLOC.buffer(2 + length);
+        buf.writeByte(0x8A).writeByte(length);
+        buf.writeBytes(pingData, pingData.readerIndex(), length);
         return buf;
     }
 

@@ -22,6 +22,8 @@ public enum PusherError {
     /** A terminated or unauthorized connection: closes. */
     UNAUTHORIZED_CLOSE(4009, true),
     OVER_CAPACITY(4100, true),
+    /** The connection sent more messages than its budget allows: back off, then reconnect. */
+    TOO_MANY_MESSAGES(4100, true),
     RECONNECT(4200, true),
     PONG_TIMEOUT(4201, true),
     INVALID_MESSAGE(4300, false),

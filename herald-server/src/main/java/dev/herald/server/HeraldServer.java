@@ -137,7 +137,7 @@ public final class HeraldServer implements AutoCloseable {
         hub.observe(observer);
         SessionContext sessions = new SessionContext(hub, broker, view, cache, observer, authenticators, socketIds,
                 new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIpPerSecond()), metrics,
-                config.activityTimeoutSeconds(), config.maxFrameBytes());
+                config.activityTimeoutSeconds(), config.maxFrameBytes(), config.messageBudget());
         SslContext tls = tlsContext();
         WebSocketUpgrade upgrade = new WebSocketUpgrade(config.maxFrameBytes(),
                 TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),

@@ -8,6 +8,7 @@ import dev.herald.config.AppsFile;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.config.TransportKind;
+import dev.herald.limits.MessageBudget;
 import dev.herald.webhooks.WebhookSettings;
 import java.time.Duration;
 import java.util.List;
@@ -221,6 +222,16 @@ public final class Main implements Callable<Integer> {
             description = "Batches waiting per webhook target; past it the oldest are dropped (HERALD_WEBHOOK_OUTBOX_LIMIT).")
     int webhookOutboxLimit;
 
+    @Option(names = "--max-messages-per-second", defaultValue = "${env:HERALD_MAX_MESSAGES_PER_SECOND:-50}",
+            description = "WebSocket messages (frames of any kind) one connection may send per second; past the "
+                    + "budget it is closed with 4100; 0 = no limit (HERALD_MAX_MESSAGES_PER_SECOND).")
+    int maxMessagesPerSecond;
+
+    @Option(names = "--message-burst", defaultValue = "${env:HERALD_MESSAGE_BURST:-200}",
+            description = "Messages one connection may send at once after a quiet spell, e.g. re-subscribing "
+                    + "after a reconnect (HERALD_MESSAGE_BURST).")
+    int messageBurst;
+
     @Option(names = "--max-http-body-bytes", defaultValue = "${env:HERALD_MAX_HTTP_BODY_BYTES:-1048576}",
             description = "Largest HTTP API request body; larger ones get 413 (HERALD_MAX_HTTP_BODY_BYTES).")
     int maxHttpBodyBytes;
@@ -310,7 +321,16 @@ public final class Main implements Callable<Integer> {
                 writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, metricsPort,
                 isSet("--metrics-port", "HERALD_METRICS_PORT"), shutdownGrace, maxConnections,
                 maxConnectionsPerIpPerSecond, tls(), redisUrl == null || redisUrl.isBlank() ? null : redisUrl.trim(),
-                nodeLease, database, webhookSettings, apps);
+                nodeLease, database, webhookSettings, apps, messageBudget());
+    }
+
+    private MessageBudget messageBudget() {
+        try {
+            return new MessageBudget(maxMessagesPerSecond, messageBurst);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--max-messages-per-second (HERALD_MAX_MESSAGES_PER_SECOND) and --message-burst "
+                    + "(HERALD_MESSAGE_BURST): " + e.getMessage());
+        }
     }
 
     private HeraldConfig.Tls tls() {

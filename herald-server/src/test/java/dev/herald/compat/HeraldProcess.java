@@ -11,6 +11,7 @@ import dev.herald.testing.ServerJar;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +66,14 @@ public final class HeraldProcess implements AutoCloseable {
         int port = freePort();
         Path log = Paths.get(System.getProperty("basedir", "."), "target").toAbsolutePath()
                 .resolve("herald-" + name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(ServerJar.javaBinary(), "-jar", ServerJar.snapshot().toString())
+        // JAVA_OPTS in the overrides are JVM flags, as bin/herald reads them
+        List<String> command = new ArrayList<>(List.of(ServerJar.javaBinary()));
+        String javaOpts = overrides.getOrDefault("JAVA_OPTS", "").trim();
+        if (!javaOpts.isEmpty()) {
+            command.addAll(List.of(javaOpts.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", ServerJar.snapshot().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
@@ -97,6 +105,20 @@ public final class HeraldProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The server's resident memory now, from {@code /proc}: what the machine pays for it. */
+    public long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the server's memory", e);
+        }
+        throw new IllegalStateException("no VmRSS for process " + process.pid());
     }
 
     public Path log() {

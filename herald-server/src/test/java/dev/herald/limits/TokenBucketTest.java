@@ -25,4 +25,27 @@ class TokenBucketTest {
         }
         assertThat(granted).isEqualTo(10);
     }
+
+    @Test
+    void aBurstLargerThanTheRateIsGrantedOnceThenRefillsAtTheRate() {
+        long t = 5_000_000_000L;
+        TokenBucket bucket = new TokenBucket(50, 200, t);
+        int granted = 0;
+        while (bucket.tryAcquire(t)) {
+            granted++;
+        }
+        assertThat(granted).isEqualTo(200);
+        // one second later: 50 more, not the whole burst
+        granted = 0;
+        while (bucket.tryAcquire(t + 1_000_000_000L)) {
+            granted++;
+        }
+        assertThat(granted).isEqualTo(50);
+        // idle for a minute: the bucket holds the burst at most
+        granted = 0;
+        while (bucket.tryAcquire(t + 61_000_000_000L)) {
+            granted++;
+        }
+        assertThat(granted).isEqualTo(200);
+    }
 }

@@ -96,4 +96,55 @@ class FramesTest {
                     .isInstanceOf(ClientMessage.Malformed.class);
         }
     }
+
+    @Test
+    void aLongCloseReasonIsCutBeforeAWholeCharacter() {
+        // 60 two-byte characters: 120 bytes fit, the 62nd character would end at byte 124
+        String reason = "é".repeat(70);
+        ByteBuf close = Frames.close(4100, reason);
+        try {
+            close.skipBytes(4);
+            byte[] sent = new byte[close.readableBytes()];
+            close.readBytes(sent);
+            assertThat(sent.length).isLessThanOrEqualTo(123).isEven();
+            assertThat(new String(sent, StandardCharsets.UTF_8)).isEqualTo("é".repeat(sent.length / 2));
+            assertThat(io.netty.buffer.ByteBufUtil.isText(io.netty.buffer.Unpooled.wrappedBuffer(sent),
+                    StandardCharsets.UTF_8)).isTrue();
+        } finally {
+            close.release();
+        }
+    }
+
+    @Test
+    void aPongEchoesThePingsData() {
+        ByteBuf data = io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
+        ByteBuf pong = Frames.wsPong(data);
+        try {
+            assertThat(io.netty.buffer.ByteBufUtil.getBytes(pong)).containsExactly(0x8A, 3, 1, 2, 3);
+            assertThat(data.readableBytes()).as("the ping's data is left as it was").isEqualTo(3);
+        } finally {
+            pong.release();
+        }
+    }
+
+    @Test
+    void quotesClientInputUpToTwoHundredCharacters() {
+        assertThat(ClientInput.quote("short")).isEqualTo("short");
+        assertThat(ClientInput.quote("x".repeat(200))).isEqualTo("x".repeat(200));
+        String quoted = ClientInput.quote("y".repeat(100_000));
+        assertThat(quoted).startsWith("y".repeat(200)).endsWith("... (99800 more characters)");
+        // a surrogate pair straddling the cut is left out whole
+        String emoji = "a".repeat(199) + "\uD83D\uDE00" + "b".repeat(10);
+        assertThat(ClientInput.quote(emoji)).startsWith("a".repeat(199) + "...");
+    }
+
+    @Test
+    void eventNamesLongerThan200CharactersAreMalformed() throws Exception {
+        assertThat(ClientMessage.parse("{\"event\":\"client-" + "e".repeat(193) + "\"}").event()).hasSize(200);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> ClientMessage.parse("{\"event\":\"client-" + "e".repeat(100_000) + "\"}"))
+                .isInstanceOf(ClientMessage.Malformed.class)
+                .hasMessageContaining("longer than 200")
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(400));
+    }
 }
