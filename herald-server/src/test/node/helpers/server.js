@@ -85,9 +85,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Spawns `java -jar $HERALD_JAR` on a free loopback port with the given HERALD_* overrides and
- * resolves once GET /health answers 200.
+ * resolves once GET /health answers 200. `jvmArgs` go before `-jar` (JVM settings such as
+ * bin/herald's, or a heap cap).
  */
-async function startServer(envOverrides = {}, { flags = null, killOnStop = false } = {}) {
+async function startServer(envOverrides = {}, { flags = null, killOnStop = false, jvmArgs = [] } = {}) {
   const jar = jarPath();
   const port = await freePort();
   const logFile = path.join(os.tmpdir(), `herald-node-test-${process.pid}-${port}.log`);
@@ -102,7 +103,7 @@ async function startServer(envOverrides = {}, { flags = null, killOnStop = false
     ...Object.fromEntries(Object.entries(envOverrides).map(([k, v]) => [k, String(v)])),
   };
   const args = flags ? ['--host', HOST, '--port', String(port), ...flags] : [];
-  const child = spawn('java', ['-jar', jar, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('java', [...jvmArgs, '-jar', jar, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let exited = null;
   const exitPromise = new Promise((resolve) => {
@@ -141,6 +142,8 @@ async function startServer(envOverrides = {}, { flags = null, killOnStop = false
   return {
     host: HOST,
     port,
+    /** The JVM's process id (java is spawned directly, not through a shell). */
+    pid: child.pid,
     app: Object.freeze({
       id: envOverrides.HERALD_APP_ID || APP.id,
       key: envOverrides.HERALD_APP_KEY || APP.key,
