@@ -5,10 +5,10 @@ import dev.herald.limits.TokenBucket;
 import dev.herald.metrics.AppMeters;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
+import dev.herald.transport.ClosingHandshake;
 import dev.herald.transport.SocketWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.ArrayList;
@@ -314,7 +314,12 @@ public final class Connection {
      */
     public static void refuse(ChannelHandlerContext ctx, PusherError error, String message) {
         ctx.write(Frames.error(error, message), ctx.voidPromise());
-        ctx.writeAndFlush(Frames.close(error.code(), message)).addListener(ChannelFutureListener.CLOSE);
+        sendCloseFrame(ctx, error.code(), message);
+    }
+
+    /** The close frame, then the closing handshake, cut short after {@value #CLOSE_GRACE_MILLIS} ms. */
+    private static void sendCloseFrame(ChannelHandlerContext ctx, int code, String reason) {
+        ctx.writeAndFlush(Frames.close(code, reason)).addListener(ClosingHandshake.AFTER_CLOSE_FRAME);
         ctx.executor().schedule(new HardClose(ctx), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -331,7 +336,7 @@ public final class Connection {
             return;
         }
         closing = true;
-        ctx.writeAndFlush(Frames.close(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        sendCloseFrame(ctx, code, reason);
     }
 
     /** Sends a non-fatal {@code pusher:error}; the connection stays open. */

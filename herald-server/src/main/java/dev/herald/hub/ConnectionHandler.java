@@ -238,7 +238,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        // a closing connection reads on, dropping what comes, until the client closes its side
+        boolean closing = connection != null && connection.isClosing();
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable() || closing);
         super.channelWritabilityChanged(ctx);
     }
 

@@ -208,7 +208,7 @@ public final class SubscribeHandler {
      * (quoting client input at most {@value ClientInput#MAX_QUOTED} characters), and
      * {@code pusher:subscription_error} on the channel, which pusher-js hands to the app, carries
      * only the short {@code brief}, so the explanation is not sent twice. A name too long to be a
-     * channel is not repeated in a channel field at all.
+     * channel is quoted like any other input, even in the channel field.
      */
     private void refuse(Connection c, String channel, PusherError error, String type, int status, String brief,
             String why) {
@@ -216,9 +216,8 @@ public final class SubscribeHandler {
                 .addKeyValue("channel", ClientInput.quote(channel)).addKeyValue("code", error.code())
                 .log("subscription refused: {}", why);
         c.sendError(error, why);
-        if (channel.length() <= ClientInput.MAX_ECHOED_CHANNEL_LENGTH) {
-            c.send(Frames.subscriptionError(channel, type, brief, status));
-        }
+        String echoed = channel.length() <= ClientInput.MAX_ECHOED_CHANNEL_LENGTH ? channel : ClientInput.quote(channel);
+        c.send(Frames.subscriptionError(echoed, type, brief, status));
     }
 
     void unsubscribe(Connection c, ClientMessage message) throws ClientMessage.Malformed {

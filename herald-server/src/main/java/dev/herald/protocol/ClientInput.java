@@ -15,8 +15,9 @@ public final class ClientInput {
     /** Longest user id: a presence {@code user_id}, a sign-in {@code id}, a watchlist entry. */
     public static final int MAX_USER_ID_LENGTH = 200;
     /**
-     * Longest channel name repeated in the {@code channel} field of a refusal, so pusher-js can
-     * route it to the channel object. Longer names are refused with {@code pusher:error} only.
+     * Longest channel name repeated whole in the {@code channel} field of a refusal, so pusher-js
+     * can route it to the channel object even when the name was refused for its length. Longer
+     * names are quoted there like any other input.
      */
     public static final int MAX_ECHOED_CHANNEL_LENGTH = 1_000;
 
