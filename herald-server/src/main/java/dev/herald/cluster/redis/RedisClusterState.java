@@ -5,6 +5,7 @@ import dev.herald.apps.AppStore;
 import dev.herald.hub.ChannelObserver;
 import dev.herald.hub.Hub;
 import dev.herald.hub.LocalChannel;
+import dev.herald.internal.GuardedExecutor;
 import dev.herald.protocol.Member;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,11 +70,7 @@ public final class RedisClusterState implements AutoCloseable {
         this.hub = hub;
         this.apps = apps;
         this.leaseMillis = leaseMillis;
-        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "herald-cluster-lease");
-            t.setDaemon(true);
-            return t;
-        });
+        this.heartbeat = GuardedExecutor.singleThread("herald-cluster-lease");
     }
 
     /** Registers the lease and starts the heartbeat; call before accepting connections. */
