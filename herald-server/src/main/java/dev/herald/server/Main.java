@@ -10,6 +10,7 @@ import dev.herald.config.AppsFile;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.config.TransportKind;
+import dev.herald.internal.Redact;
 import dev.herald.webhooks.WebhookSettings;
 import java.time.Duration;
 import java.util.List;
@@ -285,7 +286,8 @@ public final class Main implements Callable<Integer> {
             try {
                 webhooks.add(WebhookTarget.all(java.net.URI.create(appWebhookUrl.trim())));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("--app-webhook-url (HERALD_APP_WEBHOOK_URL): " + e.getMessage());
+                // the message quotes the URL, which may carry a password
+                throw new ConfigException("--app-webhook-url (HERALD_APP_WEBHOOK_URL): " + Redact.url(e.getMessage()));
             }
         }
         App defaultApp = new App(appId, appKey, appSecret, true, features, limits, webhooks);

@@ -5,6 +5,7 @@ import dev.herald.apps.AppStore;
 import dev.herald.hub.ChannelObserver;
 import dev.herald.hub.Hub;
 import dev.herald.hub.LocalChannel;
+import dev.herald.internal.Fatal;
 import dev.herald.internal.GuardedExecutor;
 import dev.herald.protocol.Member;
 import io.lettuce.core.ScriptOutputType;
@@ -188,6 +189,7 @@ public final class RedisClusterState implements AutoCloseable {
     private void decide(CompletionStage<Long> verdict, Runnable passOn) {
         verdict.whenComplete((result, error) -> {
             if (error != null) {
+                Fatal.surface(error); // Lettuce completes a command with what its event loop caught
                 log.debug("cluster decision unavailable, deciding locally: {}", error.toString());
                 passOn.run();
             } else if (result == 1L) {
@@ -197,6 +199,7 @@ public final class RedisClusterState implements AutoCloseable {
     }
 
     private <T> T ignore(Throwable error) {
+        Fatal.surface(error);
         log.debug("cluster write failed: {}", error.toString());
         return null;
     }
