@@ -1,10 +1,10 @@
 package dev.herald.cache;
 
+import dev.herald.internal.GuardedExecutor;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -27,11 +27,7 @@ public final class LocalChannelCache implements ChannelCache {
     }
 
     public LocalChannelCache start() {
-        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "herald-cache-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
+        sweeper = GuardedExecutor.singleThread("herald-cache-sweeper");
         sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.MINUTES);
         return this;
     }

@@ -2,6 +2,10 @@ package dev.herald.config;
 
 import dev.herald.apps.App;
 import dev.herald.limits.MessageBudget;
+import dev.herald.internal.Redact;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Collection;
 import dev.herald.webhooks.WebhookSettings;
 import java.util.List;
 import java.util.Objects;
@@ -23,6 +27,8 @@ public record HeraldConfig(
         int maxHttpBodyBytes,
         int metricsPort,
         boolean metricsPortExplicit,
+        String metricsHost,
+        double eventLoopStuckSeconds,
         double shutdownGraceSeconds,
         int maxConnections,
         int maxConnectionsPerIpPerSecond,
@@ -34,7 +40,10 @@ public record HeraldConfig(
         List<App> apps,
         MessageBudget messageBudget) {
 
-    public static final String DEFAULT_HOST = "0.0.0.0";
+    /** Loopback: exposing Herald is a decision (and needs a secret of one's own, see {@link #exposed()}). */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** The default app's secret, published in the docs: fine on loopback, refused anywhere else. */
+    public static final String DEFAULT_APP_SECRET = "app-secret";
     public static final int DEFAULT_PORT = 6001;
     public static final int DEFAULT_ACTIVITY_TIMEOUT_SECONDS = 120;
     public static final int DEFAULT_PONG_TIMEOUT_SECONDS = 30;
@@ -43,10 +52,12 @@ public record HeraldConfig(
     public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 1 << 20;
     public static final int DEFAULT_METRICS_PORT = 9601;
     public static final double DEFAULT_SHUTDOWN_GRACE_SECONDS = 3;
+    public static final double DEFAULT_EVENT_LOOP_STUCK_SECONDS = 10;
     public static final int DEFAULT_NODE_LEASE_SECONDS = 20;
 
     public HeraldConfig {
         Objects.requireNonNull(host, "host");
+        metricsHost = metricsHost == null || metricsHost.isBlank() ? host : metricsHost.trim();
         Objects.requireNonNull(transport, "transport");
         apps = List.copyOf(apps);
         check(port >= 0 && port <= 65535, "port (--port, HERALD_PORT) must be 0-65535, got " + port);
@@ -66,6 +77,8 @@ public record HeraldConfig(
                 + "0-65535, or -1 to turn the metrics listener off, got " + metricsPort);
         Objects.requireNonNull(webhooks, "webhooks");
         Objects.requireNonNull(messageBudget, "messageBudget");
+        check(eventLoopStuckSeconds > 0, "--event-loop-stuck-seconds (HERALD_EVENT_LOOP_STUCK_SECONDS) must be > 0, "
+                + "got " + eventLoopStuckSeconds);
         check(shutdownGraceSeconds >= 0, "shutdown grace (--shutdown-grace, HERALD_SHUTDOWN_GRACE) must be >= 0 "
                 + "seconds, got " + shutdownGraceSeconds);
         check(maxConnections >= 0, "max connections (--max-connections, HERALD_MAX_CONNECTIONS) must be >= 0 "
@@ -76,7 +89,7 @@ public record HeraldConfig(
         check(nodeLeaseSeconds >= 2, "node lease (--node-lease, HERALD_NODE_LEASE_SECONDS) must be >= 2 seconds, got "
                 + nodeLeaseSeconds);
         check(redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
-                "Redis URL (--redis-url, HERALD_REDIS_URL) must start with redis:// or rediss://, got " + redisUrl);
+                "Redis URL (--redis-url, HERALD_REDIS_URL) must start with redis:// or rediss://, got " + Redact.url(redisUrl));
         check(!apps.isEmpty() || appsDatabase != null, "at least one app must be configured (or an apps database)");
     }
 
@@ -104,19 +117,53 @@ public record HeraldConfig(
     public record AppsDatabase(String url, String user, String password) {
         public AppsDatabase {
             if (url == null || !url.startsWith("jdbc:")) {
-                throw new ConfigException("--apps-jdbc-url (HERALD_APPS_JDBC_URL) must be a jdbc: URL, got " + url);
+                throw new ConfigException("--apps-jdbc-url (HERALD_APPS_JDBC_URL) must be a jdbc: URL, got " + Redact.url(url));
             }
         }
 
         @Override
         public String toString() {
-            return "AppsDatabase[" + url.replaceAll("password=[^&;]*", "password=****") + "]";
+            return "AppsDatabase[" + Redact.url(url) + "]";
         }
     }
 
     private static void check(boolean ok, String message) {
         if (!ok) {
             throw new ConfigException(message);
+        }
+    }
+
+    /**
+     * Whether {@code address} is reachable only from this machine (127.0.0.0/8, ::1, localhost);
+     * {@code 0.0.0.0}, {@code ::} and an interface's own address are not.
+     *
+     * @throws ConfigException if the name does not resolve
+     */
+    public static boolean isLoopback(String address, String setting) {
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new ConfigException(setting + ": cannot resolve " + address);
+        }
+    }
+
+    /** Whether the server port listens beyond this machine. */
+    public boolean exposed() {
+        return !isLoopback(host, "--host (HERALD_HOST)");
+    }
+
+    /**
+     * Refuses an exposed server while any app signs with the published default secret: anyone who
+     * read the docs could then trigger events and authorize private and presence channels.
+     *
+     * @throws ConfigException naming {@code HERALD_APP_SECRET} and {@code --app-secret}
+     */
+    public void refuseDefaultSecretWhenExposed(Collection<App> served) {
+        if (exposed() && served.stream().anyMatch(app -> DEFAULT_APP_SECRET.equals(app.secret()))) {
+            throw new ConfigException("refusing to listen on " + host + " (not loopback) while an app uses the "
+                    + "published default secret '" + DEFAULT_APP_SECRET + "': anyone could sign API requests and "
+                    + "channel authorizations. Set HERALD_APP_SECRET (or --app-secret) to a secret of your own, "
+                    + "or listen on 127.0.0.1 (HERALD_HOST).");
         }
     }
 

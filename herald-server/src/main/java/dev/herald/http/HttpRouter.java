@@ -7,6 +7,7 @@ import dev.herald.auth.RequestSignature;
 import dev.herald.hub.Authenticators;
 import dev.herald.hub.ConnectionHandler;
 import dev.herald.hub.SessionContext;
+import dev.herald.internal.Fatal;
 import dev.herald.limits.ConnectionLimiter;
 import dev.herald.limits.KeyedRateLimiter;
 import dev.herald.metrics.HeraldMetrics;
@@ -32,6 +33,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,12 +58,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final ChannelsApi channels;
     private final UsersApi users;
     private final BooleanSupplier ready;
+    private final Supplier<Health> health;
     private final HeraldMetrics metrics;
     private final KeyedRateLimiter apiRates = new KeyedRateLimiter();
     private final IntSupplier liveNodes;
 
     public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready,
-            HeraldMetrics metrics, IntSupplier liveNodes) {
+            Supplier<Health> health, HeraldMetrics metrics, IntSupplier liveNodes) {
+        this.health = health;
         this.metrics = metrics;
         this.liveNodes = liveNodes;
         this.apps = apps;
@@ -88,7 +92,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         } else if (path.startsWith(WS_PREFIX) && isUpgrade(req)) {
             webSocket(ctx, req, query, path.substring(WS_PREFIX.length()));
         } else if (path.equals("/health")) {
-            Responses.json(ctx, req, HttpResponseStatus.OK, Map.of("status", "ok"));
+            Health verdict = health.get();
+            Responses.json(ctx, req, verdict.status(), verdict.body());
         } else if (path.equals("/ready")) {
             boolean isReady = ready.getAsBoolean();
             Responses.json(ctx, req, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -242,6 +247,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Fatal.surface(cause);
         log.debug("HTTP connection error: {}", cause.toString());
         ctx.close();
     }

@@ -17,8 +17,12 @@ import io.netty.channel.ChannelFutureListener;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
-/** The operations port: {@code /metrics} for Prometheus, and {@code /health} and {@code /ready}. */
+/**
+ * The operations port: {@code /metrics} for Prometheus, {@code /health} (liveness: 503 while an
+ * event loop is stuck) and {@code /ready}.
+ */
 @ChannelHandler.Sharable
 public final class OpsRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -26,10 +30,12 @@ public final class OpsRouter extends SimpleChannelInboundHandler<FullHttpRequest
 
     private final HeraldMetrics metrics;
     private final BooleanSupplier ready;
+    private final Supplier<Health> health;
 
-    public OpsRouter(HeraldMetrics metrics, BooleanSupplier ready) {
+    public OpsRouter(HeraldMetrics metrics, BooleanSupplier ready, Supplier<Health> health) {
         this.metrics = metrics;
         this.ready = ready;
+        this.health = health;
     }
 
     @Override
@@ -48,7 +54,10 @@ public final class OpsRouter extends SimpleChannelInboundHandler<FullHttpRequest
                     ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
                 }
             }
-            case "/health" -> Responses.json(ctx, req, HttpResponseStatus.OK, Map.of("status", "ok"));
+            case "/health" -> {
+                Health verdict = health.get();
+                Responses.json(ctx, req, verdict.status(), verdict.body());
+            }
             case "/ready" -> {
                 boolean isReady = ready.getAsBoolean();
                 Responses.json(ctx, req, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,

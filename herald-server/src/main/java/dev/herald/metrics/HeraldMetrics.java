@@ -35,6 +35,7 @@ public final class HeraldMetrics {
     public static final String HTTP_REQUESTS = "herald.http.requests";
     public static final String HTTP_RATE_LIMITED = "herald.http.rate.limited";
     public static final String EVENT_LOOP_DELAY = "herald.event.loop.delay";
+    public static final String EVENT_LOOPS_STUCK = "herald.event.loops.stuck";
     public static final String FRAMES_REFUSED = "herald.frames.refused";
     public static final String WEBHOOKS_SENT = "herald.webhooks.sent";
     public static final String WEBHOOK_ATTEMPTS_FAILED = "herald.webhook.attempts.failed";
@@ -141,6 +142,13 @@ public final class HeraldMetrics {
         return io.micrometer.core.instrument.Timer.builder(EVENT_LOOP_DELAY)
                 .description("Time a task waits in an event loop's queue, sampled every second")
                 .tag("loop", Integer.toString(loop)).register(registry);
+    }
+
+    public void eventLoopsStuck(Supplier<Number> stuck) {
+        Gauge.builder(EVENT_LOOPS_STUCK, stuck)
+                .description("Event loops that have not turned within HERALD_EVENT_LOOP_STUCK_SECONDS; /health is 503 "
+                        + "while this is above 0")
+                .register(registry);
     }
 
     // -- webhooks

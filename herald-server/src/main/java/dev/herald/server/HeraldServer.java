@@ -18,6 +18,7 @@ import dev.herald.cluster.redis.RedisClusterView;
 import dev.herald.cluster.redis.RedisConnections;
 import dev.herald.cluster.redis.RedisRemovalMarks;
 import dev.herald.config.HeraldConfig;
+import dev.herald.http.Health;
 import dev.herald.http.HttpRouter;
 import dev.herald.http.OpsRouter;
 import dev.herald.limits.ConnectionLimiter;
@@ -46,6 +47,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +81,9 @@ public final class HeraldServer implements AutoCloseable {
     private RedisClusterState cluster;
     private JdbcAppStore jdbcApps;
     private Channel metricsChannel;
+    /** The ops port's own loop, so that /health answers (503) while the main loops are stuck. */
+    private EventLoopGroup opsGroup;
+    private Watchdog watchdog;
     private Channel serverChannel;
     private Transports transports;
 
@@ -105,6 +112,9 @@ public final class HeraldServer implements AutoCloseable {
         group.iterator().forEachRemaining(loops::add);
 
         AppStore apps = appStore();
+        if (jdbcApps != null) {
+            config.refuseDefaultSecretWhenExposed(apps.all());
+        }
         SocketIds socketIds = new SocketIds();
         Authenticators authenticators = new Authenticators();
         ClusterView view;
@@ -142,7 +152,7 @@ public final class HeraldServer implements AutoCloseable {
         WebSocketUpgrade upgrade = new WebSocketUpgrade(config.maxFrameBytes(),
                 TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),
                 TimeUnit.SECONDS.toMillis(config.pongTimeoutSeconds()));
-        HttpRouter router = new HttpRouter(apps, sessions, upgrade, this::isReady, metrics,
+        HttpRouter router = new HttpRouter(apps, sessions, upgrade, this::isReady, this::health, metrics,
                 cluster == null ? () -> 1 : cluster::liveNodes);
 
         int high = config.writeBufferHighWaterMark();
@@ -160,6 +170,7 @@ public final class HeraldServer implements AutoCloseable {
             bindMetrics();
         }
         sampleEventLoopDelay(loops);
+        watch(loops);
         ready.set(true);
         log.info("Herald listening on {}:{} ({}, {} transport, {} event loops)", config.host(), port(),
                 tls == null ? "ws/http" : "wss/https",
@@ -207,9 +218,38 @@ public final class HeraldServer implements AutoCloseable {
                 webhooks));
     }
 
-    /** Accepting traffic, and, when clustered, Redis reachable. */
+    /** Accepting traffic, every event loop turning, and, when clustered, Redis reachable. */
     public boolean isReady() {
-        return ready.get() && (cluster == null || cluster.healthy());
+        return ready.get() && health().healthy() && (cluster == null || cluster.healthy());
+    }
+
+    /** The liveness verdict of {@code /health}: which event loops, if any, are stuck. */
+    public Health health() {
+        Watchdog current = watchdog;
+        return current == null ? Health.OK : current.health();
+    }
+
+    /** The main loops and the ops port's loop, each probed by a watchdog on a thread of its own. */
+    private void watch(List<EventExecutor> loops) {
+        Map<String, EventExecutor> named = new LinkedHashMap<>();
+        for (int i = 0; i < loops.size(); i++) {
+            named.put("event-loop-" + i, loops.get(i));
+        }
+        if (opsGroup != null) {
+            named.put("ops", opsGroup.next());
+        }
+        Duration stuckAfter = Duration.ofMillis(Math.round(config.eventLoopStuckSeconds() * 1000));
+        Duration interval = Watchdog.DEFAULT_INTERVAL.compareTo(stuckAfter.dividedBy(4)) < 0
+                ? Watchdog.DEFAULT_INTERVAL : stuckAfter.dividedBy(4);
+        watchdog = new Watchdog(named, interval, stuckAfter).start();
+        metrics.eventLoopsStuck(watchdog::stuckLoops);
+    }
+
+    /** The event loops serving clients, for tests that block one on purpose. */
+    List<EventExecutor> eventLoops() {
+        List<EventExecutor> loops = new ArrayList<>();
+        group.iterator().forEachRemaining(loops::add);
+        return loops;
     }
 
     /** Once a second, each loop measures how long a task waited in its queue. */
@@ -224,20 +264,29 @@ public final class HeraldServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The ops port runs on one event loop of its own rather than on the main loops: when they are
+     * stuck or dead, a supervisor polling {@code /health} here gets a 503 naming them instead of a
+     * timeout, and a scrape never waits behind client traffic. One thread is enough for a few
+     * requests a second.
+     */
     private void bindMetrics() throws InterruptedException {
+        opsGroup = new MultiThreadIoEventLoopGroup(1, transports.ioHandlerFactory());
         ChannelFuture bound = new ServerBootstrap()
-                .group(group)
+                .group(opsGroup)
                 .channel(transports.serverChannelClass())
-                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), new OpsRouter(metrics, this::isReady),
-                        null))
-                .bind(config.host(), config.metricsPort()).await();
+                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(),
+                        new OpsRouter(metrics, this::isReady, this::health), null))
+                .bind(config.metricsHost(), config.metricsPort()).await();
         if (bound.isSuccess()) {
             metricsChannel = bound.channel();
-            log.info("Metrics, health and readiness on {}:{}", config.host(), metricsPort());
+            log.info("Metrics, health and readiness on {}:{}", config.metricsHost(), metricsPort());
         } else if (config.metricsPortExplicit()) {
             throw new IllegalStateException("cannot listen on metrics port " + config.metricsPort(), bound.cause());
         } else {
             // the default port is taken (often by another node on the same machine): run without it
+            opsGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            opsGroup = null;
             log.warn("Metrics port {} is in use; metrics are off for this node. Set HERALD_METRICS_PORT to choose "
                     + "another port.", config.metricsPort());
         }
@@ -282,8 +331,14 @@ public final class HeraldServer implements AutoCloseable {
                 sleep(20);
             }
         }
+        if (watchdog != null) {
+            watchdog.close();
+        }
         if (metricsChannel != null) {
             metricsChannel.close().syncUninterruptibly();
+        }
+        if (opsGroup != null) {
+            opsGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

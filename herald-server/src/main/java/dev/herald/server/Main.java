@@ -1,5 +1,7 @@
 package dev.herald.server;
 
+import static picocli.CommandLine.Help.Visibility.NEVER;
+
 import dev.herald.apps.App;
 import dev.herald.apps.AppFeatures;
 import dev.herald.apps.AppLimits;
@@ -9,6 +11,7 @@ import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.config.TransportKind;
 import dev.herald.limits.MessageBudget;
+import dev.herald.internal.Redact;
 import dev.herald.webhooks.WebhookSettings;
 import java.time.Duration;
 import java.util.List;
@@ -29,9 +32,10 @@ import picocli.CommandLine.Option;
         sortOptions = false, showDefaultValues = true)
 public final class Main implements Callable<Integer> {
 
-    static final String DEFAULT_APP_SECRET = "app-secret";
+    static final String DEFAULT_APP_SECRET = HeraldConfig.DEFAULT_APP_SECRET;
 
-    @Option(names = "--host", defaultValue = "${env:HERALD_HOST:-0.0.0.0}", description = "Address to listen on (HERALD_HOST).")
+    @Option(names = "--host", defaultValue = "${env:HERALD_HOST:-127.0.0.1}", description = "Address to listen on; "
+            + "any other than loopback needs a secret of your own (HERALD_HOST).")
     String host;
 
     @Option(names = "--port", defaultValue = "${env:HERALD_PORT:-6001}", description = "Port for WebSocket and HTTP API (HERALD_PORT).")
@@ -43,7 +47,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--app-key", defaultValue = "${env:HERALD_APP_KEY:-app-key}", description = "Default app key (HERALD_APP_KEY).")
     String appKey;
 
-    @Option(names = "--app-secret", defaultValue = "${env:HERALD_APP_SECRET:-app-secret}", description = "Default app secret (HERALD_APP_SECRET).")
+    // secret-bearing settings never show their value in --help (showDefaultValue = NEVER)
+    @Option(names = "--app-secret", defaultValue = "${env:HERALD_APP_SECRET:-app-secret}", showDefaultValue = NEVER,
+            description = "Default app secret (HERALD_APP_SECRET); the published default app-secret works on "
+                    + "loopback only.")
     String appSecret;
 
     @Option(names = "--app-client-events", defaultValue = "${env:HERALD_APP_CLIENT_EVENTS:-true}", arity = "1",
@@ -75,7 +82,7 @@ public final class Main implements Callable<Integer> {
             description = "Concurrent connections of the default app, 0 = no limit; beyond it 4004 (HERALD_APP_MAX_CONNECTIONS).")
     int appMaxConnections;
 
-    @Option(names = "--app-webhook-url", defaultValue = "${env:HERALD_APP_WEBHOOK_URL}",
+    @Option(names = "--app-webhook-url", defaultValue = "${env:HERALD_APP_WEBHOOK_URL}", showDefaultValue = NEVER,
             description = "Receiver of every webhook of the default app (HERALD_APP_WEBHOOK_URL).")
     String appWebhookUrl;
 
@@ -146,6 +153,15 @@ public final class Main implements Callable<Integer> {
             description = "Port for /metrics (Prometheus), /health and /ready; -1 = off (HERALD_METRICS_PORT).")
     int metricsPort;
 
+    @Option(names = "--metrics-host", defaultValue = "${env:HERALD_METRICS_HOST}",
+            description = "Address of the metrics port; default: the --host address (HERALD_METRICS_HOST).")
+    String metricsHost;
+
+    @Option(names = "--event-loop-stuck-seconds", defaultValue = "${env:HERALD_EVENT_LOOP_STUCK_SECONDS:-10}",
+            description = "Seconds an event loop may go without turning before /health answers 503 "
+                    + "(HERALD_EVENT_LOOP_STUCK_SECONDS).")
+    double eventLoopStuckSeconds;
+
     @Option(names = "--max-connections", defaultValue = "${env:HERALD_MAX_CONNECTIONS:-0}",
             description = "Connections this node accepts, all apps together; 0 = no limit; beyond it 4100 (HERALD_MAX_CONNECTIONS).")
     int maxConnections;
@@ -181,7 +197,7 @@ public final class Main implements Callable<Integer> {
             description = "text or json (one JSON object per line) (HERALD_LOG_FORMAT).")
     String logFormat;
 
-    @Option(names = "--redis-url", defaultValue = "${env:HERALD_REDIS_URL}",
+    @Option(names = "--redis-url", defaultValue = "${env:HERALD_REDIS_URL}", showDefaultValue = NEVER,
             description = "redis://host:port: run as one node of a cluster sharing this Redis (HERALD_REDIS_URL).")
     String redisUrl;
 
@@ -189,7 +205,7 @@ public final class Main implements Callable<Integer> {
             description = "Seconds a silent node keeps its members and counts in the cluster (HERALD_NODE_LEASE_SECONDS).")
     int nodeLease;
 
-    @Option(names = "--apps-jdbc-url", defaultValue = "${env:HERALD_APPS_JDBC_URL}",
+    @Option(names = "--apps-jdbc-url", defaultValue = "${env:HERALD_APPS_JDBC_URL}", showDefaultValue = NEVER,
             description = "Serve the apps kept in this database (jdbc:postgresql://..., jdbc:h2:...); manage them with "
                     + "`herald apps` (HERALD_APPS_JDBC_URL). User and password: HERALD_APPS_JDBC_USER, HERALD_APPS_JDBC_PASSWORD.")
     String appsJdbcUrl;
@@ -239,6 +255,8 @@ public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
     public static void main(String[] args) {
+        // first, so that nothing can run out of memory unguarded
+        FatalErrors.halting().install();
         int exit = new CommandLine(new Main())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .execute(args);
@@ -279,7 +297,8 @@ public final class Main implements Callable<Integer> {
             try {
                 webhooks.add(WebhookTarget.all(java.net.URI.create(appWebhookUrl.trim())));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("--app-webhook-url (HERALD_APP_WEBHOOK_URL): " + e.getMessage());
+                // the message quotes the URL, which may carry a password
+                throw new ConfigException("--app-webhook-url (HERALD_APP_WEBHOOK_URL): " + Redact.url(e.getMessage()));
             }
         }
         App defaultApp = new App(appId, appKey, appSecret, true, features, limits, webhooks);
@@ -319,7 +338,7 @@ public final class Main implements Callable<Integer> {
         }
         return new HeraldConfig(host, port, kind, eventLoopThreads, activityTimeout, pongTimeout,
                 writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, metricsPort,
-                isSet("--metrics-port", "HERALD_METRICS_PORT"), shutdownGrace, maxConnections,
+                isSet("--metrics-port", "HERALD_METRICS_PORT"), metricsHost, eventLoopStuckSeconds, shutdownGrace, maxConnections,
                 maxConnectionsPerIpPerSecond, tls(), redisUrl == null || redisUrl.isBlank() ? null : redisUrl.trim(),
                 nodeLease, database, webhookSettings, apps, messageBudget());
     }
@@ -370,6 +389,7 @@ public final class Main implements Callable<Integer> {
         HeraldConfig config;
         try {
             config = config();
+            config.refuseDefaultSecretWhenExposed(config.apps());
         } catch (ConfigException | IllegalArgumentException e) {
             log.error("Invalid configuration: {}", e.getMessage());
             return 2;
@@ -387,6 +407,10 @@ public final class Main implements Callable<Integer> {
         }
         try {
             server.start();
+        } catch (ConfigException e) {
+            log.error("Invalid configuration: {}", e.getMessage());
+            server.close();
+            return 2;
         } catch (Exception e) {
             log.error("Cannot start: {}", e.getMessage() != null ? e.getMessage() : e.toString());
             server.close();

@@ -9,6 +9,7 @@ import dev.herald.cluster.ClusterView;
 import dev.herald.hub.Authenticators;
 import dev.herald.hub.ChannelObserver;
 import dev.herald.hub.LocalChannel;
+import dev.herald.internal.GuardedExecutor;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.Json;
 import dev.herald.protocol.Member;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -85,11 +85,7 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
         this.settings = settings;
         this.authenticators = authenticators;
         this.metrics = metrics;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "herald-webhooks");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = GuardedExecutor.singleThread("herald-webhooks");
         this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).executor(thread).build();
         metrics.webhookQueueDepth(() -> queueDepth);
     }

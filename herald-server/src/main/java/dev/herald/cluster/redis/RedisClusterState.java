@@ -5,6 +5,8 @@ import dev.herald.apps.AppStore;
 import dev.herald.hub.ChannelObserver;
 import dev.herald.hub.Hub;
 import dev.herald.hub.LocalChannel;
+import dev.herald.internal.Fatal;
+import dev.herald.internal.GuardedExecutor;
 import dev.herald.protocol.Member;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -15,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,11 +71,7 @@ public final class RedisClusterState implements AutoCloseable {
         this.hub = hub;
         this.apps = apps;
         this.leaseMillis = leaseMillis;
-        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "herald-cluster-lease");
-            t.setDaemon(true);
-            return t;
-        });
+        this.heartbeat = GuardedExecutor.singleThread("herald-cluster-lease");
     }
 
     /** Registers the lease and starts the heartbeat; call before accepting connections. */
@@ -192,6 +189,7 @@ public final class RedisClusterState implements AutoCloseable {
     private void decide(CompletionStage<Long> verdict, Runnable passOn) {
         verdict.whenComplete((result, error) -> {
             if (error != null) {
+                Fatal.surface(error); // Lettuce completes a command with what its event loop caught
                 log.debug("cluster decision unavailable, deciding locally: {}", error.toString());
                 passOn.run();
             } else if (result == 1L) {
@@ -201,6 +199,7 @@ public final class RedisClusterState implements AutoCloseable {
     }
 
     private <T> T ignore(Throwable error) {
+        Fatal.surface(error);
         log.debug("cluster write failed: {}", error.toString());
         return null;
     }
