@@ -35,6 +35,7 @@ import dev.herald.hub.Hub;
 import dev.herald.hub.SessionContext;
 import dev.herald.hub.SocketIds;
 import dev.herald.transport.HeraldChannelInitializer;
+import dev.herald.transport.HttpLimits;
 import dev.herald.transport.Transports;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.bootstrap.ServerBootstrap;
@@ -153,7 +154,7 @@ public final class HeraldServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), router, tls));
+                .childHandler(new HeraldChannelInitializer(httpLimits(), router, tls));
         transports.configureChildren(bootstrap);
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
         if (config.metricsPort() >= 0) {
@@ -207,6 +208,12 @@ public final class HeraldServer implements AutoCloseable {
                 webhooks));
     }
 
+    /** The same HTTP bounds and deadlines on the server port and the ops port. */
+    private HttpLimits httpLimits() {
+        return new HttpLimits(config.maxHttpBodyBytes(), TimeUnit.SECONDS.toMillis(config.httpRequestTimeoutSeconds()),
+                TimeUnit.SECONDS.toMillis(config.httpIdleTimeoutSeconds()));
+    }
+
     /** Accepting traffic, and, when clustered, Redis reachable. */
     public boolean isReady() {
         return ready.get() && (cluster == null || cluster.healthy());
@@ -228,7 +235,7 @@ public final class HeraldServer implements AutoCloseable {
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(transports.serverChannelClass())
-                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), new OpsRouter(metrics, this::isReady),
+                .childHandler(new HeraldChannelInitializer(httpLimits(), new OpsRouter(metrics, this::isReady),
                         null))
                 .bind(config.host(), config.metricsPort()).await();
         if (bound.isSuccess()) {
