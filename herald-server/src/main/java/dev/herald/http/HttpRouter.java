@@ -28,7 +28,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -175,10 +177,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             Object body = done.join();
             metrics.httpRequests(route, 200).increment();
             Responses.json(ctx, req, HttpResponseStatus.OK, body);
-        } catch (java.util.concurrent.CompletionException e) {
-            log.warn("HTTP API {} failed: {}", route, e.getCause() == null ? e : e.getCause().toString());
+        } catch (CompletionException | CancellationException e) {
+            // the detail (Redis hosts, internal classes) is for the operator, not for the client
+            log.warn("HTTP API {} failed: {}", route, e.getCause() == null ? e.toString() : e.getCause().toString());
             metrics.httpRequests(route, 503).increment();
-            Responses.error(ctx, req, 503, "The cluster state is unavailable right now: " + e.getCause());
+            Responses.error(ctx, req, 503, "The cluster state is unavailable right now; retry shortly");
         }
     }
 
