@@ -32,8 +32,10 @@ import java.util.concurrent.TimeUnit;
 public final class HttpRefusal {
 
     /**
-     * After the answer, the write side closes at once but reading goes on (discarding) this long,
-     * so a client still sending its body gets the answer instead of a reset that would destroy it.
+     * After the answer the write side closes at once (the client sees the answer end), but the
+     * socket stays open this long before it is closed: closing it while the client is still
+     * sending makes the kernel answer with a reset, which can destroy the answer before the client
+     * reads it. Nothing more is read meanwhile, so a huge body costs no more than this wait.
      */
     static final long LINGER_MILLIS = 1000;
     private static final int QUOTE_LIMIT = 200;
@@ -107,7 +109,7 @@ public final class HttpRefusal {
 
     private static void write(ChannelHandlerContext ctx, FullHttpResponse res) {
         Channel channel = ctx.channel();
-        channel.config().setAutoRead(true); // drain (and discard) what the client still sends while lingering
+        channel.config().setAutoRead(false);
         ctx.writeAndFlush(res).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
                 duplex.shutdownOutput();
