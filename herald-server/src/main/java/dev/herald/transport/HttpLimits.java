@@ -16,11 +16,12 @@ public record HttpLimits(int maxBodyBytes, long requestTimeoutMillis, long idleT
     /** Largest header block, all fields together; a larger one is answered 431. */
     public static final int MAX_HEADER_BYTES = 8192;
     /**
-     * Requests a client may pipeline behind one whose answer is still pending. Reading stops while
-     * any wait; past this many the rest are dropped and the connection closes once the waiting ones
-     * are answered (clients retry unanswered requests on a new connection).
+     * Requests a client may pipeline behind one whose answer is still pending. Reading stops as soon
+     * as one waits, so what waits is at most one request body and what the last read brought; past
+     * this many the rest are dropped and the connection closes once the waiting ones are answered
+     * (clients retry unanswered requests on a new connection).
      */
-    public static final int MAX_PIPELINED_REQUESTS = 16;
+    public static final int MAX_PIPELINED_REQUESTS = 64;
 
     public HttpLimits {
         if (maxBodyBytes <= 0 || requestTimeoutMillis <= 0 || idleTimeoutMillis <= 0) {
