@@ -25,6 +25,8 @@ public record HeraldConfig(
         int writeBufferHighWaterMark,
         int maxFrameBytes,
         int maxHttpBodyBytes,
+        int httpRequestTimeoutSeconds,
+        int httpIdleTimeoutSeconds,
         int metricsPort,
         boolean metricsPortExplicit,
         String metricsHost,
@@ -50,6 +52,8 @@ public record HeraldConfig(
     public static final int DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK = 1 << 20;
     public static final int DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
     public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 1 << 20;
+    public static final int DEFAULT_HTTP_REQUEST_TIMEOUT_SECONDS = 10;
+    public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS = 60;
     public static final int DEFAULT_METRICS_PORT = 9601;
     public static final double DEFAULT_SHUTDOWN_GRACE_SECONDS = 3;
     public static final double DEFAULT_EVENT_LOOP_STUCK_SECONDS = 10;
@@ -73,6 +77,12 @@ public record HeraldConfig(
                 + maxFrameBytes);
         check(maxHttpBodyBytes >= 1024, "max HTTP body (--max-http-body-bytes, HERALD_MAX_HTTP_BODY_BYTES) must be "
                 + ">= 1024, got " + maxHttpBodyBytes);
+        check(httpRequestTimeoutSeconds > 0 && httpRequestTimeoutSeconds <= 3600, "HTTP request timeout "
+                + "(--http-request-timeout, HERALD_HTTP_REQUEST_TIMEOUT) must be 1-3600 seconds, got "
+                + httpRequestTimeoutSeconds);
+        check(httpIdleTimeoutSeconds > 0 && httpIdleTimeoutSeconds <= 3600, "HTTP idle timeout "
+                + "(--http-idle-timeout, HERALD_HTTP_IDLE_TIMEOUT) must be 1-3600 seconds, got "
+                + httpIdleTimeoutSeconds);
         check(metricsPort >= -1 && metricsPort <= 65535, "metrics port (--metrics-port, HERALD_METRICS_PORT) must be "
                 + "0-65535, or -1 to turn the metrics listener off, got " + metricsPort);
         Objects.requireNonNull(webhooks, "webhooks");

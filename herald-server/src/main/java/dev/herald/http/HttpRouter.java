@@ -15,6 +15,7 @@ import dev.herald.protocol.PusherError;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import dev.herald.protocol.Json;
+import dev.herald.transport.HttpRefusal;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
@@ -28,7 +29,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -82,7 +85,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (!req.decoderResult().isSuccess()) {
-            Responses.error(ctx, req, 400, "Malformed HTTP request");
+            // HttpConnectionGuard answers these before they get here; never serve one regardless
+            HttpRefusal.undecodable(ctx, req.decoderResult().cause());
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(req.uri());
@@ -111,10 +115,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     private void webSocket(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, String key) {
+        if (!upgrade.accepts(ctx, req)) {
+            return; // answered 400 or 426 and closed: no cap slot was taken
+        }
         App app = apps.byKey(key).orElse(null);
         PusherError refusal = null;
         String why = null;
-        boolean admitted = false;
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         if (app != null && !app.features().allowsOrigin(origin)) {
             refusal = PusherError.UNAUTHORIZED_CLOSE;
@@ -133,12 +139,15 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
                 why = "Too many new connections from your address, retry shortly";
                 metrics.connectionsRefused("ip_rate").increment();
             } else {
-                admitted = true;
+                // the slot is held exactly as long as the channel is open, whatever ends it: a failed
+                // handshake, a reset, a timeout or a normal close (a close future completes once)
+                ConnectionLimiter limiter = sessions.admission();
+                ctx.channel().closeFuture().addListener(f -> limiter.release());
             }
         }
         ConnectionHandler.Request request = new ConnectionHandler.Request(key, app,
                 first(query.parameters(), "protocol"), first(query.parameters(), "client"),
-                refusal, why, admitted);
+                refusal, why);
         upgrade.upgrade(ctx, req, this, new ConnectionHandler(sessions, handlers, request));
     }
 
@@ -173,10 +182,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             Object body = done.join();
             metrics.httpRequests(route, 200).increment();
             Responses.json(ctx, req, HttpResponseStatus.OK, body);
-        } catch (java.util.concurrent.CompletionException e) {
-            log.warn("HTTP API {} failed: {}", route, e.getCause() == null ? e : e.getCause().toString());
+        } catch (CompletionException | CancellationException e) {
+            // the detail (Redis hosts, internal classes) is for the operator, not for the client
+            log.warn("HTTP API {} failed: {}", route, e.getCause() == null ? e.toString() : e.getCause().toString());
             metrics.httpRequests(route, 503).increment();
-            Responses.error(ctx, req, 503, "The cluster state is unavailable right now: " + e.getCause());
+            Responses.error(ctx, req, 503, "The cluster state is unavailable right now; retry shortly");
         }
     }
 

@@ -43,10 +43,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      *
      * @param refusal  why the request was refused before the upgrade (origin, admission), or
      *                 {@code null}; answered once the WebSocket is open, as Pusher clients expect
-     * @param admitted whether the node's admission counted this connection (released on close)
      */
     public record Request(String appKey, App app, String protocol, String client, PusherError refusal,
-            String refusalMessage, boolean admitted) {
+            String refusalMessage) {
     }
 
     private final SessionContext context;
@@ -56,7 +55,6 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** The upgrade request until the session starts; then only the bits still needed are kept. */
     private Request request;
     private boolean jsClient;
-    private boolean admitted;
     private Connection connection;
     private boolean counted;
     private CompositeByteBuf fragments;
@@ -70,7 +68,6 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         this.signins = handlers.signins();
         this.request = request;
         this.jsClient = "js".equals(request.client());
-        this.admitted = request.admitted();
     }
 
     /** The stateless message handlers, shared by all connections. */
@@ -340,9 +337,6 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (counted) {
             counted = false;
             context.hub().removeConnection(connection.app());
-        }
-        if (admitted) {
-            context.admission().release();
         }
         super.channelInactive(ctx);
     }

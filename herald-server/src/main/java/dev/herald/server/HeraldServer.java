@@ -36,6 +36,7 @@ import dev.herald.hub.Hub;
 import dev.herald.hub.SessionContext;
 import dev.herald.hub.SocketIds;
 import dev.herald.transport.HeraldChannelInitializer;
+import dev.herald.transport.HttpLimits;
 import dev.herald.transport.Transports;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.bootstrap.ServerBootstrap;
@@ -163,7 +164,7 @@ public final class HeraldServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(), router, tls));
+                .childHandler(new HeraldChannelInitializer(httpLimits(), router, tls));
         transports.configureChildren(bootstrap);
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
         if (config.metricsPort() >= 0) {
@@ -216,6 +217,12 @@ public final class HeraldServer implements AutoCloseable {
                 new WatchlistNotifier(broker),
                 new SubscriptionCounter(broker, group, view),
                 webhooks));
+    }
+
+    /** The same HTTP bounds and deadlines on the server port and the ops port. */
+    private HttpLimits httpLimits() {
+        return new HttpLimits(config.maxHttpBodyBytes(), TimeUnit.SECONDS.toMillis(config.httpRequestTimeoutSeconds()),
+                TimeUnit.SECONDS.toMillis(config.httpIdleTimeoutSeconds()));
     }
 
     /** Accepting traffic, every event loop turning, and, when clustered, Redis reachable. */
@@ -275,7 +282,7 @@ public final class HeraldServer implements AutoCloseable {
         ChannelFuture bound = new ServerBootstrap()
                 .group(opsGroup)
                 .channel(transports.serverChannelClass())
-                .childHandler(new HeraldChannelInitializer(config.maxHttpBodyBytes(),
+                .childHandler(new HeraldChannelInitializer(httpLimits(),
                         new OpsRouter(metrics, this::isReady, this::health), null))
                 .bind(config.metricsHost(), config.metricsPort()).await();
         if (bound.isSuccess()) {

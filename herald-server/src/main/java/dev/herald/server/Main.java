@@ -252,6 +252,16 @@ public final class Main implements Callable<Integer> {
             description = "Largest HTTP API request body; larger ones get 413 (HERALD_MAX_HTTP_BODY_BYTES).")
     int maxHttpBodyBytes;
 
+    @Option(names = "--http-request-timeout", defaultValue = "${env:HERALD_HTTP_REQUEST_TIMEOUT:-10}",
+            description = "Seconds a client has to send a whole HTTP request (or finish a WebSocket handshake) "
+                    + "once connected or started; then 408 and close (HERALD_HTTP_REQUEST_TIMEOUT).")
+    int httpRequestTimeout;
+
+    @Option(names = "--http-idle-timeout", defaultValue = "${env:HERALD_HTTP_IDLE_TIMEOUT:-60}",
+            description = "Seconds a keep-alive HTTP connection may wait for its next request before it is closed "
+                    + "(HERALD_HTTP_IDLE_TIMEOUT).")
+    int httpIdleTimeout;
+
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
     public static void main(String[] args) {
@@ -337,8 +347,9 @@ public final class Main implements Callable<Integer> {
             throw new ConfigException("--webhook-* (HERALD_WEBHOOK_*): " + e.getMessage());
         }
         return new HeraldConfig(host, port, kind, eventLoopThreads, activityTimeout, pongTimeout,
-                writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, metricsPort,
-                isSet("--metrics-port", "HERALD_METRICS_PORT"), metricsHost, eventLoopStuckSeconds, shutdownGrace, maxConnections,
+                writeBufferHighWaterMark, maxFrameBytes, maxHttpBodyBytes, httpRequestTimeout, httpIdleTimeout,
+                metricsPort, isSet("--metrics-port", "HERALD_METRICS_PORT"), metricsHost, eventLoopStuckSeconds,
+                shutdownGrace, maxConnections,
                 maxConnectionsPerIpPerSecond, tls(), redisUrl == null || redisUrl.isBlank() ? null : redisUrl.trim(),
                 nodeLease, database, webhookSettings, apps, messageBudget());
     }

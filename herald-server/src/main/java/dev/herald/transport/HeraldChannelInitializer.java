@@ -4,26 +4,30 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 
 /**
  * Every accepted connection starts as HTTP: codec, aggregator (bounded by the largest accepted
- * body), then the router, which serves the API or upgrades to WebSocket and replaces the HTTP
- * handlers (see {@link WebSocketUpgrade}).
+ * body), the connection guard (deadlines, one request at a time, refusals of unreadable requests),
+ * then the router, which serves the API or upgrades to WebSocket and replaces the HTTP handlers
+ * (see {@link WebSocketUpgrade}).
  */
 public final class HeraldChannelInitializer extends ChannelInitializer<Channel> {
 
-    private final int maxHttpBodyBytes;
+    /** Handler name of the {@link HttpConnectionGuard}, which the WebSocket upgrade removes. */
+    static final String GUARD = "http-guard";
+
+    private final HttpLimits limits;
     private final ChannelHandler router;
     private final SslContext tls;
 
     /**
      * @param tls the server's TLS context, or {@code null} for plain text
      */
-    public HeraldChannelInitializer(int maxHttpBodyBytes, ChannelHandler router, SslContext tls) {
-        this.maxHttpBodyBytes = maxHttpBodyBytes;
+    public HeraldChannelInitializer(HttpLimits limits, ChannelHandler router, SslContext tls) {
+        this.limits = limits;
         this.router = router;
         this.tls = tls;
     }
@@ -34,8 +38,25 @@ public final class HeraldChannelInitializer extends ChannelInitializer<Channel> 
         if (tls != null) {
             p.addLast("tls", tls.newHandler(ch.alloc()));
         }
-        p.addLast("http", new HttpServerCodec());
-        p.addLast("http-aggregator", new HttpObjectAggregator(maxHttpBodyBytes));
+        p.addLast("http", new HttpServerCodec(decoderConfig()));
+        p.addLast("http-aggregator", new BoundedHttpAggregator(limits.maxBodyBytes()));
+        p.addLast(GUARD, new HttpConnectionGuard(limits.requestTimeoutMillis(), limits.idleTimeoutMillis()));
         p.addLast("router", router);
+    }
+
+    /**
+     * Netty's defaults already refuse the request-smuggling shapes (Content-Length with
+     * Transfer-Encoding, a final coding other than chunked, chunked twice, differing or repeated
+     * Content-Length, bare LF line ends); they are set here explicitly so that a system property
+     * cannot loosen them.
+     */
+    static HttpDecoderConfig decoderConfig() {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(HttpLimits.MAX_REQUEST_LINE_BYTES)
+                .setMaxHeaderSize(HttpLimits.MAX_HEADER_BYTES)
+                .setAllowDuplicateContentLengths(false)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true)
+                .setValidateHeaders(true);
     }
 }
