@@ -10,6 +10,7 @@ import dev.herald.hub.SocketIds;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelNames;
 import dev.herald.protocol.EncodedEvent;
+import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.Json;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,6 @@ final class EventsApi {
 
     static final int MAX_CHANNELS_PER_EVENT = 100;
     static final int MAX_BATCH_EVENTS = 10;
-    static final int MAX_EVENT_NAME_LENGTH = 200;
 
     private final ClusterView view;
     private final Broker broker;
@@ -149,8 +149,9 @@ final class EventsApi {
         if (name == null || name.isEmpty()) {
             throw ApiException.badRequest("Missing event name: \"name\" is required");
         }
-        if (name.length() > MAX_EVENT_NAME_LENGTH) {
-            throw ApiException.badRequest("Event name is longer than " + MAX_EVENT_NAME_LENGTH + " characters");
+        if (name.length() > ClientInput.MAX_EVENT_NAME_LENGTH) {
+            throw ApiException.badRequest("Event name is longer than " + ClientInput.MAX_EVENT_NAME_LENGTH
+                    + " characters");
         }
         if (name.startsWith("pusher:") || name.startsWith("pusher_internal:")) {
             throw ApiException.badRequest("Event names starting with pusher: or pusher_internal: are reserved");

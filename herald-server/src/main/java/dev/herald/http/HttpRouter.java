@@ -11,6 +11,7 @@ import dev.herald.internal.Fatal;
 import dev.herald.limits.ConnectionLimiter;
 import dev.herald.limits.KeyedRateLimiter;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.PusherError;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -124,7 +125,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         if (app != null && !app.features().allowsOrigin(origin)) {
             refusal = PusherError.UNAUTHORIZED_CLOSE;
-            why = "Origin not allowed: " + origin;
+            why = "Origin not allowed: " + ClientInput.quote(origin);
             metrics.connectionsRefused("origin").increment();
         } else {
             InetAddress address = ctx.channel().remoteAddress() instanceof InetSocketAddress socket

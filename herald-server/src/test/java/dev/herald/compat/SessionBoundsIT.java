@@ -286,6 +286,9 @@ class SessionBoundsIT {
                 assertThat(frames.get(frames.size() - 1).closeCode()).isEqualTo(4009);
             }
         }
+        assertThat(Sdk.terminateUserConnections(Sdk.of(budgeted), "u".repeat(201)).getHttpStatus())
+                .as("terminating a user whose id is too long to sign in").isEqualTo(400);
+        assertThat(Sdk.terminateUserConnections(Sdk.of(budgeted), "u".repeat(200)).getHttpStatus()).isEqualTo(200);
         ordinaryClientIsServed(budgeted);
     }
 
