@@ -88,7 +88,7 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
     private volatile long outboxBytes;
 
     /** A removal waiting out the debounce. */
-    private record PendingRemoval(ScheduledFuture<?> timer, App app, EventType type, ObjectNode event) {
+    private record PendingRemoval(ScheduledFuture<?> timer, WebhookEvent event) {
     }
 
     /** Events gathered for one (app, target) pair, waiting to become a batch. */
@@ -98,6 +98,7 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
         final List<ObjectNode> events = new ArrayList<>();
         final int[] typeCounts = new int[EventType.values().length];
         int rank;
+        long bytes;
         ScheduledFuture<?> timer;
 
         final String outboxKey;
@@ -257,11 +258,11 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
 
     private void handle(WebhookEvent e) {
         switch (e.type()) {
-            case CHANNEL_OCCUPIED, MEMBER_ADDED -> arrived(e.app(), e.channel(), e.userId(), e.type(), json(e));
-            case CHANNEL_VACATED, MEMBER_REMOVED -> leaving(e.app(), e.channel(), e.userId(), e.type(), json(e));
+            case CHANNEL_OCCUPIED, MEMBER_ADDED -> arrived(e);
+            case CHANNEL_VACATED, MEMBER_REMOVED -> leaving(e);
             case SUBSCRIPTION_COUNT -> async(view.subscriptionCount(e.app().id(), e.channel()), (total, error) ->
-                    emit(e.app(), e.type(), json(e).put("subscription_count", error != null ? e.localCount() : total)));
-            case CLIENT_EVENT, CACHE_MISS -> emit(e.app(), e.type(), json(e));
+                    emit(e, json(e).put("subscription_count", error != null ? e.localCount() : total)));
+            case CLIENT_EVENT, CACHE_MISS -> emit(e, json(e));
         }
     }
 
@@ -299,8 +300,8 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
      * An occupation or join: if it cancels a pending removal, here or on another node, neither is
      * sent.
      */
-    private void arrived(App app, String channel, String userId, EventType type, ObjectNode event) {
-        String key = key(app, channel, userId);
+    private void arrived(WebhookEvent event) {
+        String key = key(event.app(), event.channel(), event.userId());
         PendingRemoval pending = pendingRemovals.remove(key);
         if (pending != null) {
             pending.timer().cancel(false);
@@ -309,39 +310,41 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
         }
         async(marks.clear(key), (cancelledElsewhere, error) -> {
             if (!Boolean.TRUE.equals(cancelledElsewhere)) {
-                emit(app, type, event);
+                emit(event, json(event));
             }
         });
     }
 
-    private void leaving(App app, String channel, String userId, EventType type, ObjectNode event) {
-        String key = key(app, channel, userId);
+    private void leaving(WebhookEvent event) {
+        String key = key(event.app(), event.channel(), event.userId());
         if (pendingRemovals.size() >= MAX_PENDING_REMOVALS && !pendingRemovals.containsKey(key)) {
-            emit(app, type, event); // too many waiting: no debounce for this one
+            emit(event, json(event)); // too many waiting: no debounce for this one
             return;
         }
         marks.mark(key);
-        ScheduledFuture<?> timer = thread.schedule(() -> debounced(key, app, type, event),
-                settings.debounce().toMillis(), TimeUnit.MILLISECONDS);
-        PendingRemoval previous = pendingRemovals.put(key, new PendingRemoval(timer, app, type, event));
+        ScheduledFuture<?> timer = thread.schedule(() -> debounced(key, event), settings.debounce().toMillis(),
+                TimeUnit.MILLISECONDS);
+        PendingRemoval previous = pendingRemovals.put(key, new PendingRemoval(timer, event));
         if (previous != null) {
             previous.timer().cancel(false);
         }
     }
 
-    private void debounced(String key, App app, EventType type, ObjectNode event) {
+    private void debounced(String key, WebhookEvent event) {
         pendingRemovals.remove(key);
         async(marks.confirm(key), (stillGone, error) -> {
             if (error != null || Boolean.TRUE.equals(stillGone)) {
-                emit(app, type, event);
+                emit(event, json(event));
             }
         });
     }
 
-    private void emit(App app, EventType type, ObjectNode event) {
-        String channel = event.get("channel").asText();
+    /** Adds the event to each interested target's batch; a batch goes when full in events or bytes, or old. */
+    private void emit(WebhookEvent e, ObjectNode event) {
+        App app = e.app();
+        EventType type = e.type();
         for (WebhookTarget target : app.webhooks()) {
-            if (!target.wants(type.wireName(), channel)) {
+            if (!target.wants(type.wireName(), e.channel())) {
                 continue;
             }
             String outboxKey = app.id() + '\u0000' + target;
@@ -351,13 +354,22 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
             pending.events.add(event);
             pending.typeCounts[type.ordinal()]++;
             pending.rank = Math.max(pending.rank, type.rank());
-            if (pending.events.size() >= settings.batchMaxEvents()) {
+            pending.bytes += e.bytes();
+            if (pending.events.size() >= settings.batchMaxEvents() || pending.bytes >= maxBatchBytes()) {
                 flush(key, pending);
             } else if (pending.timer == null) {
                 pending.timer = thread.schedule(() -> flush(key, pending), settings.batchMaxWait().toMillis(),
                         TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /**
+     * A batch this large goes at once: a batch of large client events must fit its outbox several
+     * times over, or each would be dropped whole as it arrives.
+     */
+    private long maxBatchBytes() {
+        return settings.outboxMaxBytes() / 8;
     }
 
     private void flush(String key, Pending pending) {
@@ -454,7 +466,7 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
                 // ... and removals still waiting are final
                 for (PendingRemoval pending : new ArrayList<>(pendingRemovals.values())) {
                     pending.timer().cancel(false);
-                    emit(pending.app(), pending.type(), pending.event());
+                    emit(pending.event(), json(pending.event()));
                 }
                 pendingRemovals.clear();
                 for (Map.Entry<String, Pending> e : new ArrayList<>(batches.entrySet())) {

@@ -123,6 +123,34 @@ class WebhookFloodTest {
         }
     }
 
+    @Test
+    @DisplayName("issue #13 finding 3: client events with 256 KB names cost the byte bounds, not 955 MB")
+    void hugeClientEventsAreHeldWithinTheDefaultByteBounds() throws Exception {
+        WebhookDispatcher defaults = new WebhookDispatcher(WebhookSettings.defaults(), new Authenticators(), metrics,
+                new NoCluster());
+        try {
+            long heapBefore = liveHeap();
+            for (int i = 0; i < 3_600; i++) {
+                // a fresh string each time, as each would arrive from the network
+                String name = "client-" + i + "x".repeat(256 * 1024);
+                defaults.clientEvent(flooder, "private-big", name, "{}", "1.1", null);
+            }
+            assertThat(defaults.peakQueuedBytes()).isLessThanOrEqualTo(WebhookSettings.DEFAULT_QUEUE_MAX_BYTES);
+            assertThat(dropped("client_event")).isPositive();
+            await().atMost(Duration.ofSeconds(10)).until(() -> defaults.queuedBytes() == 0);
+            assertThat(defaults.peakOutboxBytes()).isPositive()
+                    .isLessThanOrEqualTo(WebhookSettings.DEFAULT_OUTBOX_MAX_BYTES);
+            long heapAfter = liveHeap();
+            assertThat(heapAfter - heapBefore).as("live heap held for a stalled receiver")
+                    .isLessThan(WebhookSettings.DEFAULT_QUEUE_MAX_BYTES + 2 * WebhookSettings.DEFAULT_OUTBOX_MAX_BYTES);
+            System.out.printf("huge events: 3600 client events with 256 KB names; intake peak %d B, outbox peak %d B;"
+                    + " live heap before %d MB, after %d MB%n", defaults.peakQueuedBytes(), defaults.peakOutboxBytes(),
+                    heapBefore >> 20, heapAfter >> 20);
+        } finally {
+            defaults.close(Duration.ZERO);
+        }
+    }
+
     private static int important() {
         return FLOOD_THREADS * (FLOOD_EVENTS / IMPORTANT_EVERY);
     }
