@@ -38,11 +38,16 @@ public record WebhookSettings(int batchMaxEvents, Duration batchMaxWait, Duratio
             throw new IllegalArgumentException("webhook batch size and outbox limit must be positive");
         }
         if (queueMaxEvents <= 0) {
-            throw new IllegalArgumentException("webhook queue limit must be positive, got " + queueMaxEvents);
+            throw new IllegalArgumentException("--webhook-queue-max-events (HERALD_WEBHOOK_QUEUE_MAX_EVENTS) must be "
+                    + "positive, got " + queueMaxEvents);
         }
-        if (outboxMaxBytes < MIN_BYTES || queueMaxBytes < MIN_BYTES) {
-            throw new IllegalArgumentException("webhook outbox and queue byte limits must be at least " + MIN_BYTES
-                    + ", got " + outboxMaxBytes + " and " + queueMaxBytes);
+        if (outboxMaxBytes < MIN_BYTES) {
+            throw new IllegalArgumentException("--webhook-outbox-max-bytes (HERALD_WEBHOOK_OUTBOX_MAX_BYTES) must be at "
+                    + "least " + MIN_BYTES + ", got " + outboxMaxBytes);
+        }
+        if (queueMaxBytes < MIN_BYTES) {
+            throw new IllegalArgumentException("--webhook-queue-max-bytes (HERALD_WEBHOOK_QUEUE_MAX_BYTES) must be at "
+                    + "least " + MIN_BYTES + ", got " + queueMaxBytes);
         }
         for (Duration d : new Duration[] {batchMaxWait, debounce, timeout, retryFor}) {
             if (d == null || d.isNegative()) {
