@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  *       built and signed; a batch holds events of one rank, so its rank is all of theirs;</li>
  *   <li>one {@link TargetOutbox} per target, bounded in batches and bytes.</li>
  * </ul>
- * The thread's own task queue stays bounded by construction: one drain, one timer per pending
- * removal, batch and outbox, one completion per request in flight (one per outbox) and at most
+ * The thread's own task queue stays bounded by construction: one drain, the drop report, one
+ * timer per pending removal, batch and outbox, one completion per request in flight (one per
+ * outbox) and at most
  * {@value #MAX_ASYNC} answers from the cluster (removal marks, subscription counts); the drain
  * pauses while that many are outstanding. The HTTP client runs on its own small executor with a
  * bounded queue. Everything shed is counted per app, type and reason and summarised in the log
