@@ -248,6 +248,18 @@ public final class Main implements Callable<Integer> {
                     + "after a reconnect (HERALD_MESSAGE_BURST).")
     int messageBurst;
 
+    @Option(names = "--webhook-outbox-max-bytes", defaultValue = "${env:HERALD_WEBHOOK_OUTBOX_MAX_BYTES:-8388608}",
+            description = "Bytes of batches held per webhook target (HERALD_WEBHOOK_OUTBOX_MAX_BYTES).")
+    long webhookOutboxMaxBytes;
+
+    @Option(names = "--webhook-queue-max-events", defaultValue = "${env:HERALD_WEBHOOK_QUEUE_MAX_EVENTS:-100000}",
+            description = "Webhook events waiting for the webhook thread, all apps (HERALD_WEBHOOK_QUEUE_MAX_EVENTS).")
+    int webhookQueueMaxEvents;
+
+    @Option(names = "--webhook-queue-max-bytes", defaultValue = "${env:HERALD_WEBHOOK_QUEUE_MAX_BYTES:-33554432}",
+            description = "Bytes of webhook events waiting for the webhook thread (HERALD_WEBHOOK_QUEUE_MAX_BYTES).")
+    long webhookQueueMaxBytes;
+
     @Option(names = "--max-http-body-bytes", defaultValue = "${env:HERALD_MAX_HTTP_BODY_BYTES:-1048576}",
             description = "Largest HTTP API request body; larger ones get 413 (HERALD_MAX_HTTP_BODY_BYTES).")
     int maxHttpBodyBytes;
@@ -342,7 +354,8 @@ public final class Main implements Callable<Integer> {
         try {
             webhookSettings = new WebhookSettings(webhookBatchMaxEvents, Duration.ofMillis(webhookBatchMaxWaitMs),
                     Duration.ofMillis(webhookDebounceMs), Duration.ofMillis(webhookTimeoutMs),
-                    Duration.ofSeconds(webhookRetryForSeconds), webhookOutboxLimit);
+                    Duration.ofSeconds(webhookRetryForSeconds), webhookOutboxLimit, webhookOutboxMaxBytes,
+                    webhookQueueMaxEvents, webhookQueueMaxBytes);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--webhook-* (HERALD_WEBHOOK_*): " + e.getMessage());
         }
