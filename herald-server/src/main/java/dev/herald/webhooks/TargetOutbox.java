@@ -2,6 +2,7 @@ package dev.herald.webhooks;
 
 import dev.herald.apps.App;
 import dev.herald.apps.WebhookTarget;
+import dev.herald.internal.Redact;
 import io.micrometer.core.instrument.Counter;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -179,7 +180,8 @@ final class TargetOutbox {
         counters.retried().increment();
         long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(attempts - 1, 16));
         long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-        log.debug("webhook to {} failed ({}), attempt {}; retrying in {} ms", target.url(), why, attempts, jittered);
+        log.debug("webhook to {} failed ({}), attempt {}; retrying in {} ms", Redact.url(target.url().toString()), why,
+                attempts, jittered);
         thread.schedule(this::attempt, jittered, TimeUnit.MILLISECONDS);
     }
 
