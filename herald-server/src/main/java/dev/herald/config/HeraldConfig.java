@@ -3,6 +3,7 @@ package dev.herald.config;
 import dev.herald.apps.App;
 import dev.herald.limits.MessageBudget;
 import dev.herald.internal.Redact;
+import dev.herald.transport.TransportKind;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Collection;

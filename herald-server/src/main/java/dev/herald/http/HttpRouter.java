@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.apps.App;
 import dev.herald.apps.AppStore;
 import dev.herald.auth.RequestSignature;
-import dev.herald.hub.Authenticators;
+import dev.herald.auth.Authenticators;
 import dev.herald.hub.ConnectionHandler;
 import dev.herald.hub.SessionContext;
 import dev.herald.internal.Fatal;

@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import dev.herald.auth.Authenticators;
 import dev.herald.broker.Broker;
 import dev.herald.cache.ChannelCache;
 import dev.herald.cluster.ClusterView;

@@ -27,7 +27,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import dev.herald.protocol.PusherError;
 import dev.herald.webhooks.WebhookDispatcher;
-import dev.herald.hub.Authenticators;
+import dev.herald.auth.Authenticators;
 import dev.herald.hub.ChannelObserver;
 import dev.herald.hub.PresenceNotifier;
 import dev.herald.hub.SubscriptionCounter;

@@ -9,7 +9,7 @@ import dev.herald.apps.WebhookTarget;
 import dev.herald.config.AppsFile;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
-import dev.herald.config.TransportKind;
+import dev.herald.transport.TransportKind;
 import dev.herald.limits.MessageBudget;
 import dev.herald.internal.Redact;
 import dev.herald.webhooks.WebhookSettings;

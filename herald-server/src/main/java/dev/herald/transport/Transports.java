@@ -1,6 +1,5 @@
 package dev.herald.transport;
 
-import dev.herald.config.TransportKind;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;

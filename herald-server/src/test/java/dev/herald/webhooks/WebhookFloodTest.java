@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Level;
 import dev.herald.apps.App;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.cluster.ClusterView;
-import dev.herald.hub.Authenticators;
+import dev.herald.auth.Authenticators;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.Member;
 import io.micrometer.core.instrument.Counter;

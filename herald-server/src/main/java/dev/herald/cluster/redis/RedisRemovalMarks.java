@@ -1,6 +1,6 @@
 package dev.herald.cluster.redis;
 
-import dev.herald.webhooks.RemovalMarks;
+import dev.herald.cluster.RemovalMarks;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;

@@ -1,4 +1,4 @@
-package dev.herald.webhooks;
+package dev.herald.cluster;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

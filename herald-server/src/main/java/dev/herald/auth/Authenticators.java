@@ -1,8 +1,6 @@
-package dev.herald.hub;
+package dev.herald.auth;
 
 import dev.herald.apps.App;
-import dev.herald.auth.ChannelAuthenticator;
-import dev.herald.auth.HmacSigner;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**

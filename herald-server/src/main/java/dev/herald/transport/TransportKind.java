@@ -1,4 +1,4 @@
-package dev.herald.config;
+package dev.herald.transport;
 
 /** Which Netty transport to run on. {@code AUTO} takes the best the kernel offers. */
 public enum TransportKind {
