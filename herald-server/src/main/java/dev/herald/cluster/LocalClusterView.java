@@ -1,7 +1,6 @@
 package dev.herald.cluster;
 
-import dev.herald.hub.Hub;
-import dev.herald.hub.LocalChannel;
+import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.Member;
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,22 +14,20 @@ import java.util.concurrent.CompletionStage;
 /** One node is the whole cluster: every answer comes from its hub, already complete. */
 public final class LocalClusterView implements ClusterView {
 
-    private final Hub hub;
+    private final LocalChannels hub;
 
-    public LocalClusterView(Hub hub) {
+    public LocalClusterView(LocalChannels hub) {
         this.hub = hub;
     }
 
     @Override
     public CompletionStage<Integer> subscriptionCount(String appId, String channel) {
-        LocalChannel local = hub.channel(appId, channel);
-        return CompletableFuture.completedFuture(local == null ? 0 : local.subscriptionCount());
+        return CompletableFuture.completedFuture(hub.subscriptionCount(appId, channel));
     }
 
     @Override
     public CompletionStage<Integer> userCount(String appId, String channel) {
-        LocalChannel local = hub.channel(appId, channel);
-        return CompletableFuture.completedFuture(local == null ? 0 : local.userCount());
+        return CompletableFuture.completedFuture(hub.userCount(appId, channel));
     }
 
     @Override
@@ -41,9 +38,11 @@ public final class LocalClusterView implements ClusterView {
     @Override
     public CompletionStage<Map<String, Counts>> channels(String appId) {
         Map<String, Counts> result = new HashMap<>();
-        for (LocalChannel channel : hub.channels(appId)) {
-            if (!channel.kind().isHidden()) {
-                result.put(channel.name(), new Counts(channel.subscriptionCount(), channel.userCount()));
+        for (String channel : hub.channelNames(appId)) {
+            int subscriptions = hub.subscriptionCount(appId, channel);
+            // 0: vacated since the names were read
+            if (subscriptions > 0 && !ChannelKind.of(channel).isHidden()) {
+                result.put(channel, new Counts(subscriptions, hub.userCount(appId, channel)));
             }
         }
         return CompletableFuture.completedFuture(result);
@@ -53,7 +52,7 @@ public final class LocalClusterView implements ClusterView {
     public CompletionStage<Set<String>> occupied(String appId, Collection<String> channels) {
         Set<String> result = new HashSet<>();
         for (String channel : channels) {
-            if (hub.channel(appId, channel) != null) {
+            if (hub.subscriptionCount(appId, channel) > 0) {
                 result.add(channel);
             }
         }

@@ -6,6 +6,7 @@ import dev.herald.broker.BrokerListener;
 import dev.herald.broker.NodeCommand;
 import dev.herald.metrics.AppMeters;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.observers.ChannelObserver;
 import dev.herald.protocol.EncodedEvent;
 import dev.herald.protocol.Member;
 import io.netty.channel.EventLoop;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 /**
  * This node's channels and their local subscribers, and fan-out to them.
@@ -35,41 +37,35 @@ public final class Hub implements BrokerListener {
     private final EventExecutor[] loops;
     private final LoopConnections[] open;
     private final LoopOutbox[] outboxes;
+    private final ChannelTable table;
     private final Broker broker;
-    private final HeraldMetrics metrics;
-    private final ConcurrentHashMap<String, AppState> apps = new ConcurrentHashMap<>();
-    private ChannelObserver observer = ChannelObserver.NOOP;
-    private java.util.function.ToIntFunction<String> remoteConnections = appId -> 0;
-
-    /** One app's slice of the hub; its counters are what the app's gauges read. */
-    private static final class AppState {
-        final ConcurrentHashMap<String, LocalChannel> channels = new ConcurrentHashMap<>();
-        final AtomicInteger connections = new AtomicInteger();
-        final AtomicInteger subscriptions = new AtomicInteger();
-        final AppMeters meters;
-
-        AppState(String appId, HeraldMetrics metrics) {
-            this.meters = metrics.forApp(appId);
-            metrics.appGauges(appId, connections::get, channels::size, subscriptions::get);
-        }
-    }
-
-    private AppState state(String appId) {
-        AppState state = apps.get(appId);
-        return state != null ? state : apps.computeIfAbsent(appId, id -> new AppState(id, metrics));
-    }
+    private final ChannelObserver observer;
+    private final ToIntFunction<String> remoteConnections;
 
     /** The app's traffic meters. */
     public AppMeters meters(String appId) {
-        return state(appId).meters;
+        return table.meters(appId);
     }
 
     /** Outcome of a subscription attempt. */
     public record Joined(Subscription subscription, boolean memberAdded, boolean presenceFull, List<Member> members) {
     }
 
+    /** A hub alone: its own table, no observers, no other nodes. */
     public Hub(List<? extends EventExecutor> eventLoops, Broker broker, HeraldMetrics metrics) {
-        this.metrics = metrics;
+        this(eventLoops, new ChannelTable(metrics), broker, ChannelObserver.NOOP, appId -> 0);
+    }
+
+    /**
+     * @param observer          hears every local change (see {@link ChannelObserver} for when)
+     * @param remoteConnections the app's connections on other nodes, counted against its quota (0
+     *                          when alone)
+     */
+    public Hub(List<? extends EventExecutor> eventLoops, ChannelTable table, Broker broker, ChannelObserver observer,
+            ToIntFunction<String> remoteConnections) {
+        this.table = table;
+        this.observer = observer;
+        this.remoteConnections = remoteConnections;
         this.loops = eventLoops.toArray(new EventExecutor[0]);
         this.open = new LoopConnections[loops.length];
         this.outboxes = new LoopOutbox[loops.length];
@@ -83,17 +79,12 @@ public final class Hub implements BrokerListener {
         this.broker = broker;
     }
 
-    /** Set once at start-up, before any connection is accepted. */
-    public void observe(ChannelObserver observer) {
-        this.observer = observer;
-    }
-
     /**
      * Counts a new connection of the app against its quota; returns {@code false}, counting
      * nothing, when the app already has {@code max} (0 = no limit).
      */
     public boolean tryAddConnection(App app) {
-        AtomicInteger count = state(app.id()).connections;
+        AtomicInteger count = table.state(app.id()).connections;
         int max = app.limits().maxConnections();
         if (count.incrementAndGet() + (max > 0 ? remoteConnections.applyAsInt(app.id()) : 0) > max && max > 0) {
             count.decrementAndGet();
@@ -103,13 +94,12 @@ public final class Hub implements BrokerListener {
     }
 
     public void removeConnection(App app) {
-        state(app.id()).connections.decrementAndGet();
+        table.state(app.id()).connections.decrementAndGet();
     }
 
     /** The app's connections on this node. */
     public int connectionCount(String appId) {
-        AppState state = apps.get(appId);
-        return state == null ? 0 : state.connections.get();
+        return table.connectionCount(appId);
     }
 
     /** Registers a started connection; called on its event loop. */
@@ -197,7 +187,7 @@ public final class Hub implements BrokerListener {
      */
     public Joined subscribe(Connection c, String name, Member member, int maxPresenceMembers) {
         App app = c.app();
-        AppState state = state(app.id());
+        ChannelTable.AppState state = table.state(app.id());
         ConcurrentHashMap<String, LocalChannel> channels = state.channels;
         boolean[] created = new boolean[1];
         // observers hear occupied/vacated inside the map's per-key lock, so they hear them in the
@@ -213,7 +203,7 @@ public final class Hub implements BrokerListener {
             return ch;
         });
         if (created[0]) {
-            broker.subscribe(app.id(), name).whenComplete((v, error) -> channel.routed.complete(null));
+            broker.subscribe(app.id(), name).whenComplete((v, error) -> channel.markRouted());
         }
         boolean added = false;
         List<Member> members = List.of();
@@ -223,7 +213,7 @@ public final class Hub implements BrokerListener {
             synchronized (presence) { // likewise for member added/removed
                 join = presence.join(member, maxPresenceMembers);
                 if (join.added()) {
-                    observer.memberAdded(app, name, member, c.socketId());
+                    observer.memberJoined(app, name, member, c.socketId());
                 }
             }
             if (join.refused()) {
@@ -237,7 +227,7 @@ public final class Hub implements BrokerListener {
         state.subscriptions.incrementAndGet();
         Subscription subscription = new Subscription(channel, presence != null ? member : null);
         c.addSubscription(subscription);
-        observer.subscriptionCountChanged(app, channel);
+        observer.subscriptionCountChanged(app, name, channel.subscriptionCount());
         return new Joined(subscription, added, false, members);
     }
 
@@ -253,7 +243,7 @@ public final class Hub implements BrokerListener {
             shard.remove(c);
         }
         c.removeSubscription(subscription);
-        AppState state = state(c.app().id());
+        ChannelTable.AppState state = table.state(c.app().id());
         state.subscriptions.decrementAndGet();
         boolean memberRemoved = false;
         if (subscription.member() != null) {
@@ -261,13 +251,13 @@ public final class Hub implements BrokerListener {
             synchronized (channel.members()) {
                 memberRemoved = channel.members().leave(userId);
                 if (memberRemoved) {
-                    observer.memberRemoved(c.app(), channel.name(), userId);
+                    observer.memberLeft(c.app(), channel.name(), userId);
                 }
             }
         }
         release(c.app(), state.channels, channel);
         // also when it reached 0: watchers of the count (webhooks) hear the drop
-        observer.subscriptionCountChanged(c.app(), channel);
+        observer.subscriptionCountChanged(c.app(), channel.name(), channel.subscriptionCount());
         return memberRemoved;
     }
 
@@ -292,47 +282,25 @@ public final class Hub implements BrokerListener {
     }
 
 
-    /** The channel if it has subscribers on this node, else {@code null}. */
-    public LocalChannel channel(String appId, String name) {
-        AppState state = apps.get(appId);
-        return state == null ? null : state.channels.get(name);
+    /** The state the hub changes, as others read it. */
+    public ChannelTable table() {
+        return table;
     }
 
-    /** The app's channels with subscribers on this node (a live, weakly consistent view). */
-    public Collection<LocalChannel> channels(String appId) {
-        AppState state = apps.get(appId);
-        return state == null ? List.of() : state.channels.values();
+    /** The channel if it has subscribers on this node, else {@code null}. */
+    public LocalChannel channel(String appId, String name) {
+        return table.channel(appId, name);
     }
 
     /** Whether the channel has subscribers on this node (what a broker routes by). */
     @Override
     public boolean hasSubscribers(String appId, String channel) {
-        return channel(appId, channel) != null;
-    }
-
-    /** The user's member entry if it has a socket in the presence channel on this node, else {@code null}. */
-    public Member localMember(String appId, String channel, String userId) {
-        LocalChannel local = channel(appId, channel);
-        return local == null || local.members() == null ? null : local.members().member(userId);
-    }
-
-    /** Apps with state on this node. */
-    public Collection<String> appIds() {
-        return apps.keySet();
-    }
-
-    /**
-     * Also counts the app's connections on other nodes against its quota (0 when alone); set once
-     * at start-up by a cluster engine.
-     */
-    public void remoteConnections(java.util.function.ToIntFunction<String> remote) {
-        this.remoteConnections = remote;
+        return table.channel(appId, channel) != null;
     }
 
     /** Presence members of a channel on this node, in join order. */
     public List<Member> members(String appId, String name) {
-        LocalChannel channel = channel(appId, name);
-        return channel == null || channel.members() == null ? List.of() : channel.members().snapshot();
+        return table.members(appId, name);
     }
 
     /** The message a terminated user's connections get with 4009. */
@@ -352,7 +320,7 @@ public final class Hub implements BrokerListener {
 
     @Override
     public void onPublication(String appId, String channelName, EncodedEvent event, String excludeSocketId) {
-        AppState state = apps.get(appId);
+        ChannelTable.AppState state = table.existing(appId);
         LocalChannel channel = state == null ? null : state.channels.get(channelName);
         if (channel == null) {
             return;

@@ -1,6 +1,8 @@
 package dev.herald.hub;
 
 import dev.herald.protocol.ChannelKind;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -15,11 +17,12 @@ public final class LocalChannel {
     private final PresenceMembers members;
     /** Guarded by the hub map's per-key lock (compute); read anywhere. */
     private volatile int subscriptions;
-    /** Subscription-count coalescing: whether a send is scheduled, and the count last sent. */
-    final java.util.concurrent.atomic.AtomicBoolean countPending = new java.util.concurrent.atomic.AtomicBoolean();
-    volatile int lastSentCount = -1;
-    /** Completes once the broker routes the channel's publications from every node to this one. */
-    final java.util.concurrent.CompletableFuture<Void> routed = new java.util.concurrent.CompletableFuture<>();
+    /**
+     * Completes once the broker routes the channel's publications from every node to this one. The
+     * hub's own state, not a feature's: the hub asks the broker when it creates the channel, and
+     * the answer belongs to this channel's lifetime (a channel vacated and made again asks again).
+     */
+    private final CompletableFuture<Void> routed = new CompletableFuture<>();
 
     LocalChannel(String name, int loops) {
         this.name = name;
@@ -44,6 +47,15 @@ public final class LocalChannel {
     /** Distinct presence users on this node; 0 for other kinds. */
     public int userCount() {
         return members == null ? 0 : members.userCount();
+    }
+
+    /** Completes once publications from every node reach this one (at once with one node). */
+    public CompletionStage<Void> routed() {
+        return routed;
+    }
+
+    void markRouted() {
+        routed.complete(null);
     }
 
     PresenceMembers members() {

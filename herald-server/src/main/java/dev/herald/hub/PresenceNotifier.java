@@ -2,6 +2,7 @@ package dev.herald.hub;
 
 import dev.herald.apps.App;
 import dev.herald.broker.Broker;
+import dev.herald.observers.ClusterObserver;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.Member;
 
@@ -10,7 +11,7 @@ import dev.herald.protocol.Member;
  * user, never to the joining socket itself. Hearing only first joins and last leaves, it sends
  * nothing for a user's second socket.
  */
-public final class PresenceNotifier implements ChannelObserver {
+public final class PresenceNotifier implements ClusterObserver {
 
     private final Broker broker;
 

@@ -7,6 +7,7 @@ import dev.herald.cluster.ClusterView;
 import dev.herald.limits.ConnectionLimiter;
 import dev.herald.limits.MessageBudget;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.observers.ChannelObserver;
 
 /**
  * What every connection's handlers share: built once by the server, passed to each new session.

@@ -118,7 +118,7 @@ public final class SubscribeHandler {
                 ? context.cache().get(appId, channel).toCompletableFuture()
                 : CompletableFuture.completedFuture(null);
         // answered once other nodes' publications reach this node too (at once with one node)
-        CompletableFuture<Void> both = CompletableFuture.allOf(members, last, subscription.channel().routed);
+        CompletableFuture<Void> both = CompletableFuture.allOf(members, last, subscription.channel().routed().toCompletableFuture());
         Runnable send = () -> {
             if (c.subscription(channel) != subscription) {
                 return; // left (or closed) while the cluster answered

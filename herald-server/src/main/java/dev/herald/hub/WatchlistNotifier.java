@@ -2,6 +2,7 @@ package dev.herald.hub;
 
 import dev.herald.apps.App;
 import dev.herald.broker.Broker;
+import dev.herald.observers.ClusterObserver;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.Frames;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.List;
  * not per socket. Watchers are the members of the user's internal watchlist channel, so the
  * notice is one publication fanned out like any other.
  */
-public final class WatchlistNotifier implements ChannelObserver {
+public final class WatchlistNotifier implements ClusterObserver {
 
     private static final int PREFIX = ChannelKind.SERVER_TO_USER.prefix().length();
 
@@ -24,12 +25,12 @@ public final class WatchlistNotifier implements ChannelObserver {
     }
 
     @Override
-    public void occupied(App app, String channel) {
+    public void channelOccupied(App app, String channel) {
         notify(app, channel, true);
     }
 
     @Override
-    public void vacated(App app, String channel) {
+    public void channelVacated(App app, String channel) {
         notify(app, channel, false);
     }
 

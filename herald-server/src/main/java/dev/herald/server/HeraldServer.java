@@ -28,7 +28,10 @@ import io.netty.handler.ssl.SslContextBuilder;
 import dev.herald.protocol.PusherError;
 import dev.herald.webhooks.WebhookDispatcher;
 import dev.herald.auth.Authenticators;
-import dev.herald.hub.ChannelObserver;
+import dev.herald.cluster.LocalDecisions;
+import dev.herald.hub.ChannelTable;
+import dev.herald.observers.ChannelObserver;
+import dev.herald.observers.ClusterObserver;
 import dev.herald.hub.PresenceNotifier;
 import dev.herald.hub.SubscriptionCounter;
 import dev.herald.hub.WatchlistNotifier;
@@ -118,34 +121,34 @@ public final class HeraldServer implements AutoCloseable {
         }
         SocketIds socketIds = new SocketIds();
         Authenticators authenticators = new Authenticators();
+        ChannelTable table = new ChannelTable(metrics);
         ClusterView view;
         ChannelObserver observer;
         if (config.redisUrl() == null) {
             broker = new LocalBroker();
-            hub = new Hub(loops, broker, metrics);
-            broker.start(hub);
-            view = new LocalClusterView(hub);
+            view = new LocalClusterView(table);
             cache = new LocalChannelCache(System::currentTimeMillis).start();
             webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics, view);
-            observer = observers(view);
+            observer = observers(new LocalDecisions(decisions()), view, table);
+            hub = new Hub(loops, table, broker, observer, appId -> 0);
+            broker.start(hub);
         } else {
             // one node of a cluster: publications, cluster-wide state and caches go through Redis
             redis = new RedisConnections(config.redisUrl());
             String node = socketIds.node();
             broker = new RedisBroker(redis, node);
-            hub = new Hub(loops, broker, metrics);
-            broker.start(hub);
             view = new RedisClusterView(redis);
             cache = new RedisChannelCache(redis);
             webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics, view,
                     new RedisRemovalMarks(redis, node, config.webhooks().debounce()));
-            cluster = new RedisClusterState(redis, node, hub, apps, TimeUnit.SECONDS.toMillis(config.nodeLeaseSeconds()));
-            observer = cluster.observer(observers(view));
-            hub.remoteConnections(cluster::remoteConnections);
+            cluster = new RedisClusterState(redis, node, table, apps, TimeUnit.SECONDS.toMillis(config.nodeLeaseSeconds()),
+                    decisions());
+            observer = observers(cluster.localEvents(), view, table);
+            hub = new Hub(loops, table, broker, observer, cluster::remoteConnections);
+            broker.start(hub);
             cluster.start();
             log.info("Clustered through Redis as node {}", node);
         }
-        hub.observe(observer);
         SessionContext sessions = new SessionContext(hub, broker, view, cache, observer, authenticators, socketIds,
                 new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIpPerSecond()), metrics,
                 config.activityTimeoutSeconds(), config.maxFrameBytes(), config.messageBudget());
@@ -210,13 +213,17 @@ public final class HeraldServer implements AutoCloseable {
         return new dev.herald.apps.CompositeAppStore(List.of(new StaticAppStore(config.apps()), jdbcApps));
     }
 
-    /** The observers that hear (cluster-wide) channel changes. */
-    private ChannelObserver observers(ClusterView view) {
-        return ChannelObserver.of(List.of(
-                new PresenceNotifier(broker),
-                new WatchlistNotifier(broker),
-                new SubscriptionCounter(broker, group, view),
-                webhooks));
+    /** The features that act once per cluster: member events, watchlists, webhooks. */
+    private ClusterObserver decisions() {
+        return ClusterObserver.of(List.of(new PresenceNotifier(broker), new WatchlistNotifier(broker), webhooks));
+    }
+
+    /**
+     * What hears this node's changes: the cluster engine that decides (first, so decisions keep
+     * the order of the changes), then the features that count locally.
+     */
+    private ChannelObserver observers(ChannelObserver decider, ClusterView view, ChannelTable table) {
+        return ChannelObserver.of(List.of(decider, new SubscriptionCounter(broker, group, view, table), webhooks));
     }
 
     /** The same HTTP bounds and deadlines on the server port and the ops port. */

@@ -8,10 +8,11 @@ import dev.herald.auth.HmacSigner;
 import dev.herald.cluster.ClusterView;
 import dev.herald.cluster.RemovalMarks;
 import dev.herald.auth.Authenticators;
-import dev.herald.hub.ChannelObserver;
-import dev.herald.hub.LocalChannel;
 import dev.herald.internal.GuardedExecutor;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.observers.ChannelObserver;
+import dev.herald.observers.ClusterObserver;
+import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.Json;
 import dev.herald.protocol.Member;
 import java.io.ByteArrayOutputStream;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns channel changes into signed, batched webhooks (spec §6).
  *
- * <p>Observer calls arrive on event loops and only put the event in the {@link Intake}: per-app
+ * <p>Observer calls arrive on event loops (cluster decisions, in a cluster, on Redis client and
+ * heartbeat threads) and only put the event in the {@link Intake}: per-app
  * queues bounded together in events and bytes, which shed by {@link EventType} rank and by fair
  * share when full. They never queue a task: at most one drain task is ever waiting, so a flood
  * costs the intake's bound and no more. One dedicated webhook thread owns all other state:
@@ -59,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * bounded queue. Everything shed is counted per app, type and reason and summarised in the log
  * by {@link Drops}.
  */
-public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
+public final class WebhookDispatcher implements ChannelObserver, ClusterObserver, AutoCloseable {
 
     /** Debounced removals held at once; more would let a channel-name flood grow the timer queue. */
     static final int MAX_PENDING_REMOVALS = 10_000;
@@ -159,14 +161,14 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
     // -- observer: called on event loops, hands off at once
 
     @Override
-    public void occupied(App app, String channel) {
+    public void channelOccupied(App app, String channel) {
         if (wants(app, "channel_occupied", "channel_vacated")) {
             submit(WebhookEvent.of(app, EventType.CHANNEL_OCCUPIED, channel));
         }
     }
 
     @Override
-    public void vacated(App app, String channel) {
+    public void channelVacated(App app, String channel) {
         if (wants(app, "channel_occupied", "channel_vacated")) {
             submit(WebhookEvent.of(app, EventType.CHANNEL_VACATED, channel));
         }
@@ -194,12 +196,12 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
     }
 
     @Override
-    public void subscriptionCountChanged(App app, LocalChannel channel) {
+    public void subscriptionCountChanged(App app, String channel, int count) {
         // like the client-side event, subscription_count webhooks belong to apps that turn the feature on
         if (app.features().subscriptionCount() && wants(app, "subscription_count", "subscription_count")
-                && !channel.kind().isPresence()
-                && !channel.kind().isHidden()) {
-            submit(WebhookEvent.count(app, channel.name(), channel.subscriptionCount()));
+                && !ChannelKind.of(channel).isPresence()
+                && !ChannelKind.of(channel).isHidden()) {
+            submit(WebhookEvent.count(app, channel, count));
         }
     }
 

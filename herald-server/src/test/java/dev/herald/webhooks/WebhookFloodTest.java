@@ -62,8 +62,8 @@ class WebhookFloodTest {
     @Test
     void aFloodIsShedWithinTheBoundsWhileAnotherAppIsServedPromptly() throws Exception {
         // steady state first: JSON, signing and the HTTP client are loaded and connected
-        dispatcher.occupied(quiet, "warm-up");
-        dispatcher.occupied(flooder, "warm-up");
+        dispatcher.channelOccupied(quiet, "warm-up");
+        dispatcher.channelOccupied(flooder, "warm-up");
         await().atMost(Duration.ofSeconds(10)).until(() -> healthy.arrivals.size() == 1);
         healthy.arrivals.clear();
         long heapBefore = liveHeap();
@@ -78,7 +78,7 @@ class WebhookFloodTest {
             Thread other = new Thread(() -> {
                 for (int i = 0; flooding.get(); i++) {
                     raised.put("b-" + i, System.nanoTime());
-                    dispatcher.occupied(quiet, "b-" + i);
+                    dispatcher.channelOccupied(quiet, "b-" + i);
                     sleep(20);
                 }
             }, "quiet-app");
@@ -170,7 +170,7 @@ class WebhookFloodTest {
                 dispatcher.clientEvent(flooder, "private-junk-" + thread, "client-spam", data, "1." + i, null);
                 dispatcher.cacheMiss(flooder, "cache-" + thread + "-" + i);
                 if (i % IMPORTANT_EVERY == 0) {
-                    dispatcher.occupied(flooder, "room-" + thread + "-" + i);
+                    dispatcher.channelOccupied(flooder, "room-" + thread + "-" + i);
                     dispatcher.memberAdded(flooder, "presence-" + thread + "-" + i, new Member("u" + i, null), "2.1");
                 }
             }

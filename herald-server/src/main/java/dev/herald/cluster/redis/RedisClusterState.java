@@ -2,11 +2,12 @@ package dev.herald.cluster.redis;
 
 import dev.herald.apps.App;
 import dev.herald.apps.AppStore;
-import dev.herald.hub.ChannelObserver;
-import dev.herald.hub.Hub;
-import dev.herald.hub.LocalChannel;
+import dev.herald.cluster.LocalChannels;
 import dev.herald.internal.Fatal;
 import dev.herald.internal.GuardedExecutor;
+import dev.herald.observers.ChannelObserver;
+import dev.herald.observers.ClusterObserver;
+import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.Member;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -26,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's share of the cluster state in Redis, and the cluster-wide decisions built on it.
  *
- * <p><b>Decisions.</b> The hub reports local first joins and last leaves; {@link #observer} turns
- * them into cluster-wide ones: a channel is occupied when its first subscriber anywhere arrives,
+ * <p><b>Decisions.</b> The hub reports local first joins and last leaves to {@link #localEvents()},
+ * which turns them into cluster-wide ones for the {@link ClusterObserver} given at construction
+ * (called on Lettuce's threads and on the heartbeat thread): a channel is occupied when its first subscriber anywhere arrives,
  * a presence member is added when the user's first socket anywhere joins, and so on, each decided
  * by one atomic script, so exactly one node passes it on (to member events, watchlists and
  * webhooks). The bookkeeping is level-based: on the cluster thread it compares what the hub holds
@@ -51,7 +53,7 @@ public final class RedisClusterState implements AutoCloseable {
     private final RedisAsyncCommands<String, String> redis;
     private final RedisCommands<String, String> sync;
     private final String node;
-    private final Hub hub;
+    private final LocalChannels hub;
     private final AppStore apps;
     private final long leaseMillis;
     private final ScheduledExecutorService heartbeat;
@@ -61,10 +63,16 @@ public final class RedisClusterState implements AutoCloseable {
     private final Set<String> membersHere = new HashSet<>();
     private volatile Map<String, Integer> remoteConnections = Map.of();
     private volatile int liveNodes = 1;
-    private ChannelObserver downstream = ChannelObserver.NOOP;
+    private final ClusterObserver downstream;
 
-    public RedisClusterState(RedisConnections connections, String node, Hub hub, AppStore apps, long leaseMillis) {
+    /**
+     * @param hub        what this node holds, read on the cluster and heartbeat threads
+     * @param downstream hears the cluster-wide decisions this node makes
+     */
+    public RedisClusterState(RedisConnections connections, String node, LocalChannels hub, AppStore apps,
+            long leaseMillis, ClusterObserver downstream) {
         this.connections = connections;
+        this.downstream = downstream;
         this.redis = connections.state().async();
         this.sync = connections.state().sync();
         this.node = node;
@@ -102,11 +110,10 @@ public final class RedisClusterState implements AutoCloseable {
     // -- decisions
 
     /**
-     * Wraps the observers that must hear cluster-wide changes only (member events, watchlists,
-     * webhooks). Cache misses and client events pass straight through.
+     * What the hub reports local changes to: each one is handed to the cluster thread, which
+     * decides what it means cluster-wide.
      */
-    public ChannelObserver observer(ChannelObserver downstream) {
-        this.downstream = downstream;
+    public ChannelObserver localEvents() {
         return new Decisions();
     }
 
@@ -122,29 +129,18 @@ public final class RedisClusterState implements AutoCloseable {
         }
 
         @Override
-        public void subscriptionCountChanged(App app, LocalChannel channel) {
-            connections.thread().execute(() -> reconcileChannel(app, channel.name()));
-            downstream.subscriptionCountChanged(app, channel);
+        public void subscriptionCountChanged(App app, String channel, int count) {
+            connections.thread().execute(() -> reconcileChannel(app, channel));
         }
 
         @Override
-        public void memberAdded(App app, String channel, Member member, String socketId) {
+        public void memberJoined(App app, String channel, Member member, String socketId) {
             connections.thread().execute(() -> reconcileMember(app, channel, member.userId(), socketId));
         }
 
         @Override
-        public void memberRemoved(App app, String channel, String userId) {
+        public void memberLeft(App app, String channel, String userId) {
             connections.thread().execute(() -> reconcileMember(app, channel, userId, null));
-        }
-
-        @Override
-        public void cacheMiss(App app, String channel) {
-            downstream.cacheMiss(app, channel);
-        }
-
-        @Override
-        public void clientEvent(App app, String channel, String event, String data, String socketId, String userId) {
-            downstream.clientEvent(app, channel, event, data, socketId, userId);
         }
     }
 
@@ -153,24 +149,23 @@ public final class RedisClusterState implements AutoCloseable {
     }
 
     private void reconcileChannel(App app, String channel) {
-        LocalChannel local = hub.channel(app.id(), channel);
-        int count = local == null ? 0 : local.subscriptionCount();
+        int count = hub.subscriptionCount(app.id(), channel);
         String key = app.id() + '|' + channel;
         String sKey = Keys.subscriptions(node, app.id());
         if (count > 0 && occupiedHere.add(key)) {
             decide(redis.eval(Scripts.OCCUPY, ScriptOutputType.INTEGER,
                     new String[] {Keys.NODES, sKey, Keys.nodeKeys(node)}, now(), node, channel,
-                    Integer.toString(count), app.id()), () -> downstream.occupied(app, channel));
+                    Integer.toString(count), app.id()), () -> downstream.channelOccupied(app, channel));
         } else if (count == 0 && occupiedHere.remove(key)) {
             decide(redis.eval(Scripts.VACATE, ScriptOutputType.INTEGER, new String[] {Keys.NODES, sKey}, now(), node,
-                    channel, app.id()), () -> downstream.vacated(app, channel));
+                    channel, app.id()), () -> downstream.channelVacated(app, channel));
         } else if (count > 0) {
             redis.hset(sKey, channel, Integer.toString(count)).exceptionally(this::ignore);
         }
     }
 
     private void reconcileMember(App app, String channel, String userId, String socketId) {
-        Member member = hub.localMember(app.id(), channel, userId);
+        Member member = hub.member(app.id(), channel, userId);
         String key = app.id() + '|' + channel + '|' + userId;
         String pKey = Keys.members(node, app.id(), channel);
         String suffix = Keys.membersSuffix(app.id(), channel);
@@ -232,15 +227,19 @@ public final class RedisClusterState implements AutoCloseable {
     private void resync() {
         for (String appId : hub.appIds()) {
             Map<String, String> counts = new HashMap<>();
-            for (LocalChannel channel : hub.channels(appId)) {
-                counts.put(channel.name(), Integer.toString(channel.subscriptionCount()));
-                if (channel.kind().isPresence()) {
+            for (String channel : hub.channelNames(appId)) {
+                int count = hub.subscriptionCount(appId, channel);
+                if (count == 0) {
+                    continue; // vacated since the names were read
+                }
+                counts.put(channel, Integer.toString(count));
+                if (ChannelKind.of(channel).isPresence()) {
                     Map<String, String> members = new HashMap<>();
-                    for (Member m : hub.members(appId, channel.name())) {
+                    for (Member m : hub.members(appId, channel)) {
                         members.put(m.userId(), m.userInfo() == null ? "" : m.userInfo());
                     }
                     if (!members.isEmpty()) {
-                        String pKey = Keys.members(node, appId, channel.name());
+                        String pKey = Keys.members(node, appId, channel);
                         sync.hset(pKey, members);
                         sync.sadd(Keys.nodeKeys(node), pKey);
                     }
@@ -318,7 +317,7 @@ public final class RedisClusterState implements AutoCloseable {
                     Long left = sync.eval(Scripts.SUBSCRIPTIONS, ScriptOutputType.INTEGER, new String[] {Keys.NODES},
                             Long.toString(now), key.substring(subscriptionsPrefix.length()), channel);
                     if (app != null && left == 0) {
-                        downstream.vacated(app, channel);
+                        downstream.channelVacated(app, channel);
                     }
                 }
             }

@@ -1,16 +1,21 @@
-package dev.herald.hub;
+package dev.herald.observers;
 
 import dev.herald.apps.App;
 import dev.herald.protocol.Member;
 import java.util.List;
 
 /**
- * Hears how this node's channels change, for the features built on them: watchlists,
- * subscription counts and webhooks. Called on the event loop of the connection that caused the
- * change, as the hub's state changes: occupied/vacated inside the channel map's per-key lock, member
- * changes inside the member list's monitor, so the calls for one channel arrive in the order the
- * changes happened even when event loops race. Implementations hand off and never block, and never
- * subscribe or unsubscribe from within.
+ * Hears how this node's channels change: the local events the hub and the session report.
+ *
+ * <p><b>Threads and order.</b> Called on the event loop of the connection that caused the change,
+ * as the hub's state changes: {@link #occupied}/{@link #vacated} inside the channel map's per-key
+ * lock, {@link #memberJoined}/{@link #memberLeft} inside the member list's monitor, so the calls for
+ * one channel arrive in the order the changes happened even when event loops race.
+ * Implementations hand off and never block, and never subscribe or unsubscribe from within.
+ *
+ * <p>These are this node's changes only. In a cluster a channel is occupied here while it may be
+ * occupied elsewhere too: features that must act once per cluster (member events, watchlists,
+ * webhooks) listen to {@link ClusterObserver}, which a cluster engine feeds from these events.
  */
 public interface ChannelObserver {
 
@@ -25,20 +30,25 @@ public interface ChannelObserver {
     default void vacated(App app, String channel) {
     }
 
-    /** The channel's subscription count changed and it still has subscribers. */
-    default void subscriptionCountChanged(App app, LocalChannel channel) {
+    /**
+     * The channel's subscription count on this node changed: also when it dropped to 0 (after
+     * {@link #vacated}), so watchers of the count hear the drop.
+     *
+     * @param count the sockets subscribed on this node just after the change
+     */
+    default void subscriptionCountChanged(App app, String channel, int count) {
     }
 
     /**
-     * A user's first socket joined a presence channel on this node.
+     * A user's first socket on this node joined a presence channel.
      *
      * @param socketId the joining socket, which must not be told about itself
      */
-    default void memberAdded(App app, String channel, Member member, String socketId) {
+    default void memberJoined(App app, String channel, Member member, String socketId) {
     }
 
-    /** A user's last socket left a presence channel on this node. */
-    default void memberRemoved(App app, String channel, String userId) {
+    /** A user's last socket on this node left a presence channel. */
+    default void memberLeft(App app, String channel, String userId) {
     }
 
     /** A subscriber of a cache channel found nothing cached. */
@@ -72,23 +82,23 @@ public interface ChannelObserver {
             }
 
             @Override
-            public void subscriptionCountChanged(App app, LocalChannel channel) {
+            public void subscriptionCountChanged(App app, String channel, int count) {
                 for (ChannelObserver o : all) {
-                    o.subscriptionCountChanged(app, channel);
+                    o.subscriptionCountChanged(app, channel, count);
                 }
             }
 
             @Override
-            public void memberAdded(App app, String channel, Member member, String socketId) {
+            public void memberJoined(App app, String channel, Member member, String socketId) {
                 for (ChannelObserver o : all) {
-                    o.memberAdded(app, channel, member, socketId);
+                    o.memberJoined(app, channel, member, socketId);
                 }
             }
 
             @Override
-            public void memberRemoved(App app, String channel, String userId) {
+            public void memberLeft(App app, String channel, String userId) {
                 for (ChannelObserver o : all) {
-                    o.memberRemoved(app, channel, userId);
+                    o.memberLeft(app, channel, userId);
                 }
             }
 
