@@ -1,68 +1,106 @@
 package dev.herald.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Vendors stay behind their engines (STYLE rule 1): Lettuce only in {@code *.redis} packages,
- * JDBC only in {@code *.jdbc} packages, and no Netty channel in {@code protocol}.
+ * The structure docs/architecture.md draws, checked on the compiled classes: vendors stay behind
+ * their engines, Herald's packages form no cycle, and every dependency points down the layer order.
+ * No rule is frozen or ignored: a violation fails the build.
  */
-class VendorBoundariesTest {
+class ArchitectureTest {
 
-    private static final Path MAIN = Path.of("src/main/java/dev/herald");
+    /**
+     * Herald's packages, top to bottom. A package may depend on packages in its own row or in
+     * rows below it, never above. Packages in one row do not depend on each other (the cycle rule
+     * would catch a pair that did both ways). Keep in step with docs/architecture.md.
+     */
+    static final List<List<String>> LAYERS = List.of(
+            List.of("server"),
+            List.of("config"),
+            List.of("http"),
+            List.of("webhooks"),
+            List.of("hub"),
+            List.of("broker", "cache"),
+            List.of("cluster"),
+            List.of("observers"),
+            List.of("transport", "auth", "limits", "metrics"),
+            List.of("protocol", "apps"),
+            List.of("internal"));
 
-    private static List<String> offenders(String importPrefix, String allowedDirectory) throws IOException {
-        List<String> offenders = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(MAIN)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                String relative = MAIN.relativize(file).toString();
-                if (relative.contains(allowedDirectory)) {
-                    continue;
-                }
-                for (String line : Files.readAllLines(file)) {
-                    if (line.startsWith("import " + importPrefix)) {
-                        offenders.add(relative + ": " + line);
-                    }
-                }
+    private static final JavaClasses HERALD = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.herald");
+
+    @Test
+    void scansTheCompiledServer() {
+        assertThat(HERALD.containPackage("dev.herald.protocol")).isTrue();
+        assertThat(HERALD.contain("dev.herald.server.HeraldServer")).isTrue();
+        List<String> all = new ArrayList<>();
+        LAYERS.forEach(all::addAll);
+        // every package is placed in the order, so none escapes the layer rule
+        HERALD.forEach(c -> assertThat(all).as("layer of %s", c.getName())
+                .contains(c.getPackageName().replaceFirst("^dev\\.herald\\.", "").replaceFirst("\\..*", "")));
+    }
+
+    @Test
+    void lettuceIsUsedOnlyInRedisPackages() {
+        noClasses().that().resideOutsideOfPackage("..redis..")
+                .should().dependOnClassesThat().resideInAPackage("io.lettuce..")
+                .check(HERALD);
+    }
+
+    @Test
+    void jdbcIsUsedOnlyInJdbcPackages() {
+        noClasses().that().resideOutsideOfPackage("..jdbc..")
+                .should().dependOnClassesThat().resideInAPackage("java.sql..")
+                .check(HERALD);
+    }
+
+    @Test
+    void protocolKnowsNoNettyChannels() {
+        noClasses().that().resideInAPackage("dev.herald.protocol..")
+                .should().dependOnClassesThat().resideInAPackage("io.netty.channel..")
+                .check(HERALD);
+    }
+
+    @Test
+    void packagesFormNoCycles() {
+        slices().matching("dev.herald.(*)..").should().beFreeOfCycles().check(HERALD);
+    }
+
+    @Test
+    void dependenciesPointDownTheLayers() {
+        layers().check(HERALD);
+    }
+
+    /** {@link #LAYERS} as an ArchUnit rule: each row may be used only by the rows above it. */
+    static LayeredArchitecture layers() {
+        LayeredArchitecture rule = layeredArchitecture().consideringOnlyDependenciesInLayers();
+        for (List<String> row : LAYERS) {
+            for (String name : row) {
+                rule = rule.layer(name).definedBy("dev.herald." + name + "..");
             }
         }
-        return offenders;
-    }
-
-    @Test
-    void lettuceIsUsedOnlyInRedisPackages() throws IOException {
-        assertThat(offenders("io.lettuce", "/redis/")).isEmpty();
-    }
-
-    @Test
-    void jdbcIsUsedOnlyInJdbcPackages() throws IOException {
-        assertThat(offenders("java.sql", "/jdbc/")).isEmpty();
-    }
-
-    @Test
-    void protocolKnowsNoNettyChannels() throws IOException {
-        List<String> offenders = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(MAIN.resolve("protocol"))) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                for (String line : Files.readAllLines(file)) {
-                    if (line.startsWith("import io.netty.channel")) {
-                        offenders.add(file.getFileName() + ": " + line);
-                    }
-                }
+        List<String> above = new ArrayList<>();
+        for (List<String> row : LAYERS) {
+            for (String name : row) {
+                rule = above.isEmpty()
+                        ? rule.whereLayer(name).mayNotBeAccessedByAnyLayer()
+                        : rule.whereLayer(name).mayOnlyBeAccessedByLayers(above.toArray(new String[0]));
             }
+            above.addAll(row);
         }
-        assertThat(offenders).isEmpty();
-    }
-
-    @Test
-    void scansTheRealSourceTree() {
-        assertThat(Files.isDirectory(MAIN.resolve("protocol"))).isTrue();
+        return rule;
     }
 }
