@@ -6,7 +6,7 @@ import dev.herald.apps.App;
 import dev.herald.broker.Broker;
 import dev.herald.cache.ChannelCache;
 import dev.herald.cluster.ClusterView;
-import dev.herald.hub.SocketIds;
+import dev.herald.session.SocketIds;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelNames;
 import dev.herald.protocol.EncodedEvent;

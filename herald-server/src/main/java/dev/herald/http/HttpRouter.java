@@ -5,16 +5,12 @@ import dev.herald.apps.App;
 import dev.herald.apps.AppStore;
 import dev.herald.auth.RequestSignature;
 import dev.herald.auth.Authenticators;
-import dev.herald.hub.ConnectionHandler;
-import dev.herald.hub.SessionContext;
+import dev.herald.session.ConnectionHandler;
+import dev.herald.session.Handshake;
+import dev.herald.session.SessionContext;
 import dev.herald.internal.Fatal;
-import dev.herald.limits.ConnectionLimiter;
 import dev.herald.limits.KeyedRateLimiter;
 import dev.herald.metrics.HeraldMetrics;
-import dev.herald.protocol.ClientInput;
-import dev.herald.protocol.PusherError;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import dev.herald.protocol.Json;
 import dev.herald.transport.HttpRefusal;
 import dev.herald.transport.WebSocketUpgrade;
@@ -120,35 +116,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             return; // answered 400 or 426 and closed: no cap slot was taken
         }
         App app = apps.byKey(key).orElse(null);
-        PusherError refusal = null;
-        String why = null;
-        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (app != null && !app.features().allowsOrigin(origin)) {
-            refusal = PusherError.UNAUTHORIZED_CLOSE;
-            why = "Origin not allowed: " + ClientInput.quote(origin);
-            metrics.connectionsRefused("origin").increment();
-        } else {
-            InetAddress address = ctx.channel().remoteAddress() instanceof InetSocketAddress socket
-                    ? socket.getAddress() : null;
-            ConnectionLimiter.Refusal admission = sessions.admission().tryAdmit(address);
-            if (admission == ConnectionLimiter.Refusal.NODE_CAPACITY) {
-                refusal = PusherError.OVER_CAPACITY;
-                why = "Over capacity: this server is full, retry shortly";
-                metrics.connectionsRefused("node_capacity").increment();
-            } else if (admission == ConnectionLimiter.Refusal.IP_RATE) {
-                refusal = PusherError.OVER_CAPACITY;
-                why = "Too many new connections from your address, retry shortly";
-                metrics.connectionsRefused("ip_rate").increment();
-            } else {
-                // the slot is held exactly as long as the channel is open, whatever ends it: a failed
-                // handshake, a reset, a timeout or a normal close (a close future completes once)
-                ConnectionLimiter limiter = sessions.admission();
-                ctx.channel().closeFuture().addListener(f -> limiter.release());
-            }
-        }
-        ConnectionHandler.Request request = new ConnectionHandler.Request(key, app,
-                first(query.parameters(), "protocol"), first(query.parameters(), "client"),
-                refusal, why);
+        Handshake.Request request = handlers.handshake().request(ctx.channel(), key, app,
+                req.headers().get(HttpHeaderNames.ORIGIN), first(query.parameters(), "protocol"),
+                first(query.parameters(), "client"));
         upgrade.upgrade(ctx, req, this, new ConnectionHandler(sessions, handlers, request));
     }
 

@@ -96,7 +96,7 @@ public final class Connection {
         return authorized;
     }
 
-    void markAuthorized() {
+    public void markAuthorized() {
         authorized = true;
     }
 
@@ -105,7 +105,7 @@ public final class Connection {
         return user;
     }
 
-    void signIn(SignedInUser user) {
+    public void signIn(SignedInUser user) {
         this.user = user;
         this.authorized = true;
     }
@@ -143,12 +143,12 @@ public final class Connection {
     }
 
     /** The client's messages are being read; answers wait for {@link #endRead()}. */
-    void beginRead() {
+    public void beginRead() {
         reading = true;
     }
 
     /** The read is over: flushes the answers written during it. */
-    void endRead() {
+    public void endRead() {
         reading = false;
         if (flushAfterRead) {
             flushAfterRead = false;
@@ -346,7 +346,7 @@ public final class Connection {
 
     // -- subscriptions, all on the event loop
 
-    List<Subscription> subscriptions() {
+    public List<Subscription> subscriptions() {
         return subscriptions;
     }
 

@@ -103,12 +103,12 @@ public final class Hub implements BrokerListener {
     }
 
     /** Registers a started connection; called on its event loop. */
-    void opened(Connection c) {
+    public void opened(Connection c) {
         open[c.loopIndex()].add(c);
     }
 
     /** Called on the connection's event loop when it is gone. */
-    void closed(Connection c) {
+    public void closed(Connection c) {
         open[c.loopIndex()].remove(c);
     }
 

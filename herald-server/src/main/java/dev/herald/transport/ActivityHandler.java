@@ -1,6 +1,6 @@
 package dev.herald.transport;
 
-import io.netty.buffer.Unpooled;
+import dev.herald.protocol.Frames;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -31,8 +31,6 @@ public final class ActivityHandler extends ChannelInboundHandlerAdapter {
             return "ActivityHandler.TIMED_OUT";
         }
     };
-
-    private static final byte[] PING_FRAME = {(byte) 0x89, 0};
 
     private final long activityNanos;
     private final long pongNanos;
@@ -102,7 +100,7 @@ public final class ActivityHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         probeSentNanos = now;
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(PING_FRAME), ctx.voidPromise());
+        ctx.writeAndFlush(Frames.wsPing(), ctx.voidPromise());
         ctx.fireUserEventTriggered(PROBE);
         schedule(ctx, pongNanos);
     }

@@ -29,7 +29,7 @@ class ArchitectureTest {
             List.of("server"),
             List.of("config"),
             List.of("http"),
-            List.of("webhooks"),
+            List.of("session", "webhooks"),
             List.of("hub"),
             List.of("broker", "cache"),
             List.of("cluster"),

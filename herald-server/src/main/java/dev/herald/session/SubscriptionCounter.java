@@ -1,4 +1,4 @@
-package dev.herald.hub;
+package dev.herald.session;
 
 import dev.herald.apps.App;
 import dev.herald.broker.Broker;

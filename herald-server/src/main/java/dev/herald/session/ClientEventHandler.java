@@ -1,5 +1,7 @@
-package dev.herald.hub;
+package dev.herald.session;
 
+import dev.herald.hub.Subscription;
+import dev.herald.hub.Connection;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ClientInput;

@@ -1,5 +1,8 @@
-package dev.herald.hub;
+package dev.herald.session;
 
+import dev.herald.hub.Subscription;
+import dev.herald.hub.Connection;
+import dev.herald.hub.Hub;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.apps.AppLimits;

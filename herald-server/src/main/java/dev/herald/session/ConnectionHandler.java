@@ -1,9 +1,11 @@
-package dev.herald.hub;
+package dev.herald.session;
 
+import dev.herald.hub.Connection;
 import dev.herald.apps.App;
 import dev.herald.metrics.AppMeters;
 import dev.herald.limits.TokenBucket;
 import dev.herald.protocol.ClientInput;
+import dev.herald.protocol.CloseCodes;
 import dev.herald.protocol.ClientMessage;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
@@ -21,7 +23,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
@@ -38,22 +39,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
 
-    /**
-     * What the upgrade request asked for, checked before the session starts.
-     *
-     * @param refusal  why the request was refused before the upgrade (origin, admission), or
-     *                 {@code null}; answered once the WebSocket is open, as Pusher clients expect
-     */
-    public record Request(String appKey, App app, String protocol, String client, PusherError refusal,
-            String refusalMessage) {
-    }
-
     private final SessionContext context;
     private final SubscribeHandler subscriptions;
     private final ClientEventHandler clientEvents;
     private final SigninHandler signins;
+    private final Handshake handshake;
     /** The upgrade request until the session starts; then only the bits still needed are kept. */
-    private Request request;
+    private Handshake.Request request;
     private boolean jsClient;
     private Connection connection;
     private boolean counted;
@@ -61,20 +53,22 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** The connection's message budget, made on its first message; {@code null} without a limit. */
     private TokenBucket budget;
 
-    public ConnectionHandler(SessionContext context, Handlers handlers, Request request) {
+    public ConnectionHandler(SessionContext context, Handlers handlers, Handshake.Request request) {
         this.context = context;
         this.subscriptions = handlers.subscriptions();
         this.clientEvents = handlers.clientEvents();
         this.signins = handlers.signins();
+        this.handshake = handlers.handshake();
         this.request = request;
         this.jsClient = "js".equals(request.client());
     }
 
-    /** The stateless message handlers, shared by all connections. */
-    public record Handlers(SubscribeHandler subscriptions, ClientEventHandler clientEvents, SigninHandler signins) {
+    /** The stateless handlers, shared by all connections. */
+    public record Handlers(SubscribeHandler subscriptions, ClientEventHandler clientEvents, SigninHandler signins,
+            Handshake handshake) {
         public static Handlers of(SessionContext context) {
             return new Handlers(new SubscribeHandler(context), new ClientEventHandler(context),
-                    new SigninHandler(context));
+                    new SigninHandler(context), new Handshake(context));
         }
     }
 
@@ -94,33 +88,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(ChannelHandlerContext ctx) {
-        if (request.refusal() != null) {
-            closeWith(ctx, request.refusal(), request.refusalMessage());
-            return;
-        }
-        if (request.app() == null) {
-            context.metrics().connectionsRefused("unknown_app").increment();
-            closeWith(ctx, PusherError.APP_NOT_FOUND,
-                    "App key " + ClientInput.quote(request.appKey()) + " not in this cluster. Did you forget to specify the cluster?");
-            return;
-        }
-        String protocolProblem = protocolProblem(request.protocol());
-        if (protocolProblem != null) {
-            closeWith(ctx, PusherError.UNSUPPORTED_PROTOCOL, protocolProblem);
+        Handshake.Refusal refusal = handshake.start(request);
+        if (refusal != null) {
+            closeWith(ctx, refusal.error(), refusal.message());
             return;
         }
         App app = request.app();
-        if (!app.enabled()) {
-            context.metrics().connectionsRefused("app_disabled").increment();
-            closeWith(ctx, PusherError.APP_DISABLED, "Application " + app.id() + " is disabled");
-            return;
-        }
-        if (!context.hub().tryAddConnection(app)) {
-            context.metrics().connectionsRefused("app_quota").increment();
-            closeWith(ctx, PusherError.OVER_CONNECTION_QUOTA, "Application is over connection quota ("
-                    + app.limits().maxConnections() + " connections)");
-            return;
-        }
         counted = true;
         int loop = context.hub().indexOf(ctx.channel().eventLoop());
         AppMeters meters = context.hub().meters(app.id());
@@ -149,20 +122,6 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                         + "or subscribe to a private or presence channel");
             }
         }
-    }
-
-    /** Protocols 4 to 7 are served; a missing value is read as 7 (spec §2.1, lenient). */
-    static String protocolProblem(String protocol) {
-        if (protocol == null || protocol.isEmpty()) {
-            return null;
-        }
-        int version;
-        try {
-            version = Integer.parseInt(protocol);
-        } catch (NumberFormatException e) {
-            return "Unsupported protocol version " + ClientInput.quote(protocol) + ": use 4 to 7";
-        }
-        return version >= 4 && version <= 7 ? null : "Unsupported protocol version " + version + ": use 4 to 7";
     }
 
     /** Before the session exists (refused handshakes), errors are written straight to the context. */
@@ -206,7 +165,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             } else if (frame instanceof PingWebSocketFrame) {
                 connection.send(Frames.wsPong(frame.content()));
             } else if (frame instanceof CloseWebSocketFrame) {
-                connection.closeFrame(1000, "");
+                connection.closeFrame(CloseCodes.NORMAL, "");
             } else if (frame instanceof BinaryWebSocketFrame) {
                 connection.sendError(PusherError.INVALID_MESSAGE, "Binary frames are not supported; send JSON text");
             }
@@ -260,7 +219,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (fragments.readableBytes() + content.readableBytes() > context.maxMessageBytes()) {
             fragments.release();
             fragments = null;
-            refuseFrame(1009, "Message too big");
+            refuseFrame(CloseCodes.MESSAGE_TOO_BIG, "Message too big");
             return;
         }
         fragments.addComponent(true, content.retain());
@@ -287,7 +246,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         // decoder leaves that check to us (a fragment may end inside a character, so the whole
         // message is checked)
         if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
-            refuseFrame(1007, "Invalid UTF-8 in text message");
+            refuseFrame(CloseCodes.INVALID_PAYLOAD, "Invalid UTF-8 in text message");
             return;
         }
         String text = content.toString(StandardCharsets.UTF_8);

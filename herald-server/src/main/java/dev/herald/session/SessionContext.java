@@ -1,5 +1,6 @@
-package dev.herald.hub;
+package dev.herald.session;
 
+import dev.herald.hub.Hub;
 import dev.herald.auth.Authenticators;
 import dev.herald.broker.Broker;
 import dev.herald.cache.ChannelCache;

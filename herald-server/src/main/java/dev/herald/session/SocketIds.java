@@ -1,4 +1,4 @@
-package dev.herald.hub;
+package dev.herald.session;
 
 import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,0 +1,18 @@
+package dev.herald.protocol;
+
+/**
+ * The RFC 6455 close codes (§7.4.1) the server sends of its own accord. Pusher's codes (4000 and
+ * up) are {@link PusherError}; codes the frame decoder reports are passed on as it gives them.
+ */
+public final class CloseCodes {
+
+    /** The client closed, and this is the answer. */
+    public static final int NORMAL = 1000;
+    /** A text message that is not UTF-8. */
+    public static final int INVALID_PAYLOAD = 1007;
+    /** A message, whole or joined from fragments, over the largest allowed. */
+    public static final int MESSAGE_TOO_BIG = 1009;
+
+    private CloseCodes() {
+    }
+}
