@@ -1,9 +1,8 @@
-package dev.herald.cache.redis;
+package dev.herald.redis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.cache.CachedEvent;
 import dev.herald.cache.ChannelCache;
-import dev.herald.cluster.redis.RedisConnections;
 import dev.herald.protocol.Json;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;

@@ -1,4 +1,4 @@
-package dev.herald.cluster.redis;
+package dev.herald.redis;
 
 import dev.herald.apps.App;
 import dev.herald.apps.AppStore;

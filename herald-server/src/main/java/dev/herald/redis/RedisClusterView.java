@@ -1,4 +1,4 @@
-package dev.herald.cluster.redis;
+package dev.herald.redis;
 
 import dev.herald.cluster.ClusterView;
 import dev.herald.protocol.Member;

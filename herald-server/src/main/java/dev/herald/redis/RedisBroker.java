@@ -1,9 +1,8 @@
-package dev.herald.broker.redis;
+package dev.herald.redis;
 
 import dev.herald.broker.Broker;
 import dev.herald.broker.BrokerListener;
 import dev.herald.broker.NodeCommand;
-import dev.herald.cluster.redis.RedisConnections;
 import dev.herald.protocol.EncodedEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.netty.buffer.ByteBufAllocator;

@@ -1,4 +1,4 @@
-package dev.herald.cluster.redis;
+package dev.herald.redis;
 
 /**
  * The Lua scripts behind cluster decisions and answers. Each runs atomically in Redis, which is

@@ -1,4 +1,4 @@
-package dev.herald.cluster.redis;
+package dev.herald.redis;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;

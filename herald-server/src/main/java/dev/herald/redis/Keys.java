@@ -1,4 +1,4 @@
-package dev.herald.cluster.redis;
+package dev.herald.redis;
 
 /** Redis key names; see {@link Scripts} for the layout. */
 final class Keys {

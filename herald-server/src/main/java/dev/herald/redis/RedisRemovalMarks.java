@@ -1,4 +1,4 @@
-package dev.herald.cluster.redis;
+package dev.herald.redis;
 
 import dev.herald.webhooks.RemovalMarks;
 import io.lettuce.core.ScriptOutputType;
