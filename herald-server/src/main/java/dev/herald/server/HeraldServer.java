@@ -138,7 +138,7 @@ public final class HeraldServer implements AutoCloseable {
             view = new RedisClusterView(redis);
             cache = new RedisChannelCache(redis);
             webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics, view,
-                    new RedisRemovalMarks(redis, node, config.webhooks().debounce()));
+                    RedisRemovalMarks.forDebounce(redis, node, config.webhooks().debounce()));
             cluster = new RedisClusterState(redis, node, hub, apps, TimeUnit.SECONDS.toMillis(config.nodeLeaseSeconds()));
             observer = cluster.observer(observers(view));
             hub.remoteConnections(cluster::remoteConnections);
