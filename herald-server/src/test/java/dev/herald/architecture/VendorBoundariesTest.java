@@ -42,6 +42,12 @@ class VendorBoundariesTest {
         assertThat(offenders("io.lettuce", "redis/")).isEmpty();
     }
 
+    /** The Redis engines are wired by the composition root and reached only through the interfaces. */
+    @Test
+    void onlyTheServerImportsTheRedisEngines() throws IOException {
+        assertThat(offenders("dev.herald.redis.", "redis/")).allMatch(line -> line.startsWith("server/"));
+    }
+
     @Test
     void jdbcIsUsedOnlyInTheJdbcPackage() throws IOException {
         assertThat(offenders("java.sql", "apps/jdbc/")).isEmpty();
