@@ -92,7 +92,7 @@ final class WsConnection extends ByteToMessageDecoder {
     // null) the last publish sequence seen, to find gaps
     private ScheduledFuture<?> lifetimeTask;
     private byte[][] quotedPublicNames;
-    private long[] lastSeq;
+    private SequenceGaps gaps;
 
     WsConnection(Fleet fleet, int slot) {
         this.fleet = fleet;
@@ -320,9 +320,7 @@ final class WsConnection extends ByteToMessageDecoder {
 
     /**
      * Churn: a client event from another connection, or a publication on one of this
-     * connection's public channels. Publish {@code s} of the run goes to public channel {@code s mod
-     * P} (the HTTP publisher's round-robin), so one channel's publications are {@code P} apart: a
-     * larger step is a publication this subscriber missed while subscribed before and after it.
+     * connection's public channels, checked for gaps ({@link SequenceGaps}).
      */
     private void onChurnDelivery(ByteBuf buf, int from, int len) {
         int end = from + len;
@@ -346,19 +344,19 @@ final class WsConnection extends ByteToMessageDecoder {
     }
 
     private void checkSequence(int j, long s) {
-        long last = lastSeq[j];
-        if (last >= 0 && s <= last) {
-            stats.inc(Counter.OUT_OF_ORDER);
-            fleet.error("publication received after a later one of its channel");
-            return;
+        long before = gaps.missed();
+        switch (gaps.received(j, s)) {
+            case OUT_OF_ORDER:
+                stats.inc(Counter.OUT_OF_ORDER);
+                fleet.error("publication received after a later one of its channel");
+                break;
+            case GAP:
+                stats.add(Counter.MISSED_DELIVERIES, gaps.missed() - before);
+                fleet.error("publication missed by a subscriber (gap in its channel's sequence)");
+                break;
+            default:
+                break;
         }
-        long stride = plan.publicChannels();
-        long missed = last < 0 ? 0 : (s - last) / stride - 1;
-        if (missed > 0) {
-            stats.add(Counter.MISSED_DELIVERIES, missed);
-            fleet.error("publication missed by a subscriber (gap in its channel's sequence)");
-        }
-        lastSeq[j] = s;
     }
 
     private void onEstablished(String message) {
@@ -380,14 +378,13 @@ final class WsConnection extends ByteToMessageDecoder {
         channelNames = new String[k];
         if (mode == FleetMode.CHURN) {
             quotedPublicNames = new byte[k][];
-            lastSeq = new long[k];
+            gaps = new SequenceGaps(k, plan.publicChannels());
         }
         for (int j = 0; j < k; j++) {
             int index = plan.channelOf(slot, j);
             channelNames[j] = plan.name(index);
             if (quotedPublicNames != null && plan.typeOf(index) == ChannelType.PUBLIC) {
                 quotedPublicNames[j] = Bytes.ascii(channelNames[j] + "\"");
-                lastSeq[j] = -1;
             }
             byte[] frame = subscribeMessage(socketId, channelNames[j], plan.typeOf(index));
             if (j == 0 && mode == FleetMode.PRESENCE) {

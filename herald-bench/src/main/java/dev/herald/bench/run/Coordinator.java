@@ -456,7 +456,7 @@ public final class Coordinator {
     private void churn() throws IOException {
         SoakRecorder soak = cfg.sampleEveryMs() > 0 ? new SoakRecorder(new ServerProbe(cfg.serverPid())) : null;
         if (soak != null) {
-            printSample(soak.sample(SoakRecorder.START, 0, 0));
+            printSample(soak.sample(SoakRecorder.START, () -> 0, () -> 0));
         }
         sampler.beginPhase("measure");
         long start = System.nanoTime();
@@ -470,8 +470,7 @@ public final class Coordinator {
         long now;
         while ((now = System.nanoTime()) < end) {
             if (now >= nextSample) {
-                long[] c = sampler.liveCounters();
-                printSample(soak.sample(SoakRecorder.RUN, c[Counter.OPEN.ordinal()], c[Counter.CHURN_CYCLES.ordinal()]));
+                printSample(soak.sample(SoakRecorder.RUN, () -> live(Counter.OPEN), () -> live(Counter.CHURN_CYCLES)));
                 nextSample += every;
                 continue;
             }
@@ -529,11 +528,14 @@ public final class Coordinator {
         }
         if (soak != null) {
             sleepMs(2000); // the server has answered every close; let it finish closing its sockets
-            long[] c = sampler.liveCounters();
-            printSample(soak.sample(SoakRecorder.END, c[Counter.OPEN.ordinal()], c[Counter.CHURN_CYCLES.ordinal()]));
+            printSample(soak.sample(SoakRecorder.END, () -> live(Counter.OPEN), () -> live(Counter.CHURN_CYCLES)));
             soakSamples = soak.samples();
             result.put("soak", SoakRecorder.summary(soakSamples, cfg.warmupMs() / 1000.0, cfg.sampleEveryMs() / 1000.0));
         }
+    }
+
+    private long live(Counter c) {
+        return sampler.liveCounters()[c.ordinal()];
     }
 
     private void printSample(SoakRecorder.Sample s) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -39,11 +40,17 @@ public final class SoakRecorder {
         this.probe = probe;
     }
 
-    /** Forces a full collection in the server, then reads its live heap, RSS and open files. */
-    public Sample sample(String phase, long openConnections, long cycles) throws IOException {
+    /**
+     * Forces a full collection in the server, then reads its live heap, RSS and open files, and
+     * the bench's open connections and cycles right after them (jcmd can take seconds on a busy
+     * machine, so counts read before it would not match the open files).
+     */
+    public Sample sample(String phase, LongSupplier openConnections, LongSupplier cycles) throws IOException {
         double t = (System.nanoTime() - t0) / 1e9;
         long heap = probe.liveHeapBytes();
-        Sample s = new Sample(t, phase, openConnections, cycles, probe.rssBytes(), probe.openFiles(), heap);
+        long rss = probe.rssBytes();
+        long files = probe.openFiles();
+        Sample s = new Sample(t, phase, openConnections.getAsLong(), cycles.getAsLong(), rss, files, heap);
         samples.add(s);
         return s;
     }

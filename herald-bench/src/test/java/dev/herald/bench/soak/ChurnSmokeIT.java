@@ -95,7 +95,7 @@ class ChurnSmokeIT {
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void twoMinutesOfChurnEndWithNoErrorsNoOpenSocketsAndTheHeapWhereItStarted() throws Exception {
         // first use: not measured, but it must be clean too
-        JsonNode warm = churn(Duration.ofSeconds(10), null, "warm");
+        JsonNode warm = churn(Duration.ofSeconds(5), null, "warm");
         assertThat(warm.path("measure").path("errors").path("total").asLong(-1)).isZero();
 
         JsonNode run = churn(Duration.ofMinutes(2), Duration.ofSeconds(15), "run");
