@@ -1,5 +1,7 @@
 package dev.herald.bench.client;
 
+import java.util.Arrays;
+
 /**
  * Finds publications a churn subscriber missed. Publish {@code s} of the run goes to public
  * channel {@code s mod P} (the HTTP publisher's round-robin), so the publications of one channel
@@ -23,7 +25,7 @@ final class SequenceGaps {
     SequenceGaps(int channels, int stride) {
         this.stride = Math.max(1, stride);
         this.last = new long[channels];
-        java.util.Arrays.fill(last, -1);
+        Arrays.fill(last, -1);
     }
 
     /** Publication {@code seq} arrived on this connection's channel {@code j}. */

@@ -1,6 +1,7 @@
 package dev.herald.bench.config;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The named scenarios and their defaults. Every default can be overridden by a flag; the
@@ -74,7 +75,7 @@ public enum Scenario {
                 rate == (long) rate ? Long.toString((long) rate) : Double.toString(rate),
                 Durations.format(duration), Durations.format(warmup),
                 httpConnections > 0 ? " --http-connections " + httpConnections : "",
-                this == CHURN ? String.format(java.util.Locale.ROOT, " --lifetime %s --client-event-rate %s --trigger-rate %s",
+                this == CHURN ? String.format(Locale.ROOT, " --lifetime %s --client-event-rate %s --trigger-rate %s",
                         Durations.format(BenchConfig.DEFAULT_LIFETIME), BenchConfig.DEFAULT_CLIENT_EVENT_RATE,
                         BenchConfig.DEFAULT_TRIGGER_RATE) : "");
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.herald.bench.config.BenchConfig;
 import dev.herald.bench.config.ChannelPlan;
 import dev.herald.bench.config.ChannelType;
+import dev.herald.bench.config.Durations;
 import dev.herald.bench.config.FleetConfig;
 import dev.herald.bench.config.FleetMode;
 import dev.herald.bench.config.Scenario;
@@ -19,11 +20,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -151,9 +154,12 @@ public final class Coordinator {
             Path csv = json.resolveSibling(stem + "-samples.csv");
             Path soakSvg = json.resolveSibling(stem + "-soak.svg");
             Files.writeString(csv, SoakRecorder.csv(soakSamples));
-            Files.writeString(soakSvg, SoakChart.render("herald-bench churn: the server over the run", String.format(java.util.Locale.ROOT,
-                    "%s, %d slots, %s cycles/s, lifetime %s, %s client events/s per connection, %s publishes/s; a sample every %s",
-                    result.get("started_at"), cfg.connections(), fmtRate(cfg.rate()), fmtMs(cfg.lifetimeMs()),
+            Files.writeString(soakSvg, SoakChart.render("herald-bench churn: the server over the run", String.format(Locale.ROOT,
+                    "started %s, %s:%d%n%d slots x %d %s channels, %s cycles/s, lifetime %s, %s client events/s per connection,"
+                            + " %s publishes/s; a sample every %s",
+                    String.valueOf(result.get("started_at")).replaceAll("\\.\\d+", ""), cfg.host(), cfg.port(),
+                    cfg.connections(), cfg.channelsPerConn(), cfg.channelType().name().toLowerCase(Locale.ROOT),
+                    fmtRate(cfg.rate()), fmtMs(cfg.lifetimeMs()),
                     fmtRate(cfg.clientEventRate()), fmtRate(cfg.triggerRate()), fmtMs(cfg.sampleEveryMs())),
                     soakSamples, cfg.warmupMs() / 1000.0));
             out.printf("server samples: %s%nsoak chart:     %s%n", csv, soakSvg);
@@ -539,7 +545,7 @@ public final class Coordinator {
     }
 
     private void printSample(SoakRecorder.Sample s) {
-        out.printf(java.util.Locale.ROOT, "server sample [%s, %.0f s]: live heap %.2f MB, RSS %.1f MB, %d open files (%d connections open)%n",
+        out.printf(Locale.ROOT, "server sample [%s, %.0f s]: live heap %.2f MB, RSS %.1f MB, %d open files (%d connections open)%n",
                 s.phase(), s.t(), s.liveHeapBytes() / 1048576.0, s.rssBytes() / 1048576.0, s.openFiles(), s.openConnections());
     }
 
@@ -661,7 +667,7 @@ public final class Coordinator {
     }
 
     private static String fmtMs(long ms) {
-        return dev.herald.bench.config.Durations.format(java.time.Duration.ofMillis(ms));
+        return Durations.format(Duration.ofMillis(ms));
     }
 
     private static String fmtRate(double r) {

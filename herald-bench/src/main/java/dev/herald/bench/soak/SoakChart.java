@@ -14,7 +14,7 @@ public final class SoakChart {
     private static final int WIDTH = 900;
     private static final int LEFT = 80;
     private static final int RIGHT = 30;
-    private static final int TOP = 60;
+    private static final int TOP = 76;
     private static final int PANEL_H = 170;
     private static final int GAP = 62;
 
@@ -30,16 +30,22 @@ public final class SoakChart {
             new Panel("open files", "", 1.0, "#2ca02c", Sample::openFiles),
         };
         int height = TOP + panels.length * (PANEL_H + GAP) + 10;
-        double tMax = 1;
+        double last = 0;
         for (Sample s : samples) {
-            tMax = Math.max(tMax, s.t() / 60);
+            last = Math.max(last, s.t() / 60);
         }
+        double step = tickStep(last);
+        int ticks = Math.max(1, (int) Math.ceil(last / step - 1e-9));
+        double tMax = ticks * step;
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, height));
         sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"22\" font-size=\"16\" font-weight=\"bold\">%s</text>%n", LEFT, esc(title)));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"40\" fill=\"#555\">%s</text>%n", LEFT, esc(subtitle)));
+        String[] lines = subtitle.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#555\">%s</text>%n", LEFT, 40 + 16 * i, esc(lines[i])));
+        }
         List<Sample> fit = SoakRecorder.afterWarmup(samples, warmupSeconds);
         double plotW = WIDTH - LEFT - RIGHT;
         for (int i = 0; i < panels.length; i++) {
@@ -65,9 +71,9 @@ public final class SoakChart {
                 sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
                         LEFT - 6, y + 4, fmt(v)));
             }
-            for (int g = 0; g <= 6; g++) {
-                double t = tMax * g / 6;
-                double x = LEFT + plotW * g / 6;
+            for (int g = 0; g <= ticks; g++) {
+                double t = step * g;
+                double x = LEFT + plotW * g / ticks;
                 sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
                         x, top + PANEL_H + 16, fmt(t)));
             }
@@ -112,6 +118,16 @@ public final class SoakChart {
         }
         sb.append("</svg>\n");
         return sb.toString();
+    }
+
+    /** Minutes between x ticks: at most 10 ticks over the run. */
+    private static double tickStep(double minutes) {
+        for (double step : new double[] {0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 240}) {
+            if (minutes / step <= 10) {
+                return step;
+            }
+        }
+        return 480;
     }
 
     private static double niceCeiling(double v) {

@@ -68,6 +68,23 @@ public final class SoakRecorder {
         return sb.toString();
     }
 
+    /** Reads back what {@link #csv} wrote. */
+    public static List<Sample> parseCsv(String csv) {
+        List<Sample> out = new ArrayList<>();
+        for (String line : csv.split("\n")) {
+            if (line.isBlank() || line.startsWith("t_s,")) {
+                continue;
+            }
+            String[] f = line.trim().split(",");
+            if (f.length != 7) {
+                throw new IllegalArgumentException("not a soak sample line: " + line);
+            }
+            out.add(new Sample(Double.parseDouble(f[0]), f[1], Long.parseLong(f[2]), Long.parseLong(f[3]),
+                    Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6])));
+        }
+        return out;
+    }
+
     /** The samples the slopes are fitted to: under load, at or after the warm-up. */
     public static List<Sample> afterWarmup(List<Sample> samples, double warmupSeconds) {
         List<Sample> out = new ArrayList<>();
