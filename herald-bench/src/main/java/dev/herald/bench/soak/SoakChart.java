@@ -35,7 +35,8 @@ public final class SoakChart {
             last = Math.max(last, s.t() / 60);
         }
         double step = tickStep(last);
-        int ticks = Math.max(1, (int) Math.ceil(last / step - 1e-9));
+        // a run that ends a few seconds past a tick (the final sample) does not get a whole extra step
+        int ticks = Math.max(1, (int) Math.ceil(last / step - 0.02));
         double tMax = ticks * step;
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
