@@ -9,14 +9,8 @@ import dev.herald.broker.Broker;
 import dev.herald.broker.LocalBroker;
 import dev.herald.cache.ChannelCache;
 import dev.herald.cache.LocalChannelCache;
-import dev.herald.broker.redis.RedisBroker;
-import dev.herald.cache.redis.RedisChannelCache;
 import dev.herald.cluster.ClusterView;
 import dev.herald.cluster.LocalClusterView;
-import dev.herald.cluster.redis.RedisClusterState;
-import dev.herald.cluster.redis.RedisClusterView;
-import dev.herald.cluster.redis.RedisConnections;
-import dev.herald.cluster.redis.RedisRemovalMarks;
 import dev.herald.config.HeraldConfig;
 import dev.herald.http.Health;
 import dev.herald.http.HttpRouter;
@@ -26,6 +20,12 @@ import dev.herald.metrics.HeraldMetrics;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import dev.herald.protocol.PusherError;
+import dev.herald.redis.RedisBroker;
+import dev.herald.redis.RedisChannelCache;
+import dev.herald.redis.RedisClusterState;
+import dev.herald.redis.RedisClusterView;
+import dev.herald.redis.RedisConnections;
+import dev.herald.redis.RedisRemovalMarks;
 import dev.herald.webhooks.WebhookDispatcher;
 import dev.herald.auth.Authenticators;
 import dev.herald.cluster.LocalDecisions;
@@ -140,7 +140,7 @@ public final class HeraldServer implements AutoCloseable {
             view = new RedisClusterView(redis);
             cache = new RedisChannelCache(redis);
             webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics, view,
-                    new RedisRemovalMarks(redis, node, config.webhooks().debounce()));
+                    RedisRemovalMarks.forDebounce(redis, node, config.webhooks().debounce()));
             cluster = new RedisClusterState(redis, node, table, apps, TimeUnit.SECONDS.toMillis(config.nodeLeaseSeconds()),
                     decisions());
             observer = observers(cluster.localEvents(), view, table);

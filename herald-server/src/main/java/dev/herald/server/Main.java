@@ -4,6 +4,7 @@ import static picocli.CommandLine.Help.Visibility.NEVER;
 
 import dev.herald.apps.App;
 import dev.herald.apps.AppFeatures;
+import dev.herald.apps.AppIds;
 import dev.herald.apps.AppLimits;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.config.AppsFile;
@@ -322,6 +323,9 @@ public final class Main implements Callable<Integer> {
                 // the message quotes the URL, which may carry a password
                 throw new ConfigException("--app-webhook-url (HERALD_APP_WEBHOOK_URL): " + Redact.url(e.getMessage()));
             }
+        }
+        if (!AppIds.isValid(appId)) {
+            throw new ConfigException("--app-id (HERALD_APP_ID): " + AppIds.problem(appId));
         }
         App defaultApp = new App(appId, appKey, appSecret, true, features, limits, webhooks);
         List<App> apps = new java.util.ArrayList<>();

@@ -6,7 +6,6 @@ import dev.herald.apps.App;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.auth.HmacSigner;
 import dev.herald.cluster.ClusterView;
-import dev.herald.cluster.RemovalMarks;
 import dev.herald.auth.Authenticators;
 import dev.herald.internal.GuardedExecutor;
 import dev.herald.metrics.HeraldMetrics;

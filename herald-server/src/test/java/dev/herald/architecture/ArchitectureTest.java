@@ -28,7 +28,7 @@ class ArchitectureTest {
     static final List<List<String>> LAYERS = List.of(
             List.of("server"),
             List.of("config"),
-            List.of("http"),
+            List.of("http", "redis"),
             List.of("session", "webhooks"),
             List.of("hub"),
             List.of("broker", "cache"),
@@ -54,15 +54,23 @@ class ArchitectureTest {
     }
 
     @Test
-    void lettuceIsUsedOnlyInRedisPackages() {
-        noClasses().that().resideOutsideOfPackage("..redis..")
+    void lettuceIsUsedOnlyInTheRedisPackage() {
+        noClasses().that().resideOutsideOfPackage("dev.herald.redis..")
                 .should().dependOnClassesThat().resideInAPackage("io.lettuce..")
                 .check(HERALD);
     }
 
+    /** The Redis engines are wired by the composition root and reached only through the interfaces. */
     @Test
-    void jdbcIsUsedOnlyInJdbcPackages() {
-        noClasses().that().resideOutsideOfPackage("..jdbc..")
+    void onlyTheServerUsesTheRedisEngines() {
+        noClasses().that().resideOutsideOfPackages("dev.herald.redis..", "dev.herald.server..")
+                .should().dependOnClassesThat().resideInAPackage("dev.herald.redis..")
+                .check(HERALD);
+    }
+
+    @Test
+    void jdbcIsUsedOnlyInTheJdbcPackage() {
+        noClasses().that().resideOutsideOfPackage("dev.herald.apps.jdbc..")
                 .should().dependOnClassesThat().resideInAPackage("java.sql..")
                 .check(HERALD);
     }

@@ -1,4 +1,4 @@
-package dev.herald.cluster;
+package dev.herald.webhooks;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
