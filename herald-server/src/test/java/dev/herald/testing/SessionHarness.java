@@ -75,6 +75,11 @@ public final class SessionHarness implements AutoCloseable {
         this(clients, MessageBudget.DEFAULT, 10_240);
     }
 
+    /** The next unused connection's channel, for a test that builds its own pipeline on it. */
+    public EmbeddedChannel nextChannel() {
+        return channels.get(opened++);
+    }
+
     /** Opens the next connection to the app (or to an unknown key when {@code app} is null). */
     public Client connect(App app, String key, String origin, String protocol) {
         EmbeddedChannel channel = channels.get(opened++);

@@ -1,0 +1,121 @@
+package dev.herald.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.apps.App;
+import dev.herald.apps.AppFeatures;
+import dev.herald.apps.StaticAppStore;
+import dev.herald.testing.SessionHarness;
+import dev.herald.transport.HeraldChannelInitializer;
+import dev.herald.transport.HttpLimits;
+import dev.herald.transport.WebSocketUpgrade;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link HttpRouter} behind the real HTTP pipeline on an {@link EmbeddedChannel}: raw request
+ * bytes in, raw response bytes out, WebSocket upgrades included.
+ */
+class HttpRouterTest {
+
+    private static final App APP = App.of("1", "key-1", "secret-1");
+    private static final App GUARDED = App.of("2", "key-2", "secret-2").withFeatures(new AppFeatures(false, false,
+            false, false, false, Duration.ofSeconds(30), List.of("https://good.example")));
+
+    private final SessionHarness harness = new SessionHarness(1);
+    private final AtomicBoolean ready = new AtomicBoolean(true);
+    private EmbeddedChannel channel;
+
+    @AfterEach
+    void close() {
+        harness.close();
+    }
+
+    private void open() {
+        HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP, GUARDED)), harness.context,
+                new WebSocketUpgrade(10_240, 120_000, 30_000), ready::get, () -> Health.OK, harness.metrics,
+                () -> 1);
+        channel = harness.nextChannel();
+        channel.freezeTime();
+        channel.pipeline().addLast(new HeraldChannelInitializer(new HttpLimits(10_240, 10_000, 60_000), router, null));
+    }
+
+    private String exchange(String request) {
+        channel.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.ISO_8859_1));
+        channel.runPendingTasks();
+        StringBuilder text = new StringBuilder();
+        for (Object out; (out = channel.readOutbound()) != null; ) {
+            ByteBuf buf = (ByteBuf) out;
+            text.append(buf.toString(StandardCharsets.ISO_8859_1));
+            buf.release();
+        }
+        return text.toString();
+    }
+
+    private static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    }
+
+    private static String upgrade(String key, String origin) {
+        return "GET /app/" + key + "?protocol=7&client=js HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n" + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n";
+    }
+
+    @Test
+    void healthAndReadinessAnswerWithTheirVerdict() {
+        open();
+        assertThat(exchange(get("/health"))).startsWith("HTTP/1.1 200 ");
+        ready.set(false);
+        assertThat(exchange(get("/ready"))).startsWith("HTTP/1.1 503 ").contains("{\"status\":\"not ready\"}");
+    }
+
+    @Test
+    void unknownPathsAre404AndTheWebSocketPathWithoutAnUpgradeIs400() {
+        open();
+        assertThat(exchange(get("/nowhere"))).startsWith("HTTP/1.1 404 ").contains("Not found: /nowhere");
+        assertThat(exchange(get("/app/key-1"))).startsWith("HTTP/1.1 400 ").contains("connect with a WebSocket client");
+    }
+
+    @Test
+    void anUnsignedApiCallIsRefusedWith401() {
+        open();
+        String answer = exchange("POST /apps/1/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 2\r\n\r\n{}");
+        assertThat(answer).startsWith("HTTP/1.1 401 ").contains("Missing auth_key");
+    }
+
+    @Test
+    void anUpgradeForAKnownKeyStartsTheSession() {
+        open();
+        String answer = exchange(upgrade("key-1", null));
+        assertThat(answer).startsWith("HTTP/1.1 101 ").contains("pusher:connection_established");
+        assertThat(harness.hub.openConnections()).isEqualTo(1);
+    }
+
+    @Test
+    void anUpgradeForAnUnknownKeyIsAnsweredOnTheOpenWebSocketWith4001() {
+        open();
+        String answer = exchange(upgrade("key-unknown", null));
+        assertThat(answer).startsWith("HTTP/1.1 101 ").contains("pusher:error").contains("\"code\":4001")
+                .doesNotContain("connection_established");
+        // the close frame carries the same code: 0x88, length, then 4001 as two bytes
+        assertThat(answer).contains("\u0088").contains("\u000F\u00A1");
+    }
+
+    @Test
+    void anUpgradeFromAnOriginTheAppDoesNotAllowIsRefusedWith4009() {
+        open();
+        String answer = exchange(upgrade("key-2", "https://evil.example"));
+        assertThat(answer).startsWith("HTTP/1.1 101 ").contains("\"code\":4009").contains("Origin not allowed");
+        assertThat(harness.metrics.registry().find("herald.connections.refused").tag("reason", "origin").counter()
+                .count()).isEqualTo(1);
+    }
+}
