@@ -16,6 +16,7 @@ import dev.herald.protocol.Frames;
 import dev.herald.protocol.Json;
 import dev.herald.protocol.Member;
 import dev.herald.protocol.PusherError;
+import dev.herald.protocol.SubscriptionRefusal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class SubscribeHandler {
         AppLimits limits = c.app().limits();
         String nameProblem = ChannelNames.problem(channel, limits.maxChannelNameLength());
         if (nameProblem != null) {
-            refuse(c, channel == null ? "" : channel, PusherError.INVALID_CHANNEL, "InvalidChannel", 400,
+            refuse(c, channel == null ? "" : channel, PusherError.INVALID_CHANNEL, SubscriptionRefusal.INVALID_CHANNEL,
                     "Invalid channel name", nameProblem);
             return;
         }
@@ -52,7 +53,8 @@ public final class SubscribeHandler {
             return;
         }
         if (c.clientSubscriptionCount() >= limits.maxChannelsPerConnection()) {
-            refuse(c, channel, PusherError.TOO_MANY_CHANNELS, "LimitReached", 4304, "Too many channels",
+            refuse(c, channel, PusherError.TOO_MANY_CHANNELS,
+                    SubscriptionRefusal.TOO_MANY_CHANNELS, "Too many channels",
                     "Too many channels: a connection may subscribe to at most " + limits.maxChannelsPerConnection());
             return;
         }
@@ -71,7 +73,8 @@ public final class SubscribeHandler {
             }
             case PRESENCE -> {
                 if (channelData == null && c.user() == null) {
-                    refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "AuthError", 401, "Missing channel_data",
+                    refuse(c, channel, PusherError.INVALID_PRESENCE_DATA,
+                            SubscriptionRefusal.NOT_AUTHORIZED, "Missing channel_data",
                             "Presence channels need channel_data with a user_id, or a signed-in connection");
                     return;
                 }
@@ -87,7 +90,7 @@ public final class SubscribeHandler {
                 }
             }
             case SIGNED_IN_USER, NEVER -> {
-                refuse(c, channel, PusherError.UNAUTHORIZED, "AuthError", 401, "Not allowed",
+                refuse(c, channel, PusherError.UNAUTHORIZED, SubscriptionRefusal.NOT_AUTHORIZED, "Not allowed",
                         "Only the signed-in user's own connections may subscribe to " + channel);
                 return;
             }
@@ -95,7 +98,7 @@ public final class SubscribeHandler {
         }
         Hub.Joined joined = context.hub().subscribe(c, channel, member, limits.maxPresenceMembers());
         if (joined.presenceFull()) {
-            refuse(c, channel, PusherError.PRESENCE_FULL, "LimitReached", 4306, "Presence channel is full",
+            refuse(c, channel, PusherError.PRESENCE_FULL, SubscriptionRefusal.PRESENCE_FULL, "Presence channel is full",
                     "Presence channel " + channel + " is full: at most " + limits.maxPresenceMembers() + " members");
             return;
         }
@@ -171,7 +174,8 @@ public final class SubscribeHandler {
                 ? "Missing auth: " + channel + " needs a signature from your auth endpoint"
                 : "Invalid signature: Expected HMAC SHA256 hex digest of " + ClientInput.quote(toSign) + ", but got "
                         + ClientInput.quote(auth);
-        refuse(c, channel, PusherError.UNAUTHORIZED, "AuthError", 401, missing ? "Missing auth" : "Invalid signature",
+        refuse(c, channel, PusherError.UNAUTHORIZED,
+                SubscriptionRefusal.NOT_AUTHORIZED, missing ? "Missing auth" : "Invalid signature",
                 why);
         return false;
     }
@@ -185,19 +189,22 @@ public final class SubscribeHandler {
         }
         JsonNode userId = parsed == null || !parsed.isObject() ? null : parsed.get("user_id");
         if (userId == null || !(userId.isTextual() || userId.isNumber()) || userId.asText().isEmpty()) {
-            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "AuthError", 400, "Invalid channel_data",
+            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA,
+                    SubscriptionRefusal.INVALID_CHANNEL_DATA, "Invalid channel_data",
                     "channel_data must be a JSON object with a user_id string or number");
             return null;
         }
         if (userId.asText().length() > ClientInput.MAX_USER_ID_LENGTH) {
-            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "LimitReached", 4307, "user_id too long",
+            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA,
+                    SubscriptionRefusal.MEMBER_TOO_LARGE, "user_id too long",
                     "user_id is longer than " + ClientInput.MAX_USER_ID_LENGTH + " characters");
             return null;
         }
         JsonNode info = parsed.get("user_info");
         String userInfo = info == null || info.isNull() ? null : info.toString();
         if (userInfo != null && userInfo.getBytes(StandardCharsets.UTF_8).length > limits.maxPresenceUserInfoBytes()) {
-            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA, "LimitReached", 4307, "user_info too large",
+            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA,
+                    SubscriptionRefusal.MEMBER_TOO_LARGE, "user_info too large",
                     "user_info is larger than " + limits.maxPresenceUserInfoBytes() + " bytes");
             return null;
         }
@@ -213,14 +220,14 @@ public final class SubscribeHandler {
      * only the short {@code brief}, so the explanation is not sent twice. A name too long to be a
      * channel is quoted like any other input, even in the channel field.
      */
-    private void refuse(Connection c, String channel, PusherError error, String type, int status, String brief,
+    private void refuse(Connection c, String channel, PusherError error, SubscriptionRefusal refusal, String brief,
             String why) {
         log.atDebug().addKeyValue("app", c.app().id()).addKeyValue("socket", c.socketId())
                 .addKeyValue("channel", ClientInput.quote(channel)).addKeyValue("code", error.code())
                 .log("subscription refused: {}", why);
         c.sendError(error, why);
         String echoed = channel.length() <= ClientInput.MAX_ECHOED_CHANNEL_LENGTH ? channel : ClientInput.quote(channel);
-        c.send(Frames.subscriptionError(echoed, type, brief, status));
+        c.send(Frames.subscriptionError(echoed, refusal.type(), brief, refusal.status()));
     }
 
     void unsubscribe(Connection c, ClientMessage message) throws ClientMessage.Malformed {

@@ -83,6 +83,8 @@ class SessionHandlersTest {
         List<Frame> refused = client.frames();
         assertThat(events(refused)).containsExactly("pusher:error", "pusher:subscription_error");
         assertThat(refused.get(0).json().path("data").path("code").asInt()).isEqualTo(4009);
+        assertThat(refused.get(1).json().path("data").path("type").asText()).isEqualTo("AuthError");
+        assertThat(refused.get(1).json().path("data").path("status").asInt()).isEqualTo(401);
         assertThat(harness.hub.channel("1", "private-room")).isNull();
 
         client.send(subscribe("private-room", SessionHarness.auth(APP, socketId, "private-room", null)));
