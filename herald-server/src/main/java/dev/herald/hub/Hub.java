@@ -11,7 +11,6 @@ import dev.herald.protocol.EncodedEvent;
 import dev.herald.protocol.Member;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
-import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;

@@ -141,8 +141,8 @@ public final class HeraldServer implements AutoCloseable {
             cache = new RedisChannelCache(redis);
             webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics, view,
                     RedisRemovalMarks.forDebounce(redis, node, config.webhooks().debounce()));
-            cluster = new RedisClusterState(redis, node, table, apps, TimeUnit.SECONDS.toMillis(config.nodeLeaseSeconds()),
-                    decisions());
+            cluster = new RedisClusterState(redis, node, table, apps,
+                    TimeUnit.SECONDS.toMillis(config.nodeLeaseSeconds()), decisions());
             observer = observers(cluster.localEvents(), view, table);
             hub = new Hub(loops, table, broker, observer, cluster::remoteConnections);
             broker.start(hub);
