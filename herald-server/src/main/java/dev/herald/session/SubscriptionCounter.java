@@ -74,6 +74,11 @@ public final class SubscriptionCounter implements ChannelObserver {
         }
     }
 
+    /** Channels remembered now, for tests: none once every channel is gone and its send has run. */
+    int remembered() {
+        return counts.size();
+    }
+
     private final class Send implements Runnable {
         private final App app;
         private final Key key;
