@@ -27,7 +27,12 @@ final class Alarms {
     private static final String ROUTINE = "PrematureChannelClosureException";
 
     static {
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+        // paranoid (every buffer, with its allocation and accesses) unless the run chose a level:
+        // long fuzzing runs use "simple" with io.netty.leakDetection.samplingInterval=1, which
+        // still tracks every buffer but records no stack traces
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+        }
         ByteBufUtil.setLeakListener((type, records) -> record("LEAK " + type + " " + records));
         watch("dev.herald", null);
         watch("io.netty", null);

@@ -31,7 +31,7 @@ class AppsFileFuzzTest {
     }
 
     /** The file's bytes; {@code @*N@} repeats the byte before it (see {@link Input#expandRepeats}). */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "25s")
     void appsFile(byte[] yaml) throws IOException {
         Files.write(FILE, Input.expandRepeats(yaml));
         List<App> apps;

@@ -46,7 +46,7 @@ class HttpApiFuzzTest {
      * {@value SessionFuzzTest#ANSWER_OVERHEAD} bytes larger than its request, and once the client
      * is gone no connection, channel or admission slot is held.
      */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "25s")
     void requests(byte[] data) {
         InProcessNode node = new InProcessNode();
         try {
@@ -80,7 +80,7 @@ class HttpApiFuzzTest {
      * only up to a bound); an accepted request holds by the reference; a request the reference
      * holds correct (distinct keys, good signature, timestamp and MD5) is accepted.
      */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "25s")
     void signature(byte[] data) {
         String[] f = new String(data, StandardCharsets.UTF_8).split("\n", 5);
         String method = field(f, 0);

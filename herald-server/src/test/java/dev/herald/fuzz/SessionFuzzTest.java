@@ -45,7 +45,7 @@ class SessionFuzzTest {
      * {@code pieces + 1} parts.</li>
      * </ul>
      */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "25s")
     void frames(byte[] data) {
         try (Session session = new Session()) {
             Input in = new Input(data);
@@ -72,7 +72,7 @@ class SessionFuzzTest {
      * its {@code user_data} needs, so that the fuzzer reaches what lies behind the signature
      * check. {@code @*N@} repeats the byte before it (see {@link Input#expandRepeats}).
      */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "25s")
     void messages(byte[] data) {
         try (Session session = new Session()) {
             int start = 0;
