@@ -66,6 +66,9 @@ final class InProcessNode implements AutoCloseable {
     InProcessNode() {
         // registered first, with no handlers: the hub must know the channel's event loop
         channel = new EmbeddedChannel();
+        // timers (subscription counts, probes, close grace) fire only when advance() says, so
+        // that what they send is never taken for an answer to the message being read
+        channel.freezeTime();
         broker = new LocalBroker();
         HeraldMetrics metrics = HeraldMetrics.inMemory();
         hub = new Hub(List.of(channel.eventLoop()), broker, metrics);
