@@ -48,6 +48,7 @@ class HttpApiFuzzTest {
      */
     @FuzzTest(maxDuration = "25s")
     void requests(byte[] data) {
+        Alarms.begin();
         InProcessNode node = new InProcessNode();
         try {
             String all = new String(Input.expandRepeats(data), StandardCharsets.ISO_8859_1);

@@ -119,7 +119,7 @@ class SessionFuzzTest {
 
     /** One upgraded connection to an {@link InProcessNode}, with the amplification bookkeeping. */
     private static final class Session implements AutoCloseable {
-        private final InProcessNode node = new InProcessNode();
+        private final InProcessNode node;
         private final String socketId;
         private final ChannelAuthenticator authenticator = new ChannelAuthenticator(InProcessNode.APP.key(),
                 new HmacSigner(InProcessNode.APP.secret()));
@@ -130,6 +130,8 @@ class SessionFuzzTest {
         private int sends;
 
         Session() {
+            Alarms.begin();
+            node = new InProcessNode();
             node.write(InProcessNode.UPGRADE.getBytes(StandardCharsets.US_ASCII));
             node.drain();
             Matcher m = SOCKET_ID.matcher(node.lastOutbound());
