@@ -66,7 +66,8 @@ public final class RequestSignature {
         } catch (NumberFormatException e) {
             throw new Refused(401, "auth_timestamp must be unix seconds, got " + timestamp);
         }
-        if (Math.abs(nowSeconds - ts) > MAX_SKEW_SECONDS) {
+        // compared without subtracting: now - ts overflows for timestamps near Long.MIN_VALUE
+        if (ts < nowSeconds - MAX_SKEW_SECONDS || ts > nowSeconds + MAX_SKEW_SECONDS) {
             throw new Refused(401, "Timestamp expired: Given timestamp (" + ts + ") not within "
                     + MAX_SKEW_SECONDS + "s of server time (" + nowSeconds + ")");
         }

@@ -91,7 +91,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(req.uri());
-        String path = query.path();
+        String path;
+        try {
+            path = query.path();
+            query.parameters(); // decoded now: a bad escape must be a 400 here, not an exception later
+        } catch (IllegalArgumentException e) {
+            Responses.error(ctx, req, 400, "Malformed request URI: bad percent-encoding");
+            return;
+        }
         if (path.startsWith(API_PREFIX)) {
             api(ctx, req, query);
         } else if (path.startsWith(WS_PREFIX) && isUpgrade(req)) {
