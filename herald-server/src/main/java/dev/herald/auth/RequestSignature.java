@@ -1,5 +1,6 @@
 package dev.herald.auth;
 
+import dev.herald.protocol.ClientInput;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -88,7 +89,8 @@ public final class RequestSignature {
         String toSign = stringToSign(method, path, params);
         if (!signer.verifyHex(toSign, signature)) {
             throw new Refused(401, "Invalid signature: you should have sent HmacSHA256Hex(\""
-                    + toSign.replace("\n", "\\n") + "\", your_secret_key), but you sent \"" + signature + "\"");
+                    + ClientInput.quote(toSign.replace("\n", "\\n")) + "\", your_secret_key), but you sent \""
+                    + ClientInput.quote(signature) + "\"");
         }
     }
 

@@ -17,9 +17,13 @@ import dev.herald.hub.SessionContext;
 import dev.herald.hub.SocketIds;
 import dev.herald.hub.SubscriptionCounter;
 import dev.herald.hub.WatchlistNotifier;
+import dev.herald.http.Health;
 import dev.herald.http.HttpRouter;
 import dev.herald.limits.ConnectionLimiter;
+import dev.herald.limits.MessageBudget;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.transport.HeraldChannelInitializer;
+import dev.herald.transport.HttpLimits;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -27,8 +31,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
@@ -80,15 +82,15 @@ final class InProcessNode implements AutoCloseable {
         hub.observe(observer);
         admission = new ConnectionLimiter(0, 0);
         SessionContext sessions = new SessionContext(hub, broker, view, cache, observer, new Authenticators(),
-                new SocketIds(), admission, metrics, 120, MAX_FRAME_BYTES);
+                new SocketIds(), admission, metrics, 120, MAX_FRAME_BYTES, MessageBudget.DEFAULT);
         WebSocketUpgrade upgrade = new WebSocketUpgrade(MAX_FRAME_BYTES, TimeUnit.SECONDS.toMillis(120),
                 TimeUnit.SECONDS.toMillis(30));
-        HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP)), sessions, upgrade, () -> true, metrics,
-                () -> 1);
-        // the same handlers, names and order as HeraldChannelInitializer, plus a counter
-        channel.pipeline().addLast("http", new HttpServerCodec());
-        channel.pipeline().addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_BODY_BYTES));
-        channel.pipeline().addLast("request-counter", new ChannelInboundHandlerAdapter() {
+        HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP)), sessions, upgrade, () -> true,
+                () -> Health.OK, metrics, () -> 1);
+        // the server's own pipeline, plus a counter in front of the router
+        channel.pipeline().addLast(new HeraldChannelInitializer(new HttpLimits(MAX_HTTP_BODY_BYTES,
+                TimeUnit.SECONDS.toMillis(10), TimeUnit.SECONDS.toMillis(60)), router, null));
+        channel.pipeline().addBefore("router", "request-counter", new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof FullHttpRequest) {
@@ -97,7 +99,6 @@ final class InProcessNode implements AutoCloseable {
                 ctx.fireChannelRead(msg);
             }
         });
-        channel.pipeline().addLast("router", router);
     }
 
     /** Writes bytes as the client; {@code false} (writing nothing) once the server has closed. */
