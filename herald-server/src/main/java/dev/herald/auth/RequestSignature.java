@@ -1,5 +1,6 @@
 package dev.herald.auth;
 
+import dev.herald.protocol.ClientInput;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -66,7 +67,8 @@ public final class RequestSignature {
         } catch (NumberFormatException e) {
             throw new Refused(401, "auth_timestamp must be unix seconds, got " + timestamp);
         }
-        if (Math.abs(nowSeconds - ts) > MAX_SKEW_SECONDS) {
+        // compared without subtracting: now - ts overflows for timestamps near Long.MIN_VALUE
+        if (ts < nowSeconds - MAX_SKEW_SECONDS || ts > nowSeconds + MAX_SKEW_SECONDS) {
             throw new Refused(401, "Timestamp expired: Given timestamp (" + ts + ") not within "
                     + MAX_SKEW_SECONDS + "s of server time (" + nowSeconds + ")");
         }
@@ -87,7 +89,8 @@ public final class RequestSignature {
         String toSign = stringToSign(method, path, params);
         if (!signer.verifyHex(toSign, signature)) {
             throw new Refused(401, "Invalid signature: you should have sent HmacSHA256Hex(\""
-                    + toSign.replace("\n", "\\n") + "\", your_secret_key), but you sent \"" + signature + "\"");
+                    + ClientInput.quote(toSign.replace("\n", "\\n")) + "\", your_secret_key), but you sent \""
+                    + ClientInput.quote(signature) + "\"");
         }
     }
 

@@ -11,6 +11,7 @@ import dev.herald.session.SessionContext;
 import dev.herald.internal.Fatal;
 import dev.herald.limits.KeyedRateLimiter;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.Json;
 import dev.herald.transport.HttpRefusal;
 import dev.herald.transport.WebSocketUpgrade;
@@ -87,7 +88,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(req.uri());
-        String path = query.path();
+        String path;
+        try {
+            path = query.path();
+            query.parameters(); // decoded now: a bad escape must be a 400 here, not an exception later
+        } catch (IllegalArgumentException e) {
+            Responses.error(ctx, req, 400, "Malformed request URI: bad percent-encoding");
+            return;
+        }
         if (path.startsWith(API_PREFIX)) {
             api(ctx, req, query);
         } else if (path.startsWith(WS_PREFIX) && isUpgrade(req)) {
@@ -102,7 +110,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         } else if (path.startsWith(WS_PREFIX)) {
             Responses.error(ctx, req, 400, "WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket)");
         } else {
-            Responses.error(ctx, req, 404, "Not found: " + path);
+            Responses.error(ctx, req, 404, "Not found: " + ClientInput.quote(path));
         }
     }
 
@@ -164,11 +172,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private CompletionStage<Object> route(FullHttpRequest req, QueryStringDecoder query, String[] routeName)
             throws ApiException {
         String[] parts = query.path().substring(API_PREFIX.length()).split("/", -1);
-        App app = apps.byId(parts[0]).orElseThrow(() -> new ApiException(404, "Unknown app id " + parts[0]));
+        App app = apps.byId(parts[0]).orElseThrow(() -> new ApiException(404, "Unknown app id " + ClientInput.quote(parts[0])));
         HttpMethod method = req.method();
         Route route = Route.match(method, parts);
         if (route == null) {
-            throw new ApiException(404, "Not found: " + method + " " + query.path());
+            throw new ApiException(404, "Not found: " + method + " " + ClientInput.quote(query.path()));
         }
         routeName[0] = route.label;
         byte[] body = ByteBufUtil.getBytes(req.content());
@@ -203,7 +211,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             List<String> keys = query.parameters().get("auth_key");
             String key = keys == null || keys.isEmpty() ? null : keys.get(0);
             if (key != null && !key.equals(app.key()) && apps.byKey(key).isPresent()) {
-                throw new ApiException(403, "auth_key " + key + " belongs to another app, not to app " + app.id());
+                throw new ApiException(403, "auth_key " + ClientInput.quote(key) + " belongs to another app, not to app " + app.id());
             }
             log.debug("refused API request to app {}: {}", app.id(), e.getMessage());
             throw new ApiException(e.status(), e.getMessage());

@@ -1,6 +1,7 @@
 package dev.herald.http;
 
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.protocol.ClientInput;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -63,7 +64,7 @@ public final class OpsRouter extends SimpleChannelInboundHandler<FullHttpRequest
                 Responses.json(ctx, req, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                         Map.of("status", isReady ? "ready" : "not ready"));
             }
-            default -> Responses.error(ctx, req, 404, "Not found: " + path + " (try /metrics, /health or /ready)");
+            default -> Responses.error(ctx, req, 404, "Not found: " + ClientInput.quote(path) + " (try /metrics, /health or /ready)");
         }
     }
 }
