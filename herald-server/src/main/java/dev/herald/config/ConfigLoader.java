@@ -117,7 +117,8 @@ public final class ConfigLoader {
         try {
             return new WebhookSettings(value(WEBHOOK_BATCH_MAX_EVENTS), Duration.ofMillis(value(WEBHOOK_BATCH_MAX_WAIT_MS)),
                     Duration.ofMillis(value(WEBHOOK_DEBOUNCE_MS)), Duration.ofMillis(value(WEBHOOK_TIMEOUT_MS)),
-                    Duration.ofSeconds(value(WEBHOOK_RETRY_FOR_SECONDS)), value(WEBHOOK_OUTBOX_LIMIT));
+                    Duration.ofSeconds(value(WEBHOOK_RETRY_FOR_SECONDS)), value(WEBHOOK_OUTBOX_LIMIT),
+                    value(WEBHOOK_OUTBOX_MAX_BYTES), value(WEBHOOK_QUEUE_MAX_EVENTS), value(WEBHOOK_QUEUE_MAX_BYTES));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--webhook-* (HERALD_WEBHOOK_*): " + e.getMessage());
         }

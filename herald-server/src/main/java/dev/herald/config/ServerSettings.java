@@ -4,6 +4,7 @@ import dev.herald.apps.AppSettings;
 import dev.herald.settings.Bound;
 import dev.herald.settings.Setting;
 import dev.herald.settings.Types;
+import dev.herald.webhooks.WebhookSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -249,7 +250,8 @@ public final class ServerSettings {
             Setting.of("webhook_outbox_limit", Types.INT).defaultValue(1000).bound(Bound.positive())
                     .flag("--webhook-outbox-limit", "HERALD_WEBHOOK_OUTBOX_LIMIT", "Batches waiting per webhook "
                             + "target; past it the oldest are dropped (HERALD_WEBHOOK_OUTBOX_LIMIT).")
-                    .doc(WEBHOOKS, null, "batches waiting per target; past it the oldest is dropped (counted)"));
+                    .doc(WEBHOOKS, null, "batches held per target, the one in flight included; past it a waiting "
+                            + "batch is dropped, lowest priority and oldest first (counted)"));
 
     public static final Setting<Integer> MAX_MESSAGES_PER_SECOND = server(
             Setting.of("max_messages_per_second", Types.INT).defaultValue(50)
@@ -268,6 +270,30 @@ public final class ServerSettings {
                     + "spell, e.g. re-subscribing after a reconnect (HERALD_MESSAGE_BURST).")
             .doc(NODE, null, "messages a connection may send at once after a quiet spell: enough for pusher-js to "
                     + "re-subscribe to 100 channels and sign in after a reconnect"));
+
+    public static final Setting<Long> WEBHOOK_OUTBOX_MAX_BYTES = server(
+            Setting.of("webhook_outbox_max_bytes", Types.LONG).defaultValue(WebhookSettings.DEFAULT_OUTBOX_MAX_BYTES)
+                    .bound(atLeastBytes(WebhookSettings.MIN_BYTES))
+                    .flag("--webhook-outbox-max-bytes", "HERALD_WEBHOOK_OUTBOX_MAX_BYTES",
+                            "Bytes of batches held per webhook target (HERALD_WEBHOOK_OUTBOX_MAX_BYTES).")
+                    .doc(WEBHOOKS, "`8388608` (8 MiB)", "bytes of batches held per target, the same way; at least "
+                            + "1 MiB. A batch is also sent early once it holds an eighth of this"));
+
+    public static final Setting<Integer> WEBHOOK_QUEUE_MAX_EVENTS = server(
+            Setting.of("webhook_queue_max_events", Types.INT).defaultValue(WebhookSettings.DEFAULT_QUEUE_MAX_EVENTS)
+                    .bound(Bound.positive("must be positive"))
+                    .flag("--webhook-queue-max-events", "HERALD_WEBHOOK_QUEUE_MAX_EVENTS", "Webhook events waiting "
+                            + "for the webhook thread, all apps (HERALD_WEBHOOK_QUEUE_MAX_EVENTS).")
+                    .doc(WEBHOOKS, null, "events waiting for the webhook thread, all apps together; past it events "
+                            + "are shed (below)"));
+
+    public static final Setting<Long> WEBHOOK_QUEUE_MAX_BYTES = server(
+            Setting.of("webhook_queue_max_bytes", Types.LONG).defaultValue(WebhookSettings.DEFAULT_QUEUE_MAX_BYTES)
+                    .bound(atLeastBytes(WebhookSettings.MIN_BYTES))
+                    .flag("--webhook-queue-max-bytes", "HERALD_WEBHOOK_QUEUE_MAX_BYTES", "Bytes of webhook events "
+                            + "waiting for the webhook thread (HERALD_WEBHOOK_QUEUE_MAX_BYTES).")
+                    .doc(WEBHOOKS, "`33554432` (32 MiB)", "estimated bytes of those events (two bytes a character "
+                            + "of every field, plus overhead); at least 1 MiB"));
 
     public static final Setting<Integer> MAX_HTTP_BODY_BYTES = server(Setting.of("max_http_body_bytes", Types.INT)
             .defaultValue(1 << 20).bound(Bound.atLeast(1024, "must be >= 1024"))
@@ -307,6 +333,10 @@ public final class ServerSettings {
     /** Places the default app's flags here in {@code --help}. */
     private static void defaultApp(Setting<?>... settings) {
         Collections.addAll(COMMAND_LINE, settings);
+    }
+
+    private static Bound<Long> atLeastBytes(long min) {
+        return new Bound<>(v -> v >= min, "must be at least " + min);
     }
 
     private static Bound<Long> notNegative() {

@@ -42,6 +42,8 @@ public final class HeraldMetrics {
     public static final String WEBHOOKS_RETRIED = "herald.webhooks.retried";
     public static final String WEBHOOKS_DROPPED = "herald.webhooks.dropped";
     public static final String WEBHOOK_QUEUE_DEPTH = "herald.webhook.queue.depth";
+    public static final String WEBHOOK_EVENTS_DROPPED = "herald.webhook.events.dropped";
+    public static final String WEBHOOK_HELD = "herald.webhook.held";
 
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus;
@@ -173,6 +175,18 @@ public final class HeraldMetrics {
         return Counter.builder(WEBHOOKS_DROPPED)
                 .description("Webhook batches given up: retries exhausted or outbox full")
                 .tag("app", appId).tag("reason", reason).register(registry);
+    }
+
+    /** Webhook events given up, by type and reason (queue_full, outbox_full, expired). */
+    public Counter webhookEventsDropped(String appId, String type, String reason) {
+        return Counter.builder(WEBHOOK_EVENTS_DROPPED).description("Webhook events given up, by type and reason")
+                .tag("app", appId).tag("type", type).tag("reason", reason).register(registry);
+    }
+
+    /** Estimated bytes the webhook path holds, by stage: {@code queue} (intake) or {@code outbox}. */
+    public void webhookHeldBytes(String stage, Supplier<Number> bytes) {
+        Gauge.builder(WEBHOOK_HELD, bytes).baseUnit("bytes").description("Bytes held for webhooks, by stage")
+                .tag("stage", stage).register(registry);
     }
 
     public void webhookQueueDepth(Supplier<Number> depth) {

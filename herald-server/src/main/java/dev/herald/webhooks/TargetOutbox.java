@@ -2,11 +2,13 @@ package dev.herald.webhooks;
 
 import dev.herald.apps.App;
 import dev.herald.apps.WebhookTarget;
+import dev.herald.internal.Redact;
 import io.micrometer.core.instrument.Counter;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -16,10 +18,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The batches waiting for one (app, target) pair, delivered one at a time and in order. A failed
  * attempt (non-2xx, timeout, refused connection) is retried with exponential backoff and jitter
- * until the batch is older than the retry window, then dropped and counted. The queue is bounded:
- * when full, the oldest batch is dropped and counted, so a receiver that never recovers costs a
- * fixed amount of memory. Confined to the webhook thread, except the HTTP client's completion,
- * which hands back to it.
+ * until the batch is older than the retry window, then dropped and counted. The queue is bounded
+ * in batches and in bytes, the one in flight included, so a receiver that never recovers costs a
+ * fixed amount of memory. When a batch does not fit, the waiting batch with the lowest rank (its
+ * highest-ranked event, see {@link EventType}) no higher than the new one's goes, oldest first;
+ * if every waiting batch outranks the new one, the new one goes. Confined to the webhook thread,
+ * except the HTTP client's completion, which hands back to it.
  */
 final class TargetOutbox {
 
@@ -33,7 +37,10 @@ final class TargetOutbox {
     private final HttpClient http;
     private final ScheduledExecutorService thread;
     private final Counters counters;
+    private final Drops drops;
     private final ArrayDeque<Batch> queue = new ArrayDeque<>();
+    private long bytes;
+    private long peakBytes;
     private boolean inFlight;
     private int attempts;
 
@@ -42,17 +49,28 @@ final class TargetOutbox {
     }
 
     TargetOutbox(App app, WebhookTarget target, WebhookSettings settings, HttpClient http,
-            ScheduledExecutorService thread, Counters counters) {
+            ScheduledExecutorService thread, Counters counters, Drops drops) {
         this.app = app;
         this.target = target;
         this.settings = settings;
         this.http = http;
         this.thread = thread;
         this.counters = counters;
+        this.drops = drops;
     }
 
     int depth() {
         return queue.size();
+    }
+
+    /** Bytes held by the waiting batches and the one in flight. */
+    long bytes() {
+        return bytes;
+    }
+
+    /** The most bytes this outbox ever held: never above its bound. */
+    long peakBytes() {
+        return peakBytes;
     }
 
     boolean idle() {
@@ -60,27 +78,62 @@ final class TargetOutbox {
     }
 
     void enqueue(Batch batch) {
-        if (queue.size() >= settings.outboxLimit()) {
-            Batch dropped = queue.size() > 1 || !inFlight ? removeOldestWaiting() : null;
-            if (dropped != null) {
+        while (queue.size() >= settings.outboxLimit() || bytes + batch.bytes() > settings.outboxMaxBytes()) {
+            if (!removeLowestWaiting(batch.rank())) {
+                dropped(batch, Drops.Reason.OUTBOX_FULL, null);
                 counters.droppedFull().increment();
-                log.warn("webhook outbox for app {} -> {} is full ({} batches): dropped the oldest batch of {} events",
-                        app.id(), target.url(), settings.outboxLimit(), dropped.events());
+                return;
             }
         }
         queue.addLast(batch);
+        bytes += batch.bytes();
+        peakBytes = Math.max(peakBytes, bytes);
         sendNext();
     }
 
-    /** The oldest batch not being sent right now. */
-    private Batch removeOldestWaiting() {
-        if (!inFlight) {
-            return queue.pollFirst();
+    /** Drops the oldest waiting batch of the lowest rank not above {@code maxRank}; false if none. */
+    private boolean removeLowestWaiting(int maxRank) {
+        Batch victim = null;
+        Iterator<Batch> it = queue.iterator();
+        if (inFlight && it.hasNext()) {
+            it.next(); // the head is being sent
         }
-        Batch head = queue.pollFirst();
-        Batch oldestWaiting = queue.pollFirst();
-        queue.addFirst(head);
-        return oldestWaiting;
+        while (it.hasNext()) {
+            Batch b = it.next();
+            if (b.rank() <= maxRank && (victim == null || b.rank() < victim.rank())) {
+                victim = b;
+            }
+        }
+        if (victim == null) {
+            return false;
+        }
+        removeWaiting(victim);
+        bytes -= victim.bytes();
+        counters.droppedFull().increment();
+        dropped(victim, Drops.Reason.OUTBOX_FULL, null);
+        return true;
+    }
+
+    private void removeWaiting(Batch victim) {
+        Iterator<Batch> it = queue.iterator();
+        if (inFlight && it.hasNext()) {
+            it.next();
+        }
+        while (it.hasNext()) {
+            if (it.next() == victim) {
+                it.remove();
+                return;
+            }
+        }
+    }
+
+    private void dropped(Batch batch, Drops.Reason reason, String failure) {
+        int[] counts = batch.typeCounts();
+        for (int t = 0; t < counts.length; t++) {
+            if (counts[t] > 0) {
+                drops.dropped(app, EventType.byOrdinal(t), reason, counts[t], failure);
+            }
+        }
     }
 
     private void sendNext() {
@@ -118,20 +171,22 @@ final class TargetOutbox {
         long age = System.nanoTime() - batch.createdNanos();
         if (age >= settings.retryFor().toNanos()) {
             counters.droppedExpired().increment();
-            log.warn("webhook batch of {} events for app {} -> {} dropped after {} attempts over {} s: {}",
+            log.debug("webhook batch of {} events for app {} -> {} dropped after {} attempts over {} s: {}",
                     batch.events(), app.id(), target.url(), attempts, TimeUnit.NANOSECONDS.toSeconds(age), why);
+            dropped(batch, Drops.Reason.EXPIRED, target.url() + ": " + why);
             finish();
             return;
         }
         counters.retried().increment();
         long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(attempts - 1, 16));
         long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-        log.debug("webhook to {} failed ({}), attempt {}; retrying in {} ms", target.url(), why, attempts, jittered);
+        log.debug("webhook to {} failed ({}), attempt {}; retrying in {} ms", Redact.url(target.url().toString()), why,
+                attempts, jittered);
         thread.schedule(this::attempt, jittered, TimeUnit.MILLISECONDS);
     }
 
     private void finish() {
-        queue.pollFirst();
+        bytes -= queue.pollFirst().bytes();
         inFlight = false;
         sendNext();
     }

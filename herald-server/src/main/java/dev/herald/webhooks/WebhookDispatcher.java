@@ -22,22 +22,51 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns channel changes into signed, batched webhooks (spec §6). Observer calls arrive on event
- * loops and only hand the event to one dedicated webhook thread, which owns all state: the 3 s
- * debounce of {@code channel_vacated} and {@code member_removed} (a return within it cancels both
- * the removal and the re-add, so a page reload sends nothing), one batch per (app, target) with
- * that target's filters applied before the body is built and signed, and one bounded
- * {@link TargetOutbox} per target.
+ * Turns channel changes into signed, batched webhooks (spec §6).
+ *
+ * <p>Observer calls arrive on event loops and only put the event in the {@link Intake}: per-app
+ * queues bounded together in events and bytes, which shed by {@link EventType} rank and by fair
+ * share when full. They never queue a task: at most one drain task is ever waiting, so a flood
+ * costs the intake's bound and no more. One dedicated webhook thread owns all other state:
+ * <ul>
+ *   <li>the 3 s debounce of {@code channel_vacated} and {@code member_removed} (a return within it
+ *       cancels both the removal and the re-add, so a page reload sends nothing), for at most
+ *       {@value #MAX_PENDING_REMOVALS} keys; past that, removals are sent without the wait;</li>
+ *   <li>one batch per (app, target, rank), with that target's filters applied before the body is
+ *       built and signed; a batch holds events of one rank, so its rank is all of theirs;</li>
+ *   <li>one {@link TargetOutbox} per target, bounded in batches and bytes.</li>
+ * </ul>
+ * The thread's own task queue stays bounded by construction: one drain, the drop report, one
+ * timer per pending removal, batch and outbox, one completion per request in flight (one per
+ * outbox) and at most
+ * {@value #MAX_ASYNC} answers from the cluster (removal marks, subscription counts); the drain
+ * pauses while that many are outstanding. The HTTP client runs on its own small executor with a
+ * bounded queue. Everything shed is counted per app, type and reason and summarised in the log
+ * by {@link Drops}.
  */
 public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
 
+    /** Debounced removals held at once; more would let a channel-name flood grow the timer queue. */
+    static final int MAX_PENDING_REMOVALS = 10_000;
+    /** Cluster look-ups outstanding at once, before the drain waits for answers. */
+    static final int MAX_ASYNC = 1_024;
+    /** Events taken from the intake per drain task, so timers and completions interleave. */
+    private static final int DRAIN_CHUNK = 64;
+    private static final int HTTP_TASKS = 1_024;
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
     private final WebhookSettings settings;
@@ -45,15 +74,23 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
     private final ClusterView view;
     private final Authenticators authenticators;
     private final HeraldMetrics metrics;
-    private final ScheduledExecutorService thread;
+    private final Drops drops;
+    private final Intake intake;
+    private final ScheduledThreadPoolExecutor thread;
+    private final ThreadPoolExecutor httpExecutor;
     private final HttpClient http;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final DrainTask drain = new DrainTask();
     private final Map<String, PendingRemoval> pendingRemovals = new HashMap<>();
     private final Map<String, Pending> batches = new HashMap<>();
     private final Map<String, TargetOutbox> outboxes = new HashMap<>();
+    private final List<WebhookEvent> drained = new ArrayList<>(DRAIN_CHUNK);
+    private int asyncInFlight;
     private volatile int queueDepth;
+    private volatile long outboxBytes;
 
     /** A removal waiting out the debounce. */
-    private record PendingRemoval(ScheduledFuture<?> timer, App app, ObjectNode event) {
+    private record PendingRemoval(ScheduledFuture<?> timer, WebhookEvent event) {
     }
 
     /** Events gathered for one (app, target) pair, waiting to become a batch. */
@@ -61,11 +98,17 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
         final App app;
         final WebhookTarget target;
         final List<ObjectNode> events = new ArrayList<>();
+        final int[] typeCounts = new int[EventType.values().length];
+        int rank;
+        long bytes;
         ScheduledFuture<?> timer;
 
-        Pending(App app, WebhookTarget target) {
+        final String outboxKey;
+
+        Pending(App app, WebhookTarget target, String outboxKey) {
             this.app = app;
             this.target = target;
+            this.outboxKey = outboxKey;
         }
     }
 
@@ -85,9 +128,31 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
         this.settings = settings;
         this.authenticators = authenticators;
         this.metrics = metrics;
+        this.drops = new Drops(metrics, System::nanoTime, Drops.DEFAULT_LOG_INTERVAL);
+        this.intake = new Intake(settings.queueMaxBytes(), settings.queueMaxEvents(), drops);
+        // guarded: a fatal error in a webhook task halts the node instead of vanishing in its future
         this.thread = GuardedExecutor.singleThread("herald-webhooks");
-        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).executor(thread).build();
+        // a cancelled debounce leaves the queue at once rather than when it would have fired
+        this.thread.setRemoveOnCancelPolicy(true);
+        this.httpExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(HTTP_TASKS), new Named("herald-webhooks-http"),
+                new ThreadPoolExecutor.CallerRunsPolicy());
+        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).executor(httpExecutor).build();
+        long every = Drops.DEFAULT_LOG_INTERVAL.toMillis();
+        thread.scheduleWithFixedDelay(drops::reportDue, every, every, TimeUnit.MILLISECONDS);
         metrics.webhookQueueDepth(() -> queueDepth);
+        metrics.webhookHeldBytes("queue", intake::bytes);
+        metrics.webhookHeldBytes("outbox", () -> outboxBytes);
+    }
+
+    /** Daemon threads with a fixed name. */
+    private record Named(String name) implements ThreadFactory {
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        }
     }
 
     // -- observer: called on event loops, hands off at once
@@ -95,36 +160,35 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
     @Override
     public void occupied(App app, String channel) {
         if (wants(app, "channel_occupied", "channel_vacated")) {
-            thread.execute(() -> arrived(app, channel, null, event("channel_occupied", channel)));
+            submit(WebhookEvent.of(app, EventType.CHANNEL_OCCUPIED, channel));
         }
     }
 
     @Override
     public void vacated(App app, String channel) {
         if (wants(app, "channel_occupied", "channel_vacated")) {
-            thread.execute(() -> leaving(app, channel, null, event("channel_vacated", channel)));
+            submit(WebhookEvent.of(app, EventType.CHANNEL_VACATED, channel));
         }
     }
 
     @Override
     public void memberAdded(App app, String channel, Member member, String socketId) {
         if (wants(app, "member_added", "member_removed")) {
-            String userId = member.userId();
-            thread.execute(() -> arrived(app, channel, userId, member("member_added", channel, userId)));
+            submit(WebhookEvent.member(app, EventType.MEMBER_ADDED, channel, member.userId()));
         }
     }
 
     @Override
     public void memberRemoved(App app, String channel, String userId) {
         if (wants(app, "member_added", "member_removed")) {
-            thread.execute(() -> leaving(app, channel, userId, member("member_removed", channel, userId)));
+            submit(WebhookEvent.member(app, EventType.MEMBER_REMOVED, channel, userId));
         }
     }
 
     @Override
     public void cacheMiss(App app, String channel) {
         if (wants(app, "cache_miss", "cache_miss")) {
-            thread.execute(() -> emit(app, event("cache_miss", channel)));
+            submit(WebhookEvent.of(app, EventType.CACHE_MISS, channel));
         }
     }
 
@@ -134,24 +198,30 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
         if (app.features().subscriptionCount() && wants(app, "subscription_count", "subscription_count")
                 && !channel.kind().isPresence()
                 && !channel.kind().isHidden()) {
-            int local = channel.subscriptionCount();
-            view.subscriptionCount(app.id(), channel.name()).whenComplete((total, error) -> thread.execute(() ->
-                    emit(app, event("subscription_count", channel.name())
-                            .put("subscription_count", error != null ? local : total))));
+            submit(WebhookEvent.count(app, channel.name(), channel.subscriptionCount()));
         }
     }
 
     @Override
     public void clientEvent(App app, String channel, String event, String data, String socketId, String userId) {
         if (wants(app, "client_event", "client_event")) {
-            thread.execute(() -> {
-                ObjectNode node = event("client_event", channel).put("event", event).put("data", data)
-                        .put("socket_id", socketId);
-                if (userId != null) {
-                    node.put("user_id", userId);
-                }
-                emit(app, node);
-            });
+            submit(WebhookEvent.client(app, channel, event, data, socketId, userId));
+        }
+    }
+
+    private void submit(WebhookEvent event) {
+        intake.offer(event);
+        wake();
+    }
+
+    /** Schedules the drain unless it is already waiting: the only task an event loop ever queues. */
+    private void wake() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                thread.execute(drain);
+            } catch (RejectedExecutionException closed) {
+                // shutting down: what is left in the intake is not sent
+            }
         }
     }
 
@@ -164,15 +234,66 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
         return false;
     }
 
-    private static ObjectNode event(String name, String channel) {
-        return Json.MAPPER.createObjectNode().put("name", name).put("channel", channel);
-    }
-
-    private static ObjectNode member(String name, String channel, String userId) {
-        return event(name, channel).put("user_id", userId);
-    }
-
     // -- on the webhook thread
+
+    /** Takes a chunk of events from the intake and handles them, then makes way for timers. */
+    private final class DrainTask implements Runnable {
+        @Override
+        public void run() {
+            int room = Math.min(DRAIN_CHUNK, MAX_ASYNC - asyncInFlight);
+            if (room > 0) {
+                drained.clear();
+                intake.drainTo(drained, room);
+                for (WebhookEvent event : drained) {
+                    handle(event);
+                }
+                drained.clear();
+            }
+            // cleared only now, so the next drain is queued behind the timers that fell due meanwhile
+            // (a batch's flush, a debounce) rather than ahead of them
+            drainScheduled.set(false);
+            if (!intake.isEmpty() && asyncInFlight < MAX_ASYNC) {
+                wake();
+            }
+            // else, with no room, an answer from the cluster wakes the drain again
+        }
+    }
+
+    private void handle(WebhookEvent e) {
+        switch (e.type()) {
+            case CHANNEL_OCCUPIED, MEMBER_ADDED -> arrived(e);
+            case CHANNEL_VACATED, MEMBER_REMOVED -> leaving(e);
+            case SUBSCRIPTION_COUNT -> async(view.subscriptionCount(e.app().id(), e.channel()), (total, error) ->
+                    emit(e, json(e).put("subscription_count", error != null ? e.localCount() : total)));
+            case CLIENT_EVENT, CACHE_MISS -> emit(e, json(e));
+        }
+    }
+
+    private static ObjectNode json(WebhookEvent e) {
+        ObjectNode node = Json.MAPPER.createObjectNode().put("name", e.type().wireName()).put("channel", e.channel());
+        if (e.type() == EventType.CLIENT_EVENT) {
+            node.put("event", e.event()).put("data", e.data()).put("socket_id", e.socketId());
+        }
+        if (e.userId() != null) {
+            node.put("user_id", e.userId());
+        }
+        return node;
+    }
+
+    /**
+     * Waits for a cluster answer without blocking; the answer is handled on this thread. Counted,
+     * so the drain stops taking events while {@value #MAX_ASYNC} answers are outstanding.
+     */
+    private <T> void async(CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
+        asyncInFlight++;
+        stage.whenComplete((value, error) -> thread.execute(() -> {
+            asyncInFlight--;
+            then.accept(value, error);
+            if (asyncInFlight < MAX_ASYNC && !intake.isEmpty()) {
+                wake();
+            }
+        }));
+    }
 
     private static String key(App app, String channel, String userId) {
         return app.id() + '|' + channel + (userId == null ? "" : '|' + userId);
@@ -182,55 +303,76 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
      * An occupation or join: if it cancels a pending removal, here or on another node, neither is
      * sent.
      */
-    private void arrived(App app, String channel, String userId, ObjectNode event) {
-        String key = key(app, channel, userId);
+    private void arrived(WebhookEvent event) {
+        String key = key(event.app(), event.channel(), event.userId());
         PendingRemoval pending = pendingRemovals.remove(key);
         if (pending != null) {
             pending.timer().cancel(false);
             marks.clear(key);
             return;
         }
-        marks.clear(key).whenComplete((cancelledElsewhere, error) -> thread.execute(() -> {
+        async(marks.clear(key), (cancelledElsewhere, error) -> {
             if (!Boolean.TRUE.equals(cancelledElsewhere)) {
-                emit(app, event);
+                emit(event, json(event));
             }
-        }));
+        });
     }
 
-    private void leaving(App app, String channel, String userId, ObjectNode event) {
-        String key = key(app, channel, userId);
+    private void leaving(WebhookEvent event) {
+        String key = key(event.app(), event.channel(), event.userId());
+        if (pendingRemovals.size() >= MAX_PENDING_REMOVALS && !pendingRemovals.containsKey(key)) {
+            emit(event, json(event)); // too many waiting: no debounce for this one
+            return;
+        }
         marks.mark(key);
-        ScheduledFuture<?> timer = thread.schedule(() -> {
-            pendingRemovals.remove(key);
-            marks.confirm(key).whenComplete((stillGone, error) -> thread.execute(() -> {
-                if (error != null || Boolean.TRUE.equals(stillGone)) {
-                    emit(app, event);
-                }
-            }));
-        }, settings.debounce().toMillis(), TimeUnit.MILLISECONDS);
-        PendingRemoval previous = pendingRemovals.put(key, new PendingRemoval(timer, app, event));
+        ScheduledFuture<?> timer = thread.schedule(() -> debounced(key, event), settings.debounce().toMillis(),
+                TimeUnit.MILLISECONDS);
+        PendingRemoval previous = pendingRemovals.put(key, new PendingRemoval(timer, event));
         if (previous != null) {
             previous.timer().cancel(false);
         }
     }
 
-    private void emit(App app, ObjectNode event) {
-        String type = event.get("name").asText();
-        String channel = event.get("channel").asText();
+    private void debounced(String key, WebhookEvent event) {
+        pendingRemovals.remove(key);
+        async(marks.confirm(key), (stillGone, error) -> {
+            if (error != null || Boolean.TRUE.equals(stillGone)) {
+                emit(event, json(event));
+            }
+        });
+    }
+
+    /** Adds the event to each interested target's batch; a batch goes when full in events or bytes, or old. */
+    private void emit(WebhookEvent e, ObjectNode event) {
+        App app = e.app();
+        EventType type = e.type();
         for (WebhookTarget target : app.webhooks()) {
-            if (!target.wants(type, channel)) {
+            if (!target.wants(type.wireName(), e.channel())) {
                 continue;
             }
-            String key = app.id() + '\u0000' + target;
-            Pending pending = batches.computeIfAbsent(key, k -> new Pending(app, target));
+            String outboxKey = app.id() + '\u0000' + target;
+            // one batch per rank, so shedding a batch of junk never takes an occupancy event along
+            String key = outboxKey + '\u0000' + type.rank();
+            Pending pending = batches.computeIfAbsent(key, k -> new Pending(app, target, outboxKey));
             pending.events.add(event);
-            if (pending.events.size() >= settings.batchMaxEvents()) {
+            pending.typeCounts[type.ordinal()]++;
+            pending.rank = Math.max(pending.rank, type.rank());
+            pending.bytes += e.bytes();
+            if (pending.events.size() >= settings.batchMaxEvents() || pending.bytes >= maxBatchBytes()) {
                 flush(key, pending);
             } else if (pending.timer == null) {
                 pending.timer = thread.schedule(() -> flush(key, pending), settings.batchMaxWait().toMillis(),
                         TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /**
+     * A batch this large goes at once: a batch of large client events must fit its outbox several
+     * times over, or each would be dropped whole as it arrives.
+     */
+    private long maxBatchBytes() {
+        return settings.outboxMaxBytes() / 8;
     }
 
     private void flush(String key, Pending pending) {
@@ -244,14 +386,18 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
         batches.remove(key);
         byte[] body = body(System.currentTimeMillis(), pending.events);
         HmacSigner signer = authenticators.signer(pending.app);
-        Batch batch = new Batch(body, signer.signHex(body), pending.events.size(), System.nanoTime());
-        outboxes.computeIfAbsent(key, k -> new TargetOutbox(pending.app, pending.target, settings, http, thread,
-                new TargetOutbox.Counters(metrics.webhooksSent(pending.app.id()),
-                        metrics.webhookAttemptsFailed(pending.app.id()), metrics.webhooksRetried(pending.app.id()),
-                        metrics.webhooksDropped(pending.app.id(), "expired"),
-                        metrics.webhooksDropped(pending.app.id(), "outbox_full"))))
-                .enqueue(batch);
+        Batch batch = new Batch(body, signer.signHex(body), pending.events.size(), pending.typeCounts,
+                pending.rank, System.nanoTime());
+        outboxes.computeIfAbsent(pending.outboxKey, k -> outbox(pending.app, pending.target)).enqueue(batch);
         updateDepth();
+    }
+
+    private TargetOutbox outbox(App app, WebhookTarget target) {
+        return new TargetOutbox(app, target, settings, http, thread,
+                new TargetOutbox.Counters(metrics.webhooksSent(app.id()), metrics.webhookAttemptsFailed(app.id()),
+                        metrics.webhooksRetried(app.id()), metrics.webhooksDropped(app.id(), "expired"),
+                        metrics.webhooksDropped(app.id(), "outbox_full")),
+                drops);
     }
 
     static byte[] body(long timeMs, List<ObjectNode> events) {
@@ -273,10 +419,39 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
 
     private void updateDepth() {
         int depth = 0;
+        long held = 0;
         for (TargetOutbox outbox : outboxes.values()) {
             depth += outbox.depth();
+            held += outbox.bytes();
         }
         queueDepth = depth;
+        outboxBytes = held;
+    }
+
+    /** Bytes waiting in the intake now (the dispatcher's own estimate). */
+    long queuedBytes() {
+        return intake.bytes();
+    }
+
+    /** The most bytes the intake ever held at once. */
+    long peakQueuedBytes() {
+        return intake.peakBytes();
+    }
+
+    /** Bytes held by all outboxes, as of the last change. */
+    long outboxBytes() {
+        return outboxBytes;
+    }
+
+    /** The most bytes any one outbox ever held (asked of the webhook thread, which owns them). */
+    long peakOutboxBytes() throws Exception {
+        return thread.submit(() -> {
+            long peak = 0;
+            for (TargetOutbox outbox : outboxes.values()) {
+                peak = Math.max(peak, outbox.peakBytes());
+            }
+            return peak;
+        }).get();
     }
 
     /**
@@ -286,10 +461,15 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
     public void close(Duration grace) {
         try {
             thread.submit(() -> {
-                // shutting down: removals still waiting are final now
-                for (PendingRemoval pending : pendingRemovals.values()) {
+                // shutting down: what the event loops handed over is handled now
+                while (intake.drainTo(drained, DRAIN_CHUNK) > 0) {
+                    drained.forEach(WebhookDispatcher.this::handle);
+                    drained.clear();
+                }
+                // ... and removals still waiting are final
+                for (PendingRemoval pending : new ArrayList<>(pendingRemovals.values())) {
                     pending.timer().cancel(false);
-                    emit(pending.app(), pending.event());
+                    emit(pending.event(), json(pending.event()));
                 }
                 pendingRemovals.clear();
                 for (Map.Entry<String, Pending> e : new ArrayList<>(batches.entrySet())) {
@@ -304,6 +484,8 @@ public final class WebhookDispatcher implements ChannelObserver, AutoCloseable {
             log.warn("webhooks not fully flushed at shutdown: {}", e.toString());
         } finally {
             thread.shutdownNow();
+            httpExecutor.shutdownNow();
+            drops.reportDue();
         }
     }
 
