@@ -30,19 +30,19 @@ public final class AppSettings {
 
     public static final Setting<String> ID = field(Setting.of("id", Types.STRING)
             .column("VARCHAR(255) NOT NULL PRIMARY KEY")
-            .meaning("the app id (required)")
+            .meaning("the app id")
             .flag("--app-id", "HERALD_APP_ID", "Default app id (HERALD_APP_ID).").flagDefault("app-id")
             .doc("essentials", null, "the default app's id"), App::id);
 
     public static final Setting<String> KEY = field(Setting.of("key", Types.STRING)
             .column("VARCHAR(255) NOT NULL UNIQUE")
-            .meaning("the app key, what clients connect with (required)")
+            .meaning("the app key (what clients connect with)")
             .flag("--app-key", "HERALD_APP_KEY", "Default app key (HERALD_APP_KEY).").flagDefault("app-key")
             .doc("essentials", null, "the default app's key (what clients connect with)"), App::key);
 
     public static final Setting<String> SECRET = field(Setting.of("secret", Types.STRING)
             .column("VARCHAR(255) NOT NULL")
-            .meaning("the app secret (required)")
+            .meaning("the app secret")
             .flag("--app-secret", "HERALD_APP_SECRET", "Default app secret (HERALD_APP_SECRET); the published "
                     + "default app-secret works on loopback only.").flagDefault("app-secret").secret()
             .doc("essentials", null, "the default app's secret. The default works on loopback only (with a "
