@@ -20,7 +20,8 @@ import java.util.function.Function;
  *
  * <p>To add one: declare it here with {@link #field}, give {@link AppFeatures} or
  * {@link AppLimits} the component, and pass it in {@link #build}. The file, the table (a new
- * column is added to an existing table), {@code herald apps}, the flag and the docs tables follow.
+ * column is added to an existing table), {@code herald apps}, the flag and {@code --help} follow;
+ * {@code config.SettingsDocs} rewrites the docs tables (a test fails until it has run).
  */
 public final class AppSettings {
 

@@ -47,7 +47,7 @@ public final class ConfigLoader {
     }
 
     /** The value of a setting with a flag or a variable, checked against its bound. */
-    public <T> T value(Setting<T> setting) {
+    private <T> T value(Setting<T> setting) {
         try {
             return setting.fromFlag(source.raw(setting));
         } catch (IllegalArgumentException e) {

@@ -1,6 +1,7 @@
 package dev.herald.config;
 
 import dev.herald.apps.AppSettings;
+import dev.herald.limits.MessageBudget;
 import dev.herald.settings.Bound;
 import dev.herald.settings.Setting;
 import dev.herald.settings.Types;
@@ -19,8 +20,12 @@ import java.util.List;
  * the default app's (from {@link AppSettings}) placed among them by {@link #defaultApp}. An app
  * setting given a flag but not placed comes last.
  *
+ * <p>Defaults owned by the part that uses the setting ({@link WebhookSettings},
+ * {@link MessageBudget}) are taken from there, so each default is written once.
+ *
  * <p>To add a server setting: declare it here with {@link #server}, give {@link HeraldConfig} the
- * component, and read it in {@link ConfigLoader}.
+ * component, and read it in {@link ConfigLoader}; then run {@link SettingsDocs} to add its row to
+ * {@code docs/configuration.md}.
  */
 public final class ServerSettings {
 
@@ -214,47 +219,49 @@ public final class ServerSettings {
                     + "elsewhere gradually; then webhooks are flushed and the process exits 0"));
 
     public static final Setting<Integer> WEBHOOK_BATCH_MAX_EVENTS = server(
-            Setting.of("webhook_batch_max_events", Types.INT).defaultValue(50).bound(Bound.positive())
+            Setting.of("webhook_batch_max_events", Types.INT).defaultValue(WebhookSettings.DEFAULT_BATCH_MAX_EVENTS).bound(Bound.positive())
                     .flag("--webhook-batch-max-events", "HERALD_WEBHOOK_BATCH_MAX_EVENTS",
                             "Events per webhook request (HERALD_WEBHOOK_BATCH_MAX_EVENTS).")
                     .doc(WEBHOOKS, null, "events per request"));
 
     public static final Setting<Long> WEBHOOK_BATCH_MAX_WAIT_MS = server(
-            Setting.of("webhook_batch_max_wait_ms", Types.LONG).defaultValue(250L).bound(notNegative())
+            Setting.of("webhook_batch_max_wait_ms", Types.LONG)
+                    .defaultValue(WebhookSettings.DEFAULT_BATCH_MAX_WAIT.toMillis()).bound(notNegative())
                     .flag("--webhook-batch-max-wait-ms", "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS",
                             "Longest an event waits for its batch to fill (HERALD_WEBHOOK_BATCH_MAX_WAIT_MS).")
                     .doc(WEBHOOKS, null, "longest an event waits for its batch"));
 
     public static final Setting<Long> WEBHOOK_DEBOUNCE_MS = server(
-            Setting.of("webhook_debounce_ms", Types.LONG).defaultValue(3000L).bound(notNegative())
+            Setting.of("webhook_debounce_ms", Types.LONG).defaultValue(WebhookSettings.DEFAULT_DEBOUNCE.toMillis()).bound(notNegative())
                     .flag("--webhook-debounce-ms", "HERALD_WEBHOOK_DEBOUNCE_MS", "Delay of channel_vacated and "
                             + "member_removed, cancelled by a return (HERALD_WEBHOOK_DEBOUNCE_MS).")
                     .doc(WEBHOOKS, null, "`channel_vacated` / `member_removed` wait this long and are cancelled, "
                             + "with the matching re-add, if the channel or member comes back"));
 
     public static final Setting<Long> WEBHOOK_TIMEOUT_MS = server(
-            Setting.of("webhook_timeout_ms", Types.LONG).defaultValue(4000L)
+            Setting.of("webhook_timeout_ms", Types.LONG).defaultValue(WebhookSettings.DEFAULT_TIMEOUT.toMillis())
                     .bound(new Bound<>(v -> v > 0, "must be > 0"))
                     .flag("--webhook-timeout-ms", "HERALD_WEBHOOK_TIMEOUT_MS", "A webhook attempt with no answer in "
                             + "this time failed (HERALD_WEBHOOK_TIMEOUT_MS).")
                     .doc(WEBHOOKS, null, "an attempt without an answer in this time failed"));
 
     public static final Setting<Long> WEBHOOK_RETRY_FOR_SECONDS = server(
-            Setting.of("webhook_retry_for_seconds", Types.LONG).defaultValue(300L).bound(notNegative())
+            Setting.of("webhook_retry_for_seconds", Types.LONG)
+                    .defaultValue(WebhookSettings.DEFAULT_RETRY_FOR.toSeconds()).bound(notNegative())
                     .flag("--webhook-retry-for-seconds", "HERALD_WEBHOOK_RETRY_FOR_SECONDS", "How long a failing "
                             + "batch is retried before it is dropped (HERALD_WEBHOOK_RETRY_FOR_SECONDS).")
                     .doc(WEBHOOKS, null, "failed batches are retried with exponential backoff and jitter this long, "
                             + "then dropped (logged, counted)"));
 
     public static final Setting<Integer> WEBHOOK_OUTBOX_LIMIT = server(
-            Setting.of("webhook_outbox_limit", Types.INT).defaultValue(1000).bound(Bound.positive())
+            Setting.of("webhook_outbox_limit", Types.INT).defaultValue(WebhookSettings.DEFAULT_OUTBOX_LIMIT).bound(Bound.positive())
                     .flag("--webhook-outbox-limit", "HERALD_WEBHOOK_OUTBOX_LIMIT", "Batches waiting per webhook "
                             + "target; past it the oldest are dropped (HERALD_WEBHOOK_OUTBOX_LIMIT).")
                     .doc(WEBHOOKS, null, "batches held per target, the one in flight included; past it a waiting "
                             + "batch is dropped, lowest priority and oldest first (counted)"));
 
     public static final Setting<Integer> MAX_MESSAGES_PER_SECOND = server(
-            Setting.of("max_messages_per_second", Types.INT).defaultValue(50)
+            Setting.of("max_messages_per_second", Types.INT).defaultValue(MessageBudget.DEFAULT_PER_SECOND)
                     .bound(Bound.atLeast(0, "must be >= 0 (0 = no limit)"))
                     .flag("--max-messages-per-second", "HERALD_MAX_MESSAGES_PER_SECOND", "WebSocket messages "
                             + "(frames of any kind) one connection may send per second; past the budget it is closed "
@@ -265,7 +272,7 @@ public final class ServerSettings {
                             + "limit"));
 
     public static final Setting<Integer> MESSAGE_BURST = server(Setting.of("message_burst", Types.INT)
-            .defaultValue(200)
+            .defaultValue(MessageBudget.DEFAULT_BURST)
             .flag("--message-burst", "HERALD_MESSAGE_BURST", "Messages one connection may send at once after a quiet "
                     + "spell, e.g. re-subscribing after a reconnect (HERALD_MESSAGE_BURST).")
             .doc(NODE, null, "messages a connection may send at once after a quiet spell: enough for pusher-js to "
