@@ -2,13 +2,22 @@ package dev.herald.bench;
 
 import dev.herald.bench.config.BenchConfig;
 import dev.herald.bench.config.BenchOptions;
+import dev.herald.bench.config.Durations;
 import dev.herald.bench.config.Scenario;
 import dev.herald.bench.run.ChildMain;
 import dev.herald.bench.run.Coordinator;
+import dev.herald.bench.soak.SoakChart;
+import dev.herald.bench.soak.SoakRecorder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code herald-bench}: a load generator for any Pusher-compatible server, plus Herald's JMH
@@ -64,6 +73,37 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /** Draws the soak chart again from a samples CSV, e.g. with a different warm-up or title. */
+    @Command(name = "soak-chart", mixinStandardHelpOptions = true,
+            description = "Draw the soak chart (SVG) from a churn samples CSV (<out>-samples.csv) and print the slopes after the warm-up.")
+    static final class SoakChartCommand implements Callable<Integer> {
+        @Parameters(index = "0", description = "The samples CSV.")
+        Path csv;
+
+        @Option(names = {"-o", "--out"}, required = true, description = "The SVG file to write.")
+        Path out;
+
+        @Option(names = "--warmup", converter = Durations.class,
+                description = "Samples before this are left out of the slopes (default 0s).")
+        Duration warmup = Duration.ZERO;
+
+        @Option(names = "--title", description = "Chart title.")
+        String title = "herald-bench churn: the server over the run";
+
+        @Option(names = "--subtitle", description = "Chart subtitle; \\n starts a second line.")
+        String subtitle = "";
+
+        @Override
+        public Integer call() throws Exception {
+            List<SoakRecorder.Sample> samples =
+                    SoakRecorder.parseCsv(Files.readString(csv));
+            double w = warmup.toMillis() / 1000.0;
+            Files.writeString(out, SoakChart.render(title, subtitle.replace("\\n", "\n"), samples, w));
+            System.out.println(SoakRecorder.summary(samples, w, Double.NaN));
+            return 0;
+        }
+    }
+
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         for (Scenario s : Scenario.values()) {
@@ -71,6 +111,7 @@ public final class Main implements Callable<Integer> {
             sub.getCommandSpec().usageMessage().description(s.description).footer("", s.defaultsText());
             cl.addSubcommand(s.cliName, sub);
         }
+        cl.addSubcommand("soak-chart", new SoakChartCommand());
         cl.addSubcommand("jmh", new JmhCommand());
         cl.addSubcommand("child", new ChildCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * One tenant of the server: its credentials, feature flags and limits.
  *
- * <p>Immutable; stores decide where it comes from. {@link #toString()} never prints the secret.
+ * <p>Immutable; stores decide where it comes from, and every source gets the same id rule
+ * ({@link AppIds}). {@link #toString()} never prints the secret.
  */
 public record App(String id, String key, String secret, boolean enabled, AppFeatures features, AppLimits limits,
         List<WebhookTarget> webhooks) {
@@ -18,8 +19,12 @@ public record App(String id, String key, String secret, boolean enabled, AppFeat
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(limits, "limits");
         webhooks = List.copyOf(webhooks);
-        if (id.isEmpty() || key.isEmpty() || secret.isEmpty()) {
-            throw new IllegalArgumentException("app id, key and secret must not be empty");
+        String idProblem = AppIds.problem(id);
+        if (idProblem != null) {
+            throw new IllegalArgumentException(idProblem);
+        }
+        if (key.isEmpty() || secret.isEmpty()) {
+            throw new IllegalArgumentException("app key and secret must not be empty");
         }
     }
 

@@ -10,6 +10,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SocketIds {
 
+    /**
+     * Longest string taken for a socket id: two longs and a dot, with room to spare. Ids come back
+     * from clients and app servers (an API call's {@code socket_id}), and are relayed to every
+     * node, so a longer one is refused rather than carried.
+     */
+    public static final int MAX_LENGTH = 48;
+
     private final long node;
     private final AtomicLong sequence;
 
@@ -30,7 +37,7 @@ public final class SocketIds {
 
     /** Whether a string is shaped like a socket id. */
     public static boolean isValid(String socketId) {
-        if (socketId == null) {
+        if (socketId == null || socketId.length() > MAX_LENGTH) {
             return false;
         }
         int dot = socketId.indexOf('.');

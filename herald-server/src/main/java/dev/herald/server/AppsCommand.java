@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import dev.herald.apps.App;
+import dev.herald.apps.AppIds;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.apps.jdbc.JdbcApps;
 import dev.herald.apps.jdbc.JdbcAppsException;
@@ -187,7 +188,9 @@ public final class AppsCommand implements Callable<Integer> {
 
         @Override
         int run(JdbcApps apps, PrintWriter out, PrintWriter err) {
-            check("--id", id);
+            if (id != null && !AppIds.isValid(id)) {
+                throw new IllegalArgumentException("--id: " + AppIds.problem(id));
+            }
             check("--key", key);
             if (secret != null && (secret.isEmpty() || secret.length() > 255 || secret.isBlank())) {
                 throw new IllegalArgumentException("--secret must be 1 to 255 characters");

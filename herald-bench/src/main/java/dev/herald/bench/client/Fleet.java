@@ -260,7 +260,15 @@ public final class Fleet implements AutoCloseable {
     public void stopActivity() {
         activity = false;
         if (cfg.mode() == FleetMode.CHURN) {
+            // connections still in their lifetime close now; those still subscribing close once
+            // subscribed (WsConnection#live)
             closing = true;
+            for (int i = 0; i < conns.length(); i++) {
+                WsConnection c = conns.get(i);
+                if (c != null) {
+                    c.channel.eventLoop().execute(c::beginClose);
+                }
+            }
         }
     }
 

@@ -53,6 +53,8 @@ final class WsConnection extends ByteToMessageDecoder {
     private static final byte[] EV_PING = Bytes.ascii("pusher:ping\"");
     private static final byte[] PONG = Bytes.ascii("{\"event\":\"pusher:pong\",\"data\":{}}");
     private static final byte[] DATA_CLOSE = Bytes.ascii("\"}");
+    private static final byte[] CHANNEL_KEY = Bytes.ascii("\"channel\"");
+    private static final byte[] CLIENT_EVENT_PREFIX = Bytes.ascii("client-");
     private static final Pattern SOCKET_ID = Pattern.compile("socket_id\\\\?\"\\s*:\\s*\\\\?\"(\\d+\\.\\d+)");
     private static final Pattern CODE = Pattern.compile("code\\\\?\"\\s*:\\s*(-?\\d+|null)");
 
@@ -85,6 +87,12 @@ final class WsConnection extends ByteToMessageDecoder {
     private ScheduledFuture<?> task;
     private byte[][] eventPrefixes;
     private long seq;
+
+    // churn: the close at the end of the lifetime, and per public channel (quoted name, else
+    // null) the last publish sequence seen, to find gaps
+    private ScheduledFuture<?> lifetimeTask;
+    private byte[][] quotedPublicNames;
+    private SequenceGaps gaps;
 
     WsConnection(Fleet fleet, int slot) {
         this.fleet = fleet;
@@ -267,6 +275,10 @@ final class WsConnection extends ByteToMessageDecoder {
     /** The delivery fast path, then protocol messages. */
     private void onText(ByteBuf buf, int from, int len) {
         long ts = Payload.findTimestamp(buf, from, len);
+        if (ts >= 0 && mode == FleetMode.CHURN) {
+            onChurnDelivery(buf, from, len);
+            return;
+        }
         if (ts >= 0) {
             long latency = Clock.now() - ts;
             if (latency < 0) {
@@ -295,11 +307,55 @@ final class WsConnection extends ByteToMessageDecoder {
             stats.inc(Counter.SUB_ERRORS);
             refusedDuringSetup();
             fleet.error("subscription_error: " + buf.toString(from, Math.min(len, 300), StandardCharsets.UTF_8));
+            if (mode == FleetMode.CHURN) {
+                beginClose(); // this connection will never be ready: free the slot for the next cycle
+            }
         } else if (Bytes.matches(buf, name, end, EV_PING)) {
             stats.inc(Counter.PINGS_ANSWERED);
             channel.writeAndFlush(WsFrames.text(channel.alloc(), PONG, 0, PONG.length), channel.voidPromise());
         } else {
             stats.inc(Counter.OTHER_MESSAGES);
+        }
+    }
+
+    /**
+     * Churn: a client event from another connection, or a publication on one of this
+     * connection's public channels, checked for gaps ({@link SequenceGaps}).
+     */
+    private void onChurnDelivery(ByteBuf buf, int from, int len) {
+        int end = from + len;
+        int name = Bytes.eventNameStart(buf, from, end, EVENT_KEY);
+        if (name >= 0 && Bytes.matches(buf, name, end, CLIENT_EVENT_PREFIX)) {
+            stats.inc(Counter.CLIENT_EVENTS_RECEIVED);
+            return;
+        }
+        stats.inc(Counter.DELIVERED);
+        stats.add(Counter.DELIVERED_BYTES, len);
+        int ch = Bytes.eventNameStart(buf, from, end, CHANNEL_KEY);
+        long s = Payload.findSequence(buf, from, len);
+        for (int j = 0; quotedPublicNames != null && j < quotedPublicNames.length; j++) {
+            if (quotedPublicNames[j] != null && ch >= 0 && Bytes.matches(buf, ch, end, quotedPublicNames[j])) {
+                checkSequence(j, s);
+                return;
+            }
+        }
+        fleet.error("publication on a channel this connection is not subscribed to: "
+                + buf.toString(from, Math.min(len, 200), StandardCharsets.UTF_8));
+    }
+
+    private void checkSequence(int j, long s) {
+        long before = gaps.missed();
+        switch (gaps.received(j, s)) {
+            case OUT_OF_ORDER:
+                stats.inc(Counter.OUT_OF_ORDER);
+                fleet.error("publication received after a later one of its channel");
+                break;
+            case GAP:
+                stats.add(Counter.MISSED_DELIVERIES, gaps.missed() - before);
+                fleet.error("publication missed by a subscriber (gap in its channel's sequence)");
+                break;
+            default:
+                break;
         }
     }
 
@@ -320,9 +376,17 @@ final class WsConnection extends ByteToMessageDecoder {
 
         int k = plan.perConn();
         channelNames = new String[k];
+        if (mode == FleetMode.CHURN) {
+            quotedPublicNames = new byte[k][];
+            gaps = new SequenceGaps(k, plan.publicChannels());
+        }
         for (int j = 0; j < k; j++) {
-            channelNames[j] = plan.name(plan.channelOf(slot, j));
-            byte[] frame = subscribeMessage(socketId, channelNames[j]);
+            int index = plan.channelOf(slot, j);
+            channelNames[j] = plan.name(index);
+            if (quotedPublicNames != null && plan.typeOf(index) == ChannelType.PUBLIC) {
+                quotedPublicNames[j] = Bytes.ascii(channelNames[j] + "\"");
+            }
+            byte[] frame = subscribeMessage(socketId, channelNames[j], plan.typeOf(index));
             if (j == 0 && mode == FleetMode.PRESENCE) {
                 joinFrame = frame;
                 leaveFrame = Bytes.ascii("{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"" + channelNames[0] + "\"}}");
@@ -334,9 +398,8 @@ final class WsConnection extends ByteToMessageDecoder {
         channel.flush();
     }
 
-    private byte[] subscribeMessage(String socketId, String name) {
+    private byte[] subscribeMessage(String socketId, String name, ChannelType type) {
         StringBuilder sb = new StringBuilder(160).append("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"").append(name).append('"');
-        ChannelType type = plan.type();
         if (type == ChannelType.PRIVATE) {
             sb.append(",\"auth\":\"").append(fleet.signing().channelAuth(socketId, name, null)).append('"');
         } else if (type == ChannelType.PRESENCE) {
@@ -370,9 +433,46 @@ final class WsConnection extends ByteToMessageDecoder {
             reportSetup();
             if (mode == FleetMode.CHURN) {
                 stats.recordLatency(now - connectStart);
-                beginClose();
+                live();
             }
         }
+    }
+
+    /**
+     * Churn: stay open for the lifetime, sending client events on the private and presence
+     * channels in turn, then close.
+     */
+    private void live() {
+        long lifetime = fleet.cfg.lifetimeMs();
+        if (lifetime <= 0 || fleet.closing) {
+            beginClose();
+            return;
+        }
+        lifetimeTask = channel.eventLoop().schedule(this::beginClose, lifetime, TimeUnit.MILLISECONDS);
+        double rate = fleet.cfg.clientEventRate();
+        int signed = 0;
+        for (int j = 0; j < channelNames.length; j++) {
+            if (quotedPublicNames[j] == null) {
+                signed++;
+            }
+        }
+        if (rate <= 0 || signed == 0) {
+            return;
+        }
+        eventPrefixes = new byte[signed][];
+        int e = 0;
+        for (int j = 0; j < channelNames.length; j++) {
+            if (quotedPublicNames[j] == null) {
+                eventPrefixes[e++] = clientEventPrefix(channelNames[j]);
+            }
+        }
+        long period = Math.max(1, (long) (1e9 / rate));
+        long first = ThreadLocalRandom.current().nextLong(period);
+        task = channel.eventLoop().scheduleAtFixedRate(this::sendClientEvent, first, period, TimeUnit.NANOSECONDS);
+    }
+
+    private byte[] clientEventPrefix(String channelName) {
+        return Bytes.ascii("{\"event\":\"client-" + fleet.cfg.eventName() + "\",\"channel\":\"" + channelName + "\",\"data\":\"");
     }
 
     /** Frees this connection's ramp-up slot, once. */
@@ -413,8 +513,7 @@ final class WsConnection extends ByteToMessageDecoder {
         if (mode == FleetMode.CLIENT_EVENTS && fleet.isSender(slot) && (period = fleet.senderPeriodNanos) > 0) {
             eventPrefixes = new byte[channelNames.length][];
             for (int j = 0; j < channelNames.length; j++) {
-                eventPrefixes[j] = Bytes.ascii("{\"event\":\"client-" + fleet.cfg.eventName() + "\",\"channel\":\""
-                        + channelNames[j] + "\",\"data\":\"");
+                eventPrefixes[j] = clientEventPrefix(channelNames[j]);
             }
             long first = ThreadLocalRandom.current().nextLong(period);
             task = channel.eventLoop().scheduleAtFixedRate(this::sendClientEvent, first, period, TimeUnit.NANOSECONDS);
@@ -432,7 +531,8 @@ final class WsConnection extends ByteToMessageDecoder {
     }
 
     private void sendClientEvent() {
-        if (!fleet.activity || state != OPEN) {
+        boolean on = mode == FleetMode.CHURN ? !fleet.closing : fleet.activity;
+        if (!on || state != OPEN) {
             cancelTask();
             return;
         }
@@ -446,7 +546,9 @@ final class WsConnection extends ByteToMessageDecoder {
         buf[n++] = DATA_CLOSE[1];
         channel.writeAndFlush(WsFrames.text(channel.alloc(), buf, 0, n), channel.voidPromise());
         stats.inc(Counter.CLIENT_EVENTS_SENT);
-        stats.add(Counter.CLIENT_EVENTS_EXPECTED, plan.subscribers(plan.channelOf(slot, j)) - 1);
+        if (mode == FleetMode.CLIENT_EVENTS) {
+            stats.add(Counter.CLIENT_EVENTS_EXPECTED, plan.subscribers(plan.channelOf(slot, j)) - 1);
+        }
     }
 
     /** Paced presence: alternately leave and join. */
@@ -486,6 +588,10 @@ final class WsConnection extends ByteToMessageDecoder {
         if (task != null) {
             task.cancel(false);
             task = null;
+        }
+        if (lifetimeTask != null) {
+            lifetimeTask.cancel(false);
+            lifetimeTask = null;
         }
     }
 

@@ -17,7 +17,15 @@ public record BenchConfig(
         int httpConnections, int httpThreads, String transport, int threads, int procs, String childJvmOpts,
         Long serverPid, String out,
         boolean findMax, double startRate, double stepFactor, long stepDurationMs, double maxP99Ms, int maxSteps,
-        int senders, String eventName, String localAddresses, boolean recvBufferRing, boolean quiet) {
+        int senders, String eventName, String localAddresses, boolean recvBufferRing, boolean quiet,
+        long lifetimeMs, double clientEventRate, double triggerRate, long sampleEveryMs) {
+
+    /** churn: how long a connection stays open once subscribed. */
+    public static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(4);
+    /** churn: client events/s per connection; Pusher allows 10. */
+    public static final double DEFAULT_CLIENT_EVENT_RATE = 1;
+    /** churn: HTTP API publishes/s to the public channels. */
+    public static final double DEFAULT_TRIGGER_RATE = 20;
 
     /** Herald's default port, used when neither -p nor --ports is given. */
     public static final int DEFAULT_PORT = 6001;
@@ -71,11 +79,24 @@ public record BenchConfig(
         require(s != Scenario.CLIENT_EVENTS || type != ChannelType.PUBLIC, "client events need private or presence channels");
         require(s != Scenario.PRESENCE || type == ChannelType.PRESENCE, "presence needs --channel-type presence");
         require(senders >= 0 && senders <= Math.max(connections, 0), "--senders must be between 0 and --connections");
+        boolean churn = s == Scenario.CHURN;
+        Duration lifetime = o.lifetime != null ? o.lifetime : churn ? DEFAULT_LIFETIME : Duration.ZERO;
+        double clientEventRate = o.clientEventRate != null ? o.clientEventRate : churn ? DEFAULT_CLIENT_EVENT_RATE : 0;
+        double triggerRate = o.triggerRate != null ? o.triggerRate : churn ? DEFAULT_TRIGGER_RATE : 0;
+        Duration sampleEvery = o.sampleEvery != null ? o.sampleEvery : Duration.ZERO;
+        require(churn || (o.lifetime == null && o.clientEventRate == null && o.triggerRate == null && o.sampleEvery == null),
+                "--lifetime, --client-event-rate, --trigger-rate and --sample-every apply to churn only");
+        require(type != ChannelType.MIXED || churn, "--channel-type mixed applies to churn only");
+        require(!lifetime.isNegative() && clientEventRate >= 0 && triggerRate >= 0 && !sampleEvery.isNegative(),
+                "--lifetime, --client-event-rate, --trigger-rate and --sample-every must be >= 0");
+        require(clientEventRate == 0 || lifetime.toMillis() > 0, "--client-event-rate needs a --lifetime > 0");
+        require(sampleEvery.isZero() || o.serverPid != null, "--sample-every needs --server-pid");
+        require(sampleEvery.isZero() || sampleEvery.toMillis() >= 1000, "--sample-every must be at least 1s");
         require(o.stepFactor > 1.0, "--step-factor must be > 1");
         require(o.maxPending > 0, "--max-pending must be > 0");
         requireLoopback(o.host);
         long fdLimit = openFilesLimit();
-        int httpSockets = s == Scenario.FANOUT || s == Scenario.TRIGGER ? http : 0;
+        int httpSockets = s == Scenario.FANOUT || s == Scenario.TRIGGER || (churn && triggerRate > 0) ? http : 0;
         long perProcess = (connections + procs - 1) / procs + (procs == 1 ? httpSockets : 0);
         long cap = fdLimit - 64;
         require(fdLimit <= 0 || perProcess <= cap, String.format(
@@ -89,7 +110,8 @@ public record BenchConfig(
                 http, httpThreads, o.transport, threads, procs, o.childJvmOpts,
                 o.serverPid, o.out,
                 o.findMax, o.startRate, o.stepFactor, o.stepDuration.toMillis(), o.maxP99.toNanos() / 1e6, o.maxSteps,
-                senders, o.eventName, o.localAddresses, o.recvBufferRing, o.quiet);
+                senders, o.eventName, o.localAddresses, o.recvBufferRing, o.quiet,
+                lifetime.toMillis(), clientEventRate, triggerRate, sampleEvery.toMillis());
     }
 
     /** Load is generated against this machine only. */

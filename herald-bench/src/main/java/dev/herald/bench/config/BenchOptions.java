@@ -39,7 +39,7 @@ public final class BenchOptions {
     @Option(names = {"-k", "--channels-per-conn"}, description = "Channels each connection subscribes to.")
     public Integer channelsPerConn;
 
-    @Option(names = "--channel-type", description = "public, private or presence (signed with --app-secret).")
+    @Option(names = "--channel-type", description = "public, private, presence (signed with --app-secret) or, for churn, mixed (channel i is public, private, presence by i mod 3).")
     public ChannelType channelType;
 
     @Option(names = "--channel-prefix", description = "Channel name stem after the type prefix (default bench-).")
@@ -125,6 +125,18 @@ public final class BenchOptions {
 
     @Option(names = "--recv-buffer-ring", description = "io_uring: WebSocket receives through a kernel-provided buffer ring (multishot receive), fewer submissions per read.")
     public boolean recvBufferRing;
+
+    @Option(names = "--lifetime", converter = Durations.class, description = "churn: how long a connection stays open once subscribed, sending client events (default 4s; 0 = close at once).")
+    public Duration lifetime;
+
+    @Option(names = "--client-event-rate", description = "churn: client events/s each connection sends, over its private and presence channels in turn (default 1; 0 = none).")
+    public Double clientEventRate;
+
+    @Option(names = "--trigger-rate", description = "churn: HTTP API publishes/s to the public channels beside the churn, round-robin (default 20; 0 = none).")
+    public Double triggerRate;
+
+    @Option(names = "--sample-every", converter = Durations.class, description = "churn with --server-pid: sample the server's RSS, open files and live heap after a forced full GC (jcmd) this often (default 0 = off). Samples go to a CSV and an SVG chart next to the JSON.")
+    public Duration sampleEvery;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress line.")
     public boolean quiet;

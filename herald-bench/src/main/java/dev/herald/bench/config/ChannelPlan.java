@@ -6,6 +6,8 @@ package dev.herald.bench.config;
  * channels of a connection are distinct, and subscribers spread evenly over the channels.
  */
 public final class ChannelPlan {
+    private static final int MIXED_KINDS = 3;
+
     private final int connections;
     private final int channels;
     private final int perConn;
@@ -32,7 +34,39 @@ public final class ChannelPlan {
     }
 
     public String name(int channel) {
+        if (type == ChannelType.MIXED) {
+            // the public channels are then bench-0, bench-1, ...: the names a plain public plan of
+            // publicChannels() channels gives the HTTP publisher
+            return typeOf(channel).prefix + stem + channel / MIXED_KINDS;
+        }
         return type.prefix + stem + channel;
+    }
+
+    /** The kind of one channel: the plan's type, or for a mixed plan public, private, presence by index. */
+    public ChannelType typeOf(int channel) {
+        if (type != ChannelType.MIXED) {
+            return type;
+        }
+        switch (channel % MIXED_KINDS) {
+            case 0:
+                return ChannelType.PUBLIC;
+            case 1:
+                return ChannelType.PRIVATE;
+            default:
+                return ChannelType.PRESENCE;
+        }
+    }
+
+    /** How many of the channels are public (all, none, or every third for a mixed plan). */
+    public int publicChannels() {
+        switch (type) {
+            case PUBLIC:
+                return channels;
+            case MIXED:
+                return (channels + MIXED_KINDS - 1) / MIXED_KINDS;
+            default:
+                return 0;
+        }
     }
 
     public int subscribers(int channel) {

@@ -4,7 +4,12 @@ package dev.herald.bench.config;
 public enum ChannelType {
     PUBLIC(""),
     PRIVATE("private-"),
-    PRESENCE("presence-");
+    PRESENCE("presence-"),
+    /**
+     * Churn: channel {@code i} is public, private or presence by {@code i mod 3}, so a connection
+     * with three consecutive channels holds one of each (see {@link ChannelPlan#typeOf}).
+     */
+    MIXED("");
 
     public final String prefix;
 

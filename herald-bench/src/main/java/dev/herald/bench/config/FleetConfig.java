@@ -9,6 +9,8 @@ package dev.herald.bench.config;
  *     cycles/s over all of this share's connections (0 = as fast as possible)
  * @param senders global slots below this number send client events
  * @param recvBufferRing io_uring: receive through a provided buffer ring (multishot receives)
+ * @param lifetimeMs churn: how long a connection stays open once subscribed
+ * @param clientEventRate churn: client events/s each connection sends while open
  * @param ports the server ports; global slot {@code i} connects to {@code ports[i % ports.length]}
  *     ({@link #portOf}), so the spread is the same whether one process or several hold the slots
  */
@@ -18,7 +20,8 @@ public record FleetConfig(
         int from, int to, int total,
         int channels, int channelsPerConn, ChannelType channelType, String channelPrefix,
         FleetMode mode, double connectRate, int maxPending,
-        int payload, double rate, int senders, String eventName, String localAddresses, boolean recvBufferRing) {
+        int payload, double rate, int senders, String eventName, String localAddresses, boolean recvBufferRing,
+        long lifetimeMs, double clientEventRate) {
 
     public int size() {
         return to - from;
@@ -47,6 +50,7 @@ public record FleetConfig(
         return new FleetConfig(c.host(), c.ports(), c.appKey(), c.appSecret(), c.transport(), c.threads(),
                 from, to, c.connections(), c.channels(), c.channelsPerConn(), c.channelType(), c.channelPrefix(),
                 mode, c.connectRate() * share, Math.max(1, (int) Math.ceil(c.maxPending() * share)),
-                c.payload(), c.rate() * rateShare, c.senders(), c.eventName(), c.localAddresses(), c.recvBufferRing());
+                c.payload(), c.rate() * rateShare, c.senders(), c.eventName(), c.localAddresses(), c.recvBufferRing(),
+                c.lifetimeMs(), c.clientEventRate());
     }
 }

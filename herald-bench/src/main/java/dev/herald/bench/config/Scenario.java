@@ -1,6 +1,7 @@
 package dev.herald.bench.config;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The named scenarios and their defaults. Every default can be overridden by a flag; the
@@ -14,8 +15,11 @@ public enum Scenario {
             "N connections x 2 channels, held idle: setup rate and server memory per connection.",
             15000, 1000, 2, ChannelType.PUBLIC, 0, Duration.ofSeconds(20), Duration.ZERO, 0),
     CHURN("churn", FleetMode.CHURN,
-            "N concurrent slots, each looping connect -> subscribe K channels -> disconnect (R cycles/s in all, 0 = as fast as possible).",
-            200, 100, 2, ChannelType.PUBLIC, 0, Duration.ofSeconds(20), Duration.ZERO, 0),
+            "Soak: N concurrent slots, each looping connect -> subscribe K channels (public, private, presence) -> send client events for"
+                    + " --lifetime -> close (R cycles/s in all, 0 = as fast as possible), while the HTTP API publishes --trigger-rate/s"
+                    + " to the public channels. Reports unexpected closes, subscription errors and missed deliveries;"
+                    + " with --server-pid and --sample-every, samples the server's RSS, open files and live heap (warm-up: samples left out of the slopes).",
+            100, 30, 3, ChannelType.MIXED, 20, Duration.ofSeconds(60), Duration.ofSeconds(15), 1),
     PRESENCE("presence", FleetMode.PRESENCE,
             "N members over C presence channels join and leave in a storm (R toggles/s in all, 0 = as fast as answers come).",
             1000, 20, 1, ChannelType.PRESENCE, 0, Duration.ofSeconds(20), Duration.ZERO, 0),
@@ -66,10 +70,13 @@ public enum Scenario {
     /** The defaults as a help footer. */
     public String defaultsText() {
         return String.format("Defaults for %s: --connections %d --channels %d --channels-per-conn %d --channel-type %s"
-                        + " --rate %s --duration %s --warmup %s%s",
+                        + " --rate %s --duration %s --warmup %s%s%s",
                 cliName, connections, channels, channelsPerConnection, channelType.name().toLowerCase(java.util.Locale.ROOT),
                 rate == (long) rate ? Long.toString((long) rate) : Double.toString(rate),
                 Durations.format(duration), Durations.format(warmup),
-                httpConnections > 0 ? " --http-connections " + httpConnections : "");
+                httpConnections > 0 ? " --http-connections " + httpConnections : "",
+                this == CHURN ? String.format(Locale.ROOT, " --lifetime %s --client-event-rate %s --trigger-rate %s",
+                        Durations.format(BenchConfig.DEFAULT_LIFETIME), BenchConfig.DEFAULT_CLIENT_EVENT_RATE,
+                        BenchConfig.DEFAULT_TRIGGER_RATE) : "");
     }
 }

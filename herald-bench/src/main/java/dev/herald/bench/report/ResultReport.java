@@ -15,7 +15,7 @@ public final class ResultReport {
     public static String table(Scenario scenario, Map<String, Object> result) {
         StringBuilder sb = new StringBuilder();
         sb.append("== herald-bench ").append(scenario.cliName).append(" ==\n");
-        for (String section : new String[] {"setup", "server_memory", "measure", "hold", "find_max"}) {
+        for (String section : new String[] {"setup", "server_memory", "measure", "hold", "find_max", "soak"}) {
             Object v = result.get(section);
             if (v instanceof Map<?, ?> m) {
                 sb.append(section).append('\n');

@@ -4,22 +4,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.herald.bench.config.BenchConfig;
 import dev.herald.bench.config.ChannelPlan;
+import dev.herald.bench.config.ChannelType;
+import dev.herald.bench.config.Durations;
 import dev.herald.bench.config.FleetConfig;
 import dev.herald.bench.config.FleetMode;
 import dev.herald.bench.config.Scenario;
 import dev.herald.bench.http.HttpPublisher;
 import dev.herald.bench.report.ResultReport;
+import dev.herald.bench.soak.ServerProbe;
+import dev.herald.bench.soak.SoakChart;
+import dev.herald.bench.soak.SoakRecorder;
 import dev.herald.bench.stats.Counter;
 import dev.herald.bench.stats.ProcStats;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -60,6 +67,7 @@ public final class Coordinator {
     private HttpPublisher publisher;
     private Sampler sampler;
     private boolean complete = true;
+    private List<SoakRecorder.Sample> soakSamples;
 
     public Coordinator(BenchConfig cfg, PrintStream out) {
         this.cfg = cfg;
@@ -141,6 +149,21 @@ public final class Coordinator {
         out.println();
         out.print(ResultReport.table(scenario, result));
         out.printf("%nresults: %s%nchart:   %s%n", json, svg);
+        if (soakSamples != null) {
+            String stem = json.getFileName().toString().replaceAll("\\.json$", "");
+            Path csv = json.resolveSibling(stem + "-samples.csv");
+            Path soakSvg = json.resolveSibling(stem + "-soak.svg");
+            Files.writeString(csv, SoakRecorder.csv(soakSamples));
+            Files.writeString(soakSvg, SoakChart.render("herald-bench churn: the server over the run", String.format(Locale.ROOT,
+                    "started %s, %s:%d%n%d slots x %d %s channels, %s cycles/s, lifetime %s, %s client events/s per connection,"
+                            + " %s publishes/s; a sample every %s",
+                    String.valueOf(result.get("started_at")).replaceAll("\\.\\d+", ""), cfg.host(), cfg.port(),
+                    cfg.connections(), cfg.channelsPerConn(), cfg.channelType().name().toLowerCase(Locale.ROOT),
+                    fmtRate(cfg.rate()), fmtMs(cfg.lifetimeMs()),
+                    fmtRate(cfg.clientEventRate()), fmtRate(cfg.triggerRate()), fmtMs(cfg.sampleEveryMs())),
+                    soakSamples, cfg.warmupMs() / 1000.0));
+            out.printf("server samples: %s%nsoak chart:     %s%n", csv, soakSvg);
+        }
         return complete ? 0 : 1;
     }
 
@@ -191,11 +214,21 @@ public final class Coordinator {
     }
 
     private void createPublisher() throws InterruptedException {
-        if (scenario != Scenario.FANOUT && scenario != Scenario.TRIGGER) {
+        ChannelPlan plan;
+        if (scenario == Scenario.CHURN) {
+            // only the public channels, named as the mixed plan names them; no subscriber counts
+            // (they change all the time): churn finds lost publications by sequence gaps instead
+            int publicChannels = new ChannelPlan(0, cfg.channels(), 1, cfg.channelType(), cfg.channelPrefix()).publicChannels();
+            if (cfg.triggerRate() <= 0 || publicChannels == 0) {
+                return;
+            }
+            plan = new ChannelPlan(0, publicChannels, 1, ChannelType.PUBLIC, cfg.channelPrefix());
+        } else if (scenario == Scenario.FANOUT || scenario == Scenario.TRIGGER) {
+            plan = new ChannelPlan(cfg.connections(), cfg.channels(), Math.max(1, cfg.channelsPerConn()),
+                    cfg.channelType(), cfg.channelPrefix());
+        } else {
             return;
         }
-        ChannelPlan plan = new ChannelPlan(cfg.connections(), cfg.channels(), Math.max(1, cfg.channelsPerConn()),
-                cfg.channelType(), cfg.channelPrefix());
         publisher = new HttpPublisher(new HttpPublisher.Settings(cfg.host(), cfg.publishPort(), cfg.appId(), cfg.appKey(),
                 cfg.appSecret(), cfg.httpConnections(), cfg.httpThreads(), cfg.transport(), cfg.payload(),
                 cfg.eventName(), plan, scenario == Scenario.TRIGGER));
@@ -421,15 +454,43 @@ public final class Coordinator {
         }
     }
 
-    private void churn() {
+    /**
+     * The soak scenario: the slots cycle and the publisher runs for the duration; with
+     * {@code --sample-every} the server is sampled before the first connection, while the load
+     * runs, and once every connection has closed.
+     */
+    private void churn() throws IOException {
+        SoakRecorder soak = cfg.sampleEveryMs() > 0 ? new SoakRecorder(new ServerProbe(cfg.serverPid())) : null;
+        if (soak != null) {
+            printSample(soak.sample(SoakRecorder.START, () -> 0, () -> 0));
+        }
         sampler.beginPhase("measure");
+        long start = System.nanoTime();
+        long end = start + TimeUnit.MILLISECONDS.toNanos(cfg.durationMs());
         workers.forEach(Worker::start);
-        sleepMs(cfg.durationMs());
+        if (publisher != null) {
+            publisher.run(cfg.triggerRate(), TimeUnit.MILLISECONDS.toNanos(cfg.durationMs()));
+        }
+        long every = TimeUnit.MILLISECONDS.toNanos(cfg.sampleEveryMs());
+        long nextSample = soak == null ? Long.MAX_VALUE : start + every;
+        long now;
+        while ((now = System.nanoTime()) < end) {
+            if (now >= nextSample) {
+                printSample(soak.sample(SoakRecorder.RUN, () -> live(Counter.OPEN), () -> live(Counter.CHURN_CYCLES)));
+                nextSample += every;
+                continue;
+            }
+            sleepMs(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(end, nextSample) - now)));
+        }
         workers.forEach(Worker::stopActivity);
+        if (publisher != null && !publisher.awaitIdle(TimeUnit.SECONDS.toNanos(10))) {
+            out.println("publisher did not finish in time; in-flight requests abandoned");
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (sampler.liveCounters()[Counter.OPEN.ordinal()] > 0 && System.nanoTime() < deadline) {
             sleepMs(20);
         }
+        sleepMs(ChildProtocol.SNAP_INTERVAL_MS + 20);
         PhaseStats p = sampler.endPhase();
         Map<String, Object> r = new LinkedHashMap<>();
         double seconds = cfg.durationMs() / 1000.0;
@@ -440,13 +501,52 @@ public final class Coordinator {
         r.put("connects", p.delta(Counter.ESTABLISHED));
         r.put("connects_per_s", round(p.delta(Counter.ESTABLISHED) / seconds, 1));
         r.put("subscriptions", p.delta(Counter.SUBSCRIBED));
-        r.put("failed", p.delta(Counter.CONNECT_FAILED));
-        r.put("unexpected_closes", p.delta(Counter.UNEXPECTED_CLOSES));
-        r.put("pusher_errors", p.delta(Counter.PUSHER_ERRORS));
+        r.put("open_at_end", p.at(Counter.OPEN));
+        r.put("client_events_sent", p.delta(Counter.CLIENT_EVENTS_SENT));
+        r.put("client_events_received", p.delta(Counter.CLIENT_EVENTS_RECEIVED));
+        r.put("member_events", p.delta(Counter.MEMBER_ADDED) + p.delta(Counter.MEMBER_REMOVED));
+        if (publisher != null) {
+            r.put("published", p.published());
+            r.put("publish_failed", p.publishFailed());
+            r.put("publish_io_errors", p.publishIoErrors());
+            r.put("http_rtt_ms", percentiles(p.rtt));
+        }
+        r.put("deliveries", p.delta(Counter.DELIVERED));
+        Map<String, Long> e = new LinkedHashMap<>();
+        e.put("failed_connects", p.delta(Counter.CONNECT_FAILED));
+        e.put("unexpected_closes", p.delta(Counter.UNEXPECTED_CLOSES));
+        e.put("subscription_errors", p.delta(Counter.SUB_ERRORS));
+        e.put("pusher_errors", p.delta(Counter.PUSHER_ERRORS));
+        e.put("missed_deliveries", p.delta(Counter.MISSED_DELIVERIES));
+        e.put("out_of_order_deliveries", p.delta(Counter.OUT_OF_ORDER));
+        if (publisher != null) {
+            e.put("publish_errors", p.publishFailed() + p.publishIoErrors());
+        }
+        long total = e.values().stream().mapToLong(Long::longValue).sum();
+        e.put("total", total);
+        r.put("errors", e);
         r.put("cycle_latency_ms", percentiles(p.latency));
         r.put("connect_latency_ms", percentiles(p.setup));
         cpu(r, p, cycles, "cycle");
         result.put("measure", r);
+        if (total > 0 || p.at(Counter.OPEN) > 0) {
+            complete = false;
+        }
+        if (soak != null) {
+            sleepMs(2000); // the server has answered every close; let it finish closing its sockets
+            printSample(soak.sample(SoakRecorder.END, () -> live(Counter.OPEN), () -> live(Counter.CHURN_CYCLES)));
+            soakSamples = soak.samples();
+            result.put("soak", SoakRecorder.summary(soakSamples, cfg.warmupMs() / 1000.0, cfg.sampleEveryMs() / 1000.0));
+        }
+    }
+
+    private long live(Counter c) {
+        return sampler.liveCounters()[c.ordinal()];
+    }
+
+    private void printSample(SoakRecorder.Sample s) {
+        out.printf(Locale.ROOT, "server sample [%s, %.0f s]: live heap %.2f MB, RSS %.1f MB, %d open files (%d connections open)%n",
+                s.phase(), s.t(), s.liveHeapBytes() / 1048576.0, s.rssBytes() / 1048576.0, s.openFiles(), s.openConnections());
     }
 
     private void presence(long rssBefore) {
@@ -564,6 +664,10 @@ public final class Coordinator {
         }
         double f = Math.pow(10, digits);
         return Math.round(v * f) / f;
+    }
+
+    private static String fmtMs(long ms) {
+        return Durations.format(Duration.ofMillis(ms));
     }
 
     private static String fmtRate(double r) {

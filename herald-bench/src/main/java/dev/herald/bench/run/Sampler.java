@@ -262,7 +262,9 @@ final class Sampler implements AutoCloseable {
             }
         }
         long errors = counters[Counter.PUSHER_ERRORS.ordinal()] + counters[Counter.CONNECT_FAILED.ordinal()]
-                + counters[Counter.UNEXPECTED_CLOSES.ordinal()] + pubCounts[2] + pubCounts[3];
+                + counters[Counter.UNEXPECTED_CLOSES.ordinal()] + pubCounts[2] + pubCounts[3]
+                + counters[Counter.MISSED_DELIVERIES.ordinal()] + counters[Counter.OUT_OF_ORDER.ordinal()]
+                + (scenario == Scenario.CHURN ? counters[Counter.SUB_ERRORS.ordinal()] : 0);
         if (errors > 0) {
             sb.append(String.format(Locale.ROOT, " | errors %,d", errors));
         }

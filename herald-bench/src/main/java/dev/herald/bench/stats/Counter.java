@@ -49,6 +49,15 @@ public enum Counter {
     CHURN_CYCLES,
     /** WebSocket pings and {@code pusher:ping} events answered. */
     PINGS_ANSWERED,
+    /** churn: client events received from other connections. */
+    CLIENT_EVENTS_RECEIVED,
+    /**
+     * churn: publications a subscriber did not get although it got an earlier and a later one on
+     * the same channel (a gap in the channel's publish sequence).
+     */
+    MISSED_DELIVERIES,
+    /** churn: publications received after a later one of the same channel. */
+    OUT_OF_ORDER,
     /** Other text messages (subscription_count, unknown events). */
     OTHER_MESSAGES;
 

@@ -169,6 +169,22 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
     }
 
     @Test
+    void skipsARowWhoseIdBreaksTheIdRule() throws Exception {
+        table.createTable();
+        table.insert(alpha());
+        sql("INSERT INTO herald_apps (id, \"key\", secret) VALUES ('team|blue', 'pipe-key', 's')");
+
+        try (LogCapture logs = new LogCapture(JdbcAppStore.class)) {
+            JdbcAppStore store = started(REFRESH);
+
+            assertThat(store.byKey("alpha-key")).contains(alpha());
+            assertThat(store.byKey("pipe-key")).isEmpty();
+            assertThat(logs.at(Level.WARN)).singleElement().asString()
+                    .contains("is not served", "app id 'team|blue' contains '|'");
+        }
+    }
+
+    @Test
     void keepsTheLastValidVersionWhenARowTurnsInvalid() throws Exception {
         JdbcAppStore store = (JdbcAppStore) storeWith(List.of(alpha()));
 

@@ -1,4 +1,4 @@
-package dev.herald.cluster.redis;
+package dev.herald.redis;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -31,8 +31,15 @@ public final class RedisConnections implements AutoCloseable {
     private final StatefulRedisConnection<byte[], byte[]> publisher;
     private final StatefulRedisPubSubConnection<byte[], byte[]> subscriber;
     private final ExecutorService thread;
+    private final RedisKeys keys;
 
     public RedisConnections(String url) {
+        this(url, RedisKeys.DEFAULT_NAMESPACE);
+    }
+
+    /** Connections whose engines keep their keys and channels under {@code namespace:} (tests use their own). */
+    RedisConnections(String url, String namespace) {
+        keys = new RedisKeys(namespace);
         RedisURI uri = RedisURI.create(url);
         uri.setTimeout(Duration.ofSeconds(5));
         client = RedisClient.create(uri);
@@ -67,6 +74,11 @@ public final class RedisConnections implements AutoCloseable {
 
     public StatefulRedisPubSubConnection<byte[], byte[]> subscriber() {
         return subscriber;
+    }
+
+    /** The names of every key and channel the engines use. */
+    RedisKeys keys() {
+        return keys;
     }
 
     /** The cluster bookkeeping thread. */

@@ -1,6 +1,7 @@
-package dev.herald.cluster.redis;
+package dev.herald.redis;
 
 import dev.herald.cluster.ClusterView;
+import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.Member;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -11,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * Cluster-wide answers, each one script over the live nodes' state. Questions are sent from the
@@ -20,19 +23,21 @@ import java.util.concurrent.CompletionStage;
  */
 public final class RedisClusterView implements ClusterView {
 
-    private static final String[] NODES = {Keys.NODES};
-
     private final RedisAsyncCommands<String, String> redis;
-    private final java.util.concurrent.Executor thread;
+    private final RedisKeys keys;
+    private final String[] nodes;
+    private final Executor thread;
 
     public RedisClusterView(RedisConnections connections) {
         this.redis = connections.state().async();
+        this.keys = connections.keys();
+        this.nodes = new String[] {keys.nodes()};
         this.thread = connections.thread();
     }
 
     private <T> CompletionStage<T> eval(String script, ScriptOutputType type, String... args) {
-        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
-        thread.execute(() -> redis.<T>eval(script, type, NODES, args).whenComplete((value, error) -> {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        thread.execute(() -> redis.<T>eval(script, type, nodes, args).whenComplete((value, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
             } else {
@@ -48,7 +53,8 @@ public final class RedisClusterView implements ClusterView {
 
     @Override
     public CompletionStage<Integer> subscriptionCount(String appId, String channel) {
-        return this.<Long>eval(Scripts.SUBSCRIPTIONS, ScriptOutputType.INTEGER, now(), appId, channel)
+        return this.<Long>eval(Scripts.SUBSCRIPTIONS, ScriptOutputType.INTEGER, now(), channel,
+                keys.nodePrefix(), RedisKeys.subscriptionsSuffix(appId))
                 .thenApply(Long::intValue);
     }
 
@@ -59,8 +65,8 @@ public final class RedisClusterView implements ClusterView {
 
     @Override
     public CompletionStage<List<Member>> members(String appId, String channel) {
-        return this.<List<Object>>eval(Scripts.MEMBERS, ScriptOutputType.MULTI, now(),
-                Keys.membersSuffix(appId, channel)).thenApply(flat -> {
+        return this.<List<Object>>eval(Scripts.MEMBERS, ScriptOutputType.MULTI, now(), keys.nodePrefix(),
+                RedisKeys.membersSuffix(appId, channel)).thenApply(flat -> {
                     List<Member> members = new ArrayList<>(flat.size() / 2);
                     for (int i = 0; i + 1 < flat.size(); i += 2) {
                         String info = (String) flat.get(i + 1);
@@ -72,7 +78,8 @@ public final class RedisClusterView implements ClusterView {
 
     @Override
     public CompletionStage<Map<String, Counts>> channels(String appId) {
-        return this.<List<Object>>eval(Scripts.CHANNELS, ScriptOutputType.MULTI, now(), appId)
+        return this.<List<Object>>eval(Scripts.CHANNELS, ScriptOutputType.MULTI, now(), keys.nodePrefix(),
+                RedisKeys.subscriptionsSuffix(appId), RedisKeys.membersStem(appId), ChannelKind.PRESENCE.prefix())
                 .thenApply(flat -> {
                     Map<String, Counts> channels = new LinkedHashMap<>();
                     for (int i = 0; i + 2 < flat.size(); i += 3) {
@@ -85,9 +92,10 @@ public final class RedisClusterView implements ClusterView {
 
     @Override
     public CompletionStage<Set<String>> occupied(String appId, Collection<String> channels) {
-        List<String> args = new ArrayList<>(channels.size() + 2);
+        List<String> args = new ArrayList<>(channels.size() + 3);
         args.add(now());
-        args.add(appId);
+        args.add(keys.nodePrefix());
+        args.add(RedisKeys.subscriptionsSuffix(appId));
         args.addAll(channels);
         return this.<List<Object>>eval(Scripts.OCCUPIED, ScriptOutputType.MULTI, args.toArray(new String[0]))
                 .thenApply(flat -> {

@@ -1,4 +1,4 @@
-package dev.herald.cluster.redis;
+package dev.herald.redis;
 
 import dev.herald.apps.App;
 import dev.herald.apps.AppStore;
@@ -8,6 +8,7 @@ import dev.herald.hub.LocalChannel;
 import dev.herald.internal.Fatal;
 import dev.herald.internal.GuardedExecutor;
 import dev.herald.protocol.Member;
+import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -50,6 +51,7 @@ public final class RedisClusterState implements AutoCloseable {
     private final RedisConnections connections;
     private final RedisAsyncCommands<String, String> redis;
     private final RedisCommands<String, String> sync;
+    private final RedisKeys keys;
     private final String node;
     private final Hub hub;
     private final AppStore apps;
@@ -57,8 +59,8 @@ public final class RedisClusterState implements AutoCloseable {
     private final ScheduledExecutorService heartbeat;
     private final AtomicBoolean reachable = new AtomicBoolean(true);
     /** What this node last wrote; touched only on the cluster thread. */
-    private final Set<String> occupiedHere = new HashSet<>();
-    private final Set<String> membersHere = new HashSet<>();
+    private final Set<ChannelHere> occupiedHere = new HashSet<>();
+    private final Set<MemberHere> membersHere = new HashSet<>();
     private volatile Map<String, Integer> remoteConnections = Map.of();
     private volatile int liveNodes = 1;
     private ChannelObserver downstream = ChannelObserver.NOOP;
@@ -67,6 +69,7 @@ public final class RedisClusterState implements AutoCloseable {
         this.connections = connections;
         this.redis = connections.state().async();
         this.sync = connections.state().sync();
+        this.keys = connections.keys();
         this.node = node;
         this.hub = hub;
         this.apps = apps;
@@ -76,7 +79,7 @@ public final class RedisClusterState implements AutoCloseable {
 
     /** Registers the lease and starts the heartbeat; call before accepting connections. */
     public void start() {
-        if (sync.zscore(Keys.NODES, node) != null) {
+        if (sync.zscore(keys.nodes(), node) != null) {
             throw new IllegalStateException("node id " + node + " is already registered in Redis");
         }
         beat();
@@ -152,18 +155,25 @@ public final class RedisClusterState implements AutoCloseable {
         return Long.toString(System.currentTimeMillis());
     }
 
+    private record ChannelHere(String appId, String channel) {
+    }
+
+    private record MemberHere(String appId, String channel, String userId) {
+    }
+
     private void reconcileChannel(App app, String channel) {
         LocalChannel local = hub.channel(app.id(), channel);
         int count = local == null ? 0 : local.subscriptionCount();
-        String key = app.id() + '|' + channel;
-        String sKey = Keys.subscriptions(node, app.id());
-        if (count > 0 && occupiedHere.add(key)) {
+        ChannelHere here = new ChannelHere(app.id(), channel);
+        String sKey = keys.subscriptions(node, app.id());
+        String sSuffix = RedisKeys.subscriptionsSuffix(app.id());
+        if (count > 0 && occupiedHere.add(here)) {
             decide(redis.eval(Scripts.OCCUPY, ScriptOutputType.INTEGER,
-                    new String[] {Keys.NODES, sKey, Keys.nodeKeys(node)}, now(), node, channel,
-                    Integer.toString(count), app.id()), () -> downstream.occupied(app, channel));
-        } else if (count == 0 && occupiedHere.remove(key)) {
-            decide(redis.eval(Scripts.VACATE, ScriptOutputType.INTEGER, new String[] {Keys.NODES, sKey}, now(), node,
-                    channel, app.id()), () -> downstream.vacated(app, channel));
+                    new String[] {keys.nodes(), sKey, keys.nodeKeys(node)}, now(), node, channel,
+                    Integer.toString(count), keys.nodePrefix(), sSuffix), () -> downstream.occupied(app, channel));
+        } else if (count == 0 && occupiedHere.remove(here)) {
+            decide(redis.eval(Scripts.VACATE, ScriptOutputType.INTEGER, new String[] {keys.nodes(), sKey}, now(),
+                    node, channel, keys.nodePrefix(), sSuffix), () -> downstream.vacated(app, channel));
         } else if (count > 0) {
             redis.hset(sKey, channel, Integer.toString(count)).exceptionally(this::ignore);
         }
@@ -171,17 +181,17 @@ public final class RedisClusterState implements AutoCloseable {
 
     private void reconcileMember(App app, String channel, String userId, String socketId) {
         Member member = hub.localMember(app.id(), channel, userId);
-        String key = app.id() + '|' + channel + '|' + userId;
-        String pKey = Keys.members(node, app.id(), channel);
-        String suffix = Keys.membersSuffix(app.id(), channel);
-        if (member != null && membersHere.add(key)) {
+        MemberHere here = new MemberHere(app.id(), channel, userId);
+        String pKey = keys.members(node, app.id(), channel);
+        String suffix = RedisKeys.membersSuffix(app.id(), channel);
+        if (member != null && membersHere.add(here)) {
             String info = member.userInfo() == null ? "" : member.userInfo();
             decide(redis.eval(Scripts.JOIN, ScriptOutputType.INTEGER,
-                    new String[] {Keys.NODES, pKey, Keys.nodeKeys(node)}, now(), node, userId, info, suffix),
-                    () -> downstream.memberAdded(app, channel, member, socketId));
-        } else if (member == null && membersHere.remove(key)) {
-            decide(redis.eval(Scripts.LEAVE, ScriptOutputType.INTEGER, new String[] {Keys.NODES, pKey}, now(), node,
-                    userId, suffix), () -> downstream.memberRemoved(app, channel, userId));
+                    new String[] {keys.nodes(), pKey, keys.nodeKeys(node)}, now(), node, userId, info,
+                    keys.nodePrefix(), suffix), () -> downstream.memberAdded(app, channel, member, socketId));
+        } else if (member == null && membersHere.remove(here)) {
+            decide(redis.eval(Scripts.LEAVE, ScriptOutputType.INTEGER, new String[] {keys.nodes(), pKey}, now(),
+                    node, userId, keys.nodePrefix(), suffix), () -> downstream.memberRemoved(app, channel, userId));
         }
     }
 
@@ -209,14 +219,13 @@ public final class RedisClusterState implements AutoCloseable {
     private void beat() {
         try {
             long now = System.currentTimeMillis();
-            sync.zadd(Keys.NODES, now + leaseMillis, node);
-            if (sync.exists(Keys.alive(node)) == 0) {
+            sync.zadd(keys.nodes(), now + leaseMillis, node);
+            if (sync.exists(keys.alive(node)) == 0) {
                 resync();
             }
             writeConnections();
             readRemoteConnections(now);
-            liveNodes = Math.max(1, sync.zcount(Keys.NODES, io.lettuce.core.Range.create(now, Double.POSITIVE_INFINITY))
-                    .intValue());
+            liveNodes = Math.max(1, sync.zcount(keys.nodes(), Range.create(now, Double.POSITIVE_INFINITY)).intValue());
             reapDeadNodes(now);
             if (reachable.compareAndSet(false, true)) {
                 log.info("Redis is reachable again; cluster state restored");
@@ -240,19 +249,19 @@ public final class RedisClusterState implements AutoCloseable {
                         members.put(m.userId(), m.userInfo() == null ? "" : m.userInfo());
                     }
                     if (!members.isEmpty()) {
-                        String pKey = Keys.members(node, appId, channel.name());
+                        String pKey = keys.members(node, appId, channel.name());
                         sync.hset(pKey, members);
-                        sync.sadd(Keys.nodeKeys(node), pKey);
+                        sync.sadd(keys.nodeKeys(node), pKey);
                     }
                 }
             }
             if (!counts.isEmpty()) {
-                String sKey = Keys.subscriptions(node, appId);
+                String sKey = keys.subscriptions(node, appId);
                 sync.hset(sKey, counts);
-                sync.sadd(Keys.nodeKeys(node), sKey);
+                sync.sadd(keys.nodeKeys(node), sKey);
             }
         }
-        sync.set(Keys.alive(node), "1");
+        sync.set(keys.alive(node), "1");
         log.info("Wrote this node's cluster state to Redis (node {})", node);
     }
 
@@ -262,13 +271,13 @@ public final class RedisClusterState implements AutoCloseable {
             counts.put(appId, Integer.toString(hub.connectionCount(appId)));
         }
         if (!counts.isEmpty()) {
-            sync.hset(Keys.connections(node), counts);
+            sync.hset(keys.connections(node), counts);
         }
     }
 
     private void readRemoteConnections(long now) {
-        List<Object> flat = sync.eval(Scripts.REMOTE_CONNECTIONS, ScriptOutputType.MULTI, new String[] {Keys.NODES},
-                Long.toString(now), node);
+        List<Object> flat = sync.eval(Scripts.REMOTE_CONNECTIONS, ScriptOutputType.MULTI, new String[] {keys.nodes()},
+                Long.toString(now), node, keys.nodePrefix(), RedisKeys.connectionsSuffix());
         Map<String, Integer> sums = new HashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             sums.put((String) flat.get(i), Integer.parseInt((String) flat.get(i + 1)));
@@ -277,9 +286,9 @@ public final class RedisClusterState implements AutoCloseable {
     }
 
     private void reapDeadNodes(long now) {
-        List<String> dead = sync.zrangebyscore(Keys.NODES, io.lettuce.core.Range.create(0, now - 1));
+        List<String> dead = sync.zrangebyscore(keys.nodes(), Range.create(0, now - 1));
         for (String deadNode : dead) {
-            if (deadNode.equals(node) || sync.zrem(Keys.NODES, deadNode) != 1) {
+            if (deadNode.equals(node) || sync.zrem(keys.nodes(), deadNode) != 1) {
                 continue; // another node claimed it
             }
             log.warn("Node {} missed its lease: removing its members and subscriptions", deadNode);
@@ -289,44 +298,44 @@ public final class RedisClusterState implements AutoCloseable {
 
     /** Fires what a dead node's departure means, for channels and users no live node still has. */
     private void reap(String deadNode, long now) {
-        Set<String> keys = sync.smembers(Keys.nodeKeys(deadNode));
-        String subscriptionsPrefix = "herald:n:" + deadNode + ":s:";
-        String membersPrefix = "herald:n:" + deadNode + ":p:";
-        for (String key : keys) {
-            if (key.startsWith(membersPrefix)) {
-                String suffix = key.substring(membersPrefix.length());
-                int bar = suffix.indexOf('|');
-                App app = apps.byId(suffix.substring(0, bar)).orElse(null);
-                String channel = suffix.substring(bar + 1);
-                List<Object> live = sync.eval(Scripts.MEMBERS, ScriptOutputType.MULTI, new String[] {Keys.NODES},
-                        Long.toString(now), suffix);
-                Set<Object> liveUsers = new HashSet<>();
-                for (int i = 0; i < live.size(); i += 2) {
-                    liveUsers.add(live.get(i));
-                }
-                for (String user : sync.hkeys(key)) {
-                    if (app != null && !liveUsers.contains(user)) {
-                        downstream.memberRemoved(app, channel, user);
-                    }
+        Set<String> nodeKeys = sync.smembers(keys.nodeKeys(deadNode));
+        for (String key : nodeKeys) {
+            RedisKeys.AppChannel presence = keys.readMembersKey(deadNode, key);
+            if (presence == null) {
+                continue;
+            }
+            App app = apps.byId(presence.appId()).orElse(null);
+            String suffix = RedisKeys.membersSuffix(presence.appId(), presence.channel());
+            List<Object> live = sync.eval(Scripts.MEMBERS, ScriptOutputType.MULTI, new String[] {keys.nodes()},
+                    Long.toString(now), keys.nodePrefix(), suffix);
+            Set<Object> liveUsers = new HashSet<>();
+            for (int i = 0; i < live.size(); i += 2) {
+                liveUsers.add(live.get(i));
+            }
+            for (String user : sync.hkeys(key)) {
+                if (app != null && !liveUsers.contains(user)) {
+                    downstream.memberRemoved(app, presence.channel(), user);
                 }
             }
         }
-        for (String key : keys) {
-            if (key.startsWith(subscriptionsPrefix)) {
-                App app = apps.byId(key.substring(subscriptionsPrefix.length())).orElse(null);
-                for (String channel : sync.hkeys(key)) {
-                    Long left = sync.eval(Scripts.SUBSCRIPTIONS, ScriptOutputType.INTEGER, new String[] {Keys.NODES},
-                            Long.toString(now), key.substring(subscriptionsPrefix.length()), channel);
-                    if (app != null && left == 0) {
-                        downstream.vacated(app, channel);
-                    }
+        for (String key : nodeKeys) {
+            String appId = keys.readSubscriptionsKey(deadNode, key);
+            if (appId == null) {
+                continue;
+            }
+            App app = apps.byId(appId).orElse(null);
+            for (String channel : sync.hkeys(key)) {
+                Long left = sync.eval(Scripts.SUBSCRIPTIONS, ScriptOutputType.INTEGER, new String[] {keys.nodes()},
+                        Long.toString(now), channel, keys.nodePrefix(), RedisKeys.subscriptionsSuffix(appId));
+                if (app != null && left == 0) {
+                    downstream.vacated(app, channel);
                 }
             }
         }
-        if (!keys.isEmpty()) {
-            sync.del(keys.toArray(new String[0]));
+        if (!nodeKeys.isEmpty()) {
+            sync.del(nodeKeys.toArray(new String[0]));
         }
-        sync.del(Keys.nodeKeys(deadNode), Keys.connections(deadNode), Keys.alive(deadNode));
+        sync.del(keys.nodeKeys(deadNode), keys.connections(deadNode), keys.alive(deadNode));
     }
 
     @Override
@@ -346,7 +355,7 @@ public final class RedisClusterState implements AutoCloseable {
         }
         try {
             // a clean goodbye: others stop counting this node at once, without waiting for the lease
-            sync.zadd(Keys.NODES, 1, node);
+            sync.zadd(keys.nodes(), 1, node);
             reapDeadNodes(System.currentTimeMillis());
         } catch (RuntimeException e) {
             log.debug("could not say goodbye to Redis: {}", e.toString());

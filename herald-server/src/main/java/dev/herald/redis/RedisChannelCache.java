@@ -1,9 +1,8 @@
-package dev.herald.cache.redis;
+package dev.herald.redis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.cache.CachedEvent;
 import dev.herald.cache.ChannelCache;
-import dev.herald.cluster.redis.RedisConnections;
 import dev.herald.protocol.Json;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -22,13 +21,11 @@ public final class RedisChannelCache implements ChannelCache {
     private static final Logger log = LoggerFactory.getLogger(RedisChannelCache.class);
 
     private final RedisAsyncCommands<String, String> redis;
+    private final RedisKeys keys;
 
     public RedisChannelCache(RedisConnections connections) {
         this.redis = connections.state().async();
-    }
-
-    private static String key(String appId, String channel) {
-        return "herald:cache:" + appId + '|' + channel;
+        this.keys = connections.keys();
     }
 
     @Override
@@ -36,7 +33,7 @@ public final class RedisChannelCache implements ChannelCache {
         long expires = System.currentTimeMillis() + ttl.toMillis();
         String value = Json.MAPPER.createObjectNode().put("event", event).put("data", data).put("expires", expires)
                 .toString();
-        redis.set(key(appId, channel), value, SetArgs.Builder.px(ttl.toMillis())).exceptionally(e -> {
+        redis.set(keys.cache(appId, channel), value, SetArgs.Builder.px(ttl.toMillis())).exceptionally(e -> {
             log.warn("cache write for {} failed: {}", channel, e.toString());
             return null;
         });
@@ -44,7 +41,7 @@ public final class RedisChannelCache implements ChannelCache {
 
     @Override
     public CompletionStage<CachedEvent> get(String appId, String channel) {
-        return redis.get(key(appId, channel)).thenApply(value -> {
+        return redis.get(keys.cache(appId, channel)).thenApply(value -> {
             if (value == null) {
                 return null;
             }

@@ -1,14 +1,16 @@
-package dev.herald.broker.redis;
+package dev.herald.redis;
 
 import dev.herald.broker.Broker;
 import dev.herald.broker.BrokerListener;
 import dev.herald.broker.NodeCommand;
-import dev.herald.cluster.redis.RedisConnections;
 import dev.herald.protocol.EncodedEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -31,32 +33,30 @@ import org.slf4j.LoggerFactory;
 public final class RedisBroker implements Broker {
 
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
-    private static final String PREFIX = "herald:ch:";
-    private static final byte[] CONTROL = "herald:ctl".getBytes(StandardCharsets.UTF_8);
-    private static final byte MAGIC = 'H';
-
     private final RedisConnections redis;
+    private final RedisKeys keys;
+    private final String node;
     private final byte[] nodeId;
+    private final byte[] control;
     /** Redis channels this node is subscribed to; touched only on the cluster thread. */
     private final Set<String> subscribed = new HashSet<>();
     /** Subscriptions sent but not yet confirmed by Redis; cluster thread only. */
-    private final java.util.Map<String, CompletableFuture<Void>> inFlight = new java.util.HashMap<>();
+    private final Map<String, CompletableFuture<Void>> inFlight = new HashMap<>();
     private BrokerListener listener;
 
     public RedisBroker(RedisConnections redis, String nodeId) {
         this.redis = redis;
-        this.nodeId = nodeId.getBytes(StandardCharsets.UTF_8);
+        this.keys = redis.keys();
+        this.node = nodeId;
+        this.nodeId = Relay.nodeId(nodeId);
+        this.control = keys.controlChannel().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
     public void start(BrokerListener listener) {
         this.listener = listener;
         redis.subscriber().addListener(new Receiver());
-        redis.subscriber().async().subscribe(CONTROL);
-    }
-
-    static String redisChannel(String appId, String channel) {
-        return PREFIX + appId + '|' + channel;
+        redis.subscriber().async().subscribe(control);
     }
 
     @Override
@@ -76,7 +76,7 @@ public final class RedisBroker implements Broker {
      * confirmed the subscription (also when Redis is away: local subscribers are not held back).
      */
     private void reconcile(String appId, String channel, CompletableFuture<Void> routed) {
-        String key = redisChannel(appId, channel);
+        String key = keys.relayChannel(appId, channel);
         boolean wanted = listener.hasSubscribers(appId, channel);
         if (wanted && subscribed.add(key)) {
             CompletableFuture<Void> confirmed = new CompletableFuture<>();
@@ -109,16 +109,8 @@ public final class RedisBroker implements Broker {
     @Override
     public void publish(String appId, String channel, EncodedEvent event, String excludeSocketId) {
         listener.onPublication(appId, channel, event, excludeSocketId);
-        byte[] exclude = excludeSocketId == null ? new byte[0] : excludeSocketId.getBytes(StandardCharsets.US_ASCII);
-        int frameLength = event.frame().readableBytes();
-        byte[] message = new byte[3 + nodeId.length + exclude.length + frameLength];
-        message[0] = MAGIC;
-        message[1] = (byte) nodeId.length;
-        System.arraycopy(nodeId, 0, message, 2, nodeId.length);
-        message[2 + nodeId.length] = (byte) exclude.length;
-        System.arraycopy(exclude, 0, message, 3 + nodeId.length, exclude.length);
-        event.frame().getBytes(event.frame().readerIndex(), message, 3 + nodeId.length + exclude.length, frameLength);
-        redis.publisher().async().publish(redisChannel(appId, channel).getBytes(StandardCharsets.UTF_8), message)
+        byte[] message = Relay.publication(nodeId, excludeSocketId, event.frame());
+        redis.publisher().async().publish(keys.relayChannel(appId, channel).getBytes(StandardCharsets.UTF_8), message)
                 .exceptionally(e -> {
                     log.debug("publish to Redis failed (local subscribers got it): {}", e.toString());
                     return 0L;
@@ -133,9 +125,7 @@ public final class RedisBroker implements Broker {
     @Override
     public void broadcast(NodeCommand command) {
         listener.onCommand(command);
-        String text = new String(nodeId, StandardCharsets.UTF_8) + '\n' + command.type().name() + '\n'
-                + command.appId() + '\n' + command.subject();
-        redis.publisher().async().publish(CONTROL, text.getBytes(StandardCharsets.UTF_8));
+        redis.publisher().async().publish(control, Relay.command(node, command));
     }
 
     @Override
@@ -147,45 +137,43 @@ public final class RedisBroker implements Broker {
     private final class Receiver extends RedisPubSubAdapter<byte[], byte[]> {
         @Override
         public void message(byte[] channel, byte[] message) {
-            if (java.util.Arrays.equals(channel, CONTROL)) {
-                command(new String(message, StandardCharsets.UTF_8));
+            if (Arrays.equals(channel, control)) {
+                command(message);
                 return;
             }
-            if (message.length < 3 || message[0] != MAGIC) {
+            Relay.Publication publication = Relay.readPublication(message);
+            if (publication == null || publication.from(nodeId)) {
+                return; // not ours to read, or our own publication, already delivered locally
+            }
+            RedisKeys.AppChannel target = keys.readRelayChannel(new String(channel, StandardCharsets.UTF_8));
+            if (target == null) {
                 return;
             }
-            int nodeLength = message[1];
-            if (java.util.Arrays.equals(message, 2, 2 + nodeLength, nodeId, 0, nodeId.length)) {
-                return; // our own publication, already delivered locally
-            }
-            int excludeLength = message[2 + nodeLength];
-            String exclude = excludeLength == 0 ? null
-                    : new String(message, 3 + nodeLength, excludeLength, StandardCharsets.US_ASCII);
-            int offset = 3 + nodeLength + excludeLength;
-            String name = new String(channel, StandardCharsets.UTF_8).substring(PREFIX.length());
-            int bar = name.indexOf('|');
             // copied once into native memory: sockets are written from there (a heap frame would
             // be copied again for every subscriber)
-            int length = message.length - offset;
-            EncodedEvent event = new EncodedEvent(
-                    ByteBufAllocator.DEFAULT.directBuffer(length, length).writeBytes(message, offset, length));
+            int length = publication.frameLength();
+            EncodedEvent event = new EncodedEvent(ByteBufAllocator.DEFAULT.directBuffer(length, length)
+                    .writeBytes(message, publication.frameOffset(), length));
             try {
-                listener.onPublication(name.substring(0, bar), name.substring(bar + 1), event, exclude);
+                listener.onPublication(target.appId(), target.channel(), event, publication.excludeSocketId());
             } finally {
                 event.release();
             }
         }
 
-        private void command(String text) {
-            String[] parts = text.split("\n", 4);
-            if (parts.length < 4 || parts[0].equals(new String(nodeId, StandardCharsets.UTF_8))) {
+        private void command(byte[] message) {
+            Relay.Command command = Relay.readCommand(message);
+            if (command == null || command.node().equals(node)) {
                 return;
             }
+            NodeCommand known;
             try {
-                listener.onCommand(new NodeCommand(NodeCommand.Type.valueOf(parts[1]), parts[2], parts[3]));
+                known = command.toNodeCommand();
             } catch (IllegalArgumentException e) {
-                log.warn("ignoring unknown node command {}", parts[1]);
+                log.warn("ignoring unknown node command {}", command.type());
+                return;
             }
+            listener.onCommand(known);
         }
     }
 }

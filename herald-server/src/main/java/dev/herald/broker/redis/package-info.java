@@ -1,2 +1,0 @@
-/** The Redis pub/sub broker: publications between nodes, routed by interest. Lettuce lives here. */
-package dev.herald.broker.redis;

@@ -1,0 +1,61 @@
+package dev.herald.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.webhooks.RemovalMarks;
+import dev.herald.webhooks.SharedRemovalMarksContract;
+import java.time.Duration;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The removal-marks contract on the real Redis, each node with connections of its own. */
+class RedisRemovalMarksTest extends SharedRemovalMarksContract {
+
+    private TestRedis redis;
+    private final Map<RemovalMarks, RedisConnections> connections = new IdentityHashMap<>();
+
+    @BeforeEach
+    void redis() {
+        redis = TestRedis.start();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Override
+    protected RemovalMarks node() {
+        return nodeWithMarksLasting(Duration.ofSeconds(60));
+    }
+
+    @Override
+    protected RemovalMarks nodeWithMarksLasting(Duration lifetime) {
+        RedisConnections node = redis.connect();
+        RemovalMarks marks = new RedisRemovalMarks(node, TestRedis.nodeId(), lifetime);
+        connections.put(marks, node);
+        return marks;
+    }
+
+    /** A mark is sent without waiting; a round trip on the same connection comes back after it. */
+    @Override
+    protected void landed(RemovalMarks node) {
+        connections.get(node).state().sync().ping();
+    }
+
+    @Test
+    void outlivesTheDebounceByTenSeconds() {
+        RedisConnections node = redis.connect();
+        RemovalMarks marks = RedisRemovalMarks.forDebounce(node, TestRedis.nodeId(), Duration.ofSeconds(3));
+
+        marks.mark("app-id|news");
+        node.state().sync().ping();
+
+        assertThat(node.state().sync().pttl(node.keys().removalMark("app-id|news"))).isBetween(12_000L, 13_000L);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.herald.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ScriptsTest {
+
+    @Test
+    void readsEveryScriptFromItsFile() {
+        List<String> scripts = List.of(Scripts.OCCUPY, Scripts.VACATE, Scripts.JOIN, Scripts.LEAVE,
+                Scripts.SUBSCRIPTIONS, Scripts.MEMBERS, Scripts.CHANNELS, Scripts.OCCUPIED, Scripts.REMOTE_CONNECTIONS,
+                Scripts.CONFIRM_MARK);
+
+        assertThat(scripts).allSatisfy(script -> assertThat(script).contains("return"));
+        assertThat(scripts).doesNotHaveDuplicates();
+    }
+
+    /** The layout is RedisKeys' alone: no script spells a key name. */
+    @Test
+    void noScriptKnowsAKeyName() {
+        assertThat(List.of(Scripts.OCCUPY, Scripts.VACATE, Scripts.JOIN, Scripts.LEAVE, Scripts.SUBSCRIPTIONS,
+                Scripts.MEMBERS, Scripts.CHANNELS, Scripts.OCCUPIED, Scripts.REMOTE_CONNECTIONS, Scripts.CONFIRM_MARK))
+                .noneSatisfy(script -> assertThat(script).containsAnyOf("herald:", "':s:'", "':p:'", "':c'"));
+    }
+
+    @Test
+    void saysWhichScriptIsMissing() {
+        assertThatThrownBy(() -> Scripts.load("no-such-script")).hasMessageContaining("no-such-script.lua");
+    }
+}
