@@ -30,10 +30,11 @@ public final class AppSettings {
     private static final String DEFAULT_APP = "default-app";
 
     public static final Setting<String> ID = field(Setting.of("id", Types.STRING)
+            .bound(Bound.rule(AppIds::problem, "must be " + AppIds.RULE))
             .column("VARCHAR(255) NOT NULL PRIMARY KEY")
             .meaning("the app id")
             .flag("--app-id", "HERALD_APP_ID", "Default app id (HERALD_APP_ID).").flagDefault("app-id")
-            .doc("essentials", null, "the default app's id"), App::id);
+            .doc("essentials", null, "the default app's id (see [App ids](#app-ids))"), App::id);
 
     public static final Setting<String> KEY = field(Setting.of("key", Types.STRING)
             .column("VARCHAR(255) NOT NULL UNIQUE")

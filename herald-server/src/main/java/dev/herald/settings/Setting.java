@@ -83,10 +83,14 @@ public final class Setting<T> {
     /**
      * Returns {@code value} if the bound accepts it ({@code null} always passes: not set).
      *
-     * @throws IllegalArgumentException "{@code <subject> must be ..., got <value>}"
+     * @throws IllegalArgumentException "{@code <subject> must be ..., got <value>}", or
+     *                                  "{@code <subject>: <reason>}" for a {@link Bound#rule}
      */
     public T check(T value, String subject) {
         if (value != null && bound != null && !bound.accepts().test(value)) {
+            if (bound.explain() != null) {
+                throw new IllegalArgumentException(subject + ": " + bound.explain().apply(value));
+            }
             String shown = type.text(value);
             throw new IllegalArgumentException(subject + " " + bound.requirement() + ", got "
                     + (flag != null && flag.secret() ? Redact.url(shown) : shown));
