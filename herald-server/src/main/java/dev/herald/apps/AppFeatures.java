@@ -2,6 +2,7 @@ package dev.herald.apps;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What an app switches on (spec §3.8, §3.9, §4).
@@ -27,13 +28,12 @@ public record AppFeatures(
         Duration authorizedConnectionTimeout,
         List<String> allowedOrigins) {
 
-    public static final Duration DEFAULT_AUTHORIZED_CONNECTION_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_AUTHORIZED_CONNECTION_TIMEOUT =
+            AppSettings.AUTHORIZED_CONNECTION_TIMEOUT.defaultValue();
 
     public AppFeatures {
-        if (authorizedConnectionTimeout == null || authorizedConnectionTimeout.isNegative()
-                || authorizedConnectionTimeout.isZero()) {
-            throw new IllegalArgumentException("authorized connection timeout must be positive");
-        }
+        AppSettings.AUTHORIZED_CONNECTION_TIMEOUT.check(Objects.requireNonNull(authorizedConnectionTimeout,
+                "authorized_connection_timeout"));
         allowedOrigins = List.copyOf(allowedOrigins);
     }
 
@@ -71,7 +71,10 @@ public record AppFeatures(
     }
 
     public static AppFeatures defaults() {
-        return new AppFeatures(true, true, true, false, false, DEFAULT_AUTHORIZED_CONNECTION_TIMEOUT);
+        return new AppFeatures(AppSettings.CLIENT_EVENTS.defaultValue(),
+                AppSettings.USER_AUTHENTICATION.defaultValue(), AppSettings.WATCHLIST.defaultValue(),
+                AppSettings.SUBSCRIPTION_COUNT.defaultValue(), AppSettings.AUTHORIZED_CONNECTIONS.defaultValue(),
+                AppSettings.AUTHORIZED_CONNECTION_TIMEOUT.defaultValue(), AppSettings.ALLOWED_ORIGINS.defaultValue());
     }
 
     public AppFeatures withClientEvents(boolean on) {

@@ -1,6 +1,7 @@
 package dev.herald.apps;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Per-app limits. Defaults follow Pusher's published limits (spec section 7).
@@ -28,34 +29,29 @@ public record AppLimits(
         Duration cacheTtl,
         int apiRequestsPerSecond) {
 
-    public static final int DEFAULT_MAX_CONNECTIONS = 0;
-    public static final int DEFAULT_MAX_EVENT_BYTES = 10_240;
-    public static final int DEFAULT_MAX_CHANNELS_PER_CONNECTION = 100;
-    public static final int DEFAULT_MAX_PRESENCE_MEMBERS = 100;
-    public static final int DEFAULT_MAX_PRESENCE_USER_INFO_BYTES = 1_024;
-    public static final int DEFAULT_CLIENT_EVENTS_PER_SECOND = 10;
-    public static final int DEFAULT_MAX_CHANNEL_NAME_LENGTH = 200;
-    public static final int DEFAULT_MAX_WATCHLIST_SIZE = 100;
-    public static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(30);
+    // the defaults are those of the schema (AppSettings), named here for existing callers
+    public static final int DEFAULT_MAX_CONNECTIONS = AppSettings.MAX_CONNECTIONS.defaultValue();
+    public static final int DEFAULT_MAX_EVENT_BYTES = AppSettings.MAX_EVENT_BYTES.defaultValue();
+    public static final int DEFAULT_MAX_CHANNELS_PER_CONNECTION = AppSettings.MAX_CHANNELS_PER_CONNECTION.defaultValue();
+    public static final int DEFAULT_MAX_PRESENCE_MEMBERS = AppSettings.MAX_PRESENCE_MEMBERS.defaultValue();
+    public static final int DEFAULT_MAX_PRESENCE_USER_INFO_BYTES = AppSettings.MAX_PRESENCE_USER_INFO_BYTES.defaultValue();
+    public static final int DEFAULT_CLIENT_EVENTS_PER_SECOND = AppSettings.CLIENT_EVENTS_PER_SECOND.defaultValue();
+    public static final int DEFAULT_MAX_CHANNEL_NAME_LENGTH = AppSettings.MAX_CHANNEL_NAME_LENGTH.defaultValue();
+    public static final int DEFAULT_MAX_WATCHLIST_SIZE = AppSettings.MAX_WATCHLIST_SIZE.defaultValue();
+    public static final Duration DEFAULT_CACHE_TTL = AppSettings.CACHE_TTL.defaultValue();
 
+    /** Checks every limit against its bound in {@link AppSettings}. */
     public AppLimits {
-        positive("max_event_bytes", maxEventBytes);
-        positive("max_channels_per_connection", maxChannelsPerConnection);
-        positive("max_presence_members", maxPresenceMembers);
-        positive("max_presence_user_info_bytes", maxPresenceUserInfoBytes);
-        positive("client_events_per_second", clientEventsPerSecond);
-        positive("max_channel_name_length", maxChannelNameLength);
-        positive("max_watchlist_size", maxWatchlistSize);
-        if (maxConnections < 0) {
-            throw new IllegalArgumentException("max_connections must be >= 0 (0 = no limit), got " + maxConnections);
-        }
-        if (cacheTtl == null || cacheTtl.isNegative() || cacheTtl.isZero()) {
-            throw new IllegalArgumentException("cache_ttl must be positive, got " + cacheTtl);
-        }
-        if (apiRequestsPerSecond < 0) {
-            throw new IllegalArgumentException("api_requests_per_second must be >= 0 (0 = no limit), got "
-                    + apiRequestsPerSecond);
-        }
+        AppSettings.MAX_EVENT_BYTES.check(maxEventBytes);
+        AppSettings.MAX_CHANNELS_PER_CONNECTION.check(maxChannelsPerConnection);
+        AppSettings.MAX_PRESENCE_MEMBERS.check(maxPresenceMembers);
+        AppSettings.MAX_PRESENCE_USER_INFO_BYTES.check(maxPresenceUserInfoBytes);
+        AppSettings.CLIENT_EVENTS_PER_SECOND.check(clientEventsPerSecond);
+        AppSettings.MAX_CHANNEL_NAME_LENGTH.check(maxChannelNameLength);
+        AppSettings.MAX_WATCHLIST_SIZE.check(maxWatchlistSize);
+        AppSettings.MAX_CONNECTIONS.check(maxConnections);
+        AppSettings.CACHE_TTL.check(Objects.requireNonNull(cacheTtl, "cache_ttl"));
+        AppSettings.API_REQUESTS_PER_SECOND.check(apiRequestsPerSecond);
     }
 
     /** Limits with no HTTP API rate limit. */
@@ -64,12 +60,6 @@ public record AppLimits(
             Duration cacheTtl) {
         this(maxConnections, maxEventBytes, maxChannelsPerConnection, maxPresenceMembers, maxPresenceUserInfoBytes,
                 clientEventsPerSecond, maxChannelNameLength, maxWatchlistSize, cacheTtl, 0);
-    }
-
-    private static void positive(String name, int value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be > 0, got " + value);
-        }
     }
 
     public static AppLimits defaults() {

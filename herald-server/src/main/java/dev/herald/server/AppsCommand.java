@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import dev.herald.apps.App;
 import dev.herald.apps.AppIds;
+import dev.herald.apps.AppSettings;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.apps.jdbc.JdbcApps;
 import dev.herald.apps.jdbc.JdbcAppsException;
@@ -256,8 +257,8 @@ public final class AppsCommand implements Callable<Integer> {
                 String settings = AppFields.changed(app).entrySet().stream()
                         .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
                 if (!app.webhooks().isEmpty()) {
-                    settings = (settings.isEmpty() ? "" : settings + " ") + "webhooks="
-                            + app.webhooks().stream().map(w -> w.url().toString()).collect(Collectors.joining(","));
+                    settings = (settings.isEmpty() ? "" : settings + " ") + AppSettings.WEBHOOKS.name() + "="
+                            + AppSettings.WEBHOOKS.type().text(app.webhooks());
                 }
                 table.add(new String[] {app.id(), app.key(), mask(app.secret()), String.valueOf(app.enabled()),
                         settings});

@@ -36,6 +36,7 @@ class ArchitectureTest {
             List.of("observers"),
             List.of("transport", "auth", "limits", "metrics"),
             List.of("protocol", "apps"),
+            List.of("settings"),
             List.of("internal"));
 
     private static final JavaClasses HERALD = new ClassFileImporter()

@@ -1,10 +1,10 @@
 package dev.herald.apps.jdbc;
 
 import dev.herald.apps.App;
-import dev.herald.apps.AppFeatures;
-import dev.herald.apps.AppLimits;
+import dev.herald.apps.AppSettings;
+import dev.herald.settings.Setting;
+import dev.herald.settings.SettingValues;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -41,38 +40,25 @@ final class AppTable {
     static final int QUERY_TIMEOUT_SECONDS = 10;
 
     /**
-     * Every column with its SQL type, in the order of {@link #select} and {@link #insert}. Columns
-     * after the first four are nullable, so that {@link #createIfAbsent} can add those a table made
-     * by an older Herald lacks.
+     * Every column with its SQL type, in the order of {@link #select} and {@link #insert}: the
+     * settings of {@link AppSettings}, named as in the apps file. Columns after the first four
+     * are nullable, so that {@link #createIfAbsent} can add those a table made by an older Herald
+     * lacks.
      */
     private static final Map<String, String> COLUMN_TYPES = columnTypes();
     private static final List<String> COLUMNS = List.copyOf(COLUMN_TYPES.keySet());
 
     private static Map<String, String> columnTypes() {
         Map<String, String> c = new LinkedHashMap<>();
-        c.put("id", "VARCHAR(255) NOT NULL PRIMARY KEY");
-        c.put("key", "VARCHAR(255) NOT NULL UNIQUE");
-        c.put("secret", "VARCHAR(255) NOT NULL");
-        c.put("enabled", "BOOLEAN DEFAULT TRUE NOT NULL");
-        c.put("client_events", "BOOLEAN");
-        c.put("user_authentication", "BOOLEAN");
-        c.put("watchlist", "BOOLEAN");
-        c.put("subscription_count", "BOOLEAN");
-        c.put("authorized_connections", "BOOLEAN");
-        c.put("authorized_connection_timeout", "NUMERIC(12,3)");
-        c.put("allowed_origins", "TEXT");
-        c.put("max_connections", "INTEGER");
-        c.put("max_event_bytes", "INTEGER");
-        c.put("max_channels_per_connection", "INTEGER");
-        c.put("max_presence_members", "INTEGER");
-        c.put("max_presence_user_info_bytes", "INTEGER");
-        c.put("client_events_per_second", "INTEGER");
-        c.put("max_channel_name_length", "INTEGER");
-        c.put("max_watchlist_size", "INTEGER");
-        c.put("cache_ttl", "NUMERIC(12,3)");
-        c.put("api_requests_per_second", "INTEGER");
-        c.put("webhooks", "TEXT");
+        for (Setting<?> setting : AppSettings.all()) {
+            c.put(setting.name(), setting.column());
+        }
         return Collections.unmodifiableMap(c);
+    }
+
+    /** The table's columns and their SQL definitions, in order. */
+    static Map<String, String> columns() {
+        return COLUMN_TYPES;
     }
 
     private AppTable() {
@@ -224,111 +210,56 @@ final class AppTable {
 
     /** Binds every column after id, starting at parameter {@code offset + 1}. */
     private static void bindValues(PreparedStatement s, App app, int offset) throws SQLException {
-        AppFeatures f = app.features();
-        AppLimits l = app.limits();
-        int i = offset;
-        s.setString(++i, app.key());
-        s.setString(++i, app.secret());
-        s.setBoolean(++i, app.enabled());
-        s.setBoolean(++i, f.clientEvents());
-        s.setBoolean(++i, f.userAuthentication());
-        s.setBoolean(++i, f.watchlist());
-        s.setBoolean(++i, f.subscriptionCount());
-        s.setBoolean(++i, f.authorizedConnections());
-        s.setBigDecimal(++i, seconds(f.authorizedConnectionTimeout()));
-        s.setString(++i, JsonColumns.writeStrings(f.allowedOrigins()));
-        s.setInt(++i, l.maxConnections());
-        s.setInt(++i, l.maxEventBytes());
-        s.setInt(++i, l.maxChannelsPerConnection());
-        s.setInt(++i, l.maxPresenceMembers());
-        s.setInt(++i, l.maxPresenceUserInfoBytes());
-        s.setInt(++i, l.clientEventsPerSecond());
-        s.setInt(++i, l.maxChannelNameLength());
-        s.setInt(++i, l.maxWatchlistSize());
-        s.setBigDecimal(++i, seconds(l.cacheTtl()));
-        s.setInt(++i, l.apiRequestsPerSecond());
-        s.setString(++i, JsonColumns.writeWebhooks(app.webhooks()));
+        List<Setting<?>> settings = AppSettings.all();
+        for (int i = 1; i < settings.size(); i++) {
+            bindValue(s, offset + i, settings.get(i), app);
+        }
     }
 
+    private static <T> void bindValue(PreparedStatement s, int index, Setting<T> setting, App app)
+            throws SQLException {
+        Object value = setting.type().toStored(AppSettings.read(setting, app));
+        switch (setting.type().storage()) {
+            case INTEGER -> s.setInt(index, (Integer) value);
+            case BOOLEAN -> s.setBoolean(index, (Boolean) value);
+            case SECONDS -> s.setBigDecimal(index, (BigDecimal) value);
+            case VARCHAR, TEXT -> s.setString(index, (String) value);
+            case NONE -> throw new IllegalStateException(setting + " is not stored");
+        }
+    }
+
+    /**
+     * The app of the current row; a {@code NULL} setting has its default, as an absent key in the
+     * file does. A row that is not a valid app carries the reason instead.
+     */
     private static StoredApp map(ResultSet rs) throws SQLException {
-        Row row = new Row(rs);
-        String id = row.rs.getString(1);
+        String id = rs.getString(1);
         try {
-            AppFeatures df = AppFeatures.defaults();
-            AppLimits dl = AppLimits.defaults();
-            String key = row.text("key");
-            String secret = row.text("secret");
-            boolean enabled = row.bool("enabled", true);
-            AppFeatures features = new AppFeatures(
-                    row.bool("client_events", df.clientEvents()),
-                    row.bool("user_authentication", df.userAuthentication()),
-                    row.bool("watchlist", df.watchlist()),
-                    row.bool("subscription_count", df.subscriptionCount()),
-                    row.bool("authorized_connections", df.authorizedConnections()),
-                    row.duration("authorized_connection_timeout", df.authorizedConnectionTimeout()),
-                    JsonColumns.readStrings("allowed_origins", row.text("allowed_origins")));
-            AppLimits limits = new AppLimits(
-                    row.integer("max_connections", dl.maxConnections()),
-                    row.integer("max_event_bytes", dl.maxEventBytes()),
-                    row.integer("max_channels_per_connection", dl.maxChannelsPerConnection()),
-                    row.integer("max_presence_members", dl.maxPresenceMembers()),
-                    row.integer("max_presence_user_info_bytes", dl.maxPresenceUserInfoBytes()),
-                    row.integer("client_events_per_second", dl.clientEventsPerSecond()),
-                    row.integer("max_channel_name_length", dl.maxChannelNameLength()),
-                    row.integer("max_watchlist_size", dl.maxWatchlistSize()),
-                    row.duration("cache_ttl", dl.cacheTtl()),
-                    row.integer("api_requests_per_second", dl.apiRequestsPerSecond()));
-            if (key == null || secret == null) {
+            SettingValues values = new SettingValues();
+            for (Setting<?> setting : AppSettings.all()) {
+                readValue(rs, setting, values);
+            }
+            if (values.get(AppSettings.KEY) == null || values.get(AppSettings.SECRET) == null) {
                 return new StoredApp(id, null, "key and secret must not be NULL");
             }
-            return new StoredApp(id, new App(id, key, secret, enabled, features, limits,
-                    JsonColumns.readWebhooks(row.text("webhooks"))), null);
+            return new StoredApp(id, AppSettings.build(values), null);
         } catch (IllegalArgumentException e) {
             return new StoredApp(id, null, e.getMessage());
         }
     }
 
-    /** Reads columns of the current row by name, in {@link #COLUMNS} order; NULL gives the fallback. */
-    private static final class Row {
-
-        final ResultSet rs;
-
-        Row(ResultSet rs) {
-            this.rs = rs;
+    private static <T> void readValue(ResultSet rs, Setting<T> setting, SettingValues values) throws SQLException {
+        int index = COLUMNS.indexOf(setting.name()) + 1;
+        Object stored = switch (setting.type().storage()) {
+            case INTEGER -> rs.getInt(index);
+            case BOOLEAN -> rs.getBoolean(index);
+            case SECONDS -> rs.getBigDecimal(index);
+            case VARCHAR, TEXT -> rs.getString(index);
+            case NONE -> throw new IllegalStateException(setting + " is not stored");
+        };
+        if (stored == null || rs.wasNull()) {
+            return; // the default
         }
-
-        private static int index(String column) {
-            return COLUMNS.indexOf(column) + 1;
-        }
-
-        String text(String column) throws SQLException {
-            return rs.getString(index(column));
-        }
-
-        boolean bool(String column, boolean fallback) throws SQLException {
-            boolean value = rs.getBoolean(index(column));
-            return rs.wasNull() ? fallback : value;
-        }
-
-        int integer(String column, int fallback) throws SQLException {
-            int value = rs.getInt(index(column));
-            return rs.wasNull() ? fallback : value;
-        }
-
-        Duration duration(String column, Duration fallback) throws SQLException {
-            BigDecimal value = rs.getBigDecimal(index(column));
-            if (value == null) {
-                return fallback;
-            }
-            if (value.signum() <= 0) {
-                throw new IllegalArgumentException(column + " must be a positive number of seconds, got "
-                        + value.toPlainString());
-            }
-            return Duration.ofMillis(value.movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact());
-        }
-    }
-
-    private static BigDecimal seconds(Duration duration) {
-        return BigDecimal.valueOf(duration.toMillis(), 3);
+        values.put(setting, setting.type().fromStored(stored, setting.name()));
     }
 }

@@ -1,0 +1,135 @@
+package dev.herald.config;
+
+import static dev.herald.config.ServerSettings.*;
+
+import dev.herald.apps.App;
+import dev.herald.apps.AppSettings;
+import dev.herald.limits.MessageBudget;
+import dev.herald.settings.Setting;
+import dev.herald.settings.SettingValues;
+import dev.herald.webhooks.WebhookSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the {@link HeraldConfig} from the command line and the environment: each value is read
+ * and checked by its schema entry ({@link ServerSettings}, {@link AppSettings}), so a refusal names
+ * the flag and its variable; then the apps are gathered from the default app's flags, the apps
+ * file and the apps database.
+ */
+public final class ConfigLoader {
+
+    /** Where the values come from: the parsed command line, whose defaults come from the environment. */
+    public interface Source {
+
+        /**
+         * The value as the command line converted it to the type's flag type, the flag's default
+         * if not given; for a setting with only a variable, that variable's text. {@code null} if unset.
+         */
+        Object raw(Setting<?> setting);
+
+        /** Whether the flag or its variable was given, rather than left to its default. */
+        boolean isSet(Setting<?> setting);
+    }
+
+    private final Source source;
+
+    private ConfigLoader(Source source) {
+        this.source = source;
+    }
+
+    /**
+     * @throws ConfigException naming the setting, for the first value that cannot be used
+     */
+    public static HeraldConfig load(Source source) {
+        return new ConfigLoader(source).config();
+    }
+
+    /** The value of a setting with a flag or a variable, checked against its bound. */
+    private <T> T value(Setting<T> setting) {
+        try {
+            return setting.fromFlag(source.raw(setting));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private HeraldConfig config() {
+        App defaultApp = defaultApp();
+        List<App> apps = new ArrayList<>();
+        String jdbcUrl = value(APPS_JDBC_URL);
+        HeraldConfig.AppsDatabase database = jdbcUrl == null ? null
+                : new HeraldConfig.AppsDatabase(jdbcUrl, value(APPS_JDBC_USER), value(APPS_JDBC_PASSWORD));
+        if (value(CONFIG) != null) {
+            apps.addAll(AppsFile.read(value(CONFIG)));
+            if (defaultAppRequested()) {
+                apps.add(defaultApp);
+            }
+        } else if (database != null) {
+            // the database is the source of apps; the well-known default app is served only on request
+            if (defaultAppRequested()) {
+                apps.add(defaultApp);
+            }
+        } else {
+            apps.add(defaultApp);
+        }
+        return new HeraldConfig(value(HOST), value(PORT), value(TRANSPORT_KIND), value(EVENT_LOOP_THREADS),
+                value(ACTIVITY_TIMEOUT), value(PONG_TIMEOUT), value(WRITE_BUFFER_HIGH_WATER_MARK),
+                value(MAX_FRAME_BYTES), value(MAX_HTTP_BODY_BYTES), value(HTTP_REQUEST_TIMEOUT),
+                value(HTTP_IDLE_TIMEOUT), value(METRICS_PORT), source.isSet(METRICS_PORT), value(METRICS_HOST),
+                value(EVENT_LOOP_STUCK_SECONDS), value(SHUTDOWN_GRACE), value(MAX_CONNECTIONS),
+                value(MAX_CONNECTIONS_PER_IP_PER_SECOND), tls(), value(REDIS_URL), value(NODE_LEASE), database,
+                webhookSettings(), apps, messageBudget());
+    }
+
+    /** The app of the {@code --app-*} flags (and the default app's limits). */
+    private App defaultApp() {
+        SettingValues values = new SettingValues();
+        for (Setting<?> setting : AppSettings.all()) {
+            if (setting.flag() != null) {
+                put(setting, values);
+            }
+        }
+        try {
+            return AppSettings.build(values);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private <T> void put(Setting<T> setting, SettingValues values) {
+        values.put(setting, value(setting));
+    }
+
+    private boolean defaultAppRequested() {
+        return source.isSet(AppSettings.ID) || source.isSet(AppSettings.KEY) || source.isSet(AppSettings.SECRET);
+    }
+
+    private HeraldConfig.Tls tls() {
+        if (value(TLS_CERT) == null && value(TLS_KEY) == null) {
+            return null;
+        }
+        return new HeraldConfig.Tls(value(TLS_CERT), value(TLS_KEY));
+    }
+
+    private WebhookSettings webhookSettings() {
+        try {
+            return new WebhookSettings(value(WEBHOOK_BATCH_MAX_EVENTS), Duration.ofMillis(value(WEBHOOK_BATCH_MAX_WAIT_MS)),
+                    Duration.ofMillis(value(WEBHOOK_DEBOUNCE_MS)), Duration.ofMillis(value(WEBHOOK_TIMEOUT_MS)),
+                    Duration.ofSeconds(value(WEBHOOK_RETRY_FOR_SECONDS)), value(WEBHOOK_OUTBOX_LIMIT),
+                    value(WEBHOOK_OUTBOX_MAX_BYTES), value(WEBHOOK_QUEUE_MAX_EVENTS), value(WEBHOOK_QUEUE_MAX_BYTES));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--webhook-* (HERALD_WEBHOOK_*): " + e.getMessage());
+        }
+    }
+
+    private MessageBudget messageBudget() {
+        try {
+            return new MessageBudget(value(MAX_MESSAGES_PER_SECOND), value(MESSAGE_BURST));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(MAX_MESSAGES_PER_SECOND.flag().subject() + " and "
+                    + MESSAGE_BURST.flag().subject() + ": " + e.getMessage());
+        }
+    }
+}
