@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.apps.App;
 import dev.herald.apps.AppFeatures;
 import dev.herald.apps.StaticAppStore;
+import dev.herald.auth.HmacSigner;
+import dev.herald.auth.RequestSignature;
+import dev.herald.cluster.ClusterView;
+import dev.herald.protocol.Member;
+import dev.herald.session.SessionContext;
 import dev.herald.testing.SessionHarness;
 import dev.herald.transport.HeraldChannelInitializer;
 import dev.herald.transport.HttpLimits;
@@ -14,7 +19,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -117,5 +128,60 @@ class HttpRouterTest {
         assertThat(answer).startsWith("HTTP/1.1 101 ").contains("\"code\":4009").contains("Origin not allowed");
         assertThat(harness.metrics.registry().find("herald.connections.refused").tag("reason", "origin").counter()
                 .count()).isEqualTo(1);
+    }
+
+    @Test
+    void aClusterQueryThatFailsIsAnswered503WithoutTheCause() {
+        ClusterView failing = new ClusterView() {
+            private <T> CompletionStage<T> fail() {
+                return CompletableFuture.failedFuture(new IllegalStateException("internal detail: redis 10.1.2.3:6379"));
+            }
+
+            @Override
+            public CompletionStage<Integer> subscriptionCount(String appId, String channel) {
+                return fail();
+            }
+
+            @Override
+            public CompletionStage<Integer> userCount(String appId, String channel) {
+                return fail();
+            }
+
+            @Override
+            public CompletionStage<List<Member>> members(String appId, String channel) {
+                return fail();
+            }
+
+            @Override
+            public CompletionStage<Map<String, Counts>> channels(String appId) {
+                return fail();
+            }
+
+            @Override
+            public CompletionStage<Set<String>> occupied(String appId, Collection<String> channels) {
+                return fail();
+            }
+        };
+        SessionContext c = harness.context;
+        SessionContext withFailingView = new SessionContext(c.hub(), c.broker(), failing, c.cache(), c.observer(),
+                c.authenticators(), c.socketIds(), c.admission(), c.metrics(), c.activityTimeoutSeconds(),
+                c.maxMessageBytes(), c.messageBudget());
+        HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP)), withFailingView,
+                new WebSocketUpgrade(10_240, 120_000, 30_000), ready::get, () -> Health.OK, harness.metrics, () -> 1);
+        channel = harness.nextChannel();
+        channel.freezeTime();
+        channel.pipeline().addLast(new HeraldChannelInitializer(new HttpLimits(10_240, 10_000, 60_000), router, null));
+
+        Map<String, List<String>> params = new TreeMap<>(Map.of("auth_key", List.of(APP.key()),
+                "auth_timestamp", List.of(Long.toString(System.currentTimeMillis() / 1000)),
+                "auth_version", List.of("1.0")));
+        String path = "/apps/" + APP.id() + "/channels";
+        String signature = new HmacSigner(APP.secret()).signHex(RequestSignature.stringToSign("GET", path, params));
+        StringBuilder query = new StringBuilder();
+        params.forEach((k, v) -> query.append(k).append('=').append(v.get(0)).append('&'));
+        String answer = exchange(get(path + "?" + query + "auth_signature=" + signature));
+
+        assertThat(answer).startsWith("HTTP/1.1 503 ").contains("unavailable")
+                .doesNotContain("internal detail").doesNotContain("10.1.2.3").doesNotContain("IllegalStateException");
     }
 }
