@@ -5,25 +5,13 @@ import dev.herald.broker.BrokerListener;
 import dev.herald.broker.ClusteredBrokerContract;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The broker contract on the real Redis, each test's nodes under a namespace of its own. */
 class RedisBrokerTest extends ClusteredBrokerContract {
 
-    private TestRedis redis;
-
-    @BeforeEach
-    void redis() {
-        redis = TestRedis.start();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    final TestRedis redis = new TestRedis();
 
     @Override
     protected Broker node(BrokerListener listener) throws Exception {

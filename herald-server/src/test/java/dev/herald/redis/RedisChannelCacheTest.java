@@ -5,26 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.cache.ChannelCache;
 import dev.herald.cache.ChannelCacheContract;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The cache contract on the real Redis, with Redis's own expiry (so time really passes). */
 class RedisChannelCacheTest extends ChannelCacheContract {
 
-    private TestRedis redis;
-
-    @BeforeEach
-    void redis() {
-        redis = TestRedis.start();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    final TestRedis redis = new TestRedis();
 
     @Override
     protected ChannelCache cache() {

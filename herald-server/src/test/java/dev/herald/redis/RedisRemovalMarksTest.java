@@ -7,27 +7,15 @@ import dev.herald.webhooks.SharedRemovalMarksContract;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The removal-marks contract on the real Redis, each node with connections of its own. */
 class RedisRemovalMarksTest extends SharedRemovalMarksContract {
 
-    private TestRedis redis;
+    @RegisterExtension
+    final TestRedis redis = new TestRedis();
     private final Map<RemovalMarks, RedisConnections> connections = new IdentityHashMap<>();
-
-    @BeforeEach
-    void redis() {
-        redis = TestRedis.start();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     @Override
     protected RemovalMarks node() {

@@ -13,13 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The real Redis on 127.0.0.1:6379 for one test: the engines' keys and channels live under a
  * namespace of the test's own, so parallel runs, the cluster ITs and other tests never meet them,
  * and the keys are deleted afterwards. Skips the test when Redis is not there (CI always starts it).
  */
-final class TestRedis implements AutoCloseable {
+final class TestRedis implements BeforeEachCallback, AfterEachCallback {
 
     static final String HOST = "127.0.0.1";
     static final int PORT = 6379;
@@ -28,8 +31,12 @@ final class TestRedis implements AutoCloseable {
     final String namespace = "herald-test-" + UUID.randomUUID();
     private final List<RedisConnections> opened = new ArrayList<>();
 
-    /** Skips the calling test, saying why, unless Redis answers on 127.0.0.1:6379. */
-    static TestRedis start() {
+    /**
+     * Skips the test, saying why, unless Redis answers on 127.0.0.1:6379. Registered per test
+     * ({@code @RegisterExtension} on an instance field), so each test has a namespace of its own.
+     */
+    @Override
+    public void beforeEach(ExtensionContext context) {
         boolean reachable;
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(HOST, PORT), 500);
@@ -39,7 +46,6 @@ final class TestRedis implements AutoCloseable {
         }
         assumeTrue(reachable, "Redis is not reachable on " + HOST + ":" + PORT
                 + ": the Redis engine's contract tests are skipped (start redis-server to run them)");
-        return new TestRedis();
     }
 
     /** One node's connections, under this test's namespace. */
@@ -68,8 +74,12 @@ final class TestRedis implements AutoCloseable {
         return keys;
     }
 
+    /** Deletes the test's keys and closes its connections. */
     @Override
-    public void close() {
+    public void afterEach(ExtensionContext context) {
+        if (opened.isEmpty()) {
+            return; // skipped, or nothing connected
+        }
         try {
             List<String> keys = keys();
             if (!keys.isEmpty()) {
