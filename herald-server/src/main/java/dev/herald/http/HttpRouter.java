@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -237,6 +238,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Fatal.surface(cause);
+        if (cause instanceof ClosedChannelException) {
+            // a write that found the client gone (an aggregator answering a request cut off by the
+            // close): there is no one left to answer and nothing went wrong on this side
+            return;
+        }
         log.debug("HTTP connection error: {}", cause.toString());
         ctx.close();
     }
