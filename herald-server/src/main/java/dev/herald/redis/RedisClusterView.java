@@ -83,8 +83,11 @@ public final class RedisClusterView implements ClusterView {
                 .thenApply(flat -> {
                     Map<String, Counts> channels = new LinkedHashMap<>();
                     for (int i = 0; i + 2 < flat.size(); i += 3) {
-                        channels.put((String) flat.get(i), new Counts(Integer.parseInt((String) flat.get(i + 1)),
-                                Integer.parseInt((String) flat.get(i + 2))));
+                        String channel = (String) flat.get(i);
+                        if (!ChannelKind.of(channel).isHidden()) { // the server's own channels are no one's business
+                            channels.put(channel, new Counts(Integer.parseInt((String) flat.get(i + 1)),
+                                    Integer.parseInt((String) flat.get(i + 2))));
+                        }
                     }
                     return channels;
                 });

@@ -62,8 +62,12 @@ final class TestRedis implements BeforeEachCallback, AfterEachCallback {
 
     /** Every key under this test's namespace. */
     List<String> keys() {
-        RedisConnections any = opened.isEmpty() ? connect() : opened.get(0);
-        RedisCommands<String, String> redis = any.state().sync();
+        try (RedisConnections own = new RedisConnections("redis://" + HOST + ":" + PORT, namespace)) {
+            return keys(own.state().sync());
+        }
+    }
+
+    private List<String> keys(RedisCommands<String, String> redis) {
         List<String> keys = new ArrayList<>();
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
@@ -74,16 +78,19 @@ final class TestRedis implements BeforeEachCallback, AfterEachCallback {
         return keys;
     }
 
-    /** Deletes the test's keys and closes its connections. */
+    /**
+     * Deletes the test's keys and closes its connections; the keys through a connection of its
+     * own, since a test may have closed its nodes' connections (a crash).
+     */
     @Override
     public void afterEach(ExtensionContext context) {
         if (opened.isEmpty()) {
             return; // skipped, or nothing connected
         }
-        try {
-            List<String> keys = keys();
+        try (RedisConnections own = new RedisConnections("redis://" + HOST + ":" + PORT, namespace)) {
+            List<String> keys = keys(own.state().sync());
             if (!keys.isEmpty()) {
-                opened.get(0).state().sync().del(keys.toArray(new String[0]));
+                own.state().sync().del(keys.toArray(new String[0]));
             }
         } finally {
             opened.forEach(RedisConnections::close);

@@ -1,0 +1,103 @@
+package dev.herald.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a cluster engine that spans nodes does on top of {@link ClusterViewContract}: every call of
+ * {@link #node} is another node of the same cluster, answers cover every live node, each decision
+ * is made by exactly one node, and a node that dies without a goodbye drops out when its lease
+ * runs out. Extended by {@code RedisClusterViewTest}.
+ */
+public abstract class ClusteredViewContract extends ClusterViewContract {
+
+    /** The lease the engine under test gives its nodes: short, as time really passes. */
+    protected static final Duration LEASE = Duration.ofSeconds(1);
+
+    @Test
+    void answersForEveryNode() throws Exception {
+        TestNode a = node();
+        TestNode b = node();
+
+        a.held.subscribe(APP, "news", "1.1");
+        a.held.subscribe(APP, "news", "1.2");
+        b.held.subscribe(APP, "news", "2.1");
+        a.held.join(APP, "presence-room", "1.1", member("alice"));
+        b.held.join(APP, "presence-room", "2.1", member("alice"));
+        b.held.join(APP, "presence-room", "2.2", member("bob"));
+
+        now(a.view().channels("app-id")); // each node's writes have landed before its own questions
+        now(b.view().channels("app-id"));
+        for (TestNode asked : List.of(a, b)) {
+            assertThat(now(asked.view().subscriptionCount("app-id", "news"))).isEqualTo(3);
+            assertThat(now(asked.view().userCount("app-id", "presence-room"))).isEqualTo(2);
+            assertThat(now(asked.view().members("app-id", "presence-room")))
+                    .containsExactlyInAnyOrder(member("alice"), member("bob"));
+            assertThat(now(asked.view().channels("app-id"))).isEqualTo(Map.of("news", new ClusterView.Counts(3, 0),
+                    "presence-room", new ClusterView.Counts(3, 2)));
+            assertThat(now(asked.view().occupied("app-id", List.of("news", "sport")))).isEqualTo(Set.of("news"));
+        }
+    }
+
+    @Test
+    void decidesEachChangeOnOneNodeOnly() throws Exception {
+        TestNode a = node();
+        TestNode b = node();
+
+        a.held.join(APP, "presence-room", "1.1", member("alice"));
+        heardExactly(a, "occupied app-id presence-room", "added app-id presence-room alice by 1.1");
+        b.held.join(APP, "presence-room", "2.1", member("alice"));
+        assertThat(now(b.view().members("app-id", "presence-room"))).containsExactly(member("alice"));
+        a.held.unsubscribe(APP, "presence-room", "1.1");
+        assertThat(now(a.view().members("app-id", "presence-room"))).containsExactly(member("alice"));
+        heardExactly(b);
+        b.held.unsubscribe(APP, "presence-room", "2.1");
+
+        heardExactly(b, "removed app-id presence-room alice", "vacated app-id presence-room");
+        heardExactly(a, "occupied app-id presence-room", "added app-id presence-room alice by 1.1");
+    }
+
+    @Test
+    void dropsANodeThatLeft() throws Exception {
+        TestNode a = node();
+        TestNode b = node();
+        a.held.join(APP, "presence-room", "1.1", member("alice"));
+        heardExactly(a, "occupied app-id presence-room", "added app-id presence-room alice by 1.1");
+        b.held.join(APP, "presence-room", "2.1", member("bob"));
+        heardExactly(b, "added app-id presence-room bob by 2.1");
+
+        a.engine.stop().run();
+
+        assertThat(now(b.view().members("app-id", "presence-room"))).containsExactly(member("bob"));
+        assertThat(now(b.view().subscriptionCount("app-id", "presence-room"))).isEqualTo(1);
+        heardExactly(b, "added app-id presence-room bob by 2.1", "removed app-id presence-room alice");
+    }
+
+    @Test
+    void dropsACrashedNodeWhenItsLeaseRunsOut() throws Exception {
+        TestNode a = node();
+        TestNode b = node();
+        a.held.join(APP, "presence-room", "1.1", member("alice"));
+        a.held.subscribe(APP, "news", "1.1");
+        b.held.subscribe(APP, "sport", "2.1");
+        // what one node wrote reaches another's answers soon, not in order with its own questions
+        await().atMost(WITHIN).until(() -> now(b.view().subscriptionCount("app-id", "news")) == 1);
+
+        a.engine.crash().run();
+
+        await().atMost(LEASE.plus(WITHIN))
+                .until(() -> now(b.view().subscriptionCount("app-id", "news")) == 0);
+        assertThat(now(b.view().members("app-id", "presence-room"))).isEmpty();
+        assertThat(now(b.view().channels("app-id"))).isEqualTo(Map.of("sport", new ClusterView.Counts(1, 0)));
+        // the survivor fires what the death means, once
+        await().atMost(WITHIN).until(() -> b.decisions.heard.size() >= 4);
+        assertThat(b.decisions.heard).containsExactlyInAnyOrder("occupied app-id sport",
+                "removed app-id presence-room alice", "vacated app-id presence-room", "vacated app-id news");
+    }
+}
