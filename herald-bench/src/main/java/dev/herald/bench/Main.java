@@ -8,9 +8,12 @@ import dev.herald.bench.run.ChildMain;
 import dev.herald.bench.run.Coordinator;
 import dev.herald.bench.soak.SoakChart;
 import dev.herald.bench.soak.SoakRecorder;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.JdkLoggerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -131,10 +134,9 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) throws Exception {
         // Netty would pick SLF4J (on the class path for the JMH part, without a provider) and
         // print a warning; its few messages go to java.util.logging instead.
-        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
-                io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
         if (args.length > 0 && args[0].equals("jmh")) {
-            org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         int code = commandLine().execute(args);

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -49,7 +50,7 @@ public final class HmacSigner {
             return false;
         }
         byte[] expected = signHex(message).getBytes(StandardCharsets.US_ASCII);
-        byte[] given = signatureHex.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        byte[] given = signatureHex.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
         return MessageDigest.isEqual(expected, given);
     }
 }

@@ -1,6 +1,7 @@
 package dev.herald.broker;
 
 import dev.herald.protocol.EncodedEvent;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Carries publications to every node that has subscribers for a channel.
@@ -22,7 +23,7 @@ public interface Broker extends AutoCloseable {
      *         that do not route by interest); subscribers are answered only then, so an app that
      *         publishes on "subscription succeeded" never loses its first event
      */
-    java.util.concurrent.CompletionStage<Void> subscribe(String appId, String channel);
+    CompletionStage<Void> subscribe(String appId, String channel);
 
     /** This node has no more local subscribers for the channel. Idempotent. */
     void unsubscribe(String appId, String channel);

@@ -2,6 +2,8 @@ package dev.herald.broker;
 
 import dev.herald.protocol.EncodedEvent;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /** One node, no network: a publication goes straight to this node's listener. */
 public final class LocalBroker implements Broker {
@@ -13,11 +15,10 @@ public final class LocalBroker implements Broker {
         this.listener = Objects.requireNonNull(listener, "listener");
     }
 
-    private static final java.util.concurrent.CompletableFuture<Void> DONE =
-            java.util.concurrent.CompletableFuture.completedFuture(null);
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     @Override
-    public java.util.concurrent.CompletionStage<Void> subscribe(String appId, String channel) {
+    public CompletionStage<Void> subscribe(String appId, String channel) {
         return DONE; // every publication is local already
     }
 

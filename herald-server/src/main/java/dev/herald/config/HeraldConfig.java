@@ -7,6 +7,8 @@ import dev.herald.internal.Redact;
 import dev.herald.transport.TransportKind;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import dev.herald.webhooks.WebhookSettings;
 import java.util.List;
@@ -68,10 +70,10 @@ public record HeraldConfig(
      * @param certificate the certificate chain (PEM)
      * @param privateKey  the private key (PEM, PKCS#8)
      */
-    public record Tls(java.nio.file.Path certificate, java.nio.file.Path privateKey) {
+    public record Tls(Path certificate, Path privateKey) {
         public Tls {
-            for (java.nio.file.Path p : new java.nio.file.Path[] {certificate, privateKey}) {
-                if (p == null || !java.nio.file.Files.isReadable(p)) {
+            for (Path p : new Path[] {certificate, privateKey}) {
+                if (p == null || !Files.isReadable(p)) {
                     throw new ConfigException("TLS needs both --tls-cert (HERALD_TLS_CERT) and --tls-key "
                             + "(HERALD_TLS_KEY) as readable PEM files; cannot read " + p);
                 }

@@ -7,14 +7,17 @@ import dev.herald.broker.NodeCommand;
 import dev.herald.metrics.AppMeters;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.observers.ChannelObserver;
+import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.EncodedEvent;
 import dev.herald.protocol.Member;
+import dev.herald.protocol.PusherError;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
@@ -115,7 +118,7 @@ public final class Hub implements BrokerListener {
      * Closes every connection with {@code error}, spread evenly over {@code spreadMillis} so that
      * clients reconnect elsewhere gradually rather than all at once.
      */
-    public void closeAll(dev.herald.protocol.PusherError error, String message, long spreadMillis) {
+    public void closeAll(PusherError error, String message, long spreadMillis) {
         for (int i = 0; i < loops.length; i++) {
             LoopConnections connections = open[i];
             EventExecutor loop = loops[i];
@@ -124,7 +127,7 @@ public final class Hub implements BrokerListener {
                 for (int k = 0; k < all.length; k++) {
                     Connection c = all[k];
                     long at = all.length <= 1 ? 0 : spreadMillis * k / all.length;
-                    loop.schedule(() -> c.close(error, message), at, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    loop.schedule(() -> c.close(error, message), at, TimeUnit.MILLISECONDS);
                 }
             });
         }
@@ -308,13 +311,13 @@ public final class Hub implements BrokerListener {
     @Override
     public void onCommand(NodeCommand command) {
         if (command.type() == NodeCommand.Type.TERMINATE_USER) {
-            forEachSubscriber(command.appId(), dev.herald.protocol.ChannelKind.userChannel(command.subject()),
+            forEachSubscriber(command.appId(), ChannelKind.userChannel(command.subject()),
                     Hub::terminate);
         }
     }
 
     private static void terminate(Connection c) {
-        c.close(dev.herald.protocol.PusherError.UNAUTHORIZED_CLOSE, TERMINATED);
+        c.close(PusherError.UNAUTHORIZED_CLOSE, TERMINATED);
     }
 
     @Override

@@ -3,14 +3,17 @@ package dev.herald.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -47,8 +50,8 @@ public final class HeraldMetrics {
 
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus;
-    private final java.util.concurrent.ConcurrentHashMap<String, AppMeters> apps = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentHashMap<String, Counter> httpRequests = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AppMeters> apps = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> httpRequests = new ConcurrentHashMap<>();
 
     private HeraldMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
         this.registry = registry;
@@ -63,7 +66,7 @@ public final class HeraldMetrics {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
         return new HeraldMetrics(registry, registry);
     }
 
@@ -140,8 +143,8 @@ public final class HeraldMetrics {
                 .tag("app", appId).register(registry);
     }
 
-    public io.micrometer.core.instrument.Timer eventLoopDelay(int loop) {
-        return io.micrometer.core.instrument.Timer.builder(EVENT_LOOP_DELAY)
+    public Timer eventLoopDelay(int loop) {
+        return Timer.builder(EVENT_LOOP_DELAY)
                 .description("Time a task waits in an event loop's queue, sampled every second")
                 .tag("loop", Integer.toString(loop)).register(registry);
     }

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
 /**
@@ -26,7 +27,7 @@ final class FrameWriter implements AutoCloseable {
         buf = alloc.buffer(MAX_HEADER + sizeHint);
         buf.writerIndex(MAX_HEADER);
         try {
-            gen = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf));
+            gen = JSON.createGenerator((OutputStream) new ByteBufOutputStream(buf));
         } catch (IOException e) {
             buf.release();
             throw new UncheckedIOException(e);

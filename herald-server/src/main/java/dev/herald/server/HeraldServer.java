@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import dev.herald.apps.App;
 import dev.herald.apps.AppStore;
+import dev.herald.apps.CompositeAppStore;
 import dev.herald.apps.StaticAppStore;
 import dev.herald.apps.jdbc.JdbcAppStore;
 import dev.herald.apps.jdbc.JdbcDatabase;
@@ -11,12 +12,14 @@ import dev.herald.cache.ChannelCache;
 import dev.herald.cache.LocalChannelCache;
 import dev.herald.cluster.ClusterView;
 import dev.herald.cluster.LocalClusterView;
+import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.http.Health;
 import dev.herald.http.HttpRouter;
 import dev.herald.http.OpsRouter;
 import dev.herald.limits.ConnectionLimiter;
 import dev.herald.metrics.HeraldMetrics;
+import io.micrometer.core.instrument.Timer;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import dev.herald.protocol.PusherError;
@@ -53,11 +56,13 @@ import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,7 +183,7 @@ public final class HeraldServer implements AutoCloseable {
         ready.set(true);
         log.info("Herald listening on {}:{} ({}, {} transport, {} event loops)", config.host(), port(),
                 tls == null ? "ws/http" : "wss/https",
-                transports.kind().name().toLowerCase(java.util.Locale.ROOT), loops.size());
+                transports.kind().name().toLowerCase(Locale.ROOT), loops.size());
         for (App app : apps.all()) {
             hub.meters(app.id()); // the app's gauges exist (at 0) before its first connection
             log.info("Serving {}", app);
@@ -193,8 +198,8 @@ public final class HeraldServer implements AutoCloseable {
         }
         try {
             return SslContextBuilder.forServer(tls.certificate().toFile(), tls.privateKey().toFile()).build();
-        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
-            throw new dev.herald.config.ConfigException("TLS: cannot use " + tls.certificate() + " and "
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new ConfigException("TLS: cannot use " + tls.certificate() + " and "
                     + tls.privateKey() + " (PEM certificate chain and PKCS#8 private key expected): " + e.getMessage());
         }
     }
@@ -210,7 +215,7 @@ public final class HeraldServer implements AutoCloseable {
         if (config.apps().isEmpty()) {
             return jdbcApps;
         }
-        return new dev.herald.apps.CompositeAppStore(List.of(new StaticAppStore(config.apps()), jdbcApps));
+        return new CompositeAppStore(List.of(new StaticAppStore(config.apps()), jdbcApps));
     }
 
     /** The features that act once per cluster: member events, watchlists, webhooks. */
@@ -270,7 +275,7 @@ public final class HeraldServer implements AutoCloseable {
     private void sampleEventLoopDelay(List<EventExecutor> loops) {
         for (int i = 0; i < loops.size(); i++) {
             EventExecutor loop = loops.get(i);
-            io.micrometer.core.instrument.Timer timer = metrics.eventLoopDelay(i);
+            Timer timer = metrics.eventLoopDelay(i);
             loop.scheduleAtFixedRate(() -> {
                 long queued = System.nanoTime();
                 loop.execute(() -> timer.record(System.nanoTime() - queued, TimeUnit.NANOSECONDS));

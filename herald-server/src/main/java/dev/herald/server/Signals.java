@@ -2,6 +2,8 @@ package dev.herald.server;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGTERM and SIGINT start a graceful shutdown that ends with exit status 0, which a JVM shutdown
@@ -17,9 +19,9 @@ final class Signals {
 
     static boolean onTermination(Runnable action) {
         try {
-            sun.misc.SignalHandler handler = signal -> action.run();
-            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
+            SignalHandler handler = signal -> action.run();
+            Signal.handle(new Signal("TERM"), handler);
+            Signal.handle(new Signal("INT"), handler);
             return true;
         } catch (LinkageError | IllegalArgumentException e) {
             log.warn("cannot handle signals ({}); relying on a shutdown hook", e.toString());

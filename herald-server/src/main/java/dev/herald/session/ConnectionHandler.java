@@ -14,6 +14,7 @@ import dev.herald.transport.WebSocketUpgrade;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -307,11 +309,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             log.debug("closing {}: {}", connection, cause.getMessage());
             context.metrics().framesRefused(corrupted.closeStatus().code()).increment();
             ctx.writeAndFlush(Frames.close(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText()))
-                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                    .addListener(ChannelFutureListener.CLOSE);
             return;
         } else if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
             log.debug("closing {}: {}", connection, cause.getMessage());
-        } else if (cause instanceof java.io.IOException) {
+        } else if (cause instanceof IOException) {
             // the peer went away without a close handshake (reset, broken pipe): routine
             log.debug("connection {} lost: {}", connection, cause.toString());
         } else {

@@ -15,7 +15,9 @@ import dev.herald.protocol.Frames;
 import dev.herald.protocol.Json;
 import dev.herald.protocol.PusherError;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code pusher:signin} (spec §4.1): verifies {@code socket_id::user::user_data} against the exact
@@ -110,7 +112,7 @@ public final class SigninHandler {
         checkUserId("user id", id.asText());
         JsonNode info = node.get("user_info");
         String userInfo = info == null || info.isNull() ? null : info.toString();
-        java.util.Set<String> watchlist = new java.util.LinkedHashSet<>();
+        Set<String> watchlist = new LinkedHashSet<>();
         JsonNode list = node.get("watchlist");
         if (list != null && !list.isNull()) {
             if (!list.isArray()) {

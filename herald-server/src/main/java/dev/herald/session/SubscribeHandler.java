@@ -17,6 +17,7 @@ import dev.herald.protocol.Json;
 import dev.herald.protocol.Member;
 import dev.herald.protocol.PusherError;
 import dev.herald.protocol.SubscriptionRefusal;
+import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,7 +157,7 @@ public final class SubscribeHandler {
         return node.isTextual() ? node.asText() : node.toString();
     }
 
-    private static io.netty.buffer.ByteBuf succeeded(Subscription subscription, List<Member> members) {
+    private static ByteBuf succeeded(Subscription subscription, List<Member> members) {
         String channel = subscription.channel().name();
         return subscription.member() != null
                 ? Frames.presenceSubscriptionSucceeded(channel, members)

@@ -36,6 +36,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -128,8 +131,8 @@ final class InProcessNode implements AutoCloseable {
                         buf.getBytes(buf.readerIndex(), lastOutbound, Math.min(buf.readableBytes(), 65_536));
                     }
                 }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             } finally {
                 ReferenceCountUtil.release(out);
             }
@@ -139,7 +142,7 @@ final class InProcessNode implements AutoCloseable {
 
     /** The first 64 KB of what the last {@link #drain()} released, as text (for messages and ids). */
     String lastOutbound() {
-        return lastOutbound.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+        return lastOutbound.toString(StandardCharsets.ISO_8859_1);
     }
 
     /** Lets timers due within {@code millis} fire (subscription counts, probes). */

@@ -9,7 +9,9 @@ import dev.herald.auth.ChannelAuthenticator;
 import dev.herald.auth.HmacSigner;
 import dev.herald.protocol.ClientMessage;
 import dev.herald.protocol.Json;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -81,11 +83,11 @@ class SessionFuzzTest {
                 while (end < data.length && data[end] != '\n') {
                     end++;
                 }
-                byte[] line = Input.expandRepeats(java.util.Arrays.copyOfRange(data, start, end));
+                byte[] line = Input.expandRepeats(Arrays.copyOfRange(data, start, end));
                 start = end + 1;
                 boolean sign = line.length > 0 && line[0] == '!';
                 if (sign) {
-                    line = session.signed(java.util.Arrays.copyOfRange(line, 1, line.length));
+                    line = session.signed(Arrays.copyOfRange(line, 1, line.length));
                 }
                 parseDirectly(new String(line, StandardCharsets.UTF_8));
                 session.send(WebSocketFrames.text(line), 1);
@@ -147,7 +149,7 @@ class SessionFuzzTest {
         void send(byte[] bytes, int pieces) {
             int n = Math.max(1, Math.min(pieces, bytes.length));
             for (int i = 0; i < n && open(); i++) {
-                node.write(java.util.Arrays.copyOfRange(bytes, bytes.length * i / n, bytes.length * (i + 1) / n));
+                node.write(Arrays.copyOfRange(bytes, bytes.length * i / n, bytes.length * (i + 1) / n));
             }
             sends++;
             unanswered += bytes.length;
@@ -185,7 +187,7 @@ class SessionFuzzTest {
                     d.put("auth", authenticator.sign(toSign));
                 }
                 return Json.MAPPER.writeValueAsBytes(root);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return line; // not JSON (or too deep to read): sent unsigned, as it is
             }
         }

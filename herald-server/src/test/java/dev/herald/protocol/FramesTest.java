@@ -1,9 +1,12 @@
 package dev.herald.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -92,7 +95,7 @@ class FramesTest {
         ClientMessage m = ClientMessage.parse("{\"event\":\"pusher:subscribe\",\"data\":\"{\\\"channel\\\":\\\"a\\\"}\"}");
         assertThat(m.dataObject().get("channel").asText()).isEqualTo("a");
         for (String bad : new String[] {"nope", "[]", "{}", "{\"event\":3}", "{\"event\":\"x\",\"channel\":{}}"}) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClientMessage.parse(bad))
+            assertThatThrownBy(() -> ClientMessage.parse(bad))
                     .isInstanceOf(ClientMessage.Malformed.class);
         }
     }
@@ -108,7 +111,7 @@ class FramesTest {
             close.readBytes(sent);
             assertThat(sent.length).isLessThanOrEqualTo(123).isEven();
             assertThat(new String(sent, StandardCharsets.UTF_8)).isEqualTo("é".repeat(sent.length / 2));
-            assertThat(io.netty.buffer.ByteBufUtil.isText(io.netty.buffer.Unpooled.wrappedBuffer(sent),
+            assertThat(ByteBufUtil.isText(Unpooled.wrappedBuffer(sent),
                     StandardCharsets.UTF_8)).isTrue();
         } finally {
             close.release();
@@ -117,10 +120,10 @@ class FramesTest {
 
     @Test
     void aPongEchoesThePingsData() {
-        ByteBuf data = io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
+        ByteBuf data = Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
         ByteBuf pong = Frames.wsPong(data);
         try {
-            assertThat(io.netty.buffer.ByteBufUtil.getBytes(pong)).containsExactly(0x8A, 3, 1, 2, 3);
+            assertThat(ByteBufUtil.getBytes(pong)).containsExactly(0x8A, 3, 1, 2, 3);
             assertThat(data.readableBytes()).as("the ping's data is left as it was").isEqualTo(3);
         } finally {
             pong.release();
@@ -141,7 +144,7 @@ class FramesTest {
     @Test
     void eventNamesLongerThan200CharactersAreMalformed() throws Exception {
         assertThat(ClientMessage.parse("{\"event\":\"client-" + "e".repeat(193) + "\"}").event()).hasSize(200);
-        org.assertj.core.api.Assertions.assertThatThrownBy(
+        assertThatThrownBy(
                 () -> ClientMessage.parse("{\"event\":\"client-" + "e".repeat(100_000) + "\"}"))
                 .isInstanceOf(ClientMessage.Malformed.class)
                 .hasMessageContaining("longer than 200")

@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -107,7 +108,7 @@ class FatalErrorsTest {
 
     @Test
     void ignoresOrdinaryLoggedExceptionsAndSurfacedOnes() {
-        LoggerFactory.getLogger("dev.herald.test").warn("routine", new java.io.IOException("reset"));
+        LoggerFactory.getLogger("dev.herald.test").warn("routine", new IOException("reset"));
         Fatal.surface(new IllegalArgumentException("bad input"));
         assertThat(halted).isNotDone();
     }

@@ -32,7 +32,7 @@ class IntakeTest {
     }
 
     private double dropped(String app, EventType type) {
-        var counter = metrics.registry().find(dev.herald.metrics.HeraldMetrics.WEBHOOK_EVENTS_DROPPED)
+        var counter = metrics.registry().find(HeraldMetrics.WEBHOOK_EVENTS_DROPPED)
                 .tag("app", app).tag("type", type.wireName()).counter();
         return counter == null ? 0 : counter.count();
     }

@@ -11,6 +11,7 @@ import dev.herald.bench.stats.Snapshot;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -115,7 +116,7 @@ public final class Fleet implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
         if (cfg.recvBufferRing() && transport.name.equals("io_uring")) {
-            bootstrap.option(io.netty.channel.uring.IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, Transport.BUFFER_GROUP);
+            bootstrap.option(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, Transport.BUFFER_GROUP);
         }
         this.conns = new AtomicReferenceArray<>(cfg.size());
         this.permits = new Semaphore(cfg.maxPending());

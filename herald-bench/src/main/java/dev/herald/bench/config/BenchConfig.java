@@ -1,7 +1,10 @@
 package dev.herald.bench.config;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -130,13 +133,13 @@ public record BenchConfig(
     /** Soft RLIMIT_NOFILE from /proc/self/limits, or -1 when unknown. */
     static long openFilesLimit() {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
                 if (line.startsWith("Max open files")) {
                     String[] f = line.substring("Max open files".length()).trim().split("\\s+");
                     return f[0].equals("unlimited") ? -1 : Long.parseLong(f[0]);
                 }
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
         return -1;

@@ -1,6 +1,7 @@
 package dev.herald.bench.config;
 
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,7 +17,7 @@ public final class BenchOptions {
 
     @Option(names = "--ports", split = ",", paramLabel = "PORT",
             description = "Several nodes: WebSocket connection i goes to port i mod n of this list, counted over the whole run (also across --procs). Replaces -p.")
-    public java.util.List<Integer> ports;
+    public List<Integer> ports;
 
     @Option(names = "--publish-port", paramLabel = "PORT", description = "Port the HTTP API publisher posts to (default: the first of --ports, else -p).")
     public Integer publishPort;

@@ -71,7 +71,7 @@ public enum Scenario {
     public String defaultsText() {
         return String.format("Defaults for %s: --connections %d --channels %d --channels-per-conn %d --channel-type %s"
                         + " --rate %s --duration %s --warmup %s%s%s",
-                cliName, connections, channels, channelsPerConnection, channelType.name().toLowerCase(java.util.Locale.ROOT),
+                cliName, connections, channels, channelsPerConnection, channelType.name().toLowerCase(Locale.ROOT),
                 rate == (long) rate ? Long.toString((long) rate) : Double.toString(rate),
                 Durations.format(duration), Durations.format(warmup),
                 httpConnections > 0 ? " --http-connections " + httpConnections : "",

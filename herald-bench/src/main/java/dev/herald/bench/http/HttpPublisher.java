@@ -1,5 +1,6 @@
 package dev.herald.bench.http;
 
+import dev.herald.bench.client.ErrorKinds;
 import dev.herald.bench.client.Transport;
 import dev.herald.bench.config.ChannelPlan;
 import dev.herald.bench.payload.Payload;
@@ -146,7 +147,7 @@ public final class HttpPublisher implements AutoCloseable {
     }
 
     private void error(String message) {
-        String key = dev.herald.bench.client.ErrorKinds.normalize(message);
+        String key = ErrorKinds.normalize(message);
         if (errors.size() < 50 || errors.containsKey(key)) {
             errors.computeIfAbsent(key, k -> new LongAdder()).increment();
         }

@@ -2,6 +2,7 @@ package dev.herald.bench.jmh;
 
 import dev.herald.bench.payload.Payload;
 import dev.herald.bench.stats.Clock;
+import dev.herald.bench.stats.Counter;
 import dev.herald.bench.stats.LoopStats;
 import dev.herald.protocol.Frames;
 import io.netty.buffer.ByteBuf;
@@ -56,6 +57,6 @@ public class ReceivePathBenchmark {
     public void findAndRecord() {
         long ts = Payload.findTimestamp(frame, from, len);
         stats.recordLatency(Clock.now() - ts);
-        stats.inc(dev.herald.bench.stats.Counter.DELIVERED);
+        stats.inc(Counter.DELIVERED);
     }
 }

@@ -1,6 +1,7 @@
 package dev.herald.bench.payload;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The bench payload: the event's {@code data} string, which every compatible server relays
@@ -39,7 +40,7 @@ public final class Payload {
     public static String toString(int size, long timestamp, long seq) {
         byte[] b = new byte[Math.max(size, MIN_SIZE)];
         write(b, 0, size, timestamp, seq);
-        return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+        return new String(b, StandardCharsets.US_ASCII);
     }
 
     private static int writeDigits(byte[] out, int p, long value, int digits) {

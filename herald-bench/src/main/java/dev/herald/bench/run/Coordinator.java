@@ -1,7 +1,12 @@
 package dev.herald.bench.run;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.herald.bench.config.BenchConfig;
 import dev.herald.bench.config.ChannelPlan;
 import dev.herald.bench.config.ChannelType;
@@ -22,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -38,19 +45,18 @@ import org.HdrHistogram.Histogram;
  */
 public final class Coordinator {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+            .registerModule(new SimpleModule()
                     .addSerializer(Double.class, new NanAsNull())
                     .addSerializer(Double.TYPE, new NanAsNull()));
 
     /** NaN (nothing recorded) and infinities become JSON null. */
-    private static final class NanAsNull extends com.fasterxml.jackson.databind.ser.std.StdSerializer<Double> {
+    private static final class NanAsNull extends StdSerializer<Double> {
         NanAsNull() {
             super(Double.class);
         }
 
         @Override
-        public void serialize(Double v, com.fasterxml.jackson.core.JsonGenerator g,
-                              com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
+        public void serialize(Double v, JsonGenerator g, SerializerProvider p) throws IOException {
             if (v == null || v.isNaN() || v.isInfinite()) {
                 g.writeNull();
             } else {
@@ -78,13 +84,13 @@ public final class Coordinator {
     public int run() throws Exception {
         result.put("tool", "herald-bench 0.1");
         result.put("scenario", scenario.cliName);
-        result.put("started_at", java.time.OffsetDateTime.now().toString());
+        result.put("started_at", OffsetDateTime.now().toString());
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("cores", Runtime.getRuntime().availableProcessors());
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         result.put("machine", machine);
-        com.fasterxml.jackson.databind.node.ObjectNode params = JSON.valueToTree(cfg);
+        ObjectNode params = JSON.valueToTree(cfg);
         params.put("appSecret", "****");
         result.put("params", params);
         if (cfg.serverPid() != null && !ProcStats.alive(cfg.serverPid())) {
@@ -171,7 +177,7 @@ public final class Coordinator {
         StringBuilder sb = new StringBuilder();
         if (scenario.mode != FleetMode.NONE) {
             sb.append(String.format("%,d connections x %d of %,d %s channels", cfg.connections(), cfg.channelsPerConn(),
-                    cfg.channels(), cfg.channelType().name().toLowerCase(java.util.Locale.ROOT)));
+                    cfg.channels(), cfg.channelType().name().toLowerCase(Locale.ROOT)));
         }
         if (scenario == Scenario.FANOUT || scenario == Scenario.TRIGGER) {
             sb.append(sb.length() > 0 ? ", " : "").append(cfg.findMax() ? "find-max from " + fmtRate(cfg.startRate()) + "/s"
@@ -302,7 +308,7 @@ public final class Coordinator {
         return sampler.endPhase();
     }
 
-    private boolean drain(long delivered0, java.util.function.LongSupplier expected) {
+    private boolean drain(long delivered0, LongSupplier expected) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cfg.drainTimeoutMs());
         while (System.nanoTime() < deadline) {
             if (sampler.liveCounters()[Counter.DELIVERED.ordinal()] - delivered0 >= expected.getAsLong()) {

@@ -3,6 +3,7 @@ package dev.herald.bench.run;
 import dev.herald.bench.config.Scenario;
 import dev.herald.bench.http.HttpPublisher;
 import dev.herald.bench.http.PublisherSnapshot;
+import dev.herald.bench.report.ResultReport;
 import dev.herald.bench.stats.Counter;
 import dev.herald.bench.stats.Histograms;
 import dev.herald.bench.stats.ProcStats;
@@ -239,7 +240,7 @@ final class Sampler implements AutoCloseable {
     }
 
     private String progressLine(Point p) {
-        String[] l = dev.herald.bench.report.ResultReport.labels(scenario);
+        String[] l = ResultReport.labels(scenario);
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "[%6.1fs %-10s] open %,d", p.t(), shortPhase(p.phase()), p.open()));
         sb.append(String.format(Locale.ROOT, " | %,.0f %s", p.throughput(), l[0]));

@@ -3,6 +3,7 @@ package dev.herald.bench.sign;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.crypto.Mac;
@@ -77,10 +78,10 @@ public final class PusherSigning {
         TreeMap<String, String> sorted = new TreeMap<>();
         params.forEach((k, v) -> {
             if (!k.equalsIgnoreCase("auth_signature")) {
-                sorted.put(k.toLowerCase(java.util.Locale.ROOT), v);
+                sorted.put(k.toLowerCase(Locale.ROOT), v);
             }
         });
-        StringBuilder sb = new StringBuilder(method.toUpperCase(java.util.Locale.ROOT)).append('\n').append(path).append('\n');
+        StringBuilder sb = new StringBuilder(method.toUpperCase(Locale.ROOT)).append('\n').append(path).append('\n');
         boolean first = true;
         for (Map.Entry<String, String> e : sorted.entrySet()) {
             if (!first) {

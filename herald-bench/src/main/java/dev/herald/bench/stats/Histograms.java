@@ -1,6 +1,7 @@
 package dev.herald.bench.stats;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
@@ -28,7 +29,7 @@ public final class Histograms {
     public static String encode(Histogram h) {
         ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
         int n = h.encodeIntoCompressedByteBuffer(buf);
-        return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buf.array(), n));
+        return Base64.getEncoder().encodeToString(Arrays.copyOf(buf.array(), n));
     }
 
     public static Histogram decode(String base64) {

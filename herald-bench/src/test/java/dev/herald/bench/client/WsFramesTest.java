@@ -1,6 +1,7 @@
 package dev.herald.bench.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -93,7 +94,7 @@ class WsFramesTest {
         assertThat(Fleet.parseLocals("127.0.0.1-127.0.0.4")).hasSize(4);
         assertThat(Fleet.parseLocals("127.0.0.1,127.0.0.9")).hasSize(2);
         assertThat(Fleet.parseLocals(null)).isNull();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Fleet.parseLocals("10.1.1.1"))
+        assertThatThrownBy(() -> Fleet.parseLocals("10.1.1.1"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -3,7 +3,11 @@ package dev.herald.bench.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class BenchConfigTest {
@@ -86,7 +90,7 @@ class BenchConfigTest {
         }
         ChannelPlan two = new ChannelPlan(1000, 10, 3, ChannelType.PRESENCE, "b-");
         for (int i = 0; i < 1000; i++) {
-            assertThat(java.util.Set.of(two.channelOf(i, 0), two.channelOf(i, 1), two.channelOf(i, 2))).hasSize(3);
+            assertThat(Set.of(two.channelOf(i, 0), two.channelOf(i, 1), two.channelOf(i, 2))).hasSize(3);
         }
         assertThat(two.name(7)).isEqualTo("presence-b-7");
         long sum = 0;
@@ -117,7 +121,7 @@ class BenchConfigTest {
     void portsAreAssignedRoundRobinOverTheWholeRun() {
         BenchOptions o = new BenchOptions();
         o.connections = 10;
-        o.ports = java.util.List.of(7001, 7002, 7003);
+        o.ports = List.of(7001, 7002, 7003);
         BenchConfig c = BenchConfig.resolve(Scenario.FANOUT, o);
         assertThat(c.port()).isEqualTo(7001);
         assertThat(c.ports()).containsExactly(7001, 7002, 7003);
@@ -145,7 +149,7 @@ class BenchConfigTest {
     @Test
     void publishPortDefaultsToTheFirstNodeAndCanBeSet() {
         BenchOptions o = new BenchOptions();
-        o.ports = java.util.List.of(7002, 7003);
+        o.ports = List.of(7002, 7003);
         o.publishPort = 7003;
         BenchConfig c = BenchConfig.resolve(Scenario.FANOUT, o);
         assertThat(c.publishPort()).isEqualTo(7003);
@@ -156,10 +160,10 @@ class BenchConfigTest {
         assertThat(BenchConfig.resolve(Scenario.FANOUT, p).publishPort()).isEqualTo(7002);
         BenchOptions both = new BenchOptions();
         both.port = 7001;
-        both.ports = java.util.List.of(7001, 7002);
+        both.ports = List.of(7001, 7002);
         assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, both)).hasMessageContaining("not both");
         BenchOptions bad = new BenchOptions();
-        bad.ports = java.util.List.of(7001, 70000);
+        bad.ports = List.of(7001, 70000);
         assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, bad)).hasMessageContaining("70000");
     }
 
@@ -169,12 +173,12 @@ class BenchConfigTest {
         new picocli.CommandLine(o).parseArgs("--ports", "7001,7002,7003", "--publish-port", "7002");
         BenchConfig c = BenchConfig.resolve(Scenario.FANOUT, o);
         assertThat(c.ports()).containsExactly(7001, 7002, 7003);
-        com.fasterxml.jackson.databind.JsonNode params = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(c);
+        JsonNode params = new ObjectMapper().valueToTree(c);
         assertThat(params.get("ports").toString()).isEqualTo("[7001,7002,7003]");
         assertThat(params.get("publishPort").asInt()).isEqualTo(7002);
         // a child process gets its share as JSON
         FleetConfig share = FleetConfig.forShare(c, FleetMode.SUBSCRIBE, 3, 6);
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        ObjectMapper json = new ObjectMapper();
         FleetConfig back = json.readValue(json.writeValueAsString(share), FleetConfig.class);
         assertThat(back.ports()).containsExactly(7001, 7002, 7003);
         assertThat(back.portOf(4)).isEqualTo(7002);
