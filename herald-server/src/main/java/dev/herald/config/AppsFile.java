@@ -9,10 +9,13 @@ import dev.herald.settings.Setting;
 import dev.herald.settings.SettingValues;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the apps of a YAML config file ({@code --config}, {@code HERALD_CONFIG}):
@@ -38,8 +41,12 @@ public final class AppsFile {
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("config file " + file + " (" + ServerSettings.CONFIG.flag().subject()
+                    + "): no such file");
         } catch (IOException e) {
-            throw new ConfigException("config file " + file + " cannot be read: " + e.getMessage());
+            throw new ConfigException("config file " + file + " (" + ServerSettings.CONFIG.flag().subject()
+                    + ") cannot be read: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new ConfigException("config file " + file + " must be a YAML mapping with an 'apps' list");
@@ -55,10 +62,23 @@ public final class AppsFile {
             throw new ConfigException(file + ": 'apps' must be a non-empty list");
         }
         List<App> result = new ArrayList<>();
+        Map<String, Integer> ids = new HashMap<>();
+        Map<String, Integer> keys = new HashMap<>();
         for (int i = 0; i < apps.size(); i++) {
-            result.add(app(file + ": apps[" + i + "]", apps.get(i)));
+            String where = file + ": apps[" + i + "]";
+            App app = app(where, apps.get(i));
+            unique(ids.putIfAbsent(app.id(), i), where + ".id", app.id());
+            unique(keys.putIfAbsent(app.key(), i), where + ".key", app.key());
+            result.add(app);
         }
         return result;
+    }
+
+    /** Two apps may share neither an id nor a key: a client or a signed request must name one app. */
+    private static void unique(Integer earlier, String at, String value) {
+        if (earlier != null) {
+            throw new ConfigException(at + " '" + value + "' is already used by apps[" + earlier + "]");
+        }
     }
 
     /** An app: each key is a setting of {@link AppSettings}; one absent has its default, unless required. */

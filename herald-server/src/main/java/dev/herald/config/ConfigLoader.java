@@ -8,6 +8,8 @@ import dev.herald.limits.MessageBudget;
 import dev.herald.settings.Setting;
 import dev.herald.settings.SettingValues;
 import dev.herald.webhooks.WebhookSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +66,14 @@ public final class ConfigLoader {
         if (value(CONFIG) != null) {
             apps.addAll(AppsFile.read(value(CONFIG)));
             if (defaultAppRequested()) {
+                for (App app : apps) {
+                    if (app.id().equals(defaultApp.id()) || app.key().equals(defaultApp.key())) {
+                        throw new ConfigException("the app of " + (app.id().equals(defaultApp.id())
+                                ? AppSettings.ID.flag().subject() + " '" + app.id() + "'"
+                                : AppSettings.KEY.flag().subject() + " '" + app.key() + "'")
+                                + " is also in " + value(CONFIG) + ": give it in one place");
+                    }
+                }
                 apps.add(defaultApp);
             }
         } else if (database != null) {
@@ -107,10 +117,24 @@ public final class ConfigLoader {
     }
 
     private HeraldConfig.Tls tls() {
-        if (value(TLS_CERT) == null && value(TLS_KEY) == null) {
+        Path certificate = value(TLS_CERT);
+        Path key = value(TLS_KEY);
+        if (certificate == null && key == null) {
             return null;
         }
-        return new HeraldConfig.Tls(value(TLS_CERT), value(TLS_KEY));
+        for (Setting<Path> setting : List.of(TLS_CERT, TLS_KEY)) {
+            Path file = value(setting);
+            if (file == null) {
+                Setting<Path> other = setting == TLS_CERT ? TLS_KEY : TLS_CERT;
+                throw new ConfigException(setting.flag().subject() + " is not set: TLS needs it together with "
+                        + other.flag().subject());
+            }
+            if (!Files.isReadable(file)) {
+                throw new ConfigException(setting.flag().subject() + ": cannot read " + file
+                        + (Files.exists(file) ? " (permission denied)" : " (no such file)"));
+            }
+        }
+        return new HeraldConfig.Tls(certificate, key);
     }
 
     private WebhookSettings webhookSettings() {

@@ -14,6 +14,7 @@ import dev.herald.cluster.ClusterView;
 import dev.herald.cluster.LocalClusterView;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
+import dev.herald.config.ServerSettings;
 import dev.herald.http.Health;
 import dev.herald.http.HttpRouter;
 import dev.herald.http.OpsRouter;
@@ -40,6 +41,7 @@ import dev.herald.session.SubscriptionCounter;
 import dev.herald.session.WatchlistNotifier;
 import dev.herald.hub.Hub;
 import dev.herald.session.SessionContext;
+import dev.herald.settings.Setting;
 import dev.herald.session.SocketIds;
 import dev.herald.transport.HeraldChannelInitializer;
 import dev.herald.transport.HttpLimits;
@@ -174,7 +176,12 @@ public final class HeraldServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
                 .childHandler(new HeraldChannelInitializer(httpLimits(), router, tls));
         transports.configureChildren(bootstrap);
-        serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
+        ChannelFuture listening = bootstrap.bind(config.host(), config.port()).await();
+        if (!listening.isSuccess()) {
+            throw new IllegalStateException(cannotListen(config.host(), config.port(), ServerSettings.PORT,
+                    listening.cause()));
+        }
+        serverChannel = listening.channel();
         if (config.metricsPort() >= 0) {
             bindMetrics();
         }
@@ -202,6 +209,22 @@ public final class HeraldServer implements AutoCloseable {
             throw new ConfigException("TLS: cannot use " + tls.certificate() + " and "
                     + tls.privateKey() + " (PEM certificate chain and PKCS#8 private key expected): " + e.getMessage());
         }
+    }
+
+    /**
+     * Why a port could not be opened, naming the address, the port and the setting that chose it:
+     * the operating system's words alone ("bind(..) failed with error(-98)") say none of that.
+     */
+    static String cannotListen(String host, int port, Setting<?> setting, Throwable cause) {
+        String reason = cause == null || cause.getMessage() == null ? String.valueOf(cause) : cause.getMessage();
+        if (reason.contains("Address already in use")) {
+            reason = "the port is in use by another process";
+        } else if (reason.contains("Permission denied")) {
+            reason = "permission denied (ports below 1024 need privileges)";
+        } else if (reason.contains("Cannot assign requested address")) {
+            reason = "the address is not one of this host's";
+        }
+        return "cannot listen on " + host + ":" + port + " (" + setting.flag().subject() + "): " + reason;
     }
 
     /** Apps from the database when one is configured (plus any given in config), else from config. */
@@ -301,7 +324,8 @@ public final class HeraldServer implements AutoCloseable {
             metricsChannel = bound.channel();
             log.info("Metrics, health and readiness on {}:{}", config.metricsHost(), metricsPort());
         } else if (config.metricsPortExplicit()) {
-            throw new IllegalStateException("cannot listen on metrics port " + config.metricsPort(), bound.cause());
+            throw new IllegalStateException(cannotListen(config.metricsHost(), config.metricsPort(),
+                    ServerSettings.METRICS_PORT, bound.cause()));
         } else {
             // the default port is taken (often by another node on the same machine): run without it
             opsGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);

@@ -32,12 +32,18 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         // first, so that nothing can run out of memory unguarded
         FatalErrors.halting().install();
-        int exit = new CommandLine(new Main())
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .execute(args);
+        int exit = commandLine().execute(args);
         if (exit != 0) {
             System.exit(exit);
         }
+    }
+
+    /** The {@code herald} command as {@link #main} runs it. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setToggleBooleanFlags(false)
+                .setParameterExceptionHandler(new UsageErrors());
     }
 
     HeraldConfig config() {

@@ -18,6 +18,9 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 public final class SettingOptions implements IModelTransformer {
 
+    /** What the help of a true-or-false flag adds to its description. */
+    static final String BOOLEAN_VALUES = "true or false (default: ${DEFAULT-VALUE}); the flag alone means true.";
+
     @Override
     public CommandSpec transform(CommandSpec spec) {
         List<OptionSpec> standard = spec.options().stream().filter(o -> o.usageHelp() || o.versionHelp()).toList();
@@ -44,7 +47,9 @@ public final class SettingOptions implements IModelTransformer {
             option.auxiliaryTypes(element).splitRegex(",");
         }
         if (setting.type().flagType() == boolean.class) {
-            option.arity("1");
+            // picocli shows no default for a boolean, so the text says it; the flag alone means true
+            option.arity("0..1").fallbackValue("true")
+                    .description(flag.help() + " " + BOOLEAN_VALUES);
         }
         if (flag.secret()) {
             option.showDefaultValue(Visibility.NEVER);

@@ -122,6 +122,15 @@ class SafeDefaultsIT {
         }
     }
 
+    @Test
+    void aBadValueFromTheEnvironmentIsOneLineNamingTheVariable() {
+        Run run = run(List.of(), Map.of("HERALD_PORT", "abc"));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.output().strip()).isEqualTo("Invalid value for HERALD_PORT (the variable of --port): "
+                + "'abc' is not an int. See herald --help.");
+    }
+
     /** The jar run to completion with only the given HERALD_* variables: its exit code and output. */
     private static Run run(List<String> args, Map<String, String> env) {
         List<String> command = new ArrayList<>(List.of(ServerJar.javaBinary(), "-jar", ServerJar.snapshot().toString()));

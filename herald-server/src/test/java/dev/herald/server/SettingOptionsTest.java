@@ -45,7 +45,10 @@ class SettingOptionsTest {
             String fallback = setting.flagDefault();
             assertThat(option.defaultValue()).isEqualTo("${env:" + flag.env() + (fallback == null ? "" : ":-" + fallback)
                     + "}");
-            assertThat(option.description()).containsExactly(flag.help());
+            boolean trueOrFalse = setting.type().flagType() == boolean.class;
+            assertThat(option.description())
+                    .containsExactly(trueOrFalse ? flag.help() + " " + SettingOptions.BOOLEAN_VALUES : flag.help());
+            assertThat(option.arity().toString()).isEqualTo(trueOrFalse ? "0..1" : "1");
             assertThat(flag.help()).as("--help of %s names its variable", flag.name()).contains(flag.env());
             assertThat(option.showDefaultValue()).isEqualTo(flag.secret() ? Visibility.NEVER : Visibility.ON_DEMAND);
         }
