@@ -1,5 +1,7 @@
 package dev.herald.example.ci;
 
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -13,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
@@ -24,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  */
 final class Browser implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(25);
+    static final Dimension DEFAULT_SIZE = new Dimension(1280, 820);
 
     final ChromeDriver driver;
     private final Path profile;
@@ -46,7 +51,8 @@ final class Browser implements AutoCloseable {
         options.setBinary(chromium);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--user-data-dir=" + profile, "--window-size=1280,820",
+                "--no-first-run", "--user-data-dir=" + profile,
+                "--window-size=" + DEFAULT_SIZE.width + "," + DEFAULT_SIZE.height,
                 "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
                 "--disable-backgrounding-occluded-windows");
         return new Browser(new ChromeDriver(service, options), profile);
@@ -63,8 +69,25 @@ final class Browser implements AutoCloseable {
 
     void login(String base, String login) {
         driver.get(base + "/login");
-        driver.findElement(org.openqa.selenium.By.id("login-" + login)).click();
+        driver.findElement(By.id("login-" + login)).click();
         await().atMost(WAIT).until(() -> driver.getCurrentUrl().equals(base + "/"));
+    }
+
+    /**
+     * Starts over as {@code login} in the same browser process: one window at the default size, the
+     * old cookies gone and a new session, so nothing an earlier test opened or resized is left.
+     */
+    void freshSession(String base, String login) {
+        List<String> windows = new ArrayList<>(driver.getWindowHandles());
+        for (String extra : windows.subList(1, windows.size())) {
+            driver.switchTo().window(extra);
+            driver.close();
+        }
+        driver.switchTo().window(windows.get(0));
+        driver.manage().window().setSize(DEFAULT_SIZE);
+        driver.get(base + "/login");
+        driver.manage().deleteAllCookies();
+        login(base, login);
     }
 
     /** Opens a page and waits until every subscription is in place and the first catch-up is done. */

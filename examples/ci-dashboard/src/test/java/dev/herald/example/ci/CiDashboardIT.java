@@ -5,12 +5,11 @@ import dev.herald.example.ci.BuildRunner.Script;
 import dev.herald.example.ci.Model.Build;
 import dev.herald.example.ci.Model.Status;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 
@@ -25,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,9 +33,14 @@ import static org.awaitility.Awaitility.await;
 /**
  * End to end in headless Chromium: Herald from its jar, the dashboard in-process on H2, and the
  * official pusher-js in the page talking to Herald, authorized by the app's /pusher/auth.
+ *
+ * <p>Every test stands alone, in any order. Shared by the class are only what is slow to start: the
+ * Herald process, the app with its demo users, projects and access rights (seeded at start, never
+ * changed by a test) and one browser process per person. Each test gets a fresh session and window
+ * in those browsers, makes the builds it looks at and finds them by their ids; after it, no build of
+ * it is still running and Herald is up.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CiDashboardIT {
     private static final Duration WAIT = Browser.WAIT;
     private static final Path TARGET = Path.of(System.getProperty("screenshots.dir", "target/screenshots")).getParent();
@@ -48,6 +53,9 @@ class CiDashboardIT {
 
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicInteger scriptCount = new AtomicInteger();
+    /** Gates of the current test, opened after it in case it failed before opening them itself. */
+    private final List<CountDownLatch> gates = new ArrayList<>();
+    private boolean heraldStopped;
     private HeraldProcess herald;
     private CiDashboardApp app;
     private String base;
@@ -63,9 +71,26 @@ class CiDashboardIT {
             "--jdbc-url", "jdbc:h2:mem:ci-dashboard-it-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"}, Map.of()));
         base = app.baseUrl();
         alice = Browser.start();
-        alice.login(base, "alice");
         carol = Browser.start();
-        carol.login(base, "carol");
+    }
+
+    @BeforeEach
+    void freshSessions() {
+        alice.freshSession(base, "alice");
+        carol.freshSession(base, "carol");
+    }
+
+    /** Leaves nothing behind for the next test: no build that could still push, Herald running. */
+    @AfterEach
+    void settle() throws Exception {
+        gates.forEach(CountDownLatch::countDown);
+        gates.clear();
+        if (heraldStopped) {
+            herald.stop(); // a start that failed half-way may have left a process behind
+            herald.start();
+            heraldStopped = false;
+        }
+        await("builds of the test finished").atMost(WAIT).until(() -> app.runner().runningBuilds() == 0);
     }
 
     @AfterAll
@@ -84,14 +109,13 @@ class CiDashboardIT {
     // ---- 1. a runner build on the dashboard, its log streaming into the build page ------------
 
     @Test
-    @Order(2)
     void runnerBuildAppearsOnTheDashboardAndItsLogStreamsIntoTheBuildPage() throws Exception {
         alice.open(base + "/");
         alice.markDocument();
         String dashboard = alice.driver.getWindowHandle();
         long dashboardFetches = alice.fetches();
 
-        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch gate = gate();
         List<String> lines = lines("stream", 16);
         Build build = app.runner().start(project("herald-server"), script(lines, Status.success, 150).withGate(gate));
 
@@ -129,7 +153,6 @@ class CiDashboardIT {
     // ---- 2. no access, no signature, no builds -------------------------------------------------
 
     @Test
-    @Order(3)
     void userWithoutAccessGets403AndNeverSeesTheProjectsBuilds() throws Exception {
         long forbiddenProject = project("herald-server");
         long ownProject = project("payments-api");
@@ -146,7 +169,7 @@ class CiDashboardIT {
         HttpResponse<String> refused = carolHttp.pusherAuth(socketId, forbiddenChannel);
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).isEqualTo("Not authorized");
-        Build foreignBuild = app.store().buildsOfProject(forbiddenProject, 1).get(0);
+        Build foreignBuild = finishedBuild(forbiddenProject, Status.success, System.currentTimeMillis());
         assertThat(carolHttp.pusherAuth(socketId, Publisher.buildChannel(foreignBuild.id())).statusCode())
                 .isEqualTo(403);
         assertThat(new WebClient(base).pusherAuth(socketId, ownChannel).statusCode()).isEqualTo(403);
@@ -190,18 +213,26 @@ class CiDashboardIT {
     // ---- 3. one dashboard, two projects at once ------------------------------------------------
 
     @Test
-    @Order(1)
     void dashboardReflectsTwoProjectsAtOnce() throws Exception {
         long heraldServer = project("herald-server");
         long webFrontend = project("web-frontend");
+        long paymentsApi = project("payments-api");
+        // A history of its own below the two new rows, so that the table is full whatever ran before.
+        long now = System.currentTimeMillis();
+        long[] history = {heraldServer, webFrontend, paymentsApi, heraldServer, webFrontend, heraldServer,
+            paymentsApi, webFrontend};
+        for (int i = 0; i < history.length; i++) {
+            finishedBuild(history[i], i % 3 == 1 ? Status.failed : Status.success,
+                    now - (history.length - i) * 6 * 60_000L);
+        }
         alice.open(base + "/");
         alice.markDocument();
         long fetches = alice.fetches();
         long events = alice.events();
         assertThat(subscribedChannels(alice)).containsExactlyInAnyOrder(Publisher.projectChannel(heraldServer),
-                Publisher.projectChannel(webFrontend), Publisher.projectChannel(project("payments-api")));
+                Publisher.projectChannel(webFrontend), Publisher.projectChannel(paymentsApi));
 
-        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch gate = gate();
         Build a = app.runner().start(heraldServer, realistic(heraldServer, Status.success, 80).withGate(gate));
         Build b = app.runner().start(webFrontend, realistic(webFrontend, Status.failed, 60).withGate(gate));
         await("both new builds running").atMost(WAIT)
@@ -212,7 +243,7 @@ class CiDashboardIT {
         Thread.sleep(1500); // let the highlight of the new rows fade
         alice.driver.manage().window().setSize(new Dimension(1280, 1040));
         Path shot = alice.screenshot(SCREENSHOTS.resolve("dashboard-two-projects.png"));
-        alice.driver.manage().window().setSize(new Dimension(1280, 820));
+        alice.driver.manage().window().setSize(Browser.DEFAULT_SIZE);
         // The README's copy changes only on request: ./mvnw ... verify -Dupdate.readme.screenshot=true
         String readme = System.getProperty("readme.screenshot");
         if (readme != null && Boolean.getBoolean("update.readme.screenshot")) {
@@ -234,10 +265,9 @@ class CiDashboardIT {
     // ---- 4. Herald restarts: the pages catch up once, then go on live --------------------------
 
     @Test
-    @Order(4)
     void afterAReconnectThePagesFetchWhatTheyMissedOnceAndContinueLive() throws Exception {
         long heraldServer = project("herald-server");
-        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch gate = gate();
         List<String> lines = lines("reconnect", 10);
         Build build = app.runner().start(heraldServer, script(lines, Status.success, 60).withGate(gate));
 
@@ -251,6 +281,7 @@ class CiDashboardIT {
         long buildFetches = alice.fetches();
 
         long t0 = System.nanoTime();
+        heraldStopped = true;
         herald.stop();
         System.out.printf("herald stopped in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         await("page noticed the lost connection").atMost(WAIT)
@@ -263,6 +294,7 @@ class CiDashboardIT {
 
         t0 = System.nanoTime();
         herald.start();
+        heraldStopped = false;
         System.out.printf("herald started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();
         alice.awaitLive();
@@ -294,20 +326,19 @@ class CiDashboardIT {
     // ---- 5. the Start build button --------------------------------------------------------------
 
     @Test
-    @Order(5)
     void startBuildButtonOnTheProjectPageRunsABuildThatStreamsIn() throws Exception {
         long webFrontend = project("web-frontend");
         alice.open(base + "/projects/" + webFrontend);
         alice.markDocument();
         long fetches = alice.fetches();
-        long newest = app.store().buildsOfProject(webFrontend, 1).get(0).id();
+        long newest = newestBuildId(webFrontend);
 
         alice.driver.findElement(By.cssSelector("#start-build button")).click();
         await("the started build arrives through Herald").atMost(WAIT).until(() -> {
-            List<Build> builds = app.store().buildsOfProject(webFrontend, 1);
-            return builds.get(0).id() > newest && alice.rowStatus(builds.get(0).id()) != null;
+            long latest = newestBuildId(webFrontend);
+            return latest > newest && alice.rowStatus(latest) != null;
         });
-        Build started = app.store().buildsOfProject(webFrontend, 1).get(0);
+        Build started = app.store().build(newestBuildId(webFrontend)).orElseThrow();
         assertThat(started.author()).isEqualTo("Alice Archer");
         assertThat(alice.js("return document.querySelector('#builds tbody tr').id")).isEqualTo("build-" + started.id());
         await("and finishes").atMost(WAIT).until(() -> app.store().build(started.id()).orElseThrow().status().finished());
@@ -322,6 +353,32 @@ class CiDashboardIT {
 
     private long project(String name) throws Exception {
         return app.store().projectByName(name).orElseThrow().id();
+    }
+
+    /** 0 when the project has no build yet. */
+    private long newestBuildId(long projectId) throws Exception {
+        return app.store().buildsOfProject(projectId, 1).stream().mapToLong(Build::id).findFirst().orElse(0);
+    }
+
+    private CountDownLatch gate() {
+        CountDownLatch gate = new CountDownLatch(1);
+        gates.add(gate);
+        return gate;
+    }
+
+    /**
+     * A build that finished at {@code finishedAt}, written straight to the store with made-up output and
+     * nothing pushed. Never give it a time to come: pages catch up from the newest change they know.
+     */
+    private Build finishedBuild(long projectId, Status result, long finishedAt) throws Exception {
+        Model.Project p = app.store().project(projectId).orElseThrow();
+        Script s = BuildRunner.randomScript(p, AUTHORS[scriptCount.incrementAndGet() % AUTHORS.length], 0);
+        long startedAt = finishedAt - ThreadLocalRandom.current().nextLong(40_000, 180_000);
+        Build b = app.store().createBuild(projectId, s.branch(), s.commit(), s.message(), s.author(), result,
+                startedAt, finishedAt);
+        app.store().appendLines(b.id(), BuildRunner.output(p, s.branch(), s.commit(), s.message(), result),
+                finishedAt);
+        return b;
     }
 
     private Script script(List<String> lines, Status result, long intervalMillis) {
