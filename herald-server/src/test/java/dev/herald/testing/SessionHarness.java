@@ -8,16 +8,19 @@ import dev.herald.auth.HmacSigner;
 import dev.herald.broker.LocalBroker;
 import dev.herald.cache.LocalChannelCache;
 import dev.herald.cluster.LocalClusterView;
+import dev.herald.cluster.LocalDecisions;
 import dev.herald.hub.ChannelTable;
 import dev.herald.hub.Hub;
 import dev.herald.limits.ConnectionLimiter;
 import dev.herald.limits.MessageBudget;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.observers.ChannelObserver;
+import dev.herald.observers.ClusterObserver;
 import dev.herald.protocol.Json;
 import dev.herald.protocol.Member;
 import dev.herald.session.ConnectionHandler;
 import dev.herald.session.Handshake;
+import dev.herald.session.PresenceNotifier;
 import dev.herald.session.SessionContext;
 import dev.herald.session.SocketIds;
 import dev.herald.transport.WebSocketUpgrade;
@@ -61,7 +64,9 @@ public final class SessionHarness implements AutoCloseable {
         }
         LocalBroker broker = new LocalBroker();
         ChannelTable table = new ChannelTable(metrics);
-        ChannelObserver observer = new Recorder();
+        // member_added / member_removed reach the other members as on a real node
+        ChannelObserver observer = ChannelObserver.of(List.of(new Recorder(),
+                new LocalDecisions(ClusterObserver.of(List.of(new PresenceNotifier(broker))))));
         hub = new Hub(channels.stream().map(EmbeddedChannel::eventLoop).toList(), table, broker, observer,
                 appId -> 0);
         broker.start(hub);

@@ -1,4 +1,4 @@
-package dev.herald.compat;
+package dev.herald.testing;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +18,12 @@ import javax.crypto.spec.SecretKeySpec;
  * can sign what the SDK never would: an old timestamp, a body that differs from its
  * {@code body_md5}, percent-encoded values.
  */
-final class RequestSigner {
+public final class RequestSigner {
 
     private final String key;
     private final String secret;
 
-    RequestSigner(String key, String secret) {
+    public RequestSigner(String key, String secret) {
         this.key = key;
         this.secret = secret;
     }
@@ -32,7 +32,7 @@ final class RequestSigner {
      * The query parameters of a signed request: {@code params} plus auth_key, auth_timestamp,
      * auth_version, body_md5 (when there is a body) and auth_signature.
      */
-    Map<String, String> sign(String method, String path, Map<String, String> params, String body, long timestamp) {
+    public Map<String, String> sign(String method, String path, Map<String, String> params, String body, long timestamp) {
         Map<String, String> query = new LinkedHashMap<>(params);
         query.put("auth_key", key);
         query.put("auth_timestamp", Long.toString(timestamp));
@@ -45,7 +45,7 @@ final class RequestSigner {
     }
 
     /** {@code METHOD\npath\nk=v&...}: lowercase keys sorted, values unescaped, auth_signature left out. */
-    static String stringToSign(String method, String path, Map<String, String> params) {
+    public static String stringToSign(String method, String path, Map<String, String> params) {
         Map<String, String> sorted = new TreeMap<>();
         params.forEach((k, v) -> {
             if (!k.equalsIgnoreCase("auth_signature")) {
@@ -58,13 +58,13 @@ final class RequestSigner {
     }
 
     /** A query string; values are percent-encoded when asked (as Apache's URIBuilder does), else sent raw. */
-    static String queryString(Map<String, String> params, boolean percentEncode) {
+    public static String queryString(Map<String, String> params, boolean percentEncode) {
         return params.entrySet().stream()
                 .map(e -> e.getKey() + "=" + (percentEncode ? URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8) : e.getValue()))
                 .collect(Collectors.joining("&"));
     }
 
-    static String hmacSha256Hex(String secret, String data) {
+    public static String hmacSha256Hex(String secret, String data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
@@ -74,7 +74,7 @@ final class RequestSigner {
         }
     }
 
-    static String md5Hex(String body) {
+    public static String md5Hex(String body) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(body.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
