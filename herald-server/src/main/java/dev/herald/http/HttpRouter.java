@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every HTTP request on the server port: WebSocket upgrades at {@code /app/{key}}, the signed
- * REST API under {@code /apps/{id}}, and {@code /health} and {@code /ready}. Stateless and shared
+ * REST API under {@code /apps/{id}}, and {@code /health}, {@code /ready} and {@code /up}. Stateless and shared
  * by all connections.
  */
 @ChannelHandler.Sharable
@@ -104,6 +104,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         } else if (path.equals("/health")) {
             Health verdict = health.get();
             Responses.json(ctx, req, verdict.status(), verdict.body());
+        } else if (path.equals("/up")) {
+            // the health check Laravel's tooling (and Reverb) use: the node serves clients
+            boolean up = ready.getAsBoolean();
+            Responses.json(ctx, req, up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    Map.of("health", up ? "OK" : "not ready"));
         } else if (path.equals("/ready")) {
             boolean isReady = ready.getAsBoolean();
             Responses.json(ctx, req, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -201,6 +206,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             case CHANNEL -> channels.channel(app, parts[2], params);
             case CHANNEL_USERS -> channels.users(app, parts[2]);
             case TERMINATE_CONNECTIONS -> CompletableFuture.completedFuture(users.terminateConnections(app, parts[2]));
+            // as Laravel Reverb answers it, for Laravel Pulse
+            case CONNECTIONS -> CompletableFuture.completedFuture(
+                    Map.of("connections", sessions.hub().clusterConnectionCount(app.id())));
         };
     }
 
@@ -250,7 +258,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     /** The API's routes, matched on the path segments after {@code /apps/}. */
     private enum Route {
         EVENTS("events"), BATCH_EVENTS("batch_events"), CHANNELS("channels"), CHANNEL("channel"),
-        CHANNEL_USERS("channel_users"), TERMINATE_CONNECTIONS("terminate_connections");
+        CHANNEL_USERS("channel_users"), TERMINATE_CONNECTIONS("terminate_connections"), CONNECTIONS("connections");
 
         final String label;
 
@@ -275,6 +283,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             }
             if (p.length == 4 && get && p[1].equals("channels") && p[3].equals("users")) {
                 return CHANNEL_USERS;
+            }
+            if (p.length == 2 && get && p[1].equals("connections")) {
+                return CONNECTIONS;
             }
             if (p.length == 4 && post && p[1].equals("users") && !p[2].isEmpty()
                     && p[3].equals("terminate_connections")) {

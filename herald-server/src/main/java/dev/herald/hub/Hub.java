@@ -104,6 +104,11 @@ public final class Hub implements BrokerListener {
         return table.connectionCount(appId);
     }
 
+    /** The app's connections in the cluster: this node's now, the others' as of their last heartbeat. */
+    public int clusterConnectionCount(String appId) {
+        return connectionCount(appId) + remoteConnections.applyAsInt(appId);
+    }
+
     /** Registers a started connection; called on its event loop. */
     public void opened(Connection c) {
         open[c.loopIndex()].add(c);

@@ -40,7 +40,7 @@ class HttpRouterTest {
     private static final App GUARDED = App.of("2", "key-2", "secret-2").withFeatures(new AppFeatures(false, false,
             false, false, false, Duration.ofSeconds(30), List.of("https://good.example")));
 
-    private final SessionHarness harness = new SessionHarness(1);
+    private final SessionHarness harness = new SessionHarness(3);
     private final AtomicBoolean ready = new AtomicBoolean(true);
     private EmbeddedChannel channel;
 
@@ -78,6 +78,35 @@ class HttpRouterTest {
         return "GET /app/" + key + "?protocol=7&client=js HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                 + "Sec-WebSocket-Version: 13\r\n" + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n";
+    }
+
+    private static String signedGet(String path) {
+        Map<String, List<String>> params = new TreeMap<>(Map.of("auth_key", List.of(APP.key()),
+                "auth_timestamp", List.of(Long.toString(System.currentTimeMillis() / 1000)),
+                "auth_version", List.of("1.0")));
+        String signature = new HmacSigner(APP.secret()).signHex(RequestSignature.stringToSign("GET", path, params));
+        StringBuilder query = new StringBuilder();
+        params.forEach((k, v) -> query.append(k).append('=').append(v.get(0)).append('&'));
+        return get(path + "?" + query + "auth_signature=" + signature);
+    }
+
+    @Test
+    void upAnswersOkWhileTheNodeIsReady() {
+        open();
+        assertThat(exchange(get("/up"))).startsWith("HTTP/1.1 200 ").endsWith("{\"health\":\"OK\"}");
+        ready.set(false);
+        assertThat(exchange(get("/up"))).startsWith("HTTP/1.1 503 ").endsWith("{\"health\":\"not ready\"}");
+    }
+
+    @Test
+    void connectionsCountsTheAppsOpenConnectionsForASignedRequest() {
+        harness.connect(APP);
+        harness.connect(APP);
+        open();
+
+        assertThat(exchange(signedGet("/apps/" + APP.id() + "/connections"))).startsWith("HTTP/1.1 200 ")
+                .endsWith("{\"connections\":2}");
+        assertThat(exchange(get("/apps/" + APP.id() + "/connections"))).startsWith("HTTP/1.1 401 ");
     }
 
     @Test
@@ -172,14 +201,7 @@ class HttpRouterTest {
         channel.freezeTime();
         channel.pipeline().addLast(new HeraldChannelInitializer(new HttpLimits(10_240, 10_000, 60_000), router, null));
 
-        Map<String, List<String>> params = new TreeMap<>(Map.of("auth_key", List.of(APP.key()),
-                "auth_timestamp", List.of(Long.toString(System.currentTimeMillis() / 1000)),
-                "auth_version", List.of("1.0")));
-        String path = "/apps/" + APP.id() + "/channels";
-        String signature = new HmacSigner(APP.secret()).signHex(RequestSignature.stringToSign("GET", path, params));
-        StringBuilder query = new StringBuilder();
-        params.forEach((k, v) -> query.append(k).append('=').append(v.get(0)).append('&'));
-        String answer = exchange(get(path + "?" + query + "auth_signature=" + signature));
+        String answer = exchange(signedGet("/apps/" + APP.id() + "/channels"));
 
         assertThat(answer).startsWith("HTTP/1.1 503 ").contains("unavailable")
                 .doesNotContain("internal detail").doesNotContain("10.1.2.3").doesNotContain("IllegalStateException");
