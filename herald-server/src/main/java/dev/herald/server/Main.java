@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  * its {@code HERALD_*} environment variable, then from the built-in default. The flags are made
  * from the settings schema ({@link SettingOptions}); {@link ConfigLoader} reads them.
  */
-@Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0", subcommands = AppsCommand.class,
+@Command(name = "herald", mixinStandardHelpOptions = true, versionProvider = Version.class, subcommands = AppsCommand.class,
         description = "A self-hosted real-time messaging server, wire-compatible with Pusher Channels.",
         sortOptions = false, showDefaultValues = true, modelTransformer = SettingOptions.class)
 public final class Main implements Callable<Integer> {
@@ -77,6 +77,7 @@ public final class Main implements Callable<Integer> {
             log.warn("The well-known default app secret is in use: anyone can sign requests. "
                     + "Set HERALD_APP_SECRET (or --app-secret) before exposing this server.");
         }
+        log.info("Herald {} on Java {}", Version.of(), System.getProperty("java.version"));
         HeraldServer server = new HeraldServer(config);
         CountDownLatch stop = new CountDownLatch(1);
         boolean handled = Signals.onTermination(stop::countDown);

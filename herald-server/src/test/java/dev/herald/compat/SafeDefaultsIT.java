@@ -131,6 +131,15 @@ class SafeDefaultsIT {
                 + "'abc' is not an int. See herald --help.");
     }
 
+    @Test
+    void versionNamesTheBuildAndTheJava() {
+        Run run = run(List.of("--version"), Map.of());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.output()).startsWith("Herald " + System.getProperty("herald.version") + "\n")
+                .contains("Java ");
+    }
+
     /** The jar run to completion with only the given HERALD_* variables: its exit code and output. */
     private static Run run(List<String> args, Map<String, String> env) {
         List<String> command = new ArrayList<>(List.of(ServerJar.javaBinary(), "-jar", ServerJar.snapshot().toString()));
