@@ -7,6 +7,8 @@ import com.pusher.client.UserAuthenticator;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.TestApp;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
@@ -25,9 +27,9 @@ final class Api {
     private Api() {
     }
 
-    static Pusher of(Node node) {
-        Pusher pusher = new Pusher(node.app.id(), node.app.key(), node.app.secret());
-        pusher.setHost(Node.HOST + ":" + node.port());
+    static Pusher of(HeraldProcess node) {
+        Pusher pusher = new Pusher(node.app().id(), node.app().key(), node.app().secret());
+        pusher.setHost(HeraldProcess.HOST + ":" + node.port());
         pusher.setRequestTimeout(15_000);
         return pusher;
     }

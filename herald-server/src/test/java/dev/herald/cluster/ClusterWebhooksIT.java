@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.pusher.rest.Pusher;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.TestApp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +30,9 @@ class ClusterWebhooksIT {
     private static final Duration HOOK_WAIT = Duration.ofSeconds(30);
     private static final AtomicInteger FENCES = new AtomicInteger();
     private static Hooks hooks;
-    private static List<Node> nodes = List.of();
-    private static Node a;
-    private static Node b;
+    private static List<HeraldProcess> nodes = List.of();
+    private static HeraldProcess a;
+    private static HeraldProcess b;
     private static Pusher apiA;
     @RegisterExtension
     final Clients clients = new Clients();
@@ -38,11 +40,12 @@ class ClusterWebhooksIT {
     @BeforeAll
     static void startNodes() {
         hooks = Hooks.start();
-        nodes = Node.startAll(APP, Node.REDIS, Map.of(
+        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, HeraldProcess.REDIS).env(Map.of(
                 "HERALD_APP_WEBHOOK_URL", hooks.url(),
                 "HERALD_WEBHOOK_DEBOUNCE_MS", "1000",
                 "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS", "100",
-                "HERALD_APP_SUBSCRIPTION_COUNT", "true"), "webhooks-a", "webhooks-b");
+                "HERALD_APP_SUBSCRIPTION_COUNT", "true")),
+                "cluster-webhooks-a", "cluster-webhooks-b");
         a = nodes.get(0);
         b = nodes.get(1);
         apiA = Api.of(a);
@@ -50,7 +53,7 @@ class ClusterWebhooksIT {
 
     @AfterAll
     static void stopNodes() {
-        Node.closeAll(nodes);
+        HeraldProcess.stopAll(nodes);
         if (hooks != null) {
             hooks.close();
         }
@@ -150,7 +153,7 @@ class ClusterWebhooksIT {
     /** Occupies and vacates a fresh channel on every node and waits for each channel_vacated. */
     private void fence() {
         List<String> channels = new ArrayList<>();
-        for (Node node : nodes) {
+        for (HeraldProcess node : nodes) {
             String channel = "fence-" + FENCES.incrementAndGet();
             try (Client client = Client.connect(node, "fence")) {
                 client.subscribe(channel);

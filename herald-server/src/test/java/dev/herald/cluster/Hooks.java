@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.herald.testing.HeraldProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,7 +34,7 @@ final class Hooks implements AutoCloseable {
 
     static Hooks start() {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(Node.HOST), 0), 0);
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(HeraldProcess.HOST), 0), 0);
             Hooks hooks = new Hooks(server);
             server.createContext("/hook", hooks::handle);
             server.start();
@@ -44,7 +45,7 @@ final class Hooks implements AutoCloseable {
     }
 
     String url() {
-        return "http://" + Node.HOST + ":" + server.getAddress().getPort() + "/hook";
+        return "http://" + HeraldProcess.HOST + ":" + server.getAddress().getPort() + "/hook";
     }
 
     private void handle(HttpExchange exchange) throws IOException {

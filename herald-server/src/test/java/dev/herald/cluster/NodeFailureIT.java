@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.TestApp;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +29,9 @@ class NodeFailureIT {
     private static final int LEASE_SECONDS = 4;
     private static PrivateRedis redis;
     private static Hooks hooks;
-    private static List<Node> nodes = List.of();
-    private static Node doomed;
-    private static Node survivor;
+    private static List<HeraldProcess> nodes = List.of();
+    private static HeraldProcess doomed;
+    private static HeraldProcess survivor;
     private static Pusher api;
     @RegisterExtension
     final Clients clients = new Clients();
@@ -38,11 +40,12 @@ class NodeFailureIT {
     static void startNodes() {
         redis = PrivateRedis.start("node-failure");
         hooks = Hooks.start();
-        nodes = Node.startAll(APP, redis.url(), Map.of(
+        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, redis.url()).env(Map.of(
                 "HERALD_NODE_LEASE_SECONDS", Integer.toString(LEASE_SECONDS),
                 "HERALD_APP_WEBHOOK_URL", hooks.url(),
                 "HERALD_WEBHOOK_DEBOUNCE_MS", "1000",
-                "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS", "100"), "failure-doomed", "failure-survivor");
+                "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS", "100")),
+                "cluster-failure-doomed", "cluster-failure-survivor");
         doomed = nodes.get(0);
         survivor = nodes.get(1);
         api = Api.of(survivor);
@@ -50,7 +53,7 @@ class NodeFailureIT {
 
     @AfterAll
     static void stopNodes() {
-        Node.closeAll(nodes);
+        HeraldProcess.stopAll(nodes);
         if (hooks != null) {
             hooks.close();
         }

@@ -2,6 +2,8 @@ package dev.herald.cluster;
 
 import dev.herald.compat.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.TestApp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import dev.herald.testing.JsonFrameListener;
@@ -33,14 +35,14 @@ final class Raw implements AutoCloseable {
     private final WebSocket socket;
     private final String socketId;
 
-    private Raw(Node node) {
-        URI uri = URI.create("ws://" + Node.HOST + ":" + node.port() + "/app/" + node.app.key()
+    private Raw(HeraldProcess node) {
+        URI uri = URI.create("ws://" + HeraldProcess.HOST + ":" + node.port() + "/app/" + node.app().key()
                 + "?protocol=7&client=java-raw&version=1.0");
         socket = listener.open(HTTP.newWebSocketBuilder(), uri, WAIT);
         socketId = Json.data(awaitEvent("pusher:connection_established")).path("socket_id").asText();
     }
 
-    static Raw connect(Node node) {
+    static Raw connect(HeraldProcess node) {
         return new Raw(node);
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
+import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.OpenResources;
 import java.time.Duration;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.herald.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.JsonFrameListener;
 import dev.herald.testing.OpenResources;
 import dev.herald.testing.RawHttp;

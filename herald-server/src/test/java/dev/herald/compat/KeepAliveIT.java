@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.connection.ConnectionState;
+import dev.herald.testing.HeraldProcess;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

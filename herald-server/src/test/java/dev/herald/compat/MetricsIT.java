@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.pusher.rest.Pusher;
+import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.OpenResources;
 import java.util.List;
 import java.util.Map;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
+import dev.herald.testing.HeraldProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import dev.herald.testing.JsonFrameListener;

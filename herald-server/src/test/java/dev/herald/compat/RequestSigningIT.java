@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.SignatureUtil;
 import com.pusher.rest.data.PresenceUser;
+import dev.herald.testing.HeraldProcess;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -6,6 +6,7 @@ import com.pusher.client.UserAuthenticator;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
+import dev.herald.testing.HeraldProcess;
 import java.util.Map;
 
 /** The official server SDK, pusher-http-java, pointed at a Herald process. */

@@ -10,6 +10,7 @@ import com.pusher.rest.Pusher;
 import com.pusher.rest.SignatureUtil;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
+import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.OpenResources;
 import java.util.ArrayList;
 import java.util.List;

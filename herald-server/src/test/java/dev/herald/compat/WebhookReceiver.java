@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.herald.testing.HeraldProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
