@@ -1,6 +1,5 @@
 package dev.herald.cluster;
 
-import dev.herald.compat.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.ChannelAuthorizer;
 import com.pusher.client.UserAuthenticator;
@@ -8,6 +7,7 @@ import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
 import dev.herald.testing.TestApp;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.TestApp;
+import dev.herald.testing.WebhookReceiver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ class NodeFailureIT {
     private static final TestApp APP = TestApp.named("cluster-failure");
     private static final int LEASE_SECONDS = 4;
     private static PrivateRedis redis;
-    private static Hooks hooks;
+    private static WebhookReceiver hooks;
     private static List<HeraldProcess> nodes = List.of();
     private static HeraldProcess doomed;
     private static HeraldProcess survivor;
@@ -39,10 +40,10 @@ class NodeFailureIT {
     @BeforeAll
     static void startNodes() {
         redis = PrivateRedis.start("node-failure");
-        hooks = Hooks.start();
+        hooks = WebhookReceiver.start();
         nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, redis.url()).env(Map.of(
                 "HERALD_NODE_LEASE_SECONDS", Integer.toString(LEASE_SECONDS),
-                "HERALD_APP_WEBHOOK_URL", hooks.url(),
+                "HERALD_APP_WEBHOOK_URL", hooks.url().toString(),
                 "HERALD_WEBHOOK_DEBOUNCE_MS", "1000",
                 "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS", "100")),
                 "cluster-failure-doomed", "cluster-failure-survivor");
@@ -70,9 +71,9 @@ class NodeFailureIT {
         zed.subscribePresence("presence-shared");
         zed.subscribePresence("presence-solo");
         shared.awaitAdded("zed");
-        hooks.awaitEvent("presence-solo", "member_added:zed", Client.WAIT);
-        hooks.awaitEvent("presence-solo", "channel_occupied", Client.WAIT);
-        hooks.awaitEvent("presence-shared", "member_added:zed", Client.WAIT);
+        hooks.awaitSummary("presence-solo", "member_added:zed", Client.WAIT);
+        hooks.awaitSummary("presence-solo", "channel_occupied", Client.WAIT);
+        hooks.awaitSummary("presence-shared", "member_added:zed", Client.WAIT);
         assertThat(Api.userIds(api, "presence-shared")).containsExactly("wendy", "zed");
 
         doomed.kill();
@@ -81,9 +82,9 @@ class NodeFailureIT {
 
         Duration expiry = Duration.ofSeconds(LEASE_SECONDS + 10);
         shared.awaitRemoved("zed", expiry);
-        hooks.awaitEvent("presence-shared", "member_removed:zed", expiry);
-        hooks.awaitEvent("presence-solo", "member_removed:zed", expiry);
-        hooks.awaitEvent("presence-solo", "channel_vacated", expiry);
+        hooks.awaitSummary("presence-shared", "member_removed:zed", expiry);
+        hooks.awaitSummary("presence-solo", "member_removed:zed", expiry);
+        hooks.awaitSummary("presence-solo", "channel_vacated", expiry);
         assertThat(Api.userIds(api, "presence-shared")).containsExactly("wendy");
         assertThat(Api.userIds(api, "presence-solo")).isEmpty();
         JsonNode solo = Api.get(api, "/channels/presence-solo", Map.of("info", "user_count,subscription_count"));
@@ -98,11 +99,11 @@ class NodeFailureIT {
         try (Client fence = Client.connect(survivor, "fence")) {
             fence.subscribe("fence-after-reap");
         }
-        hooks.awaitEvent("fence-after-reap", "channel_vacated", Duration.ofSeconds(30));
+        hooks.awaitSummary("fence-after-reap", "channel_vacated", Duration.ofSeconds(30));
         assertThat(shared.unsubscribedIds()).containsExactly("zed");
-        assertThat(hooks.summary("presence-shared")).containsExactlyInAnyOrder(
+        assertThat(hooks.occupancyAndMembership("presence-shared")).containsExactlyInAnyOrder(
                 "channel_occupied", "member_added:wendy", "member_added:zed", "member_removed:zed");
-        assertThat(hooks.summary("presence-solo")).containsExactlyInAnyOrder(
+        assertThat(hooks.occupancyAndMembership("presence-solo")).containsExactlyInAnyOrder(
                 "channel_occupied", "member_added:zed", "member_removed:zed", "channel_vacated");
     }
 }

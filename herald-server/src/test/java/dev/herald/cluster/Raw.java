@@ -1,8 +1,8 @@
 package dev.herald.cluster;
 
-import dev.herald.compat.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
 import dev.herald.testing.TestApp;
 import java.net.URI;
 import java.net.http.HttpClient;

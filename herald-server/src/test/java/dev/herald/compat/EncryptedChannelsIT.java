@@ -12,6 +12,7 @@ import com.pusher.rest.crypto.CryptoUtil;
 import com.pusher.rest.data.EncryptedMessage;
 import dev.herald.testing.ChannelRecorder;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import java.util.List;
 import java.util.Map;

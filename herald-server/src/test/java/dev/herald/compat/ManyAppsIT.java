@@ -8,6 +8,7 @@ import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import java.io.IOException;
 import java.nio.file.Files;

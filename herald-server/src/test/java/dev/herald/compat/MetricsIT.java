@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import java.util.List;
 import java.util.Map;

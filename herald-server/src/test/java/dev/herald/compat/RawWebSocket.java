@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import dev.herald.testing.JsonFrameListener;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.SignatureUtil;
 import com.pusher.rest.data.PresenceUser;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

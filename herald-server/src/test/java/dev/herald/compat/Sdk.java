@@ -7,6 +7,7 @@ import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
 import java.util.Map;
 
 /** The official server SDK, pusher-http-java, pointed at a Herald process. */

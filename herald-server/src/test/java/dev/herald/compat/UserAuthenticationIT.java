@@ -11,6 +11,7 @@ import com.pusher.rest.SignatureUtil;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import java.util.ArrayList;
 import java.util.List;
