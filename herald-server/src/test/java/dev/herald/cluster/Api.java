@@ -8,15 +8,11 @@ import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
+import dev.herald.testing.RawWebSocket;
 import dev.herald.testing.TestApp;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The official server SDK, pusher-http-java 1.3.4, pointed at one node. Where the SDK has no
@@ -43,14 +39,7 @@ final class Api {
 
     /** {@code key:hex(HMAC_SHA256(secret, socket_id::user::user_data))} (spec 4.1). */
     static String userAuth(TestApp app, String socketId, String userData) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(app.secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] digest = mac.doFinal((socketId + "::user::" + userData).getBytes(StandardCharsets.UTF_8));
-            return app.key() + ":" + HexFormat.of().formatHex(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return RawWebSocket.userAuth(app.key(), app.secret(), socketId, userData);
     }
 
     /** Answers pusher-java-client's sign-in as an app's user-auth endpoint would. */

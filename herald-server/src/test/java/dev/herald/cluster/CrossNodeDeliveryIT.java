@@ -7,6 +7,7 @@ import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.RawWebSocket;
 import dev.herald.testing.TestApp;
 import java.util.List;
 import java.util.Map;
@@ -135,8 +136,11 @@ class CrossNodeDeliveryIT {
         daveOnB.signIn();
         Client frank = clients.connect(a, "frank");
         frank.signIn();
-        try (Raw daveRaw = Raw.connect(a)) {
-            daveRaw.signIn(APP, "dave");
+        try (RawWebSocket daveRaw = RawWebSocket.open(a.ws(APP.key(), "protocol=7&client=java-raw&version=1.0"),
+                Map.of(), Client.WAIT)) {
+            daveRaw.awaitConnectionEstablished();
+            daveRaw.signin(APP.key(), APP.secret(), "{\"id\":\"dave\"}");
+            daveRaw.awaitEvent("pusher:signin_success");
 
             Api.ok(Api.terminateUserConnections(apiB, "dave"));
 

@@ -9,6 +9,7 @@ import com.pusher.rest.data.PresenceUser;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
+import dev.herald.testing.RawWebSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

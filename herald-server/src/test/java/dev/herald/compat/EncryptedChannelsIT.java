@@ -14,6 +14,7 @@ import dev.herald.testing.ChannelRecorder;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
+import dev.herald.testing.RawWebSocket;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -10,6 +10,8 @@ import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
+import dev.herald.testing.RawFrameSocket;
+import dev.herald.testing.RawWebSocket;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;

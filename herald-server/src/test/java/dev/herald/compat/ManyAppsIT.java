@@ -10,6 +10,7 @@ import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
+import dev.herald.testing.RawWebSocket;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,6 +10,8 @@ import com.pusher.rest.data.PresenceUser;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
+import dev.herald.testing.RawFrameSocket;
+import dev.herald.testing.RawWebSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

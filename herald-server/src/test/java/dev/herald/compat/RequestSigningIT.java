@@ -7,6 +7,7 @@ import com.pusher.rest.SignatureUtil;
 import com.pusher.rest.data.PresenceUser;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
+import dev.herald.testing.RawWebSocket;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -13,6 +13,7 @@ import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
+import dev.herald.testing.RawWebSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

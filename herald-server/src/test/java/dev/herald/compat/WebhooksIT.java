@@ -10,6 +10,7 @@ import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Validity;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.OpenResources;
+import dev.herald.testing.RawWebSocket;
 import dev.herald.testing.WebhookReceiver;
 import java.io.IOException;
 import java.nio.file.Files;
