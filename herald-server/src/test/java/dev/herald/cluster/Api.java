@@ -1,20 +1,18 @@
 package dev.herald.cluster;
 
-import dev.herald.compat.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.ChannelAuthorizer;
 import com.pusher.client.UserAuthenticator;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.HexFormat;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
+import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.TestApp;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The official server SDK, pusher-http-java 1.3.4, pointed at one node. Where the SDK has no
@@ -25,9 +23,9 @@ final class Api {
     private Api() {
     }
 
-    static Pusher of(Node node) {
-        Pusher pusher = new Pusher(node.app.id(), node.app.key(), node.app.secret());
-        pusher.setHost(Node.HOST + ":" + node.port());
+    static Pusher of(HeraldProcess node) {
+        Pusher pusher = new Pusher(node.app().id(), node.app().key(), node.app().secret());
+        pusher.setHost(HeraldProcess.HOST + ":" + node.port());
         pusher.setRequestTimeout(15_000);
         return pusher;
     }
@@ -41,14 +39,7 @@ final class Api {
 
     /** {@code key:hex(HMAC_SHA256(secret, socket_id::user::user_data))} (spec 4.1). */
     static String userAuth(TestApp app, String socketId, String userData) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(app.secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] digest = mac.doFinal((socketId + "::user::" + userData).getBytes(StandardCharsets.UTF_8));
-            return app.key() + ":" + HexFormat.of().formatHex(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return RawWebSocket.userAuth(app.key(), app.secret(), socketId, userData);
     }
 
     /** Answers pusher-java-client's sign-in as an app's user-auth endpoint would. */

@@ -13,6 +13,7 @@ import com.pusher.client.connection.ConnectionEventListener;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.client.connection.ConnectionStateChange;
 import dev.herald.testing.ChannelRecorder;
+import dev.herald.testing.HeraldProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,15 +37,16 @@ final class Client implements AutoCloseable {
     /** Events the server sent to the signed-in user. */
     final List<PusherEvent> userEvents = new CopyOnWriteArrayList<>();
 
-    private Client(Node node, String userId, ChannelAuthorizer authorizer, UserAuthenticator userAuthenticator) {
+    private Client(HeraldProcess node, String userId, ChannelAuthorizer authorizer,
+                   UserAuthenticator userAuthenticator) {
         this.userId = userId;
         PusherOptions options = new PusherOptions()
-                .setHost(Node.HOST)
+                .setHost(HeraldProcess.HOST)
                 .setWsPort(node.port())
                 .setUseTLS(false)
                 .setChannelAuthorizer(authorizer)
                 .setUserAuthenticator(userAuthenticator);
-        pusher = new Pusher(node.app.key(), options);
+        pusher = new Pusher(node.app().key(), options);
         pusher.user().bindGlobal(userEvents::add);
     }
 
@@ -53,9 +55,9 @@ final class Client implements AutoCloseable {
      * the app's secret through pusher-http-java (presence as that user), and it can sign in as that
      * user.
      */
-    static Client connect(Node node, String userId) {
+    static Client connect(HeraldProcess node, String userId) {
         Client client = new Client(node, userId, Api.authorizer(Api.of(node), userId),
-                Api.userAuthenticator(node.app, userId));
+                Api.userAuthenticator(node.app(), userId));
         client.pusher.connect(new ConnectionEventListener() {
             @Override
             public void onConnectionStateChange(ConnectionStateChange change) {

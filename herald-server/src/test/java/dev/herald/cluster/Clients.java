@@ -1,5 +1,6 @@
 package dev.herald.cluster;
 
+import dev.herald.testing.HeraldProcess;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -13,8 +14,11 @@ final class Clients implements AfterEachCallback {
 
     private final List<Client> open = new ArrayList<>();
 
-    /** A connected client on {@code node} for user {@code userId} (see {@link Client#connect}), closed after the test. */
-    Client connect(Node node, String userId) {
+    /**
+     * A connected client on {@code node} for user {@code userId} (see {@link Client#connect}), closed
+     * after the test.
+     */
+    Client connect(HeraldProcess node, String userId) {
         Client client = Client.connect(node, userId);
         open.add(client);
         return client;

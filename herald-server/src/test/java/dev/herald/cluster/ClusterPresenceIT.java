@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.TestApp;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -19,17 +21,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ClusterPresenceIT {
 
     private static final TestApp APP = TestApp.named("cluster-presence");
-    private static List<Node> nodes = List.of();
-    private static Node a;
-    private static Node b;
-    private static Node c;
+    private static List<HeraldProcess> nodes = List.of();
+    private static HeraldProcess a;
+    private static HeraldProcess b;
+    private static HeraldProcess c;
     private static List<Pusher> apis;
     @RegisterExtension
     final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
-        nodes = Node.startAll(APP, Node.REDIS, Map.of(), "presence-a", "presence-b", "presence-c");
+        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, HeraldProcess.REDIS),
+                "cluster-presence-a", "cluster-presence-b", "cluster-presence-c");
         a = nodes.get(0);
         b = nodes.get(1);
         c = nodes.get(2);
@@ -38,7 +41,7 @@ class ClusterPresenceIT {
 
     @AfterAll
     static void stopNodes() {
-        Node.closeAll(nodes);
+        HeraldProcess.stopAll(nodes);
     }
 
     @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.pusher.rest.Pusher;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.TestApp;
+import dev.herald.testing.WebhookReceiver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,22 +30,23 @@ class ClusterWebhooksIT {
     private static final TestApp APP = TestApp.named("cluster-webhooks");
     private static final Duration HOOK_WAIT = Duration.ofSeconds(30);
     private static final AtomicInteger FENCES = new AtomicInteger();
-    private static Hooks hooks;
-    private static List<Node> nodes = List.of();
-    private static Node a;
-    private static Node b;
+    private static WebhookReceiver hooks;
+    private static List<HeraldProcess> nodes = List.of();
+    private static HeraldProcess a;
+    private static HeraldProcess b;
     private static Pusher apiA;
     @RegisterExtension
     final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
-        hooks = Hooks.start();
-        nodes = Node.startAll(APP, Node.REDIS, Map.of(
-                "HERALD_APP_WEBHOOK_URL", hooks.url(),
+        hooks = WebhookReceiver.start();
+        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, HeraldProcess.REDIS).env(Map.of(
+                "HERALD_APP_WEBHOOK_URL", hooks.url().toString(),
                 "HERALD_WEBHOOK_DEBOUNCE_MS", "1000",
                 "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS", "100",
-                "HERALD_APP_SUBSCRIPTION_COUNT", "true"), "webhooks-a", "webhooks-b");
+                "HERALD_APP_SUBSCRIPTION_COUNT", "true")),
+                "cluster-webhooks-a", "cluster-webhooks-b");
         a = nodes.get(0);
         b = nodes.get(1);
         apiA = Api.of(a);
@@ -50,7 +54,7 @@ class ClusterWebhooksIT {
 
     @AfterAll
     static void stopNodes() {
-        Node.closeAll(nodes);
+        HeraldProcess.stopAll(nodes);
         if (hooks != null) {
             hooks.close();
         }
@@ -67,14 +71,14 @@ class ClusterWebhooksIT {
         onB.pusher.subscribe("shared", second);
         first.awaitSubscribed();
         second.awaitSubscribed();
-        hooks.awaitEvent("shared", "channel_occupied", HOOK_WAIT);
+        hooks.awaitSummary("shared", "channel_occupied", HOOK_WAIT);
 
         onA.unsubscribe("shared");
         onB.unsubscribe("shared");
-        hooks.awaitEvent("shared", "channel_vacated", HOOK_WAIT);
+        hooks.awaitSummary("shared", "channel_vacated", HOOK_WAIT);
         fence();
 
-        assertThat(hooks.summary("shared")).containsExactly("channel_occupied", "channel_vacated");
+        assertThat(hooks.occupancyAndMembership("shared")).containsExactly("channel_occupied", "channel_vacated");
     }
 
     @Test
@@ -84,21 +88,22 @@ class ClusterWebhooksIT {
 
         onA.subscribePresence("presence-hooked");
         onB.subscribePresence("presence-hooked");
-        hooks.awaitEvent("presence-hooked", "member_added:dana", HOOK_WAIT);
-        hooks.awaitEvent("presence-hooked", "channel_occupied", HOOK_WAIT);
+        hooks.awaitSummary("presence-hooked", "member_added:dana", HOOK_WAIT);
+        hooks.awaitSummary("presence-hooked", "channel_occupied", HOOK_WAIT);
         fence();
-        assertThat(hooks.summary("presence-hooked")).containsExactlyInAnyOrder("channel_occupied", "member_added:dana");
+        assertThat(hooks.occupancyAndMembership("presence-hooked"))
+                .containsExactlyInAnyOrder("channel_occupied", "member_added:dana");
 
         onA.close();
         fence();
-        assertThat(hooks.summary("presence-hooked")).as("dana still has a socket on node B")
+        assertThat(hooks.occupancyAndMembership("presence-hooked")).as("dana still has a socket on node B")
                 .containsExactlyInAnyOrder("channel_occupied", "member_added:dana");
 
         onB.close();
-        hooks.awaitEvent("presence-hooked", "member_removed:dana", HOOK_WAIT);
-        hooks.awaitEvent("presence-hooked", "channel_vacated", HOOK_WAIT);
+        hooks.awaitSummary("presence-hooked", "member_removed:dana", HOOK_WAIT);
+        hooks.awaitSummary("presence-hooked", "channel_vacated", HOOK_WAIT);
         fence();
-        assertThat(hooks.summary("presence-hooked")).containsExactlyInAnyOrder(
+        assertThat(hooks.occupancyAndMembership("presence-hooked")).containsExactlyInAnyOrder(
                 "channel_occupied", "member_added:dana", "member_removed:dana", "channel_vacated");
     }
 
@@ -107,8 +112,8 @@ class ClusterWebhooksIT {
         Client onA = clients.connect(a, "erin");
         Client onB = clients.connect(b, "erin");
         onA.subscribePresence("presence-move");
-        hooks.awaitEvent("presence-move", "member_added:erin", HOOK_WAIT);
-        hooks.awaitEvent("presence-move", "channel_occupied", HOOK_WAIT);
+        hooks.awaitSummary("presence-move", "member_added:erin", HOOK_WAIT);
+        hooks.awaitSummary("presence-move", "channel_occupied", HOOK_WAIT);
 
         onA.pusher.disconnect(); // the page on node A closes...
         await("node A registered erin's departure").atMost(Client.WAIT)
@@ -121,14 +126,14 @@ class ClusterWebhooksIT {
         long movedMillis = (System.nanoTime() - left) / 1_000_000;
         fence();
 
-        assertThat(hooks.summary("presence-move"))
+        assertThat(hooks.occupancyAndMembership("presence-move"))
                 .as("erin's join on node B answered %d ms after node A saw her leave (debounce 1000 ms)",
                         movedMillis)
                 .containsExactlyInAnyOrder("channel_occupied", "member_added:erin");
 
         onB.close();
-        hooks.awaitEvent("presence-move", "channel_vacated", HOOK_WAIT);
-        hooks.awaitEvent("presence-move", "member_removed:erin", HOOK_WAIT);
+        hooks.awaitSummary("presence-move", "channel_vacated", HOOK_WAIT);
+        hooks.awaitSummary("presence-move", "member_removed:erin", HOOK_WAIT);
     }
 
     @Test
@@ -150,7 +155,7 @@ class ClusterWebhooksIT {
     /** Occupies and vacates a fresh channel on every node and waits for each channel_vacated. */
     private void fence() {
         List<String> channels = new ArrayList<>();
-        for (Node node : nodes) {
+        for (HeraldProcess node : nodes) {
             String channel = "fence-" + FENCES.incrementAndGet();
             try (Client client = Client.connect(node, "fence")) {
                 client.subscribe(channel);
@@ -158,7 +163,7 @@ class ClusterWebhooksIT {
             channels.add(channel);
         }
         for (String channel : channels) {
-            hooks.awaitEvent(channel, "channel_vacated", HOOK_WAIT);
+            hooks.awaitSummary(channel, "channel_vacated", HOOK_WAIT);
         }
     }
 }

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.TestApp;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -23,9 +26,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CrossNodeDeliveryIT {
 
     private static final TestApp APP = TestApp.named("cluster-delivery");
-    private static List<Node> nodes = List.of();
-    private static Node a;
-    private static Node b;
+    private static List<HeraldProcess> nodes = List.of();
+    private static HeraldProcess a;
+    private static HeraldProcess b;
     private static Pusher apiA;
     private static Pusher apiB;
     @RegisterExtension
@@ -33,7 +36,8 @@ class CrossNodeDeliveryIT {
 
     @BeforeAll
     static void startNodes() {
-        nodes = Node.startAll(APP, Node.REDIS, Map.of(), "delivery-a", "delivery-b");
+        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, HeraldProcess.REDIS),
+                "cluster-delivery-a", "cluster-delivery-b");
         a = nodes.get(0);
         b = nodes.get(1);
         apiA = Api.of(a);
@@ -42,7 +46,7 @@ class CrossNodeDeliveryIT {
 
     @AfterAll
     static void stopNodes() {
-        Node.closeAll(nodes);
+        HeraldProcess.stopAll(nodes);
     }
 
     @Test
@@ -132,8 +136,11 @@ class CrossNodeDeliveryIT {
         daveOnB.signIn();
         Client frank = clients.connect(a, "frank");
         frank.signIn();
-        try (Raw daveRaw = Raw.connect(a)) {
-            daveRaw.signIn(APP, "dave");
+        try (RawWebSocket daveRaw = RawWebSocket.open(a.ws(APP.key(), "protocol=7&client=java-raw&version=1.0"),
+                Map.of(), Client.WAIT)) {
+            daveRaw.awaitConnectionEstablished();
+            daveRaw.signin(APP.key(), APP.secret(), "{\"id\":\"dave\"}");
+            daveRaw.awaitEvent("pusher:signin_success");
 
             Api.ok(Api.terminateUserConnections(apiB, "dave"));
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.TestApp;
+import dev.herald.testing.WebhookReceiver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +29,10 @@ class NodeFailureIT {
     private static final TestApp APP = TestApp.named("cluster-failure");
     private static final int LEASE_SECONDS = 4;
     private static PrivateRedis redis;
-    private static Hooks hooks;
-    private static List<Node> nodes = List.of();
-    private static Node doomed;
-    private static Node survivor;
+    private static WebhookReceiver hooks;
+    private static List<HeraldProcess> nodes = List.of();
+    private static HeraldProcess doomed;
+    private static HeraldProcess survivor;
     private static Pusher api;
     @RegisterExtension
     final Clients clients = new Clients();
@@ -37,12 +40,13 @@ class NodeFailureIT {
     @BeforeAll
     static void startNodes() {
         redis = PrivateRedis.start("node-failure");
-        hooks = Hooks.start();
-        nodes = Node.startAll(APP, redis.url(), Map.of(
+        hooks = WebhookReceiver.start();
+        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, redis.url()).env(Map.of(
                 "HERALD_NODE_LEASE_SECONDS", Integer.toString(LEASE_SECONDS),
-                "HERALD_APP_WEBHOOK_URL", hooks.url(),
+                "HERALD_APP_WEBHOOK_URL", hooks.url().toString(),
                 "HERALD_WEBHOOK_DEBOUNCE_MS", "1000",
-                "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS", "100"), "failure-doomed", "failure-survivor");
+                "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS", "100")),
+                "cluster-failure-doomed", "cluster-failure-survivor");
         doomed = nodes.get(0);
         survivor = nodes.get(1);
         api = Api.of(survivor);
@@ -50,7 +54,7 @@ class NodeFailureIT {
 
     @AfterAll
     static void stopNodes() {
-        Node.closeAll(nodes);
+        HeraldProcess.stopAll(nodes);
         if (hooks != null) {
             hooks.close();
         }
@@ -67,9 +71,9 @@ class NodeFailureIT {
         zed.subscribePresence("presence-shared");
         zed.subscribePresence("presence-solo");
         shared.awaitAdded("zed");
-        hooks.awaitEvent("presence-solo", "member_added:zed", Client.WAIT);
-        hooks.awaitEvent("presence-solo", "channel_occupied", Client.WAIT);
-        hooks.awaitEvent("presence-shared", "member_added:zed", Client.WAIT);
+        hooks.awaitSummary("presence-solo", "member_added:zed", Client.WAIT);
+        hooks.awaitSummary("presence-solo", "channel_occupied", Client.WAIT);
+        hooks.awaitSummary("presence-shared", "member_added:zed", Client.WAIT);
         assertThat(Api.userIds(api, "presence-shared")).containsExactly("wendy", "zed");
 
         doomed.kill();
@@ -78,9 +82,9 @@ class NodeFailureIT {
 
         Duration expiry = Duration.ofSeconds(LEASE_SECONDS + 10);
         shared.awaitRemoved("zed", expiry);
-        hooks.awaitEvent("presence-shared", "member_removed:zed", expiry);
-        hooks.awaitEvent("presence-solo", "member_removed:zed", expiry);
-        hooks.awaitEvent("presence-solo", "channel_vacated", expiry);
+        hooks.awaitSummary("presence-shared", "member_removed:zed", expiry);
+        hooks.awaitSummary("presence-solo", "member_removed:zed", expiry);
+        hooks.awaitSummary("presence-solo", "channel_vacated", expiry);
         assertThat(Api.userIds(api, "presence-shared")).containsExactly("wendy");
         assertThat(Api.userIds(api, "presence-solo")).isEmpty();
         JsonNode solo = Api.get(api, "/channels/presence-solo", Map.of("info", "user_count,subscription_count"));
@@ -95,11 +99,11 @@ class NodeFailureIT {
         try (Client fence = Client.connect(survivor, "fence")) {
             fence.subscribe("fence-after-reap");
         }
-        hooks.awaitEvent("fence-after-reap", "channel_vacated", Duration.ofSeconds(30));
+        hooks.awaitSummary("fence-after-reap", "channel_vacated", Duration.ofSeconds(30));
         assertThat(shared.unsubscribedIds()).containsExactly("zed");
-        assertThat(hooks.summary("presence-shared")).containsExactlyInAnyOrder(
+        assertThat(hooks.occupancyAndMembership("presence-shared")).containsExactlyInAnyOrder(
                 "channel_occupied", "member_added:wendy", "member_added:zed", "member_removed:zed");
-        assertThat(hooks.summary("presence-solo")).containsExactlyInAnyOrder(
+        assertThat(hooks.occupancyAndMembership("presence-solo")).containsExactlyInAnyOrder(
                 "channel_occupied", "member_added:zed", "member_removed:zed", "channel_vacated");
     }
 }

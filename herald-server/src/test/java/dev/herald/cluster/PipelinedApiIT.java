@@ -2,7 +2,9 @@ package dev.herald.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.RawHttp;
+import dev.herald.testing.TestApp;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -24,16 +26,17 @@ class PipelinedApiIT {
 
     private static final TestApp APP = TestApp.named("cluster-pipelined");
     private static final int PAIRS = 20;
-    private static List<Node> nodes = List.of();
+    private static List<HeraldProcess> nodes = List.of();
 
     @BeforeAll
     static void startNodes() {
-        nodes = Node.startAll(APP, Node.REDIS, Map.of(), "pipelined-a", "pipelined-b");
+        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, HeraldProcess.REDIS),
+                "cluster-pipelined-a", "cluster-pipelined-b");
     }
 
     @AfterAll
     static void stopNodes() {
-        Node.closeAll(nodes);
+        HeraldProcess.stopAll(nodes);
     }
 
     @Test
@@ -44,7 +47,7 @@ class PipelinedApiIT {
                     .append("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
         }
         List<String> bodies = new ArrayList<>();
-        try (RawHttp http = RawHttp.connect(Node.HOST, nodes.get(0).port())) {
+        try (RawHttp http = RawHttp.connect(HeraldProcess.HOST, nodes.get(0).port())) {
             http.send(requests.toString());
             for (int i = 0; i < 2 * PAIRS; i++) {
                 RawHttp.Response answer = http.read();

@@ -2,6 +2,8 @@ package dev.herald.cluster;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.ServerJar;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,8 +32,8 @@ final class PrivateRedis implements AutoCloseable {
     }
 
     static PrivateRedis start(String name) {
-        Path log = Node.logDirectory().resolve("redis-" + name + ".log");
-        PrivateRedis redis = new PrivateRedis(Node.freePort(), log);
+        Path log = HeraldProcess.targetDirectory().resolve("redis-" + name + ".log");
+        PrivateRedis redis = new PrivateRedis(ServerJar.freePort(), log);
         redis.startProcess();
         return redis;
     }

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.TestApp;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +29,9 @@ class RedisRestartIT {
     /** How soon the nodes must be ready again once Redis is back. */
     private static final Duration RECOVERY = Duration.ofSeconds(15);
     private static PrivateRedis redis;
-    private static List<Node> nodes = List.of();
-    private static Node a;
-    private static Node b;
+    private static List<HeraldProcess> nodes = List.of();
+    private static HeraldProcess a;
+    private static HeraldProcess b;
     private static Pusher apiA;
     private static Pusher apiB;
     @RegisterExtension
@@ -38,7 +40,8 @@ class RedisRestartIT {
     @BeforeAll
     static void startNodes() {
         redis = PrivateRedis.start("redis-restart");
-        nodes = Node.startAll(APP, redis.url(), Map.of("HERALD_NODE_LEASE_SECONDS", "4"), "restart-a", "restart-b");
+        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, redis.url())
+                .env("HERALD_NODE_LEASE_SECONDS", "4"), "cluster-restart-a", "cluster-restart-b");
         a = nodes.get(0);
         b = nodes.get(1);
         apiA = Api.of(a);
@@ -47,7 +50,7 @@ class RedisRestartIT {
 
     @AfterAll
     static void stopNodes() {
-        Node.closeAll(nodes);
+        HeraldProcess.stopAll(nodes);
         if (redis != null) {
             redis.close();
         }
@@ -69,7 +72,7 @@ class RedisRestartIT {
 
         redis.stop();
 
-        for (Node node : nodes) {
+        for (HeraldProcess node : nodes) {
             await(node + " reports not ready while Redis is away").atMost(Client.WAIT)
                     .until(() -> node.readyStatus() == 503);
         }
@@ -84,7 +87,7 @@ class RedisRestartIT {
         long restarted = System.nanoTime();
         redis.startProcess();
 
-        for (Node node : nodes) {
+        for (HeraldProcess node : nodes) {
             await(node + " ready again after Redis returned").atMost(RECOVERY).until(() -> node.readyStatus() == 200);
         }
         long recoveredMillis = (System.nanoTime() - restarted) / 1_000_000;

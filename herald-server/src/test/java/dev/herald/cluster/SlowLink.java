@@ -1,5 +1,6 @@
 package dev.herald.cluster;
 
+import dev.herald.testing.HeraldProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,8 +41,8 @@ final class SlowLink implements AutoCloseable {
     /** Relays 127.0.0.1:(free port) to {@code targetPort} with {@code delay} each way. */
     static SlowLink start(int targetPort, Duration delay) {
         try {
-            ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName(Node.HOST));
-            SlowLink link = new SlowLink(server, new InetSocketAddress(Node.HOST, targetPort), delay);
+            ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName(HeraldProcess.HOST));
+            SlowLink link = new SlowLink(server, new InetSocketAddress(HeraldProcess.HOST, targetPort), delay);
             daemon("slow-link-accept", link::accept);
             return link;
         } catch (IOException e) {
@@ -50,7 +51,7 @@ final class SlowLink implements AutoCloseable {
     }
 
     String redisUrl() {
-        return "redis://" + Node.HOST + ":" + server.getLocalPort();
+        return "redis://" + HeraldProcess.HOST + ":" + server.getLocalPort();
     }
 
     private void accept() {

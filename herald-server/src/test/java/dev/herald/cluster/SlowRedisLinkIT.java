@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Result;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.TestApp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +27,8 @@ class SlowRedisLinkIT {
 
     private static final TestApp APP = TestApp.named("cluster-slow-link");
     private static SlowLink link;
-    private static List<Node> nodes = new ArrayList<>();
-    private static Node a;
+    private static List<HeraldProcess> nodes = new ArrayList<>();
+    private static HeraldProcess a;
     private static Pusher apiB;
     @RegisterExtension
     final Clients clients = new Clients();
@@ -34,9 +36,11 @@ class SlowRedisLinkIT {
     @BeforeAll
     static void startNodes() {
         link = SlowLink.start(6379, Duration.ofMillis(200));
-        a = Node.launch("slow-link-a", APP, link.redisUrl(), Map.of());
+        a = HeraldProcess.launch(
+                HeraldProcess.clusterNode(APP, link.redisUrl()).name("cluster-slow-link-a").build());
         nodes.add(a);
-        Node b = Node.launch("slow-link-b", APP, Node.REDIS, Map.of());
+        HeraldProcess b = HeraldProcess.launch(
+                HeraldProcess.clusterNode(APP, HeraldProcess.REDIS).name("cluster-slow-link-b").build());
         nodes.add(b);
         a.awaitReady();
         b.awaitReady();
@@ -45,7 +49,7 @@ class SlowRedisLinkIT {
 
     @AfterAll
     static void stopNodes() {
-        Node.closeAll(nodes);
+        HeraldProcess.stopAll(nodes);
         if (link != null) {
             link.close();
         }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
+import dev.herald.testing.HeraldProcess;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,9 +2,10 @@ package dev.herald.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.testing.JsonFrameListener;
+import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.OpenResources;
 import dev.herald.testing.RawHttp;
+import dev.herald.testing.RawWebSocket;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -130,7 +131,7 @@ class HttpHardeningIT {
             }
             RawWebSocket over = RawWebSocket.open(herald.ws());
             clients.add(over);
-            JsonFrameListener.Close close = over.awaitClose();
+            RawWebSocket.Close close = over.awaitClose();
             assertThat(close.code()).as("the cap itself still holds").isEqualTo(4100);
         } finally {
             clients.forEach(RawWebSocket::close);

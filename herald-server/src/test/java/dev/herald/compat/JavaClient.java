@@ -14,6 +14,7 @@ import com.pusher.client.connection.ConnectionEventListener;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.client.connection.ConnectionStateChange;
 import dev.herald.testing.ChannelRecorder;
+import dev.herald.testing.HeraldProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

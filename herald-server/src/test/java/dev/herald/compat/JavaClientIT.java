@@ -9,6 +9,8 @@ import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.channel.User;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import java.util.List;
 import java.util.Map;

@@ -5,6 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.connection.ConnectionState;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
+import dev.herald.testing.RawFrameSocket;
+import dev.herald.testing.RawWebSocket;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.herald.compat;
 
+import dev.herald.testing.HeraldProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

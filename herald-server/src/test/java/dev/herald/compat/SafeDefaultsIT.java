@@ -3,6 +3,7 @@ package dev.herald.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.ServerJar;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -6,6 +6,9 @@ import com.pusher.client.UserAuthenticator;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
+import dev.herald.testing.RawWebSocket;
 import dev.herald.testing.RequestSigner;
 import java.util.Map;
 
@@ -40,11 +43,11 @@ final class Sdk {
 
     /**
      * The {@code auth} of a {@code pusher:signin}: {@code key:hex(HMAC_SHA256(secret, socket_id::user::user_data))}
-     * (spec 4.1). pusher-http-java 1.3.4 has no {@code authenticateUser}, so this is written out
-     * from the spec and checked against the spec's vector in {@link UserAuthenticationIT}.
+     * (spec 4.1). pusher-http-java 1.3.4 has no {@code authenticateUser}, so {@link RawWebSocket#userAuth}
+     * writes it out from the spec; it is checked against the spec's vector in {@link UserAuthenticationIT}.
      */
     static String userAuth(String key, String secret, String socketId, String userData) {
-        return key + ":" + RequestSigner.hmacSha256Hex(secret, socketId + "::user::" + userData);
+        return RawWebSocket.userAuth(key, secret, socketId, userData);
     }
 
     /**

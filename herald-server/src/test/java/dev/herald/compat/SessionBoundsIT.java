@@ -3,6 +3,9 @@ package dev.herald.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pusher.rest.SignatureUtil;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
+import dev.herald.testing.RawFrameSocket;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;

@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.connection.ConnectionState;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.WebhookReceiver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

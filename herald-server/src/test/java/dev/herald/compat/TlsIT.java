@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
+import dev.herald.testing.HeraldProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -94,9 +95,9 @@ class TlsIT {
             System.setProperty(name, properties.get(name));
         }
 
-        herald = HeraldProcess.start("tls", Map.of(
+        herald = HeraldProcess.options("tls").env(Map.of(
                 "HERALD_TLS_CERT", cert.toString(),
-                "HERALD_TLS_KEY", key.toString()), trusting);
+                "HERALD_TLS_KEY", key.toString())).tls(trusting).start();
     }
 
     @AfterAll

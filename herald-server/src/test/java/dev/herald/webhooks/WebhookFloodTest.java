@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.apps.App;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.cluster.ClusterView;
 import dev.herald.auth.Authenticators;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.Member;
+import dev.herald.testing.WebhookReceiver;
 import io.micrometer.core.instrument.Counter;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -42,8 +44,8 @@ class WebhookFloodTest {
     private static final int FLOOD_EVENTS = 60_000; // per thread, two webhook events each
     private static final int IMPORTANT_EVERY = 3_000;
 
-    private final Receivers.Stalled stalled = new Receivers.Stalled();
-    private final Receivers.Healthy healthy = new Receivers.Healthy();
+    private final WebhookReceiver stalled = WebhookReceiver.stalled();
+    private final WebhookReceiver healthy = WebhookReceiver.start();
     private final HeraldMetrics metrics = HeraldMetrics.inMemory();
     private final App flooder = App.of("a", "key-a", "secret-a").withWebhooks(List.of(WebhookTarget.all(stalled.url())));
     private final App quiet = App.of("b", "key-b", "secret-b").withWebhooks(List.of(WebhookTarget.all(healthy.url())));
@@ -64,8 +66,8 @@ class WebhookFloodTest {
         // steady state first: JSON, signing and the HTTP client are loaded and connected
         dispatcher.channelOccupied(quiet, "warm-up");
         dispatcher.channelOccupied(flooder, "warm-up");
-        await().atMost(Duration.ofSeconds(10)).until(() -> healthy.arrivals.size() == 1);
-        healthy.arrivals.clear();
+        await().atMost(Duration.ofSeconds(10)).until(() -> healthy.events().size() == 1);
+        healthy.clear();
         long heapBefore = liveHeap();
         Map<String, Long> raised = new ConcurrentHashMap<>();
         AtomicBoolean flooding = new AtomicBoolean(true);
@@ -91,14 +93,16 @@ class WebhookFloodTest {
             other.join();
 
             // every one of the quiet app's events arrives, and promptly
-            await().atMost(Duration.ofSeconds(10)).until(() -> healthy.arrivals.size() >= raised.size());
+            await().atMost(Duration.ofSeconds(10)).until(() -> healthy.events().size() >= raised.size());
             long worstMillis = 0;
-            for (Receivers.Healthy.Arrival arrival : healthy.arrivals) {
-                assertThat(arrival.event().path("name").asText()).isEqualTo("channel_occupied");
-                long delay = arrival.nanos() - raised.get(arrival.event().path("channel").asText());
-                worstMillis = Math.max(worstMillis, TimeUnit.NANOSECONDS.toMillis(delay));
+            for (WebhookReceiver.Delivery delivery : healthy.accepted()) {
+                for (JsonNode event : delivery.events()) {
+                    assertThat(event.path("name").asText()).isEqualTo("channel_occupied");
+                    long delay = delivery.receivedNanos() - raised.get(event.path("channel").asText());
+                    worstMillis = Math.max(worstMillis, TimeUnit.NANOSECONDS.toMillis(delay));
+                }
             }
-            assertThat(healthy.arrivals).hasSize(raised.size());
+            assertThat(healthy.events()).hasSize(raised.size());
             assertThat(worstMillis).as("the quiet app's slowest webhook, ms").isLessThan(3_000);
 
             // the dispatcher's own accounting never passed its bounds

@@ -8,13 +8,8 @@ import dev.herald.bench.config.BenchConfig;
 import dev.herald.bench.config.BenchOptions;
 import dev.herald.bench.config.Scenario;
 import dev.herald.bench.run.Coordinator;
-import java.io.IOException;
+import dev.herald.testing.HeraldProcess;
 import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,50 +39,21 @@ class ChurnSmokeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir = Path.of("target", "churn-smoke");
-    private Process server;
-    private int port;
+    private HeraldProcess server;
 
     @BeforeEach
-    void startServer() throws Exception {
+    void startServer() {
         Path launcher = Path.of(System.getProperty("herald.launcher", "../herald-server/bin/herald"));
-        Path jar = Path.of(System.getProperty("herald.jar", "../herald-server/target/herald-server.jar"));
-        assertThat(jar).as("the packaged server (./mvnw -pl herald-server package)").exists();
-        Files.createDirectories(dir);
-        int port = freePort();
-        ProcessBuilder pb = new ProcessBuilder(launcher.toAbsolutePath().toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("server.log").toFile());
-        pb.environment().put("HERALD_JAR", jar.toAbsolutePath().toString());
-        pb.environment().put("HERALD_HOST", "127.0.0.1");
-        pb.environment().put("HERALD_PORT", Integer.toString(port));
-        pb.environment().put("HERALD_METRICS_PORT", "-1");
-        server = pb.start(); // bin/herald execs java: this is the server's own pid
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            assertThat(server.isAlive()).as("server running; see target/churn-smoke/server.log").isTrue();
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            assertThat(System.nanoTime()).as("server ready within 60 s").isLessThan(deadline);
-            Thread.sleep(200);
-        }
-        this.port = port;
+        // bin/herald execs java: the process started is the server's own, its pid the one sampled
+        server = HeraldProcess.options("churn-smoke").script(launcher).env("HERALD_METRICS_PORT", "-1")
+                .probe(HeraldProcess.Probe.READY).readyTimeout(Duration.ofSeconds(60))
+                .log(dir.resolve("server.log")).start();
     }
 
     @AfterEach
-    void stopServer() throws InterruptedException {
+    void stopServer() {
         if (server != null) {
-            server.destroy();
-            if (!server.waitFor(10, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-            }
+            server.close();
         }
     }
 
@@ -122,7 +88,7 @@ class ChurnSmokeIT {
 
     private JsonNode churn(Duration duration, Duration sampleEvery, String name) throws Exception {
         BenchOptions o = new BenchOptions();
-        o.port = port;
+        o.port = server.port();
         o.duration = duration;
         o.warmup = Duration.ofSeconds(30);
         o.serverPid = server.pid();
@@ -133,11 +99,5 @@ class ChurnSmokeIT {
             new Coordinator(BenchConfig.resolve(Scenario.CHURN, o), log).run();
         }
         return JSON.readTree(dir.resolve(name + ".json").toFile());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

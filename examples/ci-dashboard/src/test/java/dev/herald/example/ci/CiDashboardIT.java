@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.example.ci.BuildRunner.Script;
 import dev.herald.example.ci.Model.Build;
 import dev.herald.example.ci.Model.Status;
+import dev.herald.testing.HeraldProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,8 +65,7 @@ class CiDashboardIT {
 
     @BeforeAll
     void start() throws Exception {
-        Path jar = Path.of(System.getProperty("herald.jar", "../../herald-server/target/herald-server.jar"));
-        herald = HeraldProcess.start(jar, HeraldProcess.freePort(), TARGET.resolve("herald-it.log"));
+        herald = HeraldProcess.options("ci-dashboard").log(TARGET.resolve("herald-it.log")).start();
         app = CiDashboardApp.start(Config.parse(new String[] {"--port", "0", "--no-demo", "--line-interval-ms", "80",
             "--herald-host", "127.0.0.1", "--herald-port", Integer.toString(herald.port()),
             "--jdbc-url", "jdbc:h2:mem:ci-dashboard-it-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"}, Map.of()));
@@ -86,8 +86,7 @@ class CiDashboardIT {
         gates.forEach(CountDownLatch::countDown);
         gates.clear();
         if (heraldStopped) {
-            herald.stop(); // a start that failed half-way may have left a process behind
-            herald.start();
+            herald.restart(); // stops first: a start that failed half-way may have left a process behind
             heraldStopped = false;
         }
         await("builds of the test finished").atMost(WAIT).until(() -> app.runner().runningBuilds() == 0);
@@ -293,7 +292,7 @@ class CiDashboardIT {
         assertThat(lineCount(alice)).as("nothing can arrive while Herald is down").isZero();
 
         t0 = System.nanoTime();
-        herald.start();
+        herald.restart();
         heraldStopped = false;
         System.out.printf("herald started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();

@@ -1,5 +1,6 @@
-package dev.herald.compat;
+package dev.herald.testing;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -7,24 +8,28 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Map;
 
 /**
- * A WebSocket client written by hand on a {@link Socket}: it does the HTTP upgrade itself and
- * reads frames one by one, so a test sees the server's WS ping frames and can choose not to
- * answer them (the JDK's WebSocket always answers).
+ * The tests' one WebSocket client implementation, written by hand on a {@link Socket}: it does the
+ * HTTP upgrade itself and reads frames one by one, so a test sees the server's WS ping frames and
+ * can choose not to answer them, send what no library would, or stop reading. {@link RawWebSocket}
+ * is the Pusher-message layer on top of it.
  */
-final class RawFrameSocket implements AutoCloseable {
+public final class RawFrameSocket implements AutoCloseable {
 
-    static final int TEXT = 0x1;
-    static final int BINARY = 0x2;
-    static final int CLOSE = 0x8;
-    static final int PING = 0x9;
-    static final int PONG = 0xA;
+    public static final int CONTINUATION = 0x0;
+    public static final int TEXT = 0x1;
+    public static final int BINARY = 0x2;
+    public static final int CLOSE = 0x8;
+    public static final int PING = 0x9;
+    public static final int PONG = 0xA;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -32,13 +37,14 @@ final class RawFrameSocket implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
 
-    record Frame(int opcode, byte[] payload) {
-        String text() {
+    /** One frame as received; {@code fin} is false for every fragment of a message but the last. */
+    public record Frame(int opcode, byte[] payload, boolean fin) {
+        public String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
 
         /** The status code of a close frame, or -1 when it has none. */
-        int closeCode() {
+        public int closeCode() {
             return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : -1;
         }
 
@@ -56,12 +62,12 @@ final class RawFrameSocket implements AutoCloseable {
 
     private RawFrameSocket(Socket socket) throws IOException {
         this.socket = socket;
-        this.in = new DataInputStream(socket.getInputStream());
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
         this.out = socket.getOutputStream();
     }
 
     /** Connects and performs the opening handshake; fails unless the server answers 101. */
-    static RawFrameSocket connect(URI ws, int readTimeoutMillis) {
+    public static RawFrameSocket connect(URI ws, int readTimeoutMillis) {
         return connect(ws, readTimeoutMillis, 0);
     }
 
@@ -70,34 +76,41 @@ final class RawFrameSocket implements AutoCloseable {
      * {@code receiveBufferBytes} before connecting (0 = the system's default), so that a client
      * that stops reading makes the server's side fill up sooner.
      */
-    static RawFrameSocket connect(URI ws, int readTimeoutMillis, int receiveBufferBytes) {
+    public static RawFrameSocket connect(URI ws, int readTimeoutMillis, int receiveBufferBytes) {
+        return connect(ws, readTimeoutMillis, receiveBufferBytes, Map.of());
+    }
+
+    /** Like {@link #connect(URI, int, int)}, with extra handshake headers (such as {@code Origin}). */
+    public static RawFrameSocket connect(URI ws, int readTimeoutMillis, int receiveBufferBytes,
+                                         Map<String, String> headers) {
         try {
             Socket socket = new Socket();
             if (receiveBufferBytes > 0) {
                 socket.setReceiveBufferSize(receiveBufferBytes);
             }
-            socket.connect(new java.net.InetSocketAddress(ws.getHost(), ws.getPort()), readTimeoutMillis);
+            socket.connect(new InetSocketAddress(ws.getHost(), ws.getPort()), readTimeoutMillis);
             socket.setSoTimeout(readTimeoutMillis);
             RawFrameSocket raw = new RawFrameSocket(socket);
-            raw.handshake(ws);
+            raw.handshake(ws, headers);
             return raw;
         } catch (IOException e) {
             throw new UncheckedIOException("could not connect to " + ws, e);
         }
     }
 
-    private void handshake(URI ws) throws IOException {
+    private void handshake(URI ws, Map<String, String> headers) throws IOException {
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
         String target = ws.getRawPath() + (ws.getRawQuery() == null ? "" : "?" + ws.getRawQuery());
-        String request = "GET " + target + " HTTP/1.1\r\n"
+        StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\n"
                 + "Host: " + ws.getHost() + ":" + ws.getPort() + "\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-                + "Sec-WebSocket-Version: 13\r\n"
-                + "\r\n";
-        out.write(request.getBytes(StandardCharsets.US_ASCII));
+                + "Sec-WebSocket-Version: 13\r\n");
+        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        request.append("\r\n");
+        out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
         out.flush();
         String status = readLine(in);
         if (!status.startsWith("HTTP/1.1 101")) {
@@ -109,7 +122,7 @@ final class RawFrameSocket implements AutoCloseable {
     }
 
     /** Reads the next frame; a read timeout surfaces as {@link java.net.SocketTimeoutException}. */
-    Frame readFrame() throws IOException {
+    public Frame readFrame() throws IOException {
         int first = in.readUnsignedByte();
         int second = in.readUnsignedByte();
         long length = second & 0x7F;
@@ -130,15 +143,15 @@ final class RawFrameSocket implements AutoCloseable {
                 payload[i] ^= mask[i % 4];
             }
         }
-        return new Frame(first & 0x0F, payload);
+        return new Frame(first & 0x0F, payload, (first & 0x80) != 0);
     }
 
-    void sendText(String text) throws IOException {
+    public void sendText(String text) throws IOException {
         send(TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sends one final, masked frame (clients must mask, RFC 6455 section 5.3). */
-    void send(int opcode, byte[] payload) throws IOException {
+    public void send(int opcode, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
         frame.write(0x80 | opcode);
         if (payload.length < 126) {
@@ -165,6 +178,12 @@ final class RawFrameSocket implements AutoCloseable {
         }
     }
 
+    /** How long a read may block before {@link java.net.SocketTimeoutException}; 0 is for ever. */
+    void readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
+    /** Drops the TCP connection, without a close frame. */
     @Override
     public void close() {
         try {

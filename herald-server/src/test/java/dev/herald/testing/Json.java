@@ -1,4 +1,4 @@
-package dev.herald.compat;
+package dev.herald.testing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
