@@ -23,6 +23,7 @@ import java.util.Objects;
 public record HeraldConfig(
         String host,
         int port,
+        String pathPrefix,
         TransportKind transport,
         int eventLoopThreads,
         int activityTimeoutSeconds,
@@ -56,6 +57,7 @@ public record HeraldConfig(
      */
     public HeraldConfig {
         Objects.requireNonNull(host, "host");
+        pathPrefix = pathPrefix == null ? "" : pathPrefix;
         metricsHost = metricsHost == null || metricsHost.isBlank() ? host : metricsHost.trim();
         Objects.requireNonNull(transport, "transport");
         apps = List.copyOf(apps);

@@ -54,6 +54,30 @@ public final class ServerSettings {
             .flag("--port", "HERALD_PORT", "Port for WebSocket and HTTP API (HERALD_PORT).")
             .doc(ESSENTIALS, null, "WebSocket (`/app/{key}`) and HTTP API (`/apps/{id}/…`) port"));
 
+    public static final Setting<String> PATH_PREFIX = server(Setting.of("path_prefix", Types.OPTIONAL_STRING)
+            .bound(Bound.rule(ServerSettings::pathPrefixProblem, "must be a path such as /ws"))
+            .flag("--path-prefix", "HERALD_PATH_PREFIX", "Serve the WebSocket and HTTP API under this path, such "
+                    + "as /ws, behind a proxy that forwards it (HERALD_PATH_PREFIX).")
+            .doc(ESSENTIALS, "none", "path the WebSocket (`{prefix}/app/{key}`) and HTTP API (`{prefix}/apps/{id}/…`) "
+                    + "are served under, for a proxy that forwards a path such as `/ws` unchanged. Requests are "
+                    + "signed without it, as Pusher's server libraries (and Laravel's `path` option) sign them; "
+                    + "`/health`, `/ready` and `/up` answer at the root too"));
+
+    /** Why a path prefix is refused, or {@code null}: one or more segments of URL-safe characters. */
+    static String pathPrefixProblem(String prefix) {
+        if (prefix == null || prefix.isEmpty()) {
+            return null;
+        }
+        if (prefix.length() > 100) {
+            return "must be at most 100 characters, got " + prefix.length();
+        }
+        if (!prefix.matches("(/[A-Za-z0-9._~-]+)+") || prefix.matches(".*/\\.{1,2}(/.*)?")) {
+            return "must be a path such as /ws: segments of A-Z a-z 0-9 . _ ~ -, each after a /, none '.' or '..', "
+                    + "no / at the end; got '" + prefix + "'";
+        }
+        return null;
+    }
+
     static {
         defaultApp(AppSettings.ID, AppSettings.KEY, AppSettings.SECRET, AppSettings.CLIENT_EVENTS,
                 AppSettings.USER_AUTHENTICATION, AppSettings.WATCHLIST, AppSettings.SUBSCRIPTION_COUNT,

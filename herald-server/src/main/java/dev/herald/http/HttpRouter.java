@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -50,6 +51,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
     private static final String WS_PREFIX = "/app/";
     private static final String API_PREFIX = "/apps/";
+    /** Answered at the root whatever the prefix: orchestrators probe the node itself, not the proxy. */
+    private static final Set<String> ROOT_PATHS = Set.of("/health", "/ready", "/up");
 
     private final AppStore apps;
     private final Authenticators authenticators;
@@ -64,9 +67,22 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final HeraldMetrics metrics;
     private final KeyedRateLimiter apiRates = new KeyedRateLimiter();
     private final IntSupplier liveNodes;
+    /** Where the routes live, such as {@code /ws}, or empty for the root. */
+    private final String pathPrefix;
 
     public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready,
             Supplier<Health> health, HeraldMetrics metrics, IntSupplier liveNodes) {
+        this(apps, sessions, upgrade, ready, health, metrics, liveNodes, "");
+    }
+
+    /**
+     * @param pathPrefix the routes' prefix ({@code /ws} serves {@code /ws/app/{key}} and
+     *                   {@code /ws/apps/{id}/…}), or empty; not part of the signed path, which
+     *                   Pusher's server libraries sign without it. Health checks answer at the root too.
+     */
+    public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready,
+            Supplier<Health> health, HeraldMetrics metrics, IntSupplier liveNodes, String pathPrefix) {
+        this.pathPrefix = pathPrefix == null ? "" : pathPrefix;
         this.health = health;
         this.metrics = metrics;
         this.liveNodes = liveNodes;
@@ -97,8 +113,19 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             Responses.error(ctx, req, 400, "Malformed request URI: bad percent-encoding");
             return;
         }
+        String rawPath = query.rawPath();
+        if (!pathPrefix.isEmpty()) {
+            if (path.startsWith(pathPrefix + "/")) {
+                path = path.substring(pathPrefix.length());
+                rawPath = rawPath.startsWith(pathPrefix + "/") ? rawPath.substring(pathPrefix.length()) : rawPath;
+            } else if (!ROOT_PATHS.contains(path)) {
+                Responses.error(ctx, req, 404, "Not found: " + ClientInput.quote(path) + "; this server's routes are "
+                        + "under " + pathPrefix);
+                return;
+            }
+        }
         if (path.startsWith(API_PREFIX)) {
-            api(ctx, req, query);
+            api(ctx, req, query, path, rawPath);
         } else if (path.startsWith(WS_PREFIX) && isUpgrade(req)) {
             webSocket(ctx, req, query, path.substring(WS_PREFIX.length()));
         } else if (path.equals("/health")) {
@@ -136,11 +163,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         upgrade.upgrade(ctx, req, this, new ConnectionHandler(sessions, handlers, request));
     }
 
-    private void api(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
+    private void api(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, String path,
+            String rawPath) {
         String[] routeName = {"unknown"};
         CompletionStage<Object> answer;
         try {
-            answer = route(req, query, routeName);
+            answer = route(req, query, path, rawPath, routeName);
         } catch (ApiException e) {
             metrics.httpRequests(routeName[0], e.status()).increment();
             Responses.error(ctx, req, e.status(), e.getMessage());
@@ -175,18 +203,18 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    private CompletionStage<Object> route(FullHttpRequest req, QueryStringDecoder query, String[] routeName)
-            throws ApiException {
-        String[] parts = query.path().substring(API_PREFIX.length()).split("/", -1);
+    private CompletionStage<Object> route(FullHttpRequest req, QueryStringDecoder query, String path, String rawPath,
+            String[] routeName) throws ApiException {
+        String[] parts = path.substring(API_PREFIX.length()).split("/", -1);
         App app = apps.byId(parts[0]).orElseThrow(() -> new ApiException(404, "Unknown app id " + ClientInput.quote(parts[0])));
         HttpMethod method = req.method();
         Route route = Route.match(method, parts);
         if (route == null) {
-            throw new ApiException(404, "Not found: " + method + " " + ClientInput.quote(query.path()));
+            throw new ApiException(404, "Not found: " + method + " " + ClientInput.quote(path));
         }
         routeName[0] = route.label;
         byte[] body = ByteBufUtil.getBytes(req.content());
-        authenticate(app, req, query, body);
+        authenticate(app, req, query, rawPath, body);
         if (!app.enabled()) {
             throw new ApiException(403, "Application " + app.id() + " is disabled");
         }
@@ -212,9 +240,10 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         };
     }
 
-    private void authenticate(App app, FullHttpRequest req, QueryStringDecoder query, byte[] body) throws ApiException {
+    private void authenticate(App app, FullHttpRequest req, QueryStringDecoder query, String rawPath, byte[] body)
+            throws ApiException {
         try {
-            RequestSignature.verify(req.method().name(), query.rawPath(), query.parameters(), body, app.key(),
+            RequestSignature.verify(req.method().name(), rawPath, query.parameters(), body, app.key(),
                     authenticators.signer(app), System.currentTimeMillis() / 1000);
         } catch (RequestSignature.Refused e) {
             List<String> keys = query.parameters().get("auth_key");

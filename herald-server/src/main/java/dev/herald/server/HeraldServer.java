@@ -164,7 +164,7 @@ public final class HeraldServer implements AutoCloseable {
                 TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),
                 TimeUnit.SECONDS.toMillis(config.pongTimeoutSeconds()));
         HttpRouter router = new HttpRouter(apps, sessions, upgrade, this::isReady, this::health, metrics,
-                cluster == null ? () -> 1 : cluster::liveNodes);
+                cluster == null ? () -> 1 : cluster::liveNodes, config.pathPrefix());
 
         int high = config.writeBufferHighWaterMark();
         ServerBootstrap bootstrap = new ServerBootstrap()

@@ -50,9 +50,13 @@ class HttpRouterTest {
     }
 
     private void open() {
+        open("");
+    }
+
+    private void open(String pathPrefix) {
         HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP, GUARDED)), harness.context,
                 new WebSocketUpgrade(10_240, 120_000, 30_000), ready::get, () -> Health.OK, harness.metrics,
-                () -> 1);
+                () -> 1, pathPrefix);
         channel = harness.nextChannel();
         channel.freezeTime();
         channel.pipeline().addLast(new HeraldChannelInitializer(new HttpLimits(10_240, 10_000, 60_000), router, null));
@@ -107,6 +111,30 @@ class HttpRouterTest {
         assertThat(exchange(signedGet("/apps/" + APP.id() + "/connections"))).startsWith("HTTP/1.1 200 ")
                 .endsWith("{\"connections\":2}");
         assertThat(exchange(get("/apps/" + APP.id() + "/connections"))).startsWith("HTTP/1.1 401 ");
+    }
+
+    @Test
+    void underAPathPrefixTheRoutesMoveAndTheSignatureLeavesThePrefixOut() {
+        harness.connect(APP);
+        open("/ws/v1");
+
+        // signed over /apps/1/connections, as Pusher's libraries and Laravel's `path` option sign it
+        String signed = signedGet("/apps/" + APP.id() + "/connections");
+        assertThat(exchange(signed.replace("GET /apps/", "GET /ws/v1/apps/"))).startsWith("HTTP/1.1 200 ")
+                .endsWith("{\"connections\":1}");
+        assertThat(exchange(signed)).startsWith("HTTP/1.1 404 ").contains("this server's routes are under /ws/v1");
+        assertThat(exchange(get("/ws/app/key-1"))).startsWith("HTTP/1.1 404 ");
+        assertThat(exchange(upgrade("key-1", null).replace("GET /app/", "GET /ws/v1/app/")))
+                .startsWith("HTTP/1.1 101 ").contains("pusher:connection_established");
+    }
+
+    @Test
+    void underAPathPrefixHealthChecksAnswerAtTheRootAndUnderThePrefix() {
+        open("/ws");
+        for (String path : List.of("/up", "/ws/up", "/health", "/ws/health", "/ready", "/ws/ready")) {
+            assertThat(exchange(get(path))).as(path).startsWith("HTTP/1.1 200 ");
+        }
+        assertThat(exchange(get("/wsx/up"))).startsWith("HTTP/1.1 404 ");
     }
 
     @Test

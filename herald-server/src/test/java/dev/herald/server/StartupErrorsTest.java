@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -152,6 +153,16 @@ class StartupErrorsTest {
             } finally {
                 metrics.close();
             }
+        }
+    }
+
+    @Test
+    void aPathPrefixMustBeAPath() {
+        assertThat(parsed("--path-prefix", "/ws/v1").config().pathPrefix()).isEqualTo("/ws/v1");
+        assertThat(parsed().config().pathPrefix()).isEmpty();
+        for (String bad : List.of("ws", "/ws/", "/a//b", "/a/../b", "/.", "/a b", "/" + "x".repeat(100))) {
+            assertThatThrownBy(() -> parsed("--path-prefix", bad).config()).as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("--path-prefix (HERALD_PATH_PREFIX): must be");
         }
     }
 }
