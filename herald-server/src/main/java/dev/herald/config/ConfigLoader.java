@@ -84,7 +84,8 @@ public final class ConfigLoader {
         } else {
             apps.add(defaultApp);
         }
-        return new HeraldConfig(value(HOST), value(PORT), value(PATH_PREFIX), value(TRANSPORT_KIND), value(EVENT_LOOP_THREADS),
+        return new HeraldConfig(value(HOST), value(PORT), value(PATH_PREFIX), value(TRUSTED_PROXIES),
+                value(TRANSPORT_KIND), value(EVENT_LOOP_THREADS),
                 value(ACTIVITY_TIMEOUT), value(PONG_TIMEOUT), value(WRITE_BUFFER_HIGH_WATER_MARK),
                 value(MAX_FRAME_BYTES), value(MAX_HTTP_BODY_BYTES), value(HTTP_REQUEST_TIMEOUT),
                 value(HTTP_IDLE_TIMEOUT), value(METRICS_PORT), source.isSet(METRICS_PORT), value(METRICS_HOST),

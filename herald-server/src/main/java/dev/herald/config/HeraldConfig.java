@@ -24,6 +24,7 @@ public record HeraldConfig(
         String host,
         int port,
         String pathPrefix,
+        List<String> trustedProxies,
         TransportKind transport,
         int eventLoopThreads,
         int activityTimeoutSeconds,
@@ -58,6 +59,7 @@ public record HeraldConfig(
     public HeraldConfig {
         Objects.requireNonNull(host, "host");
         pathPrefix = pathPrefix == null ? "" : pathPrefix;
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         metricsHost = metricsHost == null || metricsHost.isBlank() ? host : metricsHost.trim();
         Objects.requireNonNull(transport, "transport");
         apps = List.copyOf(apps);

@@ -1,6 +1,7 @@
 package dev.herald.config;
 
 import dev.herald.apps.AppSettings;
+import dev.herald.http.TrustedProxies;
 import dev.herald.limits.MessageBudget;
 import dev.herald.settings.Bound;
 import dev.herald.settings.Setting;
@@ -62,6 +63,27 @@ public final class ServerSettings {
                     + "are served under, for a proxy that forwards a path such as `/ws` unchanged. Requests are "
                     + "signed without it, as Pusher's server libraries (and Laravel's `path` option) sign them; "
                     + "`/health`, `/ready` and `/up` answer at the root too"));
+
+    public static final Setting<List<String>> TRUSTED_PROXIES = server(Setting.of("trusted_proxies", Types.STRINGS)
+            .defaultValue(List.of())
+            .bound(Bound.rule(ServerSettings::trustedProxiesProblem, "must be IP addresses or ranges such as "
+                    + "10.0.0.0/8"))
+            .flag("--trusted-proxies", "HERALD_TRUSTED_PROXIES", "Reverse proxies whose X-Forwarded-For names the "
+                    + "client, comma-separated addresses or ranges such as 10.0.0.0/8 (HERALD_TRUSTED_PROXIES).")
+            .doc(ESSENTIALS, "none", "comma-separated addresses or ranges (`10.0.0.0/8`, `::1`) of the reverse "
+                    + "proxies in front of Herald. A WebSocket upgrade from one of them counts, for the per-address "
+                    + "connection rate, against the nearest address in its `X-Forwarded-For` that is not a proxy; "
+                    + "from anyone else the header is ignored, so clients cannot choose their address"));
+
+    static String trustedProxiesProblem(List<String> entries) {
+        for (String entry : entries) {
+            String problem = TrustedProxies.problem(entry);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
 
     /** Why a path prefix is refused, or {@code null}: one or more segments of URL-safe characters. */
     static String pathPrefixProblem(String prefix) {

@@ -26,6 +26,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -51,6 +53,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
     private static final String WS_PREFIX = "/app/";
     private static final String API_PREFIX = "/apps/";
+    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
     /** Answered at the root whatever the prefix: orchestrators probe the node itself, not the proxy. */
     private static final Set<String> ROOT_PATHS = Set.of("/health", "/ready", "/up");
 
@@ -69,20 +72,24 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final IntSupplier liveNodes;
     /** Where the routes live, such as {@code /ws}, or empty for the root. */
     private final String pathPrefix;
+    private final TrustedProxies proxies;
 
     public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready,
             Supplier<Health> health, HeraldMetrics metrics, IntSupplier liveNodes) {
-        this(apps, sessions, upgrade, ready, health, metrics, liveNodes, "");
+        this(apps, sessions, upgrade, ready, health, metrics, liveNodes, "", TrustedProxies.NONE);
     }
 
     /**
      * @param pathPrefix the routes' prefix ({@code /ws} serves {@code /ws/app/{key}} and
      *                   {@code /ws/apps/{id}/…}), or empty; not part of the signed path, which
      *                   Pusher's server libraries sign without it. Health checks answer at the root too.
+     * @param proxies    the reverse proxies whose {@code X-Forwarded-For} names the client
      */
     public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready,
-            Supplier<Health> health, HeraldMetrics metrics, IntSupplier liveNodes, String pathPrefix) {
+            Supplier<Health> health, HeraldMetrics metrics, IntSupplier liveNodes, String pathPrefix,
+            TrustedProxies proxies) {
         this.pathPrefix = pathPrefix == null ? "" : pathPrefix;
+        this.proxies = proxies;
         this.health = health;
         this.metrics = metrics;
         this.liveNodes = liveNodes;
@@ -157,7 +164,10 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             return; // answered 400 or 426 and closed: no cap slot was taken
         }
         App app = apps.byKey(key).orElse(null);
-        Handshake.Request request = handlers.handshake().request(ctx.channel(), key, app,
+        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress()
+                : null;
+        InetAddress client = proxies.client(peer, req.headers().get(X_FORWARDED_FOR));
+        Handshake.Request request = handlers.handshake().request(ctx.channel(), client, key, app,
                 req.headers().get(HttpHeaderNames.ORIGIN), first(query.parameters(), "protocol"),
                 first(query.parameters(), "client"));
         upgrade.upgrade(ctx, req, this, new ConnectionHandler(sessions, handlers, request));

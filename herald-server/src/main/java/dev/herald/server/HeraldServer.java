@@ -17,6 +17,7 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.config.ServerSettings;
 import dev.herald.http.Health;
 import dev.herald.http.HttpRouter;
+import dev.herald.http.TrustedProxies;
 import dev.herald.http.OpsRouter;
 import dev.herald.limits.ConnectionLimiter;
 import dev.herald.metrics.HeraldMetrics;
@@ -164,7 +165,8 @@ public final class HeraldServer implements AutoCloseable {
                 TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),
                 TimeUnit.SECONDS.toMillis(config.pongTimeoutSeconds()));
         HttpRouter router = new HttpRouter(apps, sessions, upgrade, this::isReady, this::health, metrics,
-                cluster == null ? () -> 1 : cluster::liveNodes, config.pathPrefix());
+                cluster == null ? () -> 1 : cluster::liveNodes, config.pathPrefix(),
+                TrustedProxies.of(config.trustedProxies()));
 
         int high = config.writeBufferHighWaterMark();
         ServerBootstrap bootstrap = new ServerBootstrap()

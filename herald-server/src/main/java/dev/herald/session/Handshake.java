@@ -53,15 +53,24 @@ public final class Handshake {
      * its channel closes, whatever ends it (a failed handshake, a reset, a timeout, a normal close).
      */
     public Request request(Channel channel, String appKey, App app, String origin, String protocol, String client) {
-        return new Request(appKey, app, protocol, client, admit(channel, app, origin));
+        InetAddress peer = channel.remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
+        return request(channel, peer, appKey, app, origin, protocol, client);
     }
 
-    private Refusal admit(Channel channel, App app, String origin) {
+    /**
+     * The same, for a client whose address is known otherwise than as the channel's peer (behind a
+     * trusted proxy): the per-address rate counts against {@code address}.
+     */
+    public Request request(Channel channel, InetAddress address, String appKey, App app, String origin,
+            String protocol, String client) {
+        return new Request(appKey, app, protocol, client, admit(channel, address, app, origin));
+    }
+
+    private Refusal admit(Channel channel, InetAddress address, App app, String origin) {
         if (app != null && !app.features().allowsOrigin(origin)) {
             metrics.connectionsRefused("origin").increment();
             return new Refusal(PusherError.UNAUTHORIZED_CLOSE, "Origin not allowed: " + ClientInput.quote(origin));
         }
-        InetAddress address = channel.remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
         ConnectionLimiter.Refusal admission = limiter.tryAdmit(address);
         if (admission == ConnectionLimiter.Refusal.NODE_CAPACITY) {
             metrics.connectionsRefused("node_capacity").increment();

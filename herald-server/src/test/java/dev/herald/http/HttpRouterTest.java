@@ -56,7 +56,7 @@ class HttpRouterTest {
     private void open(String pathPrefix) {
         HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP, GUARDED)), harness.context,
                 new WebSocketUpgrade(10_240, 120_000, 30_000), ready::get, () -> Health.OK, harness.metrics,
-                () -> 1, pathPrefix);
+                () -> 1, pathPrefix, TrustedProxies.NONE);
         channel = harness.nextChannel();
         channel.freezeTime();
         channel.pipeline().addLast(new HeraldChannelInitializer(new HttpLimits(10_240, 10_000, 60_000), router, null));
