@@ -166,7 +166,8 @@ class Inbox {
   }
 }
 
-const received = (echo, channel, event) => echo.connector.pusher.rec.all((m) => m.channel === channel && m.event === event);
+const received = (echo, channel, event) =>
+  echo.connector.pusher.rec.all((m) => m.channel === channel && m.event === event);
 
 for (const broadcaster of ['pusher', 'reverb']) {
   describe(`Laravel Echo, broadcaster '${broadcaster}'`, () => {
@@ -238,7 +239,8 @@ for (const broadcaster of ['pusher', 'reverb']) {
       // broadcast(new OrderShipped($order))->toOthers() in a request Alice's page made: Echo's
       // interceptors put her socket id in X-Socket-ID, Laravel passes it on as socket_id.
       const api = sdk(server);
-      await api.trigger(`private-orders.${n}`, 'App\\Events\\OrderShipped', { id: 42 }, { socket_id: alice.socketId() });
+      await api.trigger(`private-orders.${n}`, 'App\\Events\\OrderShipped', { id: 42 },
+        { socket_id: alice.socketId() });
       assert.deepEqual(await atBob.next(), { id: 42 });
       await barrier(api, `private-orders.${n}`, [alice.connector.pusher, bob.connector.pusher]);
       assert.equal(atAlice.items.length, 0, 'the sender does not receive its own toOthers broadcast');
