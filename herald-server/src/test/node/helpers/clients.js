@@ -450,6 +450,7 @@ module.exports = {
   DEFAULT_TIMEOUT_MS,
   uniqueName,
   sdk,
+  Recorder,
   createClient,
   connectClient,
   waitConnected,
