@@ -22,13 +22,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract against the PostgreSQL server that {@code .ci/run} keeps running on
- * 127.0.0.1:5432 (user {@code postgres}, trust auth, database {@code test}). Each run works in
- * a schema of its own, dropped afterwards.
+ * The contract against a real PostgreSQL server: by default the one {@code .ci/run} starts on
+ * 127.0.0.1:5432, with the role and database {@code herald_test} (password {@code herald_test})
+ * it creates; {@code -Dherald.test.postgres=<JDBC URL>} names another. Each run works in a schema
+ * of its own, dropped afterwards.
  */
 class JdbcAppStorePostgresIT extends ChangingAppStoreContract {
 
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    private static final String SERVER = System.getProperty("herald.test.postgres",
+            "jdbc:postgresql://127.0.0.1:5432/herald_test?user=herald_test&password=herald_test");
     private static final String SCHEMA =
             "herald_it_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private static final JdbcDatabase DATABASE = JdbcDatabase.of(SERVER + "&currentSchema=" + SCHEMA);
