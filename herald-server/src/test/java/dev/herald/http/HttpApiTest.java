@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.SignatureUtil;
 import dev.herald.apps.App;
+import dev.herald.apps.AppFeatures;
 import dev.herald.apps.AppLimits;
 import dev.herald.apps.StaticAppStore;
 import dev.herald.protocol.Json;
@@ -20,6 +21,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,8 +48,10 @@ class HttpApiTest {
 
     private static final App APP = App.of("3", "278d425bdf160c739803", "7ad3773142a6692b25b8");
     private static final App OTHER = App.of("4", "other-key", "other-secret");
-    /** An apps file's small limits: events of 100 bytes, channel names of 50 characters. */
-    private static final App LIMITED = App.of("5", "limited-key", "limited-secret").withLimits(limits(100, 50));
+    /** An apps file's small limits: events of 100 bytes, channel names of 50 characters, a 1 s cache. */
+    private static final App LIMITED = App.of("5", "limited-key", "limited-secret").withLimits(limits(100, 50, Duration.ofSeconds(1)));
+    private static final App CHATTY = App.of("7", "chatty-key", "chatty-secret")
+            .withFeatures(AppFeatures.defaults().withClientEvents(true));
     private static final App DISABLED = App.of("6", "disabled-key", "disabled-secret").withEnabled(false);
     private static final RequestSigner SIGNER = new RequestSigner(APP.key(), APP.secret());
     private static final long SPEC_TIMESTAMP = 1353088179L;
@@ -63,7 +67,7 @@ class HttpApiTest {
     @BeforeEach
     void open() {
         harness = new SessionHarness(8);
-        HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP, OTHER, LIMITED, DISABLED)), harness.context,
+        HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP, OTHER, LIMITED, DISABLED, CHATTY)), harness.context,
                 new WebSocketUpgrade(10_240, 120_000, 30_000), () -> true, () -> Health.OK, harness.metrics,
                 () -> 1);
         http = harness.nextChannel();
@@ -101,11 +105,11 @@ class HttpApiTest {
         }
     }
 
-    private static AppLimits limits(int maxEventBytes, int maxChannelNameLength) {
+    private static AppLimits limits(int maxEventBytes, int maxChannelNameLength, Duration cacheTtl) {
         AppLimits d = AppLimits.defaults();
         return new AppLimits(d.maxConnections(), maxEventBytes, d.maxChannelsPerConnection(), d.maxPresenceMembers(),
                 d.maxPresenceUserInfoBytes(), d.clientEventsPerSecond(), maxChannelNameLength, d.maxWatchlistSize(),
-                d.cacheTtl(), d.apiRequestsPerSecond());
+                cacheTtl, d.apiRequestsPerSecond());
     }
 
     private static long now() {
@@ -770,6 +774,102 @@ class HttpApiTest {
             assertThat(cache.path("ttl").asLong()).isBetween(1L, 1800L);
             JsonNode empty = get("/apps/3/channels/cache-nothing", Map.of("info", "cache")).ok();
             assertThat(empty.path("cache").isMissingNode() || empty.path("cache").isNull()).as("%s", empty).isTrue();
+        }
+
+        private static final List<String> KINDS = List.of("cache-", "private-cache-", "presence-cache-",
+                "private-encrypted-cache-");
+
+        /** Subscribes a new connection of that app to the channel, signed as its kind needs; its answers. */
+        private List<Frame> subscribe(App app, Client client, String channel) {
+            String socketId = socketIds.computeIfAbsent(client, Client::socketId);
+            String channelData = channel.startsWith("presence-") ? "{\"user_id\":\"reader\"}" : null;
+            String auth = channel.startsWith("cache-") ? null : SessionHarness.auth(app, socketId, channel, channelData);
+            client.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\""
+                    + (auth == null ? "" : ",\"auth\":\"" + auth + "\"")
+                    + (channelData == null ? "" : ",\"channel_data\":" + write(channelData)) + "}}");
+            return client.frames();
+        }
+
+        @Test
+        void replaysOnlyTheLastEventRightAfterSubscriptionSucceededOnEveryKindOfCacheChannel() {
+            for (String kind : KINDS) {
+                String channel = kind + "news";
+                post(EVENTS, trigger("older", "{\"n\":1}", channel)).ok();
+                post(EVENTS, trigger("latest", "{\"n\":2}", channel)).ok();
+                Client first = harness.connect(APP);
+                Client second = harness.connect(APP);
+
+                for (Client client : List.of(first, second)) {
+                    List<Frame> frames = subscribe(APP, client, channel);
+                    assertThat(frames).as(channel).extracting(Frame::event)
+                            .containsExactly("pusher_internal:subscription_succeeded", "latest");
+                    assertThat(frames.get(1).json().path("channel").asText()).isEqualTo(channel);
+                    assertThat(frames.get(1).json().path("data").asText()).isEqualTo("{\"n\":2}");
+                }
+                assertThat(first.frames()).as("a subscriber gets the replay once").isEmpty();
+                // a fresh node for the next kind: the harness has a fixed number of connections
+                harness.close();
+                open();
+            }
+        }
+
+        @Test
+        void sendsACacheMissRightAfterSubscriptionSucceededWhenNothingWasPublished() {
+            Client client = harness.connect(APP);
+            for (String kind : KINDS) {
+                String channel = kind + "empty";
+
+                List<Frame> frames = subscribe(APP, client, channel);
+
+                assertThat(frames).as(channel).extracting(Frame::event)
+                        .containsExactly("pusher_internal:subscription_succeeded", "pusher:cache_miss");
+                assertThat(frames.get(1).json().path("channel").asText()).isEqualTo(channel);
+            }
+        }
+
+        @Test
+        void doesNotCacheClientEvents() {
+            String channel = "private-cache-chat";
+            String path = "/apps/7/events";
+            String body = trigger("from-server", "{\"s\":1}", channel);
+            RequestSigner chatty = new RequestSigner(CHATTY.key(), CHATTY.secret());
+            post(path, body, chatty.sign("POST", path, Map.of(), body, now())).ok();
+            Client sender = harness.connect(CHATTY);
+            Client receiver = harness.connect(CHATTY);
+            subscribe(CHATTY, sender, channel);
+            subscribe(CHATTY, receiver, channel);
+
+            sender.send("{\"event\":\"client-typing\",\"channel\":\"" + channel + "\",\"data\":{\"c\":1}}");
+            assertThat(receiver.frames()).extracting(Frame::event).containsExactly("client-typing");
+            List<Frame> late = subscribe(CHATTY, harness.connect(CHATTY), channel);
+
+            assertThat(late).extracting(Frame::event).containsExactly("pusher_internal:subscription_succeeded",
+                    "from-server");
+            String query = "/apps/7/channels/" + channel;
+            assertThat(send("GET", query + "?" + RequestSigner.queryString(chatty.sign("GET", query,
+                    Map.of("info", "cache"), null, now()), true), null).ok().path("cache").path("event").asText())
+                    .isEqualTo("from-server");
+        }
+
+        @Test
+        void forgetsTheCachedEventAfterTheAppsTtl() throws InterruptedException {
+            RequestSigner limited = new RequestSigner(LIMITED.key(), LIMITED.secret());
+            String path = "/apps/5/events";
+            String body = trigger("soon-gone", "{\"x\":1}", "cache-brief");
+            String query = "/apps/5/channels/cache-brief";
+            post(path, body, limited.sign("POST", path, Map.of(), body, now())).ok();
+            JsonNode cache = send("GET", query + "?" + RequestSigner.queryString(limited.sign("GET", query,
+                    Map.of("info", "cache"), null, now()), true), null).ok().path("cache");
+            assertThat(cache.path("event").asText()).isEqualTo("soon-gone");
+            assertThat(cache.path("ttl").asLong()).isBetween(0L, 1L);
+
+            Thread.sleep(1_100); // expiry is the subject: the TTL must pass
+
+            assertThat(send("GET", query + "?" + RequestSigner.queryString(limited.sign("GET", query,
+                    Map.of("info", "cache"), null, now()), true), null).ok().path("cache").path("event")
+                    .isMissingNode()).isTrue();
+            assertThat(subscribe(LIMITED, harness.connect(LIMITED), "cache-brief")).extracting(Frame::event)
+                    .containsExactly("pusher_internal:subscription_succeeded", "pusher:cache_miss");
         }
     }
 }
