@@ -25,7 +25,6 @@ const encryptedClient = () => {
   const api = encSdk();
   return connectClient(server, { authorize: ({ socketId, channelName }) => api.authorizeChannel(socketId, channelName) });
 };
-const member = (id) => ({ user_id: id, user_info: { id } });
 
 /** The frames of `channel` at p (connection level, before any decryption), from index since. */
 const framesOf = (p, channel, since = 0) => p.rec.all((m) => m.channel === channel, since);
