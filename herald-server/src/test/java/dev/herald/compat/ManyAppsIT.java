@@ -23,7 +23,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * feature flags (client events, user authentication, watchlist, subscription counts) and limits
  * (connections, event size), driven by pusher-java-client and pusher-http-java configured per
  * app. Error codes are those of spec 2.5 (4003 disabled, 4004 over quota) and
- * notes/server-contract.md.
+ * notes/server-contract.md. Each app's limits and flags, refusal by refusal, are in-process in
+ * {@code LimitsTest}, {@code UsersTest}, {@code ProtocolTest} and {@code HttpApiTest$PerApp}; this
+ * class proves the file reaches them through the real command line.
  */
 class ManyAppsIT {
 
@@ -100,17 +102,6 @@ class ManyAppsIT {
     }
 
     @Test
-    void refusesASubscriptionSignedWithAnotherAppsSecretWith4009() {
-        RawWebSocket ws = raw("alpha-key");
-        String betaSignature = Json.parse(beta.authenticate(ws.socketId(), "private-alpha")).path("auth").asText()
-                .replace("beta-key:", "alpha-key:");
-
-        ws.subscribe("private-alpha", betaSignature, null);
-
-        ws.awaitErrorAndStayOpen(4009);
-    }
-
-    @Test
     void refusesConnectionsToADisabledAppWith4003AndItsApiWith403() {
         RawWebSocket ws = open("gamma-key");
         JsonNode first = ws.next();
@@ -130,25 +121,6 @@ class ManyAppsIT {
     }
 
     @Test
-    void refusesTheConnectionBeyondAnAppsMaxConnectionsWith4004UntilOneLeaves() {
-        RawWebSocket first = raw("delta-key");
-        raw("delta-key");
-        RawWebSocket third = open("delta-key");
-
-        JsonNode refusal = third.next();
-        assertThat(refusal.path("event").asText()).as("%s", refusal).isEqualTo("pusher:error");
-        assertThat(Json.data(refusal).path("code").asInt()).isEqualTo(4004);
-        assertThat(third.awaitClose().code()).isEqualTo(4004);
-        RawWebSocket otherApp = raw("alpha-key");
-        assertThat(otherApp.roundTrip()).as("other apps are not limited").isEmpty();
-
-        first.close();
-        await("delta has one connection").atMost(JavaClient.WAIT).until(() -> Ops.scrape(herald)
-                .value("herald_connections", Map.of("app", "delta-id")) == 1.0);
-        raw("delta-key").roundTrip();
-    }
-
-    @Test
     void refusesTheAuthKeyOfAnotherAppOnThisAppsPathWith403() {
         Pusher crossed = Sdk.of(herald, "alpha-id", "beta-key", "beta-secret");
 
@@ -159,45 +131,6 @@ class ManyAppsIT {
         assertThat(query.getHttpStatus()).as("%s", query.getMessage()).isEqualTo(403);
         Result wrongSecret = Sdk.of(herald, "alpha-id", "alpha-key", "beta-secret").trigger("news", "e", Map.of());
         assertThat(wrongSecret.getHttpStatus()).as("the app's own key with a wrong secret").isEqualTo(401);
-    }
-
-    @Test
-    void relaysClientEventsOnlyForAnAppThatAllowsThem() {
-        RawWebSocket alphaSender = raw("alpha-key");
-        RawWebSocket alphaReceiver = raw("alpha-key");
-        RawWebSocket betaSender = raw("beta-key");
-        RawWebSocket betaReceiver = raw("beta-key");
-        for (RawWebSocket ws : List.of(alphaSender, alphaReceiver)) {
-            ws.subscribeSigned(alpha, "private-talk");
-        }
-        for (RawWebSocket ws : List.of(betaSender, betaReceiver)) {
-            ws.subscribeSigned(beta, "private-talk");
-        }
-
-        alphaSender.trigger("private-talk", "client-hi", Json.parse("{\"a\":1}"));
-        betaSender.trigger("private-talk", "client-hi", Json.parse("{\"b\":1}"));
-
-        assertThat(Json.data(alphaReceiver.awaitEvent("client-hi", "private-talk")).path("a").asInt()).isEqualTo(1);
-        betaSender.awaitErrorAndStayOpen(4303);
-        assertThat(betaReceiver.fence(beta, "private-talk")).isEmpty();
-    }
-
-    @Test
-    void appliesEachAppsOwnEventSizeLimit() {
-        Map<String, String> data = Map.of("text", "x".repeat(120)); // 133 bytes of JSON
-
-        Result alphaResult = alpha.trigger("news", "big", data);
-        Sdk.ok(beta.trigger("news", "big", data));
-
-        assertThat(alphaResult.getHttpStatus()).as("%s", alphaResult.getMessage()).isEqualTo(413);
-        RawWebSocket sender = raw("alpha-key");
-        RawWebSocket receiver = raw("alpha-key");
-        sender.subscribeSigned(alpha, "private-size");
-        receiver.subscribeSigned(alpha, "private-size");
-        sender.trigger("private-size", "client-big", Json.MAPPER.valueToTree(data));
-        sender.awaitErrorAndStayOpen(4305);
-        sender.trigger("private-size", "client-small", Json.parse("{\"ok\":1}"));
-        assertThat(receiver.framesBefore("client-small")).as("the big one was not relayed").isEmpty();
     }
 
     @Test
@@ -216,24 +149,6 @@ class ManyAppsIT {
         // alpha's count was due after beta's would have been: beta subscribed first
         assertThat(betaWs.fence(beta, "flags")).as("beta has subscription counts off")
                 .noneMatch(f -> count.equals(f.path("event").asText()));
-    }
-
-    /**
-     * Whether the connection is then closed is left open here: notes/server-contract.md says a
-     * failed sign-in is closed, the server keeps this one open (reported to the lead).
-     */
-    @Test
-    void refusesSigninOnAnAppWithUserAuthenticationOffWith4009() {
-        RawWebSocket ws = raw("beta-key");
-
-        ws.signin("beta-key", "beta-secret", "{\"id\":\"b\"}");
-
-        JsonNode error = ws.awaitError();
-        assertThat(error.path("code").asInt()).as("%s", error).isEqualTo(4009);
-        assertThat(error.path("message").asText()).isNotBlank();
-        RawWebSocket alphaWs = raw("alpha-key");
-        alphaWs.signin("alpha-key", "alpha-secret", "{\"id\":\"a\"}");
-        alphaWs.awaitEvent("pusher:signin_success");
     }
 
     @Test
@@ -264,5 +179,4 @@ class ManyAppsIT {
     private RawWebSocket open(String key) {
         return open.track(RawWebSocket.open(herald.ws(key, "protocol=7&client=js&version=8.6.0&flash=false")));
     }
-
 }
