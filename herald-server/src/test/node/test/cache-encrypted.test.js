@@ -1,5 +1,6 @@
 'use strict';
-// Cache channels (replay of the last HTTP event or pusher:cache_miss, info=cache, TTL) and
+// Cache channels with pusher-js (replay of the last HTTP event, or pusher:cache_miss; the server's
+// rules, info=cache and the TTL are in-process in HttpApiTest$Cache) and
 // end-to-end encrypted channels (the node SDK encrypts with encryptionMasterKeyBase64, pusher-js
 // decrypts with the shared_secret from authorizeChannel; the server relays and refuses client
 // events).
@@ -24,7 +25,6 @@ const encryptedClient = () => {
   const api = encSdk();
   return connectClient(server, { authorize: ({ socketId, channelName }) => api.authorizeChannel(socketId, channelName) });
 };
-const member = (id) => ({ user_id: id, user_info: { id } });
 
 /** The frames of `channel` at p (connection level, before any decryption), from index since. */
 const framesOf = (p, channel, since = 0) => p.rec.all((m) => m.channel === channel, since);
@@ -73,65 +73,6 @@ describe('cache channels', () => {
     assert.equal(reply.event, 'pusher_internal:subscription_succeeded');
     const rawMiss = await raw.waitFor((m) => m.event === 'pusher:cache_miss');
     assert.equal(rawMiss.channel, ch);
-  });
-
-  test('GET /channels/{cache channel}?info=cache reports the cached event and its TTL', async () => {
-    const ch = uniqueName('cache-info');
-    const api = sdk(server);
-    await api.trigger(ch, 'state', { v: 42 });
-    const res = await api.get({ path: `/channels/${ch}`, params: { info: 'cache' } });
-    assert.equal(res.status, 200);
-    const info = await res.json();
-    assert.equal(info.cache.event, 'state');
-    assert.deepEqual(JSON.parse(info.cache.data), { v: 42 });
-    assert.equal(typeof info.cache.ttl, 'number');
-    assert.ok(info.cache.ttl > 0 && info.cache.ttl <= CACHE_TTL_SECONDS, `ttl ${info.cache.ttl}`);
-
-    const empty = await (await api.get({ path: `/channels/${uniqueName('cache-nothing')}`, params: { info: 'cache' } })).json();
-    assert.ok(empty.cache === undefined || empty.cache === null, `no cache entry: ${JSON.stringify(empty)}`);
-  });
-
-  test('private-cache- and presence-cache- (after the member list) replay too', async () => {
-    const api = sdk(server);
-    const priv = uniqueName('private-cache-room');
-    const pres = uniqueName('presence-cache-room');
-    await api.trigger(priv, 'p-ev', { where: 'private' });
-    await api.trigger(pres, 'pr-ev', { where: 'presence' });
-    const p = await connectClient(server, { user: member('cache-member') });
-    const a = await subscribeAndWait(p, priv, (m) => m.event === 'p-ev');
-    assert.deepEqual(a.frames.map((m) => m.event), ['pusher_internal:subscription_succeeded', 'p-ev']);
-    const b = await subscribeAndWait(p, pres, (m) => m.event === 'pr-ev');
-    assert.deepEqual(b.frames.map((m) => m.event), ['pusher_internal:subscription_succeeded', 'pr-ev']);
-    assert.equal(b.channel.members.count, 1);
-    assert.deepEqual(b.frames[1].data, { where: 'presence' });
-  });
-
-  test('client events are not cached', async () => {
-    const ch = uniqueName('private-cache-client');
-    const a = await connectClient(server);
-    const b = await connectClient(server);
-    const chA = (await subscribeAndWait(a, ch, (m) => m.event === 'pusher:cache_miss')).channel;
-    await subscribeAndWait(b, ch, (m) => m.event === 'pusher:cache_miss');
-    chA.trigger('client-note', { n: 1 });
-    await b.rec.waitFor((m) => m.event === 'client-note');
-    const c = await connectClient(server);
-    const { frames } = await subscribeAndWait(c, ch, (m) => m.event === 'pusher:cache_miss' || m.event === 'client-note');
-    assert.deepEqual(frames.map((m) => m.event), ['pusher_internal:subscription_succeeded', 'pusher:cache_miss']);
-  });
-
-  test(`the cached event expires after HERALD_CACHE_TTL (${CACHE_TTL_SECONDS} s)`, async () => {
-    const ch = uniqueName('cache-ttl');
-    const api = sdk(server);
-    await api.trigger(ch, 'short-lived', {});
-    const p = await connectClient(server);
-    await subscribeAndWait(p, ch, (m) => m.event === 'short-lived');
-    // Expiry is the subject: time must pass.
-    await new Promise((r) => setTimeout(r, CACHE_TTL_SECONDS * 1000 + 500));
-    const q = await connectClient(server);
-    const { frames } = await subscribeAndWait(q, ch, (m) => m.event === 'pusher:cache_miss' || m.event === 'short-lived');
-    assert.deepEqual(frames.map((m) => m.event), ['pusher_internal:subscription_succeeded', 'pusher:cache_miss']);
-    const info = await (await api.get({ path: `/channels/${ch}`, params: { info: 'cache' } })).json();
-    assert.ok(info.cache === undefined || info.cache === null, `expired: ${JSON.stringify(info)}`);
   });
 });
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.SignatureUtil;
 import dev.herald.apps.App;
+import dev.herald.apps.AppFeatures;
+import dev.herald.apps.AppLimits;
 import dev.herald.apps.StaticAppStore;
 import dev.herald.protocol.Json;
 import dev.herald.testing.RequestSigner;
@@ -19,6 +21,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +48,11 @@ class HttpApiTest {
 
     private static final App APP = App.of("3", "278d425bdf160c739803", "7ad3773142a6692b25b8");
     private static final App OTHER = App.of("4", "other-key", "other-secret");
+    /** An apps file's small limits: events of 100 bytes, channel names of 50 characters, a 1 s cache. */
+    private static final App LIMITED = App.of("5", "limited-key", "limited-secret").withLimits(limits(100, 50, Duration.ofSeconds(1)));
+    private static final App CHATTY = App.of("7", "chatty-key", "chatty-secret")
+            .withFeatures(AppFeatures.defaults().withClientEvents(true));
+    private static final App DISABLED = App.of("6", "disabled-key", "disabled-secret").withEnabled(false);
     private static final RequestSigner SIGNER = new RequestSigner(APP.key(), APP.secret());
     private static final long SPEC_TIMESTAMP = 1353088179L;
     private static final String SPEC_BODY =
@@ -59,7 +67,7 @@ class HttpApiTest {
     @BeforeEach
     void open() {
         harness = new SessionHarness(8);
-        HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP, OTHER)), harness.context,
+        HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP, OTHER, LIMITED, DISABLED, CHATTY)), harness.context,
                 new WebSocketUpgrade(10_240, 120_000, 30_000), () -> true, () -> Health.OK, harness.metrics,
                 () -> 1);
         http = harness.nextChannel();
@@ -95,6 +103,13 @@ class HttpApiTest {
             assertThat(contentType).contains("json");
             return json();
         }
+    }
+
+    private static AppLimits limits(int maxEventBytes, int maxChannelNameLength, Duration cacheTtl) {
+        AppLimits d = AppLimits.defaults();
+        return new AppLimits(d.maxConnections(), maxEventBytes, d.maxChannelsPerConnection(), d.maxPresenceMembers(),
+                d.maxPresenceUserInfoBytes(), d.clientEventsPerSecond(), maxChannelNameLength, d.maxWatchlistSize(),
+                cacheTtl, d.apiRequestsPerSecond());
     }
 
     private static long now() {
@@ -192,6 +207,16 @@ class HttpApiTest {
                 + SessionHarness.auth(APP, socketId, channel, channelData) + "\",\"channel_data\":"
                 + write(channelData) + "}}");
         assertThat(client.frames()).extracting(Frame::event).contains("pusher_internal:subscription_succeeded");
+        return client;
+    }
+
+    private Client signedIn(String userId) {
+        Client client = harness.connect(APP);
+        String socketId = client.socketId();
+        String userData = "{\"id\":\"" + userId + "\"}";
+        client.send("{\"event\":\"pusher:signin\",\"data\":{\"user_data\":" + write(userData) + ",\"auth\":\""
+                + SessionHarness.signin(APP, socketId, userData) + "\"}}");
+        assertThat(client.frames()).extracting(Frame::event).containsExactly("pusher:signin_success");
         return client;
     }
 
@@ -644,6 +669,207 @@ class HttpApiTest {
             assertThat(post(lost, SPEC_BODY).refused(404)).isEqualTo("Unknown app id no-such-app");
             get("/apps/no-such-app/channels").refused(404);
             assertThat(get("/apps/3/no-such-route").refused(404)).isEqualTo("Not found: GET /apps/3/no-such-route");
+        }
+    }
+
+    @Nested
+    class Users {
+
+        @Test
+        void sendsToEverySocketOfTheUserOnceAndToNoOtherSocket() {
+            Client laptop = signedIn("alice");
+            Client phone = signedIn("alice");
+            Client bob = signedIn("bob");
+            Client anonymous = subscriber("user-news");
+
+            post(EVENTS, trigger("private-note", "{\"text\":\"hi alice\"}", "#server-to-user-alice")).ok();
+
+            for (Client alice : List.of(laptop, phone)) {
+                assertThat(events(alice)).containsExactly("private-note #server-to-user-alice {\"text\":\"hi alice\"}");
+            }
+            assertThat(events(bob)).isEmpty();
+            assertThat(events(anonymous)).isEmpty();
+        }
+
+        @Test
+        void terminatesEverySocketSignedInAsTheUserWith4009AndNoOther() {
+            Client laptop = signedIn("dave");
+            Client phone = signedIn("dave");
+            Client frank = signedIn("frank");
+            Client presenceOnly = member("presence-terminate", "dave"); // a member called dave, never signed in
+
+            JsonNode answer = post("/apps/3/users/dave/terminate_connections", "{}").ok();
+
+            assertThat(answer.isObject()).as("%s", answer).isTrue();
+            for (Client dave : List.of(laptop, phone)) {
+                List<Frame> frames = dave.frames();
+                assertThat(frames).hasSize(2);
+                assertThat(frames.get(0).event()).isEqualTo("pusher:error");
+                assertThat(frames.get(0).json().path("data").path("code").asInt()).isEqualTo(4009);
+                assertThat(frames.get(0).json().path("data").path("message").asText())
+                        .isEqualTo("You got disconnected by the app.");
+                assertThat(frames.get(1).closeCode()).isEqualTo(4009);
+            }
+            post(EVENTS, trigger("still-here", "{}", "#server-to-user-frank")).ok();
+            assertThat(events(frank)).containsExactly("still-here #server-to-user-frank {}");
+            assertThat(presenceOnly.frames()).isEmpty();
+            assertThat(presenceOnly.channel.isActive()).as("a presence member that never signed in stays").isTrue();
+        }
+
+        @Test
+        void terminatingAUserWithoutConnectionsAnswers200() {
+            Client other = signedIn("unrelated");
+
+            assertThat(post("/apps/3/users/nobody-here/terminate_connections", "{}").ok().isObject()).isTrue();
+
+            assertThat(other.frames()).isEmpty();
+            assertThat(other.channel.isActive()).isTrue();
+        }
+    }
+
+    @Nested
+    class PerApp {
+
+        @Test
+        void refusesTheApiOfADisabledAppWith403() {
+            RequestSigner disabled = new RequestSigner(DISABLED.key(), DISABLED.secret());
+            String path = "/apps/6/events";
+            String body = trigger("ev", "{}", "news");
+
+            post(path, body, disabled.sign("POST", path, Map.of(), body, now())).refused(403);
+            send("GET", "/apps/6/channels?" + RequestSigner.queryString(disabled.sign("GET", "/apps/6/channels",
+                    Map.of(), null, now()), true), null).refused(403);
+        }
+
+        @Test
+        void appliesEachAppsEventSizeAndChannelNameLength() {
+            RequestSigner limited = new RequestSigner(LIMITED.key(), LIMITED.secret());
+            String path = "/apps/5/events";
+            String fits = trigger("ok", "x".repeat(100), "size");
+            String over = trigger("big", "x".repeat(101), "size");
+            String longName = trigger("ev", "{}", "d".repeat(51));
+            String longestName = trigger("ev", "{}", "d".repeat(50));
+
+            post(path, fits, limited.sign("POST", path, Map.of(), fits, now())).ok();
+            post(path, over, limited.sign("POST", path, Map.of(), over, now())).refused(413);
+            post(path, longName, limited.sign("POST", path, Map.of(), longName, now())).refused(400);
+            post(path, longestName, limited.sign("POST", path, Map.of(), longestName, now())).ok();
+            post(EVENTS, trigger("ok", "x".repeat(5_000), "size")).ok();
+        }
+    }
+
+    @Nested
+    class Cache {
+
+        @Test
+        void reportsTheLastEventOfACacheChannelWithItsTtl() {
+            post(EVENTS, trigger("first", "{\"v\":1}", "cache-info")).ok();
+            post(EVENTS, trigger("second", "{\"v\":2}", "cache-info")).ok();
+
+            JsonNode cache = get("/apps/3/channels/cache-info", Map.of("info", "cache")).ok().path("cache");
+
+            assertThat(cache.path("event").asText()).as("%s", cache).isEqualTo("second");
+            assertThat(cache.path("data").asText()).isEqualTo("{\"v\":2}");
+            assertThat(cache.path("ttl").isIntegralNumber()).isTrue();
+            assertThat(cache.path("ttl").asLong()).isBetween(1L, 1800L);
+            JsonNode empty = get("/apps/3/channels/cache-nothing", Map.of("info", "cache")).ok();
+            assertThat(empty.path("cache").isMissingNode() || empty.path("cache").isNull()).as("%s", empty).isTrue();
+        }
+
+        private static final List<String> KINDS = List.of("cache-", "private-cache-", "presence-cache-",
+                "private-encrypted-cache-");
+
+        /** Subscribes a new connection of that app to the channel, signed as its kind needs; its answers. */
+        private List<Frame> subscribe(App app, Client client, String channel) {
+            String socketId = socketIds.computeIfAbsent(client, Client::socketId);
+            String channelData = channel.startsWith("presence-") ? "{\"user_id\":\"reader\"}" : null;
+            String auth = channel.startsWith("cache-") ? null : SessionHarness.auth(app, socketId, channel, channelData);
+            client.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\""
+                    + (auth == null ? "" : ",\"auth\":\"" + auth + "\"")
+                    + (channelData == null ? "" : ",\"channel_data\":" + write(channelData)) + "}}");
+            return client.frames();
+        }
+
+        @Test
+        void replaysOnlyTheLastEventRightAfterSubscriptionSucceededOnEveryKindOfCacheChannel() {
+            for (String kind : KINDS) {
+                String channel = kind + "news";
+                post(EVENTS, trigger("older", "{\"n\":1}", channel)).ok();
+                post(EVENTS, trigger("latest", "{\"n\":2}", channel)).ok();
+                Client first = harness.connect(APP);
+                Client second = harness.connect(APP);
+
+                for (Client client : List.of(first, second)) {
+                    List<Frame> frames = subscribe(APP, client, channel);
+                    assertThat(frames).as(channel).extracting(Frame::event)
+                            .containsExactly("pusher_internal:subscription_succeeded", "latest");
+                    assertThat(frames.get(1).json().path("channel").asText()).isEqualTo(channel);
+                    assertThat(frames.get(1).json().path("data").asText()).isEqualTo("{\"n\":2}");
+                }
+                assertThat(first.frames()).as("a subscriber gets the replay once").isEmpty();
+                // a fresh node for the next kind: the harness has a fixed number of connections
+                harness.close();
+                open();
+            }
+        }
+
+        @Test
+        void sendsACacheMissRightAfterSubscriptionSucceededWhenNothingWasPublished() {
+            Client client = harness.connect(APP);
+            for (String kind : KINDS) {
+                String channel = kind + "empty";
+
+                List<Frame> frames = subscribe(APP, client, channel);
+
+                assertThat(frames).as(channel).extracting(Frame::event)
+                        .containsExactly("pusher_internal:subscription_succeeded", "pusher:cache_miss");
+                assertThat(frames.get(1).json().path("channel").asText()).isEqualTo(channel);
+            }
+        }
+
+        @Test
+        void doesNotCacheClientEvents() {
+            String channel = "private-cache-chat";
+            String path = "/apps/7/events";
+            String body = trigger("from-server", "{\"s\":1}", channel);
+            RequestSigner chatty = new RequestSigner(CHATTY.key(), CHATTY.secret());
+            post(path, body, chatty.sign("POST", path, Map.of(), body, now())).ok();
+            Client sender = harness.connect(CHATTY);
+            Client receiver = harness.connect(CHATTY);
+            subscribe(CHATTY, sender, channel);
+            subscribe(CHATTY, receiver, channel);
+
+            sender.send("{\"event\":\"client-typing\",\"channel\":\"" + channel + "\",\"data\":{\"c\":1}}");
+            assertThat(receiver.frames()).extracting(Frame::event).containsExactly("client-typing");
+            List<Frame> late = subscribe(CHATTY, harness.connect(CHATTY), channel);
+
+            assertThat(late).extracting(Frame::event).containsExactly("pusher_internal:subscription_succeeded",
+                    "from-server");
+            String query = "/apps/7/channels/" + channel;
+            assertThat(send("GET", query + "?" + RequestSigner.queryString(chatty.sign("GET", query,
+                    Map.of("info", "cache"), null, now()), true), null).ok().path("cache").path("event").asText())
+                    .isEqualTo("from-server");
+        }
+
+        @Test
+        void forgetsTheCachedEventAfterTheAppsTtl() throws InterruptedException {
+            RequestSigner limited = new RequestSigner(LIMITED.key(), LIMITED.secret());
+            String path = "/apps/5/events";
+            String body = trigger("soon-gone", "{\"x\":1}", "cache-brief");
+            String query = "/apps/5/channels/cache-brief";
+            post(path, body, limited.sign("POST", path, Map.of(), body, now())).ok();
+            JsonNode cache = send("GET", query + "?" + RequestSigner.queryString(limited.sign("GET", query,
+                    Map.of("info", "cache"), null, now()), true), null).ok().path("cache");
+            assertThat(cache.path("event").asText()).isEqualTo("soon-gone");
+            assertThat(cache.path("ttl").asLong()).isBetween(0L, 1L);
+
+            Thread.sleep(1_100); // expiry is the subject: the TTL must pass
+
+            assertThat(send("GET", query + "?" + RequestSigner.queryString(limited.sign("GET", query,
+                    Map.of("info", "cache"), null, now()), true), null).ok().path("cache").path("event")
+                    .isMissingNode()).isTrue();
+            assertThat(subscribe(LIMITED, harness.connect(LIMITED), "cache-brief")).extracting(Frame::event)
+                    .containsExactly("pusher_internal:subscription_succeeded", "pusher:cache_miss");
         }
     }
 }

@@ -23,6 +23,7 @@ import dev.herald.session.Handshake;
 import dev.herald.session.PresenceNotifier;
 import dev.herald.session.SessionContext;
 import dev.herald.session.SocketIds;
+import dev.herald.session.WatchlistNotifier;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -64,9 +65,9 @@ public final class SessionHarness implements AutoCloseable {
         }
         LocalBroker broker = new LocalBroker();
         ChannelTable table = new ChannelTable(metrics);
-        // member_added / member_removed reach the other members as on a real node
-        ChannelObserver observer = ChannelObserver.of(List.of(new Recorder(),
-                new LocalDecisions(ClusterObserver.of(List.of(new PresenceNotifier(broker))))));
+        // member_added / member_removed and watchlist events reach their sockets as on a real node
+        ChannelObserver observer = ChannelObserver.of(List.of(new Recorder(), new LocalDecisions(
+                ClusterObserver.of(List.of(new PresenceNotifier(broker), new WatchlistNotifier(broker))))));
         hub = new Hub(channels.stream().map(EmbeddedChannel::eventLoop).toList(), table, broker, observer,
                 appId -> 0);
         broker.start(hub);
