@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Cache channels (spec 3.7): the last event published over HTTP is replayed to each new
+ * Cache channels (docs/protocol.md §3.7): the last event published over HTTP is replayed to each new
  * subscriber right after {@code subscription_succeeded}, or {@code pusher:cache_miss} is sent;
  * {@code GET /channels/C?info=cache} reports it. Events are published with pusher-http-java and
  * received with pusher-java-client (which hands {@code pusher:cache_miss} to the channel's

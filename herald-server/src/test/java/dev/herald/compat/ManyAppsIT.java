@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Many apps from a YAML file (HERALD_CONFIG): each with its own credentials, enabled flag,
  * feature flags (client events, user authentication, watchlist, subscription counts) and limits
  * (connections, event size), driven by pusher-java-client and pusher-http-java configured per
- * app. Error codes are those of spec 2.5 (4003 disabled, 4004 over quota) and
+ * app. Error codes are those of docs/protocol.md §2.5 (4003 disabled, 4004 over quota) and
  * notes/server-contract.md.
  */
 class ManyAppsIT {

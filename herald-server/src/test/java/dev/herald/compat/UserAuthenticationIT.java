@@ -26,14 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * User sign-in (spec 4.1), server-to-user delivery (4.3), watchlist events (4.4) and
- * terminate_connections (4.5), with the default app (user authentication and watchlist on).
+ * User sign-in (docs/protocol.md §4.1), server-to-user delivery (§4.3), watchlist events (§4.4) and
+ * terminate_connections (§4.5), with the default app (user authentication and watchlist on).
  *
  * <p>pusher-java-client 2.4.4 signs in with {@code pusher.signin()}, a {@code UserAuthenticator}
  * and {@code pusher.user().bind...}; it is used wherever it can be. pusher-http-java 1.3.4 has no
  * {@code authenticateUser}, {@code sendToUser} or {@code terminateUserConnections}: the sign-in
- * signature is computed as spec 4.1 says ({@link Sdk#userAuth}, checked against the spec's
- * vector below) and the two API calls go through the SDK's generic signed {@code post}. The Java
+ * signature is computed as protocol §4.1 says ({@link Sdk#userAuth}, checked against the worked
+ * example there, below) and the two API calls go through the SDK's generic signed {@code post}. The Java
  * client has no watchlist support, so the watchlist is driven with raw frames, as are the frames
  * the library hides (the refusals' exact codes, presence without {@code channel_data}).
  */
@@ -300,7 +300,7 @@ class UserAuthenticationIT {
 
     /**
      * The presence auth pusher-js 7.4+ gets from an app for a signed-in user: over
-     * {@code socket_id:channel} only (spec 3.5). pusher-http-java's {@code authenticate} refuses a
+     * {@code socket_id:channel} only (protocol §3.5). pusher-http-java's {@code authenticate} refuses a
      * presence channel without a user, so its {@code SignatureUtil} signs the string directly.
      */
     private static String authWithoutChannelData(RawWebSocket ws, String channel) {
