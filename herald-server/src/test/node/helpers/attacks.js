@@ -456,7 +456,7 @@ class RawHttp {
   }
 }
 
-/** The path and query of a signed HTTP API request (Pusher's request signature, spec §5.1). */
+/** The path and query of a signed HTTP API request (Pusher's request signature, docs/protocol.md §5.2). */
 function signedPath(app, method, path, body = '', params = {}) {
   const all = {
     auth_key: app.key,

@@ -1,5 +1,5 @@
 'use strict';
-// The signing test vectors of shared/spec/pusher-protocol.md (§3.3, §4.1, §5.2) as the official
+// The signing test vectors of docs/protocol.md (§3.3, §4.1, §5.2) as the official
 // node SDK computes them. The server is checked against the same algorithm by every other test
 // file, which signs with this SDK; this file pins the vectors themselves. No server needed.
 

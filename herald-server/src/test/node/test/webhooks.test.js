@@ -26,7 +26,7 @@ const member = (id, info = {}) => ({ user_id: id, user_info: info });
 
 /**
  * Every request the receiver got so far is a POST the SDK validates, with headers exactly as
- * the spec says and a {time_ms, events} body.
+ * docs/protocol.md §6.1 says and a {time_ms, events} body.
  */
 function assertAllValid(receiver, app) {
   assert.ok(receiver.requests.length > 0, 'the receiver got requests');

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What an app switches on (spec §3.8, §3.9, §4).
+ * What an app switches on (docs/protocol.md §3.8, §3.9, §4).
  *
  * @param clientEvents               clients may send {@code client-*} events
  * @param userAuthentication         clients may sign in ({@code pusher:signin})

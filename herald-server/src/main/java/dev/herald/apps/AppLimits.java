@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Per-app limits. Defaults follow Pusher's published limits (spec section 7).
+ * Per-app limits. Defaults follow Pusher's published limits (docs/protocol.md §7).
  *
  * @param maxConnections           concurrent connections; 0 = no limit (4004 beyond it)
  * @param maxEventBytes            largest event {@code data}, in bytes, over HTTP or from a client

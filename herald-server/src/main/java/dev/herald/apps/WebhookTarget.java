@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Where an app's webhooks go, and which of them (spec §6).
+ * Where an app's webhooks go, and which of them (docs/protocol.md §6).
  *
  * @param url           the receiver, http or https
  * @param eventTypes    event names to send ({@code channel_occupied}, ...); empty means all

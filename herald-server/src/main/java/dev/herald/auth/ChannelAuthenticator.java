@@ -1,7 +1,7 @@
 package dev.herald.auth;
 
 /**
- * Checks the {@code auth} strings clients present (spec §3.3 and §4.1):
+ * Checks the {@code auth} strings clients present (docs/protocol.md §3.3 and §4.1):
  * {@code key:hex(HMAC_SHA256(secret, string_to_sign))}, where the string is
  * {@code socket_id:channel}, {@code socket_id:channel:channel_data}, or
  * {@code socket_id::user::user_data} for sign-in. The signed data is the exact string the client

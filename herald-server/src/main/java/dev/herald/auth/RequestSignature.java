@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Pusher's REST request signature, auth_version 1.0 (spec §5.2):
+ * Pusher's REST request signature, auth_version 1.0 (docs/protocol.md §5.2):
  * {@code METHOD\npath\nk=v&k=v...} over every query parameter but {@code auth_signature}, keys
  * lowercased and sorted, values percent-decoded, and {@code body_md5} binding the body.
  */

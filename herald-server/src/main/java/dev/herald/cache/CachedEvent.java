@@ -1,7 +1,7 @@
 package dev.herald.cache;
 
 /**
- * The last event published to a cache channel (spec §3.7).
+ * The last event published to a cache channel (docs/protocol.md §3.7).
  *
  * @param expiresAtMillis wall-clock expiry
  */

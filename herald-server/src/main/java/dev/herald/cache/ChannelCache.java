@@ -5,7 +5,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Last events of cache channels. Only events published through the HTTP API are cached, never
- * client events (spec §3.7). Called on event loops: implementations answer from memory.
+ * client events (docs/protocol.md §3.7). Called on event loops: implementations answer from memory.
  */
 public interface ChannelCache extends AutoCloseable {
 

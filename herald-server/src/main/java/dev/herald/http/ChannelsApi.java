@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Channel queries (spec §5.5–5.7): the occupied channels, one channel's state, and a presence
+ * Channel queries (docs/protocol.md §5.5–5.7): the occupied channels, one channel's state, and a presence
  * channel's users.
  */
 final class ChannelsApi {

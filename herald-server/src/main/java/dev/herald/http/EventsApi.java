@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * {@code POST /apps/{id}/events} and {@code /batch_events} (spec §5.3–5.4). Every event of a
+ * {@code POST /apps/{id}/events} and {@code /batch_events} (docs/protocol.md §5.3–5.4). Every event of a
  * request is validated before any is published, so a refused request publishes nothing. Each
  * (event, channel) pair is encoded once and handed to the broker.
  */
@@ -160,7 +160,7 @@ final class EventsApi {
         if (dataNode == null || dataNode.isNull()) {
             throw ApiException.badRequest("Missing \"data\": it is required (a string, usually JSON text)");
         }
-        // libraries send a string; an object is accepted and re-encoded (spec §5.3, lenient)
+        // libraries send a string; an object is accepted and re-encoded (protocol §5.3, lenient)
         String data = dataNode.isTextual() ? dataNode.asText() : dataNode.toString();
         int size = data.getBytes(StandardCharsets.UTF_8).length;
         if (size > app.limits().maxEventBytes()) {

@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** Writing JSON responses, keep-alive aware. Success is always 200 with a JSON body (spec §5.1). */
+/** Writing JSON responses, keep-alive aware. Success is always 200 with a JSON body (docs/protocol.md §5.1). */
 final class Responses {
 
     private static final byte[] EMPTY_OBJECT = {'{', '}'};

@@ -6,7 +6,7 @@ import dev.herald.broker.NodeCommand;
 import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.Json;
 
-/** {@code POST /apps/{id}/users/{user_id}/terminate_connections} (spec §4.5). */
+/** {@code POST /apps/{id}/users/{user_id}/terminate_connections} (docs/protocol.md §4.5). */
 final class UsersApi {
 
     private final Broker broker;

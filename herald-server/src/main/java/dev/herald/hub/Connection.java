@@ -91,7 +91,7 @@ public final class Connection {
         return closing;
     }
 
-    /** Signed in, or subscribed to a private or presence channel (spec §4.2). */
+    /** Signed in, or subscribed to a private or presence channel (docs/protocol.md §4.2). */
     public boolean isAuthorized() {
         return authorized;
     }
@@ -298,7 +298,7 @@ public final class Connection {
 
     /**
      * Sends {@code pusher:error} and, for fatal errors, a close frame with the same code, then
-     * closes. The error message goes first because protocol &lt; 6 clients rely on it (spec §2.5).
+     * closes. The error message goes first because protocol &lt; 6 clients rely on it (protocol §2.5).
      */
     public void close(PusherError error, String message) {
         if (closing) {

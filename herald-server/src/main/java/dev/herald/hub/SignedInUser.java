@@ -3,7 +3,7 @@ package dev.herald.hub;
 import java.util.List;
 
 /**
- * A connection's signed-in user (spec §4.1).
+ * A connection's signed-in user (docs/protocol.md §4.1).
  *
  * @param id        the user id from {@code user_data}
  * @param userInfo  {@code user_info} as compact JSON, or {@code null}; the presence member's info

@@ -1,7 +1,7 @@
 package dev.herald.protocol;
 
 /**
- * The kind of a channel, decided once from its name's prefix (spec §3.1, checked in that order,
+ * The kind of a channel, decided once from its name's prefix (docs/protocol.md §3.1, checked in that order,
  * and anchored at the start of the name: "x-cache-y" is a public channel).
  */
 public enum ChannelKind {
@@ -60,7 +60,7 @@ public enum ChannelKind {
         return clientEvents;
     }
 
-    /** Whether the channel keeps its last event (cache channels, spec §3.7). */
+    /** Whether the channel keeps its last event (cache channels, protocol §3.7). */
     public boolean isCached() {
         return cached;
     }
@@ -70,12 +70,12 @@ public enum ChannelKind {
         return this == SERVER_TO_USER || this == INTERNAL;
     }
 
-    /** The channel every socket signed in as {@code userId} belongs to (spec §4.3). */
+    /** The channel every socket signed in as {@code userId} belongs to (protocol §4.3). */
     public static String userChannel(String userId) {
         return SERVER_TO_USER.prefix + userId;
     }
 
-    /** The internal channel whose members watch {@code userId}'s online status (spec §4.4). */
+    /** The internal channel whose members watch {@code userId}'s online status (protocol §4.4). */
     public static String watchlistChannel(String userId) {
         return INTERNAL.prefix + "watchlist-" + userId;
     }

@@ -1,7 +1,7 @@
 package dev.herald.protocol;
 
 /**
- * Channel-name rules (spec §3.1): characters {@code A-Z a-z 0-9 _ - = @ , . ;} and a length
+ * Channel-name rules (docs/protocol.md §3.1): characters {@code A-Z a-z 0-9 _ - = @ , . ;} and a length
  * limit; {@code #server-to-user-} names are allowed as they are the only names starting with
  * {@code #}.
  */

@@ -10,7 +10,7 @@ public final class ClientInput {
 
     /** Characters of client input an error message repeats. */
     public static final int MAX_QUOTED = 200;
-    /** Longest event name, as Pusher's libraries enforce for server events (spec §7). */
+    /** Longest event name, as Pusher's libraries enforce for server events (docs/protocol.md §7). */
     public static final int MAX_EVENT_NAME_LENGTH = 200;
     /** Longest user id: a presence {@code user_id}, a sign-in {@code id}, a watchlist entry. */
     public static final int MAX_USER_ID_LENGTH = 200;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * One message from a client (spec §2.3): {@code {"event":..,"channel":..,"data":..}}.
+ * One message from a client (docs/protocol.md §2.3): {@code {"event":..,"channel":..,"data":..}}.
  *
  * @param event   the event name, never null
  * @param channel the channel, or {@code null}
@@ -47,7 +47,7 @@ public record ClientMessage(String event, String channel, JsonNode data) {
     }
 
     /**
-     * The {@code data} as an object, accepting the JSON-string form too (spec §2.3: be lenient
+     * The {@code data} as an object, accepting the JSON-string form too (protocol §2.3: be lenient
      * for subscribe, unsubscribe and signin).
      */
     public JsonNode dataObject() throws Malformed {

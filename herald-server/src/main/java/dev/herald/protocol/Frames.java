@@ -11,7 +11,7 @@ import java.util.Collection;
 
 /**
  * Every frame the server sends, as named factories. Each returns a complete WebSocket frame the
- * caller owns (spec §2.3 gives the {@code data} wire forms used here: a JSON string for
+ * caller owns (docs/protocol.md §2.3 gives the {@code data} wire forms used here: a JSON string for
  * {@code pusher:} and {@code pusher_internal:} events, an object for {@code pusher:error}).
  */
 public final class Frames {
@@ -47,7 +47,7 @@ public final class Frames {
 
     /**
      * {@code pusher:subscription_error} on the channel, which pusher-js re-emits to the app's
-     * handlers for that channel (spec §3.4).
+     * handlers for that channel (protocol §3.4).
      */
     public static ByteBuf subscriptionError(String channel, String type, String error, int status) {
         try (FrameWriter w = new FrameWriter(ALLOC, 96 + channel.length() + error.length())) {
@@ -80,7 +80,7 @@ public final class Frames {
     }
 
     /**
-     * Presence success (spec §3.5): all three of {@code ids}, {@code hash} and {@code count}, as
+     * Presence success (protocol §3.5): all three of {@code ids}, {@code hash} and {@code count}, as
      * pusher-js reads hash and count and the Java client ids and hash.
      *
      * @param members user id and raw {@code user_info} JSON (or {@code null}) per distinct user
@@ -127,7 +127,7 @@ public final class Frames {
 
     /**
      * A channel event whose {@code data} is a string, sent as a JSON string exactly as the HTTP
-     * API received it (spec §2.3).
+     * API received it (protocol §2.3).
      */
     public static ByteBuf event(String event, String channel, String data) {
         return event(event, channel, data, null);
@@ -158,7 +158,7 @@ public final class Frames {
 
     /**
      * A relayed client event: {@code data} is written verbatim as the sender sent it (an object
-     * from pusher-js, a string from the Java client; spec §2.3), plus {@code user_id} on presence
+     * from pusher-js, a string from the Java client; protocol §2.3), plus {@code user_id} on presence
      * channels (§3.9).
      *
      * @param rawData the sender's {@code data} value as JSON text, or {@code null} for none
@@ -184,7 +184,7 @@ public final class Frames {
         }
     }
 
-    /** {@code pusher:signin_success} with the exact {@code user_data} string that was signed (spec §4.1). */
+    /** {@code pusher:signin_success} with the exact {@code user_data} string that was signed (protocol §4.1). */
     public static ByteBuf signinSuccess(String userData) {
         return event("pusher:signin_success", null, jsonText(32 + userData.length(), g -> {
             g.writeStartObject();
@@ -194,7 +194,7 @@ public final class Frames {
     }
 
     /**
-     * {@code pusher_internal:watchlist_events} (spec §4.4), the only shape pusher-js understands:
+     * {@code pusher_internal:watchlist_events} (protocol §4.4), the only shape pusher-js understands:
      * no channel, and one element per non-empty status.
      */
     public static ByteBuf watchlistEvents(Collection<String> online, Collection<String> offline) {
@@ -222,12 +222,12 @@ public final class Frames {
         g.writeEndObject();
     }
 
-    /** {@code pusher:cache_miss}: a cache channel has no event to replay (spec §3.7). */
+    /** {@code pusher:cache_miss}: a cache channel has no event to replay (protocol §3.7). */
     public static ByteBuf cacheMiss(String channel) {
         return event("pusher:cache_miss", channel, null);
     }
 
-    /** {@code pusher_internal:subscription_count} (spec §3.8). */
+    /** {@code pusher_internal:subscription_count} (protocol §3.8). */
     public static ByteBuf subscriptionCount(String channel, int count) {
         return event("pusher_internal:subscription_count", channel, "{\"subscription_count\":" + count + "}");
     }
@@ -266,7 +266,7 @@ public final class Frames {
         return buf;
     }
 
-    /** An empty WebSocket ping frame: the liveness probe every client answers (spec §2.4). */
+    /** An empty WebSocket ping frame: the liveness probe every client answers (protocol §2.4). */
     public static ByteBuf wsPing() {
         return ALLOC.buffer(2).writeByte(0x89).writeByte(0);
     }
@@ -277,7 +277,7 @@ public final class Frames {
         void write(JsonGenerator g) throws IOException;
     }
 
-    /** JSON text for a {@code data} field that is sent as a JSON-encoded string (spec §2.3). */
+    /** JSON text for a {@code data} field that is sent as a JSON-encoded string (protocol §2.3). */
     private static String jsonText(int sizeHint, JsonBody body) {
         StringWriter out = new StringWriter(sizeHint);
         try (JsonGenerator g = FrameWriter.JSON.createGenerator(out)) {

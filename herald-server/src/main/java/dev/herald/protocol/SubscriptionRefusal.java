@@ -1,7 +1,7 @@
 package dev.herald.protocol;
 
 /**
- * The {@code type} and {@code status} of a {@code pusher:subscription_error} (spec §3.4): what
+ * The {@code type} and {@code status} of a {@code pusher:subscription_error} (docs/protocol.md §3.4): what
  * pusher-js hands the app's handlers for a refused subscription. The status is an HTTP status
  * for auth and name problems, as an app's auth endpoint would answer, and the Pusher code for
  * limits.

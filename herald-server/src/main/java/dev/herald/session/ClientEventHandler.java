@@ -11,7 +11,7 @@ import dev.herald.protocol.PusherError;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code client-*} events (spec §3.9): allowed only when the app enables them, on private and
+ * {@code client-*} events (docs/protocol.md §3.9): allowed only when the app enables them, on private and
  * presence channels (not encrypted ones), from subscribers, within the size limit and the
  * per-connection rate. Relayed to every other subscriber with the sender's {@code data} as sent,
  * plus {@code user_id} on presence channels; never echoed to the sender.

@@ -115,7 +115,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Authorized connections (spec §4.2): sign in or join a private channel in time, or leave. */
+    /** Authorized connections (docs/protocol.md §4.2): sign in or join a private channel in time, or leave. */
     private record AuthorizationDeadline(Connection connection) implements Runnable {
         @Override
         public void run() {

@@ -115,7 +115,7 @@ public final class Handshake {
         return null;
     }
 
-    /** Protocols 4 to 7 are served; a missing value is read as 7 (spec §2.1, lenient). */
+    /** Protocols 4 to 7 are served; a missing value is read as 7 (docs/protocol.md §2.1, lenient). */
     static String protocolProblem(String protocol) {
         if (protocol == null || protocol.isEmpty()) {
             return null;

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code pusher:signin} (spec §4.1): verifies {@code socket_id::user::user_data} against the exact
+ * {@code pusher:signin} (docs/protocol.md §4.1): verifies {@code socket_id::user::user_data} against the exact
  * string received, then joins the socket to its user's {@code #server-to-user-} channel (sending to
  * users, terminating them, and online status all hang off that channel) and to the watchlist
  * channels of the users it watches. A refused sign-in (bad signature, bad user_data) gets 4009 and

@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code pusher:subscribe} and {@code pusher:unsubscribe} (spec §3.2–3.5): name rules, limits,
+ * {@code pusher:subscribe} and {@code pusher:unsubscribe} (docs/protocol.md §3.2–3.5): name rules, limits,
  * signatures, presence membership, and the member events that follow. Shared by all connections;
  * every call runs on the connection's event loop. A refused subscription never closes the
  * connection: it gets {@code pusher:error} and {@code pusher:subscription_error}.
@@ -82,7 +82,7 @@ public final class SubscribeHandler {
                 if (!checkSignature(c, channel, auth, channelData)) {
                     return;
                 }
-                // without channel_data the member is the signed-in user (pusher-js 7.4+, spec §3.5)
+                // without channel_data the member is the signed-in user (pusher-js 7.4+, protocol §3.5)
                 member = channelData == null
                         ? new Member(c.user().id(), c.user().userInfo())
                         : member(c, channel, channelData, limits);
@@ -215,7 +215,7 @@ public final class SubscribeHandler {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SubscribeHandler.class);
 
     /**
-     * One refusal, one answer in the two parts spec §3.4 describes: {@code pusher:error} says why
+     * One refusal, one answer in the two parts protocol §3.4 describes: {@code pusher:error} says why
      * (quoting client input at most {@value ClientInput#MAX_QUOTED} characters), and
      * {@code pusher:subscription_error} on the channel, which pusher-js hands to the app, carries
      * only the short {@code brief}, so the explanation is not sent twice. A name too long to be a

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Sends {@code pusher_internal:subscription_count} to the subscribers of non-presence channels of
- * apps that enable it (spec §3.8). Changes are coalesced: the first change schedules one send
+ * apps that enable it (docs/protocol.md §3.8). Changes are coalesced: the first change schedules one send
  * {@link #COALESCE_MILLIS} later, which carries the count as it is then, so a burst of joins is
  * one event, and nothing is sent if the count came back to the value last sent.
  *

@@ -8,7 +8,7 @@ import dev.herald.protocol.Frames;
 import java.util.List;
 
 /**
- * Watchlist online/offline events (spec §4.4). A user is online while its
+ * Watchlist online/offline events (docs/protocol.md §4.4). A user is online while its
  * {@code #server-to-user-} channel has subscribers (every signed-in socket joins it), so the
  * channel's first subscriber means "online" and its last leaving means "offline": once per user,
  * not per socket. Watchers are the members of the user's internal watchlist channel, so the

@@ -7,7 +7,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Liveness for WebSocket connections (spec §2.4). Any inbound bytes count as activity. After
+ * Liveness for WebSocket connections (docs/protocol.md §2.4). Any inbound bytes count as activity. After
  * {@code activityTimeout} without any, it sends a WebSocket ping frame, which every client answers
  * (the Java client never answers an application-level ping), and fires {@link #PROBE}; if nothing
  * at all arrives within {@code pongTimeout}, it fires {@link #TIMED_OUT} for the protocol layer to

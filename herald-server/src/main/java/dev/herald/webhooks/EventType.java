@@ -1,7 +1,7 @@
 package dev.herald.webhooks;
 
 /**
- * The webhook event types (spec §6.2), each with the rank that decides what is shed first when
+ * The webhook event types (docs/protocol.md §6.2), each with the rank that decides what is shed first when
  * the webhook queues are full. Lower ranks go first:
  * <ol>
  *   <li>{@code client_event} and {@code cache_miss} (rank 0) matter least or come back by

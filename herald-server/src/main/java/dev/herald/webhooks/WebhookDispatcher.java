@@ -37,7 +37,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns channel changes into signed, batched webhooks (spec §6).
+ * Turns channel changes into signed, batched webhooks (docs/protocol.md §6).
  *
  * <p>Observer calls arrive on event loops (cluster decisions, in a cluster, on Redis client and
  * heartbeat threads) and only put the event in the {@link Intake}: per-app

@@ -3,7 +3,7 @@ package dev.herald.webhooks;
 import java.time.Duration;
 
 /**
- * How webhooks are batched, debounced and retried (spec §6.3).
+ * How webhooks are batched, debounced and retried (docs/protocol.md §6.3).
  *
  * @param batchMaxEvents a batch is sent when it holds this many events
  * @param batchMaxWait   ... or when its first event is this old

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The test vectors of shared/spec/pusher-protocol.md, checked exactly. */
+/** The test vectors of docs/protocol.md, checked exactly. */
 class SignatureVectorsTest {
 
     private static final String KEY = "278d425bdf160c739803";

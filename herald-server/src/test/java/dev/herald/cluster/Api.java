@@ -37,7 +37,7 @@ final class Api {
                 : sdk.authenticate(socketId, channel);
     }
 
-    /** {@code key:hex(HMAC_SHA256(secret, socket_id::user::user_data))} (spec 4.1). */
+    /** {@code key:hex(HMAC_SHA256(secret, socket_id::user::user_data))} (docs/protocol.md §4.1). */
     static String userAuth(TestApp app, String socketId, String userData) {
         return RawWebSocket.userAuth(app.key(), app.secret(), socketId, userData);
     }

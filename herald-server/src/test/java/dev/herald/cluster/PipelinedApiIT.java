@@ -62,7 +62,7 @@ class PipelinedApiIT {
         }
     }
 
-    /** {@code /apps/ID/channels?...} signed as spec section 5.2 says (auth_version 1.0, no body). */
+    /** {@code /apps/ID/channels?...} signed as docs/protocol.md §5.2 says (auth_version 1.0, no body). */
     private static String signedChannelsQuery() throws GeneralSecurityException {
         String path = "/apps/" + APP.id() + "/channels";
         String query = "auth_key=" + APP.key() + "&auth_timestamp=" + System.currentTimeMillis() / 1000

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Authorized connections (spec 4.2) with HERALD_APP_AUTHORIZED_CONNECTIONS=true and a 2 s
+ * Authorized connections (docs/protocol.md §4.2) with HERALD_APP_AUTHORIZED_CONNECTIONS=true and a 2 s
  * timeout: a connection that neither signs in nor joins a private or presence channel in time is
  * closed with 4009; one that did either stays. pusher-java-client shows what an app sees; raw
  * frames show the exact error and close codes.

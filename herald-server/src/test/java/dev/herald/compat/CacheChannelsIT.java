@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Cache channels (spec 3.7) as the Java libraries use them: an event published with
+ * Cache channels (docs/protocol.md §3.7) as the Java libraries use them: an event published with
  * pusher-http-java is replayed to a new pusher-java-client subscriber, which hands
  * {@code pusher:cache_miss} to the channel's listeners. The frame order, every kind of cache
  * channel, {@code info=cache} and the TTL are in-process in {@code HttpApiTest$Cache}.

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * End-to-end encrypted channels (spec 3.6): authorized like private channels, payloads relayed
+ * End-to-end encrypted channels (docs/protocol.md §3.6): authorized like private channels, payloads relayed
  * untouched, client events refused. pusher-http-java encrypts with an encryption master key and
  * signs the subscription with the {@code shared_secret}; pusher-java-client decrypts. The
  * byte-for-byte relay and the client-event refusal (the Java client cannot send client events on
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class EncryptedChannelsIT {
 
-    /** Spec 3.6's vector key: bytes 0..31. */
+    /** The master key of the worked example in protocol §3.6: bytes 0..31. */
     private static final String MASTER_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
     private static HeraldProcess herald;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Liveness with short timers (activity 2 s, pong 2 s): the server probes idle clients with WS
  * ping frames, pusher-java-client answers them and stays connected, and a client that never
- * answers is closed with 4201 (spec 2.4).
+ * answers is closed with 4201 (docs/protocol.md §2.4).
  */
 class KeepAliveIT {
 

@@ -25,10 +25,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Many apps from a YAML file (HERALD_CONFIG): each with its own credentials, enabled flag,
  * feature flags (client events, user authentication, watchlist, subscription counts) and limits
  * (connections, event size), driven by pusher-java-client and pusher-http-java configured per
- * app. Error codes are those of spec 2.5 (4003 disabled, 4004 over quota) and
- * notes/server-contract.md. Each app's limits and flags, refusal by refusal, are in-process in
- * {@code LimitsTest}, {@code UsersTest}, {@code ProtocolTest} and {@code HttpApiTest$PerApp}; this
- * class proves the file reaches them through the real command line.
+ * app. Error codes are those of docs/protocol.md §2.5 (4003 disabled, 4004 over quota). Each
+ * app's limits and flags, refusal by refusal, are in-process in {@code LimitsTest},
+ * {@code UsersTest}, {@code ProtocolTest} and {@code HttpApiTest$PerApp}; this class proves the
+ * file reaches them through the real command line.
  */
 class ManyAppsIT {
 

@@ -43,8 +43,8 @@ final class Sdk {
 
     /**
      * The {@code auth} of a {@code pusher:signin}: {@code key:hex(HMAC_SHA256(secret, socket_id::user::user_data))}
-     * (spec 4.1). pusher-http-java 1.3.4 has no {@code authenticateUser}, so {@link RawWebSocket#userAuth}
-     * writes it out from the spec; it is checked against the spec's vector in {@link UserAuthenticationIT}.
+     * (docs/protocol.md §4.1). pusher-http-java 1.3.4 has no {@code authenticateUser}, so {@link RawWebSocket#userAuth}
+     * writes it out from protocol §4.1; it is checked against the worked example there in {@link UserAuthenticationIT}.
      */
     static String userAuth(String key, String secret, String socketId, String userData) {
         return RawWebSocket.userAuth(key, secret, socketId, userData);
@@ -59,7 +59,7 @@ final class Sdk {
     }
 
     /**
-     * What the SDKs' {@code sendToUser} does (spec 4.3): an event to {@code #server-to-user-<id>}.
+     * What the SDKs' {@code sendToUser} does (protocol §4.3): an event to {@code #server-to-user-<id>}.
      * pusher-http-java 1.3.4 has no {@code sendToUser} and its {@code trigger} refuses the {@code #}
      * name, so this goes through the SDK's generic signed {@code post}.
      */
@@ -69,7 +69,7 @@ final class Sdk {
     }
 
     /**
-     * {@code POST /users/<id>/terminate_connections} with body {@code {}} (spec 4.5), through the
+     * {@code POST /users/<id>/terminate_connections} with body {@code {}} (protocol §4.5), through the
      * SDK's generic signed {@code post}: pusher-http-java 1.3.4 has no {@code terminateUserConnections}.
      */
     static Result terminateUserConnections(Pusher sdk, String userId) {

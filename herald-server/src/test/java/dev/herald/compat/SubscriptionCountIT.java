@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Subscription counts (spec 3.8), enabled with HERALD_APP_SUBSCRIPTION_COUNT=true: subscribers of
+ * Subscription counts (docs/protocol.md §3.8), enabled with HERALD_APP_SUBSCRIPTION_COUNT=true: subscribers of
  * non-presence channels get {@code pusher_internal:subscription_count}, coalesced. pusher-java-client
  * re-emits it to the channel's listeners as {@code pusher:subscription_count}; the wire format and
  * the coalescing are checked with raw frames.

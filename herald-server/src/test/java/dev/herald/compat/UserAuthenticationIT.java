@@ -22,15 +22,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * User sign-in (spec 4.1), server-to-user delivery (4.3), watchlist events (4.4) and
- * terminate_connections (4.5), with the default app (user authentication and watchlist on).
+ * User sign-in (docs/protocol.md §4.1), server-to-user delivery (§4.3), watchlist events (§4.4) and
+ * terminate_connections (§4.5), with the default app (user authentication and watchlist on).
  *
  * <p>pusher-java-client 2.4.4 signs in with {@code pusher.signin()}, a {@code UserAuthenticator}
  * and {@code pusher.user().bind...}; it is used wherever it can be. pusher-http-java 1.3.4 has no
  * {@code authenticateUser}, {@code sendToUser} or {@code terminateUserConnections}: the sign-in
- * signature is computed as spec 4.1 says ({@link Sdk#userAuth}, checked against the spec's
- * vector below) and the two API calls go through the SDK's generic signed {@code post}. The
- * server's rules (refusals, presence from the sign-in, watchlists) are in-process in
+ * signature is computed as protocol §4.1 says ({@link Sdk#userAuth}, checked against the worked
+ * example there, below) and the two API calls go through the SDK's generic signed {@code post}.
+ * The server's rules (refusals, presence from the sign-in, watchlists) are in-process in
  * {@code UsersTest} and {@code HttpApiTest$Users}; the Java client has no watchlist support.
  */
 class UserAuthenticationIT {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Webhooks (spec 6, issue 4) posted to real HTTP receivers on loopback, each body checked with
+ * Webhooks (docs/protocol.md §6, issue 4) posted to real HTTP receivers on loopback, each body checked with
  * pusher-http-java's {@code validateWebhookSignature}. The apps come from a YAML file, one per
  * scenario, with short timings: 1 s debounce, 100 ms batches, 30 s of retries.
  *

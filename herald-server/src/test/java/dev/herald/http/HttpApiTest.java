@@ -41,8 +41,8 @@ import org.junit.jupiter.api.Test;
  * sessions) receive. The official SDKs' side of the same API is proven end to end, once per
  * library, by {@code HttpApiIT} and {@code http-api.test.js}.
  *
- * <p>The app has the credentials of the spec's worked example (app 3), so that the signer used
- * here can be checked against the spec's vectors before it signs what no SDK would.
+ * <p>The app has the credentials of the worked examples of docs/protocol.md §5.2 (app 3), so that the signer
+ * used here can be checked against those vectors before it signs what no SDK would.
  */
 class HttpApiTest {
 

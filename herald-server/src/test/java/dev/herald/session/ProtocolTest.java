@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The wire protocol's rules frame by frame, for what the official clients never send: other
  * protocol versions, malformed messages, refused subscriptions, forbidden client events, the
- * default limits. Codes are those of the server contract (spec section 2.5). Sessions run
+ * default limits. Codes are those of the server contract (docs/protocol.md §2.5). Sessions run
  * in-process ({@link SessionHarness}); the official clients are end to end in
  * {@code JavaClientIT} and {@code connection.test.js} / {@code client-events.test.js}.
  */

@@ -30,7 +30,7 @@ public final class Json {
 
     /**
      * The {@code data} of a Pusher frame as JSON: a string holding JSON is decoded (the
-     * double-encoded form of spec section 2.3), an object is returned as it is.
+     * double-encoded form of docs/protocol.md §2.3), an object is returned as it is.
      */
     public static JsonNode data(JsonNode frame) {
         JsonNode data = frame.get("data");

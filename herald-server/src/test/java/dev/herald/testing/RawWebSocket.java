@@ -31,7 +31,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A protocol-level Pusher connection on {@link RawFrameSocket}, for what the official clients
+ * A protocol-level Pusher connection (docs/protocol.md) on {@link RawFrameSocket}, for what the official clients
  * cannot send or do not show: malformed JSON, other protocol versions, forbidden events, the exact
  * close code. A reader thread keeps every text message received, in order, as JSON, answers WS
  * ping frames with pongs (as any WebSocket client does) and answers the server's close frame.
@@ -152,7 +152,7 @@ public final class RawWebSocket implements AutoCloseable {
     public JsonNode awaitConnectionEstablished() {
         JsonNode first = next();
         assertThat(first.path("event").asText()).as("first frame %s", first).isEqualTo("pusher:connection_established");
-        assertThat(first.get("data").isTextual()).as("data of %s is a JSON string (spec 2.2)", first).isTrue();
+        assertThat(first.get("data").isTextual()).as("data of %s is a JSON string (protocol §2.2)", first).isTrue();
         JsonNode data = Json.data(first);
         socketId = data.path("socket_id").asText(null);
         return data;
@@ -212,7 +212,7 @@ public final class RawWebSocket implements AutoCloseable {
 
     /**
      * Sends {@code pusher:signin} for {@code userData} (the exact string that is signed), signed
-     * with {@code secret} as an app's user-auth endpoint would (spec 4.1), without waiting.
+     * with {@code secret} as an app's user-auth endpoint would (protocol §4.1), without waiting.
      */
     public void signin(String key, String secret, String userData) {
         ObjectNode data = Json.MAPPER.createObjectNode()
@@ -400,7 +400,7 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    /** What an app's user-auth endpoint signs for {@code pusher:signin} (spec 4.1): {@code key:hmac}. */
+    /** What an app's user-auth endpoint signs for {@code pusher:signin} (protocol §4.1): {@code key:hmac}. */
     public static String userAuth(String key, String secret, String socketId, String userData) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

@@ -14,7 +14,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Pusher HTTP request signing (auth_version 1.0) written out from spec section 5.2, so a test
+ * Pusher HTTP request signing (auth_version 1.0) written out from docs/protocol.md §5.2, so a test
  * can sign what the SDK never would: an old timestamp, a body that differs from its
  * {@code body_md5}, percent-encoded values.
  */

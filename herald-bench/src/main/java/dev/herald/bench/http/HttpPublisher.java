@@ -27,7 +27,7 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Publishes through the signed HTTP API ({@code POST /apps/{id}/events}, spec §5.2-5.3) over a
+ * Publishes through the signed HTTP API ({@code POST /apps/{id}/events}, docs/protocol.md §5.2-5.3) over a
  * small pool of keep-alive connections, one request in flight per connection.
  *
  * <p>Open loop at a fixed rate: publish {@code s} is due at {@code start + s/rate} and goes to

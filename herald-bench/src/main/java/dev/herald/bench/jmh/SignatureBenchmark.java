@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Signature verification as the server does it: a signed {@code POST /apps/{id}/events} (body
- * MD5 plus HMAC over the sorted parameters, spec §5.2) and private/presence channel auth (§3.3).
+ * MD5 plus HMAC over the sorted parameters, docs/protocol.md §5.2) and private/presence channel auth (§3.3).
  * Inputs are produced by the bench's own client-side signer, so a mismatch would fail setup.
  */
 @State(Scope.Thread)

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The bench payload: the event's {@code data} string, which every compatible server relays
- * verbatim (spec §2.3). It is plain ASCII, so it needs no JSON escaping and survives any relay:
+ * verbatim (docs/protocol.md §2.3). It is plain ASCII, so it needs no JSON escaping and survives any relay:
  *
  * <pre>~hb~TTTTTTTTTTTTTTTTTTTSSSSSSSSSSSSxxxx…</pre>
  *

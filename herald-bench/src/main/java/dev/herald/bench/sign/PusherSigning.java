@@ -13,9 +13,9 @@ import javax.crypto.spec.SecretKeySpec;
  * Pusher signatures, as a client and an app server compute them.
  *
  * <ul>
- *   <li>Channel authorization (spec §3.3): {@code key + ":" + hex(HMAC_SHA256(secret,
+ *   <li>Channel authorization (docs/protocol.md §3.3): {@code key + ":" + hex(HMAC_SHA256(secret,
  *       socket_id:channel[:channel_data]))}.
- *   <li>REST request signing, auth_version 1.0 (spec §5.2): the string to sign is
+ *   <li>REST request signing, auth_version 1.0 (protocol §5.2): the string to sign is
  *       {@code METHOD\npath\nsorted k=v&...} over every query parameter except auth_signature,
  *       with {@code body_md5} when the body is non-empty.
  * </ul>
@@ -73,7 +73,7 @@ public final class PusherSigning {
         return params + "&auth_signature=" + signature;
     }
 
-    /** The string to sign for any request (spec §5.2); keys are lowercased and sorted. */
+    /** The string to sign for any request (protocol §5.2); keys are lowercased and sorted. */
     public static String stringToSign(String method, String path, Map<String, String> params) {
         TreeMap<String, String> sorted = new TreeMap<>();
         params.forEach((k, v) -> {

@@ -5,7 +5,7 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
-/** Independent computation of Pusher's private-channel signature (spec 3.3), to check the app against. */
+/** Independent computation of Pusher's private-channel signature (docs/protocol.md §3.3), to check the app against. */
 final class Hmac {
     private Hmac() {
     }

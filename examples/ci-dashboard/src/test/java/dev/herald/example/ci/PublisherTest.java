@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PublisherTest {
     @Test
     void signsPrivateChannelsLikeThePusherDocs() {
-        // Vector from the protocol spec section 3.3 (Pusher's auth-signatures page).
+        // Vector from docs/protocol.md §3.3 (Pusher's auth-signatures page).
         Config config = Config.parse(new String[] {"--app-key", "278d425bdf160c739803",
             "--app-secret", "7ad3773142a6692b25b8"}, Map.of());
         try (Publisher p = new Publisher(config, new ObjectMapper())) {
