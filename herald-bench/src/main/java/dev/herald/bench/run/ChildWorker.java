@@ -107,7 +107,7 @@ final class ChildWorker implements Worker {
         lastEstablished = Math.max(lastEstablished, n.path("lastEst").asLong());
         lastReady = Math.max(lastReady, n.path("lastReady").asLong());
         Map<String, Long> e = new LinkedHashMap<>();
-        n.path("errors").fields().forEachRemaining(f -> e.put(f.getKey(), f.getValue().asLong()));
+        n.path("errors").properties().forEach(f -> e.put(f.getKey(), f.getValue().asLong()));
         errors = e;
     }
 
