@@ -341,10 +341,15 @@ class RawClient {
   /**
    * @param server test server handle
    * @param opts.key app key, opts.query query string, opts.autoPong answer WS pings (default true)
+   * @param opts.url the whole URL instead (a proxy in front, wss://), opts.wsOptions more options
+   *        for the `ws` client (localAddress, ca, headers)
    */
-  constructor(server, { key = (server.app || APP).key, query = 'protocol=7&client=js&version=8.6.0&flash=false', autoPong = true } = {}) {
-    this.url = `ws://${HOST}:${server.port}/app/${key}?${query}`;
-    this.ws = new WebSocket(this.url, { autoPong });
+  constructor(server, {
+    key = (server.app || APP).key, query = 'protocol=7&client=js&version=8.6.0&flash=false', autoPong = true,
+    url = null, wsOptions = {},
+  } = {}) {
+    this.url = url || `ws://${HOST}:${server.port}/app/${key}?${query}`;
+    this.ws = new WebSocket(this.url, { autoPong, ...wsOptions });
     this.messages = [];
     this.raw = [];
     this.pings = 0;
