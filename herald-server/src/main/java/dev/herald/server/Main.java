@@ -4,6 +4,7 @@ import dev.herald.config.ConfigException;
 import dev.herald.config.ConfigLoader;
 import dev.herald.config.HeraldConfig;
 import dev.herald.config.ServerSettings;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -78,6 +79,13 @@ public final class Main implements Callable<Integer> {
                     + "Set HERALD_APP_SECRET (or --app-secret) before exposing this server.");
         }
         log.info("Herald {} on Java {}", Version.of(), System.getProperty("java.version"));
+        IdleMemory.Flags flags = IdleMemory.ofThisJvm();
+        List<String> tuned = flags == null ? List.of() : IdleMemory.apply(flags);
+        if (!tuned.isEmpty()) {
+            log.info("G1 with its default heap settings: idle memory is returned after {} ms of quiet ({}); "
+                    + "bin/herald's serial collector uses about a third of the memory per connection",
+                    IdleMemory.PERIODIC_MILLIS, String.join(", ", tuned));
+        }
         HeraldServer server = new HeraldServer(config);
         CountDownLatch stop = new CountDownLatch(1);
         boolean handled = Signals.onTermination(stop::countDown);

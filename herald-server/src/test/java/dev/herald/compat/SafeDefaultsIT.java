@@ -53,6 +53,33 @@ class SafeDefaultsIT {
     }
 
     @Test
+    void plainJavaJarOnG1ReturnsIdleMemory() throws Exception {
+        Path out = Files.createTempFile("herald-plain-java", ".log");
+        ProcessBuilder builder = new ProcessBuilder(ServerJar.javaBinary(), "-XX:+UseG1GC", "-jar",
+                ServerJar.snapshot().toString()).redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("HERALD_"));
+        builder.environment().put("HERALD_PORT", Integer.toString(ServerJar.freePort()));
+        builder.environment().put("HERALD_METRICS_PORT", "-1");
+        Process process = builder.start();
+        try {
+            await("the server starts").atMost(EXIT_WAIT)
+                    .until(() -> Files.readString(out).contains("Herald listening on"));
+            assertThat(Files.readString(out)).contains("idle memory is returned after 2000 ms of quiet");
+            Path jcmd = Path.of(ServerJar.javaBinary()).resolveSibling("jcmd");
+            Process flags = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "VM.flags")
+                    .redirectErrorStream(true).start();
+            String text = new String(flags.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(flags.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(text).contains("-XX:G1PeriodicGCInterval=2000").contains("-XX:MaxHeapFreeRatio=30")
+                    .contains("-XX:MinHeapFreeRatio=10");
+        } finally {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(out);
+        }
+    }
+
+    @Test
     void listensOnLoopbackWhenNoAddressIsGivenAndTheOpsPortFollows() throws Exception {
         int port = ServerJar.freePort();
         int metricsPort = ServerJar.freePort();
