@@ -6,19 +6,28 @@
 #
 # Usage: build-base.sh OUT.tar
 # The tar is built once into a cache ($HERALD_IMAGE_CACHE, default ~/.cache/herald) keyed by this
-# script's content, then linked (or copied) to OUT.tar. Needs root and debootstrap (installed with
-# apt-get when missing and apt-get is there).
+# script's content, then linked (or copied) to OUT.tar. A cached base older than
+# $HERALD_IMAGE_BASE_MAX_AGE_DAYS (default 14) is built anew, to pick up Debian's security fixes.
+# Needs root and debootstrap (installed with apt-get when missing and apt-get is there), and
+# Debian's package mirrors ($HERALD_DEBIAN_MIRROR, $HERALD_DEBIAN_SECURITY_MIRROR).
 set -euo pipefail
 
 out="${1:?usage: build-base.sh OUT.tar}"
 suite=bookworm
 mirror="${HERALD_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 security_mirror="${HERALD_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
-cache="${HERALD_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herald}"
+home="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+cache="${HERALD_IMAGE_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/herald}"
 key="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)"
 cached="$cache/base-$suite-jre17-$key.tar"
 
+max_age_days="${HERALD_IMAGE_BASE_MAX_AGE_DAYS:-14}"
+
 log() { printf '[image base] %s\n' "$*" >&2; }
+
+fresh() {
+    [ -s "$cached" ] && [ -n "$(find "$cached" -mtime "-$max_age_days" 2>/dev/null)" ]
+}
 
 publish() {
     mkdir -p "$(dirname "$out")"
@@ -26,7 +35,7 @@ publish() {
     ln "$cached" "$out" 2>/dev/null || cp "$cached" "$out"
 }
 
-if [ -s "$cached" ]; then
+if fresh; then
     publish
     exit 0
 fi
@@ -50,7 +59,7 @@ mkdir -p "$cache"
 # One build at a time: parallel builds (other checkouts on the machine) wait, then reuse its tar.
 exec 9>"$cache/.lock"
 flock 9
-if [ -s "$cached" ]; then
+if fresh; then
     publish
     exit 0
 fi

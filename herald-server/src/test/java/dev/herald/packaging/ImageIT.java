@@ -194,7 +194,8 @@ class ImageIT {
             }
             return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("could not run " + String.join(" ", command), e);
+            throw new UncheckedIOException("could not run " + String.join(" ", command)
+                    + " (the image test needs podman, runc and skopeo, and node for the client)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
