@@ -51,7 +51,10 @@ const client = new PusherJS(app.key, {
   },
 });
 
+let finished = false;
 function finish(code, line) {
+  if (finished) return;
+  finished = true;
   clearTimeout(timer);
   (code === 0 ? process.stdout : process.stderr).write(`${line}\n`);
   client.disconnect();
