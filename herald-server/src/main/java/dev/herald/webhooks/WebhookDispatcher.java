@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * outbox) and at most
  * {@value #MAX_ASYNC} answers from the cluster (removal marks, subscription counts); the drain
  * pauses while that many are outstanding. The HTTP client runs on its own small executor with a
- * bounded queue ({@link WebhookSender#http}). Everything shed is counted per app, type and reason and summarised in the log
- * by {@link Drops}.
+ * bounded queue ({@link WebhookSender#http}). Everything shed is counted per app, type and reason
+ * and summarised in the log by {@link Drops}.
  */
 public final class WebhookDispatcher implements ChannelObserver, ClusterObserver, AutoCloseable {
 

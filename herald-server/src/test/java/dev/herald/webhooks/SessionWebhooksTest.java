@@ -157,7 +157,8 @@ class SessionWebhooksTest {
 
         assertThat(summary("room")).containsExactly("channel_occupied room", "channel_vacated room");
         assertThat(events("channel_vacated", "room")).singleElement()
-                .satisfies(e -> assertThat(e.toString()).isEqualTo("{\"name\":\"channel_vacated\",\"channel\":\"room\"}"));
+                .satisfies(e -> assertThat(e.toString())
+                        .isEqualTo("{\"name\":\"channel_vacated\",\"channel\":\"room\"}"));
     }
 
     @Test
