@@ -101,32 +101,4 @@ function useWebhookServer(receivers, env, options) {
 const hook = (name, channel, extra = {}) => (e) => e.name === name && e.channel === channel &&
   Object.entries(extra).every(([k, v]) => e[k] === v);
 
-/** GET /metrics on the metrics port, parsed to [{name, labels, value}]. */
-async function fetchMetrics(port) {
-  const res = await fetch(`http://${HOST}:${port}/metrics`);
-  if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
-  const text = await res.text();
-  const samples = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(\{([^}]*)\})?\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const labels = {};
-    if (m[3]) {
-      for (const pair of m[3].matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]] = pair[2];
-    }
-    samples.push({ name: m[1], labels, value: Number(m[4]) });
-  }
-  samples.text = text;
-  return samples;
-}
-
-/** The sum of the samples named `name` whose labels include `labels` (null if none). */
-function metricValue(samples, name, labels = {}) {
-  const matching = samples.filter((s) => s.name === name &&
-    Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  if (matching.length === 0) return null;
-  return matching.reduce((sum, s) => sum + s.value, 0);
-}
-
-module.exports = { WebhookReceiver, useWebhookServer, hook, fetchMetrics, metricValue };
+module.exports = { WebhookReceiver, useWebhookServer, hook };

@@ -1,7 +1,9 @@
 'use strict';
 // Per-app features switched on for the default app through the environment: authorized
 // connections (close 4009 for connections that neither sign in nor join a private channel in
-// time) and subscription counts (pusher:subscription_count / channel.subscriptionCount).
+// time) and subscription counts (pusher:subscription_count / channel.subscriptionCount). The
+// counts' wire format, coalescing and absence on presence channels are in-process
+// (SubscriptionCountTest).
 
 const { describe, test, afterEach } = require('../helpers/testing');
 const assert = require('node:assert/strict');
@@ -92,53 +94,5 @@ describe('subscription count (HERALD_APP_SUBSCRIPTION_COUNT=true)', () => {
     const info = await (await sdk(server).get({ path: `/channels/${ch}`, params: { info: 'subscription_count' } })).json();
     assert.equal(info.subscription_count, 1);
     assert.deepEqual(countsOf(a, ch).slice(-1), [1]);
-  });
-
-  test('private channels get counts too, as a JSON-string payload on the wire', async () => {
-    const ch = uniqueName('private-sc');
-    const raw = new RawClient(server);
-    const { socket_id: socketId } = await raw.established();
-    await raw.subscribe(ch, sdk(server).authorizeChannel(socketId, ch));
-    const p = await connectClient(server);
-    const channel = await subscribeOk(p, ch);
-    await p.rec.waitUntil(() => channel.subscriptionCount === 2, { what: 'subscriptionCount 2' });
-    const frame = await raw.waitFor((m) => m.event === 'pusher_internal:subscription_count' &&
-      JSON.parse(m.data).subscription_count === 2);
-    assert.equal(typeof frame.data, 'string');
-    assert.equal(frame.channel, ch);
-  });
-
-  test('a burst of 20 joins produces far fewer than 20 count events, ending at the right count', async () => {
-    const ch = uniqueName('sc-burst');
-    const watcher = await connectClient(server);
-    const channel = await subscribeOk(watcher, ch);
-    await watcher.rec.waitUntil(() => channel.subscriptionCount === 1, { what: 'subscriptionCount 1' });
-    const joiners = Array.from({ length: 20 }, () => new RawClient(server));
-    await Promise.all(joiners.map((j) => j.established()));
-    const since = watcher.rec.mark();
-    for (const j of joiners) j.send({ event: 'pusher:subscribe', data: { channel: ch } });
-    await watcher.rec.waitUntil(() => channel.subscriptionCount === 21, { what: 'subscriptionCount 21' });
-    await Promise.all(joiners.map((j) => j.waitFor((m) => m.event === 'pusher_internal:subscription_count' &&
-      JSON.parse(m.data).subscription_count === 21)));
-    const events = watcher.rec.all((m) => m.event === 'pusher_internal:subscription_count' && m.channel === ch, since);
-    assert.ok(events.length <= 5, `${events.length} count events for 20 joins: ${JSON.stringify(events.map((e) => e.data))}`);
-  });
-
-  test('presence channels get no subscription_count', async () => {
-    const presence = uniqueName('presence-sc');
-    const plain = uniqueName('sc-beside-presence');
-    const member = (id) => ({ user_id: id, user_info: {} });
-    const a = await connectClient(server, { user: member('a') });
-    await subscribeOk(a, presence);
-    const chPlain = await subscribeOk(a, plain);
-    const b = await connectClient(server, { user: member('b') });
-    // b joins the presence channel first, then the plain one; once the plain channel's count
-    // says 2, the presence join is older than a count event that was sent.
-    await subscribeOk(b, presence);
-    await subscribeOk(b, plain);
-    await a.rec.waitUntil(() => chPlain.subscriptionCount === 2, { what: 'plain channel count 2' });
-    await barrier(sdk(server), presence, [a, b]);
-    assert.deepEqual(countsOf(a, presence), []);
-    assert.deepEqual(countsOf(b, presence), []);
   });
 });

@@ -4,12 +4,8 @@ import dev.herald.apps.App;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.internal.Redact;
 import io.micrometer.core.instrument.Counter;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,8 +30,8 @@ final class TargetOutbox {
     private final App app;
     private final WebhookTarget target;
     private final WebhookSettings settings;
-    private final HttpClient http;
-    private final ScheduledExecutorService thread;
+    private final WebhookSender sender;
+    private final WebhookThread thread;
     private final Counters counters;
     private final Drops drops;
     private final ArrayDeque<Batch> queue = new ArrayDeque<>();
@@ -48,12 +44,12 @@ final class TargetOutbox {
     record Counters(Counter sent, Counter failed, Counter retried, Counter droppedExpired, Counter droppedFull) {
     }
 
-    TargetOutbox(App app, WebhookTarget target, WebhookSettings settings, HttpClient http,
-            ScheduledExecutorService thread, Counters counters, Drops drops) {
+    TargetOutbox(App app, WebhookTarget target, WebhookSettings settings, WebhookSender sender,
+            WebhookThread thread, Counters counters, Drops drops) {
         this.app = app;
         this.target = target;
         this.settings = settings;
-        this.http = http;
+        this.sender = sender;
         this.thread = thread;
         this.counters = counters;
         this.drops = drops;
@@ -148,27 +144,20 @@ final class TargetOutbox {
     private void attempt() {
         Batch batch = queue.peekFirst();
         attempts++;
-        HttpRequest request = HttpRequest.newBuilder(target.url())
-                .timeout(settings.timeout())
-                .header("Content-Type", "application/json")
-                .header("X-Pusher-Key", app.key())
-                .header("X-Pusher-Signature", batch.signature())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(batch.body()))
-                .build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                .whenComplete((response, error) -> thread.execute(() -> completed(batch, response, error)));
+        sender.post(target.url(), app.key(), batch.signature(), batch.body())
+                .whenComplete((status, error) -> thread.execute(() -> completed(batch, status, error)));
     }
 
-    private void completed(Batch batch, HttpResponse<Void> response, Throwable error) {
-        if (error == null && response.statusCode() / 100 == 2) {
+    private void completed(Batch batch, Integer status, Throwable error) {
+        if (error == null && status / 100 == 2) {
             counters.sent().increment();
             finish();
             return;
         }
         counters.failed().increment();
         String why = error != null ? String.valueOf(error.getCause() != null ? error.getCause() : error)
-                : "HTTP " + response.statusCode();
-        long age = System.nanoTime() - batch.createdNanos();
+                : "HTTP " + status;
+        long age = thread.nanoTime() - batch.createdNanos();
         if (age >= settings.retryFor().toNanos()) {
             counters.droppedExpired().increment();
             log.debug("webhook batch of {} events for app {} -> {} dropped after {} attempts over {} s: {}",
@@ -182,7 +171,7 @@ final class TargetOutbox {
         long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
         log.debug("webhook to {} failed ({}), attempt {}; retrying in {} ms", Redact.url(target.url().toString()), why,
                 attempts, jittered);
-        thread.schedule(this::attempt, jittered, TimeUnit.MILLISECONDS);
+        thread.schedule(this::attempt, jittered);
     }
 
     private void finish() {

@@ -7,7 +7,6 @@ import dev.herald.apps.WebhookTarget;
 import dev.herald.auth.HmacSigner;
 import dev.herald.cluster.ClusterView;
 import dev.herald.auth.Authenticators;
-import dev.herald.internal.GuardedExecutor;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.observers.ChannelObserver;
 import dev.herald.observers.ClusterObserver;
@@ -17,19 +16,14 @@ import dev.herald.protocol.Member;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
@@ -57,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * outbox) and at most
  * {@value #MAX_ASYNC} answers from the cluster (removal marks, subscription counts); the drain
  * pauses while that many are outstanding. The HTTP client runs on its own small executor with a
- * bounded queue. Everything shed is counted per app, type and reason and summarised in the log
- * by {@link Drops}.
+ * bounded queue ({@link WebhookSender#http}). Everything shed is counted per app, type and reason
+ * and summarised in the log by {@link Drops}.
  */
 public final class WebhookDispatcher implements ChannelObserver, ClusterObserver, AutoCloseable {
 
@@ -68,7 +62,6 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
     static final int MAX_ASYNC = 1_024;
     /** Events taken from the intake per drain task, so timers and completions interleave. */
     private static final int DRAIN_CHUNK = 64;
-    private static final int HTTP_TASKS = 1_024;
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
     private final WebhookSettings settings;
@@ -78,9 +71,8 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
     private final HeraldMetrics metrics;
     private final Drops drops;
     private final Intake intake;
-    private final ScheduledThreadPoolExecutor thread;
-    private final ThreadPoolExecutor httpExecutor;
-    private final HttpClient http;
+    private final WebhookThread thread;
+    private final WebhookSender sender;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final DrainTask drain = new DrainTask();
     private final Map<String, PendingRemoval> pendingRemovals = new HashMap<>();
@@ -92,7 +84,7 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
     private volatile long outboxBytes;
 
     /** A removal waiting out the debounce. */
-    private record PendingRemoval(ScheduledFuture<?> timer, WebhookEvent event) {
+    private record PendingRemoval(Future<?> timer, WebhookEvent event) {
     }
 
     /** Events gathered for one (app, target) pair, waiting to become a batch. */
@@ -103,7 +95,7 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
         final int[] typeCounts = new int[EventType.values().length];
         int rank;
         long bytes;
-        ScheduledFuture<?> timer;
+        Future<?> timer;
 
         final String outboxKey;
 
@@ -125,36 +117,29 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
      */
     public WebhookDispatcher(WebhookSettings settings, Authenticators authenticators, HeraldMetrics metrics,
             ClusterView view, RemovalMarks marks) {
+        this(settings, authenticators, metrics, view, marks, WebhookThread.guarded("herald-webhooks"),
+                WebhookSender.http(settings.timeout()));
+    }
+
+    /**
+     * @param thread where the state lives and the timers run, and the clocks they read
+     * @param sender how batches reach their receivers
+     */
+    WebhookDispatcher(WebhookSettings settings, Authenticators authenticators, HeraldMetrics metrics,
+            ClusterView view, RemovalMarks marks, WebhookThread thread, WebhookSender sender) {
         this.view = view;
         this.marks = marks;
         this.settings = settings;
         this.authenticators = authenticators;
         this.metrics = metrics;
-        this.drops = new Drops(metrics, System::nanoTime, Drops.DEFAULT_LOG_INTERVAL);
+        this.thread = thread;
+        this.sender = sender;
+        this.drops = new Drops(metrics, thread::nanoTime, Drops.DEFAULT_LOG_INTERVAL);
         this.intake = new Intake(settings.queueMaxBytes(), settings.queueMaxEvents(), drops);
-        // guarded: a fatal error in a webhook task halts the node instead of vanishing in its future
-        this.thread = GuardedExecutor.singleThread("herald-webhooks");
-        // a cancelled debounce leaves the queue at once rather than when it would have fired
-        this.thread.setRemoveOnCancelPolicy(true);
-        this.httpExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(HTTP_TASKS), new Named("herald-webhooks-http"),
-                new ThreadPoolExecutor.CallerRunsPolicy());
-        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).executor(httpExecutor).build();
-        long every = Drops.DEFAULT_LOG_INTERVAL.toMillis();
-        thread.scheduleWithFixedDelay(drops::reportDue, every, every, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(drops::reportDue, Drops.DEFAULT_LOG_INTERVAL.toMillis());
         metrics.webhookQueueDepth(() -> queueDepth);
         metrics.webhookHeldBytes("queue", intake::bytes);
         metrics.webhookHeldBytes("outbox", () -> outboxBytes);
-    }
-
-    /** Daemon threads with a fixed name. */
-    private record Named(String name) implements ThreadFactory {
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        }
     }
 
     // -- observer: called on event loops, hands off at once
@@ -327,8 +312,7 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
             return;
         }
         marks.mark(key);
-        ScheduledFuture<?> timer = thread.schedule(() -> debounced(key, event), settings.debounce().toMillis(),
-                TimeUnit.MILLISECONDS);
+        Future<?> timer = thread.schedule(() -> debounced(key, event), settings.debounce().toMillis());
         PendingRemoval previous = pendingRemovals.put(key, new PendingRemoval(timer, event));
         if (previous != null) {
             previous.timer().cancel(false);
@@ -363,8 +347,7 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
             if (pending.events.size() >= settings.batchMaxEvents() || pending.bytes >= maxBatchBytes()) {
                 flush(key, pending);
             } else if (pending.timer == null) {
-                pending.timer = thread.schedule(() -> flush(key, pending), settings.batchMaxWait().toMillis(),
-                        TimeUnit.MILLISECONDS);
+                pending.timer = thread.schedule(() -> flush(key, pending), settings.batchMaxWait().toMillis());
             }
         }
     }
@@ -386,16 +369,16 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
             return;
         }
         batches.remove(key);
-        byte[] body = body(System.currentTimeMillis(), pending.events);
+        byte[] body = body(thread.currentTimeMillis(), pending.events);
         HmacSigner signer = authenticators.signer(pending.app);
         Batch batch = new Batch(body, signer.signHex(body), pending.events.size(), pending.typeCounts,
-                pending.rank, System.nanoTime());
+                pending.rank, thread.nanoTime());
         outboxes.computeIfAbsent(pending.outboxKey, k -> outbox(pending.app, pending.target)).enqueue(batch);
         updateDepth();
     }
 
     private TargetOutbox outbox(App app, WebhookTarget target) {
-        return new TargetOutbox(app, target, settings, http, thread,
+        return new TargetOutbox(app, target, settings, sender, thread,
                 new TargetOutbox.Counters(metrics.webhooksSent(app.id()), metrics.webhookAttemptsFailed(app.id()),
                         metrics.webhooksRetried(app.id()), metrics.webhooksDropped(app.id(), "expired"),
                         metrics.webhooksDropped(app.id(), "outbox_full")),
@@ -477,7 +460,9 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
                 for (Map.Entry<String, Pending> e : new ArrayList<>(batches.entrySet())) {
                     flush(e.getKey(), e.getValue());
                 }
+                return null;
             }).get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            // the grace is the process's own time, whatever clock the thread keeps
             long deadline = System.nanoTime() + grace.toNanos();
             while (System.nanoTime() < deadline && !thread.submit(this::allIdle).get()) {
                 Thread.sleep(50);
@@ -486,7 +471,7 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
             log.warn("webhooks not fully flushed at shutdown: {}", e.toString());
         } finally {
             thread.shutdownNow();
-            httpExecutor.shutdownNow();
+            sender.close();
             drops.reportDue();
         }
     }

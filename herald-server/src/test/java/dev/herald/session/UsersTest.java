@@ -27,7 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * User sign-in (spec 4.1), the {@code #server-to-user-} channel (4.3), presence members taken
+ * User sign-in (docs/protocol.md §4.1), the {@code #server-to-user-} channel (4.3), presence members taken
  * from the sign-in (3.5) and watchlist events (4.4) on the wire, in-process. Sending to users and
  * terminating them over HTTP are in {@code HttpApiTest$Users}; the libraries' side (pusher-js's
  * {@code signin()}, pusher-java-client's {@code UserAuthenticator}) is end to end in

@@ -23,6 +23,7 @@ import dev.herald.session.Handshake;
 import dev.herald.session.PresenceNotifier;
 import dev.herald.session.SessionContext;
 import dev.herald.session.SocketIds;
+import dev.herald.session.SubscriptionCounter;
 import dev.herald.session.WatchlistNotifier;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.buffer.ByteBuf;
@@ -31,9 +32,11 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A Pusher session in-process: one {@link SessionContext} with the local engines, and WebSocket
@@ -41,6 +44,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * after a real upgrade. Frames go in as Netty's WebSocket frames and come out as the bytes the
  * server writes, read back as {@link Frame}s. Everything runs on the test's thread: queued work
  * (fan-out, scheduled sends) runs when a client's pending tasks are run.
+ *
+ * <p>As on a node, a {@link SubscriptionCounter} sends {@code pusher_internal:subscription_count};
+ * its coalescing runs on a timer of its own whose time stands still until the test
+ * {@link #advance advances} it. A test may add its own observers beside the node's, such as a
+ * webhook dispatcher.
  */
 public final class SessionHarness implements AutoCloseable {
 
@@ -52,6 +60,8 @@ public final class SessionHarness implements AutoCloseable {
     private final ConnectionHandler.Handlers handlers;
     private final LocalChannelCache cache;
     private final List<EmbeddedChannel> channels;
+    /** The subscription counter's scheduler: an event loop with no connection, its time frozen. */
+    private final EmbeddedChannel counterTimer = new EmbeddedChannel();
     private int opened;
 
     /**
@@ -59,6 +69,16 @@ public final class SessionHarness implements AutoCloseable {
      *                the hub must know them all up front
      */
     public SessionHarness(int clients, MessageBudget budget, int maxMessageBytes) {
+        this(clients, budget, maxMessageBytes, ChannelObserver.NOOP, ClusterObserver.NOOP);
+    }
+
+    /**
+     * @param local   hears this node's changes after the node's own observers, as the webhooks do
+     * @param decided hears the decided member and channel events, after the presence and
+     *                watchlist notices
+     */
+    public SessionHarness(int clients, MessageBudget budget, int maxMessageBytes, ChannelObserver local,
+            ClusterObserver decided) {
         channels = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             channels.add(new EmbeddedChannel());
@@ -66,19 +86,33 @@ public final class SessionHarness implements AutoCloseable {
         LocalBroker broker = new LocalBroker();
         ChannelTable table = new ChannelTable(metrics);
         // member_added / member_removed and watchlist events reach their sockets as on a real node
+        // ... and subscription counts, in the order a node hears them
+        counterTimer.freezeTime();
+        LocalClusterView view = new LocalClusterView(table);
         ChannelObserver observer = ChannelObserver.of(List.of(new Recorder(), new LocalDecisions(
-                ClusterObserver.of(List.of(new PresenceNotifier(broker), new WatchlistNotifier(broker))))));
+                ClusterObserver.of(List.of(new PresenceNotifier(broker), new WatchlistNotifier(broker), decided))),
+                new SubscriptionCounter(broker, counterTimer.eventLoop(), view, table), local));
         hub = new Hub(channels.stream().map(EmbeddedChannel::eventLoop).toList(), table, broker, observer,
                 appId -> 0);
         broker.start(hub);
         cache = new LocalChannelCache(System::currentTimeMillis).start();
-        context = new SessionContext(hub, broker, new LocalClusterView(table), cache, observer, new Authenticators(),
+        context = new SessionContext(hub, broker, view, cache, observer, new Authenticators(),
                 new SocketIds(), new ConnectionLimiter(0, 0), metrics, 120, maxMessageBytes, budget);
         handlers = ConnectionHandler.Handlers.of(context);
     }
 
     public SessionHarness(int clients) {
         this(clients, MessageBudget.DEFAULT, 10_240);
+    }
+
+    /**
+     * Moves the subscription counter's time forward and runs what fell due: the counts it sends
+     * reach the clients' queues, read with {@link Client#frames()}.
+     */
+    public void advance(Duration time) {
+        counterTimer.advanceTimeBy(time.toNanos(), TimeUnit.NANOSECONDS);
+        counterTimer.runScheduledPendingTasks();
+        counterTimer.runPendingTasks();
     }
 
     /** The next unused connection's channel, for a test that builds its own pipeline on it. */
@@ -116,6 +150,7 @@ public final class SessionHarness implements AutoCloseable {
         for (EmbeddedChannel channel : channels) {
             channel.finishAndReleaseAll();
         }
+        counterTimer.finishAndReleaseAll();
         cache.close();
     }
 
