@@ -24,13 +24,20 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code herald-bench}: a load generator for any Pusher-compatible server, plus Herald's JMH
- * microbenchmarks. One subcommand per scenario; {@code child} is the hidden mode of generator
- * child processes.
+ * microbenchmarks. One subcommand per scenario; {@code child} is the hidden mode of generator child
+ * processes.
  */
-@Command(name = "herald-bench", mixinStandardHelpOptions = true, version = "herald-bench 0.1",
-        description = "Load generator for Pusher-compatible servers (WebSocket clients + signed HTTP API publisher).",
-        footer = {"", "Every run stops by itself after its --duration. Results: a progress line per second, a final table,",
-                "a JSON file (--out) and an SVG chart next to it. See docs/bench-usage.md."})
+@Command(
+        name = "herald-bench",
+        mixinStandardHelpOptions = true,
+        version = "herald-bench 0.1",
+        description =
+                "Load generator for Pusher-compatible servers (WebSocket clients + signed HTTP API publisher).",
+        footer = {
+            "",
+            "Every run stops by itself after its --duration. Results: a progress line per second, a final table,",
+            "a JSON file (--out) and an SVG chart next to it. See docs/bench-usage.md."
+        })
 public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -43,8 +50,7 @@ public final class Main implements Callable<Integer> {
     static final class ScenarioCommand implements Callable<Integer> {
         private final Scenario scenario;
 
-        @Mixin
-        BenchOptions options = new BenchOptions();
+        @Mixin BenchOptions options = new BenchOptions();
 
         ScenarioCommand(Scenario scenario) {
             this.scenario = scenario;
@@ -77,16 +83,24 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Draws the soak chart again from a samples CSV, e.g. with a different warm-up or title. */
-    @Command(name = "soak-chart", mixinStandardHelpOptions = true,
-            description = "Draw the soak chart (SVG) from a churn samples CSV (<out>-samples.csv) and print the slopes after the warm-up.")
+    @Command(
+            name = "soak-chart",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Draw the soak chart (SVG) from a churn samples CSV (<out>-samples.csv) and print the slopes after the warm-up.")
     static final class SoakChartCommand implements Callable<Integer> {
         @Parameters(index = "0", description = "The samples CSV.")
         Path csv;
 
-        @Option(names = {"-o", "--out"}, required = true, description = "The SVG file to write.")
+        @Option(
+                names = {"-o", "--out"},
+                required = true,
+                description = "The SVG file to write.")
         Path out;
 
-        @Option(names = "--warmup", converter = Durations.class,
+        @Option(
+                names = "--warmup",
+                converter = Durations.class,
                 description = "Samples before this are left out of the slopes (default 0s).")
         Duration warmup = Duration.ZERO;
 
@@ -98,10 +112,10 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            List<SoakRecorder.Sample> samples =
-                    SoakRecorder.parseCsv(Files.readString(csv));
+            List<SoakRecorder.Sample> samples = SoakRecorder.parseCsv(Files.readString(csv));
             double w = warmup.toMillis() / 1000.0;
-            Files.writeString(out, SoakChart.render(title, subtitle.replace("\\n", "\n"), samples, w));
+            Files.writeString(
+                    out, SoakChart.render(title, subtitle.replace("\\n", "\n"), samples, w));
             System.out.println(SoakRecorder.summary(samples, w, Double.NaN));
             return 0;
         }
@@ -111,7 +125,10 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Main());
         for (Scenario s : Scenario.values()) {
             CommandLine sub = new CommandLine(new ScenarioCommand(s));
-            sub.getCommandSpec().usageMessage().description(s.description).footer("", s.defaultsText());
+            sub.getCommandSpec()
+                    .usageMessage()
+                    .description(s.description)
+                    .footer("", s.defaultsText());
             cl.addSubcommand(s.cliName, sub);
         }
         cl.addSubcommand("soak-chart", new SoakChartCommand());
@@ -122,7 +139,10 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Listed in the help; {@link #main} hands its arguments to JMH untouched. */
-    @Command(name = "jmh", description = "JMH microbenchmarks of Herald's hot path (frame encoding, signature verification, fan-out); arguments go to JMH (-h for its help, -l to list).")
+    @Command(
+            name = "jmh",
+            description =
+                    "JMH microbenchmarks of Herald's hot path (frame encoding, signature verification, fan-out); arguments go to JMH (-h for its help, -l to list).")
     static final class JmhCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {

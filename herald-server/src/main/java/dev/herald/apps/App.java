@@ -6,10 +6,16 @@ import java.util.Objects;
 /**
  * One tenant of the server: its credentials, feature flags and limits.
  *
- * <p>Immutable; stores decide where it comes from, and every source gets the same id rule
- * ({@link AppIds}). {@link #toString()} never prints the secret.
+ * <p>Immutable; stores decide where it comes from, and every source gets the same id rule ({@link
+ * AppIds}). {@link #toString()} never prints the secret.
  */
-public record App(String id, String key, String secret, boolean enabled, AppFeatures features, AppLimits limits,
+public record App(
+        String id,
+        String key,
+        String secret,
+        boolean enabled,
+        AppFeatures features,
+        AppLimits limits,
         List<WebhookTarget> webhooks) {
 
     public App {
@@ -30,7 +36,8 @@ public record App(String id, String key, String secret, boolean enabled, AppFeat
 
     /** An enabled app with default features and limits. */
     public static App of(String id, String key, String secret) {
-        return new App(id, key, secret, true, AppFeatures.defaults(), AppLimits.defaults(), List.of());
+        return new App(
+                id, key, secret, true, AppFeatures.defaults(), AppLimits.defaults(), List.of());
     }
 
     public boolean clientEvents() {
@@ -55,7 +62,18 @@ public record App(String id, String key, String secret, boolean enabled, AppFeat
 
     @Override
     public String toString() {
-        return "App[id=" + id + ", key=" + key + ", secret=****, enabled=" + enabled + ", " + features + ", "
-                + limits + ", webhooks=" + webhooks.size() + "]";
+        return "App[id="
+                + id
+                + ", key="
+                + key
+                + ", secret=****, enabled="
+                + enabled
+                + ", "
+                + features
+                + ", "
+                + limits
+                + ", webhooks="
+                + webhooks.size()
+                + "]";
     }
 }

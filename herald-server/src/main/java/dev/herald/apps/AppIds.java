@@ -17,8 +17,7 @@ public final class AppIds {
     /** The rule in words, for error messages and help texts. */
     public static final String RULE = "1 to " + MAX_LENGTH + " characters of A-Z a-z 0-9 . _ -";
 
-    private AppIds() {
-    }
+    private AppIds() {}
 
     public static boolean isValid(String id) {
         return problem(id) == null;
@@ -34,8 +33,13 @@ public final class AppIds {
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
-            boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || c == '.' || c == '_' || c == '-';
+            boolean allowed =
+                    c >= 'a' && c <= 'z'
+                            || c >= 'A' && c <= 'Z'
+                            || c >= '0' && c <= '9'
+                            || c == '.'
+                            || c == '_'
+                            || c == '-';
             if (!allowed) {
                 return "app id '" + id + "' contains '" + c + "'; it must be " + RULE;
             }

@@ -4,8 +4,8 @@ import java.util.Collection;
 import java.util.Optional;
 
 /**
- * Where apps come from. Lookups are called on event loops, so implementations answer from
- * memory and never block.
+ * Where apps come from. Lookups are called on event loops, so implementations answer from memory
+ * and never block.
  */
 public interface AppStore {
 

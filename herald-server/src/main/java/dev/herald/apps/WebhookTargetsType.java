@@ -16,17 +16,16 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * An app's webhook targets: in the apps file a list of {@code {url, event_types,
- * channel_prefix}} mappings, in the table the same as a JSON array, and on the command line one
- * URL that receives every event.
+ * An app's webhook targets: in the apps file a list of {@code {url, event_types, channel_prefix}}
+ * mappings, in the table the same as a JSON array, and on the command line one URL that receives
+ * every event.
  */
 final class WebhookTargetsType implements SettingType<List<WebhookTarget>> {
 
     static final WebhookTargetsType INSTANCE = new WebhookTargetsType();
     private static final Set<String> KEYS = Set.of("url", "event_types", "channel_prefix");
 
-    private WebhookTargetsType() {
-    }
+    private WebhookTargetsType() {}
 
     @Override
     public String requirement() {
@@ -93,43 +92,59 @@ final class WebhookTargetsType implements SettingType<List<WebhookTarget>> {
     /** The same structure from YAML or JSON; each refusal uses that language's words. */
     private static List<WebhookTarget> read(JsonNode list, String where, boolean json) {
         if (!list.isArray()) {
-            throw new IllegalArgumentException(where + (json ? " must be a JSON array of" : " must be a list of")
-                    + " {url, event_types, channel_prefix}");
+            throw new IllegalArgumentException(
+                    where
+                            + (json ? " must be a JSON array of" : " must be a list of")
+                            + " {url, event_types, channel_prefix}");
         }
         List<WebhookTarget> targets = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             String at = where + "[" + i + "]";
             JsonNode node = list.get(i);
             if (!node.isObject()) {
-                throw new IllegalArgumentException(at + (json ? " must be an object" : " must be a mapping")
-                        + " with a url");
+                throw new IllegalArgumentException(
+                        at + (json ? " must be an object" : " must be a mapping") + " with a url");
             }
-            for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String key = it.next();
                 if (!KEYS.contains(key)) {
-                    throw new IllegalArgumentException(at + ": unknown key '" + key
-                            + "'; known keys: url, event_types, channel_prefix");
+                    throw new IllegalArgumentException(
+                            at
+                                    + ": unknown key '"
+                                    + key
+                                    + "'; known keys: url, event_types, channel_prefix");
                 }
             }
             JsonNode url = node.get("url");
-            if (json ? url == null || !url.isTextual() || url.asText().isBlank()
+            if (json
+                    ? url == null || !url.isTextual() || url.asText().isBlank()
                     : url == null || !url.isValueNode() || url.asText().isEmpty()) {
-                throw new IllegalArgumentException(at + ".url is required and must be "
-                        + (json ? "a string" : "a non-empty string"));
+                throw new IllegalArgumentException(
+                        at
+                                + ".url is required and must be "
+                                + (json ? "a string" : "a non-empty string"));
             }
             Set<String> types = new HashSet<>();
             JsonNode typeList = node.get("event_types");
             if (typeList != null && !(json && typeList.isNull())) {
                 if (!typeList.isArray()) {
-                    throw new IllegalArgumentException(at + ".event_types must be "
-                            + (json ? "an array" : "a list") + " of event names");
+                    throw new IllegalArgumentException(
+                            at
+                                    + ".event_types must be "
+                                    + (json ? "an array" : "a list")
+                                    + " of event names");
                 }
                 typeList.forEach(t -> types.add(t.asText()));
             }
             JsonNode prefix = node.get("channel_prefix");
             try {
-                targets.add(new WebhookTarget(URI.create(url.asText()), types,
-                        prefix == null || (json && prefix.isNull()) ? null : prefix.asText()));
+                targets.add(
+                        new WebhookTarget(
+                                URI.create(url.asText()),
+                                types,
+                                prefix == null || (json && prefix.isNull())
+                                        ? null
+                                        : prefix.asText()));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(at + ": " + e.getMessage());
             }

@@ -1,11 +1,10 @@
 package dev.herald.auth;
 
 /**
- * Checks the {@code auth} strings clients present (docs/protocol.md §3.3 and §4.1):
- * {@code key:hex(HMAC_SHA256(secret, string_to_sign))}, where the string is
- * {@code socket_id:channel}, {@code socket_id:channel:channel_data}, or
- * {@code socket_id::user::user_data} for sign-in. The signed data is the exact string the client
- * sent; it is never re-serialised before checking.
+ * Checks the {@code auth} strings clients present (docs/protocol.md §3.3 and §4.1): {@code
+ * key:hex(HMAC_SHA256(secret, string_to_sign))}, where the string is {@code socket_id:channel},
+ * {@code socket_id:channel:channel_data}, or {@code socket_id::user::user_data} for sign-in. The
+ * signed data is the exact string the client sent; it is never re-serialised before checking.
  */
 public final class ChannelAuthenticator {
 
@@ -19,7 +18,9 @@ public final class ChannelAuthenticator {
 
     /** The string a private or presence subscription must have signed. */
     public static String channelStringToSign(String socketId, String channel, String channelData) {
-        return channelData == null ? socketId + ":" + channel : socketId + ":" + channel + ":" + channelData;
+        return channelData == null
+                ? socketId + ":" + channel
+                : socketId + ":" + channel + ":" + channelData;
     }
 
     /** The string a sign-in must have signed. */

@@ -9,9 +9,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HMAC-SHA256 with one secret, as lowercase hex: the primitive behind channel auth, sign-in,
- * REST request signatures and webhook signatures. Thread-safe: each thread keeps its own
- * initialised {@link Mac}, so the key schedule is computed once per thread, not per call.
+ * HMAC-SHA256 with one secret, as lowercase hex: the primitive behind channel auth, sign-in, REST
+ * request signatures and webhook signatures. Thread-safe: each thread keeps its own initialised
+ * {@link Mac}, so the key schedule is computed once per thread, not per call.
  */
 public final class HmacSigner {
 
@@ -20,16 +20,19 @@ public final class HmacSigner {
     private final ThreadLocal<Mac> mac;
 
     public HmacSigner(String secret) {
-        SecretKeySpec key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
-        this.mac = ThreadLocal.withInitial(() -> {
-            try {
-                Mac m = Mac.getInstance("HmacSHA256");
-                m.init(key);
-                return m;
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("HmacSHA256 is not available", e);
-            }
-        });
+        SecretKeySpec key =
+                new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.mac =
+                ThreadLocal.withInitial(
+                        () -> {
+                            try {
+                                Mac m = Mac.getInstance("HmacSHA256");
+                                m.init(key);
+                                return m;
+                            } catch (GeneralSecurityException e) {
+                                throw new IllegalStateException("HmacSHA256 is not available", e);
+                            }
+                        });
     }
 
     public String signHex(String message) {

@@ -1,7 +1,6 @@
 package dev.herald.auth;
 
 import dev.herald.protocol.ClientInput;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -11,9 +10,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Pusher's REST request signature, auth_version 1.0 (docs/protocol.md §5.2):
- * {@code METHOD\npath\nk=v&k=v...} over every query parameter but {@code auth_signature}, keys
- * lowercased and sorted, values percent-decoded, and {@code body_md5} binding the body.
+ * Pusher's REST request signature, auth_version 1.0 (docs/protocol.md §5.2): {@code
+ * METHOD\npath\nk=v&k=v...} over every query parameter but {@code auth_signature}, keys lowercased
+ * and sorted, values percent-decoded, and {@code body_md5} binding the body.
  */
 public final class RequestSignature {
 
@@ -34,18 +33,24 @@ public final class RequestSignature {
         }
     }
 
-    private RequestSignature() {
-    }
+    private RequestSignature() {}
 
     /**
      * Checks a request against the app's key and signer.
      *
      * @param params decoded query parameters as received (any key case)
-     * @param body   the raw body bytes (empty for none)
+     * @param body the raw body bytes (empty for none)
      * @throws Refused with 401 and a reason when any part does not hold
      */
-    public static void verify(String method, String path, Map<String, List<String>> params, byte[] body,
-            String appKey, HmacSigner signer, long nowSeconds) throws Refused {
+    public static void verify(
+            String method,
+            String path,
+            Map<String, List<String>> params,
+            byte[] body,
+            String appKey,
+            HmacSigner signer,
+            long nowSeconds)
+            throws Refused {
         String authKey = single(params, "auth_key");
         if (authKey == null) {
             throw new Refused(401, "Missing auth_key");
@@ -69,8 +74,15 @@ public final class RequestSignature {
         }
         // compared without subtracting: now - ts overflows for timestamps near Long.MIN_VALUE
         if (ts < nowSeconds - MAX_SKEW_SECONDS || ts > nowSeconds + MAX_SKEW_SECONDS) {
-            throw new Refused(401, "Timestamp expired: Given timestamp (" + ts + ") not within "
-                    + MAX_SKEW_SECONDS + "s of server time (" + nowSeconds + ")");
+            throw new Refused(
+                    401,
+                    "Timestamp expired: Given timestamp ("
+                            + ts
+                            + ") not within "
+                            + MAX_SKEW_SECONDS
+                            + "s of server time ("
+                            + nowSeconds
+                            + ")");
         }
         String bodyMd5 = single(params, "body_md5");
         if (body.length > 0 || bodyMd5 != null) {
@@ -79,7 +91,12 @@ public final class RequestSignature {
                 throw new Refused(401, "Missing body_md5 for a request with a body");
             }
             if (!actual.equalsIgnoreCase(bodyMd5)) {
-                throw new Refused(401, "body_md5 does not match the body: expected " + actual + ", got " + bodyMd5);
+                throw new Refused(
+                        401,
+                        "body_md5 does not match the body: expected "
+                                + actual
+                                + ", got "
+                                + bodyMd5);
             }
         }
         String signature = single(params, "auth_signature");
@@ -88,14 +105,19 @@ public final class RequestSignature {
         }
         String toSign = stringToSign(method, path, params);
         if (!signer.verifyHex(toSign, signature)) {
-            throw new Refused(401, "Invalid signature: you should have sent HmacSHA256Hex(\""
-                    + ClientInput.quote(toSign.replace("\n", "\\n")) + "\", your_secret_key), but you sent \""
-                    + ClientInput.quote(signature) + "\"");
+            throw new Refused(
+                    401,
+                    "Invalid signature: you should have sent HmacSHA256Hex(\""
+                            + ClientInput.quote(toSign.replace("\n", "\\n"))
+                            + "\", your_secret_key), but you sent \""
+                            + ClientInput.quote(signature)
+                            + "\"");
         }
     }
 
     /** The exact string a client signs, for these (decoded) parameters. */
-    public static String stringToSign(String method, String path, Map<String, List<String>> params) {
+    public static String stringToSign(
+            String method, String path, Map<String, List<String>> params) {
         List<String[]> pairs = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : params.entrySet()) {
             String key = e.getKey().toLowerCase(Locale.ROOT);
@@ -107,8 +129,12 @@ public final class RequestSignature {
             }
         }
         pairs.sort((a, b) -> a[0].compareTo(b[0]));
-        StringBuilder sb = new StringBuilder(128).append(method.toUpperCase(Locale.ROOT)).append('\n')
-                .append(path).append('\n');
+        StringBuilder sb =
+                new StringBuilder(128)
+                        .append(method.toUpperCase(Locale.ROOT))
+                        .append('\n')
+                        .append(path)
+                        .append('\n');
         for (int i = 0; i < pairs.size(); i++) {
             if (i > 0) {
                 sb.append('&');
@@ -138,5 +164,4 @@ public final class RequestSignature {
         }
         return values == null || values.isEmpty() ? null : values.get(0);
     }
-
 }

@@ -16,12 +16,12 @@ public interface Broker extends AutoCloseable {
     void start(BrokerListener listener);
 
     /**
-     * This node now has local subscribers for the channel (first subscriber); an engine that
-     * routes by interest starts receiving it. Idempotent.
+     * This node now has local subscribers for the channel (first subscriber); an engine that routes
+     * by interest starts receiving it. Idempotent.
      *
-     * @return completes once publications from every node reach this node (at once for engines
-     *         that do not route by interest); subscribers are answered only then, so an app that
-     *         publishes on "subscription succeeded" never loses its first event
+     * @return completes once publications from every node reach this node (at once for engines that
+     *     do not route by interest); subscribers are answered only then, so an app that publishes
+     *     on "subscription succeeded" never loses its first event
      */
     CompletionStage<Void> subscribe(String appId, String channel);
 
@@ -31,8 +31,8 @@ public interface Broker extends AutoCloseable {
     /**
      * Publishes an event to a channel on every node.
      *
-     * @param event           the encoded frame; the caller keeps its reference and releases it
-     *                        after this call returns (the broker retains what it keeps)
+     * @param event the encoded frame; the caller keeps its reference and releases it after this
+     *     call returns (the broker retains what it keeps)
      * @param excludeSocketId a socket that must not receive it, or {@code null}
      */
     void publish(String appId, String channel, EncodedEvent event, String excludeSocketId);

@@ -8,7 +8,9 @@ package dev.herald.broker;
 public record NodeCommand(Type type, String appId, String subject) {
 
     public enum Type {
-        /** Close every connection signed in as {@code subject} with 4009 (docs/protocol.md §4.5). */
+        /**
+         * Close every connection signed in as {@code subject} with 4009 (docs/protocol.md §4.5).
+         */
         TERMINATE_USER
     }
 

@@ -19,8 +19,7 @@ public final class LocalChannelCache implements ChannelCache {
     private final LongSupplier clock;
     private ScheduledExecutorService sweeper;
 
-    private record Key(String appId, String channel) {
-    }
+    private record Key(String appId, String channel) {}
 
     public LocalChannelCache(LongSupplier clockMillis) {
         this.clock = clockMillis;
@@ -34,7 +33,9 @@ public final class LocalChannelCache implements ChannelCache {
 
     @Override
     public void put(String appId, String channel, String event, String data, Duration ttl) {
-        events.put(new Key(appId, channel), new CachedEvent(event, data, clock.getAsLong() + ttl.toMillis()));
+        events.put(
+                new Key(appId, channel),
+                new CachedEvent(event, data, clock.getAsLong() + ttl.toMillis()));
     }
 
     @Override

@@ -23,13 +23,15 @@ public interface ClusterView {
     /** Presence members of the channel on every live node, one per user. */
     CompletionStage<List<Member>> members(String appId, String channel);
 
-    /** Every occupied channel of the app but the server's own ({@code #server-to-user-…}): name to its cluster-wide counts. */
+    /**
+     * Every occupied channel of the app but the server's own ({@code #server-to-user-…}): name to
+     * its cluster-wide counts.
+     */
     CompletionStage<Map<String, Counts>> channels(String appId);
 
     /** Which of these channels have subscribers anywhere. */
     CompletionStage<Set<String>> occupied(String appId, Collection<String> channels);
 
     /** A channel's cluster-wide counts; {@code users} is 0 off presence channels. */
-    record Counts(int subscriptions, int users) {
-    }
+    record Counts(int subscriptions, int users) {}
 }

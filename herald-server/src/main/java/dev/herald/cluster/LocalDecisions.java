@@ -6,8 +6,8 @@ import dev.herald.observers.ClusterObserver;
 import dev.herald.protocol.Member;
 
 /**
- * One node is the whole cluster, so it decides alone: each local first join and last leave is
- * the cluster's, passed on at once on the event loop that made it, in its order.
+ * One node is the whole cluster, so it decides alone: each local first join and last leave is the
+ * cluster's, passed on at once on the event loop that made it, in its order.
  */
 public final class LocalDecisions implements ChannelObserver {
 

@@ -28,30 +28,39 @@ import java.util.Map;
  *     max_connections: 5000
  * </pre>
  *
- * The keys are the settings of {@link AppSettings}. Every problem names its place
- * ({@code apps[1].max_connections}) and what is wrong; unknown keys are errors, so a typo never
- * silently falls back to a default.
+ * The keys are the settings of {@link AppSettings}. Every problem names its place ({@code
+ * apps[1].max_connections}) and what is wrong; unknown keys are errors, so a typo never silently
+ * falls back to a default.
  */
 public final class AppsFile {
 
-    private AppsFile() {
-    }
+    private AppsFile() {}
 
     public static List<App> read(Path file) {
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
-            throw new ConfigException("config file " + file + " (" + ServerSettings.CONFIG.flag().subject()
-                    + "): no such file");
+            throw new ConfigException(
+                    "config file "
+                            + file
+                            + " ("
+                            + ServerSettings.CONFIG.flag().subject()
+                            + "): no such file");
         } catch (IOException e) {
-            throw new ConfigException("config file " + file + " (" + ServerSettings.CONFIG.flag().subject()
-                    + ") cannot be read: " + e.getMessage());
+            throw new ConfigException(
+                    "config file "
+                            + file
+                            + " ("
+                            + ServerSettings.CONFIG.flag().subject()
+                            + ") cannot be read: "
+                            + e.getMessage());
         }
         if (root == null || !root.isObject()) {
-            throw new ConfigException("config file " + file + " must be a YAML mapping with an 'apps' list");
+            throw new ConfigException(
+                    "config file " + file + " must be a YAML mapping with an 'apps' list");
         }
-        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!key.equals("apps")) {
                 throw new ConfigException(file + ": unknown key '" + key + "' (expected 'apps')");
@@ -74,23 +83,38 @@ public final class AppsFile {
         return result;
     }
 
-    /** Two apps may share neither an id nor a key: a client or a signed request must name one app. */
+    /**
+     * Two apps may share neither an id nor a key: a client or a signed request must name one app.
+     */
     private static void unique(Integer earlier, String at, String value) {
         if (earlier != null) {
-            throw new ConfigException(at + " '" + value + "' is already used by apps[" + earlier + "]");
+            throw new ConfigException(
+                    at + " '" + value + "' is already used by apps[" + earlier + "]");
         }
     }
 
-    /** An app: each key is a setting of {@link AppSettings}; one absent has its default, unless required. */
+    /**
+     * An app: each key is a setting of {@link AppSettings}; one absent has its default, unless
+     * required.
+     */
     private static App app(String where, JsonNode node) {
         if (!node.isObject()) {
             throw new ConfigException(where + " must be a mapping");
         }
-        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (AppSettings.named(key) == null) {
-                throw new ConfigException(where + ": unknown key '" + key + "'; known keys: " + String.join(", ",
-                        AppSettings.all().stream().map(Setting::name).sorted().toList()));
+                throw new ConfigException(
+                        where
+                                + ": unknown key '"
+                                + key
+                                + "'; known keys: "
+                                + String.join(
+                                        ", ",
+                                        AppSettings.all().stream()
+                                                .map(Setting::name)
+                                                .sorted()
+                                                .toList()));
             }
         }
         SettingValues values = new SettingValues();
@@ -104,14 +128,16 @@ public final class AppsFile {
         }
     }
 
-    private static <T> void read(Setting<T> setting, String where, JsonNode node, SettingValues values) {
+    private static <T> void read(
+            Setting<T> setting, String where, JsonNode node, SettingValues values) {
         JsonNode value = node.get(setting.name());
         String at = where + "." + setting.name();
         try {
             if (value != null) {
                 values.put(setting, setting.type().fromYaml(value, at));
             } else if (setting.defaultValue() == null) {
-                throw new IllegalArgumentException(at + " is required and must be " + setting.type().requirement());
+                throw new IllegalArgumentException(
+                        at + " is required and must be " + setting.type().requirement());
             }
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());

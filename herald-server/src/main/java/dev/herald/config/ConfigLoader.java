@@ -15,19 +15,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds the {@link HeraldConfig} from the command line and the environment: each value is read
- * and checked by its schema entry ({@link ServerSettings}, {@link AppSettings}), so a refusal names
- * the flag and its variable; then the apps are gathered from the default app's flags, the apps
- * file and the apps database.
+ * Builds the {@link HeraldConfig} from the command line and the environment: each value is read and
+ * checked by its schema entry ({@link ServerSettings}, {@link AppSettings}), so a refusal names the
+ * flag and its variable; then the apps are gathered from the default app's flags, the apps file and
+ * the apps database.
  */
 public final class ConfigLoader {
 
-    /** Where the values come from: the parsed command line, whose defaults come from the environment. */
+    /**
+     * Where the values come from: the parsed command line, whose defaults come from the
+     * environment.
+     */
     public interface Source {
 
         /**
-         * The value as the command line converted it to the type's flag type, the flag's default
-         * if not given; for a setting with only a variable, that variable's text. {@code null} if unset.
+         * The value as the command line converted it to the type's flag type, the flag's default if
+         * not given; for a setting with only a variable, that variable's text. {@code null} if
+         * unset.
          */
         Object raw(Setting<?> setting);
 
@@ -61,37 +65,71 @@ public final class ConfigLoader {
         App defaultApp = defaultApp();
         List<App> apps = new ArrayList<>();
         String jdbcUrl = value(APPS_JDBC_URL);
-        HeraldConfig.AppsDatabase database = jdbcUrl == null ? null
-                : new HeraldConfig.AppsDatabase(jdbcUrl, value(APPS_JDBC_USER), value(APPS_JDBC_PASSWORD));
+        HeraldConfig.AppsDatabase database =
+                jdbcUrl == null
+                        ? null
+                        : new HeraldConfig.AppsDatabase(
+                                jdbcUrl, value(APPS_JDBC_USER), value(APPS_JDBC_PASSWORD));
         if (value(CONFIG) != null) {
             apps.addAll(AppsFile.read(value(CONFIG)));
             if (defaultAppRequested()) {
                 for (App app : apps) {
                     if (app.id().equals(defaultApp.id()) || app.key().equals(defaultApp.key())) {
-                        throw new ConfigException("the app of " + (app.id().equals(defaultApp.id())
-                                ? AppSettings.ID.flag().subject() + " '" + app.id() + "'"
-                                : AppSettings.KEY.flag().subject() + " '" + app.key() + "'")
-                                + " is also in " + value(CONFIG) + ": give it in one place");
+                        throw new ConfigException(
+                                "the app of "
+                                        + (app.id().equals(defaultApp.id())
+                                                ? AppSettings.ID.flag().subject()
+                                                        + " '"
+                                                        + app.id()
+                                                        + "'"
+                                                : AppSettings.KEY.flag().subject()
+                                                        + " '"
+                                                        + app.key()
+                                                        + "'")
+                                        + " is also in "
+                                        + value(CONFIG)
+                                        + ": give it in one place");
                     }
                 }
                 apps.add(defaultApp);
             }
         } else if (database != null) {
-            // the database is the source of apps; the well-known default app is served only on request
+            // the database is the source of apps; the well-known default app is served only on
+            // request
             if (defaultAppRequested()) {
                 apps.add(defaultApp);
             }
         } else {
             apps.add(defaultApp);
         }
-        return new HeraldConfig(value(HOST), value(PORT), value(PATH_PREFIX), value(TRUSTED_PROXIES),
-                value(TRANSPORT_KIND), value(EVENT_LOOP_THREADS),
-                value(ACTIVITY_TIMEOUT), value(PONG_TIMEOUT), value(WRITE_BUFFER_HIGH_WATER_MARK),
-                value(MAX_FRAME_BYTES), value(MAX_HTTP_BODY_BYTES), value(HTTP_REQUEST_TIMEOUT),
-                value(HTTP_IDLE_TIMEOUT), value(METRICS_PORT), source.isSet(METRICS_PORT), value(METRICS_HOST),
-                value(EVENT_LOOP_STUCK_SECONDS), value(SHUTDOWN_GRACE), value(MAX_CONNECTIONS),
-                value(MAX_CONNECTIONS_PER_IP_PER_SECOND), tls(), value(REDIS_URL), value(NODE_LEASE), database,
-                webhookSettings(), apps, messageBudget());
+        return new HeraldConfig(
+                value(HOST),
+                value(PORT),
+                value(PATH_PREFIX),
+                value(TRUSTED_PROXIES),
+                value(TRANSPORT_KIND),
+                value(EVENT_LOOP_THREADS),
+                value(ACTIVITY_TIMEOUT),
+                value(PONG_TIMEOUT),
+                value(WRITE_BUFFER_HIGH_WATER_MARK),
+                value(MAX_FRAME_BYTES),
+                value(MAX_HTTP_BODY_BYTES),
+                value(HTTP_REQUEST_TIMEOUT),
+                value(HTTP_IDLE_TIMEOUT),
+                value(METRICS_PORT),
+                source.isSet(METRICS_PORT),
+                value(METRICS_HOST),
+                value(EVENT_LOOP_STUCK_SECONDS),
+                value(SHUTDOWN_GRACE),
+                value(MAX_CONNECTIONS),
+                value(MAX_CONNECTIONS_PER_IP_PER_SECOND),
+                tls(),
+                value(REDIS_URL),
+                value(NODE_LEASE),
+                database,
+                webhookSettings(),
+                apps,
+                messageBudget());
     }
 
     /** The app of the {@code --app-*} flags (and the default app's limits). */
@@ -114,7 +152,9 @@ public final class ConfigLoader {
     }
 
     private boolean defaultAppRequested() {
-        return source.isSet(AppSettings.ID) || source.isSet(AppSettings.KEY) || source.isSet(AppSettings.SECRET);
+        return source.isSet(AppSettings.ID)
+                || source.isSet(AppSettings.KEY)
+                || source.isSet(AppSettings.SECRET);
     }
 
     private HeraldConfig.Tls tls() {
@@ -127,12 +167,19 @@ public final class ConfigLoader {
             Path file = value(setting);
             if (file == null) {
                 Setting<Path> other = setting == TLS_CERT ? TLS_KEY : TLS_CERT;
-                throw new ConfigException(setting.flag().subject() + " is not set: TLS needs it together with "
-                        + other.flag().subject());
+                throw new ConfigException(
+                        setting.flag().subject()
+                                + " is not set: TLS needs it together with "
+                                + other.flag().subject());
             }
             if (!Files.isReadable(file)) {
-                throw new ConfigException(setting.flag().subject() + ": cannot read " + file
-                        + (Files.exists(file) ? " (permission denied)" : " (no such file)"));
+                throw new ConfigException(
+                        setting.flag().subject()
+                                + ": cannot read "
+                                + file
+                                + (Files.exists(file)
+                                        ? " (permission denied)"
+                                        : " (no such file)"));
             }
         }
         return new HeraldConfig.Tls(certificate, key);
@@ -140,10 +187,16 @@ public final class ConfigLoader {
 
     private WebhookSettings webhookSettings() {
         try {
-            return new WebhookSettings(value(WEBHOOK_BATCH_MAX_EVENTS), Duration.ofMillis(value(WEBHOOK_BATCH_MAX_WAIT_MS)),
-                    Duration.ofMillis(value(WEBHOOK_DEBOUNCE_MS)), Duration.ofMillis(value(WEBHOOK_TIMEOUT_MS)),
-                    Duration.ofSeconds(value(WEBHOOK_RETRY_FOR_SECONDS)), value(WEBHOOK_OUTBOX_LIMIT),
-                    value(WEBHOOK_OUTBOX_MAX_BYTES), value(WEBHOOK_QUEUE_MAX_EVENTS), value(WEBHOOK_QUEUE_MAX_BYTES));
+            return new WebhookSettings(
+                    value(WEBHOOK_BATCH_MAX_EVENTS),
+                    Duration.ofMillis(value(WEBHOOK_BATCH_MAX_WAIT_MS)),
+                    Duration.ofMillis(value(WEBHOOK_DEBOUNCE_MS)),
+                    Duration.ofMillis(value(WEBHOOK_TIMEOUT_MS)),
+                    Duration.ofSeconds(value(WEBHOOK_RETRY_FOR_SECONDS)),
+                    value(WEBHOOK_OUTBOX_LIMIT),
+                    value(WEBHOOK_OUTBOX_MAX_BYTES),
+                    value(WEBHOOK_QUEUE_MAX_EVENTS),
+                    value(WEBHOOK_QUEUE_MAX_BYTES));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--webhook-* (HERALD_WEBHOOK_*): " + e.getMessage());
         }
@@ -153,8 +206,12 @@ public final class ConfigLoader {
         try {
             return new MessageBudget(value(MAX_MESSAGES_PER_SECOND), value(MESSAGE_BURST));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(MAX_MESSAGES_PER_SECOND.flag().subject() + " and "
-                    + MESSAGE_BURST.flag().subject() + ": " + e.getMessage());
+            throw new ConfigException(
+                    MAX_MESSAGES_PER_SECOND.flag().subject()
+                            + " and "
+                            + MESSAGE_BURST.flag().subject()
+                            + ": "
+                            + e.getMessage());
         }
     }
 }

@@ -2,23 +2,23 @@ package dev.herald.config;
 
 import dev.herald.apps.App;
 import dev.herald.apps.AppSettings;
-import dev.herald.limits.MessageBudget;
 import dev.herald.internal.Redact;
+import dev.herald.limits.MessageBudget;
 import dev.herald.transport.TransportKind;
+import dev.herald.webhooks.WebhookSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import dev.herald.webhooks.WebhookSettings;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Every server setting, immutable. {@link ConfigLoader} builds it from the schema
- * ({@link ServerSettings}, {@link dev.herald.apps.AppSettings}): an unusable value stops start-up
- * with a message naming the setting (its flag and environment variable), never a silent
- * correction. {@code docs/configuration.md} documents each one.
+ * Every server setting, immutable. {@link ConfigLoader} builds it from the schema ({@link
+ * ServerSettings}, {@link dev.herald.apps.AppSettings}): an unusable value stops start-up with a
+ * message naming the setting (its flag and environment variable), never a silent correction. {@code
+ * docs/configuration.md} documents each one.
  */
 public record HeraldConfig(
         String host,
@@ -53,8 +53,8 @@ public record HeraldConfig(
     public static final String DEFAULT_APP_SECRET = AppSettings.SECRET.flag().defaultText();
 
     /**
-     * Only what ties settings together is checked here: {@link ConfigLoader} has checked each
-     * value against its bound in {@link ServerSettings}.
+     * Only what ties settings together is checked here: {@link ConfigLoader} has checked each value
+     * against its bound in {@link ServerSettings}.
      */
     public HeraldConfig {
         Objects.requireNonNull(host, "host");
@@ -65,29 +65,33 @@ public record HeraldConfig(
         apps = List.copyOf(apps);
         Objects.requireNonNull(webhooks, "webhooks");
         Objects.requireNonNull(messageBudget, "messageBudget");
-        check(!apps.isEmpty() || appsDatabase != null, "at least one app must be configured (or an apps database)");
+        check(
+                !apps.isEmpty() || appsDatabase != null,
+                "at least one app must be configured (or an apps database)");
     }
 
     /**
      * TLS from PEM files; {@code null} in the config means plain text.
      *
      * @param certificate the certificate chain (PEM)
-     * @param privateKey  the private key (PEM, PKCS#8)
+     * @param privateKey the private key (PEM, PKCS#8)
      */
     public record Tls(Path certificate, Path privateKey) {
         public Tls {
             for (Path p : new Path[] {certificate, privateKey}) {
                 if (p == null || !Files.isReadable(p)) {
-                    throw new ConfigException("TLS needs both --tls-cert (HERALD_TLS_CERT) and --tls-key "
-                            + "(HERALD_TLS_KEY) as readable PEM files; cannot read " + p);
+                    throw new ConfigException(
+                            "TLS needs both --tls-cert (HERALD_TLS_CERT) and --tls-key "
+                                    + "(HERALD_TLS_KEY) as readable PEM files; cannot read "
+                                    + p);
                 }
             }
         }
     }
 
     /**
-     * Apps kept in a database ({@code HERALD_APPS_JDBC_URL}); {@code null} in the config means none.
-     * The password is never printed.
+     * Apps kept in a database ({@code HERALD_APPS_JDBC_URL}); {@code null} in the config means
+     * none. The password is never printed.
      */
     public record AppsDatabase(String url, String user, String password) {
         public AppsDatabase {
@@ -133,14 +137,21 @@ public record HeraldConfig(
      */
     public void refuseDefaultSecretWhenExposed(Collection<App> served) {
         if (exposed() && served.stream().anyMatch(app -> DEFAULT_APP_SECRET.equals(app.secret()))) {
-            throw new ConfigException("refusing to listen on " + host + " (not loopback) while an app uses the "
-                    + "published default secret '" + DEFAULT_APP_SECRET + "': anyone could sign API requests and "
-                    + "channel authorizations. Set HERALD_APP_SECRET (or --app-secret) to a secret of your own, "
-                    + "or listen on 127.0.0.1 (HERALD_HOST).");
+            throw new ConfigException(
+                    "refusing to listen on "
+                            + host
+                            + " (not loopback) while an app uses the "
+                            + "published default secret '"
+                            + DEFAULT_APP_SECRET
+                            + "': anyone could sign API requests and "
+                            + "channel authorizations. Set HERALD_APP_SECRET (or --app-secret) to a secret of your own, "
+                            + "or listen on 127.0.0.1 (HERALD_HOST).");
         }
     }
 
     public int effectiveEventLoopThreads() {
-        return eventLoopThreads == 0 ? Runtime.getRuntime().availableProcessors() : eventLoopThreads;
+        return eventLoopThreads == 0
+                ? Runtime.getRuntime().availableProcessors()
+                : eventLoopThreads;
     }
 }

@@ -14,16 +14,16 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Every setting of the server, each a flag whose default comes from its {@code HERALD_*}
- * variable, then from the default here: the schema {@link ConfigLoader} builds a
- * {@link HeraldConfig} from and {@code docs/configuration.md} documents.
+ * Every setting of the server, each a flag whose default comes from its {@code HERALD_*} variable,
+ * then from the default here: the schema {@link ConfigLoader} builds a {@link HeraldConfig} from
+ * and {@code docs/configuration.md} documents.
  *
  * <p>{@link #commandLine()} lists the flags in the order of {@code --help}: these settings, with
  * the default app's (from {@link AppSettings}) placed among them by {@link #defaultApp}. An app
  * setting given a flag but not placed comes last.
  *
- * <p>Defaults owned by the part that uses the setting ({@link WebhookSettings},
- * {@link MessageBudget}) are taken from there, so each default is written once.
+ * <p>Defaults owned by the part that uses the setting ({@link WebhookSettings}, {@link
+ * MessageBudget}) are taken from there, so each default is written once.
  *
  * <p>To add a server setting: declare it here with {@link #server}, give {@link HeraldConfig} the
  * component, and read it in {@link ConfigLoader}; then run {@link SettingsDocs} to add its row to
@@ -42,38 +42,78 @@ public final class ServerSettings {
     static final String TRANSPORT = "transport";
     static final String APPS_DATABASE = "apps-database";
 
-    public static final Setting<String> HOST = server(Setting.of("host", Types.STRING).defaultValue("127.0.0.1")
-            .flag("--host", "HERALD_HOST", "Address to listen on; any other than loopback needs a secret of your own "
-                    + "(HERALD_HOST).")
-            .doc(ESSENTIALS, null, "address to listen on. Any address that is not loopback (`0.0.0.0`, `::`, an "
-                    + "interface's own address) needs a secret of your own: while any app uses the published default "
-                    + "secret `app-secret`, the server refuses to start there (exit code 2, naming "
-                    + "`HERALD_APP_SECRET`)"));
+    public static final Setting<String> HOST =
+            server(
+                    Setting.of("host", Types.STRING)
+                            .defaultValue("127.0.0.1")
+                            .flag(
+                                    "--host",
+                                    "HERALD_HOST",
+                                    "Address to listen on; any other than loopback needs a secret of your own "
+                                            + "(HERALD_HOST).")
+                            .doc(
+                                    ESSENTIALS,
+                                    null,
+                                    "address to listen on. Any address that is not loopback (`0.0.0.0`, `::`, an "
+                                            + "interface's own address) needs a secret of your own: while any app uses the published default "
+                                            + "secret `app-secret`, the server refuses to start there (exit code 2, naming "
+                                            + "`HERALD_APP_SECRET`)"));
 
-    public static final Setting<Integer> PORT = server(Setting.of("port", Types.INT).defaultValue(6001)
-            .bound(Bound.between(0, 65535, "must be 0-65535"))
-            .flag("--port", "HERALD_PORT", "Port for WebSocket and HTTP API (HERALD_PORT).")
-            .doc(ESSENTIALS, null, "WebSocket (`/app/{key}`) and HTTP API (`/apps/{id}/…`) port"));
+    public static final Setting<Integer> PORT =
+            server(
+                    Setting.of("port", Types.INT)
+                            .defaultValue(6001)
+                            .bound(Bound.between(0, 65535, "must be 0-65535"))
+                            .flag(
+                                    "--port",
+                                    "HERALD_PORT",
+                                    "Port for WebSocket and HTTP API (HERALD_PORT).")
+                            .doc(
+                                    ESSENTIALS,
+                                    null,
+                                    "WebSocket (`/app/{key}`) and HTTP API (`/apps/{id}/…`) port"));
 
-    public static final Setting<String> PATH_PREFIX = server(Setting.of("path_prefix", Types.OPTIONAL_STRING)
-            .bound(Bound.rule(ServerSettings::pathPrefixProblem, "must be a path such as /ws"))
-            .flag("--path-prefix", "HERALD_PATH_PREFIX", "Serve the WebSocket and HTTP API under this path, such "
-                    + "as /ws, behind a proxy that forwards it (HERALD_PATH_PREFIX).")
-            .doc(ESSENTIALS, "none", "path the WebSocket (`{prefix}/app/{key}`) and HTTP API (`{prefix}/apps/{id}/…`) "
-                    + "are served under, for a proxy that forwards a path such as `/ws` unchanged. Requests are "
-                    + "signed without it, as Pusher's server libraries (and Laravel's `path` option) sign them; "
-                    + "`/health`, `/ready` and `/up` answer at the root too"));
+    public static final Setting<String> PATH_PREFIX =
+            server(
+                    Setting.of("path_prefix", Types.OPTIONAL_STRING)
+                            .bound(
+                                    Bound.rule(
+                                            ServerSettings::pathPrefixProblem,
+                                            "must be a path such as /ws"))
+                            .flag(
+                                    "--path-prefix",
+                                    "HERALD_PATH_PREFIX",
+                                    "Serve the WebSocket and HTTP API under this path, such "
+                                            + "as /ws, behind a proxy that forwards it (HERALD_PATH_PREFIX).")
+                            .doc(
+                                    ESSENTIALS,
+                                    "none",
+                                    "path the WebSocket (`{prefix}/app/{key}`) and HTTP API (`{prefix}/apps/{id}/…`) "
+                                            + "are served under, for a proxy that forwards a path such as `/ws` unchanged. Requests are "
+                                            + "signed without it, as Pusher's server libraries (and Laravel's `path` option) sign them; "
+                                            + "`/health`, `/ready` and `/up` answer at the root too"));
 
-    public static final Setting<List<String>> TRUSTED_PROXIES = server(Setting.of("trusted_proxies", Types.STRINGS)
-            .defaultValue(List.of())
-            .bound(Bound.rule(ServerSettings::trustedProxiesProblem, "must be IP addresses or ranges such as "
-                    + "10.0.0.0/8"))
-            .flag("--trusted-proxies", "HERALD_TRUSTED_PROXIES", "Reverse proxies whose X-Forwarded-For names the "
-                    + "client, comma-separated addresses or ranges such as 10.0.0.0/8 (HERALD_TRUSTED_PROXIES).")
-            .doc(ESSENTIALS, "none", "comma-separated addresses or ranges (`10.0.0.0/8`, `::1`) of the reverse "
-                    + "proxies in front of Herald. A WebSocket upgrade from one of them counts, for the per-address "
-                    + "connection rate, against the nearest address in its `X-Forwarded-For` that is not a proxy; "
-                    + "from anyone else the header is ignored, so clients cannot choose their address"));
+    public static final Setting<List<String>> TRUSTED_PROXIES =
+            server(
+                    Setting.of("trusted_proxies", Types.STRINGS)
+                            .defaultValue(List.of())
+                            .bound(
+                                    Bound.rule(
+                                            ServerSettings::trustedProxiesProblem,
+                                            "must be IP addresses or ranges such as "
+                                                    + "10.0.0.0/8"))
+                            .flag(
+                                    "--trusted-proxies",
+                                    "HERALD_TRUSTED_PROXIES",
+                                    "Reverse proxies whose X-Forwarded-For names the "
+                                            + "client, comma-separated addresses or ranges such as 10.0.0.0/8 (HERALD_TRUSTED_PROXIES).")
+                            .doc(
+                                    ESSENTIALS,
+                                    "none",
+                                    "comma-separated addresses or ranges (`10.0.0.0/8`, `::1`) of the reverse "
+                                            + "proxies in front of Herald. A WebSocket upgrade from one of them counts, for the per-address "
+                                            + "connection rate, against the nearest address in its `X-Forwarded-For` that is not a proxy; "
+                                            + "from anyone else the header is ignored, so clients cannot choose their address"));
 
     static String trustedProxiesProblem(List<String> entries) {
         for (String entry : entries) {
@@ -85,7 +125,9 @@ public final class ServerSettings {
         return null;
     }
 
-    /** Why a path prefix is refused, or {@code null}: one or more segments of URL-safe characters. */
+    /**
+     * Why a path prefix is refused, or {@code null}: one or more segments of URL-safe characters.
+     */
     static String pathPrefixProblem(String prefix) {
         if (prefix == null || prefix.isEmpty()) {
             return null;
@@ -95,287 +137,590 @@ public final class ServerSettings {
         }
         if (!prefix.matches("(/[A-Za-z0-9._~-]+)+") || prefix.matches(".*/\\.{1,2}(/.*)?")) {
             return "must be a path such as /ws: segments of A-Z a-z 0-9 . _ ~ -, each after a /, none '.' or '..', "
-                    + "no / at the end; got '" + prefix + "'";
+                    + "no / at the end; got '"
+                    + prefix
+                    + "'";
         }
         return null;
     }
 
     static {
-        defaultApp(AppSettings.ID, AppSettings.KEY, AppSettings.SECRET, AppSettings.CLIENT_EVENTS,
-                AppSettings.USER_AUTHENTICATION, AppSettings.WATCHLIST, AppSettings.SUBSCRIPTION_COUNT,
-                AppSettings.AUTHORIZED_CONNECTIONS, AppSettings.AUTHORIZED_CONNECTION_TIMEOUT,
-                AppSettings.MAX_CONNECTIONS, AppSettings.WEBHOOKS, AppSettings.MAX_WATCHLIST_SIZE,
+        defaultApp(
+                AppSettings.ID,
+                AppSettings.KEY,
+                AppSettings.SECRET,
+                AppSettings.CLIENT_EVENTS,
+                AppSettings.USER_AUTHENTICATION,
+                AppSettings.WATCHLIST,
+                AppSettings.SUBSCRIPTION_COUNT,
+                AppSettings.AUTHORIZED_CONNECTIONS,
+                AppSettings.AUTHORIZED_CONNECTION_TIMEOUT,
+                AppSettings.MAX_CONNECTIONS,
+                AppSettings.WEBHOOKS,
+                AppSettings.MAX_WATCHLIST_SIZE,
                 AppSettings.CACHE_TTL);
     }
 
-    public static final Setting<Path> CONFIG = server(Setting.of("config", Types.PATH)
-            .flag("--config", "HERALD_CONFIG", "YAML file declaring apps (HERALD_CONFIG). With it, the default app "
-                    + "is served only if HERALD_APP_ID, HERALD_APP_KEY or HERALD_APP_SECRET (or their flags) are set.")
-            .label("configFile")
-            .doc(ESSENTIALS, null, "YAML file declaring apps (below)"));
+    public static final Setting<Path> CONFIG =
+            server(
+                    Setting.of("config", Types.PATH)
+                            .flag(
+                                    "--config",
+                                    "HERALD_CONFIG",
+                                    "YAML file declaring apps (HERALD_CONFIG). With it, the default app "
+                                            + "is served only if HERALD_APP_ID, HERALD_APP_KEY or HERALD_APP_SECRET (or their flags) are set.")
+                            .label("configFile")
+                            .doc(ESSENTIALS, null, "YAML file declaring apps (below)"));
 
     static {
-        defaultApp(AppSettings.MAX_EVENT_BYTES, AppSettings.MAX_CHANNELS_PER_CONNECTION,
-                AppSettings.MAX_PRESENCE_MEMBERS, AppSettings.MAX_PRESENCE_USER_INFO_BYTES,
-                AppSettings.CLIENT_EVENTS_PER_SECOND, AppSettings.MAX_CHANNEL_NAME_LENGTH);
+        defaultApp(
+                AppSettings.MAX_EVENT_BYTES,
+                AppSettings.MAX_CHANNELS_PER_CONNECTION,
+                AppSettings.MAX_PRESENCE_MEMBERS,
+                AppSettings.MAX_PRESENCE_USER_INFO_BYTES,
+                AppSettings.CLIENT_EVENTS_PER_SECOND,
+                AppSettings.MAX_CHANNEL_NAME_LENGTH);
     }
 
-    public static final Setting<Integer> ACTIVITY_TIMEOUT = server(Setting.of("activity_timeout", Types.INT)
-            .defaultValue(120).bound(Bound.positive("must be > 0 seconds"))
-            .flag("--activity-timeout", "HERALD_ACTIVITY_TIMEOUT", "Seconds of silence before a connection is "
-                    + "probed; sent to clients (HERALD_ACTIVITY_TIMEOUT).")
-            .doc(TRANSPORT, null, "seconds of silence before a connection is probed with a WebSocket ping; sent to "
-                    + "clients as `activity_timeout`"));
+    public static final Setting<Integer> ACTIVITY_TIMEOUT =
+            server(
+                    Setting.of("activity_timeout", Types.INT)
+                            .defaultValue(120)
+                            .bound(Bound.positive("must be > 0 seconds"))
+                            .flag(
+                                    "--activity-timeout",
+                                    "HERALD_ACTIVITY_TIMEOUT",
+                                    "Seconds of silence before a connection is "
+                                            + "probed; sent to clients (HERALD_ACTIVITY_TIMEOUT).")
+                            .doc(
+                                    TRANSPORT,
+                                    null,
+                                    "seconds of silence before a connection is probed with a WebSocket ping; sent to "
+                                            + "clients as `activity_timeout`"));
 
-    public static final Setting<Integer> PONG_TIMEOUT = server(Setting.of("pong_timeout", Types.INT)
-            .defaultValue(30).bound(Bound.positive("must be > 0 seconds"))
-            .flag("--pong-timeout", "HERALD_PONG_TIMEOUT", "Seconds to wait for any reply to a probe before closing "
-                    + "with 4201 (HERALD_PONG_TIMEOUT).")
-            .doc(TRANSPORT, null, "seconds to wait for anything after a probe before closing with 4201"));
+    public static final Setting<Integer> PONG_TIMEOUT =
+            server(
+                    Setting.of("pong_timeout", Types.INT)
+                            .defaultValue(30)
+                            .bound(Bound.positive("must be > 0 seconds"))
+                            .flag(
+                                    "--pong-timeout",
+                                    "HERALD_PONG_TIMEOUT",
+                                    "Seconds to wait for any reply to a probe before closing "
+                                            + "with 4201 (HERALD_PONG_TIMEOUT).")
+                            .doc(
+                                    TRANSPORT,
+                                    null,
+                                    "seconds to wait for anything after a probe before closing with 4201"));
 
-    public static final Setting<TransportKind> TRANSPORT_KIND = server(Setting.of("transport",
-            Types.choice(TransportKind.class)).defaultValue(TransportKind.AUTO)
-            .flag("--transport", "HERALD_TRANSPORT", "auto, io_uring, epoll or nio (HERALD_TRANSPORT).")
-            .doc(TRANSPORT, null, "`auto` (epoll, else NIO), `io_uring`, `epoll` or `nio`. io_uring is not chosen "
-                    + "by `auto`: under overload it collapsed where epoll kept up (docs/benchmarks.md). Only epoll "
-                    + "sends fan-out frames straight to an idle subscriber's socket (without TLS); the others always "
-                    + "write through the pipeline"));
+    public static final Setting<TransportKind> TRANSPORT_KIND =
+            server(
+                    Setting.of("transport", Types.choice(TransportKind.class))
+                            .defaultValue(TransportKind.AUTO)
+                            .flag(
+                                    "--transport",
+                                    "HERALD_TRANSPORT",
+                                    "auto, io_uring, epoll or nio (HERALD_TRANSPORT).")
+                            .doc(
+                                    TRANSPORT,
+                                    null,
+                                    "`auto` (epoll, else NIO), `io_uring`, `epoll` or `nio`. io_uring is not chosen "
+                                            + "by `auto`: under overload it collapsed where epoll kept up (docs/benchmarks.md). Only epoll "
+                                            + "sends fan-out frames straight to an idle subscriber's socket (without TLS); the others always "
+                                            + "write through the pipeline"));
 
-    public static final Setting<Integer> EVENT_LOOP_THREADS = server(Setting.of("event_loop_threads", Types.INT)
-            .defaultValue(0).bound(Bound.atLeast(0, "must be >= 0 (0 = one per core)"))
-            .flag("--event-loop-threads", "HERALD_EVENT_LOOP_THREADS", "Event loop threads; 0 = one per core "
-                    + "(HERALD_EVENT_LOOP_THREADS).")
-            .doc(TRANSPORT, null, "event loops; 0 = one per core"));
+    public static final Setting<Integer> EVENT_LOOP_THREADS =
+            server(
+                    Setting.of("event_loop_threads", Types.INT)
+                            .defaultValue(0)
+                            .bound(Bound.atLeast(0, "must be >= 0 (0 = one per core)"))
+                            .flag(
+                                    "--event-loop-threads",
+                                    "HERALD_EVENT_LOOP_THREADS",
+                                    "Event loop threads; 0 = one per core "
+                                            + "(HERALD_EVENT_LOOP_THREADS).")
+                            .doc(TRANSPORT, null, "event loops; 0 = one per core"));
 
-    public static final Setting<Integer> WRITE_BUFFER_HIGH_WATER_MARK = server(
-            Setting.of("write_buffer_high_water_mark", Types.INT).defaultValue(1 << 20)
-                    .bound(Bound.atLeast(8192, "must be >= 8192 bytes"))
-                    .flag("--write-buffer-high-water-mark", "HERALD_WRITE_BUFFER_HIGH_WATER_MARK", "Bytes queued for "
-                            + "one slow client before it is closed with 4100 (HERALD_WRITE_BUFFER_HIGH_WATER_MARK).")
-                    .doc(TRANSPORT, null, "bytes queued for one client (fan-out, answers to its own messages and "
-                            + "WebSocket pongs alike) past which Herald stops reading from it and watches it: if its "
-                            + "socket then takes nothing for 200 ms it is a slow consumer and closed with 4100; past "
-                            + "8 times this it is closed at once. Reading resumes below half the mark"));
+    public static final Setting<Integer> WRITE_BUFFER_HIGH_WATER_MARK =
+            server(
+                    Setting.of("write_buffer_high_water_mark", Types.INT)
+                            .defaultValue(1 << 20)
+                            .bound(Bound.atLeast(8192, "must be >= 8192 bytes"))
+                            .flag(
+                                    "--write-buffer-high-water-mark",
+                                    "HERALD_WRITE_BUFFER_HIGH_WATER_MARK",
+                                    "Bytes queued for "
+                                            + "one slow client before it is closed with 4100 (HERALD_WRITE_BUFFER_HIGH_WATER_MARK).")
+                            .doc(
+                                    TRANSPORT,
+                                    null,
+                                    "bytes queued for one client (fan-out, answers to its own messages and "
+                                            + "WebSocket pongs alike) past which Herald stops reading from it and watches it: if its "
+                                            + "socket then takes nothing for 200 ms it is a slow consumer and closed with 4100; past "
+                                            + "8 times this it is closed at once. Reading resumes below half the mark"));
 
-    public static final Setting<Integer> MAX_FRAME_BYTES = server(Setting.of("max_frame_bytes", Types.INT)
-            .defaultValue(256 * 1024).bound(Bound.atLeast(1024, "must be >= 1024"))
-            .flag("--max-frame-bytes", "HERALD_MAX_FRAME_BYTES", "Largest inbound WebSocket message; larger ones are "
-                    + "closed with 1009 (HERALD_MAX_FRAME_BYTES).")
-            .doc(TRANSPORT, null, "largest inbound WebSocket message (larger: close 1009)"));
+    public static final Setting<Integer> MAX_FRAME_BYTES =
+            server(
+                    Setting.of("max_frame_bytes", Types.INT)
+                            .defaultValue(256 * 1024)
+                            .bound(Bound.atLeast(1024, "must be >= 1024"))
+                            .flag(
+                                    "--max-frame-bytes",
+                                    "HERALD_MAX_FRAME_BYTES",
+                                    "Largest inbound WebSocket message; larger ones are "
+                                            + "closed with 1009 (HERALD_MAX_FRAME_BYTES).")
+                            .doc(
+                                    TRANSPORT,
+                                    null,
+                                    "largest inbound WebSocket message (larger: close 1009)"));
 
-    public static final Setting<Integer> METRICS_PORT = server(Setting.of("metrics_port", Types.INT)
-            .defaultValue(9601).bound(Bound.between(-1, 65535, "must be 0-65535, or -1 to turn the metrics "
-                    + "listener off"))
-            .flag("--metrics-port", "HERALD_METRICS_PORT", "Port for /metrics (Prometheus), /health and /ready; "
-                    + "-1 = off (HERALD_METRICS_PORT).")
-            .doc(ESSENTIALS, null, "`/metrics` (Prometheus), `/health`, `/ready`; `-1` turns it off. If the "
-                    + "default port is taken the node runs without it and warns; an explicitly set port that cannot "
-                    + "be bound stops start-up"));
+    public static final Setting<Integer> METRICS_PORT =
+            server(
+                    Setting.of("metrics_port", Types.INT)
+                            .defaultValue(9601)
+                            .bound(
+                                    Bound.between(
+                                            -1,
+                                            65535,
+                                            "must be 0-65535, or -1 to turn the metrics "
+                                                    + "listener off"))
+                            .flag(
+                                    "--metrics-port",
+                                    "HERALD_METRICS_PORT",
+                                    "Port for /metrics (Prometheus), /health and /ready; "
+                                            + "-1 = off (HERALD_METRICS_PORT).")
+                            .doc(
+                                    ESSENTIALS,
+                                    null,
+                                    "`/metrics` (Prometheus), `/health`, `/ready`; `-1` turns it off. If the "
+                                            + "default port is taken the node runs without it and warns; an explicitly set port that cannot "
+                                            + "be bound stops start-up"));
 
-    public static final Setting<String> METRICS_HOST = server(Setting.of("metrics_host", Types.OPTIONAL_STRING)
-            .flag("--metrics-host", "HERALD_METRICS_HOST", "Address of the metrics port; default: the --host "
-                    + "address (HERALD_METRICS_HOST).")
-            .doc(ESSENTIALS, "the `--host` address", "address of the metrics port. It has no authentication: keep "
-                    + "it on loopback or a private network (`HERALD_HOST=0.0.0.0 HERALD_METRICS_HOST=127.0.0.1` "
-                    + "exposes clients' port only)"));
+    public static final Setting<String> METRICS_HOST =
+            server(
+                    Setting.of("metrics_host", Types.OPTIONAL_STRING)
+                            .flag(
+                                    "--metrics-host",
+                                    "HERALD_METRICS_HOST",
+                                    "Address of the metrics port; default: the --host "
+                                            + "address (HERALD_METRICS_HOST).")
+                            .doc(
+                                    ESSENTIALS,
+                                    "the `--host` address",
+                                    "address of the metrics port. It has no authentication: keep "
+                                            + "it on loopback or a private network (`HERALD_HOST=0.0.0.0 HERALD_METRICS_HOST=127.0.0.1` "
+                                            + "exposes clients' port only)"));
 
-    public static final Setting<Double> EVENT_LOOP_STUCK_SECONDS = server(
-            Setting.of("event_loop_stuck_seconds", Types.DOUBLE).defaultValue(10.0)
-                    .bound(new Bound<>(v -> v > 0, "must be > 0"))
-                    .flag("--event-loop-stuck-seconds", "HERALD_EVENT_LOOP_STUCK_SECONDS", "Seconds an event loop "
-                            + "may go without turning before /health answers 503 (HERALD_EVENT_LOOP_STUCK_SECONDS).")
-                    .doc(NODE, null, "an event loop that has not run the watchdog's probe (posted every second) for "
-                            + "this long is stuck: `/health` and `/ready` answer 503 with "
-                            + "`{\"status\":\"stuck\",\"stuck_event_loops\":[\"event-loop-1\"]}` on both ports, and "
-                            + "`herald_event_loops_stuck` counts them"));
+    public static final Setting<Double> EVENT_LOOP_STUCK_SECONDS =
+            server(
+                    Setting.of("event_loop_stuck_seconds", Types.DOUBLE)
+                            .defaultValue(10.0)
+                            .bound(new Bound<>(v -> v > 0, "must be > 0"))
+                            .flag(
+                                    "--event-loop-stuck-seconds",
+                                    "HERALD_EVENT_LOOP_STUCK_SECONDS",
+                                    "Seconds an event loop "
+                                            + "may go without turning before /health answers 503 (HERALD_EVENT_LOOP_STUCK_SECONDS).")
+                            .doc(
+                                    NODE,
+                                    null,
+                                    "an event loop that has not run the watchdog's probe (posted every second) for "
+                                            + "this long is stuck: `/health` and `/ready` answer 503 with "
+                                            + "`{\"status\":\"stuck\",\"stuck_event_loops\":[\"event-loop-1\"]}` on both ports, and "
+                                            + "`herald_event_loops_stuck` counts them"));
 
-    public static final Setting<Integer> MAX_CONNECTIONS = server(Setting.of("max_connections", Types.INT)
-            .defaultValue(0).bound(Bound.atLeast(0, "must be >= 0 (0 = no limit)"))
-            .flag("--max-connections", "HERALD_MAX_CONNECTIONS", "Connections this node accepts, all apps together; "
-                    + "0 = no limit; beyond it 4100 (HERALD_MAX_CONNECTIONS).")
-            .doc(NODE, "`0` (none)", "WebSocket connections this node accepts, all apps together; beyond it 4100"));
+    public static final Setting<Integer> MAX_CONNECTIONS =
+            server(
+                    Setting.of("max_connections", Types.INT)
+                            .defaultValue(0)
+                            .bound(Bound.atLeast(0, "must be >= 0 (0 = no limit)"))
+                            .flag(
+                                    "--max-connections",
+                                    "HERALD_MAX_CONNECTIONS",
+                                    "Connections this node accepts, all apps together; "
+                                            + "0 = no limit; beyond it 4100 (HERALD_MAX_CONNECTIONS).")
+                            .doc(
+                                    NODE,
+                                    "`0` (none)",
+                                    "WebSocket connections this node accepts, all apps together; beyond it 4100"));
 
-    public static final Setting<Integer> MAX_CONNECTIONS_PER_IP_PER_SECOND = server(
-            Setting.of("max_connections_per_ip_per_second", Types.INT).defaultValue(0)
-                    .bound(Bound.atLeast(0, "must be >= 0 (0 = no limit)"))
-                    .flag("--max-connections-per-ip-per-second", "HERALD_MAX_CONNECTIONS_PER_IP_PER_SECOND",
-                            "New WebSocket connections per second from one IP address; 0 = no limit; beyond it 4100 "
-                                    + "(HERALD_MAX_CONNECTIONS_PER_IP_PER_SECOND).")
-                    .doc(NODE, "`0` (none)", "new WebSocket connections per second from one address; beyond it 4100"));
+    public static final Setting<Integer> MAX_CONNECTIONS_PER_IP_PER_SECOND =
+            server(
+                    Setting.of("max_connections_per_ip_per_second", Types.INT)
+                            .defaultValue(0)
+                            .bound(Bound.atLeast(0, "must be >= 0 (0 = no limit)"))
+                            .flag(
+                                    "--max-connections-per-ip-per-second",
+                                    "HERALD_MAX_CONNECTIONS_PER_IP_PER_SECOND",
+                                    "New WebSocket connections per second from one IP address; 0 = no limit; beyond it 4100 "
+                                            + "(HERALD_MAX_CONNECTIONS_PER_IP_PER_SECOND).")
+                            .doc(
+                                    NODE,
+                                    "`0` (none)",
+                                    "new WebSocket connections per second from one address; beyond it 4100"));
 
-    public static final Setting<Path> TLS_CERT = server(Setting.of("tls_cert", Types.PATH)
-            .flag("--tls-cert", "HERALD_TLS_CERT", "PEM certificate chain; with --tls-key, serves wss:// and "
-                    + "https:// (HERALD_TLS_CERT).")
-            .doc(ESSENTIALS, null, "PEM certificate chain; with `--tls-key` the port serves `wss://` and "
-                    + "`https://`"));
+    public static final Setting<Path> TLS_CERT =
+            server(
+                    Setting.of("tls_cert", Types.PATH)
+                            .flag(
+                                    "--tls-cert",
+                                    "HERALD_TLS_CERT",
+                                    "PEM certificate chain; with --tls-key, serves wss:// and "
+                                            + "https:// (HERALD_TLS_CERT).")
+                            .doc(
+                                    ESSENTIALS,
+                                    null,
+                                    "PEM certificate chain; with `--tls-key` the port serves `wss://` and "
+                                            + "`https://`"));
 
-    public static final Setting<Path> TLS_KEY = server(Setting.of("tls_key", Types.PATH)
-            .flag("--tls-key", "HERALD_TLS_KEY", "PEM private key for --tls-cert (HERALD_TLS_KEY).")
-            .doc(ESSENTIALS, null, "PEM private key (PKCS#8, as `openssl genpkey` writes)"));
+    public static final Setting<Path> TLS_KEY =
+            server(
+                    Setting.of("tls_key", Types.PATH)
+                            .flag(
+                                    "--tls-key",
+                                    "HERALD_TLS_KEY",
+                                    "PEM private key for --tls-cert (HERALD_TLS_KEY).")
+                            .doc(
+                                    ESSENTIALS,
+                                    null,
+                                    "PEM private key (PKCS#8, as `openssl genpkey` writes)"));
 
     static {
         defaultApp(AppSettings.ALLOWED_ORIGINS, AppSettings.API_REQUESTS_PER_SECOND);
     }
 
-    public static final Setting<String> LOG_LEVEL = server(Setting.of("log_level", Types.STRING).defaultValue("INFO")
-            .flag("--log-level", "HERALD_LOG_LEVEL", "TRACE, DEBUG, INFO, WARN or ERROR (HERALD_LOG_LEVEL).")
-            .doc(TRANSPORT, null, "root log level: TRACE, DEBUG, INFO, WARN, ERROR"));
+    public static final Setting<String> LOG_LEVEL =
+            server(
+                    Setting.of("log_level", Types.STRING)
+                            .defaultValue("INFO")
+                            .flag(
+                                    "--log-level",
+                                    "HERALD_LOG_LEVEL",
+                                    "TRACE, DEBUG, INFO, WARN or ERROR (HERALD_LOG_LEVEL).")
+                            .doc(
+                                    TRANSPORT,
+                                    null,
+                                    "root log level: TRACE, DEBUG, INFO, WARN, ERROR"));
 
-    public static final Setting<String> LOG_FORMAT = server(Setting.of("log_format", Types.STRING)
-            .defaultValue("text")
-            .flag("--log-format", "HERALD_LOG_FORMAT", "text or json (one JSON object per line) (HERALD_LOG_FORMAT).")
-            .doc(ESSENTIALS, null, "`text`, or `json` for one JSON object per line"));
+    public static final Setting<String> LOG_FORMAT =
+            server(
+                    Setting.of("log_format", Types.STRING)
+                            .defaultValue("text")
+                            .flag(
+                                    "--log-format",
+                                    "HERALD_LOG_FORMAT",
+                                    "text or json (one JSON object per line) (HERALD_LOG_FORMAT).")
+                            .doc(
+                                    ESSENTIALS,
+                                    null,
+                                    "`text`, or `json` for one JSON object per line"));
 
-    public static final Setting<String> REDIS_URL = server(Setting.of("redis_url", Types.OPTIONAL_STRING)
-            .bound(new Bound<>(v -> v.startsWith("redis://") || v.startsWith("rediss://"),
-                    "must start with redis:// or rediss://"))
-            .flag("--redis-url", "HERALD_REDIS_URL", "redis://host:port: run as one node of a cluster sharing this "
-                    + "Redis (HERALD_REDIS_URL).").secret()
-            .doc(REDIS, "none (one node)", "`redis://host:port` (or `rediss://`, `redis://:password@host:port`): "
-                    + "this node joins the cluster sharing that Redis; a password is masked in messages and never "
-                    + "shown by `--help`"));
+    public static final Setting<String> REDIS_URL =
+            server(
+                    Setting.of("redis_url", Types.OPTIONAL_STRING)
+                            .bound(
+                                    new Bound<>(
+                                            v ->
+                                                    v.startsWith("redis://")
+                                                            || v.startsWith("rediss://"),
+                                            "must start with redis:// or rediss://"))
+                            .flag(
+                                    "--redis-url",
+                                    "HERALD_REDIS_URL",
+                                    "redis://host:port: run as one node of a cluster sharing this "
+                                            + "Redis (HERALD_REDIS_URL).")
+                            .secret()
+                            .doc(
+                                    REDIS,
+                                    "none (one node)",
+                                    "`redis://host:port` (or `rediss://`, `redis://:password@host:port`): "
+                                            + "this node joins the cluster sharing that Redis; a password is masked in messages and never "
+                                            + "shown by `--help`"));
 
-    public static final Setting<Integer> NODE_LEASE = server(Setting.of("node_lease", Types.INT).defaultValue(20)
-            .bound(Bound.atLeast(2, "must be >= 2 seconds"))
-            .flag("--node-lease", "HERALD_NODE_LEASE_SECONDS", "Seconds a silent node keeps its members and counts "
-                    + "in the cluster (HERALD_NODE_LEASE_SECONDS).")
-            .doc(REDIS, null, "a node that stops heartbeating keeps its members and counts in the cluster this long; "
-                    + "then they disappear and the matching events and webhooks fire"));
+    public static final Setting<Integer> NODE_LEASE =
+            server(
+                    Setting.of("node_lease", Types.INT)
+                            .defaultValue(20)
+                            .bound(Bound.atLeast(2, "must be >= 2 seconds"))
+                            .flag(
+                                    "--node-lease",
+                                    "HERALD_NODE_LEASE_SECONDS",
+                                    "Seconds a silent node keeps its members and counts "
+                                            + "in the cluster (HERALD_NODE_LEASE_SECONDS).")
+                            .doc(
+                                    REDIS,
+                                    null,
+                                    "a node that stops heartbeating keeps its members and counts in the cluster this long; "
+                                            + "then they disappear and the matching events and webhooks fire"));
 
-    public static final Setting<String> APPS_JDBC_URL = server(Setting.of("apps_jdbc_url", Types.OPTIONAL_STRING)
-            .bound(new Bound<>(v -> v.startsWith("jdbc:"), "must be a jdbc: URL"))
-            .flag("--apps-jdbc-url", "HERALD_APPS_JDBC_URL", "Serve the apps kept in this database "
-                    + "(jdbc:postgresql://..., jdbc:h2:...); manage them with `herald apps` (HERALD_APPS_JDBC_URL). "
-                    + "User and password: HERALD_APPS_JDBC_USER, HERALD_APPS_JDBC_PASSWORD.").secret()
-            .doc(APPS_DATABASE, null, "serve the apps kept in this database: `jdbc:postgresql://host:5432/db` in "
-                    + "production, `jdbc:h2:file:/var/lib/herald/apps;AUTO_SERVER=TRUE` embedded"));
+    public static final Setting<String> APPS_JDBC_URL =
+            server(
+                    Setting.of("apps_jdbc_url", Types.OPTIONAL_STRING)
+                            .bound(new Bound<>(v -> v.startsWith("jdbc:"), "must be a jdbc: URL"))
+                            .flag(
+                                    "--apps-jdbc-url",
+                                    "HERALD_APPS_JDBC_URL",
+                                    "Serve the apps kept in this database "
+                                            + "(jdbc:postgresql://..., jdbc:h2:...); manage them with `herald apps` (HERALD_APPS_JDBC_URL). "
+                                            + "User and password: HERALD_APPS_JDBC_USER, HERALD_APPS_JDBC_PASSWORD.")
+                            .secret()
+                            .doc(
+                                    APPS_DATABASE,
+                                    null,
+                                    "serve the apps kept in this database: `jdbc:postgresql://host:5432/db` in "
+                                            + "production, `jdbc:h2:file:/var/lib/herald/apps;AUTO_SERVER=TRUE` embedded"));
 
-    public static final Setting<String> APPS_JDBC_USER = server(Setting.of("apps_jdbc_user", Types.STRING)
-            .flag(null, "HERALD_APPS_JDBC_USER", null)
-            .doc(APPS_DATABASE, null, "database user, unless in the URL"));
+    public static final Setting<String> APPS_JDBC_USER =
+            server(
+                    Setting.of("apps_jdbc_user", Types.STRING)
+                            .flag(null, "HERALD_APPS_JDBC_USER", null)
+                            .doc(APPS_DATABASE, null, "database user, unless in the URL"));
 
-    public static final Setting<String> APPS_JDBC_PASSWORD = server(Setting.of("apps_jdbc_password", Types.STRING)
-            .flag(null, "HERALD_APPS_JDBC_PASSWORD", null).secret()
-            .doc(APPS_DATABASE, null, "database password, unless in the URL (never a flag, so it stays out of `ps`)"));
+    public static final Setting<String> APPS_JDBC_PASSWORD =
+            server(
+                    Setting.of("apps_jdbc_password", Types.STRING)
+                            .flag(null, "HERALD_APPS_JDBC_PASSWORD", null)
+                            .secret()
+                            .doc(
+                                    APPS_DATABASE,
+                                    null,
+                                    "database password, unless in the URL (never a flag, so it stays out of `ps`)"));
 
-    public static final Setting<Double> SHUTDOWN_GRACE = server(Setting.of("shutdown_grace", Types.DOUBLE)
-            .defaultValue(3.0).bound(new Bound<>(v -> v >= 0, "must be >= 0 seconds"))
-            .flag("--shutdown-grace", "HERALD_SHUTDOWN_GRACE", "Seconds over which clients are told to reconnect "
-                    + "(4200) on shutdown (HERALD_SHUTDOWN_GRACE).")
-            .doc(NODE, null, "seconds over which clients get 4200 (\"reconnect now\") on SIGTERM, so they reconnect "
-                    + "elsewhere gradually; then webhooks are flushed and the process exits 0"));
+    public static final Setting<Double> SHUTDOWN_GRACE =
+            server(
+                    Setting.of("shutdown_grace", Types.DOUBLE)
+                            .defaultValue(3.0)
+                            .bound(new Bound<>(v -> v >= 0, "must be >= 0 seconds"))
+                            .flag(
+                                    "--shutdown-grace",
+                                    "HERALD_SHUTDOWN_GRACE",
+                                    "Seconds over which clients are told to reconnect "
+                                            + "(4200) on shutdown (HERALD_SHUTDOWN_GRACE).")
+                            .doc(
+                                    NODE,
+                                    null,
+                                    "seconds over which clients get 4200 (\"reconnect now\") on SIGTERM, so they reconnect "
+                                            + "elsewhere gradually; then webhooks are flushed and the process exits 0"));
 
-    public static final Setting<Integer> WEBHOOK_BATCH_MAX_EVENTS = server(
-            Setting.of("webhook_batch_max_events", Types.INT).defaultValue(WebhookSettings.DEFAULT_BATCH_MAX_EVENTS).bound(Bound.positive())
-                    .flag("--webhook-batch-max-events", "HERALD_WEBHOOK_BATCH_MAX_EVENTS",
-                            "Events per webhook request (HERALD_WEBHOOK_BATCH_MAX_EVENTS).")
-                    .doc(WEBHOOKS, null, "events per request"));
+    public static final Setting<Integer> WEBHOOK_BATCH_MAX_EVENTS =
+            server(
+                    Setting.of("webhook_batch_max_events", Types.INT)
+                            .defaultValue(WebhookSettings.DEFAULT_BATCH_MAX_EVENTS)
+                            .bound(Bound.positive())
+                            .flag(
+                                    "--webhook-batch-max-events",
+                                    "HERALD_WEBHOOK_BATCH_MAX_EVENTS",
+                                    "Events per webhook request (HERALD_WEBHOOK_BATCH_MAX_EVENTS).")
+                            .doc(WEBHOOKS, null, "events per request"));
 
-    public static final Setting<Long> WEBHOOK_BATCH_MAX_WAIT_MS = server(
-            Setting.of("webhook_batch_max_wait_ms", Types.LONG)
-                    .defaultValue(WebhookSettings.DEFAULT_BATCH_MAX_WAIT.toMillis()).bound(notNegative())
-                    .flag("--webhook-batch-max-wait-ms", "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS",
-                            "Longest an event waits for its batch to fill (HERALD_WEBHOOK_BATCH_MAX_WAIT_MS).")
-                    .doc(WEBHOOKS, null, "longest an event waits for its batch"));
+    public static final Setting<Long> WEBHOOK_BATCH_MAX_WAIT_MS =
+            server(
+                    Setting.of("webhook_batch_max_wait_ms", Types.LONG)
+                            .defaultValue(WebhookSettings.DEFAULT_BATCH_MAX_WAIT.toMillis())
+                            .bound(notNegative())
+                            .flag(
+                                    "--webhook-batch-max-wait-ms",
+                                    "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS",
+                                    "Longest an event waits for its batch to fill (HERALD_WEBHOOK_BATCH_MAX_WAIT_MS).")
+                            .doc(WEBHOOKS, null, "longest an event waits for its batch"));
 
-    public static final Setting<Long> WEBHOOK_DEBOUNCE_MS = server(
-            Setting.of("webhook_debounce_ms", Types.LONG).defaultValue(WebhookSettings.DEFAULT_DEBOUNCE.toMillis()).bound(notNegative())
-                    .flag("--webhook-debounce-ms", "HERALD_WEBHOOK_DEBOUNCE_MS", "Delay of channel_vacated and "
-                            + "member_removed, cancelled by a return (HERALD_WEBHOOK_DEBOUNCE_MS).")
-                    .doc(WEBHOOKS, null, "`channel_vacated` / `member_removed` wait this long and are cancelled, "
-                            + "with the matching re-add, if the channel or member comes back"));
+    public static final Setting<Long> WEBHOOK_DEBOUNCE_MS =
+            server(
+                    Setting.of("webhook_debounce_ms", Types.LONG)
+                            .defaultValue(WebhookSettings.DEFAULT_DEBOUNCE.toMillis())
+                            .bound(notNegative())
+                            .flag(
+                                    "--webhook-debounce-ms",
+                                    "HERALD_WEBHOOK_DEBOUNCE_MS",
+                                    "Delay of channel_vacated and "
+                                            + "member_removed, cancelled by a return (HERALD_WEBHOOK_DEBOUNCE_MS).")
+                            .doc(
+                                    WEBHOOKS,
+                                    null,
+                                    "`channel_vacated` / `member_removed` wait this long and are cancelled, "
+                                            + "with the matching re-add, if the channel or member comes back"));
 
-    public static final Setting<Long> WEBHOOK_TIMEOUT_MS = server(
-            Setting.of("webhook_timeout_ms", Types.LONG).defaultValue(WebhookSettings.DEFAULT_TIMEOUT.toMillis())
-                    .bound(new Bound<>(v -> v > 0, "must be > 0"))
-                    .flag("--webhook-timeout-ms", "HERALD_WEBHOOK_TIMEOUT_MS", "A webhook attempt with no answer in "
-                            + "this time failed (HERALD_WEBHOOK_TIMEOUT_MS).")
-                    .doc(WEBHOOKS, null, "an attempt without an answer in this time failed"));
+    public static final Setting<Long> WEBHOOK_TIMEOUT_MS =
+            server(
+                    Setting.of("webhook_timeout_ms", Types.LONG)
+                            .defaultValue(WebhookSettings.DEFAULT_TIMEOUT.toMillis())
+                            .bound(new Bound<>(v -> v > 0, "must be > 0"))
+                            .flag(
+                                    "--webhook-timeout-ms",
+                                    "HERALD_WEBHOOK_TIMEOUT_MS",
+                                    "A webhook attempt with no answer in "
+                                            + "this time failed (HERALD_WEBHOOK_TIMEOUT_MS).")
+                            .doc(
+                                    WEBHOOKS,
+                                    null,
+                                    "an attempt without an answer in this time failed"));
 
-    public static final Setting<Long> WEBHOOK_RETRY_FOR_SECONDS = server(
-            Setting.of("webhook_retry_for_seconds", Types.LONG)
-                    .defaultValue(WebhookSettings.DEFAULT_RETRY_FOR.toSeconds()).bound(notNegative())
-                    .flag("--webhook-retry-for-seconds", "HERALD_WEBHOOK_RETRY_FOR_SECONDS", "How long a failing "
-                            + "batch is retried before it is dropped (HERALD_WEBHOOK_RETRY_FOR_SECONDS).")
-                    .doc(WEBHOOKS, null, "failed batches are retried with exponential backoff and jitter this long, "
-                            + "then dropped (logged, counted)"));
+    public static final Setting<Long> WEBHOOK_RETRY_FOR_SECONDS =
+            server(
+                    Setting.of("webhook_retry_for_seconds", Types.LONG)
+                            .defaultValue(WebhookSettings.DEFAULT_RETRY_FOR.toSeconds())
+                            .bound(notNegative())
+                            .flag(
+                                    "--webhook-retry-for-seconds",
+                                    "HERALD_WEBHOOK_RETRY_FOR_SECONDS",
+                                    "How long a failing "
+                                            + "batch is retried before it is dropped (HERALD_WEBHOOK_RETRY_FOR_SECONDS).")
+                            .doc(
+                                    WEBHOOKS,
+                                    null,
+                                    "failed batches are retried with exponential backoff and jitter this long, "
+                                            + "then dropped (logged, counted)"));
 
-    public static final Setting<Integer> WEBHOOK_OUTBOX_LIMIT = server(
-            Setting.of("webhook_outbox_limit", Types.INT).defaultValue(WebhookSettings.DEFAULT_OUTBOX_LIMIT).bound(Bound.positive())
-                    .flag("--webhook-outbox-limit", "HERALD_WEBHOOK_OUTBOX_LIMIT", "Batches waiting per webhook "
-                            + "target; past it the oldest are dropped (HERALD_WEBHOOK_OUTBOX_LIMIT).")
-                    .doc(WEBHOOKS, null, "batches held per target, the one in flight included; past it a waiting "
-                            + "batch is dropped, lowest priority and oldest first (counted)"));
+    public static final Setting<Integer> WEBHOOK_OUTBOX_LIMIT =
+            server(
+                    Setting.of("webhook_outbox_limit", Types.INT)
+                            .defaultValue(WebhookSettings.DEFAULT_OUTBOX_LIMIT)
+                            .bound(Bound.positive())
+                            .flag(
+                                    "--webhook-outbox-limit",
+                                    "HERALD_WEBHOOK_OUTBOX_LIMIT",
+                                    "Batches waiting per webhook "
+                                            + "target; past it the oldest are dropped (HERALD_WEBHOOK_OUTBOX_LIMIT).")
+                            .doc(
+                                    WEBHOOKS,
+                                    null,
+                                    "batches held per target, the one in flight included; past it a waiting "
+                                            + "batch is dropped, lowest priority and oldest first (counted)"));
 
-    public static final Setting<Integer> MAX_MESSAGES_PER_SECOND = server(
-            Setting.of("max_messages_per_second", Types.INT).defaultValue(MessageBudget.DEFAULT_PER_SECOND)
-                    .bound(Bound.atLeast(0, "must be >= 0 (0 = no limit)"))
-                    .flag("--max-messages-per-second", "HERALD_MAX_MESSAGES_PER_SECOND", "WebSocket messages "
-                            + "(frames of any kind) one connection may send per second; past the budget it is closed "
-                            + "with 4100; 0 = no limit (HERALD_MAX_MESSAGES_PER_SECOND).")
-                    .doc(NODE, null, "WebSocket messages one connection may send per second, every frame counted "
-                            + "(Pusher events, pings, fragments); past the budget the connection gets `pusher:error` "
-                            + "4100 and is closed with 4100, so pusher-js backs off before it reconnects; `0` = no "
-                            + "limit"));
+    public static final Setting<Integer> MAX_MESSAGES_PER_SECOND =
+            server(
+                    Setting.of("max_messages_per_second", Types.INT)
+                            .defaultValue(MessageBudget.DEFAULT_PER_SECOND)
+                            .bound(Bound.atLeast(0, "must be >= 0 (0 = no limit)"))
+                            .flag(
+                                    "--max-messages-per-second",
+                                    "HERALD_MAX_MESSAGES_PER_SECOND",
+                                    "WebSocket messages "
+                                            + "(frames of any kind) one connection may send per second; past the budget it is closed "
+                                            + "with 4100; 0 = no limit (HERALD_MAX_MESSAGES_PER_SECOND).")
+                            .doc(
+                                    NODE,
+                                    null,
+                                    "WebSocket messages one connection may send per second, every frame counted "
+                                            + "(Pusher events, pings, fragments); past the budget the connection gets `pusher:error` "
+                                            + "4100 and is closed with 4100, so pusher-js backs off before it reconnects; `0` = no "
+                                            + "limit"));
 
-    public static final Setting<Integer> MESSAGE_BURST = server(Setting.of("message_burst", Types.INT)
-            .defaultValue(MessageBudget.DEFAULT_BURST)
-            .flag("--message-burst", "HERALD_MESSAGE_BURST", "Messages one connection may send at once after a quiet "
-                    + "spell, e.g. re-subscribing after a reconnect (HERALD_MESSAGE_BURST).")
-            .doc(NODE, null, "messages a connection may send at once after a quiet spell: enough for pusher-js to "
-                    + "re-subscribe to 100 channels and sign in after a reconnect"));
+    public static final Setting<Integer> MESSAGE_BURST =
+            server(
+                    Setting.of("message_burst", Types.INT)
+                            .defaultValue(MessageBudget.DEFAULT_BURST)
+                            .flag(
+                                    "--message-burst",
+                                    "HERALD_MESSAGE_BURST",
+                                    "Messages one connection may send at once after a quiet "
+                                            + "spell, e.g. re-subscribing after a reconnect (HERALD_MESSAGE_BURST).")
+                            .doc(
+                                    NODE,
+                                    null,
+                                    "messages a connection may send at once after a quiet spell: enough for pusher-js to "
+                                            + "re-subscribe to 100 channels and sign in after a reconnect"));
 
-    public static final Setting<Long> WEBHOOK_OUTBOX_MAX_BYTES = server(
-            Setting.of("webhook_outbox_max_bytes", Types.LONG).defaultValue(WebhookSettings.DEFAULT_OUTBOX_MAX_BYTES)
-                    .bound(atLeastBytes(WebhookSettings.MIN_BYTES))
-                    .flag("--webhook-outbox-max-bytes", "HERALD_WEBHOOK_OUTBOX_MAX_BYTES",
-                            "Bytes of batches held per webhook target (HERALD_WEBHOOK_OUTBOX_MAX_BYTES).")
-                    .doc(WEBHOOKS, "`8388608` (8 MiB)", "bytes of batches held per target, the same way; at least "
-                            + "1 MiB. A batch is also sent early once it holds an eighth of this"));
+    public static final Setting<Long> WEBHOOK_OUTBOX_MAX_BYTES =
+            server(
+                    Setting.of("webhook_outbox_max_bytes", Types.LONG)
+                            .defaultValue(WebhookSettings.DEFAULT_OUTBOX_MAX_BYTES)
+                            .bound(atLeastBytes(WebhookSettings.MIN_BYTES))
+                            .flag(
+                                    "--webhook-outbox-max-bytes",
+                                    "HERALD_WEBHOOK_OUTBOX_MAX_BYTES",
+                                    "Bytes of batches held per webhook target (HERALD_WEBHOOK_OUTBOX_MAX_BYTES).")
+                            .doc(
+                                    WEBHOOKS,
+                                    "`8388608` (8 MiB)",
+                                    "bytes of batches held per target, the same way; at least "
+                                            + "1 MiB. A batch is also sent early once it holds an eighth of this"));
 
-    public static final Setting<Integer> WEBHOOK_QUEUE_MAX_EVENTS = server(
-            Setting.of("webhook_queue_max_events", Types.INT).defaultValue(WebhookSettings.DEFAULT_QUEUE_MAX_EVENTS)
-                    .bound(Bound.positive("must be positive"))
-                    .flag("--webhook-queue-max-events", "HERALD_WEBHOOK_QUEUE_MAX_EVENTS", "Webhook events waiting "
-                            + "for the webhook thread, all apps (HERALD_WEBHOOK_QUEUE_MAX_EVENTS).")
-                    .doc(WEBHOOKS, null, "events waiting for the webhook thread, all apps together; past it events "
-                            + "are shed (below)"));
+    public static final Setting<Integer> WEBHOOK_QUEUE_MAX_EVENTS =
+            server(
+                    Setting.of("webhook_queue_max_events", Types.INT)
+                            .defaultValue(WebhookSettings.DEFAULT_QUEUE_MAX_EVENTS)
+                            .bound(Bound.positive("must be positive"))
+                            .flag(
+                                    "--webhook-queue-max-events",
+                                    "HERALD_WEBHOOK_QUEUE_MAX_EVENTS",
+                                    "Webhook events waiting "
+                                            + "for the webhook thread, all apps (HERALD_WEBHOOK_QUEUE_MAX_EVENTS).")
+                            .doc(
+                                    WEBHOOKS,
+                                    null,
+                                    "events waiting for the webhook thread, all apps together; past it events "
+                                            + "are shed (below)"));
 
-    public static final Setting<Long> WEBHOOK_QUEUE_MAX_BYTES = server(
-            Setting.of("webhook_queue_max_bytes", Types.LONG).defaultValue(WebhookSettings.DEFAULT_QUEUE_MAX_BYTES)
-                    .bound(atLeastBytes(WebhookSettings.MIN_BYTES))
-                    .flag("--webhook-queue-max-bytes", "HERALD_WEBHOOK_QUEUE_MAX_BYTES", "Bytes of webhook events "
-                            + "waiting for the webhook thread (HERALD_WEBHOOK_QUEUE_MAX_BYTES).")
-                    .doc(WEBHOOKS, "`33554432` (32 MiB)", "estimated bytes of those events (two bytes a character "
-                            + "of every field, plus overhead); at least 1 MiB"));
+    public static final Setting<Long> WEBHOOK_QUEUE_MAX_BYTES =
+            server(
+                    Setting.of("webhook_queue_max_bytes", Types.LONG)
+                            .defaultValue(WebhookSettings.DEFAULT_QUEUE_MAX_BYTES)
+                            .bound(atLeastBytes(WebhookSettings.MIN_BYTES))
+                            .flag(
+                                    "--webhook-queue-max-bytes",
+                                    "HERALD_WEBHOOK_QUEUE_MAX_BYTES",
+                                    "Bytes of webhook events "
+                                            + "waiting for the webhook thread (HERALD_WEBHOOK_QUEUE_MAX_BYTES).")
+                            .doc(
+                                    WEBHOOKS,
+                                    "`33554432` (32 MiB)",
+                                    "estimated bytes of those events (two bytes a character "
+                                            + "of every field, plus overhead); at least 1 MiB"));
 
-    public static final Setting<Integer> MAX_HTTP_BODY_BYTES = server(Setting.of("max_http_body_bytes", Types.INT)
-            .defaultValue(1 << 20).bound(Bound.atLeast(1024, "must be >= 1024"))
-            .flag("--max-http-body-bytes", "HERALD_MAX_HTTP_BODY_BYTES", "Largest HTTP API request body; larger "
-                    + "ones get 413 (HERALD_MAX_HTTP_BODY_BYTES).")
-            .doc(TRANSPORT, null, "largest HTTP API body (larger: 413 and the connection is closed, without reading "
-                    + "the rest of the body)"));
+    public static final Setting<Integer> MAX_HTTP_BODY_BYTES =
+            server(
+                    Setting.of("max_http_body_bytes", Types.INT)
+                            .defaultValue(1 << 20)
+                            .bound(Bound.atLeast(1024, "must be >= 1024"))
+                            .flag(
+                                    "--max-http-body-bytes",
+                                    "HERALD_MAX_HTTP_BODY_BYTES",
+                                    "Largest HTTP API request body; larger "
+                                            + "ones get 413 (HERALD_MAX_HTTP_BODY_BYTES).")
+                            .doc(
+                                    TRANSPORT,
+                                    null,
+                                    "largest HTTP API body (larger: 413 and the connection is closed, without reading "
+                                            + "the rest of the body)"));
 
-    public static final Setting<Integer> HTTP_REQUEST_TIMEOUT = server(Setting.of("http_request_timeout", Types.INT)
-            .defaultValue(10).bound(Bound.between(1, 3600, "must be 1-3600 seconds"))
-            .flag("--http-request-timeout", "HERALD_HTTP_REQUEST_TIMEOUT", "Seconds a client has to send a whole "
-                    + "HTTP request (or finish a WebSocket handshake) once connected or started; then 408 and close "
-                    + "(HERALD_HTTP_REQUEST_TIMEOUT).")
-            .doc(TRANSPORT, null, "seconds (1–3600) a client has to send a whole HTTP request, headers and body, "
-                    + "counted from when it connected or started the request, and to complete a WebSocket "
-                    + "handshake; past it the connection is closed, with 408 if part of a request arrived. Applies "
-                    + "to the server port and the ops port; once a connection is a WebSocket, `--activity-timeout` "
-                    + "takes over"));
+    public static final Setting<Integer> HTTP_REQUEST_TIMEOUT =
+            server(
+                    Setting.of("http_request_timeout", Types.INT)
+                            .defaultValue(10)
+                            .bound(Bound.between(1, 3600, "must be 1-3600 seconds"))
+                            .flag(
+                                    "--http-request-timeout",
+                                    "HERALD_HTTP_REQUEST_TIMEOUT",
+                                    "Seconds a client has to send a whole "
+                                            + "HTTP request (or finish a WebSocket handshake) once connected or started; then 408 and close "
+                                            + "(HERALD_HTTP_REQUEST_TIMEOUT).")
+                            .doc(
+                                    TRANSPORT,
+                                    null,
+                                    "seconds (1–3600) a client has to send a whole HTTP request, headers and body, "
+                                            + "counted from when it connected or started the request, and to complete a WebSocket "
+                                            + "handshake; past it the connection is closed, with 408 if part of a request arrived. Applies "
+                                            + "to the server port and the ops port; once a connection is a WebSocket, `--activity-timeout` "
+                                            + "takes over"));
 
-    public static final Setting<Integer> HTTP_IDLE_TIMEOUT = server(Setting.of("http_idle_timeout", Types.INT)
-            .defaultValue(60).bound(Bound.between(1, 3600, "must be 1-3600 seconds"))
-            .flag("--http-idle-timeout", "HERALD_HTTP_IDLE_TIMEOUT", "Seconds a keep-alive HTTP connection may wait "
-                    + "for its next request before it is closed (HERALD_HTTP_IDLE_TIMEOUT).")
-            .doc(TRANSPORT, null, "seconds (1–3600) a keep-alive HTTP connection may wait for its next request "
-                    + "before it is closed (the SDKs open a new one)"));
+    public static final Setting<Integer> HTTP_IDLE_TIMEOUT =
+            server(
+                    Setting.of("http_idle_timeout", Types.INT)
+                            .defaultValue(60)
+                            .bound(Bound.between(1, 3600, "must be 1-3600 seconds"))
+                            .flag(
+                                    "--http-idle-timeout",
+                                    "HERALD_HTTP_IDLE_TIMEOUT",
+                                    "Seconds a keep-alive HTTP connection may wait "
+                                            + "for its next request before it is closed (HERALD_HTTP_IDLE_TIMEOUT).")
+                            .doc(
+                                    TRANSPORT,
+                                    null,
+                                    "seconds (1–3600) a keep-alive HTTP connection may wait for its next request "
+                                            + "before it is closed (the SDKs open a new one)"));
 
-    private ServerSettings() {
-    }
+    private ServerSettings() {}
 
     private static <T> Setting<T> server(Setting.Builder<T> builder) {
         Setting<T> setting = builder.build();
@@ -402,7 +747,10 @@ public final class ServerSettings {
         return Collections.unmodifiableList(SERVER);
     }
 
-    /** Every setting with a flag or a variable, server's and default app's, in the order of {@code --help}. */
+    /**
+     * Every setting with a flag or a variable, server's and default app's, in the order of {@code
+     * --help}.
+     */
     public static List<Setting<?>> commandLine() {
         List<Setting<?>> all = new ArrayList<>(COMMAND_LINE);
         for (Setting<?> app : AppSettings.all()) {

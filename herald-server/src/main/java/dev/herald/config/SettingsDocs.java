@@ -24,18 +24,24 @@ import java.util.regex.Pattern;
 public final class SettingsDocs {
 
     public static final String APP = "app";
-    private static final Pattern TABLE = Pattern.compile("(<!-- settings: ([a-z-]+) -->\n)(.*?)(<!-- /settings -->)",
-            Pattern.DOTALL);
+    private static final Pattern TABLE =
+            Pattern.compile(
+                    "(<!-- settings: ([a-z-]+) -->\n)(.*?)(<!-- /settings -->)", Pattern.DOTALL);
 
-    private SettingsDocs() {
-    }
+    private SettingsDocs() {}
 
     public static void main(String[] args) throws IOException {
         Path file = Path.of(args.length > 0 ? args[0] : "docs/configuration.md");
-        Files.writeString(file, update(Files.readString(file, StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+        Files.writeString(
+                file,
+                update(Files.readString(file, StandardCharsets.UTF_8)),
+                StandardCharsets.UTF_8);
     }
 
-    /** Every section that has a table: the flags' sections, in order of first use, then {@link #APP}. */
+    /**
+     * Every section that has a table: the flags' sections, in order of first use, then {@link
+     * #APP}.
+     */
     public static Set<String> sections() {
         Set<String> sections = new LinkedHashSet<>();
         for (Setting<?> setting : ServerSettings.commandLine()) {
@@ -57,9 +63,11 @@ public final class SettingsDocs {
         while (m.find()) {
             String section = m.group(2);
             if (!missing.remove(section)) {
-                throw new IllegalArgumentException("a settings table of no (or a repeated) section: " + section);
+                throw new IllegalArgumentException(
+                        "a settings table of no (or a repeated) section: " + section);
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + table(section) + m.group(4)));
+            m.appendReplacement(
+                    out, Matcher.quoteReplacement(m.group(1) + table(section) + m.group(4)));
         }
         m.appendTail(out);
         if (!missing.isEmpty()) {
@@ -75,20 +83,34 @@ public final class SettingsDocs {
             out.append("| key | default | the default app's flag | meaning |\n|---|---|---|---|\n");
             for (Setting<?> setting : AppSettings.all()) {
                 Flag flag = setting.flag();
-                out.append("| `").append(setting.name()).append("` | ").append(appDefault(setting)).append(" | ")
-                        .append(flag == null ? "—" : "`" + flag.name() + "`").append(" | ")
-                        .append(setting.meaning()).append(" |\n");
+                out.append("| `")
+                        .append(setting.name())
+                        .append("` | ")
+                        .append(appDefault(setting))
+                        .append(" | ")
+                        .append(flag == null ? "—" : "`" + flag.name() + "`")
+                        .append(" | ")
+                        .append(setting.meaning())
+                        .append(" |\n");
             }
             return out.toString();
         }
         out.append("| flag | environment | default | meaning |\n|---|---|---|---|\n");
-        List<Setting<?>> rows = ServerSettings.commandLine().stream()
-                .filter(s -> section.equals(s.flag().section())).toList();
+        List<Setting<?>> rows =
+                ServerSettings.commandLine().stream()
+                        .filter(s -> section.equals(s.flag().section()))
+                        .toList();
         for (Setting<?> setting : rows) {
             Flag flag = setting.flag();
-            out.append("| ").append(flag.name() == null ? "—" : "`" + flag.name() + "`").append(" | `")
-                    .append(flag.env()).append("` | ").append(flagDefault(setting)).append(" | ")
-                    .append(flag.meaning()).append(" |\n");
+            out.append("| ")
+                    .append(flag.name() == null ? "—" : "`" + flag.name() + "`")
+                    .append(" | `")
+                    .append(flag.env())
+                    .append("` | ")
+                    .append(flagDefault(setting))
+                    .append(" | ")
+                    .append(flag.meaning())
+                    .append(" |\n");
         }
         return out.toString();
     }

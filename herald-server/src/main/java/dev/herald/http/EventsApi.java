@@ -6,13 +6,13 @@ import dev.herald.apps.App;
 import dev.herald.broker.Broker;
 import dev.herald.cache.ChannelCache;
 import dev.herald.cluster.ClusterView;
-import dev.herald.session.SocketIds;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelNames;
-import dev.herald.protocol.EncodedEvent;
 import dev.herald.protocol.ClientInput;
+import dev.herald.protocol.EncodedEvent;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.Json;
+import dev.herald.session.SocketIds;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * {@code POST /apps/{id}/events} and {@code /batch_events} (docs/protocol.md §5.3–5.4). Every event of a
- * request is validated before any is published, so a refused request publishes nothing. Each
+ * {@code POST /apps/{id}/events} and {@code /batch_events} (docs/protocol.md §5.3–5.4). Every event
+ * of a request is validated before any is published, so a refused request publishes nothing. Each
  * (event, channel) pair is encoded once and handed to the broker.
  */
 final class EventsApi {
@@ -40,8 +40,8 @@ final class EventsApi {
     }
 
     /** One validated event, ready to publish. */
-    private record Event(String name, String data, List<String> channels, String socketId, List<String> info) {
-    }
+    private record Event(
+            String name, String data, List<String> channels, String socketId, List<String> info) {}
 
     /** Publishes, then answers with the response body (counts asked for with {@code info}). */
     CompletionStage<Object> trigger(App app, JsonNode body) throws ApiException {
@@ -54,24 +54,30 @@ final class EventsApi {
         for (String channel : event.channels()) {
             infos.add(info(app, channel, event.info()));
         }
-        return CompletableFuture.allOf(infos.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
-            ObjectNode response = Json.MAPPER.createObjectNode();
-            ObjectNode channels = response.putObject("channels");
-            for (int i = 0; i < infos.size(); i++) {
-                channels.set(event.channels().get(i), infos.get(i).join());
-            }
-            return response;
-        });
+        return CompletableFuture.allOf(infos.toArray(new CompletableFuture<?>[0]))
+                .thenApply(
+                        done -> {
+                            ObjectNode response = Json.MAPPER.createObjectNode();
+                            ObjectNode channels = response.putObject("channels");
+                            for (int i = 0; i < infos.size(); i++) {
+                                channels.set(event.channels().get(i), infos.get(i).join());
+                            }
+                            return response;
+                        });
     }
 
     CompletionStage<Object> batch(App app, JsonNode body) throws ApiException {
         JsonNode batch = body.get("batch");
         if (batch == null || !batch.isArray()) {
-            throw ApiException.badRequest("Body must be {\"batch\":[...]} with up to " + MAX_BATCH_EVENTS + " events");
+            throw ApiException.badRequest(
+                    "Body must be {\"batch\":[...]} with up to " + MAX_BATCH_EVENTS + " events");
         }
         if (batch.size() > MAX_BATCH_EVENTS) {
-            throw ApiException.badRequest("Cannot batch-send more than " + MAX_BATCH_EVENTS + " events at once, got "
-                    + batch.size());
+            throw ApiException.badRequest(
+                    "Cannot batch-send more than "
+                            + MAX_BATCH_EVENTS
+                            + " events at once, got "
+                            + batch.size());
         }
         List<Event> events = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
@@ -91,18 +97,21 @@ final class EventsApi {
         }
         List<CompletableFuture<ObjectNode>> infos = new ArrayList<>();
         for (Event event : events) {
-            infos.add(event.info().isEmpty()
-                    ? CompletableFuture.completedFuture(Json.MAPPER.createObjectNode())
-                    : info(app, event.channels().get(0), event.info()));
+            infos.add(
+                    event.info().isEmpty()
+                            ? CompletableFuture.completedFuture(Json.MAPPER.createObjectNode())
+                            : info(app, event.channels().get(0), event.info()));
         }
-        return CompletableFuture.allOf(infos.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
-            ObjectNode response = Json.MAPPER.createObjectNode();
-            var results = response.putArray("batch");
-            for (CompletableFuture<ObjectNode> info : infos) {
-                results.add(info.join());
-            }
-            return response;
-        });
+        return CompletableFuture.allOf(infos.toArray(new CompletableFuture<?>[0]))
+                .thenApply(
+                        done -> {
+                            ObjectNode response = Json.MAPPER.createObjectNode();
+                            var results = response.putArray("batch");
+                            for (CompletableFuture<ObjectNode> info : infos) {
+                                results.add(info.join());
+                            }
+                            return response;
+                        });
     }
 
     private void publish(App app, Event event) {
@@ -113,7 +122,8 @@ final class EventsApi {
             if (!broker.hasAudience(app.id(), channel)) {
                 continue; // nobody to tell: skip the encoding
             }
-            EncodedEvent encoded = new EncodedEvent(Frames.event(event.name(), channel, event.data()));
+            EncodedEvent encoded =
+                    new EncodedEvent(Frames.event(event.name(), channel, event.data()));
             try {
                 broker.publish(app.id(), channel, encoded, event.socketId());
             } finally {
@@ -123,22 +133,30 @@ final class EventsApi {
     }
 
     private CompletableFuture<ObjectNode> info(App app, String channel, List<String> attributes) {
-        boolean users = attributes.contains(InfoAttributes.USER_COUNT) && ChannelKind.of(channel).isPresence();
+        boolean users =
+                attributes.contains(InfoAttributes.USER_COUNT)
+                        && ChannelKind.of(channel).isPresence();
         boolean subscriptions = attributes.contains(InfoAttributes.SUBSCRIPTION_COUNT);
-        CompletableFuture<Integer> userCount = users
-                ? view.userCount(app.id(), channel).toCompletableFuture() : CompletableFuture.completedFuture(0);
-        CompletableFuture<Integer> subscriptionCount = subscriptions
-                ? view.subscriptionCount(app.id(), channel).toCompletableFuture() : CompletableFuture.completedFuture(0);
-        return userCount.thenCombine(subscriptionCount, (u, c) -> {
-            ObjectNode node = Json.MAPPER.createObjectNode();
-            if (users) {
-                node.put("user_count", u);
-            }
-            if (subscriptions) {
-                node.put("subscription_count", c);
-            }
-            return node;
-        });
+        CompletableFuture<Integer> userCount =
+                users
+                        ? view.userCount(app.id(), channel).toCompletableFuture()
+                        : CompletableFuture.completedFuture(0);
+        CompletableFuture<Integer> subscriptionCount =
+                subscriptions
+                        ? view.subscriptionCount(app.id(), channel).toCompletableFuture()
+                        : CompletableFuture.completedFuture(0);
+        return userCount.thenCombine(
+                subscriptionCount,
+                (u, c) -> {
+                    ObjectNode node = Json.MAPPER.createObjectNode();
+                    if (users) {
+                        node.put("user_count", u);
+                    }
+                    if (subscriptions) {
+                        node.put("subscription_count", c);
+                    }
+                    return node;
+                });
     }
 
     private Event parse(App app, JsonNode body, boolean single) throws ApiException {
@@ -150,31 +168,42 @@ final class EventsApi {
             throw ApiException.badRequest("Missing event name: \"name\" is required");
         }
         if (name.length() > ClientInput.MAX_EVENT_NAME_LENGTH) {
-            throw ApiException.badRequest("Event name is longer than " + ClientInput.MAX_EVENT_NAME_LENGTH
-                    + " characters");
+            throw ApiException.badRequest(
+                    "Event name is longer than "
+                            + ClientInput.MAX_EVENT_NAME_LENGTH
+                            + " characters");
         }
         if (name.startsWith("pusher:") || name.startsWith("pusher_internal:")) {
-            throw ApiException.badRequest("Event names starting with pusher: or pusher_internal: are reserved");
+            throw ApiException.badRequest(
+                    "Event names starting with pusher: or pusher_internal: are reserved");
         }
         JsonNode dataNode = body.get("data");
         if (dataNode == null || dataNode.isNull()) {
-            throw ApiException.badRequest("Missing \"data\": it is required (a string, usually JSON text)");
+            throw ApiException.badRequest(
+                    "Missing \"data\": it is required (a string, usually JSON text)");
         }
         // libraries send a string; an object is accepted and re-encoded (protocol §5.3, lenient)
         String data = dataNode.isTextual() ? dataNode.asText() : dataNode.toString();
         int size = data.getBytes(StandardCharsets.UTF_8).length;
         if (size > app.limits().maxEventBytes()) {
-            throw new ApiException(413, "Event data is " + size + " bytes; the limit is " + app.limits().maxEventBytes());
+            throw new ApiException(
+                    413,
+                    "Event data is "
+                            + size
+                            + " bytes; the limit is "
+                            + app.limits().maxEventBytes());
         }
         List<String> channels = channels(app, body, single);
         String socketId = text(body, "socket_id");
         if (body.has("socket_id") && !SocketIds.isValid(socketId)) {
             throw ApiException.badRequest("Invalid socket_id: it must look like 123.456");
         }
-        return new Event(name, data, channels, socketId, InfoAttributes.parse(text(body, "info"), false));
+        return new Event(
+                name, data, channels, socketId, InfoAttributes.parse(text(body, "info"), false));
     }
 
-    private static List<String> channels(App app, JsonNode body, boolean single) throws ApiException {
+    private static List<String> channels(App app, JsonNode body, boolean single)
+            throws ApiException {
         List<String> channels = new ArrayList<>();
         JsonNode many = body.get("channels");
         JsonNode one = body.get("channel");
@@ -192,11 +221,15 @@ final class EventsApi {
             channels.add(one.asText());
         }
         if (channels.isEmpty()) {
-            throw ApiException.badRequest(single ? "Missing \"channel\"" : "Missing \"channels\" (or \"channel\")");
+            throw ApiException.badRequest(
+                    single ? "Missing \"channel\"" : "Missing \"channels\" (or \"channel\")");
         }
         if (channels.size() > MAX_CHANNELS_PER_EVENT) {
-            throw ApiException.badRequest("An event can go to at most " + MAX_CHANNELS_PER_EVENT + " channels, got "
-                    + channels.size());
+            throw ApiException.badRequest(
+                    "An event can go to at most "
+                            + MAX_CHANNELS_PER_EVENT
+                            + " channels, got "
+                            + channels.size());
         }
         for (String channel : channels) {
             String problem = ChannelNames.problem(channel, app.limits().maxChannelNameLength());

@@ -8,7 +8,8 @@ import java.util.Map;
  * The node's liveness verdict, answered by {@code /health} on the server port and on the ops port:
  * healthy unless an event loop is stuck. A supervisor restarts a node that is not.
  *
- * @param stuckLoops names of the event loops that have not run a task for too long; empty when healthy
+ * @param stuckLoops names of the event loops that have not run a task for too long; empty when
+ *     healthy
  */
 public record Health(List<String> stuckLoops) {
 
@@ -27,6 +28,8 @@ public record Health(List<String> stuckLoops) {
     }
 
     Map<String, Object> body() {
-        return healthy() ? Map.of("status", "ok") : Map.of("status", "stuck", "stuck_event_loops", stuckLoops);
+        return healthy()
+                ? Map.of("status", "ok")
+                : Map.of("status", "stuck", "stuck_event_loops", stuckLoops);
     }
 }

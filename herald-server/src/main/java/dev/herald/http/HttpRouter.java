@@ -3,16 +3,16 @@ package dev.herald.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.apps.App;
 import dev.herald.apps.AppStore;
-import dev.herald.auth.RequestSignature;
 import dev.herald.auth.Authenticators;
-import dev.herald.session.ConnectionHandler;
-import dev.herald.session.Handshake;
-import dev.herald.session.SessionContext;
+import dev.herald.auth.RequestSignature;
 import dev.herald.internal.Fatal;
 import dev.herald.limits.KeyedRateLimiter;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.Json;
+import dev.herald.session.ConnectionHandler;
+import dev.herald.session.Handshake;
+import dev.herald.session.SessionContext;
 import dev.herald.transport.HttpRefusal;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.buffer.ByteBufUtil;
@@ -30,12 +30,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -43,9 +43,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every HTTP request on the server port: WebSocket upgrades at {@code /app/{key}}, the signed
- * REST API under {@code /apps/{id}}, and {@code /health}, {@code /ready} and {@code /up}. Stateless and shared
- * by all connections.
+ * Every HTTP request on the server port: WebSocket upgrades at {@code /app/{key}}, the signed REST
+ * API under {@code /apps/{id}}, and {@code /health}, {@code /ready} and {@code /up}. Stateless and
+ * shared by all connections.
  */
 @ChannelHandler.Sharable
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -54,7 +54,10 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private static final String WS_PREFIX = "/app/";
     private static final String API_PREFIX = "/apps/";
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
-    /** Answered at the root whatever the prefix: orchestrators probe the node itself, not the proxy. */
+
+    /**
+     * Answered at the root whatever the prefix: orchestrators probe the node itself, not the proxy.
+     */
     private static final Set<String> ROOT_PATHS = Set.of("/health", "/ready", "/up");
 
     private final AppStore apps;
@@ -70,23 +73,38 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final HeraldMetrics metrics;
     private final KeyedRateLimiter apiRates = new KeyedRateLimiter();
     private final IntSupplier liveNodes;
+
     /** Where the routes live, such as {@code /ws}, or empty for the root. */
     private final String pathPrefix;
+
     private final TrustedProxies proxies;
 
-    public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready,
-            Supplier<Health> health, HeraldMetrics metrics, IntSupplier liveNodes) {
+    public HttpRouter(
+            AppStore apps,
+            SessionContext sessions,
+            WebSocketUpgrade upgrade,
+            BooleanSupplier ready,
+            Supplier<Health> health,
+            HeraldMetrics metrics,
+            IntSupplier liveNodes) {
         this(apps, sessions, upgrade, ready, health, metrics, liveNodes, "", TrustedProxies.NONE);
     }
 
     /**
-     * @param pathPrefix the routes' prefix ({@code /ws} serves {@code /ws/app/{key}} and
-     *                   {@code /ws/apps/{id}/…}), or empty; not part of the signed path, which
-     *                   Pusher's server libraries sign without it. Health checks answer at the root too.
-     * @param proxies    the reverse proxies whose {@code X-Forwarded-For} names the client
+     * @param pathPrefix the routes' prefix ({@code /ws} serves {@code /ws/app/{key}} and {@code
+     *     /ws/apps/{id}/…}), or empty; not part of the signed path, which Pusher's server libraries
+     *     sign without it. Health checks answer at the root too.
+     * @param proxies the reverse proxies whose {@code X-Forwarded-For} names the client
      */
-    public HttpRouter(AppStore apps, SessionContext sessions, WebSocketUpgrade upgrade, BooleanSupplier ready,
-            Supplier<Health> health, HeraldMetrics metrics, IntSupplier liveNodes, String pathPrefix,
+    public HttpRouter(
+            AppStore apps,
+            SessionContext sessions,
+            WebSocketUpgrade upgrade,
+            BooleanSupplier ready,
+            Supplier<Health> health,
+            HeraldMetrics metrics,
+            IntSupplier liveNodes,
+            String pathPrefix,
             TrustedProxies proxies) {
         this.pathPrefix = pathPrefix == null ? "" : pathPrefix;
         this.proxies = proxies;
@@ -115,7 +133,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         String path;
         try {
             path = query.path();
-            query.parameters(); // decoded now: a bad escape must be a 400 here, not an exception later
+            query.parameters(); // decoded now: a bad escape must be a 400 here, not an exception
+            // later
         } catch (IllegalArgumentException e) {
             Responses.error(ctx, req, 400, "Malformed request URI: bad percent-encoding");
             return;
@@ -124,10 +143,20 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         if (!pathPrefix.isEmpty()) {
             if (path.startsWith(pathPrefix + "/")) {
                 path = path.substring(pathPrefix.length());
-                rawPath = rawPath.startsWith(pathPrefix + "/") ? rawPath.substring(pathPrefix.length()) : rawPath;
+                rawPath =
+                        rawPath.startsWith(pathPrefix + "/")
+                                ? rawPath.substring(pathPrefix.length())
+                                : rawPath;
             } else if (!ROOT_PATHS.contains(path)) {
-                Responses.error(ctx, req, 404, "Not found: " + ClientInput.quote(path) + "; this server's routes are "
-                        + "under " + pathPrefix);
+                Responses.error(
+                        ctx,
+                        req,
+                        404,
+                        "Not found: "
+                                + ClientInput.quote(path)
+                                + "; this server's routes are "
+                                + "under "
+                                + pathPrefix);
                 return;
             }
         }
@@ -141,14 +170,24 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         } else if (path.equals("/up")) {
             // the health check Laravel's tooling (and Reverb) use: the node serves clients
             boolean up = ready.getAsBoolean();
-            Responses.json(ctx, req, up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+            Responses.json(
+                    ctx,
+                    req,
+                    up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     Map.of("health", up ? "OK" : "not ready"));
         } else if (path.equals("/ready")) {
             boolean isReady = ready.getAsBoolean();
-            Responses.json(ctx, req, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+            Responses.json(
+                    ctx,
+                    req,
+                    isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     Map.of("status", isReady ? "ready" : "not ready"));
         } else if (path.startsWith(WS_PREFIX)) {
-            Responses.error(ctx, req, 400, "WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket)");
+            Responses.error(
+                    ctx,
+                    req,
+                    400,
+                    "WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket)");
         } else {
             Responses.error(ctx, req, 404, "Not found: " + ClientInput.quote(path));
         }
@@ -156,24 +195,39 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private static boolean isUpgrade(FullHttpRequest req) {
         return req.method().equals(HttpMethod.GET)
-                && req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+                && req.headers()
+                        .containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
-    private void webSocket(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, String key) {
+    private void webSocket(
+            ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, String key) {
         if (!upgrade.accepts(ctx, req)) {
             return; // answered 400 or 426 and closed: no cap slot was taken
         }
         App app = apps.byKey(key).orElse(null);
-        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress()
-                : null;
+        InetAddress peer =
+                ctx.channel().remoteAddress() instanceof InetSocketAddress socket
+                        ? socket.getAddress()
+                        : null;
         InetAddress client = proxies.client(peer, req.headers().get(X_FORWARDED_FOR));
-        Handshake.Request request = handlers.handshake().request(ctx.channel(), client, key, app,
-                req.headers().get(HttpHeaderNames.ORIGIN), first(query.parameters(), "protocol"),
-                first(query.parameters(), "client"));
+        Handshake.Request request =
+                handlers.handshake()
+                        .request(
+                                ctx.channel(),
+                                client,
+                                key,
+                                app,
+                                req.headers().get(HttpHeaderNames.ORIGIN),
+                                first(query.parameters(), "protocol"),
+                                first(query.parameters(), "client"));
         upgrade.upgrade(ctx, req, this, new ConnectionHandler(sessions, handlers, request));
     }
 
-    private void api(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, String path,
+    private void api(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            QueryStringDecoder query,
+            String path,
             String rawPath) {
         String[] routeName = {"unknown"};
         CompletionStage<Object> answer;
@@ -190,33 +244,56 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         } else {
             // cluster answers complete on the broker's threads: the response goes back on our loop
             req.retain();
-            future.whenComplete((body, error) -> ctx.executor().execute(() -> {
-                try {
-                    respond(ctx, req, routeName[0], future);
-                } finally {
-                    req.release();
-                }
-            }));
+            future.whenComplete(
+                    (body, error) ->
+                            ctx.executor()
+                                    .execute(
+                                            () -> {
+                                                try {
+                                                    respond(ctx, req, routeName[0], future);
+                                                } finally {
+                                                    req.release();
+                                                }
+                                            }));
         }
     }
 
-    private void respond(ChannelHandlerContext ctx, FullHttpRequest req, String route, CompletableFuture<Object> done) {
+    private void respond(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            String route,
+            CompletableFuture<Object> done) {
         try {
             Object body = done.join();
             metrics.httpRequests(route, 200).increment();
             Responses.json(ctx, req, HttpResponseStatus.OK, body);
         } catch (CompletionException | CancellationException e) {
             // the detail (Redis hosts, internal classes) is for the operator, not for the client
-            log.warn("HTTP API {} failed: {}", route, e.getCause() == null ? e.toString() : e.getCause().toString());
+            log.warn(
+                    "HTTP API {} failed: {}",
+                    route,
+                    e.getCause() == null ? e.toString() : e.getCause().toString());
             metrics.httpRequests(route, 503).increment();
-            Responses.error(ctx, req, 503, "The cluster state is unavailable right now; retry shortly");
+            Responses.error(
+                    ctx, req, 503, "The cluster state is unavailable right now; retry shortly");
         }
     }
 
-    private CompletionStage<Object> route(FullHttpRequest req, QueryStringDecoder query, String path, String rawPath,
-            String[] routeName) throws ApiException {
+    private CompletionStage<Object> route(
+            FullHttpRequest req,
+            QueryStringDecoder query,
+            String path,
+            String rawPath,
+            String[] routeName)
+            throws ApiException {
         String[] parts = path.substring(API_PREFIX.length()).split("/", -1);
-        App app = apps.byId(parts[0]).orElseThrow(() -> new ApiException(404, "Unknown app id " + ClientInput.quote(parts[0])));
+        App app =
+                apps.byId(parts[0])
+                        .orElseThrow(
+                                () ->
+                                        new ApiException(
+                                                404,
+                                                "Unknown app id " + ClientInput.quote(parts[0])));
         HttpMethod method = req.method();
         Route route = Route.match(method, parts);
         if (route == null) {
@@ -230,11 +307,20 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
         int perSecond = app.limits().apiRequestsPerSecond();
         // the app's budget is cluster-wide: each live node takes an equal share
-        int share = perSecond <= 0 ? 0 : Math.max(1, (perSecond + liveNodes.getAsInt() - 1) / liveNodes.getAsInt());
+        int share =
+                perSecond <= 0
+                        ? 0
+                        : Math.max(
+                                1, (perSecond + liveNodes.getAsInt() - 1) / liveNodes.getAsInt());
         if (!apiRates.tryAcquire(app.id(), share)) {
             metrics.httpRateLimited(app.id()).increment();
-            throw new ApiException(429, "Too many requests: app " + app.id() + " may make " + perSecond
-                    + " API requests per second");
+            throw new ApiException(
+                    429,
+                    "Too many requests: app "
+                            + app.id()
+                            + " may make "
+                            + perSecond
+                            + " API requests per second");
         }
         Map<String, List<String>> params = query.parameters();
         return switch (route) {
@@ -243,23 +329,37 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             case CHANNELS -> channels.list(app, params);
             case CHANNEL -> channels.channel(app, parts[2], params);
             case CHANNEL_USERS -> channels.users(app, parts[2]);
-            case TERMINATE_CONNECTIONS -> CompletableFuture.completedFuture(users.terminateConnections(app, parts[2]));
+            case TERMINATE_CONNECTIONS ->
+                    CompletableFuture.completedFuture(users.terminateConnections(app, parts[2]));
             // as Laravel Reverb answers it, for Laravel Pulse
-            case CONNECTIONS -> CompletableFuture.completedFuture(
-                    Map.of("connections", sessions.hub().clusterConnectionCount(app.id())));
+            case CONNECTIONS ->
+                    CompletableFuture.completedFuture(
+                            Map.of("connections", sessions.hub().clusterConnectionCount(app.id())));
         };
     }
 
-    private void authenticate(App app, FullHttpRequest req, QueryStringDecoder query, String rawPath, byte[] body)
+    private void authenticate(
+            App app, FullHttpRequest req, QueryStringDecoder query, String rawPath, byte[] body)
             throws ApiException {
         try {
-            RequestSignature.verify(req.method().name(), rawPath, query.parameters(), body, app.key(),
-                    authenticators.signer(app), System.currentTimeMillis() / 1000);
+            RequestSignature.verify(
+                    req.method().name(),
+                    rawPath,
+                    query.parameters(),
+                    body,
+                    app.key(),
+                    authenticators.signer(app),
+                    System.currentTimeMillis() / 1000);
         } catch (RequestSignature.Refused e) {
             List<String> keys = query.parameters().get("auth_key");
             String key = keys == null || keys.isEmpty() ? null : keys.get(0);
             if (key != null && !key.equals(app.key()) && apps.byKey(key).isPresent()) {
-                throw new ApiException(403, "auth_key " + ClientInput.quote(key) + " belongs to another app, not to app " + app.id());
+                throw new ApiException(
+                        403,
+                        "auth_key "
+                                + ClientInput.quote(key)
+                                + " belongs to another app, not to app "
+                                + app.id());
             }
             log.debug("refused API request to app {}: {}", app.id(), e.getMessage());
             throw new ApiException(e.status(), e.getMessage());
@@ -273,7 +373,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         try {
             return Json.MAPPER.readTree(body);
         } catch (IOException e) {
-            throw ApiException.badRequest("Invalid JSON body: " + e.getMessage().lines().findFirst().orElse(""));
+            throw ApiException.badRequest(
+                    "Invalid JSON body: " + e.getMessage().lines().findFirst().orElse(""));
         }
     }
 
@@ -296,8 +397,13 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     /** The API's routes, matched on the path segments after {@code /apps/}. */
     private enum Route {
-        EVENTS("events"), BATCH_EVENTS("batch_events"), CHANNELS("channels"), CHANNEL("channel"),
-        CHANNEL_USERS("channel_users"), TERMINATE_CONNECTIONS("terminate_connections"), CONNECTIONS("connections");
+        EVENTS("events"),
+        BATCH_EVENTS("batch_events"),
+        CHANNELS("channels"),
+        CHANNEL("channel"),
+        CHANNEL_USERS("channel_users"),
+        TERMINATE_CONNECTIONS("terminate_connections"),
+        CONNECTIONS("connections");
 
         final String label;
 
@@ -326,7 +432,10 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             if (p.length == 2 && get && p[1].equals("connections")) {
                 return CONNECTIONS;
             }
-            if (p.length == 4 && post && p[1].equals("users") && !p[2].isEmpty()
+            if (p.length == 4
+                    && post
+                    && p[1].equals("users")
+                    && !p[2].isEmpty()
                     && p[3].equals("terminate_connections")) {
                 return TERMINATE_CONNECTIONS;
             }

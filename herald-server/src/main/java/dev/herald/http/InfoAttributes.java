@@ -10,8 +10,7 @@ final class InfoAttributes {
     static final String SUBSCRIPTION_COUNT = "subscription_count";
     static final String CACHE = "cache";
 
-    private InfoAttributes() {
-    }
+    private InfoAttributes() {}
 
     /**
      * @param allowCache whether {@code cache} may be asked for (one channel's info only)
@@ -26,11 +25,18 @@ final class InfoAttributes {
             if (attribute.isEmpty()) {
                 continue;
             }
-            boolean known = attribute.equals(USER_COUNT) || attribute.equals(SUBSCRIPTION_COUNT)
-                    || (allowCache && attribute.equals(CACHE));
+            boolean known =
+                    attribute.equals(USER_COUNT)
+                            || attribute.equals(SUBSCRIPTION_COUNT)
+                            || (allowCache && attribute.equals(CACHE));
             if (!known) {
-                throw ApiException.badRequest("Unknown info attribute " + attribute + ": use user_count"
-                        + (allowCache ? ", subscription_count and/or cache" : " and/or subscription_count"));
+                throw ApiException.badRequest(
+                        "Unknown info attribute "
+                                + attribute
+                                + ": use user_count"
+                                + (allowCache
+                                        ? ", subscription_count and/or cache"
+                                        : " and/or subscription_count"));
             }
             attributes.add(attribute);
         }

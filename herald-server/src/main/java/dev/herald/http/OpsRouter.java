@@ -3,6 +3,7 @@ package dev.herald.http;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ClientInput;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -14,7 +15,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.channel.ChannelFutureListener;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -45,8 +45,11 @@ public final class OpsRouter extends SimpleChannelInboundHandler<FullHttpRequest
         switch (path) {
             case "/metrics" -> {
                 byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                        Unpooled.wrappedBuffer(body));
+                FullHttpResponse res =
+                        new DefaultFullHttpResponse(
+                                HttpVersion.HTTP_1_1,
+                                HttpResponseStatus.OK,
+                                Unpooled.wrappedBuffer(body));
                 res.headers().set(HttpHeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
                 res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
                 if (HttpUtil.isKeepAlive(req)) {
@@ -61,10 +64,20 @@ public final class OpsRouter extends SimpleChannelInboundHandler<FullHttpRequest
             }
             case "/ready" -> {
                 boolean isReady = ready.getAsBoolean();
-                Responses.json(ctx, req, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                Responses.json(
+                        ctx,
+                        req,
+                        isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                         Map.of("status", isReady ? "ready" : "not ready"));
             }
-            default -> Responses.error(ctx, req, 404, "Not found: " + ClientInput.quote(path) + " (try /metrics, /health or /ready)");
+            default ->
+                    Responses.error(
+                            ctx,
+                            req,
+                            404,
+                            "Not found: "
+                                    + ClientInput.quote(path)
+                                    + " (try /metrics, /health or /ready)");
         }
     }
 }

@@ -16,19 +16,25 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** Writing JSON responses, keep-alive aware. Success is always 200 with a JSON body (docs/protocol.md §5.1). */
+/**
+ * Writing JSON responses, keep-alive aware. Success is always 200 with a JSON body
+ * (docs/protocol.md §5.1).
+ */
 final class Responses {
 
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
-    private Responses() {
-    }
+    private Responses() {}
 
     static void ok(ChannelHandlerContext ctx, FullHttpRequest req) {
         send(ctx, req, HttpResponseStatus.OK, Unpooled.wrappedBuffer(EMPTY_OBJECT));
     }
 
-    static void json(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, Object body) {
+    static void json(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            HttpResponseStatus status,
+            Object body) {
         byte[] bytes;
         try {
             bytes = Json.MAPPER.writeValueAsBytes(body);
@@ -45,7 +51,11 @@ final class Responses {
         json(ctx, req, HttpResponseStatus.valueOf(status), body);
     }
 
-    static void send(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, ByteBuf content) {
+    static void send(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            HttpResponseStatus status,
+            ByteBuf content) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());

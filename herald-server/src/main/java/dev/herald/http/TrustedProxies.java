@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * Which client a request comes from when a reverse proxy stands in front: the peer's address,
- * unless the peer is one of the configured proxies, and then the nearest address in
- * {@code X-Forwarded-For} that is not a proxy. A header from anyone else is ignored, so a client
- * cannot choose the address its per-address limits are counted against.
+ * unless the peer is one of the configured proxies, and then the nearest address in {@code
+ * X-Forwarded-For} that is not a proxy. A header from anyone else is ignored, so a client cannot
+ * choose the address its per-address limits are counted against.
  */
 public final class TrustedProxies {
 
@@ -54,7 +54,8 @@ public final class TrustedProxies {
         String address = slash < 0 ? entry : entry.substring(0, slash);
         InetAddress ip = NetUtil.createInetAddressFromIpAddressString(address);
         if (ip == null) {
-            throw new IllegalArgumentException("'" + entry + "' is not an IP address or a range such as 10.0.0.0/8");
+            throw new IllegalArgumentException(
+                    "'" + entry + "' is not an IP address or a range such as 10.0.0.0/8");
         }
         int max = ip.getAddress().length * 8;
         int bits = max;
@@ -65,7 +66,8 @@ public final class TrustedProxies {
                 bits = -1;
             }
             if (bits < 0 || bits > max) {
-                throw new IllegalArgumentException("'" + entry + "': the prefix length must be 0-" + max);
+                throw new IllegalArgumentException(
+                        "'" + entry + "': the prefix length must be 0-" + max);
             }
         }
         return new IpSubnetFilterRule(ip, bits, IpFilterRuleType.ACCEPT);
@@ -88,8 +90,9 @@ public final class TrustedProxies {
     /**
      * The client's address.
      *
-     * @param peer          who opened the connection
-     * @param forwardedFor  the request's {@code X-Forwarded-For} values, comma-separated, or {@code null}
+     * @param peer who opened the connection
+     * @param forwardedFor the request's {@code X-Forwarded-For} values, comma-separated, or {@code
+     *     null}
      */
     public InetAddress client(InetAddress peer, String forwardedFor) {
         if (peer == null || forwardedFor == null || ranges.isEmpty() || !trusted(peer)) {
@@ -100,7 +103,8 @@ public final class TrustedProxies {
         for (int i = hops.length - 1; i >= 0 && i >= hops.length - MAX_HOPS; i--) {
             InetAddress hop = NetUtil.createInetAddressFromIpAddressString(hops[i].strip());
             if (hop == null) {
-                return client; // not an address (a name, "unknown", garbage): trust nothing further left
+                return client; // not an address (a name, "unknown", garbage): trust nothing further
+                // left
             }
             client = hop;
             if (!trusted(hop)) {

@@ -22,7 +22,8 @@ final class UsersApi {
     Object terminateConnections(App app, String userId) throws ApiException {
         if (userId.length() > ClientInput.MAX_USER_ID_LENGTH) {
             // no such user can be signed in; refused before it costs every node a command
-            throw ApiException.badRequest("User id is longer than " + ClientInput.MAX_USER_ID_LENGTH + " characters");
+            throw ApiException.badRequest(
+                    "User id is longer than " + ClientInput.MAX_USER_ID_LENGTH + " characters");
         }
         broker.broadcast(NodeCommand.terminateUser(app.id(), userId));
         return Json.MAPPER.createObjectNode();

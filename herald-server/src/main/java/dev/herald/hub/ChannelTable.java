@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * This node's channels and connection counts, by app: the state the {@link Hub} changes and the
- * cluster engines read. Made before the hub, so that what the hub reports to (a cluster engine,
- * the features) can be built with it and handed to the hub's constructor.
+ * cluster engines read. Made before the hub, so that what the hub reports to (a cluster engine, the
+ * features) can be built with it and handed to the hub's constructor.
  */
 public final class ChannelTable implements LocalChannels {
 

@@ -9,8 +9,8 @@ import dev.herald.transport.ClosingHandshake;
 import dev.herald.transport.SocketWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +27,10 @@ public final class Connection {
 
     /** How long a closing connection may take to flush its close frame before it is cut. */
     private static final long CLOSE_GRACE_MILLIS = 2_000;
+
     /** How long a connection may stay past the high-water mark before it is a slow consumer. */
     private static final long SLOW_CHECK_MILLIS = 200;
+
     /** Queued bytes, in high-water marks, past which a connection is cut at once. */
     private static final int HARD_CAP_FACTOR = 8;
 
@@ -36,28 +38,42 @@ public final class Connection {
     private final AppMeters meters;
     private final App app;
     private final ChannelHandlerContext ctx;
-    /** Sends fan-out frames past the pipeline when nothing is queued, or {@code null} (see {@link SocketWriter}). */
+
+    /**
+     * Sends fan-out frames past the pipeline when nothing is queued, or {@code null} (see {@link
+     * SocketWriter}).
+     */
     private final SocketWriter socketWriter;
+
     private final int loopIndex;
     private TokenBucket clientEvents;
     private final List<Subscription> subscriptions = new ArrayList<>(2);
     private boolean closing;
     private boolean slowCheckPending;
     private boolean flushPending;
-    /** Fan-out bytes written since the last flush, and the count at which they are flushed early. */
+
+    /**
+     * Fan-out bytes written since the last flush, and the count at which they are flushed early.
+     */
     private int unflushedBytes;
+
     private final int flushAtBytes;
     private boolean reading;
     private boolean flushAfterRead;
+
     /** Bytes ever written, and how many of them the kernel had taken at the last slow check. */
     private long writtenBytes;
+
     private long acceptedAtCheck;
     private boolean authorized;
+
     /** Slot in {@link LoopConnections}, or -1. */
     int registrySlot = -1;
+
     private SignedInUser user;
 
-    public Connection(String socketId, App app, AppMeters meters, ChannelHandlerContext ctx, int loopIndex) {
+    public Connection(
+            String socketId, App app, AppMeters meters, ChannelHandlerContext ctx, int loopIndex) {
         this.meters = meters;
         this.socketId = socketId;
         this.app = app;
@@ -116,9 +132,9 @@ public final class Connection {
      * messages that arrived together (a client's subscriptions) leave in one socket write.
      *
      * <p>Answers to the client's own messages count against the same bound as fan-out: past the
-     * high-water mark the session stops reading (see {@link ConnectionHandler}), and a client
-     * that does not take what is queued for it is closed as a slow consumer, so one that sends
-     * pings and never reads cannot grow the heap.
+     * high-water mark the session stops reading (see {@link ConnectionHandler}), and a client that
+     * does not take what is queued for it is closed as a slow consumer, so one that sends pings and
+     * never reads cannot grow the heap.
      */
     public void send(ByteBuf frame) {
         if (closing) {
@@ -229,7 +245,9 @@ public final class Connection {
         return writable && !channel.isWritable() ? Delivery.QUEUED_PAST_MARK : Delivery.QUEUED;
     }
 
-    /** Notes that unflushed fan-out frames wait; {@code true} the first time since the last flush. */
+    /**
+     * Notes that unflushed fan-out frames wait; {@code true} the first time since the last flush.
+     */
     boolean markFlushPending() {
         if (flushPending) {
             return false;
@@ -247,14 +265,15 @@ public final class Connection {
     /**
      * Past the high-water mark. That alone does not make a slow consumer: with io_uring, bytes
      * already handed to the kernel count as queued until their completions are read on the loop's
-     * next turn, so a burst passes the mark for a client that reads fine. A connection is slow
-     * when it stays past the mark and the kernel takes none of its bytes for
-     * {@value #SLOW_CHECK_MILLIS} ms, or at once past a hard cap of {@value #HARD_CAP_FACTOR}
-     * marks: memory stays bounded either way.
+     * next turn, so a burst passes the mark for a client that reads fine. A connection is slow when
+     * it stays past the mark and the kernel takes none of its bytes for {@value #SLOW_CHECK_MILLIS}
+     * ms, or at once past a hard cap of {@value #HARD_CAP_FACTOR} marks: memory stays bounded
+     * either way.
      */
     private boolean isSlow(Channel channel) {
         long pending = pendingBytes(channel);
-        if (pending < 0 || pending > HARD_CAP_FACTOR * channel.config().getWriteBufferHighWaterMark()) {
+        if (pending < 0
+                || pending > HARD_CAP_FACTOR * channel.config().getWriteBufferHighWaterMark()) {
             return true;
         }
         if (!slowCheckPending) {
@@ -298,7 +317,8 @@ public final class Connection {
 
     /**
      * Sends {@code pusher:error} and, for fatal errors, a close frame with the same code, then
-     * closes. The error message goes first because protocol &lt; 6 clients rely on it (protocol §2.5).
+     * closes. The error message goes first because protocol &lt; 6 clients rely on it (protocol
+     * §2.5).
      */
     public void close(PusherError error, String message) {
         if (closing) {
@@ -317,9 +337,12 @@ public final class Connection {
         sendCloseFrame(ctx, error.code(), message);
     }
 
-    /** The close frame, then the closing handshake, cut short after {@value #CLOSE_GRACE_MILLIS} ms. */
+    /**
+     * The close frame, then the closing handshake, cut short after {@value #CLOSE_GRACE_MILLIS} ms.
+     */
     private static void sendCloseFrame(ChannelHandlerContext ctx, int code, String reason) {
-        ctx.writeAndFlush(Frames.close(code, reason)).addListener(ClosingHandshake.AFTER_CLOSE_FRAME);
+        ctx.writeAndFlush(Frames.close(code, reason))
+                .addListener(ClosingHandshake.AFTER_CLOSE_FRAME);
         ctx.executor().schedule(new HardClose(ctx), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 

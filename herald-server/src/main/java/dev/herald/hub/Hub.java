@@ -25,13 +25,13 @@ import java.util.function.ToIntFunction;
 /**
  * This node's channels and their local subscribers, and fan-out to them.
  *
- * <p>Subscribers are grouped by the event loop that owns their connection. A publication is
- * encoded once, upstream; fan-out then queues it on each event loop that has subscribers (not
- * once per subscriber), and that loop's {@link LoopOutbox} writes the same frame to each of its
- * subscribers (straight to an idle socket, else a retained duplicate through the pipeline with
- * one flush per connection per batch). Channel membership is changed only on the subscriber's
- * own loop, so the per-loop lists need no locks; the channel map's per-key lock keeps the
- * subscription count and the channel's existence consistent across loops.
+ * <p>Subscribers are grouped by the event loop that owns their connection. A publication is encoded
+ * once, upstream; fan-out then queues it on each event loop that has subscribers (not once per
+ * subscriber), and that loop's {@link LoopOutbox} writes the same frame to each of its subscribers
+ * (straight to an idle socket, else a retained duplicate through the pipeline with one flush per
+ * connection per batch). Channel membership is changed only on the subscriber's own loop, so the
+ * per-loop lists need no locks; the channel map's per-key lock keeps the subscription count and the
+ * channel's existence consistent across loops.
  */
 public final class Hub implements BrokerListener {
 
@@ -50,8 +50,11 @@ public final class Hub implements BrokerListener {
     }
 
     /** Outcome of a subscription attempt. */
-    public record Joined(Subscription subscription, boolean memberAdded, boolean presenceFull, List<Member> members) {
-    }
+    public record Joined(
+            Subscription subscription,
+            boolean memberAdded,
+            boolean presenceFull,
+            List<Member> members) {}
 
     /** A hub alone: its own table, no observers, no other nodes. */
     public Hub(List<? extends EventExecutor> eventLoops, Broker broker, HeraldMetrics metrics) {
@@ -59,11 +62,15 @@ public final class Hub implements BrokerListener {
     }
 
     /**
-     * @param observer          hears every local change (see {@link ChannelObserver} for when)
+     * @param observer hears every local change (see {@link ChannelObserver} for when)
      * @param remoteConnections the app's connections on other nodes, counted against its quota (0
-     *                          when alone)
+     *     when alone)
      */
-    public Hub(List<? extends EventExecutor> eventLoops, ChannelTable table, Broker broker, ChannelObserver observer,
+    public Hub(
+            List<? extends EventExecutor> eventLoops,
+            ChannelTable table,
+            Broker broker,
+            ChannelObserver observer,
             ToIntFunction<String> remoteConnections) {
         this.table = table;
         this.observer = observer;
@@ -88,7 +95,8 @@ public final class Hub implements BrokerListener {
     public boolean tryAddConnection(App app) {
         AtomicInteger count = table.state(app.id()).connections;
         int max = app.limits().maxConnections();
-        if (count.incrementAndGet() + (max > 0 ? remoteConnections.applyAsInt(app.id()) : 0) > max && max > 0) {
+        if (count.incrementAndGet() + (max > 0 ? remoteConnections.applyAsInt(app.id()) : 0) > max
+                && max > 0) {
             count.decrementAndGet();
             return false;
         }
@@ -104,7 +112,10 @@ public final class Hub implements BrokerListener {
         return table.connectionCount(appId);
     }
 
-    /** The app's connections in the cluster: this node's now, the others' as of their last heartbeat. */
+    /**
+     * The app's connections in the cluster: this node's now, the others' as of their last
+     * heartbeat.
+     */
     public int clusterConnectionCount(String appId) {
         return connectionCount(appId) + remoteConnections.applyAsInt(appId);
     }
@@ -127,14 +138,15 @@ public final class Hub implements BrokerListener {
         for (int i = 0; i < loops.length; i++) {
             LoopConnections connections = open[i];
             EventExecutor loop = loops[i];
-            loop.execute(() -> {
-                Connection[] all = connections.snapshot();
-                for (int k = 0; k < all.length; k++) {
-                    Connection c = all[k];
-                    long at = all.length <= 1 ? 0 : spreadMillis * k / all.length;
-                    loop.schedule(() -> c.close(error, message), at, TimeUnit.MILLISECONDS);
-                }
-            });
+            loop.execute(
+                    () -> {
+                        Connection[] all = connections.snapshot();
+                        for (int k = 0; k < all.length; k++) {
+                            Connection c = all[k];
+                            long at = all.length <= 1 ? 0 : spreadMillis * k / all.length;
+                            loop.schedule(() -> c.close(error, message), at, TimeUnit.MILLISECONDS);
+                        }
+                    });
         }
     }
 
@@ -189,8 +201,8 @@ public final class Hub implements BrokerListener {
     }
 
     /**
-     * Subscribes a connection; called on its event loop. For presence channels {@code member}
-     * joins the member list, unless the channel is full ({@link Joined#presenceFull()}).
+     * Subscribes a connection; called on its event loop. For presence channels {@code member} joins
+     * the member list, unless the channel is full ({@link Joined#presenceFull()}).
      */
     public Joined subscribe(Connection c, String name, Member member, int maxPresenceMembers) {
         App app = c.app();
@@ -199,16 +211,19 @@ public final class Hub implements BrokerListener {
         boolean[] created = new boolean[1];
         // observers hear occupied/vacated inside the map's per-key lock, so they hear them in the
         // order they happened even when two event loops race on one channel
-        LocalChannel channel = channels.compute(name, (n, existing) -> {
-            LocalChannel ch = existing;
-            if (ch == null) {
-                ch = new LocalChannel(n, loops.length);
-                created[0] = true;
-                observer.occupied(app, n);
-            }
-            ch.addSubscription();
-            return ch;
-        });
+        LocalChannel channel =
+                channels.compute(
+                        name,
+                        (n, existing) -> {
+                            LocalChannel ch = existing;
+                            if (ch == null) {
+                                ch = new LocalChannel(n, loops.length);
+                                created[0] = true;
+                                observer.occupied(app, n);
+                            }
+                            ch.addSubscription();
+                            return ch;
+                        });
         if (created[0]) {
             broker.subscribe(app.id(), name).whenComplete((v, error) -> channel.markRouted());
         }
@@ -237,7 +252,6 @@ public final class Hub implements BrokerListener {
         observer.subscriptionCountChanged(app, name, channel.subscriptionCount());
         return new Joined(subscription, added, false, members);
     }
-
 
     /**
      * Removes a subscription; called on the connection's event loop. Returns whether the
@@ -269,25 +283,27 @@ public final class Hub implements BrokerListener {
     }
 
     /** Returns whether the channel was vacated. */
-    private boolean release(App app, ConcurrentHashMap<String, LocalChannel> channels, LocalChannel channel) {
+    private boolean release(
+            App app, ConcurrentHashMap<String, LocalChannel> channels, LocalChannel channel) {
         boolean[] vacated = new boolean[1];
-        channels.computeIfPresent(channel.name(), (n, ch) -> {
-            if (ch != channel) {
-                return ch;
-            }
-            if (ch.removeSubscription() == 0) {
-                vacated[0] = true;
-                observer.vacated(app, n);
-                return null;
-            }
-            return ch;
-        });
+        channels.computeIfPresent(
+                channel.name(),
+                (n, ch) -> {
+                    if (ch != channel) {
+                        return ch;
+                    }
+                    if (ch.removeSubscription() == 0) {
+                        vacated[0] = true;
+                        observer.vacated(app, n);
+                        return null;
+                    }
+                    return ch;
+                });
         if (vacated[0]) {
             broker.unsubscribe(app.id(), channel.name());
         }
         return vacated[0];
     }
-
 
     /** The state the hub changes, as others read it. */
     public ChannelTable table() {
@@ -316,8 +332,8 @@ public final class Hub implements BrokerListener {
     @Override
     public void onCommand(NodeCommand command) {
         if (command.type() == NodeCommand.Type.TERMINATE_USER) {
-            forEachSubscriber(command.appId(), ChannelKind.userChannel(command.subject()),
-                    Hub::terminate);
+            forEachSubscriber(
+                    command.appId(), ChannelKind.userChannel(command.subject()), Hub::terminate);
         }
     }
 
@@ -326,7 +342,8 @@ public final class Hub implements BrokerListener {
     }
 
     @Override
-    public void onPublication(String appId, String channelName, EncodedEvent event, String excludeSocketId) {
+    public void onPublication(
+            String appId, String channelName, EncodedEvent event, String excludeSocketId) {
         ChannelTable.AppState state = table.existing(appId);
         LocalChannel channel = state == null ? null : state.channels.get(channelName);
         if (channel == null) {

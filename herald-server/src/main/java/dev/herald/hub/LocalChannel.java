@@ -6,8 +6,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * A channel with subscribers on this node: its subscribers sharded by event loop, its
- * subscription count, and, for presence channels, its members.
+ * A channel with subscribers on this node: its subscribers sharded by event loop, its subscription
+ * count, and, for presence channels, its members.
  */
 public final class LocalChannel {
 
@@ -15,8 +15,10 @@ public final class LocalChannel {
     private final ChannelKind kind;
     private final AtomicReferenceArray<Shard> shards;
     private final PresenceMembers members;
+
     /** Guarded by the hub map's per-key lock (compute); read anywhere. */
     private volatile int subscriptions;
+
     /**
      * Completes once the broker routes the channel's publications from every node to this one. The
      * hub's own state, not a feature's: the hub asks the broker when it creates the channel, and

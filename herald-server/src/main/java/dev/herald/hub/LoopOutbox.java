@@ -17,25 +17,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * While the loop is busy, publications pile up and the next drain writes them together: a
  * subscriber of k waiting publications gets them in one socket write instead of k. The kernel's
  * per-write cost is most of a delivery's cost, so the busier the loop, the cheaper each delivery
- * becomes, instead of the queue growing until latency breaks. An idle loop drains each
- * publication on its own, so nothing waits for company.
+ * becomes, instead of the queue growing until latency breaks. An idle loop drains each publication
+ * on its own, so nothing waits for company.
  *
- * <p>The last publication waiting in a drain goes straight to the sockets of subscribers that
- * have nothing queued ({@link Connection#deliver}): nothing later in the drain could share their
- * write, so the pipeline's queueing and flush would be pure overhead. Subscribers that received
- * an earlier publication of the same drain still get everything in one flush.
+ * <p>The last publication waiting in a drain goes straight to the sockets of subscribers that have
+ * nothing queued ({@link Connection#deliver}): nothing later in the drain could share their write,
+ * so the pipeline's queueing and flush would be pure overhead. Subscribers that received an earlier
+ * publication of the same drain still get everything in one flush.
  *
  * <p>Order is kept: the queue is FIFO, and each connection receives its frames in queue order.
  *
- * <p>A drain ends early when a subscriber goes past its high-water mark, and the next one waits
- * for the loop's next turn of I/O: the bytes a batch queues must not make a reader that keeps up
- * look like a slow consumer before its socket has had a chance to take them.
+ * <p>A drain ends early when a subscriber goes past its high-water mark, and the next one waits for
+ * the loop's next turn of I/O: the bytes a batch queues must not make a reader that keeps up look
+ * like a slow consumer before its socket has had a chance to take them.
  */
 final class LoopOutbox implements Runnable {
 
     /** One publication for one loop's shard of a channel. */
-    private record Pending(LocalChannel channel, EncodedEvent event, String exclude, AppMeters meters) {
-    }
+    private record Pending(
+            LocalChannel channel, EncodedEvent event, String exclude, AppMeters meters) {}
 
     /**
      * Publications written per drain before it flushes and yields the loop: under a flood a drain
@@ -47,8 +47,10 @@ final class LoopOutbox implements Runnable {
     private final EventExecutor executor;
     private final Queue<Pending> queue = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+
     /** Connections written to in this drain and not yet flushed; only touched on the loop. */
     private Connection[] dirty = new Connection[64];
+
     private int dirtyCount;
 
     LoopOutbox(int loop, EventExecutor executor) {
@@ -56,7 +58,10 @@ final class LoopOutbox implements Runnable {
         this.executor = executor;
     }
 
-    /** Queues a publication for this loop's subscribers of {@code channel}; takes one reference to the event. */
+    /**
+     * Queues a publication for this loop's subscribers of {@code channel}; takes one reference to
+     * the event.
+     */
     void add(LocalChannel channel, EncodedEvent event, String exclude, AppMeters meters) {
         queue.add(new Pending(channel, event, exclude, meters));
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
@@ -67,7 +72,8 @@ final class LoopOutbox implements Runnable {
     /** The drain task. */
     @Override
     public void run() {
-        // cleared first: a publication added from here on is either drained below or schedules the next drain
+        // cleared first: a publication added from here on is either drained below or schedules the
+        // next drain
         scheduled.set(false);
         boolean backedUp = false;
         try {
@@ -92,7 +98,10 @@ final class LoopOutbox implements Runnable {
         }
     }
 
-    /** Writes one publication to the shard; {@code true} if a subscriber went past its high-water mark. */
+    /**
+     * Writes one publication to the shard; {@code true} if a subscriber went past its high-water
+     * mark.
+     */
     private boolean write(Pending p, boolean sendNow) {
         EncodedEvent event = p.event;
         boolean backedUp = false;

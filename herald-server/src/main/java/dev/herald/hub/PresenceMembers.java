@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The members of one presence channel on this node: distinct users, each with the number of
- * sockets it joined with. Sockets of one user on different event loops share it, so it is guarded
- * by its own monitor; presence changes are rare next to message traffic.
+ * The members of one presence channel on this node: distinct users, each with the number of sockets
+ * it joined with. Sockets of one user on different event loops share it, so it is guarded by its
+ * own monitor; presence changes are rare next to message traffic.
  */
 final class PresenceMembers {
 
@@ -23,8 +23,7 @@ final class PresenceMembers {
     }
 
     /** Outcome of a join: whether the user is new, and the member list including it. */
-    record Join(boolean added, boolean refused, List<Member> members) {
-    }
+    record Join(boolean added, boolean refused, List<Member> members) {}
 
     private final Map<String, Entry> users = new LinkedHashMap<>();
 

@@ -7,5 +7,4 @@ import dev.herald.protocol.Member;
  *
  * @param member the presence member this socket joined as, or {@code null} on other channels
  */
-public record Subscription(LocalChannel channel, Member member) {
-}
+public record Subscription(LocalChannel channel, Member member) {}

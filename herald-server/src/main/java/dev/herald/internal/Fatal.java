@@ -15,8 +15,7 @@ public final class Fatal {
     /** Causes followed before giving up, in case a chain loops. */
     private static final int MAX_DEPTH = 16;
 
-    private Fatal() {
-    }
+    private Fatal() {}
 
     /** Whether {@code t}, or one of its causes, is a {@link VirtualMachineError}. Null-safe. */
     public static boolean isFatal(Throwable t) {

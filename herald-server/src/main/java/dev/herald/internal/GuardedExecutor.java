@@ -6,21 +6,23 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
- * A single daemon thread that runs scheduled tasks and {@link Fatal#surface surfaces} a fatal
- * error thrown by one of them.
+ * A single daemon thread that runs scheduled tasks and {@link Fatal#surface surfaces} a fatal error
+ * thrown by one of them.
  *
- * <p>A plain scheduled executor keeps whatever a task throws inside the task's future, where
- * nobody looks: an {@link OutOfMemoryError} on Herald's webhook or cluster thread would leave the
- * process running without that thread's work. This one inspects each finished task instead.
+ * <p>A plain scheduled executor keeps whatever a task throws inside the task's future, where nobody
+ * looks: an {@link OutOfMemoryError} on Herald's webhook or cluster thread would leave the process
+ * running without that thread's work. This one inspects each finished task instead.
  */
 public final class GuardedExecutor extends ScheduledThreadPoolExecutor {
 
     private GuardedExecutor(String threadName) {
-        super(1, runnable -> {
-            Thread thread = new Thread(runnable, threadName);
-            thread.setDaemon(true);
-            return thread;
-        });
+        super(
+                1,
+                runnable -> {
+                    Thread thread = new Thread(runnable, threadName);
+                    thread.setDaemon(true);
+                    return thread;
+                });
     }
 
     /** One daemon thread named {@code threadName}. */

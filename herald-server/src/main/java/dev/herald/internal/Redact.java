@@ -10,13 +10,15 @@ public final class Redact {
 
     public static final String MASK = "****";
 
-    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)\\b(password|passwd|pwd)=([^&;]*)");
+    private static final Pattern PASSWORD_PARAMETER =
+            Pattern.compile("(?i)\\b(password|passwd|pwd)=([^&;]*)");
     private static final Pattern USER_INFO = Pattern.compile("(//[^/:@;?]*):([^@/]*)@");
 
-    private Redact() {
-    }
+    private Redact() {}
 
-    /** {@code url} with any password replaced by {@value #MASK}; {@code null} stays {@code null}. */
+    /**
+     * {@code url} with any password replaced by {@value #MASK}; {@code null} stays {@code null}.
+     */
     public static String url(String url) {
         if (url == null) {
             return null;

@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ConnectionLimiter {
 
     /** Why a connection was refused, or {@code null}. */
-    public enum Refusal { NODE_CAPACITY, IP_RATE }
+    public enum Refusal {
+        NODE_CAPACITY,
+        IP_RATE
+    }
 
     private final int maxConnections;
     private final int perIpPerSecond;

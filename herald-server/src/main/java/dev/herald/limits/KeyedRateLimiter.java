@@ -4,8 +4,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One token bucket per key (an app id, an IP address), shared by every event loop. Buckets are
- * created on first use and swept when they have been idle for a while, so a flood of distinct
- * keys cannot grow the map without bound.
+ * created on first use and swept when they have been idle for a while, so a flood of distinct keys
+ * cannot grow the map without bound.
  */
 public final class KeyedRateLimiter {
 
@@ -25,13 +25,17 @@ public final class KeyedRateLimiter {
         }
     }
 
-    /** Takes a token for the key from a bucket of {@code perSecond}; {@code perSecond <= 0} means no limit. */
+    /**
+     * Takes a token for the key from a bucket of {@code perSecond}; {@code perSecond <= 0} means no
+     * limit.
+     */
     public boolean tryAcquire(Object key, int perSecond) {
         if (perSecond <= 0) {
             return true;
         }
         long now = System.nanoTime();
-        Entry entry = buckets.computeIfAbsent(key, k -> new Entry(new TokenBucket(perSecond, now), now));
+        Entry entry =
+                buckets.computeIfAbsent(key, k -> new Entry(new TokenBucket(perSecond, now), now));
         boolean granted;
         synchronized (entry) {
             entry.lastUsed = now;

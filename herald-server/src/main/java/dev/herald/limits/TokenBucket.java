@@ -21,8 +21,8 @@ public final class TokenBucket {
     /** A bucket that starts full with {@code burst} tokens. */
     public TokenBucket(int perSecond, int burst, long nowNanos) {
         if (perSecond <= 0 || burst <= 0) {
-            throw new IllegalArgumentException("perSecond and burst must be positive, got " + perSecond + " and "
-                    + burst);
+            throw new IllegalArgumentException(
+                    "perSecond and burst must be positive, got " + perSecond + " and " + burst);
         }
         this.burst = burst;
         this.nanosPerToken = NANOS_PER_SECOND / perSecond;

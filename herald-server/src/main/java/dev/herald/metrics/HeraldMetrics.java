@@ -17,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Every meter Herald exposes, named once here (Prometheus names start with {@code herald_}).
- * Parts ask for their meters through the typed methods below, so a name is never spelled twice.
+ * Every meter Herald exposes, named once here (Prometheus names start with {@code herald_}). Parts
+ * ask for their meters through the typed methods below, so a name is never spelled twice.
  */
 public final class HeraldMetrics {
 
@@ -88,112 +88,177 @@ public final class HeraldMetrics {
 
     /** The app's traffic meters (created on first use, then cached). */
     public AppMeters forApp(String appId) {
-        return apps.computeIfAbsent(appId, id -> new AppMeters(
-                Counter.builder(CONNECTIONS_OPENED).description("WebSocket connections accepted").tag("app", id)
-                        .register(registry),
-                Counter.builder(MESSAGES_RECEIVED).description("WebSocket messages received").tag("app", id)
-                        .register(registry),
-                Counter.builder(BYTES_RECEIVED).baseUnit("bytes").description("WebSocket payload bytes received")
-                        .tag("app", id).register(registry),
-                Counter.builder(MESSAGES_SENT).description("WebSocket messages sent").tag("app", id)
-                        .register(registry),
-                Counter.builder(BYTES_SENT).baseUnit("bytes").description("WebSocket bytes sent, headers included")
-                        .tag("app", id).register(registry),
-                Counter.builder(CLIENT_EVENTS).description("Client events accepted and relayed").tag("app", id)
-                        .register(registry),
-                Counter.builder(CLIENT_EVENTS_RATE_LIMITED).description("Client events refused by the rate limit (4301)")
-                        .tag("app", id).register(registry),
-                Counter.builder(SLOW_CONSUMER_CLOSES).description("Connections closed as slow consumers (4100)")
-                        .tag("app", id).register(registry),
-                Counter.builder(MESSAGE_RATE_CLOSES).description("Connections closed for sending more messages "
-                        + "than their budget (4100)").tag("app", id).register(registry)));
+        return apps.computeIfAbsent(
+                appId,
+                id ->
+                        new AppMeters(
+                                Counter.builder(CONNECTIONS_OPENED)
+                                        .description("WebSocket connections accepted")
+                                        .tag("app", id)
+                                        .register(registry),
+                                Counter.builder(MESSAGES_RECEIVED)
+                                        .description("WebSocket messages received")
+                                        .tag("app", id)
+                                        .register(registry),
+                                Counter.builder(BYTES_RECEIVED)
+                                        .baseUnit("bytes")
+                                        .description("WebSocket payload bytes received")
+                                        .tag("app", id)
+                                        .register(registry),
+                                Counter.builder(MESSAGES_SENT)
+                                        .description("WebSocket messages sent")
+                                        .tag("app", id)
+                                        .register(registry),
+                                Counter.builder(BYTES_SENT)
+                                        .baseUnit("bytes")
+                                        .description("WebSocket bytes sent, headers included")
+                                        .tag("app", id)
+                                        .register(registry),
+                                Counter.builder(CLIENT_EVENTS)
+                                        .description("Client events accepted and relayed")
+                                        .tag("app", id)
+                                        .register(registry),
+                                Counter.builder(CLIENT_EVENTS_RATE_LIMITED)
+                                        .description(
+                                                "Client events refused by the rate limit (4301)")
+                                        .tag("app", id)
+                                        .register(registry),
+                                Counter.builder(SLOW_CONSUMER_CLOSES)
+                                        .description("Connections closed as slow consumers (4100)")
+                                        .tag("app", id)
+                                        .register(registry),
+                                Counter.builder(MESSAGE_RATE_CLOSES)
+                                        .description(
+                                                "Connections closed for sending more messages "
+                                                        + "than their budget (4100)")
+                                        .tag("app", id)
+                                        .register(registry)));
     }
 
     /** Gauges read from the hub's own counters, which change where the state changes. */
-    public void appGauges(String appId, Supplier<Number> connections, Supplier<Number> channels,
+    public void appGauges(
+            String appId,
+            Supplier<Number> connections,
+            Supplier<Number> channels,
             Supplier<Number> subscriptions) {
-        Gauge.builder(CONNECTIONS, connections).description("Open WebSocket connections").tag("app", appId)
+        Gauge.builder(CONNECTIONS, connections)
+                .description("Open WebSocket connections")
+                .tag("app", appId)
                 .register(registry);
-        Gauge.builder(CHANNELS, channels).description("Channels with subscribers on this node").tag("app", appId)
+        Gauge.builder(CHANNELS, channels)
+                .description("Channels with subscribers on this node")
+                .tag("app", appId)
                 .register(registry);
-        Gauge.builder(SUBSCRIPTIONS, subscriptions).description("Channel subscriptions on this node")
-                .tag("app", appId).register(registry);
+        Gauge.builder(SUBSCRIPTIONS, subscriptions)
+                .description("Channel subscriptions on this node")
+                .tag("app", appId)
+                .register(registry);
     }
 
     /** A connection refused before it started: over a quota, a rate, or the node's capacity. */
     public Counter connectionsRefused(String reason) {
-        return Counter.builder(CONNECTIONS_REFUSED).description("WebSocket connections refused")
-                .tag("reason", reason).register(registry);
+        return Counter.builder(CONNECTIONS_REFUSED)
+                .description("WebSocket connections refused")
+                .tag("reason", reason)
+                .register(registry);
     }
 
     public Counter httpRequests(String route, int status) {
-        return httpRequests.computeIfAbsent(route + ' ' + status, k -> Counter.builder(HTTP_REQUESTS)
-                .description("HTTP API requests").tag("route", route).tag("status", Integer.toString(status))
-                .register(registry));
+        return httpRequests.computeIfAbsent(
+                route + ' ' + status,
+                k ->
+                        Counter.builder(HTTP_REQUESTS)
+                                .description("HTTP API requests")
+                                .tag("route", route)
+                                .tag("status", Integer.toString(status))
+                                .register(registry));
     }
 
     /** Inbound WebSocket frames refused by the decoder: too big (1009) or malformed (1002). */
     public Counter framesRefused(int closeCode) {
-        return Counter.builder(FRAMES_REFUSED).description("WebSocket frames refused, by close code")
-                .tag("code", Integer.toString(closeCode)).register(registry);
+        return Counter.builder(FRAMES_REFUSED)
+                .description("WebSocket frames refused, by close code")
+                .tag("code", Integer.toString(closeCode))
+                .register(registry);
     }
 
     public Counter httpRateLimited(String appId) {
-        return Counter.builder(HTTP_RATE_LIMITED).description("HTTP API requests refused with 429")
-                .tag("app", appId).register(registry);
+        return Counter.builder(HTTP_RATE_LIMITED)
+                .description("HTTP API requests refused with 429")
+                .tag("app", appId)
+                .register(registry);
     }
 
     public Timer eventLoopDelay(int loop) {
         return Timer.builder(EVENT_LOOP_DELAY)
                 .description("Time a task waits in an event loop's queue, sampled every second")
-                .tag("loop", Integer.toString(loop)).register(registry);
+                .tag("loop", Integer.toString(loop))
+                .register(registry);
     }
 
     public void eventLoopsStuck(Supplier<Number> stuck) {
         Gauge.builder(EVENT_LOOPS_STUCK, stuck)
-                .description("Event loops that have not turned within HERALD_EVENT_LOOP_STUCK_SECONDS; /health is 503 "
-                        + "while this is above 0")
+                .description(
+                        "Event loops that have not turned within HERALD_EVENT_LOOP_STUCK_SECONDS; /health is 503 "
+                                + "while this is above 0")
                 .register(registry);
     }
 
     // -- webhooks
 
     public Counter webhooksSent(String appId) {
-        return Counter.builder(WEBHOOKS_SENT).description("Webhook batches delivered (2xx)")
-                .tag("app", appId).register(registry);
+        return Counter.builder(WEBHOOKS_SENT)
+                .description("Webhook batches delivered (2xx)")
+                .tag("app", appId)
+                .register(registry);
     }
 
     public Counter webhookAttemptsFailed(String appId) {
         return Counter.builder(WEBHOOK_ATTEMPTS_FAILED)
                 .description("Webhook attempts that failed: non-2xx, timeout or connection error")
-                .tag("app", appId).register(registry);
+                .tag("app", appId)
+                .register(registry);
     }
 
     public Counter webhooksRetried(String appId) {
-        return Counter.builder(WEBHOOKS_RETRIED).description("Webhook batches scheduled for another attempt")
-                .tag("app", appId).register(registry);
+        return Counter.builder(WEBHOOKS_RETRIED)
+                .description("Webhook batches scheduled for another attempt")
+                .tag("app", appId)
+                .register(registry);
     }
 
     public Counter webhooksDropped(String appId, String reason) {
         return Counter.builder(WEBHOOKS_DROPPED)
                 .description("Webhook batches given up: retries exhausted or outbox full")
-                .tag("app", appId).tag("reason", reason).register(registry);
+                .tag("app", appId)
+                .tag("reason", reason)
+                .register(registry);
     }
 
     /** Webhook events given up, by type and reason (queue_full, outbox_full, expired). */
     public Counter webhookEventsDropped(String appId, String type, String reason) {
-        return Counter.builder(WEBHOOK_EVENTS_DROPPED).description("Webhook events given up, by type and reason")
-                .tag("app", appId).tag("type", type).tag("reason", reason).register(registry);
+        return Counter.builder(WEBHOOK_EVENTS_DROPPED)
+                .description("Webhook events given up, by type and reason")
+                .tag("app", appId)
+                .tag("type", type)
+                .tag("reason", reason)
+                .register(registry);
     }
 
-    /** Estimated bytes the webhook path holds, by stage: {@code queue} (intake) or {@code outbox}. */
+    /**
+     * Estimated bytes the webhook path holds, by stage: {@code queue} (intake) or {@code outbox}.
+     */
     public void webhookHeldBytes(String stage, Supplier<Number> bytes) {
-        Gauge.builder(WEBHOOK_HELD, bytes).baseUnit("bytes").description("Bytes held for webhooks, by stage")
-                .tag("stage", stage).register(registry);
+        Gauge.builder(WEBHOOK_HELD, bytes)
+                .baseUnit("bytes")
+                .description("Bytes held for webhooks, by stage")
+                .tag("stage", stage)
+                .register(registry);
     }
 
     public void webhookQueueDepth(Supplier<Number> depth) {
-        Gauge.builder(WEBHOOK_QUEUE_DEPTH, depth).description("Webhook batches waiting to be delivered")
+        Gauge.builder(WEBHOOK_QUEUE_DEPTH, depth)
+                .description("Webhook batches waiting to be delivered")
                 .register(registry);
     }
 }

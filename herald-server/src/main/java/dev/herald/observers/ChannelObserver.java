@@ -9,8 +9,8 @@ import java.util.List;
  *
  * <p><b>Threads and order.</b> Called on the event loop of the connection that caused the change,
  * as the hub's state changes: {@link #occupied}/{@link #vacated} inside the channel map's per-key
- * lock, {@link #memberJoined}/{@link #memberLeft} inside the member list's monitor, so the calls for
- * one channel arrive in the order the changes happened even when event loops race.
+ * lock, {@link #memberJoined}/{@link #memberLeft} inside the member list's monitor, so the calls
+ * for one channel arrive in the order the changes happened even when event loops race.
  * Implementations hand off and never block, and never subscribe or unsubscribe from within.
  *
  * <p>These are this node's changes only. In a cluster a channel is occupied here while it may be
@@ -19,16 +19,13 @@ import java.util.List;
  */
 public interface ChannelObserver {
 
-    ChannelObserver NOOP = new ChannelObserver() {
-    };
+    ChannelObserver NOOP = new ChannelObserver() {};
 
     /** The channel got its first subscriber on this node. */
-    default void occupied(App app, String channel) {
-    }
+    default void occupied(App app, String channel) {}
 
     /** The channel lost its last subscriber on this node. */
-    default void vacated(App app, String channel) {
-    }
+    default void vacated(App app, String channel) {}
 
     /**
      * The channel's subscription count on this node changed: also when it dropped to 0 (after
@@ -36,33 +33,29 @@ public interface ChannelObserver {
      *
      * @param count the sockets subscribed on this node just after the change
      */
-    default void subscriptionCountChanged(App app, String channel, int count) {
-    }
+    default void subscriptionCountChanged(App app, String channel, int count) {}
 
     /**
      * A user's first socket on this node joined a presence channel.
      *
      * @param socketId the joining socket, which must not be told about itself
      */
-    default void memberJoined(App app, String channel, Member member, String socketId) {
-    }
+    default void memberJoined(App app, String channel, Member member, String socketId) {}
 
     /** A user's last socket on this node left a presence channel. */
-    default void memberLeft(App app, String channel, String userId) {
-    }
+    default void memberLeft(App app, String channel, String userId) {}
 
     /** A subscriber of a cache channel found nothing cached. */
-    default void cacheMiss(App app, String channel) {
-    }
+    default void cacheMiss(App app, String channel) {}
 
     /**
      * A client event was accepted and relayed.
      *
-     * @param data   the event's data as a string: the sender's string, or its JSON text
+     * @param data the event's data as a string: the sender's string, or its JSON text
      * @param userId the sender's presence user id, or {@code null} off presence channels
      */
-    default void clientEvent(App app, String channel, String event, String data, String socketId, String userId) {
-    }
+    default void clientEvent(
+            App app, String channel, String event, String data, String socketId, String userId) {}
 
     static ChannelObserver of(List<ChannelObserver> observers) {
         List<ChannelObserver> all = List.copyOf(observers);
@@ -110,7 +103,12 @@ public interface ChannelObserver {
             }
 
             @Override
-            public void clientEvent(App app, String channel, String event, String data, String socketId,
+            public void clientEvent(
+                    App app,
+                    String channel,
+                    String event,
+                    String data,
+                    String socketId,
                     String userId) {
                 for (ChannelObserver o : all) {
                     o.clientEvent(app, channel, event, data, socketId, userId);

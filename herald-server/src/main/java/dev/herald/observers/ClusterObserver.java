@@ -12,34 +12,29 @@ import java.util.List;
  *
  * <p><b>Any thread, no lock held.</b> Alone, a node decides on the spot: the calls come on the
  * event loop that made the local change, in the order of {@link ChannelObserver}. In a Redis
- * cluster they come from Lettuce's threads when a decision script answers, and from the
- * heartbeat thread when a dead node's departure is fired; two decisions on one channel may then
- * arrive out of order or at once. Implementations are thread-safe, hand off and never block.
+ * cluster they come from Lettuce's threads when a decision script answers, and from the heartbeat
+ * thread when a dead node's departure is fired; two decisions on one channel may then arrive out of
+ * order or at once. Implementations are thread-safe, hand off and never block.
  */
 public interface ClusterObserver {
 
-    ClusterObserver NOOP = new ClusterObserver() {
-    };
+    ClusterObserver NOOP = new ClusterObserver() {};
 
     /** The channel got its first subscriber in the cluster. */
-    default void channelOccupied(App app, String channel) {
-    }
+    default void channelOccupied(App app, String channel) {}
 
     /** The channel lost its last subscriber in the cluster. */
-    default void channelVacated(App app, String channel) {
-    }
+    default void channelVacated(App app, String channel) {}
 
     /**
      * A user's first socket in the cluster joined a presence channel.
      *
      * @param socketId the joining socket, which must not be told about itself
      */
-    default void memberAdded(App app, String channel, Member member, String socketId) {
-    }
+    default void memberAdded(App app, String channel, Member member, String socketId) {}
 
     /** A user's last socket in the cluster left a presence channel. */
-    default void memberRemoved(App app, String channel, String userId) {
-    }
+    default void memberRemoved(App app, String channel, String userId) {}
 
     static ClusterObserver of(List<ClusterObserver> observers) {
         List<ClusterObserver> all = List.copyOf(observers);

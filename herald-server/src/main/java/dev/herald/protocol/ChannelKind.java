@@ -1,8 +1,8 @@
 package dev.herald.protocol;
 
 /**
- * The kind of a channel, decided once from its name's prefix (docs/protocol.md §3.1, checked in that order,
- * and anchored at the start of the name: "x-cache-y" is a public channel).
+ * The kind of a channel, decided once from its name's prefix (docs/protocol.md §3.1, checked in
+ * that order, and anchored at the start of the name: "x-cache-y" is a public channel).
  */
 public enum ChannelKind {
     PRIVATE_ENCRYPTED_CACHE("private-encrypted-cache-", Auth.PRIVATE, false, true),
@@ -18,7 +18,13 @@ public enum ChannelKind {
     PUBLIC("", Auth.NONE, false, false);
 
     /** What a subscriber must prove. */
-    public enum Auth { NONE, PRIVATE, PRESENCE, SIGNED_IN_USER, NEVER }
+    public enum Auth {
+        NONE,
+        PRIVATE,
+        PRESENCE,
+        SIGNED_IN_USER,
+        NEVER
+    }
 
     private static final ChannelKind[] BY_PREFIX = values();
 
@@ -55,7 +61,9 @@ public enum ChannelKind {
         return auth == Auth.PRESENCE;
     }
 
-    /** Whether clients may send {@code client-*} events on this kind (private and presence only). */
+    /**
+     * Whether clients may send {@code client-*} events on this kind (private and presence only).
+     */
     public boolean allowsClientEvents() {
         return clientEvents;
     }
@@ -65,7 +73,9 @@ public enum ChannelKind {
         return cached;
     }
 
-    /** Channels that exist for the server's own routing (users, watchlists), not for apps to list. */
+    /**
+     * Channels that exist for the server's own routing (users, watchlists), not for apps to list.
+     */
     public boolean isHidden() {
         return this == SERVER_TO_USER || this == INTERNAL;
     }

@@ -1,8 +1,8 @@
 package dev.herald.protocol;
 
 /**
- * Channel-name rules (docs/protocol.md §3.1): characters {@code A-Z a-z 0-9 _ - = @ , . ;} and a length
- * limit; {@code #server-to-user-} names are allowed as they are the only names starting with
+ * Channel-name rules (docs/protocol.md §3.1): characters {@code A-Z a-z 0-9 _ - = @ , . ;} and a
+ * length limit; {@code #server-to-user-} names are allowed as they are the only names starting with
  * {@code #}.
  */
 public final class ChannelNames {
@@ -24,12 +24,9 @@ public final class ChannelNames {
         }
     }
 
-    private ChannelNames() {
-    }
+    private ChannelNames() {}
 
-    /**
-     * Returns {@code null} if the name is valid, else why it is not (for the error message).
-     */
+    /** Returns {@code null} if the name is valid, else why it is not (for the error message). */
     public static String problem(String name, int maxLength) {
         if (name == null || name.isEmpty()) {
             return "Channel name is missing";
@@ -37,8 +34,10 @@ public final class ChannelNames {
         if (name.length() > maxLength) {
             return "Channel name is longer than " + maxLength + " characters";
         }
-        int start = name.startsWith(ChannelKind.SERVER_TO_USER.prefix())
-                ? ChannelKind.SERVER_TO_USER.prefix().length() : 0;
+        int start =
+                name.startsWith(ChannelKind.SERVER_TO_USER.prefix())
+                        ? ChannelKind.SERVER_TO_USER.prefix().length()
+                        : 0;
         if (start == name.length()) {
             return "Channel name has no user id";
         }

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * One message from a client (docs/protocol.md §2.3): {@code {"event":..,"channel":..,"data":..}}.
  *
- * @param event   the event name, never null
+ * @param event the event name, never null
  * @param channel the channel, or {@code null}
- * @param data    the {@code data} value as sent (object, string or absent: {@code null})
+ * @param data the {@code data} value as sent (object, string or absent: {@code null})
  */
 public record ClientMessage(String event, String channel, JsonNode data) {
 
@@ -34,8 +34,11 @@ public record ClientMessage(String event, String channel, JsonNode data) {
             throw new Malformed("A message must have a string \"event\"");
         }
         if (event.asText().length() > ClientInput.MAX_EVENT_NAME_LENGTH) {
-            throw new Malformed("Event name is longer than " + ClientInput.MAX_EVENT_NAME_LENGTH + " characters: "
-                    + ClientInput.quote(event.asText()));
+            throw new Malformed(
+                    "Event name is longer than "
+                            + ClientInput.MAX_EVENT_NAME_LENGTH
+                            + " characters: "
+                            + ClientInput.quote(event.asText()));
         }
         JsonNode channel = root.get("channel");
         if (channel != null && !channel.isTextual() && !channel.isNull()) {
@@ -43,7 +46,8 @@ public record ClientMessage(String event, String channel, JsonNode data) {
         }
         String channelName = channel == null || channel.isNull() ? null : channel.asText();
         JsonNode data = root.get("data");
-        return new ClientMessage(event.asText(), channelName, data == null || data.isNull() ? null : data);
+        return new ClientMessage(
+                event.asText(), channelName, data == null || data.isNull() ? null : data);
     }
 
     /**

@@ -8,11 +8,12 @@ public final class CloseCodes {
 
     /** The client closed, and this is the answer. */
     public static final int NORMAL = 1000;
+
     /** A text message that is not UTF-8. */
     public static final int INVALID_PAYLOAD = 1007;
+
     /** A message, whole or joined from fragments, over the largest allowed. */
     public static final int MESSAGE_TOO_BIG = 1009;
 
-    private CloseCodes() {
-    }
+    private CloseCodes() {}
 }

@@ -17,15 +17,21 @@ import java.util.Collection;
 public final class Frames {
 
     private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
+
     /** RFC 6455 §5.5: a control frame carries at most 125 bytes; a close frame's code takes 2. */
     private static final int MAX_CONTROL_PAYLOAD = 125;
+
     private static final int MAX_CLOSE_REASON_BYTES = MAX_CONTROL_PAYLOAD - 2;
 
-    private Frames() {
-    }
+    private Frames() {}
 
     public static ByteBuf connectionEstablished(String socketId, int activityTimeoutSeconds) {
-        String data = "{\"socket_id\":\"" + socketId + "\",\"activity_timeout\":" + activityTimeoutSeconds + "}";
+        String data =
+                "{\"socket_id\":\""
+                        + socketId
+                        + "\",\"activity_timeout\":"
+                        + activityTimeoutSeconds
+                        + "}";
         return event("pusher:connection_established", null, data);
     }
 
@@ -80,62 +86,79 @@ public final class Frames {
     }
 
     /**
-     * Presence success (protocol §3.5): all three of {@code ids}, {@code hash} and {@code count}, as
-     * pusher-js reads hash and count and the Java client ids and hash.
+     * Presence success (protocol §3.5): all three of {@code ids}, {@code hash} and {@code count},
+     * as pusher-js reads hash and count and the Java client ids and hash.
      *
      * @param members user id and raw {@code user_info} JSON (or {@code null}) per distinct user
      */
-    public static ByteBuf presenceSubscriptionSucceeded(String channel, Collection<Member> members) {
-        String data = jsonText(64 + 48 * members.size(), g -> {
-            g.writeStartObject();
-            g.writeObjectFieldStart("presence");
-            g.writeArrayFieldStart("ids");
-            for (Member m : members) {
-                g.writeString(m.userId());
-            }
-            g.writeEndArray();
-            g.writeObjectFieldStart("hash");
-            for (Member m : members) {
-                g.writeFieldName(m.userId());
-                writeRaw(g, m.userInfo());
-            }
-            g.writeEndObject();
-            g.writeNumberField("count", members.size());
-            g.writeEndObject();
-            g.writeEndObject();
-        });
+    public static ByteBuf presenceSubscriptionSucceeded(
+            String channel, Collection<Member> members) {
+        String data =
+                jsonText(
+                        64 + 48 * members.size(),
+                        g -> {
+                            g.writeStartObject();
+                            g.writeObjectFieldStart("presence");
+                            g.writeArrayFieldStart("ids");
+                            for (Member m : members) {
+                                g.writeString(m.userId());
+                            }
+                            g.writeEndArray();
+                            g.writeObjectFieldStart("hash");
+                            for (Member m : members) {
+                                g.writeFieldName(m.userId());
+                                writeRaw(g, m.userInfo());
+                            }
+                            g.writeEndObject();
+                            g.writeNumberField("count", members.size());
+                            g.writeEndObject();
+                            g.writeEndObject();
+                        });
         return event("pusher_internal:subscription_succeeded", channel, data);
     }
 
     public static ByteBuf memberAdded(String channel, Member member) {
-        return event("pusher_internal:member_added", channel, jsonText(64, g -> {
-            g.writeStartObject();
-            g.writeStringField("user_id", member.userId());
-            g.writeFieldName("user_info");
-            writeRaw(g, member.userInfo());
-            g.writeEndObject();
-        }));
+        return event(
+                "pusher_internal:member_added",
+                channel,
+                jsonText(
+                        64,
+                        g -> {
+                            g.writeStartObject();
+                            g.writeStringField("user_id", member.userId());
+                            g.writeFieldName("user_info");
+                            writeRaw(g, member.userInfo());
+                            g.writeEndObject();
+                        }));
     }
 
     public static ByteBuf memberRemoved(String channel, String userId) {
-        return event("pusher_internal:member_removed", channel, jsonText(32, g -> {
-            g.writeStartObject();
-            g.writeStringField("user_id", userId);
-            g.writeEndObject();
-        }));
+        return event(
+                "pusher_internal:member_removed",
+                channel,
+                jsonText(
+                        32,
+                        g -> {
+                            g.writeStartObject();
+                            g.writeStringField("user_id", userId);
+                            g.writeEndObject();
+                        }));
     }
 
     /**
-     * A channel event whose {@code data} is a string, sent as a JSON string exactly as the HTTP
-     * API received it (protocol §2.3).
+     * A channel event whose {@code data} is a string, sent as a JSON string exactly as the HTTP API
+     * received it (protocol §2.3).
      */
     public static ByteBuf event(String event, String channel, String data) {
         return event(event, channel, data, null);
     }
 
     public static ByteBuf event(String event, String channel, String data, String userId) {
-        int hint = 48 + event.length() + (channel == null ? 0 : channel.length())
-                + (data == null ? 0 : data.length() + data.length() / 8);
+        int hint =
+                48
+                        + event.length()
+                        + (channel == null ? 0 : channel.length())
+                        + (data == null ? 0 : data.length() + data.length() / 8);
         try (FrameWriter w = new FrameWriter(ALLOC, hint)) {
             JsonGenerator g = w.json();
             g.writeStartObject();
@@ -158,13 +181,14 @@ public final class Frames {
 
     /**
      * A relayed client event: {@code data} is written verbatim as the sender sent it (an object
-     * from pusher-js, a string from the Java client; protocol §2.3), plus {@code user_id} on presence
-     * channels (§3.9).
+     * from pusher-js, a string from the Java client; protocol §2.3), plus {@code user_id} on
+     * presence channels (§3.9).
      *
      * @param rawData the sender's {@code data} value as JSON text, or {@code null} for none
      */
     public static ByteBuf clientEvent(String event, String channel, String rawData, String userId) {
-        int hint = 48 + event.length() + channel.length() + (rawData == null ? 0 : rawData.length());
+        int hint =
+                48 + event.length() + channel.length() + (rawData == null ? 0 : rawData.length());
         try (FrameWriter w = new FrameWriter(ALLOC, hint)) {
             JsonGenerator g = w.json();
             g.writeStartObject();
@@ -184,31 +208,45 @@ public final class Frames {
         }
     }
 
-    /** {@code pusher:signin_success} with the exact {@code user_data} string that was signed (protocol §4.1). */
+    /**
+     * {@code pusher:signin_success} with the exact {@code user_data} string that was signed
+     * (protocol §4.1).
+     */
     public static ByteBuf signinSuccess(String userData) {
-        return event("pusher:signin_success", null, jsonText(32 + userData.length(), g -> {
-            g.writeStartObject();
-            g.writeStringField("user_data", userData);
-            g.writeEndObject();
-        }));
+        return event(
+                "pusher:signin_success",
+                null,
+                jsonText(
+                        32 + userData.length(),
+                        g -> {
+                            g.writeStartObject();
+                            g.writeStringField("user_data", userData);
+                            g.writeEndObject();
+                        }));
     }
 
     /**
-     * {@code pusher_internal:watchlist_events} (protocol §4.4), the only shape pusher-js understands:
-     * no channel, and one element per non-empty status.
+     * {@code pusher_internal:watchlist_events} (protocol §4.4), the only shape pusher-js
+     * understands: no channel, and one element per non-empty status.
      */
     public static ByteBuf watchlistEvents(Collection<String> online, Collection<String> offline) {
-        return event("pusher_internal:watchlist_events", null, jsonText(64, g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("events");
-            watchlistEvent(g, "online", online);
-            watchlistEvent(g, "offline", offline);
-            g.writeEndArray();
-            g.writeEndObject();
-        }));
+        return event(
+                "pusher_internal:watchlist_events",
+                null,
+                jsonText(
+                        64,
+                        g -> {
+                            g.writeStartObject();
+                            g.writeArrayFieldStart("events");
+                            watchlistEvent(g, "online", online);
+                            watchlistEvent(g, "offline", offline);
+                            g.writeEndArray();
+                            g.writeEndObject();
+                        }));
     }
 
-    private static void watchlistEvent(JsonGenerator g, String name, Collection<String> userIds) throws IOException {
+    private static void watchlistEvent(JsonGenerator g, String name, Collection<String> userIds)
+            throws IOException {
         if (userIds.isEmpty()) {
             return;
         }
@@ -229,7 +267,10 @@ public final class Frames {
 
     /** {@code pusher_internal:subscription_count} (protocol §3.8). */
     public static ByteBuf subscriptionCount(String channel, int count) {
-        return event("pusher_internal:subscription_count", channel, "{\"subscription_count\":" + count + "}");
+        return event(
+                "pusher_internal:subscription_count",
+                channel,
+                "{\"subscription_count\":" + count + "}");
     }
 
     /**
@@ -240,7 +281,9 @@ public final class Frames {
     public static ByteBuf close(int code, String reason) {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
         int reasonLength = Math.min(text.length, MAX_CLOSE_REASON_BYTES);
-        while (reasonLength < text.length && reasonLength > 0 && (text[reasonLength] & 0xC0) == 0x80) {
+        while (reasonLength < text.length
+                && reasonLength > 0
+                && (text[reasonLength] & 0xC0) == 0x80) {
             reasonLength--; // text[reasonLength] continues a character that would be cut
         }
         ByteBuf buf = ALLOC.buffer(4 + reasonLength);

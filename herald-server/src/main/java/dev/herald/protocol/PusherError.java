@@ -3,12 +3,12 @@ package dev.herald.protocol;
 /**
  * Every error Herald reports on a WebSocket connection, with its Pusher code.
  *
- * <p>The range of a code tells the client what to do ({@code docs/protocol.md} §2.5): 4000–4099
- * do not reconnect unchanged, 4100–4199 reconnect after a back-off, 4200–4299 reconnect at once,
- * 4300–4399 any other error. Fatal errors are sent as {@code pusher:error}
- * followed by a close frame with the same code (protocol &lt; 6 clients need the message). The
- * 43xx codes below 4301 and above it are Herald's own, for refusals Pusher does not number; they
- * are sent without closing the connection.
+ * <p>The range of a code tells the client what to do ({@code docs/protocol.md} §2.5): 4000–4099 do
+ * not reconnect unchanged, 4100–4199 reconnect after a back-off, 4200–4299 reconnect at once,
+ * 4300–4399 any other error. Fatal errors are sent as {@code pusher:error} followed by a close
+ * frame with the same code (protocol &lt; 6 clients need the message). The 43xx codes below 4301
+ * and above it are Herald's own, for refusals Pusher does not number; they are sent without closing
+ * the connection.
  */
 public enum PusherError {
     APP_NOT_FOUND(4001, true),

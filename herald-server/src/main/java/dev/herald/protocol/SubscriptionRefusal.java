@@ -1,15 +1,18 @@
 package dev.herald.protocol;
 
 /**
- * The {@code type} and {@code status} of a {@code pusher:subscription_error} (docs/protocol.md §3.4): what
- * pusher-js hands the app's handlers for a refused subscription. The status is an HTTP status
- * for auth and name problems, as an app's auth endpoint would answer, and the Pusher code for
- * limits.
+ * The {@code type} and {@code status} of a {@code pusher:subscription_error} (docs/protocol.md
+ * §3.4): what pusher-js hands the app's handlers for a refused subscription. The status is an HTTP
+ * status for auth and name problems, as an app's auth endpoint would answer, and the Pusher code
+ * for limits.
  */
 public enum SubscriptionRefusal {
     /** The channel name breaks a name rule. */
     INVALID_CHANNEL("InvalidChannel", 400),
-    /** The signature, or what the signature needs, is missing or wrong; or the channel is not the socket's to join. */
+    /**
+     * The signature, or what the signature needs, is missing or wrong; or the channel is not the
+     * socket's to join.
+     */
     NOT_AUTHORIZED("AuthError", 401),
     /** {@code channel_data} is not a JSON object with a user id. */
     INVALID_CHANNEL_DATA("AuthError", 400),

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publications across nodes over Redis pub/sub, one Redis channel per app channel. A node
- * subscribes in Redis only to the channels it has local subscribers for, so traffic goes only
- * where it is wanted. The frame bytes are relayed as they were encoded, never decoded.
+ * subscribes in Redis only to the channels it has local subscribers for, so traffic goes only where
+ * it is wanted. The frame bytes are relayed as they were encoded, never decoded.
  *
  * <p>A publication is delivered to this node's subscribers at once and published to Redis for the
  * others; a node ignores its own messages coming back. Redis preserves order per publishing
@@ -38,10 +38,13 @@ public final class RedisBroker implements Broker {
     private final String node;
     private final byte[] nodeId;
     private final byte[] control;
+
     /** Redis channels this node is subscribed to; touched only on the cluster thread. */
     private final Set<String> subscribed = new HashSet<>();
+
     /** Subscriptions sent but not yet confirmed by Redis; cluster thread only. */
     private final Map<String, CompletableFuture<Void>> inFlight = new HashMap<>();
+
     private BrokerListener listener;
 
     public RedisBroker(RedisConnections redis, String nodeId) {
@@ -81,11 +84,17 @@ public final class RedisBroker implements Broker {
         if (wanted && subscribed.add(key)) {
             CompletableFuture<Void> confirmed = new CompletableFuture<>();
             inFlight.put(key, confirmed);
-            redis.subscriber().async().subscribe(key.getBytes(StandardCharsets.UTF_8))
-                    .whenComplete((v, error) -> redis.thread().execute(() -> {
-                        inFlight.remove(key, confirmed);
-                        confirmed.complete(null);
-                    }));
+            redis.subscriber()
+                    .async()
+                    .subscribe(key.getBytes(StandardCharsets.UTF_8))
+                    .whenComplete(
+                            (v, error) ->
+                                    redis.thread()
+                                            .execute(
+                                                    () -> {
+                                                        inFlight.remove(key, confirmed);
+                                                        confirmed.complete(null);
+                                                    }));
             follow(confirmed, routed);
         } else if (!wanted && subscribed.remove(key)) {
             redis.subscriber().async().unsubscribe(key.getBytes(StandardCharsets.UTF_8));
@@ -110,11 +119,17 @@ public final class RedisBroker implements Broker {
     public void publish(String appId, String channel, EncodedEvent event, String excludeSocketId) {
         listener.onPublication(appId, channel, event, excludeSocketId);
         byte[] message = Relay.publication(nodeId, excludeSocketId, event.frame());
-        redis.publisher().async().publish(keys.relayChannel(appId, channel).getBytes(StandardCharsets.UTF_8), message)
-                .exceptionally(e -> {
-                    log.debug("publish to Redis failed (local subscribers got it): {}", e.toString());
-                    return 0L;
-                });
+        redis.publisher()
+                .async()
+                .publish(
+                        keys.relayChannel(appId, channel).getBytes(StandardCharsets.UTF_8), message)
+                .exceptionally(
+                        e -> {
+                            log.debug(
+                                    "publish to Redis failed (local subscribers got it): {}",
+                                    e.toString());
+                            return 0L;
+                        });
     }
 
     @Override
@@ -145,17 +160,22 @@ public final class RedisBroker implements Broker {
             if (publication == null || publication.from(nodeId)) {
                 return; // not ours to read, or our own publication, already delivered locally
             }
-            RedisKeys.AppChannel target = keys.readRelayChannel(new String(channel, StandardCharsets.UTF_8));
+            RedisKeys.AppChannel target =
+                    keys.readRelayChannel(new String(channel, StandardCharsets.UTF_8));
             if (target == null) {
                 return;
             }
             // copied once into native memory: sockets are written from there (a heap frame would
             // be copied again for every subscriber)
             int length = publication.frameLength();
-            EncodedEvent event = new EncodedEvent(ByteBufAllocator.DEFAULT.directBuffer(length, length)
-                    .writeBytes(message, publication.frameOffset(), length));
+            EncodedEvent event =
+                    new EncodedEvent(
+                            ByteBufAllocator.DEFAULT
+                                    .directBuffer(length, length)
+                                    .writeBytes(message, publication.frameOffset(), length));
             try {
-                listener.onPublication(target.appId(), target.channel(), event, publication.excludeSocketId());
+                listener.onPublication(
+                        target.appId(), target.channel(), event, publication.excludeSocketId());
             } finally {
                 event.release();
             }

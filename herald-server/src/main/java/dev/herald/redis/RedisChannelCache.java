@@ -31,30 +31,43 @@ public final class RedisChannelCache implements ChannelCache {
     @Override
     public void put(String appId, String channel, String event, String data, Duration ttl) {
         long expires = System.currentTimeMillis() + ttl.toMillis();
-        String value = Json.MAPPER.createObjectNode().put("event", event).put("data", data).put("expires", expires)
-                .toString();
-        redis.set(keys.cache(appId, channel), value, SetArgs.Builder.px(ttl.toMillis())).exceptionally(e -> {
-            log.warn("cache write for {} failed: {}", channel, e.toString());
-            return null;
-        });
+        String value =
+                Json.MAPPER
+                        .createObjectNode()
+                        .put("event", event)
+                        .put("data", data)
+                        .put("expires", expires)
+                        .toString();
+        redis.set(keys.cache(appId, channel), value, SetArgs.Builder.px(ttl.toMillis()))
+                .exceptionally(
+                        e -> {
+                            log.warn("cache write for {} failed: {}", channel, e.toString());
+                            return null;
+                        });
     }
 
     @Override
     public CompletionStage<CachedEvent> get(String appId, String channel) {
-        return redis.get(keys.cache(appId, channel)).thenApply(value -> {
-            if (value == null) {
-                return null;
-            }
-            try {
-                JsonNode node = Json.MAPPER.readTree(value);
-                CachedEvent cached = new CachedEvent(node.get("event").asText(), node.get("data").asText(),
-                        node.get("expires").asLong());
-                return cached.expired(System.currentTimeMillis()) ? null : cached;
-            } catch (IOException | RuntimeException e) {
-                log.warn("unreadable cache entry for {}: {}", channel, e.toString());
-                return null;
-            }
-        });
+        return redis.get(keys.cache(appId, channel))
+                .thenApply(
+                        value -> {
+                            if (value == null) {
+                                return null;
+                            }
+                            try {
+                                JsonNode node = Json.MAPPER.readTree(value);
+                                CachedEvent cached =
+                                        new CachedEvent(
+                                                node.get("event").asText(),
+                                                node.get("data").asText(),
+                                                node.get("expires").asLong());
+                                return cached.expired(System.currentTimeMillis()) ? null : cached;
+                            } catch (IOException | RuntimeException e) {
+                                log.warn(
+                                        "unreadable cache entry for {}: {}", channel, e.toString());
+                                return null;
+                            }
+                        });
     }
 
     @Override

@@ -30,21 +30,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Decisions.</b> The hub reports local first joins and last leaves to {@link #localEvents()},
  * which turns them into cluster-wide ones for the {@link ClusterObserver} given at construction
- * (called on Lettuce's threads and on the heartbeat thread): a channel is occupied when its first subscriber anywhere arrives,
- * a presence member is added when the user's first socket anywhere joins, and so on, each decided
- * by one atomic script, so exactly one node passes it on (to member events, watchlists and
- * webhooks). The bookkeeping is level-based: on the cluster thread it compares what the hub holds
- * now with what this node last wrote, so racing joins and leaves on different event loops cannot
- * leave Redis wrong.
+ * (called on Lettuce's threads and on the heartbeat thread): a channel is occupied when its first
+ * subscriber anywhere arrives, a presence member is added when the user's first socket anywhere
+ * joins, and so on, each decided by one atomic script, so exactly one node passes it on (to member
+ * events, watchlists and webhooks). The bookkeeping is level-based: on the cluster thread it
+ * compares what the hub holds now with what this node last wrote, so racing joins and leaves on
+ * different event loops cannot leave Redis wrong.
  *
  * <p><b>Leases.</b> Every heartbeat renews this node's lease in {@code herald:nodes}. Answers count
- * only nodes whose lease is live, so a dead node's members and counts disappear when its lease
- * runs out; the first node to notice then claims the dead node (one atomic {@code ZREM}) and fires
- * the member-removed and vacated events its death implies, once.
+ * only nodes whose lease is live, so a dead node's members and counts disappear when its lease runs
+ * out; the first node to notice then claims the dead node (one atomic {@code ZREM}) and fires the
+ * member-removed and vacated events its death implies, once.
  *
- * <p><b>Outages.</b> While Redis is away, local clients keep being served and local decisions
- * stand in for cluster ones. When Redis is back (possibly empty after a restart) the heartbeat
- * notices the missing marker key and writes this node's state again, without firing events.
+ * <p><b>Outages.</b> While Redis is away, local clients keep being served and local decisions stand
+ * in for cluster ones. When Redis is back (possibly empty after a restart) the heartbeat notices
+ * the missing marker key and writes this node's state again, without firing events.
  */
 public final class RedisClusterState implements AutoCloseable {
 
@@ -60,19 +60,26 @@ public final class RedisClusterState implements AutoCloseable {
     private final long leaseMillis;
     private final ScheduledExecutorService heartbeat;
     private final AtomicBoolean reachable = new AtomicBoolean(true);
+
     /** What this node last wrote; touched only on the cluster thread. */
     private final Set<ChannelHere> occupiedHere = new HashSet<>();
+
     private final Set<MemberHere> membersHere = new HashSet<>();
     private volatile Map<String, Integer> remoteConnections = Map.of();
     private volatile int liveNodes = 1;
     private final ClusterObserver downstream;
 
     /**
-     * @param hub        what this node holds, read on the cluster and heartbeat threads
+     * @param hub what this node holds, read on the cluster and heartbeat threads
      * @param downstream hears the cluster-wide decisions this node makes
      */
-    public RedisClusterState(RedisConnections connections, String node, LocalChannels hub, AppStore apps,
-            long leaseMillis, ClusterObserver downstream) {
+    public RedisClusterState(
+            RedisConnections connections,
+            String node,
+            LocalChannels hub,
+            AppStore apps,
+            long leaseMillis,
+            ClusterObserver downstream) {
         this.connections = connections;
         this.downstream = downstream;
         this.redis = connections.state().async();
@@ -138,7 +145,9 @@ public final class RedisClusterState implements AutoCloseable {
 
         @Override
         public void memberJoined(App app, String channel, Member member, String socketId) {
-            connections.thread().execute(() -> reconcileMember(app, channel, member.userId(), socketId));
+            connections
+                    .thread()
+                    .execute(() -> reconcileMember(app, channel, member.userId(), socketId));
         }
 
         @Override
@@ -151,11 +160,9 @@ public final class RedisClusterState implements AutoCloseable {
         return Long.toString(System.currentTimeMillis());
     }
 
-    private record ChannelHere(String appId, String channel) {
-    }
+    private record ChannelHere(String appId, String channel) {}
 
-    private record MemberHere(String appId, String channel, String userId) {
-    }
+    private record MemberHere(String appId, String channel, String userId) {}
 
     private void reconcileChannel(App app, String channel) {
         int count = hub.subscriptionCount(app.id(), channel);
@@ -163,13 +170,30 @@ public final class RedisClusterState implements AutoCloseable {
         String sKey = keys.subscriptions(node, app.id());
         String sSuffix = RedisKeys.subscriptionsSuffix(app.id());
         if (count > 0 && occupiedHere.add(here)) {
-            decide(redis.eval(Scripts.OCCUPY, ScriptOutputType.INTEGER,
-                    new String[] {keys.nodes(), sKey, keys.nodeKeys(node)}, now(), node, channel,
-                    Integer.toString(count), keys.nodePrefix(), sSuffix),
+            decide(
+                    redis.eval(
+                            Scripts.OCCUPY,
+                            ScriptOutputType.INTEGER,
+                            new String[] {keys.nodes(), sKey, keys.nodeKeys(node)},
+                            now(),
+                            node,
+                            channel,
+                            Integer.toString(count),
+                            keys.nodePrefix(),
+                            sSuffix),
                     () -> downstream.channelOccupied(app, channel));
         } else if (count == 0 && occupiedHere.remove(here)) {
-            decide(redis.eval(Scripts.VACATE, ScriptOutputType.INTEGER, new String[] {keys.nodes(), sKey}, now(),
-                    node, channel, keys.nodePrefix(), sSuffix), () -> downstream.channelVacated(app, channel));
+            decide(
+                    redis.eval(
+                            Scripts.VACATE,
+                            ScriptOutputType.INTEGER,
+                            new String[] {keys.nodes(), sKey},
+                            now(),
+                            node,
+                            channel,
+                            keys.nodePrefix(),
+                            sSuffix),
+                    () -> downstream.channelVacated(app, channel));
         } else if (count > 0) {
             redis.hset(sKey, channel, Integer.toString(count)).exceptionally(this::ignore);
         }
@@ -182,26 +206,49 @@ public final class RedisClusterState implements AutoCloseable {
         String suffix = RedisKeys.membersSuffix(app.id(), channel);
         if (member != null && membersHere.add(here)) {
             String info = member.userInfo() == null ? "" : member.userInfo();
-            decide(redis.eval(Scripts.JOIN, ScriptOutputType.INTEGER,
-                    new String[] {keys.nodes(), pKey, keys.nodeKeys(node)}, now(), node, userId, info,
-                    keys.nodePrefix(), suffix), () -> downstream.memberAdded(app, channel, member, socketId));
+            decide(
+                    redis.eval(
+                            Scripts.JOIN,
+                            ScriptOutputType.INTEGER,
+                            new String[] {keys.nodes(), pKey, keys.nodeKeys(node)},
+                            now(),
+                            node,
+                            userId,
+                            info,
+                            keys.nodePrefix(),
+                            suffix),
+                    () -> downstream.memberAdded(app, channel, member, socketId));
         } else if (member == null && membersHere.remove(here)) {
-            decide(redis.eval(Scripts.LEAVE, ScriptOutputType.INTEGER, new String[] {keys.nodes(), pKey}, now(),
-                    node, userId, keys.nodePrefix(), suffix), () -> downstream.memberRemoved(app, channel, userId));
+            decide(
+                    redis.eval(
+                            Scripts.LEAVE,
+                            ScriptOutputType.INTEGER,
+                            new String[] {keys.nodes(), pKey},
+                            now(),
+                            node,
+                            userId,
+                            keys.nodePrefix(),
+                            suffix),
+                    () -> downstream.memberRemoved(app, channel, userId));
         }
     }
 
     /** Passes the change on when the script says this node decides it, or when Redis cannot say. */
     private void decide(CompletionStage<Long> verdict, Runnable passOn) {
-        verdict.whenComplete((result, error) -> {
-            if (error != null) {
-                Fatal.surface(error); // Lettuce completes a command with what its event loop caught
-                log.debug("cluster decision unavailable, deciding locally: {}", error.toString());
-                passOn.run();
-            } else if (result == 1L) {
-                passOn.run();
-            }
-        });
+        verdict.whenComplete(
+                (result, error) -> {
+                    if (error != null) {
+                        Fatal.surface(
+                                error); // Lettuce completes a command with what its event loop
+                        // caught
+                        log.debug(
+                                "cluster decision unavailable, deciding locally: {}",
+                                error.toString());
+                        passOn.run();
+                    } else if (result == 1L) {
+                        passOn.run();
+                    }
+                });
     }
 
     private <T> T ignore(Throwable error) {
@@ -221,14 +268,20 @@ public final class RedisClusterState implements AutoCloseable {
             }
             writeConnections();
             readRemoteConnections(now);
-            liveNodes = Math.max(1, sync.zcount(keys.nodes(), Range.create(now, Double.POSITIVE_INFINITY)).intValue());
+            liveNodes =
+                    Math.max(
+                            1,
+                            sync.zcount(keys.nodes(), Range.create(now, Double.POSITIVE_INFINITY))
+                                    .intValue());
             reapDeadNodes(now);
             if (reachable.compareAndSet(false, true)) {
                 log.info("Redis is reachable again; cluster state restored");
             }
         } catch (RuntimeException e) {
             if (reachable.compareAndSet(true, false)) {
-                log.warn("Redis unreachable ({}); serving local clients only until it returns", e.toString());
+                log.warn(
+                        "Redis unreachable ({}); serving local clients only until it returns",
+                        e.toString());
             }
         }
     }
@@ -276,8 +329,15 @@ public final class RedisClusterState implements AutoCloseable {
     }
 
     private void readRemoteConnections(long now) {
-        List<Object> flat = sync.eval(Scripts.REMOTE_CONNECTIONS, ScriptOutputType.MULTI, new String[] {keys.nodes()},
-                Long.toString(now), node, keys.nodePrefix(), RedisKeys.connectionsSuffix());
+        List<Object> flat =
+                sync.eval(
+                        Scripts.REMOTE_CONNECTIONS,
+                        ScriptOutputType.MULTI,
+                        new String[] {keys.nodes()},
+                        Long.toString(now),
+                        node,
+                        keys.nodePrefix(),
+                        RedisKeys.connectionsSuffix());
         Map<String, Integer> sums = new HashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             sums.put((String) flat.get(i), Integer.parseInt((String) flat.get(i + 1)));
@@ -306,8 +366,14 @@ public final class RedisClusterState implements AutoCloseable {
             }
             App app = apps.byId(presence.appId()).orElse(null);
             String suffix = RedisKeys.membersSuffix(presence.appId(), presence.channel());
-            List<Object> live = sync.eval(Scripts.MEMBERS, ScriptOutputType.MULTI, new String[] {keys.nodes()},
-                    Long.toString(now), keys.nodePrefix(), suffix);
+            List<Object> live =
+                    sync.eval(
+                            Scripts.MEMBERS,
+                            ScriptOutputType.MULTI,
+                            new String[] {keys.nodes()},
+                            Long.toString(now),
+                            keys.nodePrefix(),
+                            suffix);
             Set<Object> liveUsers = new HashSet<>();
             for (int i = 0; i < live.size(); i += 2) {
                 liveUsers.add(live.get(i));
@@ -325,8 +391,15 @@ public final class RedisClusterState implements AutoCloseable {
             }
             App app = apps.byId(appId).orElse(null);
             for (String channel : sync.hkeys(key)) {
-                Long left = sync.eval(Scripts.SUBSCRIPTIONS, ScriptOutputType.INTEGER, new String[] {keys.nodes()},
-                        Long.toString(now), channel, keys.nodePrefix(), RedisKeys.subscriptionsSuffix(appId));
+                Long left =
+                        sync.eval(
+                                Scripts.SUBSCRIPTIONS,
+                                ScriptOutputType.INTEGER,
+                                new String[] {keys.nodes()},
+                                Long.toString(now),
+                                channel,
+                                keys.nodePrefix(),
+                                RedisKeys.subscriptionsSuffix(appId));
                 if (app != null && left == 0) {
                     downstream.channelVacated(app, channel);
                 }
@@ -342,19 +415,21 @@ public final class RedisClusterState implements AutoCloseable {
     public void close() {
         heartbeat.shutdown();
         try {
-            heartbeat.awaitTermination(5, TimeUnit.SECONDS); // a beat in progress finishes, not interrupted
+            heartbeat.awaitTermination(
+                    5, TimeUnit.SECONDS); // a beat in progress finishes, not interrupted
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         try {
             // let the bookkeeping of the connections just closed reach Redis before saying goodbye
-            connections.thread().submit(() -> { }).get(2, TimeUnit.SECONDS);
+            connections.thread().submit(() -> {}).get(2, TimeUnit.SECONDS);
             Thread.sleep(200);
         } catch (Exception e) {
             log.debug("cluster bookkeeping not drained: {}", e.toString());
         }
         try {
-            // a clean goodbye: others stop counting this node at once, without waiting for the lease
+            // a clean goodbye: others stop counting this node at once, without waiting for the
+            // lease
             sync.zadd(keys.nodes(), 1, node);
             reapDeadNodes(System.currentTimeMillis());
         } catch (RuntimeException e) {

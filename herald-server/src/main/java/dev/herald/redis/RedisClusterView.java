@@ -18,8 +18,8 @@ import java.util.concurrent.Executor;
 
 /**
  * Cluster-wide answers, each one script over the live nodes' state. Questions are sent from the
- * cluster thread, after this node's pending bookkeeping, so a subscriber's own join is always
- * in the member list it is answered with.
+ * cluster thread, after this node's pending bookkeeping, so a subscriber's own join is always in
+ * the member list it is answered with.
  */
 public final class RedisClusterView implements ClusterView {
 
@@ -37,13 +37,17 @@ public final class RedisClusterView implements ClusterView {
 
     private <T> CompletionStage<T> eval(String script, ScriptOutputType type, String... args) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        thread.execute(() -> redis.<T>eval(script, type, nodes, args).whenComplete((value, error) -> {
-            if (error != null) {
-                result.completeExceptionally(error);
-            } else {
-                result.complete(value);
-            }
-        }));
+        thread.execute(
+                () ->
+                        redis.<T>eval(script, type, nodes, args)
+                                .whenComplete(
+                                        (value, error) -> {
+                                            if (error != null) {
+                                                result.completeExceptionally(error);
+                                            } else {
+                                                result.complete(value);
+                                            }
+                                        }));
         return result;
     }
 
@@ -53,8 +57,13 @@ public final class RedisClusterView implements ClusterView {
 
     @Override
     public CompletionStage<Integer> subscriptionCount(String appId, String channel) {
-        return this.<Long>eval(Scripts.SUBSCRIPTIONS, ScriptOutputType.INTEGER, now(), channel,
-                keys.nodePrefix(), RedisKeys.subscriptionsSuffix(appId))
+        return this.<Long>eval(
+                        Scripts.SUBSCRIPTIONS,
+                        ScriptOutputType.INTEGER,
+                        now(),
+                        channel,
+                        keys.nodePrefix(),
+                        RedisKeys.subscriptionsSuffix(appId))
                 .thenApply(Long::intValue);
     }
 
@@ -65,32 +74,53 @@ public final class RedisClusterView implements ClusterView {
 
     @Override
     public CompletionStage<List<Member>> members(String appId, String channel) {
-        return this.<List<Object>>eval(Scripts.MEMBERS, ScriptOutputType.MULTI, now(), keys.nodePrefix(),
-                RedisKeys.membersSuffix(appId, channel)).thenApply(flat -> {
-                    List<Member> members = new ArrayList<>(flat.size() / 2);
-                    for (int i = 0; i + 1 < flat.size(); i += 2) {
-                        String info = (String) flat.get(i + 1);
-                        members.add(new Member((String) flat.get(i), info.isEmpty() ? null : info));
-                    }
-                    return members;
-                });
+        return this.<List<Object>>eval(
+                        Scripts.MEMBERS,
+                        ScriptOutputType.MULTI,
+                        now(),
+                        keys.nodePrefix(),
+                        RedisKeys.membersSuffix(appId, channel))
+                .thenApply(
+                        flat -> {
+                            List<Member> members = new ArrayList<>(flat.size() / 2);
+                            for (int i = 0; i + 1 < flat.size(); i += 2) {
+                                String info = (String) flat.get(i + 1);
+                                members.add(
+                                        new Member(
+                                                (String) flat.get(i),
+                                                info.isEmpty() ? null : info));
+                            }
+                            return members;
+                        });
     }
 
     @Override
     public CompletionStage<Map<String, Counts>> channels(String appId) {
-        return this.<List<Object>>eval(Scripts.CHANNELS, ScriptOutputType.MULTI, now(), keys.nodePrefix(),
-                RedisKeys.subscriptionsSuffix(appId), RedisKeys.membersStem(appId), ChannelKind.PRESENCE.prefix())
-                .thenApply(flat -> {
-                    Map<String, Counts> channels = new LinkedHashMap<>();
-                    for (int i = 0; i + 2 < flat.size(); i += 3) {
-                        String channel = (String) flat.get(i);
-                        if (!ChannelKind.of(channel).isHidden()) { // the server's own channels are no one's business
-                            channels.put(channel, new Counts(Integer.parseInt((String) flat.get(i + 1)),
-                                    Integer.parseInt((String) flat.get(i + 2))));
-                        }
-                    }
-                    return channels;
-                });
+        return this.<List<Object>>eval(
+                        Scripts.CHANNELS,
+                        ScriptOutputType.MULTI,
+                        now(),
+                        keys.nodePrefix(),
+                        RedisKeys.subscriptionsSuffix(appId),
+                        RedisKeys.membersStem(appId),
+                        ChannelKind.PRESENCE.prefix())
+                .thenApply(
+                        flat -> {
+                            Map<String, Counts> channels = new LinkedHashMap<>();
+                            for (int i = 0; i + 2 < flat.size(); i += 3) {
+                                String channel = (String) flat.get(i);
+                                if (!ChannelKind.of(channel)
+                                        .isHidden()) { // the server's own channels are no one's
+                                    // business
+                                    channels.put(
+                                            channel,
+                                            new Counts(
+                                                    Integer.parseInt((String) flat.get(i + 1)),
+                                                    Integer.parseInt((String) flat.get(i + 2))));
+                                }
+                            }
+                            return channels;
+                        });
     }
 
     @Override
@@ -100,13 +130,15 @@ public final class RedisClusterView implements ClusterView {
         args.add(keys.nodePrefix());
         args.add(RedisKeys.subscriptionsSuffix(appId));
         args.addAll(channels);
-        return this.<List<Object>>eval(Scripts.OCCUPIED, ScriptOutputType.MULTI, args.toArray(new String[0]))
-                .thenApply(flat -> {
-                    Set<String> occupied = new HashSet<>();
-                    for (Object o : flat) {
-                        occupied.add((String) o);
-                    }
-                    return occupied;
-                });
+        return this.<List<Object>>eval(
+                        Scripts.OCCUPIED, ScriptOutputType.MULTI, args.toArray(new String[0]))
+                .thenApply(
+                        flat -> {
+                            Set<String> occupied = new HashSet<>();
+                            for (Object o : flat) {
+                                occupied.add((String) o);
+                            }
+                            return occupied;
+                        });
     }
 }

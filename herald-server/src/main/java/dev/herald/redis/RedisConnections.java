@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * subscribers for. Commands issued while Redis is away fail at once rather than queue without
  * bound; Lettuce re-subscribes the pub/sub connection when Redis returns.
  *
- * <p>Also owns the one "herald-cluster" thread on which the engines serialise their bookkeeping,
- * so none of it runs on an event loop or on Lettuce's I/O threads.
+ * <p>Also owns the one "herald-cluster" thread on which the engines serialise their bookkeeping, so
+ * none of it runs on an event loop or on Lettuce's I/O threads.
  */
 public final class RedisConnections implements AutoCloseable {
 
@@ -37,30 +37,42 @@ public final class RedisConnections implements AutoCloseable {
         this(url, RedisKeys.DEFAULT_NAMESPACE);
     }
 
-    /** Connections whose engines keep their keys and channels under {@code namespace:} (tests use their own). */
+    /**
+     * Connections whose engines keep their keys and channels under {@code namespace:} (tests use
+     * their own).
+     */
     RedisConnections(String url, String namespace) {
         keys = new RedisKeys(namespace);
         RedisURI uri = RedisURI.create(url);
         uri.setTimeout(Duration.ofSeconds(5));
         client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .build());
+        client.setOptions(
+                ClientOptions.builder()
+                        .autoReconnect(true)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .build());
         try {
             state = client.connect(StringCodec.UTF8);
             publisher = client.connect(ByteArrayCodec.INSTANCE);
             subscriber = client.connectPubSub(ByteArrayCodec.INSTANCE);
         } catch (RuntimeException e) {
             client.shutdown();
-            throw new IllegalStateException("cannot connect to Redis at " + uri.getHost() + ":" + uri.getPort()
-                    + " (HERALD_REDIS_URL): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot connect to Redis at "
+                            + uri.getHost()
+                            + ":"
+                            + uri.getPort()
+                            + " (HERALD_REDIS_URL): "
+                            + e.getMessage(),
+                    e);
         }
-        thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "herald-cluster");
-            t.setDaemon(true);
-            return t;
-        });
+        thread =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "herald-cluster");
+                            t.setDaemon(true);
+                            return t;
+                        });
         log.info("Connected to Redis at {}:{}", uri.getHost(), uri.getPort());
     }
 

@@ -8,25 +8,25 @@ import dev.herald.apps.AppIds;
  * written.
  *
  * <p>Layout, with namespace {@code herald} (the default; tests use their own):
+ *
  * <ul>
- * <li>{@code herald:nodes}: sorted set of node ids, scored by lease expiry (epoch ms); a node is
- *     live while its score is in the future;</li>
- * <li>{@code herald:n:NODE:s:APP}: hash channel → the node's local subscriptions;</li>
- * <li>{@code herald:n:NODE:p:APP|CHANNEL}: hash user id → user_info (empty when none);</li>
- * <li>{@code herald:n:NODE:c}: hash app id → the node's connections;</li>
- * <li>{@code herald:n:NODE:keys}: set of the node's {@code s} and {@code p} keys, for reaping;</li>
- * <li>{@code herald:n:NODE:alive}: present while the node's state is in Redis (gone after a
- *     Redis restart, which makes the node write it again);</li>
- * <li>{@code herald:cache:APP|CHANNEL}: a cache channel's last event (JSON, with Redis's TTL);</li>
- * <li>{@code herald:gone:MARK}: a webhook removal mark, holding the marking node's id;</li>
- * <li>pub/sub {@code herald:ch:APP|CHANNEL}: publications ({@link Relay}); {@code herald:ctl}:
- *     node commands.</li>
+ *   <li>{@code herald:nodes}: sorted set of node ids, scored by lease expiry (epoch ms); a node is
+ *       live while its score is in the future;
+ *   <li>{@code herald:n:NODE:s:APP}: hash channel → the node's local subscriptions;
+ *   <li>{@code herald:n:NODE:p:APP|CHANNEL}: hash user id → user_info (empty when none);
+ *   <li>{@code herald:n:NODE:c}: hash app id → the node's connections;
+ *   <li>{@code herald:n:NODE:keys}: set of the node's {@code s} and {@code p} keys, for reaping;
+ *   <li>{@code herald:n:NODE:alive}: present while the node's state is in Redis (gone after a Redis
+ *       restart, which makes the node write it again);
+ *   <li>{@code herald:cache:APP|CHANNEL}: a cache channel's last event (JSON, with Redis's TTL);
+ *   <li>{@code herald:gone:MARK}: a webhook removal mark, holding the marking node's id;
+ *   <li>pub/sub {@code herald:ch:APP|CHANNEL}: publications ({@link Relay}); {@code herald:ctl}:
+ *       node commands.
  * </ul>
  *
- * <p>{@code APP|CHANNEL} splits at its first {@code |}: app ids never contain one
- * ({@link AppIds}), channel names may contain anything after it. Node ids are digits
- * (the node part of socket ids), so {@code herald:n:NODE:} ends at the first {@code :} after
- * {@code n:}.
+ * <p>{@code APP|CHANNEL} splits at its first {@code |}: app ids never contain one ({@link AppIds}),
+ * channel names may contain anything after it. Node ids are digits (the node part of socket ids),
+ * so {@code herald:n:NODE:} ends at the first {@code :} after {@code n:}.
  */
 final class RedisKeys {
 
@@ -41,7 +41,8 @@ final class RedisKeys {
     /** Keys under {@code namespace:}; the namespace must not contain {@code :} or {@code |}. */
     RedisKeys(String namespace) {
         if (namespace.isEmpty() || namespace.indexOf(':') >= 0 || namespace.indexOf(APP_END) >= 0) {
-            throw new IllegalArgumentException("Redis namespace must be non-empty, without ':' or '|': " + namespace);
+            throw new IllegalArgumentException(
+                    "Redis namespace must be non-empty, without ':' or '|': " + namespace);
         }
         this.prefix = namespace + ':';
         this.nodePrefix = prefix + "n:";
@@ -54,8 +55,8 @@ final class RedisKeys {
     }
 
     /**
-     * Reads {@link #appChannel} back: {@code null} when there is no {@code |} or the part before
-     * it is not a valid app id (a name some other writer made).
+     * Reads {@link #appChannel} back: {@code null} when there is no {@code |} or the part before it
+     * is not a valid app id (a name some other writer made).
      */
     static AppChannel readAppChannel(String text) {
         int end = text.indexOf(APP_END);
@@ -67,8 +68,7 @@ final class RedisKeys {
     }
 
     /** An app's channel, as read back from a key or a pub/sub channel name. */
-    record AppChannel(String appId, String channel) {
-    }
+    record AppChannel(String appId, String channel) {}
 
     // -- node state
 
@@ -76,7 +76,9 @@ final class RedisKeys {
         return prefix + "nodes";
     }
 
-    /** What precedes a node id in every per-node key; the scripts build other nodes' keys from it. */
+    /**
+     * What precedes a node id in every per-node key; the scripts build other nodes' keys from it.
+     */
     String nodePrefix() {
         return nodePrefix;
     }
@@ -129,7 +131,10 @@ final class RedisKeys {
         return AppIds.isValid(appId) ? appId : null;
     }
 
-    /** The app and channel of one of the node's {@link #members} keys; {@code null} for any other key. */
+    /**
+     * The app and channel of one of the node's {@link #members} keys; {@code null} for any other
+     * key.
+     */
     AppChannel readMembersKey(String node, String key) {
         String start = nodePrefix + node + ":p:";
         return key.startsWith(start) ? readAppChannel(key.substring(start.length())) : null;
@@ -154,7 +159,9 @@ final class RedisKeys {
 
     /** Reads back a {@link #relayChannel}; {@code null} if it is not one. */
     AppChannel readRelayChannel(String name) {
-        return name.startsWith(relayPrefix) ? readAppChannel(name.substring(relayPrefix.length())) : null;
+        return name.startsWith(relayPrefix)
+                ? readAppChannel(name.substring(relayPrefix.length()))
+                : null;
     }
 
     String controlChannel() {

@@ -16,8 +16,8 @@ public final class RedisRemovalMarks implements RemovalMarks {
     private final long ttlMillis;
 
     /**
-     * @param lifetime how long a mark stays when its node never confirms it (the node died):
-     *                 longer than the debounce, so a live node's mark is always there to confirm
+     * @param lifetime how long a mark stays when its node never confirms it (the node died): longer
+     *     than the debounce, so a live node's mark is always there to confirm
      */
     public RedisRemovalMarks(RedisConnections connections, String node, Duration lifetime) {
         this.redis = connections.state().async();
@@ -27,7 +27,8 @@ public final class RedisRemovalMarks implements RemovalMarks {
     }
 
     /** Marks that outlive the debounce by 10 s, the margin a busy node needs to confirm its own. */
-    public static RedisRemovalMarks forDebounce(RedisConnections connections, String node, Duration debounce) {
+    public static RedisRemovalMarks forDebounce(
+            RedisConnections connections, String node, Duration debounce) {
         return new RedisRemovalMarks(connections, node, debounce.plusSeconds(10));
     }
 
@@ -43,7 +44,11 @@ public final class RedisRemovalMarks implements RemovalMarks {
 
     @Override
     public CompletionStage<Boolean> confirm(String key) {
-        return redis.<Long>eval(Scripts.CONFIRM_MARK, ScriptOutputType.INTEGER,
-                new String[] {keys.removalMark(key)}, node).thenApply(n -> n == 1L);
+        return redis.<Long>eval(
+                        Scripts.CONFIRM_MARK,
+                        ScriptOutputType.INTEGER,
+                        new String[] {keys.removalMark(key)},
+                        node)
+                .thenApply(n -> n == 1L);
     }
 }

@@ -9,37 +9,42 @@ import java.util.Arrays;
  * The messages nodes send each other over Redis pub/sub, written and read here only.
  *
  * <p><b>Publication</b> (on {@code herald:ch:APP|CHANNEL}; the channel name says where it goes):
+ *
  * <pre>
  * 'H' | u8 n | node id (n bytes, UTF-8) | u8 m | excluded socket id (m bytes, ASCII; m = 0: none) | frame
  * </pre>
- * The frame is the complete WebSocket frame as the publishing node encoded it, relayed untouched.
- * A socket id longer than 255 bytes cannot be one of Herald's (they are under 32 characters), so
- * it is relayed as no exclusion: it would have matched no socket on any node.
  *
- * <p><b>Node command</b> (on {@code herald:ctl}), UTF-8 text:
- * {@code NODE \n TYPE \n APP \n SUBJECT}. Node ids and app ids hold no newline and the type is an
- * enum name, so the subject, last, may hold anything.
+ * The frame is the complete WebSocket frame as the publishing node encoded it, relayed untouched. A
+ * socket id longer than 255 bytes cannot be one of Herald's (they are under 32 characters), so it
+ * is relayed as no exclusion: it would have matched no socket on any node.
+ *
+ * <p><b>Node command</b> (on {@code herald:ctl}), UTF-8 text: {@code NODE \n TYPE \n APP \n
+ * SUBJECT}. Node ids and app ids hold no newline and the type is an enum name, so the subject,
+ * last, may hold anything.
  */
 final class Relay {
 
     private static final byte MAGIC = 'H';
     static final int MAX_FIELD_BYTES = 255;
 
-    private Relay() {
-    }
+    private Relay() {}
 
     /** The node's id as the envelope carries it; refuses ids the one length byte cannot hold. */
     static byte[] nodeId(String node) {
         byte[] bytes = node.getBytes(StandardCharsets.UTF_8);
         if (bytes.length == 0 || bytes.length > MAX_FIELD_BYTES) {
-            throw new IllegalArgumentException("node id must be 1 to " + MAX_FIELD_BYTES + " bytes: " + node);
+            throw new IllegalArgumentException(
+                    "node id must be 1 to " + MAX_FIELD_BYTES + " bytes: " + node);
         }
         return bytes;
     }
 
     /** One publication's message; reads the frame's readable bytes without changing its indexes. */
     static byte[] publication(byte[] nodeId, String excludeSocketId, ByteBuf frame) {
-        byte[] exclude = excludeSocketId == null ? new byte[0] : excludeSocketId.getBytes(StandardCharsets.US_ASCII);
+        byte[] exclude =
+                excludeSocketId == null
+                        ? new byte[0]
+                        : excludeSocketId.getBytes(StandardCharsets.US_ASCII);
         if (exclude.length > MAX_FIELD_BYTES) {
             exclude = new byte[0];
         }
@@ -50,7 +55,8 @@ final class Relay {
         System.arraycopy(nodeId, 0, message, 2, nodeId.length);
         message[2 + nodeId.length] = (byte) exclude.length;
         System.arraycopy(exclude, 0, message, 3 + nodeId.length, exclude.length);
-        frame.getBytes(frame.readerIndex(), message, 3 + nodeId.length + exclude.length, frameLength);
+        frame.getBytes(
+                frame.readerIndex(), message, 3 + nodeId.length + exclude.length, frameLength);
         return message;
     }
 
@@ -84,20 +90,32 @@ final class Relay {
         if (frameOffset > message.length) {
             return null;
         }
-        String exclude = excludeLength == 0 ? null
-                : new String(message, 3 + nodeLength, excludeLength, StandardCharsets.US_ASCII);
+        String exclude =
+                excludeLength == 0
+                        ? null
+                        : new String(
+                                message, 3 + nodeLength, excludeLength, StandardCharsets.US_ASCII);
         return new Publication(message, nodeLength, exclude, frameOffset);
     }
 
     static byte[] command(String node, NodeCommand command) {
-        String text = node + '\n' + command.type().name() + '\n' + command.appId() + '\n' + command.subject();
+        String text =
+                node
+                        + '\n'
+                        + command.type().name()
+                        + '\n'
+                        + command.appId()
+                        + '\n'
+                        + command.subject();
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** A node command as received, with the name of its type (which this node may not know). */
     record Command(String node, String type, String appId, String subject) {
 
-        /** @throws IllegalArgumentException if this node does not know the type */
+        /**
+         * @throws IllegalArgumentException if this node does not know the type
+         */
         NodeCommand toNodeCommand() {
             return new NodeCommand(NodeCommand.Type.valueOf(type), appId, subject);
         }

@@ -7,37 +7,45 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The Lua scripts behind cluster decisions and answers, read once from the {@code .lua} files
- * beside this class. Each runs atomically in Redis, which is what makes "first socket anywhere"
- * and "last socket anywhere" exact when nodes race.
+ * beside this class. Each runs atomically in Redis, which is what makes "first socket anywhere" and
+ * "last socket anywhere" exact when nodes race.
  *
  * <p>The scripts know no key names: each gets its own keys and the pieces of other nodes' keys
  * ({@link RedisKeys#nodePrefix()} and a suffix) as arguments, listed at the top of each file.
  */
 final class Scripts {
 
-    /** Records a first local subscriber; 1 if the channel is now occupied anywhere for the first time. */
+    /**
+     * Records a first local subscriber; 1 if the channel is now occupied anywhere for the first
+     * time.
+     */
     static final String OCCUPY = load("occupy");
+
     /** Drops a last local subscriber; 1 if no live node has the channel any more. */
     static final String VACATE = load("vacate");
+
     /** Records a presence member; 1 if it is the user's first socket anywhere. */
     static final String JOIN = load("join");
+
     /** Drops a presence member; 1 if no live node has the user in the channel any more. */
     static final String LEAVE = load("leave");
+
     static final String SUBSCRIPTIONS = load("subscriptions");
     static final String MEMBERS = load("members");
     static final String CHANNELS = load("channels");
     static final String OCCUPIED = load("occupied");
     static final String REMOTE_CONNECTIONS = load("remote-connections");
+
     /** Removes a webhook removal mark if it is still this node's. */
     static final String CONFIRM_MARK = load("confirm-mark");
 
-    private Scripts() {
-    }
+    private Scripts() {}
 
     static String load(String name) {
         try (InputStream in = Scripts.class.getResourceAsStream(name + ".lua")) {
             if (in == null) {
-                throw new IllegalStateException("Lua script " + name + ".lua is missing from the jar");
+                throw new IllegalStateException(
+                        "Lua script " + name + ".lua is missing from the jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

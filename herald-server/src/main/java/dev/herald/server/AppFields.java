@@ -10,15 +10,14 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * An app's features and limits as {@code name=value} text: the settable settings of
- * {@link AppSettings}, under the names of the YAML apps file and of the {@code herald_apps}
- * columns. What {@code herald apps create --set} reads and {@code herald apps list} prints. Lists
- * ({@code allowed_origins}) are comma-separated, durations in seconds.
+ * An app's features and limits as {@code name=value} text: the settable settings of {@link
+ * AppSettings}, under the names of the YAML apps file and of the {@code herald_apps} columns. What
+ * {@code herald apps create --set} reads and {@code herald apps list} prints. Lists ({@code
+ * allowed_origins}) are comma-separated, durations in seconds.
  */
 final class AppFields {
 
-    private AppFields() {
-    }
+    private AppFields() {}
 
     /** The settings {@code --set} accepts, in the order of the apps file. */
     static List<Setting<?>> fields() {
@@ -42,11 +41,13 @@ final class AppFields {
     static Map<String, String> changed(App app) {
         Map<String, String> defaults = describe(App.of(app.id(), app.key(), app.secret()));
         Map<String, String> out = new LinkedHashMap<>();
-        describe(app).forEach((name, value) -> {
-            if (!value.equals(defaults.get(name))) {
-                out.put(name, value);
-            }
-        });
+        describe(app)
+                .forEach(
+                        (name, value) -> {
+                            if (!value.equals(defaults.get(name))) {
+                                out.put(name, value);
+                            }
+                        });
         return out;
     }
 
@@ -59,8 +60,14 @@ final class AppFields {
         List<Setting<?>> fields = fields();
         for (String name : set.keySet()) {
             if (fields.stream().noneMatch(f -> f.name().equals(name))) {
-                throw new IllegalArgumentException("unknown field '" + name + "'; known fields: "
-                        + String.join(", ", new TreeSet<>(fields.stream().map(Setting::name).toList())));
+                throw new IllegalArgumentException(
+                        "unknown field '"
+                                + name
+                                + "'; known fields: "
+                                + String.join(
+                                        ", ",
+                                        new TreeSet<>(
+                                                fields.stream().map(Setting::name).toList())));
             }
         }
         try {
@@ -73,8 +80,10 @@ final class AppFields {
             }
             return AppSettings.build(values);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage().startsWith("--set") ? e.getMessage()
-                    : "--set: " + e.getMessage());
+            throw new IllegalArgumentException(
+                    e.getMessage().startsWith("--set")
+                            ? e.getMessage()
+                            : "--set: " + e.getMessage());
         }
     }
 

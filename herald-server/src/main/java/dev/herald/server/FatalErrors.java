@@ -15,19 +15,20 @@ import org.slf4j.Marker;
 /**
  * Halts the process on a {@link VirtualMachineError} (out of memory, stack overflow), wherever it
  * is caught, so that a supervisor restarts the node. Without this, an {@link OutOfMemoryError} on
- * an event loop is caught and logged by Netty, the loop goes on or dies, and the process stays
- * up answering nothing, not even {@code /health}.
+ * an event loop is caught and logged by Netty, the loop goes on or dies, and the process stays up
+ * answering nothing, not even {@code /health}.
  *
  * <p>Three paths lead here:
+ *
  * <ul>
- *   <li>the default uncaught-exception handler, for threads that die of the error, and for
- *       {@link Fatal#surface}, which our own code calls where it catches a {@link Throwable};</li>
+ *   <li>the default uncaught-exception handler, for threads that die of the error, and for {@link
+ *       Fatal#surface}, which our own code calls where it catches a {@link Throwable};
  *   <li>a Logback turbo filter that sees every log call before its level is checked: Netty logs
- *       what its event loops catch ("A task raised an exception", an exception that reached the
- *       end of a pipeline), and executors and Lettuce log theirs, so a fatal error in any of them
- *       passes through a log call;</li>
- *   <li>{@code -XX:+ExitOnOutOfMemoryError}, which {@code bin/herald} adds, for heap exhaustion
- *       the JVM itself detects (it exits with the same code).</li>
+ *       what its event loops catch ("A task raised an exception", an exception that reached the end
+ *       of a pipeline), and executors and Lettuce log theirs, so a fatal error in any of them
+ *       passes through a log call;
+ *   <li>{@code -XX:+ExitOnOutOfMemoryError}, which {@code bin/herald} adds, for heap exhaustion the
+ *       JVM itself detects (it exits with the same code).
  * </ul>
  *
  * <p>The halt skips shutdown hooks and the graceful drain: after such an error nothing can be
@@ -35,7 +36,10 @@ import org.slf4j.Marker;
  */
 public final class FatalErrors implements AutoCloseable {
 
-    /** The exit status after a fatal error; the JVM's own {@code -XX:+ExitOnOutOfMemoryError} uses 3 too. */
+    /**
+     * The exit status after a fatal error; the JVM's own {@code -XX:+ExitOnOutOfMemoryError} uses 3
+     * too.
+     */
     public static final int EXIT_CODE = 3;
 
     private final IntConsumer halt;
@@ -46,7 +50,7 @@ public final class FatalErrors implements AutoCloseable {
 
     /**
      * @param halt what to do instead of {@link Runtime#halt} (tests record the call)
-     * @param err  where the one-line notice goes before halting
+     * @param err where the one-line notice goes before halting
      */
     public FatalErrors(IntConsumer halt, PrintStream err) {
         this.halt = Objects.requireNonNull(halt, "halt");
@@ -92,8 +96,13 @@ public final class FatalErrors implements AutoCloseable {
     private void halt(Throwable t) {
         try {
             // one line, no stack trace: allocating may fail now, and the status says enough
-            err.println("herald: fatal " + t.getClass().getName() + " on thread " + Thread.currentThread().getName()
-                    + "; halting with exit code " + EXIT_CODE);
+            err.println(
+                    "herald: fatal "
+                            + t.getClass().getName()
+                            + " on thread "
+                            + Thread.currentThread().getName()
+                            + "; halting with exit code "
+                            + EXIT_CODE);
             err.flush();
         } catch (Throwable ignored) {
             // best effort: the halt below is what matters
@@ -115,7 +124,12 @@ public final class FatalErrors implements AutoCloseable {
     /** Sees each log call's throwable, given alone or among the arguments, and never filters. */
     private final class Guard extends TurboFilter {
         @Override
-        public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,
+        public FilterReply decide(
+                Marker marker,
+                Logger logger,
+                Level level,
+                String format,
+                Object[] params,
                 Throwable t) {
             check(t);
             if (params != null) {

@@ -6,24 +6,27 @@ import dev.herald.apps.CompositeAppStore;
 import dev.herald.apps.StaticAppStore;
 import dev.herald.apps.jdbc.JdbcAppStore;
 import dev.herald.apps.jdbc.JdbcDatabase;
+import dev.herald.auth.Authenticators;
 import dev.herald.broker.Broker;
 import dev.herald.broker.LocalBroker;
 import dev.herald.cache.ChannelCache;
 import dev.herald.cache.LocalChannelCache;
 import dev.herald.cluster.ClusterView;
 import dev.herald.cluster.LocalClusterView;
+import dev.herald.cluster.LocalDecisions;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.config.ServerSettings;
 import dev.herald.http.Health;
 import dev.herald.http.HttpRouter;
-import dev.herald.http.TrustedProxies;
 import dev.herald.http.OpsRouter;
+import dev.herald.http.TrustedProxies;
+import dev.herald.hub.ChannelTable;
+import dev.herald.hub.Hub;
 import dev.herald.limits.ConnectionLimiter;
 import dev.herald.metrics.HeraldMetrics;
-import io.micrometer.core.instrument.Timer;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
+import dev.herald.observers.ChannelObserver;
+import dev.herald.observers.ClusterObserver;
 import dev.herald.protocol.PusherError;
 import dev.herald.redis.RedisBroker;
 import dev.herald.redis.RedisChannelCache;
@@ -31,23 +34,18 @@ import dev.herald.redis.RedisClusterState;
 import dev.herald.redis.RedisClusterView;
 import dev.herald.redis.RedisConnections;
 import dev.herald.redis.RedisRemovalMarks;
-import dev.herald.webhooks.WebhookDispatcher;
-import dev.herald.auth.Authenticators;
-import dev.herald.cluster.LocalDecisions;
-import dev.herald.hub.ChannelTable;
-import dev.herald.observers.ChannelObserver;
-import dev.herald.observers.ClusterObserver;
 import dev.herald.session.PresenceNotifier;
+import dev.herald.session.SessionContext;
+import dev.herald.session.SocketIds;
 import dev.herald.session.SubscriptionCounter;
 import dev.herald.session.WatchlistNotifier;
-import dev.herald.hub.Hub;
-import dev.herald.session.SessionContext;
 import dev.herald.settings.Setting;
-import dev.herald.session.SocketIds;
 import dev.herald.transport.HeraldChannelInitializer;
 import dev.herald.transport.HttpLimits;
 import dev.herald.transport.Transports;
 import dev.herald.transport.WebSocketUpgrade;
+import dev.herald.webhooks.WebhookDispatcher;
+import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -55,14 +53,16 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
@@ -78,6 +78,7 @@ public final class HeraldServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
 
     private final HeraldConfig config;
+
     /** Time after the grace period for the last clients' close frames to drain. */
     private static final long DRAIN_MARGIN_MILLIS = 2_500;
 
@@ -93,8 +94,10 @@ public final class HeraldServer implements AutoCloseable {
     private RedisClusterState cluster;
     private JdbcAppStore jdbcApps;
     private Channel metricsChannel;
+
     /** The ops port's own loop, so that /health answers (503) while the main loops are stuck. */
     private EventLoopGroup opsGroup;
+
     private Watchdog watchdog;
     private Channel serverChannel;
     private Transports transports;
@@ -114,12 +117,16 @@ public final class HeraldServer implements AutoCloseable {
 
     /** The bound metrics port, or -1 when the metrics listener is off. */
     public int metricsPort() {
-        return metricsChannel == null ? -1 : ((InetSocketAddress) metricsChannel.localAddress()).getPort();
+        return metricsChannel == null
+                ? -1
+                : ((InetSocketAddress) metricsChannel.localAddress()).getPort();
     }
 
     public HeraldServer start() throws InterruptedException {
         transports = Transports.select(config.transport());
-        group = new MultiThreadIoEventLoopGroup(config.effectiveEventLoopThreads(), transports.ioHandlerFactory());
+        group =
+                new MultiThreadIoEventLoopGroup(
+                        config.effectiveEventLoopThreads(), transports.ioHandlerFactory());
         List<EventExecutor> loops = new ArrayList<>();
         group.iterator().forEachRemaining(loops::add);
 
@@ -147,41 +154,79 @@ public final class HeraldServer implements AutoCloseable {
             broker = new RedisBroker(redis, node);
             view = new RedisClusterView(redis);
             cache = new RedisChannelCache(redis);
-            webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics, view,
-                    RedisRemovalMarks.forDebounce(redis, node, config.webhooks().debounce()));
-            cluster = new RedisClusterState(redis, node, table, apps,
-                    TimeUnit.SECONDS.toMillis(config.nodeLeaseSeconds()), decisions());
+            webhooks =
+                    new WebhookDispatcher(
+                            config.webhooks(),
+                            authenticators,
+                            metrics,
+                            view,
+                            RedisRemovalMarks.forDebounce(
+                                    redis, node, config.webhooks().debounce()));
+            cluster =
+                    new RedisClusterState(
+                            redis,
+                            node,
+                            table,
+                            apps,
+                            TimeUnit.SECONDS.toMillis(config.nodeLeaseSeconds()),
+                            decisions());
             observer = observers(cluster.localEvents(), view, table);
             hub = new Hub(loops, table, broker, observer, cluster::remoteConnections);
             broker.start(hub);
             cluster.start();
             log.info("Clustered through Redis as node {}", node);
         }
-        SessionContext sessions = new SessionContext(hub, broker, view, cache, observer, authenticators, socketIds,
-                new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIpPerSecond()), metrics,
-                config.activityTimeoutSeconds(), config.maxFrameBytes(), config.messageBudget());
+        SessionContext sessions =
+                new SessionContext(
+                        hub,
+                        broker,
+                        view,
+                        cache,
+                        observer,
+                        authenticators,
+                        socketIds,
+                        new ConnectionLimiter(
+                                config.maxConnections(), config.maxConnectionsPerIpPerSecond()),
+                        metrics,
+                        config.activityTimeoutSeconds(),
+                        config.maxFrameBytes(),
+                        config.messageBudget());
         SslContext tls = tlsContext();
-        WebSocketUpgrade upgrade = new WebSocketUpgrade(config.maxFrameBytes(),
-                TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),
-                TimeUnit.SECONDS.toMillis(config.pongTimeoutSeconds()));
-        HttpRouter router = new HttpRouter(apps, sessions, upgrade, this::isReady, this::health, metrics,
-                cluster == null ? () -> 1 : cluster::liveNodes, config.pathPrefix(),
-                TrustedProxies.of(config.trustedProxies()));
+        WebSocketUpgrade upgrade =
+                new WebSocketUpgrade(
+                        config.maxFrameBytes(),
+                        TimeUnit.SECONDS.toMillis(config.activityTimeoutSeconds()),
+                        TimeUnit.SECONDS.toMillis(config.pongTimeoutSeconds()));
+        HttpRouter router =
+                new HttpRouter(
+                        apps,
+                        sessions,
+                        upgrade,
+                        this::isReady,
+                        this::health,
+                        metrics,
+                        cluster == null ? () -> 1 : cluster::liveNodes,
+                        config.pathPrefix(),
+                        TrustedProxies.of(config.trustedProxies()));
 
         int high = config.writeBufferHighWaterMark();
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
-                .channel(transports.serverChannelClass())
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-                .childHandler(new HeraldChannelInitializer(httpLimits(), router, tls));
+        ServerBootstrap bootstrap =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(transports.serverChannelClass())
+                        .option(ChannelOption.SO_BACKLOG, 4096)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(
+                                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                                new WriteBufferWaterMark(high / 2, high))
+                        .childHandler(new HeraldChannelInitializer(httpLimits(), router, tls));
         transports.configureChildren(bootstrap);
         ChannelFuture listening = bootstrap.bind(config.host(), config.port()).await();
         if (!listening.isSuccess()) {
-            throw new IllegalStateException(cannotListen(config.host(), config.port(), ServerSettings.PORT,
-                    listening.cause()));
+            throw new IllegalStateException(
+                    cannotListen(
+                            config.host(), config.port(), ServerSettings.PORT, listening.cause()));
         }
         serverChannel = listening.channel();
         if (config.metricsPort() >= 0) {
@@ -190,9 +235,13 @@ public final class HeraldServer implements AutoCloseable {
         sampleEventLoopDelay(loops);
         watch(loops);
         ready.set(true);
-        log.info("Herald listening on {}:{} ({}, {} transport, {} event loops)", config.host(), port(),
+        log.info(
+                "Herald listening on {}:{} ({}, {} transport, {} event loops)",
+                config.host(),
+                port(),
                 tls == null ? "ws/http" : "wss/https",
-                transports.kind().name().toLowerCase(Locale.ROOT), loops.size());
+                transports.kind().name().toLowerCase(Locale.ROOT),
+                loops.size());
         for (App app : apps.all()) {
             hub.meters(app.id()); // the app's gauges exist (at 0) before its first connection
             log.info("Serving {}", app);
@@ -206,10 +255,17 @@ public final class HeraldServer implements AutoCloseable {
             return null;
         }
         try {
-            return SslContextBuilder.forServer(tls.certificate().toFile(), tls.privateKey().toFile()).build();
+            return SslContextBuilder.forServer(
+                            tls.certificate().toFile(), tls.privateKey().toFile())
+                    .build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw new ConfigException("TLS: cannot use " + tls.certificate() + " and "
-                    + tls.privateKey() + " (PEM certificate chain and PKCS#8 private key expected): " + e.getMessage());
+            throw new ConfigException(
+                    "TLS: cannot use "
+                            + tls.certificate()
+                            + " and "
+                            + tls.privateKey()
+                            + " (PEM certificate chain and PKCS#8 private key expected): "
+                            + e.getMessage());
         }
     }
 
@@ -218,7 +274,10 @@ public final class HeraldServer implements AutoCloseable {
      * the operating system's words alone ("bind(..) failed with error(-98)") say none of that.
      */
     static String cannotListen(String host, int port, Setting<?> setting, Throwable cause) {
-        String reason = cause == null || cause.getMessage() == null ? String.valueOf(cause) : cause.getMessage();
+        String reason =
+                cause == null || cause.getMessage() == null
+                        ? String.valueOf(cause)
+                        : cause.getMessage();
         if (reason.contains("Address already in use")) {
             reason = "the port is in use by another process";
         } else if (reason.contains("Permission denied")) {
@@ -226,17 +285,30 @@ public final class HeraldServer implements AutoCloseable {
         } else if (reason.contains("Cannot assign requested address")) {
             reason = "the address is not one of this host's";
         }
-        return "cannot listen on " + host + ":" + port + " (" + setting.flag().subject() + "): " + reason;
+        return "cannot listen on "
+                + host
+                + ":"
+                + port
+                + " ("
+                + setting.flag().subject()
+                + "): "
+                + reason;
     }
 
-    /** Apps from the database when one is configured (plus any given in config), else from config. */
+    /**
+     * Apps from the database when one is configured (plus any given in config), else from config.
+     */
     private AppStore appStore() {
         HeraldConfig.AppsDatabase database = config.appsDatabase();
         if (database == null) {
             return new StaticAppStore(config.apps());
         }
-        jdbcApps = new JdbcAppStore(new JdbcDatabase(database.url(), database.user(), database.password()),
-                JdbcAppStore.DEFAULT_REFRESH).start();
+        jdbcApps =
+                new JdbcAppStore(
+                                new JdbcDatabase(
+                                        database.url(), database.user(), database.password()),
+                                JdbcAppStore.DEFAULT_REFRESH)
+                        .start();
         if (config.apps().isEmpty()) {
             return jdbcApps;
         }
@@ -245,20 +317,25 @@ public final class HeraldServer implements AutoCloseable {
 
     /** The features that act once per cluster: member events, watchlists, webhooks. */
     private ClusterObserver decisions() {
-        return ClusterObserver.of(List.of(new PresenceNotifier(broker), new WatchlistNotifier(broker), webhooks));
+        return ClusterObserver.of(
+                List.of(new PresenceNotifier(broker), new WatchlistNotifier(broker), webhooks));
     }
 
     /**
-     * What hears this node's changes: the cluster engine that decides (first, so decisions keep
-     * the order of the changes), then the features that count locally.
+     * What hears this node's changes: the cluster engine that decides (first, so decisions keep the
+     * order of the changes), then the features that count locally.
      */
-    private ChannelObserver observers(ChannelObserver decider, ClusterView view, ChannelTable table) {
-        return ChannelObserver.of(List.of(decider, new SubscriptionCounter(broker, group, view, table), webhooks));
+    private ChannelObserver observers(
+            ChannelObserver decider, ClusterView view, ChannelTable table) {
+        return ChannelObserver.of(
+                List.of(decider, new SubscriptionCounter(broker, group, view, table), webhooks));
     }
 
     /** The same HTTP bounds and deadlines on the server port and the ops port. */
     private HttpLimits httpLimits() {
-        return new HttpLimits(config.maxHttpBodyBytes(), TimeUnit.SECONDS.toMillis(config.httpRequestTimeoutSeconds()),
+        return new HttpLimits(
+                config.maxHttpBodyBytes(),
+                TimeUnit.SECONDS.toMillis(config.httpRequestTimeoutSeconds()),
                 TimeUnit.SECONDS.toMillis(config.httpIdleTimeoutSeconds()));
     }
 
@@ -283,8 +360,10 @@ public final class HeraldServer implements AutoCloseable {
             named.put("ops", opsGroup.next());
         }
         Duration stuckAfter = Duration.ofMillis(Math.round(config.eventLoopStuckSeconds() * 1000));
-        Duration interval = Watchdog.DEFAULT_INTERVAL.compareTo(stuckAfter.dividedBy(4)) < 0
-                ? Watchdog.DEFAULT_INTERVAL : stuckAfter.dividedBy(4);
+        Duration interval =
+                Watchdog.DEFAULT_INTERVAL.compareTo(stuckAfter.dividedBy(4)) < 0
+                        ? Watchdog.DEFAULT_INTERVAL
+                        : stuckAfter.dividedBy(4);
         watchdog = new Watchdog(named, interval, stuckAfter).start();
         metrics.eventLoopsStuck(watchdog::stuckLoops);
     }
@@ -301,10 +380,17 @@ public final class HeraldServer implements AutoCloseable {
         for (int i = 0; i < loops.size(); i++) {
             EventExecutor loop = loops.get(i);
             Timer timer = metrics.eventLoopDelay(i);
-            loop.scheduleAtFixedRate(() -> {
-                long queued = System.nanoTime();
-                loop.execute(() -> timer.record(System.nanoTime() - queued, TimeUnit.NANOSECONDS));
-            }, 1, 1, TimeUnit.SECONDS);
+            loop.scheduleAtFixedRate(
+                    () -> {
+                        long queued = System.nanoTime();
+                        loop.execute(
+                                () ->
+                                        timer.record(
+                                                System.nanoTime() - queued, TimeUnit.NANOSECONDS));
+                    },
+                    1,
+                    1,
+                    TimeUnit.SECONDS);
         }
     }
 
@@ -316,24 +402,35 @@ public final class HeraldServer implements AutoCloseable {
      */
     private void bindMetrics() throws InterruptedException {
         opsGroup = new MultiThreadIoEventLoopGroup(1, transports.ioHandlerFactory());
-        ChannelFuture bound = new ServerBootstrap()
-                .group(opsGroup)
-                .channel(transports.serverChannelClass())
-                .childHandler(new HeraldChannelInitializer(httpLimits(),
-                        new OpsRouter(metrics, this::isReady, this::health), null))
-                .bind(config.metricsHost(), config.metricsPort()).await();
+        ChannelFuture bound =
+                new ServerBootstrap()
+                        .group(opsGroup)
+                        .channel(transports.serverChannelClass())
+                        .childHandler(
+                                new HeraldChannelInitializer(
+                                        httpLimits(),
+                                        new OpsRouter(metrics, this::isReady, this::health),
+                                        null))
+                        .bind(config.metricsHost(), config.metricsPort())
+                        .await();
         if (bound.isSuccess()) {
             metricsChannel = bound.channel();
             log.info("Metrics, health and readiness on {}:{}", config.metricsHost(), metricsPort());
         } else if (config.metricsPortExplicit()) {
-            throw new IllegalStateException(cannotListen(config.metricsHost(), config.metricsPort(),
-                    ServerSettings.METRICS_PORT, bound.cause()));
+            throw new IllegalStateException(
+                    cannotListen(
+                            config.metricsHost(),
+                            config.metricsPort(),
+                            ServerSettings.METRICS_PORT,
+                            bound.cause()));
         } else {
             // the default port is taken (often by another node on the same machine): run without it
             opsGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             opsGroup = null;
-            log.warn("Metrics port {} is in use; metrics are off for this node. Set HERALD_METRICS_PORT to choose "
-                    + "another port.", config.metricsPort());
+            log.warn(
+                    "Metrics port {} is in use; metrics are off for this node. Set HERALD_METRICS_PORT to choose "
+                            + "another port.",
+                    config.metricsPort());
         }
     }
 
@@ -370,8 +467,13 @@ public final class HeraldServer implements AutoCloseable {
         }
         if (hub != null) {
             long graceMillis = Math.round(config.shutdownGraceSeconds() * 1000);
-            hub.closeAll(PusherError.RECONNECT, "Server is closing. Please reconnect shortly.", graceMillis);
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis + DRAIN_MARGIN_MILLIS);
+            hub.closeAll(
+                    PusherError.RECONNECT,
+                    "Server is closing. Please reconnect shortly.",
+                    graceMillis);
+            long deadline =
+                    System.nanoTime()
+                            + TimeUnit.MILLISECONDS.toNanos(graceMillis + DRAIN_MARGIN_MILLIS);
             while (hub.openConnections() > 0 && System.nanoTime() < deadline) {
                 sleep(20);
             }

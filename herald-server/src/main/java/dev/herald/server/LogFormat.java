@@ -7,18 +7,20 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import org.slf4j.LoggerFactory;
 
-/** The console log at start-up: its level ({@code --log-level}) and format ({@code --log-format}). */
+/**
+ * The console log at start-up: its level ({@code --log-level}) and format ({@code --log-format}).
+ */
 final class LogFormat {
 
-    private LogFormat() {
-    }
+    private LogFormat() {}
 
     /** Returns {@code false} for an unknown level name. */
     static boolean level(String level) {
         if (level == null || level.isBlank()) {
             return true;
         }
-        ch.qos.logback.classic.Level parsed = ch.qos.logback.classic.Level.toLevel(level.trim(), null);
+        ch.qos.logback.classic.Level parsed =
+                ch.qos.logback.classic.Level.toLevel(level.trim(), null);
         if (parsed == null) {
             return false;
         }

@@ -19,16 +19,22 @@ import picocli.CommandLine.Spec;
  * its {@code HERALD_*} environment variable, then from the built-in default. The flags are made
  * from the settings schema ({@link SettingOptions}); {@link ConfigLoader} reads them.
  */
-@Command(name = "herald", mixinStandardHelpOptions = true, versionProvider = Version.class, subcommands = AppsCommand.class,
-        description = "A self-hosted real-time messaging server, wire-compatible with Pusher Channels.",
-        sortOptions = false, showDefaultValues = true, modelTransformer = SettingOptions.class)
+@Command(
+        name = "herald",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        subcommands = AppsCommand.class,
+        description =
+                "A self-hosted real-time messaging server, wire-compatible with Pusher Channels.",
+        sortOptions = false,
+        showDefaultValues = true,
+        modelTransformer = SettingOptions.class)
 public final class Main implements Callable<Integer> {
 
     static final String DEFAULT_APP_SECRET = HeraldConfig.DEFAULT_APP_SECRET;
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     public static void main(String[] args) {
         // first, so that nothing can run out of memory unguarded
@@ -56,14 +62,18 @@ public final class Main implements Callable<Integer> {
         ConfigLoader.Source source = SettingOptions.source(spec);
         String logLevel = (String) source.raw(ServerSettings.LOG_LEVEL);
         if (!LogFormat.level(logLevel)) {
-            log.error("Invalid configuration: {} must be TRACE, DEBUG, INFO, WARN or ERROR, got {}",
-                    ServerSettings.LOG_LEVEL.flag().subject(), logLevel);
+            log.error(
+                    "Invalid configuration: {} must be TRACE, DEBUG, INFO, WARN or ERROR, got {}",
+                    ServerSettings.LOG_LEVEL.flag().subject(),
+                    logLevel);
             return 2;
         }
         String logFormat = (String) source.raw(ServerSettings.LOG_FORMAT);
         if (!LogFormat.apply(logFormat)) {
-            log.error("Invalid configuration: {} must be text or json, got {}",
-                    ServerSettings.LOG_FORMAT.flag().subject(), logFormat);
+            log.error(
+                    "Invalid configuration: {} must be text or json, got {}",
+                    ServerSettings.LOG_FORMAT.flag().subject(),
+                    logFormat);
             return 2;
         }
         HeraldConfig config;
@@ -75,16 +85,19 @@ public final class Main implements Callable<Integer> {
             return 2;
         }
         if (config.apps().stream().anyMatch(a -> DEFAULT_APP_SECRET.equals(a.secret()))) {
-            log.warn("The well-known default app secret is in use: anyone can sign requests. "
-                    + "Set HERALD_APP_SECRET (or --app-secret) before exposing this server.");
+            log.warn(
+                    "The well-known default app secret is in use: anyone can sign requests. "
+                            + "Set HERALD_APP_SECRET (or --app-secret) before exposing this server.");
         }
         log.info("Herald {} on Java {}", Version.of(), System.getProperty("java.version"));
         IdleMemory.Flags flags = IdleMemory.ofThisJvm();
         List<String> tuned = flags == null ? List.of() : IdleMemory.apply(flags);
         if (!tuned.isEmpty()) {
-            log.info("G1 with its default heap settings: idle memory is returned after {} ms of quiet ({}); "
-                    + "bin/herald's serial collector uses about a third of the memory per connection",
-                    IdleMemory.PERIODIC_MILLIS, String.join(", ", tuned));
+            log.info(
+                    "G1 with its default heap settings: idle memory is returned after {} ms of quiet ({}); "
+                            + "bin/herald's serial collector uses about a third of the memory per connection",
+                    IdleMemory.PERIODIC_MILLIS,
+                    String.join(", ", tuned));
         }
         HeraldServer server = new HeraldServer(config);
         CountDownLatch stop = new CountDownLatch(1);

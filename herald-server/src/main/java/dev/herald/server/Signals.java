@@ -14,8 +14,7 @@ final class Signals {
 
     private static final Logger log = LoggerFactory.getLogger(Signals.class);
 
-    private Signals() {
-    }
+    private Signals() {}
 
     static boolean onTermination(Runnable action) {
         try {

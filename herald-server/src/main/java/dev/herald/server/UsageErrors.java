@@ -31,19 +31,30 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
     static String message(ParameterException e, String[] args) {
         String help = " See " + e.getCommandLine().getCommandName() + " --help.";
         if (e instanceof UnmatchedArgumentException unmatched) {
-            String given = unmatched.getUnmatched().isEmpty() ? "" : unmatched.getUnmatched().get(0);
+            String given =
+                    unmatched.getUnmatched().isEmpty() ? "" : unmatched.getUnmatched().get(0);
             if (!given.startsWith("-")) {
                 return "Unexpected argument '" + given + "'." + help;
             }
             String name = given.contains("=") ? given.substring(0, given.indexOf('=')) : given;
             String nearest = nearest(name, e.getCommandLine().getCommandSpec().options());
-            return "Unknown option '" + name + "'" + (nearest == null ? "." : "; did you mean " + nearest + "?") + help;
+            return "Unknown option '"
+                    + name
+                    + "'"
+                    + (nearest == null ? "." : "; did you mean " + nearest + "?")
+                    + help;
         }
         if (e.getArgSpec() instanceof OptionSpec option && !given(option, args)) {
             String env = variableOf(option);
             if (env != null) {
-                return "Invalid value for " + env + " (the variable of " + option.longestName() + "): "
-                        + problem(e) + "." + help;
+                return "Invalid value for "
+                        + env
+                        + " (the variable of "
+                        + option.longestName()
+                        + "): "
+                        + problem(e)
+                        + "."
+                        + help;
             }
         }
         return e.getMessage() + "." + help;
@@ -57,14 +68,23 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
     }
 
     private static boolean given(OptionSpec option, String[] args) {
-        return Arrays.stream(args).anyMatch(arg -> Arrays.stream(option.names())
-                .anyMatch(name -> arg.equals(name) || arg.startsWith(name + "=")));
+        return Arrays.stream(args)
+                .anyMatch(
+                        arg ->
+                                Arrays.stream(option.names())
+                                        .anyMatch(
+                                                name ->
+                                                        arg.equals(name)
+                                                                || arg.startsWith(name + "=")));
     }
 
     private static String variableOf(OptionSpec option) {
-        return ServerSettings.commandLine().stream().map(Setting::flag)
+        return ServerSettings.commandLine().stream()
+                .map(Setting::flag)
                 .filter(flag -> option.longestName().equals(flag.name()))
-                .map(flag -> flag.env()).findFirst().orElse(null);
+                .map(flag -> flag.env())
+                .findFirst()
+                .orElse(null);
     }
 
     /** The known option closest to a mistyped one, if it is close enough to be the one meant. */
@@ -96,8 +116,13 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
         for (int i = 1; i <= a.length(); i++) {
             for (int j = 1; j <= b.length(); j++) {
                 int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                d[i][j] =
+                        Math.min(
+                                Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1
+                        && j > 1
+                        && a.charAt(i - 1) == b.charAt(j - 2)
+                        && a.charAt(i - 2) == b.charAt(j - 1)) {
                     d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
                 }
             }

@@ -13,7 +13,13 @@ public final class Version implements IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        return new String[] {"Herald " + of(),
-            "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
+        return new String[] {
+            "Herald " + of(),
+            "Java "
+                    + System.getProperty("java.version")
+                    + " ("
+                    + System.getProperty("java.vm.name")
+                    + ")"
+        };
     }
 }

@@ -18,8 +18,8 @@ import java.util.function.LongSupplier;
  * an error. {@link #health()} is what {@code /health} answers.
  *
  * <p>A loop gets its next probe only once the previous one has run, so a stuck loop's queue does
- * not fill with probes. The verdict is computed when asked, from the time of the last turn, so it is
- * right even when this thread itself is late.
+ * not fill with probes. The verdict is computed when asked, from the time of the last turn, so it
+ * is right even when this thread itself is late.
  */
 public final class Watchdog implements AutoCloseable {
 
@@ -33,14 +33,19 @@ public final class Watchdog implements AutoCloseable {
     private GuardedExecutor thread;
 
     /**
-     * @param loops      the loops to watch, by the name {@code /health} reports
-     * @param interval   how often each loop is probed
+     * @param loops the loops to watch, by the name {@code /health} reports
+     * @param interval how often each loop is probed
      * @param stuckAfter how long a loop may go without running its probe before it is stuck
      */
     public Watchdog(Map<String, EventExecutor> loops, Duration interval, Duration stuckAfter) {
         if (interval.isZero() || interval.isNegative() || stuckAfter.compareTo(interval) <= 0) {
-            throw new IllegalArgumentException("the stuck threshold (" + stuckAfter + ") must exceed the probe "
-                    + "interval (" + interval + ")");
+            throw new IllegalArgumentException(
+                    "the stuck threshold ("
+                            + stuckAfter
+                            + ") must exceed the probe "
+                            + "interval ("
+                            + interval
+                            + ")");
         }
         this.interval = interval;
         this.stuckAfterNanos = stuckAfter.toNanos();

@@ -1,12 +1,12 @@
 package dev.herald.session;
 
-import dev.herald.hub.Connection;
 import dev.herald.apps.App;
-import dev.herald.metrics.AppMeters;
+import dev.herald.hub.Connection;
 import dev.herald.limits.TokenBucket;
+import dev.herald.metrics.AppMeters;
 import dev.herald.protocol.ClientInput;
-import dev.herald.protocol.CloseCodes;
 import dev.herald.protocol.ClientMessage;
+import dev.herald.protocol.CloseCodes;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
 import dev.herald.transport.ActivityHandler;
@@ -33,8 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Pusher session on one WebSocket connection: handshake outcome, message dispatch, liveness
- * and clean-up. One instance per connection, confined to its event loop. Subscriptions and client
+ * The Pusher session on one WebSocket connection: handshake outcome, message dispatch, liveness and
+ * clean-up. One instance per connection, confined to its event loop. Subscriptions and client
  * events are handled by the shared {@link SubscribeHandler} and {@link ClientEventHandler}.
  */
 public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
@@ -46,12 +46,15 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ClientEventHandler clientEvents;
     private final SigninHandler signins;
     private final Handshake handshake;
+
     /** The upgrade request until the session starts; then only the bits still needed are kept. */
     private Handshake.Request request;
+
     private boolean jsClient;
     private Connection connection;
     private boolean counted;
     private CompositeByteBuf fragments;
+
     /** The connection's message budget, made on its first message; {@code null} without a limit. */
     private TokenBucket budget;
 
@@ -66,11 +69,17 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The stateless handlers, shared by all connections. */
-    public record Handlers(SubscribeHandler subscriptions, ClientEventHandler clientEvents, SigninHandler signins,
+    public record Handlers(
+            SubscribeHandler subscriptions,
+            ClientEventHandler clientEvents,
+            SigninHandler signins,
             Handshake handshake) {
         public static Handlers of(SessionContext context) {
-            return new Handlers(new SubscribeHandler(context), new ClientEventHandler(context),
-                    new SigninHandler(context), new Handshake(context));
+            return new Handlers(
+                    new SubscribeHandler(context),
+                    new ClientEventHandler(context),
+                    new SigninHandler(context),
+                    new Handshake(context));
         }
     }
 
@@ -83,7 +92,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 connection.send(Frames.ping());
             }
         } else if (evt == ActivityHandler.TIMED_OUT) {
-            closeWith(ctx, PusherError.PONG_TIMEOUT, "Pong reply not received: no answer to ping in time");
+            closeWith(
+                    ctx,
+                    PusherError.PONG_TIMEOUT,
+                    "Pong reply not received: no answer to ping in time");
         } else {
             super.userEventTriggered(ctx, evt);
         }
@@ -103,34 +115,53 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         // writes start at the head-most handler: every frame is already complete bytes, so no
         // handler between ours and the socket has anything to do with them
         ChannelHandlerContext out = ctx.pipeline().context(ActivityHandler.class);
-        connection = new Connection(context.socketIds().next(), app, meters, out != null ? out : ctx, loop);
+        connection =
+                new Connection(
+                        context.socketIds().next(), app, meters, out != null ? out : ctx, loop);
         context.hub().opened(connection);
-        log.atDebug().addKeyValue("app", app.id()).addKeyValue("socket", connection.socketId())
+        log.atDebug()
+                .addKeyValue("app", app.id())
+                .addKeyValue("socket", connection.socketId())
                 .log("connection opened");
-        connection.send(Frames.connectionEstablished(connection.socketId(), context.activityTimeoutSeconds()));
+        connection.send(
+                Frames.connectionEstablished(
+                        connection.socketId(), context.activityTimeoutSeconds()));
         request = null; // an idle connection holds nothing it no longer needs
         if (app.features().authorizedConnections()) {
-            ctx.executor().schedule(new AuthorizationDeadline(connection),
-                    app.features().authorizedConnectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            ctx.executor()
+                    .schedule(
+                            new AuthorizationDeadline(connection),
+                            app.features().authorizedConnectionTimeout().toMillis(),
+                            TimeUnit.MILLISECONDS);
         }
     }
 
-    /** Authorized connections (docs/protocol.md §4.2): sign in or join a private channel in time, or leave. */
+    /**
+     * Authorized connections (docs/protocol.md §4.2): sign in or join a private channel in time, or
+     * leave.
+     */
     private record AuthorizationDeadline(Connection connection) implements Runnable {
         @Override
         public void run() {
             if (!connection.isAuthorized()) {
-                connection.close(PusherError.UNAUTHORIZED_CLOSE, "Connection not authorized within timeout: sign in "
-                        + "or subscribe to a private or presence channel");
+                connection.close(
+                        PusherError.UNAUTHORIZED_CLOSE,
+                        "Connection not authorized within timeout: sign in "
+                                + "or subscribe to a private or presence channel");
             }
         }
     }
 
-    /** Before the session exists (refused handshakes), errors are written straight to the context. */
+    /**
+     * Before the session exists (refused handshakes), errors are written straight to the context.
+     */
     private void closeWith(ChannelHandlerContext ctx, PusherError error, String message) {
-        log.atDebug().addKeyValue("app", request != null && request.app() != null ? request.app().id() : null)
+        log.atDebug()
+                .addKeyValue(
+                        "app", request != null && request.app() != null ? request.app().id() : null)
                 .addKeyValue("socket", connection == null ? null : connection.socketId())
-                .addKeyValue("code", error.code()).log("connection refused: {}", message);
+                .addKeyValue("code", error.code())
+                .log("connection refused: {}", message);
         if (connection != null) {
             connection.close(error, message);
         } else {
@@ -153,9 +184,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         try {
             if (!(frame instanceof CloseWebSocketFrame) && !withinBudget()) {
                 connection.meters().messageRateCloses().increment();
-                closeWith(ctx, PusherError.TOO_MANY_MESSAGES, "Too many messages: a connection may send "
-                        + context.messageBudget().perSecond() + " per second (bursts of "
-                        + context.messageBudget().burst() + "); back off, then reconnect");
+                closeWith(
+                        ctx,
+                        PusherError.TOO_MANY_MESSAGES,
+                        "Too many messages: a connection may send "
+                                + context.messageBudget().perSecond()
+                                + " per second (bursts of "
+                                + context.messageBudget().burst()
+                                + "); back off, then reconnect");
             } else if (frame instanceof TextWebSocketFrame text) {
                 if (text.isFinalFragment()) {
                     onText(text.content());
@@ -169,7 +205,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             } else if (frame instanceof CloseWebSocketFrame) {
                 connection.closeFrame(CloseCodes.NORMAL, "");
             } else if (frame instanceof BinaryWebSocketFrame) {
-                connection.sendError(PusherError.INVALID_MESSAGE, "Binary frames are not supported; send JSON text");
+                connection.sendError(
+                        PusherError.INVALID_MESSAGE,
+                        "Binary frames are not supported; send JSON text");
             }
             // pong frames only count as activity, which ActivityHandler has seen
         } finally {
@@ -273,8 +311,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     if (event.startsWith("client-")) {
                         clientEvents.handle(connection, message);
                     } else {
-                        connection.sendError(PusherError.INVALID_MESSAGE, "Unsupported event received on socket "
-                                + ClientInput.quote(event));
+                        connection.sendError(
+                                PusherError.INVALID_MESSAGE,
+                                "Unsupported event received on socket " + ClientInput.quote(event));
                     }
                 }
             }
@@ -292,7 +331,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (connection != null) {
             context.hub().closed(connection);
             subscriptions.unsubscribeAll(connection);
-            log.atDebug().addKeyValue("app", connection.app().id()).addKeyValue("socket", connection.socketId())
+            log.atDebug()
+                    .addKeyValue("app", connection.app().id())
+                    .addKeyValue("socket", connection.socketId())
                     .log("connection closed");
         }
         if (counted) {
@@ -308,10 +349,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             // a frame the decoder refused: say why with the RFC 6455 code (1002, or 1009 too big)
             log.debug("closing {}: {}", connection, cause.getMessage());
             context.metrics().framesRefused(corrupted.closeStatus().code()).increment();
-            ctx.writeAndFlush(Frames.close(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText()))
+            ctx.writeAndFlush(
+                            Frames.close(
+                                    corrupted.closeStatus().code(),
+                                    corrupted.closeStatus().reasonText()))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
-        } else if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
+        } else if (cause instanceof TooLongFrameException
+                || cause instanceof CorruptedFrameException) {
             log.debug("closing {}: {}", connection, cause.getMessage());
         } else if (cause instanceof IOException) {
             // the peer went away without a close handshake (reset, broken pipe): routine

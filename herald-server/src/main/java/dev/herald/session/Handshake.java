@@ -13,15 +13,17 @@ import java.net.InetSocketAddress;
 /**
  * Decides whether a WebSocket connection is admitted, in one place: the answer to "why was my
  * connection refused?" is here. The checks run in this order, and the first that fails decides:
+ *
  * <ol>
  *   <li>on the upgrade request ({@link #request}): the page's origin (when the key names an app),
- *       the node's capacity, the connection rate of the client's address;</li>
+ *       the node's capacity, the connection rate of the client's address;
  *   <li>as the session starts ({@link #start}): the app key, the protocol version, whether the app
- *       is enabled, the app's connection quota.</li>
+ *       is enabled, the app's connection quota.
  * </ol>
- * The first group runs before the upgrade so that a refused client takes no node slot for long;
- * the second after it, because a refusal is answered on the open WebSocket ({@code pusher:error},
- * then a close frame with the same code), which is where Pusher clients look for it.
+ *
+ * The first group runs before the upgrade so that a refused client takes no node slot for long; the
+ * second after it, because a refusal is answered on the open WebSocket ({@code pusher:error}, then
+ * a close frame with the same code), which is where Pusher clients look for it.
  */
 public final class Handshake {
 
@@ -36,24 +38,32 @@ public final class Handshake {
     }
 
     /** Why a connection is refused: the Pusher code and the message the client reads. */
-    public record Refusal(PusherError error, String message) {
-    }
+    public record Refusal(PusherError error, String message) {}
 
     /**
      * What the upgrade request asked for, and the refusal already decided on it, if any.
      *
-     * @param app     the app the key names, or {@code null} for an unknown key
+     * @param app the app the key names, or {@code null} for an unknown key
      * @param refusal why the request was refused before the upgrade, or {@code null}
      */
-    public record Request(String appKey, App app, String protocol, String client, Refusal refusal) {
-    }
+    public record Request(
+            String appKey, App app, String protocol, String client, Refusal refusal) {}
 
     /**
-     * The checks on the upgrade request. When they pass, the connection holds a node slot until
-     * its channel closes, whatever ends it (a failed handshake, a reset, a timeout, a normal close).
+     * The checks on the upgrade request. When they pass, the connection holds a node slot until its
+     * channel closes, whatever ends it (a failed handshake, a reset, a timeout, a normal close).
      */
-    public Request request(Channel channel, String appKey, App app, String origin, String protocol, String client) {
-        InetAddress peer = channel.remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
+    public Request request(
+            Channel channel,
+            String appKey,
+            App app,
+            String origin,
+            String protocol,
+            String client) {
+        InetAddress peer =
+                channel.remoteAddress() instanceof InetSocketAddress socket
+                        ? socket.getAddress()
+                        : null;
         return request(channel, peer, appKey, app, origin, protocol, client);
     }
 
@@ -61,24 +71,35 @@ public final class Handshake {
      * The same, for a client whose address is known otherwise than as the channel's peer (behind a
      * trusted proxy): the per-address rate counts against {@code address}.
      */
-    public Request request(Channel channel, InetAddress address, String appKey, App app, String origin,
-            String protocol, String client) {
+    public Request request(
+            Channel channel,
+            InetAddress address,
+            String appKey,
+            App app,
+            String origin,
+            String protocol,
+            String client) {
         return new Request(appKey, app, protocol, client, admit(channel, address, app, origin));
     }
 
     private Refusal admit(Channel channel, InetAddress address, App app, String origin) {
         if (app != null && !app.features().allowsOrigin(origin)) {
             metrics.connectionsRefused("origin").increment();
-            return new Refusal(PusherError.UNAUTHORIZED_CLOSE, "Origin not allowed: " + ClientInput.quote(origin));
+            return new Refusal(
+                    PusherError.UNAUTHORIZED_CLOSE,
+                    "Origin not allowed: " + ClientInput.quote(origin));
         }
         ConnectionLimiter.Refusal admission = limiter.tryAdmit(address);
         if (admission == ConnectionLimiter.Refusal.NODE_CAPACITY) {
             metrics.connectionsRefused("node_capacity").increment();
-            return new Refusal(PusherError.OVER_CAPACITY, "Over capacity: this server is full, retry shortly");
+            return new Refusal(
+                    PusherError.OVER_CAPACITY, "Over capacity: this server is full, retry shortly");
         }
         if (admission == ConnectionLimiter.Refusal.IP_RATE) {
             metrics.connectionsRefused("ip_rate").increment();
-            return new Refusal(PusherError.OVER_CAPACITY, "Too many new connections from your address, retry shortly");
+            return new Refusal(
+                    PusherError.OVER_CAPACITY,
+                    "Too many new connections from your address, retry shortly");
         }
         // a close future completes once, so the slot is released exactly once
         channel.closeFuture().addListener(f -> limiter.release());
@@ -96,8 +117,11 @@ public final class Handshake {
         App app = request.app();
         if (app == null) {
             metrics.connectionsRefused("unknown_app").increment();
-            return new Refusal(PusherError.APP_NOT_FOUND, "App key " + ClientInput.quote(request.appKey())
-                    + " not in this cluster. Did you forget to specify the cluster?");
+            return new Refusal(
+                    PusherError.APP_NOT_FOUND,
+                    "App key "
+                            + ClientInput.quote(request.appKey())
+                            + " not in this cluster. Did you forget to specify the cluster?");
         }
         String protocolProblem = protocolProblem(request.protocol());
         if (protocolProblem != null) {
@@ -105,17 +129,23 @@ public final class Handshake {
         }
         if (!app.enabled()) {
             metrics.connectionsRefused("app_disabled").increment();
-            return new Refusal(PusherError.APP_DISABLED, "Application " + app.id() + " is disabled");
+            return new Refusal(
+                    PusherError.APP_DISABLED, "Application " + app.id() + " is disabled");
         }
         if (!hub.tryAddConnection(app)) {
             metrics.connectionsRefused("app_quota").increment();
-            return new Refusal(PusherError.OVER_CONNECTION_QUOTA, "Application is over connection quota ("
-                    + app.limits().maxConnections() + " connections)");
+            return new Refusal(
+                    PusherError.OVER_CONNECTION_QUOTA,
+                    "Application is over connection quota ("
+                            + app.limits().maxConnections()
+                            + " connections)");
         }
         return null;
     }
 
-    /** Protocols 4 to 7 are served; a missing value is read as 7 (docs/protocol.md §2.1, lenient). */
+    /**
+     * Protocols 4 to 7 are served; a missing value is read as 7 (docs/protocol.md §2.1, lenient).
+     */
     static String protocolProblem(String protocol) {
         if (protocol == null || protocol.isEmpty()) {
             return null;
@@ -126,6 +156,8 @@ public final class Handshake {
         } catch (NumberFormatException e) {
             return "Unsupported protocol version " + ClientInput.quote(protocol) + ": use 4 to 7";
         }
-        return version >= 4 && version <= 7 ? null : "Unsupported protocol version " + version + ": use 4 to 7";
+        return version >= 4 && version <= 7
+                ? null
+                : "Unsupported protocol version " + version + ": use 4 to 7";
     }
 }

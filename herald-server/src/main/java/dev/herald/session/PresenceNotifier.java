@@ -7,9 +7,9 @@ import dev.herald.protocol.Frames;
 import dev.herald.protocol.Member;
 
 /**
- * Tells a presence channel's subscribers when a user joins or leaves it (docs/protocol.md §3.5): once per
- * user, never to the joining socket itself. Hearing only first joins and last leaves, it sends
- * nothing for a user's second socket.
+ * Tells a presence channel's subscribers when a user joins or leaves it (docs/protocol.md §3.5):
+ * once per user, never to the joining socket itself. Hearing only first joins and last leaves, it
+ * sends nothing for a user's second socket.
  */
 public final class PresenceNotifier implements ClusterObserver {
 

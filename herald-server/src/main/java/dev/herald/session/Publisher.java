@@ -7,10 +7,10 @@ import io.netty.buffer.ByteBuf;
 /** Publishes a frame the caller just built, releasing it once the broker has taken it. */
 final class Publisher {
 
-    private Publisher() {
-    }
+    private Publisher() {}
 
-    static void publish(Broker broker, String appId, String channel, ByteBuf frame, String excludeSocketId) {
+    static void publish(
+            Broker broker, String appId, String channel, ByteBuf frame, String excludeSocketId) {
         EncodedEvent event = new EncodedEvent(frame);
         try {
             broker.publish(appId, channel, event, excludeSocketId);

@@ -1,10 +1,10 @@
 package dev.herald.session;
 
-import dev.herald.hub.Hub;
 import dev.herald.auth.Authenticators;
 import dev.herald.broker.Broker;
 import dev.herald.cache.ChannelCache;
 import dev.herald.cluster.ClusterView;
+import dev.herald.hub.Hub;
 import dev.herald.limits.ConnectionLimiter;
 import dev.herald.limits.MessageBudget;
 import dev.herald.metrics.HeraldMetrics;
@@ -14,10 +14,19 @@ import dev.herald.observers.ChannelObserver;
  * What every connection's handlers share: built once by the server, passed to each new session.
  *
  * @param activityTimeoutSeconds sent to clients in {@code pusher:connection_established}
- * @param maxMessageBytes        largest inbound message, whole or joined from fragments
- * @param messageBudget          how many messages one connection may send
+ * @param maxMessageBytes largest inbound message, whole or joined from fragments
+ * @param messageBudget how many messages one connection may send
  */
-public record SessionContext(Hub hub, Broker broker, ClusterView view, ChannelCache cache, ChannelObserver observer,
-        Authenticators authenticators, SocketIds socketIds, ConnectionLimiter admission, HeraldMetrics metrics,
-        int activityTimeoutSeconds, int maxMessageBytes, MessageBudget messageBudget) {
-}
+public record SessionContext(
+        Hub hub,
+        Broker broker,
+        ClusterView view,
+        ChannelCache cache,
+        ChannelObserver observer,
+        Authenticators authenticators,
+        SocketIds socketIds,
+        ConnectionLimiter admission,
+        HeraldMetrics metrics,
+        int activityTimeoutSeconds,
+        int maxMessageBytes,
+        MessageBudget messageBudget) {}

@@ -1,12 +1,12 @@
 package dev.herald.session;
 
-import dev.herald.hub.SignedInUser;
-import dev.herald.hub.Connection;
-import dev.herald.hub.Hub;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.apps.App;
 import dev.herald.auth.ChannelAuthenticator;
+import dev.herald.hub.Connection;
+import dev.herald.hub.Hub;
+import dev.herald.hub.SignedInUser;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelNames;
 import dev.herald.protocol.ClientInput;
@@ -20,12 +20,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code pusher:signin} (docs/protocol.md §4.1): verifies {@code socket_id::user::user_data} against the exact
- * string received, then joins the socket to its user's {@code #server-to-user-} channel (sending to
- * users, terminating them, and online status all hang off that channel) and to the watchlist
- * channels of the users it watches. A refused sign-in (bad signature, bad user_data) gets 4009 and
- * is closed; a sign-in to an app with user authentication turned off gets 4009 and stays open, as
- * it is a setting to fix, not a client to stop.
+ * {@code pusher:signin} (docs/protocol.md §4.1): verifies {@code socket_id::user::user_data}
+ * against the exact string received, then joins the socket to its user's {@code #server-to-user-}
+ * channel (sending to users, terminating them, and online status all hang off that channel) and to
+ * the watchlist channels of the users it watches. A refused sign-in (bad signature, bad user_data)
+ * gets 4009 and is closed; a sign-in to an app with user authentication turned off gets 4009 and
+ * stays open, as it is a setting to fix, not a client to stop.
  */
 public final class SigninHandler {
 
@@ -38,21 +38,27 @@ public final class SigninHandler {
     void signin(Connection c, ClientMessage message) throws ClientMessage.Malformed {
         App app = c.app();
         if (!app.features().userAuthentication()) {
-            c.sendError(PusherError.UNAUTHORIZED, "User authentication is not enabled for this app");
+            c.sendError(
+                    PusherError.UNAUTHORIZED, "User authentication is not enabled for this app");
             return;
         }
         JsonNode data = message.dataObject();
         String auth = ClientMessage.text(data, "auth");
         String userData = ClientMessage.text(data, "user_data");
         if (userData == null) {
-            c.close(PusherError.UNAUTHORIZED_CLOSE, "Sign-in needs user_data (a JSON string) and auth");
+            c.close(
+                    PusherError.UNAUTHORIZED_CLOSE,
+                    "Sign-in needs user_data (a JSON string) and auth");
             return;
         }
         ChannelAuthenticator authenticator = context.authenticators().channel(app);
         String toSign = ChannelAuthenticator.userStringToSign(c.socketId(), userData);
         if (!authenticator.verify(auth, toSign)) {
-            c.close(PusherError.UNAUTHORIZED_CLOSE,
-                    "Invalid signature: Expected HMAC SHA256 hex digest of " + ClientInput.quote(toSign) + ", but got "
+            c.close(
+                    PusherError.UNAUTHORIZED_CLOSE,
+                    "Invalid signature: Expected HMAC SHA256 hex digest of "
+                            + ClientInput.quote(toSign)
+                            + ", but got "
                             + ClientInput.quote(auth));
             return;
         }
@@ -83,15 +89,24 @@ public final class SigninHandler {
                 userChannels.add(ChannelKind.userChannel(watched));
             }
             // a user is online while its user channel is occupied anywhere in the cluster
-            context.view().occupied(app.id(), userChannels).whenComplete((occupied, error) -> c.execute(() -> {
-                List<String> online = new ArrayList<>();
-                List<String> offline = new ArrayList<>();
-                for (String watched : user.watchlist()) {
-                    boolean isOnline = occupied != null && occupied.contains(ChannelKind.userChannel(watched));
-                    (isOnline ? online : offline).add(watched);
-                }
-                c.send(Frames.watchlistEvents(online, offline));
-            }));
+            context.view()
+                    .occupied(app.id(), userChannels)
+                    .whenComplete(
+                            (occupied, error) ->
+                                    c.execute(
+                                            () -> {
+                                                List<String> online = new ArrayList<>();
+                                                List<String> offline = new ArrayList<>();
+                                                for (String watched : user.watchlist()) {
+                                                    boolean isOnline =
+                                                            occupied != null
+                                                                    && occupied.contains(
+                                                                            ChannelKind.userChannel(
+                                                                                    watched));
+                                                    (isOnline ? online : offline).add(watched);
+                                                }
+                                                c.send(Frames.watchlistEvents(online, offline));
+                                            }));
         }
     }
 
@@ -116,15 +131,20 @@ public final class SigninHandler {
         JsonNode list = node.get("watchlist");
         if (list != null && !list.isNull()) {
             if (!list.isArray()) {
-                throw new ClientMessage.Malformed("user_data.watchlist must be an array of user ids");
+                throw new ClientMessage.Malformed(
+                        "user_data.watchlist must be an array of user ids");
             }
             if (list.size() > maxWatchlist) {
-                throw new ClientMessage.Malformed("user_data.watchlist has " + list.size() + " users; the limit is "
-                        + maxWatchlist);
+                throw new ClientMessage.Malformed(
+                        "user_data.watchlist has "
+                                + list.size()
+                                + " users; the limit is "
+                                + maxWatchlist);
             }
             for (JsonNode w : list) {
                 if (!w.isTextual() || w.asText().isEmpty()) {
-                    throw new ClientMessage.Malformed("user_data.watchlist must hold user id strings");
+                    throw new ClientMessage.Malformed(
+                            "user_data.watchlist must hold user id strings");
                 }
                 checkUserId("watchlist user id", w.asText());
                 watchlist.add(w.asText());
@@ -133,14 +153,17 @@ public final class SigninHandler {
         return new SignedInUser(id.asText(), userInfo, List.copyOf(watchlist));
     }
 
-    /** A user id names the user's channels, so it must be a valid, bounded part of a channel name. */
+    /**
+     * A user id names the user's channels, so it must be a valid, bounded part of a channel name.
+     */
     private static void checkUserId(String what, String id) throws ClientMessage.Malformed {
         if (id.length() > ClientInput.MAX_USER_ID_LENGTH) {
-            throw new ClientMessage.Malformed(what + " is longer than " + ClientInput.MAX_USER_ID_LENGTH
-                    + " characters");
+            throw new ClientMessage.Malformed(
+                    what + " is longer than " + ClientInput.MAX_USER_ID_LENGTH + " characters");
         }
         if (ChannelNames.problem(ChannelKind.userChannel(id), Integer.MAX_VALUE) != null) {
-            throw new ClientMessage.Malformed(what + " may only use the channel-name characters A-Z a-z 0-9 _ - = @ , . ;");
+            throw new ClientMessage.Malformed(
+                    what + " may only use the channel-name characters A-Z a-z 0-9 _ - = @ , . ;");
         }
     }
 }

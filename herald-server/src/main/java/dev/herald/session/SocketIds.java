@@ -4,9 +4,9 @@ import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Socket ids of the form {@code <node>.<sequence>} (docs/protocol.md §2.2: a string matching
- * {@code ^\d+\.\d+$}, unique across the cluster). The node part is random per process, so nodes
- * started independently do not collide; the sequence part never repeats within a process.
+ * Socket ids of the form {@code <node>.<sequence>} (docs/protocol.md §2.2: a string matching {@code
+ * ^\d+\.\d+$}, unique across the cluster). The node part is random per process, so nodes started
+ * independently do not collide; the sequence part never repeats within a process.
  */
 public final class SocketIds {
 

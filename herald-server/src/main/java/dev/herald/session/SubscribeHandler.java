@@ -1,17 +1,17 @@
 package dev.herald.session;
 
-import dev.herald.hub.Subscription;
-import dev.herald.hub.Connection;
-import dev.herald.hub.Hub;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.apps.AppLimits;
 import dev.herald.auth.ChannelAuthenticator;
+import dev.herald.cache.CachedEvent;
+import dev.herald.hub.Connection;
+import dev.herald.hub.Hub;
+import dev.herald.hub.Subscription;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelNames;
 import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.ClientMessage;
-import dev.herald.cache.CachedEvent;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.Json;
 import dev.herald.protocol.Member;
@@ -24,10 +24,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code pusher:subscribe} and {@code pusher:unsubscribe} (docs/protocol.md §3.2–3.5): name rules, limits,
- * signatures, presence membership, and the member events that follow. Shared by all connections;
- * every call runs on the connection's event loop. A refused subscription never closes the
- * connection: it gets {@code pusher:error} and {@code pusher:subscription_error}.
+ * {@code pusher:subscribe} and {@code pusher:unsubscribe} (docs/protocol.md §3.2–3.5): name rules,
+ * limits, signatures, presence membership, and the member events that follow. Shared by all
+ * connections; every call runs on the connection's event loop. A refused subscription never closes
+ * the connection: it gets {@code pusher:error} and {@code pusher:subscription_error}.
  */
 public final class SubscribeHandler {
 
@@ -43,20 +43,34 @@ public final class SubscribeHandler {
         AppLimits limits = c.app().limits();
         String nameProblem = ChannelNames.problem(channel, limits.maxChannelNameLength());
         if (nameProblem != null) {
-            refuse(c, channel == null ? "" : channel, PusherError.INVALID_CHANNEL, SubscriptionRefusal.INVALID_CHANNEL,
-                    "Invalid channel name", nameProblem);
+            refuse(
+                    c,
+                    channel == null ? "" : channel,
+                    PusherError.INVALID_CHANNEL,
+                    SubscriptionRefusal.INVALID_CHANNEL,
+                    "Invalid channel name",
+                    nameProblem);
             return;
         }
         Subscription existing = c.subscription(channel);
         if (existing != null) {
             // idempotent: answer again, with the current member list on presence channels
-            answer(c, new Hub.Joined(existing, false, false, context.hub().members(c.app().id(), channel)), false);
+            answer(
+                    c,
+                    new Hub.Joined(
+                            existing, false, false, context.hub().members(c.app().id(), channel)),
+                    false);
             return;
         }
         if (c.clientSubscriptionCount() >= limits.maxChannelsPerConnection()) {
-            refuse(c, channel, PusherError.TOO_MANY_CHANNELS,
-                    SubscriptionRefusal.TOO_MANY_CHANNELS, "Too many channels",
-                    "Too many channels: a connection may subscribe to at most " + limits.maxChannelsPerConnection());
+            refuse(
+                    c,
+                    channel,
+                    PusherError.TOO_MANY_CHANNELS,
+                    SubscriptionRefusal.TOO_MANY_CHANNELS,
+                    "Too many channels",
+                    "Too many channels: a connection may subscribe to at most "
+                            + limits.maxChannelsPerConnection());
             return;
         }
         ChannelKind kind = ChannelKind.of(channel);
@@ -74,33 +88,54 @@ public final class SubscribeHandler {
             }
             case PRESENCE -> {
                 if (channelData == null && c.user() == null) {
-                    refuse(c, channel, PusherError.INVALID_PRESENCE_DATA,
-                            SubscriptionRefusal.NOT_AUTHORIZED, "Missing channel_data",
+                    refuse(
+                            c,
+                            channel,
+                            PusherError.INVALID_PRESENCE_DATA,
+                            SubscriptionRefusal.NOT_AUTHORIZED,
+                            "Missing channel_data",
                             "Presence channels need channel_data with a user_id, or a signed-in connection");
                     return;
                 }
                 if (!checkSignature(c, channel, auth, channelData)) {
                     return;
                 }
-                // without channel_data the member is the signed-in user (pusher-js 7.4+, protocol §3.5)
-                member = channelData == null
-                        ? new Member(c.user().id(), c.user().userInfo())
-                        : member(c, channel, channelData, limits);
+                // without channel_data the member is the signed-in user (pusher-js 7.4+, protocol
+                // §3.5)
+                member =
+                        channelData == null
+                                ? new Member(c.user().id(), c.user().userInfo())
+                                : member(c, channel, channelData, limits);
                 if (member == null) {
                     return;
                 }
             }
             case SIGNED_IN_USER, NEVER -> {
-                refuse(c, channel, PusherError.UNAUTHORIZED, SubscriptionRefusal.NOT_AUTHORIZED, "Not allowed",
+                refuse(
+                        c,
+                        channel,
+                        PusherError.UNAUTHORIZED,
+                        SubscriptionRefusal.NOT_AUTHORIZED,
+                        "Not allowed",
                         "Only the signed-in user's own connections may subscribe to " + channel);
                 return;
             }
             default -> throw new IllegalStateException(kind.auth().toString());
         }
-        Hub.Joined joined = context.hub().subscribe(c, channel, member, limits.maxPresenceMembers());
+        Hub.Joined joined =
+                context.hub().subscribe(c, channel, member, limits.maxPresenceMembers());
         if (joined.presenceFull()) {
-            refuse(c, channel, PusherError.PRESENCE_FULL, SubscriptionRefusal.PRESENCE_FULL, "Presence channel is full",
-                    "Presence channel " + channel + " is full: at most " + limits.maxPresenceMembers() + " members");
+            refuse(
+                    c,
+                    channel,
+                    PusherError.PRESENCE_FULL,
+                    SubscriptionRefusal.PRESENCE_FULL,
+                    "Presence channel is full",
+                    "Presence channel "
+                            + channel
+                            + " is full: at most "
+                            + limits.maxPresenceMembers()
+                            + " members");
             return;
         }
         if (kind.auth() != ChannelKind.Auth.NONE) {
@@ -118,30 +153,36 @@ public final class SubscribeHandler {
         Subscription subscription = joined.subscription();
         String channel = subscription.channel().name();
         String appId = c.app().id();
-        CompletableFuture<List<Member>> members = subscription.member() == null
-                ? CompletableFuture.completedFuture(List.of())
-                : context.view().members(appId, channel).toCompletableFuture();
-        CompletableFuture<CachedEvent> last = cached
-                ? context.cache().get(appId, channel).toCompletableFuture()
-                : CompletableFuture.completedFuture(null);
+        CompletableFuture<List<Member>> members =
+                subscription.member() == null
+                        ? CompletableFuture.completedFuture(List.of())
+                        : context.view().members(appId, channel).toCompletableFuture();
+        CompletableFuture<CachedEvent> last =
+                cached
+                        ? context.cache().get(appId, channel).toCompletableFuture()
+                        : CompletableFuture.completedFuture(null);
         // answered once other nodes' publications reach this node too (at once with one node)
-        CompletableFuture<Void> both = CompletableFuture.allOf(members, last, subscription.channel().routed().toCompletableFuture());
-        Runnable send = () -> {
-            if (c.subscription(channel) != subscription) {
-                return; // left (or closed) while the cluster answered
-            }
-            List<Member> list = members.isCompletedExceptionally() ? joined.members() : members.join();
-            c.send(succeeded(subscription, list));
-            if (cached) {
-                CachedEvent event = last.isCompletedExceptionally() ? null : last.join();
-                if (event != null) {
-                    c.send(Frames.event(event.event(), channel, event.data()));
-                } else {
-                    c.send(Frames.cacheMiss(channel));
-                    context.observer().cacheMiss(c.app(), channel);
-                }
-            }
-        };
+        CompletableFuture<Void> both =
+                CompletableFuture.allOf(
+                        members, last, subscription.channel().routed().toCompletableFuture());
+        Runnable send =
+                () -> {
+                    if (c.subscription(channel) != subscription) {
+                        return; // left (or closed) while the cluster answered
+                    }
+                    List<Member> list =
+                            members.isCompletedExceptionally() ? joined.members() : members.join();
+                    c.send(succeeded(subscription, list));
+                    if (cached) {
+                        CachedEvent event = last.isCompletedExceptionally() ? null : last.join();
+                        if (event != null) {
+                            c.send(Frames.event(event.event(), channel, event.data()));
+                        } else {
+                            c.send(Frames.cacheMiss(channel));
+                            context.observer().cacheMiss(c.app(), channel);
+                        }
+                    }
+                };
         if (both.isDone()) {
             send.run();
         } else {
@@ -166,17 +207,25 @@ public final class SubscribeHandler {
 
     private boolean checkSignature(Connection c, String channel, String auth, String channelData) {
         ChannelAuthenticator authenticator = context.authenticators().channel(c.app());
-        String toSign = ChannelAuthenticator.channelStringToSign(c.socketId(), channel, channelData);
+        String toSign =
+                ChannelAuthenticator.channelStringToSign(c.socketId(), channel, channelData);
         if (authenticator.verify(auth, toSign)) {
             return true;
         }
         boolean missing = auth == null || auth.isEmpty();
-        String why = missing
-                ? "Missing auth: " + channel + " needs a signature from your auth endpoint"
-                : "Invalid signature: Expected HMAC SHA256 hex digest of " + ClientInput.quote(toSign) + ", but got "
-                        + ClientInput.quote(auth);
-        refuse(c, channel, PusherError.UNAUTHORIZED,
-                SubscriptionRefusal.NOT_AUTHORIZED, missing ? "Missing auth" : "Invalid signature",
+        String why =
+                missing
+                        ? "Missing auth: " + channel + " needs a signature from your auth endpoint"
+                        : "Invalid signature: Expected HMAC SHA256 hex digest of "
+                                + ClientInput.quote(toSign)
+                                + ", but got "
+                                + ClientInput.quote(auth);
+        refuse(
+                c,
+                channel,
+                PusherError.UNAUTHORIZED,
+                SubscriptionRefusal.NOT_AUTHORIZED,
+                missing ? "Missing auth" : "Invalid signature",
                 why);
         return false;
     }
@@ -189,45 +238,73 @@ public final class SubscribeHandler {
             parsed = null;
         }
         JsonNode userId = parsed == null || !parsed.isObject() ? null : parsed.get("user_id");
-        if (userId == null || !(userId.isTextual() || userId.isNumber()) || userId.asText().isEmpty()) {
-            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA,
-                    SubscriptionRefusal.INVALID_CHANNEL_DATA, "Invalid channel_data",
+        if (userId == null
+                || !(userId.isTextual() || userId.isNumber())
+                || userId.asText().isEmpty()) {
+            refuse(
+                    c,
+                    channel,
+                    PusherError.INVALID_PRESENCE_DATA,
+                    SubscriptionRefusal.INVALID_CHANNEL_DATA,
+                    "Invalid channel_data",
                     "channel_data must be a JSON object with a user_id string or number");
             return null;
         }
         if (userId.asText().length() > ClientInput.MAX_USER_ID_LENGTH) {
-            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA,
-                    SubscriptionRefusal.MEMBER_TOO_LARGE, "user_id too long",
+            refuse(
+                    c,
+                    channel,
+                    PusherError.INVALID_PRESENCE_DATA,
+                    SubscriptionRefusal.MEMBER_TOO_LARGE,
+                    "user_id too long",
                     "user_id is longer than " + ClientInput.MAX_USER_ID_LENGTH + " characters");
             return null;
         }
         JsonNode info = parsed.get("user_info");
         String userInfo = info == null || info.isNull() ? null : info.toString();
-        if (userInfo != null && userInfo.getBytes(StandardCharsets.UTF_8).length > limits.maxPresenceUserInfoBytes()) {
-            refuse(c, channel, PusherError.INVALID_PRESENCE_DATA,
-                    SubscriptionRefusal.MEMBER_TOO_LARGE, "user_info too large",
+        if (userInfo != null
+                && userInfo.getBytes(StandardCharsets.UTF_8).length
+                        > limits.maxPresenceUserInfoBytes()) {
+            refuse(
+                    c,
+                    channel,
+                    PusherError.INVALID_PRESENCE_DATA,
+                    SubscriptionRefusal.MEMBER_TOO_LARGE,
+                    "user_info too large",
                     "user_info is larger than " + limits.maxPresenceUserInfoBytes() + " bytes");
             return null;
         }
         return new Member(userId.asText(), userInfo);
     }
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SubscribeHandler.class);
+    private static final org.slf4j.Logger log =
+            org.slf4j.LoggerFactory.getLogger(SubscribeHandler.class);
 
     /**
-     * One refusal, one answer in the two parts protocol §3.4 describes: {@code pusher:error} says why
-     * (quoting client input at most {@value ClientInput#MAX_QUOTED} characters), and
-     * {@code pusher:subscription_error} on the channel, which pusher-js hands to the app, carries
-     * only the short {@code brief}, so the explanation is not sent twice. A name too long to be a
-     * channel is quoted like any other input, even in the channel field.
+     * One refusal, one answer in the two parts protocol §3.4 describes: {@code pusher:error} says
+     * why (quoting client input at most {@value ClientInput#MAX_QUOTED} characters), and {@code
+     * pusher:subscription_error} on the channel, which pusher-js hands to the app, carries only the
+     * short {@code brief}, so the explanation is not sent twice. A name too long to be a channel is
+     * quoted like any other input, even in the channel field.
      */
-    private void refuse(Connection c, String channel, PusherError error, SubscriptionRefusal refusal, String brief,
+    private void refuse(
+            Connection c,
+            String channel,
+            PusherError error,
+            SubscriptionRefusal refusal,
+            String brief,
             String why) {
-        log.atDebug().addKeyValue("app", c.app().id()).addKeyValue("socket", c.socketId())
-                .addKeyValue("channel", ClientInput.quote(channel)).addKeyValue("code", error.code())
+        log.atDebug()
+                .addKeyValue("app", c.app().id())
+                .addKeyValue("socket", c.socketId())
+                .addKeyValue("channel", ClientInput.quote(channel))
+                .addKeyValue("code", error.code())
                 .log("subscription refused: {}", why);
         c.sendError(error, why);
-        String echoed = channel.length() <= ClientInput.MAX_ECHOED_CHANNEL_LENGTH ? channel : ClientInput.quote(channel);
+        String echoed =
+                channel.length() <= ClientInput.MAX_ECHOED_CHANNEL_LENGTH
+                        ? channel
+                        : ClientInput.quote(channel);
         c.send(Frames.subscriptionError(echoed, refusal.type(), brief, refusal.status()));
     }
 

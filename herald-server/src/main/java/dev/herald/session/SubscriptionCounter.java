@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Sends {@code pusher_internal:subscription_count} to the subscribers of non-presence channels of
- * apps that enable it (docs/protocol.md §3.8). Changes are coalesced: the first change schedules one send
- * {@link #COALESCE_MILLIS} later, which carries the count as it is then, so a burst of joins is
- * one event, and nothing is sent if the count came back to the value last sent.
+ * apps that enable it (docs/protocol.md §3.8). Changes are coalesced: the first change schedules
+ * one send {@link #COALESCE_MILLIS} later, which carries the count as it is then, so a burst of
+ * joins is one event, and nothing is sent if the count came back to the value last sent.
  *
  * <p>What it remembers per channel lives here, for as long as the channel has subscribers on this
  * node: made on the first change, dropped when the local count reaches 0 (the send already
@@ -33,8 +33,7 @@ public final class SubscriptionCounter implements ChannelObserver {
     private final LocalChannels local;
     private final ConcurrentHashMap<Key, Count> counts = new ConcurrentHashMap<>();
 
-    private record Key(String appId, String channel) {
-    }
+    private record Key(String appId, String channel) {}
 
     /** Whether a send is scheduled, and the count last sent. */
     private static final class Count {
@@ -42,7 +41,8 @@ public final class SubscriptionCounter implements ChannelObserver {
         volatile int lastSent = -1;
     }
 
-    public SubscriptionCounter(Broker broker, EventExecutorGroup scheduler, ClusterView view, LocalChannels local) {
+    public SubscriptionCounter(
+            Broker broker, EventExecutorGroup scheduler, ClusterView view, LocalChannels local) {
         this.broker = broker;
         this.scheduler = scheduler;
         this.view = view;
@@ -70,7 +70,9 @@ public final class SubscriptionCounter implements ChannelObserver {
             }
         }
         if (state.pending.compareAndSet(false, true)) {
-            scheduler.next().schedule(new Send(app, key, state), COALESCE_MILLIS, TimeUnit.MILLISECONDS);
+            scheduler
+                    .next()
+                    .schedule(new Send(app, key, state), COALESCE_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -99,15 +101,21 @@ public final class SubscriptionCounter implements ChannelObserver {
                 counts.remove(key, state);
             }
             // the count subscribers see is the cluster's; with one node it is this node's
-            view.subscriptionCount(key.appId(), key.channel()).whenComplete((total, error) -> {
-                int count = error != null ? here : total;
-                if (count == 0 || count == state.lastSent) {
-                    return;
-                }
-                state.lastSent = count;
-                Publisher.publish(broker, key.appId(), key.channel(), Frames.subscriptionCount(key.channel(), count),
-                        null);
-            });
+            view.subscriptionCount(key.appId(), key.channel())
+                    .whenComplete(
+                            (total, error) -> {
+                                int count = error != null ? here : total;
+                                if (count == 0 || count == state.lastSent) {
+                                    return;
+                                }
+                                state.lastSent = count;
+                                Publisher.publish(
+                                        broker,
+                                        key.appId(),
+                                        key.channel(),
+                                        Frames.subscriptionCount(key.channel(), count),
+                                        null);
+                            });
         }
     }
 }

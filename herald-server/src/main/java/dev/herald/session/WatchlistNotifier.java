@@ -8,11 +8,11 @@ import dev.herald.protocol.Frames;
 import java.util.List;
 
 /**
- * Watchlist online/offline events (docs/protocol.md §4.4). A user is online while its
- * {@code #server-to-user-} channel has subscribers (every signed-in socket joins it), so the
- * channel's first subscriber means "online" and its last leaving means "offline": once per user,
- * not per socket. Watchers are the members of the user's internal watchlist channel, so the
- * notice is one publication fanned out like any other.
+ * Watchlist online/offline events (docs/protocol.md §4.4). A user is online while its {@code
+ * #server-to-user-} channel has subscribers (every signed-in socket joins it), so the channel's
+ * first subscriber means "online" and its last leaving means "offline": once per user, not per
+ * socket. Watchers are the members of the user's internal watchlist channel, so the notice is one
+ * publication fanned out like any other.
  */
 public final class WatchlistNotifier implements ClusterObserver {
 
@@ -40,7 +40,13 @@ public final class WatchlistNotifier implements ClusterObserver {
         }
         String userId = channel.substring(PREFIX);
         List<String> ids = List.of(userId);
-        Publisher.publish(broker, app.id(), ChannelKind.watchlistChannel(userId),
-                online ? Frames.watchlistEvents(ids, List.of()) : Frames.watchlistEvents(List.of(), ids), null);
+        Publisher.publish(
+                broker,
+                app.id(),
+                ChannelKind.watchlistChannel(userId),
+                online
+                        ? Frames.watchlistEvents(ids, List.of())
+                        : Frames.watchlistEvents(List.of(), ids),
+                null);
     }
 }

@@ -5,9 +5,9 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The values a setting accepts, and how a refusal says so: {@code requirement} completes
- * "{@code --port (HERALD_PORT)} ...", e.g. {@code must be 0-65535}. A rule whose refusal depends
- * on the value has {@code explain}, which gives the reason for a refused value.
+ * The values a setting accepts, and how a refusal says so: {@code requirement} completes "{@code
+ * --port (HERALD_PORT)} ...", e.g. {@code must be 0-65535}. A rule whose refusal depends on the
+ * value has {@code explain}, which gives the reason for a refused value.
  */
 public record Bound<T>(Predicate<T> accepts, String requirement, Function<T, String> explain) {
 
@@ -37,6 +37,7 @@ public record Bound<T>(Predicate<T> accepts, String requirement, Function<T, Str
     }
 
     public static Bound<Duration> positiveSeconds() {
-        return new Bound<>(v -> !v.isNegative() && !v.isZero(), "must be a positive number of seconds");
+        return new Bound<>(
+                v -> !v.isNegative() && !v.isZero(), "must be a positive number of seconds");
     }
 }

@@ -4,12 +4,12 @@ import dev.herald.internal.Redact;
 import java.util.Objects;
 
 /**
- * One setting, described once: its name, type, default, bound and text, and where it appears.
- * Build one with {@link #of} and the builder's methods; a descriptor is immutable.
+ * One setting, described once: its name, type, default, bound and text, and where it appears. Build
+ * one with {@link #of} and the builder's methods; a descriptor is immutable.
  *
  * <p>{@link #name()} is the key of the apps file, the column of the {@code herald_apps} table and
- * the field of {@code herald apps create --set} for an app's setting; for a server setting it
- * only identifies the descriptor. A setting of either kind appears on the command line if it has a
+ * the field of {@code herald apps create --set} for an app's setting; for a server setting it only
+ * identifies the descriptor. A setting of either kind appears on the command line if it has a
  * {@link #flag()}.
  *
  * @param <T> the value's Java type
@@ -33,9 +33,19 @@ public final class Setting<T> {
         this.column = b.column != null ? b.column : b.type.storage().sql();
         this.settable = b.settable;
         this.meaning = b.meaning;
-        this.flag = b.flagName == null && b.env == null ? null
-                : new Flag(b.flagName, b.env, b.label != null ? b.label : label(b.flagName), b.help, b.secret,
-                        b.flagDefault, b.section, b.docDefault, b.docMeaning != null ? b.docMeaning : b.meaning);
+        this.flag =
+                b.flagName == null && b.env == null
+                        ? null
+                        : new Flag(
+                                b.flagName,
+                                b.env,
+                                b.label != null ? b.label : label(b.flagName),
+                                b.help,
+                                b.secret,
+                                b.flagDefault,
+                                b.section,
+                                b.docDefault,
+                                b.docMeaning != null ? b.docMeaning : b.meaning);
     }
 
     public static <T> Builder<T> of(String name, SettingType<T> type) {
@@ -50,7 +60,10 @@ public final class Setting<T> {
         return type;
     }
 
-    /** The value when none is given; {@code null} when the setting is required or optional without one. */
+    /**
+     * The value when none is given; {@code null} when the setting is required or optional without
+     * one.
+     */
     public T defaultValue() {
         return defaultValue;
     }
@@ -83,8 +96,8 @@ public final class Setting<T> {
     /**
      * Returns {@code value} if the bound accepts it ({@code null} always passes: not set).
      *
-     * @throws IllegalArgumentException "{@code <subject> must be ..., got <value>}", or
-     *                                  "{@code <subject>: <reason>}" for a {@link Bound#rule}
+     * @throws IllegalArgumentException "{@code <subject> must be ..., got <value>}", or "{@code
+     *     <subject>: <reason>}" for a {@link Bound#rule}
      */
     public T check(T value, String subject) {
         if (value != null && bound != null && !bound.accepts().test(value)) {
@@ -92,8 +105,12 @@ public final class Setting<T> {
                 throw new IllegalArgumentException(subject + ": " + bound.explain().apply(value));
             }
             String shown = type.text(value);
-            throw new IllegalArgumentException(subject + " " + bound.requirement() + ", got "
-                    + (flag != null && flag.secret() ? Redact.url(shown) : shown));
+            throw new IllegalArgumentException(
+                    subject
+                            + " "
+                            + bound.requirement()
+                            + ", got "
+                            + (flag != null && flag.secret() ? Redact.url(shown) : shown));
         }
         return value;
     }
@@ -103,7 +120,9 @@ public final class Setting<T> {
         return check(value, name);
     }
 
-    /** The value of the flag (or its variable) from what picocli converted, refused naming the flag. */
+    /**
+     * The value of the flag (or its variable) from what picocli converted, refused naming the flag.
+     */
     public T fromFlag(Object raw) {
         String subject = flag.subject();
         return check(type.fromFlag(raw, subject), subject);
@@ -179,7 +198,10 @@ public final class Setting<T> {
             return this;
         }
 
-        /** The column definition, when not simply the type's ({@code VARCHAR(255) NOT NULL PRIMARY KEY}). */
+        /**
+         * The column definition, when not simply the type's ({@code VARCHAR(255) NOT NULL PRIMARY
+         * KEY}).
+         */
         public Builder<T> column(String definition) {
             this.column = definition;
             return this;

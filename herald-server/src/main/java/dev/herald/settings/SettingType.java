@@ -3,10 +3,10 @@ package dev.herald.settings;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * How values of one type are read from each place a setting can come from, and written back.
- * Every reading method throws {@link IllegalArgumentException} with a message that starts with
- * the place it was given ({@code where}), so that a refusal always says which setting is wrong.
- * Types of server-only settings need not support the apps file, {@code --set} or the table.
+ * How values of one type are read from each place a setting can come from, and written back. Every
+ * reading method throws {@link IllegalArgumentException} with a message that starts with the place
+ * it was given ({@code where}), so that a refusal always says which setting is wrong. Types of
+ * server-only settings need not support the apps file, {@code --set} or the table.
  */
 public interface SettingType<T> {
 
@@ -21,7 +21,10 @@ public interface SettingType<T> {
         return null;
     }
 
-    /** The value from what picocli converted ({@code null} when the flag and its variable are unset). */
+    /**
+     * The value from what picocli converted ({@code null} when the flag and its variable are
+     * unset).
+     */
     T fromFlag(Object raw, String where);
 
     /** The value of a key present in the apps file. */

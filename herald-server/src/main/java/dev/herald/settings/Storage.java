@@ -2,8 +2,8 @@ package dev.herald.settings;
 
 /**
  * How a setting is kept in a column of the {@code herald_apps} table, and the SQL type it gets
- * there. The values are plain Java ({@link Integer}, {@link Boolean},
- * {@link java.math.BigDecimal} seconds, {@link String}), so that only the JDBC engine speaks JDBC.
+ * there. The values are plain Java ({@link Integer}, {@link Boolean}, {@link java.math.BigDecimal}
+ * seconds, {@link String}), so that only the JDBC engine speaks JDBC.
  */
 public enum Storage {
     INTEGER("INTEGER"),

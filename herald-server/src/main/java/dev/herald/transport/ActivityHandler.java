@@ -1,36 +1,38 @@
 package dev.herald.transport;
 
 import dev.herald.protocol.Frames;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Liveness for WebSocket connections (docs/protocol.md §2.4). Any inbound bytes count as activity. After
- * {@code activityTimeout} without any, it sends a WebSocket ping frame, which every client answers
- * (the Java client never answers an application-level ping), and fires {@link #PROBE}; if nothing
- * at all arrives within {@code pongTimeout}, it fires {@link #TIMED_OUT} for the protocol layer to
- * close the connection. Placed first in the pipeline so it sees raw reads, and writes the ping as
- * a pre-framed buffer past the frame encoder.
+ * Liveness for WebSocket connections (docs/protocol.md §2.4). Any inbound bytes count as activity.
+ * After {@code activityTimeout} without any, it sends a WebSocket ping frame, which every client
+ * answers (the Java client never answers an application-level ping), and fires {@link #PROBE}; if
+ * nothing at all arrives within {@code pongTimeout}, it fires {@link #TIMED_OUT} for the protocol
+ * layer to close the connection. Placed first in the pipeline so it sees raw reads, and writes the
+ * ping as a pre-framed buffer past the frame encoder.
  */
 public final class ActivityHandler extends ChannelInboundHandlerAdapter {
 
     /** User event: the connection was idle and has been probed. */
-    public static final Object PROBE = new Object() {
-        @Override
-        public String toString() {
-            return "ActivityHandler.PROBE";
-        }
-    };
+    public static final Object PROBE =
+            new Object() {
+                @Override
+                public String toString() {
+                    return "ActivityHandler.PROBE";
+                }
+            };
 
     /** User event: the probe went unanswered. */
-    public static final Object TIMED_OUT = new Object() {
-        @Override
-        public String toString() {
-            return "ActivityHandler.TIMED_OUT";
-        }
-    };
+    public static final Object TIMED_OUT =
+            new Object() {
+                @Override
+                public String toString() {
+                    return "ActivityHandler.TIMED_OUT";
+                }
+            };
 
     private final long activityNanos;
     private final long pongNanos;

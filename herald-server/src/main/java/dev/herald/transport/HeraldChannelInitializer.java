@@ -40,7 +40,9 @@ public final class HeraldChannelInitializer extends ChannelInitializer<Channel> 
         }
         p.addLast("http", new HttpServerCodec(decoderConfig()));
         p.addLast("http-aggregator", new BoundedHttpAggregator(limits.maxBodyBytes()));
-        p.addLast(GUARD, new HttpConnectionGuard(limits.requestTimeoutMillis(), limits.idleTimeoutMillis()));
+        p.addLast(
+                GUARD,
+                new HttpConnectionGuard(limits.requestTimeoutMillis(), limits.idleTimeoutMillis()));
         p.addLast("router", router);
     }
 

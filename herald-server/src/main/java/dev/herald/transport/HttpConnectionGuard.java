@@ -15,38 +15,52 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The discipline of one HTTP/1.1 connection, from accept until it becomes a WebSocket (then
- * {@link WebSocketUpgrade} removes it):
+ * The discipline of one HTTP/1.1 connection, from accept until it becomes a WebSocket (then {@link
+ * WebSocketUpgrade} removes it):
+ *
  * <ul>
  *   <li>one request at a time reaches the router, and the next only once the previous one is
  *       answered, so pipelined requests are answered in order even when an answer completes later
- *       on another thread; reading stops while requests wait, and at most
- *       {@link HttpLimits#MAX_PIPELINED_REQUESTS} wait;</li>
+ *       on another thread; reading stops while requests wait, and at most {@link
+ *       HttpLimits#MAX_PIPELINED_REQUESTS} wait;
  *   <li>a request the codec could not read (malformed, too large) is answered here with why, and
- *       the connection closes, since its framing can no longer be trusted;</li>
+ *       the connection closes, since its framing can no longer be trusted;
  *   <li>deadlines: a whole request (and a WebSocket handshake) within the request timeout from
- *       connect or from its first bytes, and the next request within the idle timeout.</li>
+ *       connect or from its first bytes, and the next request within the idle timeout.
  * </ul>
+ *
  * Sits between the aggregator and the router; one instance per connection, on its event loop.
  */
 public final class HttpConnectionGuard extends ChannelDuplexHandler {
 
-    private enum Deadline { NONE, REQUEST, IDLE, HANDSHAKE }
+    private enum Deadline {
+        NONE,
+        REQUEST,
+        IDLE,
+        HANDSHAKE
+    }
 
     private final long requestTimeoutNanos;
     private final long idleTimeoutNanos;
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+
     /** A request was passed to the router and its answer is not written yet. */
     private boolean answering;
+
     /** Too many pipelined requests: close once the waiting ones are answered. */
     private boolean closeWhenDrained;
+
     /** Reading was stopped here and must be resumed here. */
     private boolean pausedReading;
+
     /** Some bytes arrived since the last answer (so a 408 has someone to read it). */
     private boolean bytesSinceAnswer;
+
     private boolean requestThisRead;
+
     /** The last answer said {@code Connection: close}. */
     private boolean closing;
+
     private Deadline deadline = Deadline.NONE;
     private ScheduledFuture<?> timer;
 
@@ -143,7 +157,8 @@ public final class HttpConnectionGuard extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof HttpResponse res && res.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
+        if (msg instanceof HttpResponse res
+                && res.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
             // a WebSocket handshake: nothing may follow it as HTTP, and it must finish in time
             releaseWaiting();
             answering = false;
@@ -215,10 +230,16 @@ public final class HttpConnectionGuard extends ChannelDuplexHandler {
         timer = null;
         deadline = Deadline.NONE;
         if (kind == Deadline.REQUEST && bytesSinceAnswer) {
-            HttpRefusal.send(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "Request not received in time: send the "
-                    + "whole request within " + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms");
+            HttpRefusal.send(
+                    ctx,
+                    HttpResponseStatus.REQUEST_TIMEOUT,
+                    "Request not received in time: send the "
+                            + "whole request within "
+                            + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos)
+                            + " ms");
         } else {
-            // nothing begun (idle, or connected and silent), or a handshake whose answer the client never takes
+            // nothing begun (idle, or connected and silent), or a handshake whose answer the client
+            // never takes
             ctx.close();
         }
     }

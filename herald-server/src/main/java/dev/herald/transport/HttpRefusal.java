@@ -26,22 +26,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * The last answer on an HTTP connection: a JSON error ({@code {"error":..., "status":...}}, the
  * API's error shape) with {@code Connection: close}, then the connection closes. Used when the
- * request could not be read (malformed, too large, too slow) or was a refused WebSocket
- * handshake: the connection cannot be trusted to carry another request.
+ * request could not be read (malformed, too large, too slow) or was a refused WebSocket handshake:
+ * the connection cannot be trusted to carry another request.
  */
 public final class HttpRefusal {
 
     /**
      * After the answer the write side closes at once (the client sees the answer end), but the
-     * socket stays open this long before it is closed: closing it while the client is still
-     * sending makes the kernel answer with a reset, which can destroy the answer before the client
-     * reads it. Nothing more is read meanwhile, so a huge body costs no more than this wait.
+     * socket stays open this long before it is closed: closing it while the client is still sending
+     * makes the kernel answer with a reset, which can destroy the answer before the client reads
+     * it. Nothing more is read meanwhile, so a huge body costs no more than this wait.
      */
     static final long LINGER_MILLIS = 1000;
+
     private static final int QUOTE_LIMIT = 200;
 
-    private HttpRefusal() {
-    }
+    private HttpRefusal() {}
 
     /** Answers {@code status} with {@code message} and closes the connection. */
     public static void send(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
@@ -52,8 +52,12 @@ public final class HttpRefusal {
      * As {@link #send(ChannelHandlerContext, HttpResponseStatus, String)}, with one more response
      * header ({@code headerName} may be {@code null}).
      */
-    public static void send(ChannelHandlerContext ctx, HttpResponseStatus status, String message,
-            CharSequence headerName, Object headerValue) {
+    public static void send(
+            ChannelHandlerContext ctx,
+            HttpResponseStatus status,
+            String message,
+            CharSequence headerName,
+            Object headerValue) {
         FullHttpResponse res = response(status, message);
         if (headerName != null) {
             res.headers().set(headerName, headerValue);
@@ -81,18 +85,22 @@ public final class HttpRefusal {
         if (cause instanceof TooLongHttpLineException) {
             return "Request line too long: at most " + HttpLimits.MAX_REQUEST_LINE_BYTES + " bytes";
         } else if (cause instanceof TooLongHttpHeaderException) {
-            return "Request header fields too large: at most " + HttpLimits.MAX_HEADER_BYTES + " bytes in all";
+            return "Request header fields too large: at most "
+                    + HttpLimits.MAX_HEADER_BYTES
+                    + " bytes in all";
         } else if (cause instanceof TooLongHttpContentException) {
             return cause.getMessage();
         } else if (cause instanceof ContentLengthNotAllowedException) {
             return "Malformed HTTP request: Content-Length and Transfer-Encoding must not both be present";
         } else if (cause instanceof TransferEncodingNotAllowedException) {
             return "Malformed HTTP request: Transfer-Encoding is not allowed before HTTP/1.1";
-        } else if (cause instanceof InvalidLineSeparatorException || cause instanceof InvalidChunkExtensionException) {
+        } else if (cause instanceof InvalidLineSeparatorException
+                || cause instanceof InvalidChunkExtensionException) {
             return "Malformed HTTP request: every line must end with CR LF";
         }
         String why = String.valueOf(cause.getMessage());
-        return "Malformed HTTP request: " + (why.length() > QUOTE_LIMIT ? why.substring(0, QUOTE_LIMIT) + "…" : why);
+        return "Malformed HTTP request: "
+                + (why.length() > QUOTE_LIMIT ? why.substring(0, QUOTE_LIMIT) + "…" : why);
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, String message) {
@@ -110,13 +118,20 @@ public final class HttpRefusal {
     private static void write(ChannelHandlerContext ctx, FullHttpResponse res) {
         Channel channel = ctx.channel();
         channel.config().setAutoRead(false);
-        ctx.writeAndFlush(res).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
-                duplex.shutdownOutput();
-                channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
-            } else {
-                channel.close();
-            }
-        });
+        ctx.writeAndFlush(res)
+                .addListener(
+                        (ChannelFutureListener)
+                                f -> {
+                                    if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
+                                        duplex.shutdownOutput();
+                                        channel.eventLoop()
+                                                .schedule(
+                                                        () -> channel.close(),
+                                                        LINGER_MILLIS,
+                                                        TimeUnit.MILLISECONDS);
+                                    } else {
+                                        channel.close();
+                                    }
+                                });
     }
 }

@@ -9,19 +9,19 @@ import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 
 /**
- * Writes a complete frame straight to an epoll connection's socket, past the pipeline, when
- * nothing is queued before it.
+ * Writes a complete frame straight to an epoll connection's socket, past the pipeline, when nothing
+ * is queued before it.
  *
  * <p>Why: a fan-out delivery to a connection that received nothing for a while is one send of a
- * frame that is already encoded, but through the pipeline it also takes an outbound-buffer entry,
- * a reference on the shared frame (contended between the event loops), pending-byte accounting
- * and a flush, each on memory that has gone cold since that connection's last message. At 15,000
+ * frame that is already encoded, but through the pipeline it also takes an outbound-buffer entry, a
+ * reference on the shared frame (contended between the event loops), pending-byte accounting and a
+ * flush, each on memory that has gone cold since that connection's last message. At 15,000
  * subscribers on 100 channels skipping them saved about 1 µs of the server's CPU per delivery
  * (docs/benchmarks.md).
  *
  * <p>Only for plain-text epoll channels: with TLS the bytes must be encrypted by the pipeline, and
- * other transports own their sockets' writes. Must be called on the channel's event loop, where
- * the socket is also closed, so an open check cannot race with the descriptor being reused.
+ * other transports own their sockets' writes. Must be called on the channel's event loop, where the
+ * socket is also closed, so an open check cannot race with the descriptor being reused.
  */
 public final class SocketWriter {
 
@@ -49,20 +49,21 @@ public final class SocketWriter {
     }
 
     /**
-     * Sends the frame's readable bytes if the channel has nothing queued; does not change the
-     * frame or its reference count.
+     * Sends the frame's readable bytes if the channel has nothing queued; does not change the frame
+     * or its reference count.
      *
      * @return the bytes the kernel took (all, some or none of them), or -1 if nothing was tried
-     *         because the frame must be written through the pipeline: bytes are queued before it,
-     *         the channel is closed, the frame is not in native memory, or the socket failed (the
-     *         pipeline's write meets the same error and closes the channel its usual way)
+     *     because the frame must be written through the pipeline: bytes are queued before it, the
+     *     channel is closed, the frame is not in native memory, or the socket failed (the
+     *     pipeline's write meets the same error and closes the channel its usual way)
      */
     public int trySend(ByteBuf frame) {
         if (!socket.isOpen() || queued.totalPendingWriteBytes() != 0 || !frame.hasMemoryAddress()) {
             return -1;
         }
         try {
-            return socket.sendAddress(frame.memoryAddress(), frame.readerIndex(), frame.writerIndex());
+            return socket.sendAddress(
+                    frame.memoryAddress(), frame.readerIndex(), frame.writerIndex());
         } catch (IOException e) {
             return -1;
         }

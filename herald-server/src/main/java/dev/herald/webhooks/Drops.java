@@ -77,8 +77,8 @@ final class Drops {
     }
 
     /**
-     * @param nanoClock     {@link System#nanoTime} outside tests
-     * @param logInterval   the shortest time between two summaries for one app
+     * @param nanoClock {@link System#nanoTime} outside tests
+     * @param logInterval the shortest time between two summaries for one app
      */
     Drops(HeraldMetrics metrics, LongSupplier nanoClock, Duration logInterval) {
         this.metrics = metrics;
@@ -94,7 +94,9 @@ final class Drops {
         dropped(app, type, reason, events, null);
     }
 
-    /** @param failure why the last attempt failed, for {@link Reason#EXPIRED}; else {@code null} */
+    /**
+     * @param failure why the last attempt failed, for {@link Reason#EXPIRED}; else {@code null}
+     */
     void dropped(App app, EventType type, Reason reason, long events, String failure) {
         AppDrops drops = apps.computeIfAbsent(app.id(), AppDrops::new);
         drops.counter(type, reason).increment(events);
@@ -105,7 +107,10 @@ final class Drops {
         report(drops);
     }
 
-    /** Logs the summaries that are due; the webhook thread calls it every interval for trailing drops. */
+    /**
+     * Logs the summaries that are due; the webhook thread calls it every interval for trailing
+     * drops.
+     */
     void reportDue() {
         for (AppDrops drops : apps.values()) {
             report(drops);
@@ -123,8 +128,12 @@ final class Drops {
         for (int i = 0; i < SLOTS; i++) {
             long n = drops.sinceLast[i].sum();
             if (n > 0) {
-                counts.add(EventType.byOrdinal(i / REASONS).wireName() + ' ' + Reason.values()[i % REASONS].tag
-                        + '=' + n);
+                counts.add(
+                        EventType.byOrdinal(i / REASONS).wireName()
+                                + ' '
+                                + Reason.values()[i % REASONS].tag
+                                + '='
+                                + n);
                 total += n;
             }
         }
@@ -136,7 +145,11 @@ final class Drops {
         }
         String failure = drops.lastFailure;
         drops.lastFailure = null;
-        log.warn("webhooks of app {}: {} events dropped since the last report ({}){}", drops.appId, total, counts,
+        log.warn(
+                "webhooks of app {}: {} events dropped since the last report ({}){}",
+                drops.appId,
+                total,
+                counts,
                 failure == null ? "" : "; last failure: " + failure);
     }
 }

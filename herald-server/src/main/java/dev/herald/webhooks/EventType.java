@@ -1,19 +1,21 @@
 package dev.herald.webhooks;
 
 /**
- * The webhook event types (docs/protocol.md §6.2), each with the rank that decides what is shed first when
- * the webhook queues are full. Lower ranks go first:
+ * The webhook event types (docs/protocol.md §6.2), each with the rank that decides what is shed
+ * first when the webhook queues are full. Lower ranks go first:
+ *
  * <ol>
  *   <li>{@code client_event} and {@code cache_miss} (rank 0) matter least or come back by
  *       themselves: subscribers already received the client event, so its webhook is a copy, and
- *       the next subscriber that finds the cache empty raises {@code cache_miss} again.</li>
+ *       the next subscriber that finds the cache empty raises {@code cache_miss} again.
  *   <li>{@code subscription_count} (rank 1) is a gauge: the next change carries the current value,
- *       so a lost one is corrected by its successor.</li>
+ *       so a lost one is corrected by its successor.
  *   <li>{@code channel_occupied}/{@code channel_vacated} and {@code member_added}/{@code
  *       member_removed} (rank 2) are state transitions: nothing later repeats them, and a receiver
- *       that misses one believes a channel or member exists when it does not (or the reverse)
- *       until the next transition.</li>
+ *       that misses one believes a channel or member exists when it does not (or the reverse) until
+ *       the next transition.
  * </ol>
+ *
  * Within a rank the oldest event goes first.
  */
 enum EventType {

@@ -6,29 +6,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The events on their way from the event loops to the webhook thread: one queue per app, bounded
- * as a whole in events and in estimated bytes, and drained round-robin, one event per app per
- * turn, so an app with a million events waiting delays another app's next event by one event.
+ * The events on their way from the event loops to the webhook thread: one queue per app, bounded as
+ * a whole in events and in estimated bytes, and drained round-robin, one event per app per turn, so
+ * an app with a million events waiting delays another app's next event by one event.
  *
  * <p>When an event does not fit, something is shed, and the app that is over its fair share pays:
+ *
  * <ul>
- *   <li>If the arriving event's app would hold more than its share (the bound divided by the
- *       apps with events waiting), it sheds its own oldest event of the lowest rank (see
- *       {@link EventType}) no higher than the arriving one; if all it holds outrank the arriving
- *       event, the arriving event is dropped.</li>
+ *   <li>If the arriving event's app would hold more than its share (the bound divided by the apps
+ *       with events waiting), it sheds its own oldest event of the lowest rank (see {@link
+ *       EventType}) no higher than the arriving one; if all it holds outrank the arriving event,
+ *       the arriving event is dropped.
  *   <li>Otherwise another app is over its share: the app holding the most bytes sheds its oldest
- *       event of its lowest rank, so a quiet app's events always get in during another's flood.</li>
+ *       event of its lowest rank, so a quiet app's events always get in during another's flood.
  * </ul>
- * Every shed event is counted in {@link Drops}. Thread-safe: event loops offer, the webhook
- * thread drains; one lock guards everything, held for a few field updates.
+ *
+ * Every shed event is counted in {@link Drops}. Thread-safe: event loops offer, the webhook thread
+ * drains; one lock guards everything, held for a few field updates.
  */
 final class Intake {
 
     private final long maxBytes;
     private final int maxEvents;
     private final Drops drops;
+
     /** The apps with events waiting, and the same queues in round-robin order. */
     private final Map<String, AppQueue> byApp = new HashMap<>();
+
     private final ArrayDeque<AppQueue> rotation = new ArrayDeque<>();
     private long bytes;
     private int count;
@@ -36,14 +40,15 @@ final class Intake {
     private long nextSeq;
 
     /** An event and its arrival order, which the drain keeps across ranks. */
-    private record Entry(WebhookEvent event, long seq) {
-    }
+    private record Entry(WebhookEvent event, long seq) {}
 
     /** One app's waiting events, one FIFO per rank. */
     private static final class AppQueue {
         final String appId;
+
         @SuppressWarnings("unchecked")
         final ArrayDeque<Entry>[] ranks = new ArrayDeque[EventType.RANKS];
+
         long bytes;
         int count;
 
@@ -58,14 +63,17 @@ final class Intake {
         Entry pollOldest() {
             ArrayDeque<Entry> first = null;
             for (ArrayDeque<Entry> q : ranks) {
-                if (!q.isEmpty() && (first == null || q.peekFirst().seq() < first.peekFirst().seq())) {
+                if (!q.isEmpty()
+                        && (first == null || q.peekFirst().seq() < first.peekFirst().seq())) {
                     first = q;
                 }
             }
             return first == null ? null : first.pollFirst();
         }
 
-        /** Removes the oldest event of the lowest rank not above {@code maxRank}, or returns null. */
+        /**
+         * Removes the oldest event of the lowest rank not above {@code maxRank}, or returns null.
+         */
         Entry shed(int maxRank) {
             for (int r = 0; r <= Math.min(maxRank, ranks.length - 1); r++) {
                 if (!ranks[r].isEmpty()) {
@@ -92,13 +100,15 @@ final class Intake {
         }
         while (bytes + event.bytes() > maxBytes || count + 1 > maxEvents) {
             int active = byApp.size() + (fresh ? 1 : 0);
-            boolean ownOverShare = own.bytes + event.bytes() > maxBytes / active
-                    || own.count + 1 > maxEvents / active;
+            boolean ownOverShare =
+                    own.bytes + event.bytes() > maxBytes / active
+                            || own.count + 1 > maxEvents / active;
             AppQueue victim = ownOverShare ? own : largestOther(own);
             if (victim == null) {
                 victim = own;
             }
-            // an app pays for its own flood by rank; another app over its share pays whatever it holds
+            // an app pays for its own flood by rank; another app over its share pays whatever it
+            // holds
             Entry shed = victim.shed(victim == own ? event.type().rank() : EventType.RANKS - 1);
             if (shed == null) {
                 if (!fresh && own.count == 0) {

@@ -12,21 +12,21 @@ import java.util.concurrent.CompletionStage;
 public interface RemovalMarks {
 
     /** One node: the in-process debounce is all there is. */
-    RemovalMarks LOCAL = new RemovalMarks() {
-        @Override
-        public void mark(String key) {
-        }
+    RemovalMarks LOCAL =
+            new RemovalMarks() {
+                @Override
+                public void mark(String key) {}
 
-        @Override
-        public CompletionStage<Boolean> clear(String key) {
-            return CompletableFuture.completedFuture(false);
-        }
+                @Override
+                public CompletionStage<Boolean> clear(String key) {
+                    return CompletableFuture.completedFuture(false);
+                }
 
-        @Override
-        public CompletionStage<Boolean> confirm(String key) {
-            return CompletableFuture.completedFuture(true);
-        }
-    };
+                @Override
+                public CompletionStage<Boolean> confirm(String key) {
+                    return CompletableFuture.completedFuture(true);
+                }
+            };
 
     /** A removal is pending here. */
     void mark(String key);

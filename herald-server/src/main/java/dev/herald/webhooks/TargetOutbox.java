@@ -14,11 +14,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The batches waiting for one (app, target) pair, delivered one at a time and in order. A failed
  * attempt (non-2xx, timeout, refused connection) is retried with exponential backoff and jitter
- * until the batch is older than the retry window, then dropped and counted. The queue is bounded
- * in batches and in bytes, the one in flight included, so a receiver that never recovers costs a
- * fixed amount of memory. When a batch does not fit, the waiting batch with the lowest rank (its
- * highest-ranked event, see {@link EventType}) no higher than the new one's goes, oldest first;
- * if every waiting batch outranks the new one, the new one goes. Confined to the webhook thread,
+ * until the batch is older than the retry window, then dropped and counted. The queue is bounded in
+ * batches and in bytes, the one in flight included, so a receiver that never recovers costs a fixed
+ * amount of memory. When a batch does not fit, the waiting batch with the lowest rank (its
+ * highest-ranked event, see {@link EventType}) no higher than the new one's goes, oldest first; if
+ * every waiting batch outranks the new one, the new one goes. Confined to the webhook thread,
  * except the HTTP client's completion, which hands back to it.
  */
 final class TargetOutbox {
@@ -41,11 +41,21 @@ final class TargetOutbox {
     private int attempts;
 
     /** The meters one outbox updates. */
-    record Counters(Counter sent, Counter failed, Counter retried, Counter droppedExpired, Counter droppedFull) {
-    }
+    record Counters(
+            Counter sent,
+            Counter failed,
+            Counter retried,
+            Counter droppedExpired,
+            Counter droppedFull) {}
 
-    TargetOutbox(App app, WebhookTarget target, WebhookSettings settings, WebhookSender sender,
-            WebhookThread thread, Counters counters, Drops drops) {
+    TargetOutbox(
+            App app,
+            WebhookTarget target,
+            WebhookSettings settings,
+            WebhookSender sender,
+            WebhookThread thread,
+            Counters counters,
+            Drops drops) {
         this.app = app;
         this.target = target;
         this.settings = settings;
@@ -74,7 +84,8 @@ final class TargetOutbox {
     }
 
     void enqueue(Batch batch) {
-        while (queue.size() >= settings.outboxLimit() || bytes + batch.bytes() > settings.outboxMaxBytes()) {
+        while (queue.size() >= settings.outboxLimit()
+                || bytes + batch.bytes() > settings.outboxMaxBytes()) {
             if (!removeLowestWaiting(batch.rank())) {
                 dropped(batch, Drops.Reason.OUTBOX_FULL, null);
                 counters.droppedFull().increment();
@@ -87,7 +98,9 @@ final class TargetOutbox {
         sendNext();
     }
 
-    /** Drops the oldest waiting batch of the lowest rank not above {@code maxRank}; false if none. */
+    /**
+     * Drops the oldest waiting batch of the lowest rank not above {@code maxRank}; false if none.
+     */
     private boolean removeLowestWaiting(int maxRank) {
         Batch victim = null;
         Iterator<Batch> it = queue.iterator();
@@ -145,7 +158,8 @@ final class TargetOutbox {
         Batch batch = queue.peekFirst();
         attempts++;
         sender.post(target.url(), app.key(), batch.signature(), batch.body())
-                .whenComplete((status, error) -> thread.execute(() -> completed(batch, status, error)));
+                .whenComplete(
+                        (status, error) -> thread.execute(() -> completed(batch, status, error)));
     }
 
     private void completed(Batch batch, Integer status, Throwable error) {
@@ -155,22 +169,35 @@ final class TargetOutbox {
             return;
         }
         counters.failed().increment();
-        String why = error != null ? String.valueOf(error.getCause() != null ? error.getCause() : error)
-                : "HTTP " + status;
+        String why =
+                error != null
+                        ? String.valueOf(error.getCause() != null ? error.getCause() : error)
+                        : "HTTP " + status;
         long age = thread.nanoTime() - batch.createdNanos();
         if (age >= settings.retryFor().toNanos()) {
             counters.droppedExpired().increment();
-            log.debug("webhook batch of {} events for app {} -> {} dropped after {} attempts over {} s: {}",
-                    batch.events(), app.id(), target.url(), attempts, TimeUnit.NANOSECONDS.toSeconds(age), why);
+            log.debug(
+                    "webhook batch of {} events for app {} -> {} dropped after {} attempts over {} s: {}",
+                    batch.events(),
+                    app.id(),
+                    target.url(),
+                    attempts,
+                    TimeUnit.NANOSECONDS.toSeconds(age),
+                    why);
             dropped(batch, Drops.Reason.EXPIRED, target.url() + ": " + why);
             finish();
             return;
         }
         counters.retried().increment();
-        long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(attempts - 1, 16));
+        long backoff =
+                Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(attempts - 1, 16));
         long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-        log.debug("webhook to {} failed ({}), attempt {}; retrying in {} ms", Redact.url(target.url().toString()), why,
-                attempts, jittered);
+        log.debug(
+                "webhook to {} failed ({}), attempt {}; retrying in {} ms",
+                Redact.url(target.url().toString()),
+                why,
+                attempts,
+                jittered);
         thread.schedule(this::attempt, jittered);
     }
 

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.apps.App;
 import dev.herald.apps.WebhookTarget;
+import dev.herald.auth.Authenticators;
 import dev.herald.auth.HmacSigner;
 import dev.herald.cluster.ClusterView;
-import dev.herald.auth.Authenticators;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.observers.ChannelObserver;
 import dev.herald.observers.ClusterObserver;
@@ -22,8 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
@@ -34,34 +34,40 @@ import org.slf4j.LoggerFactory;
  * Turns channel changes into signed, batched webhooks (docs/protocol.md §6).
  *
  * <p>Observer calls arrive on event loops (cluster decisions, in a cluster, on Redis client and
- * heartbeat threads) and only put the event in the {@link Intake}: per-app
- * queues bounded together in events and bytes, which shed by {@link EventType} rank and by fair
- * share when full. They never queue a task: at most one drain task is ever waiting, so a flood
- * costs the intake's bound and no more. One dedicated webhook thread owns all other state:
+ * heartbeat threads) and only put the event in the {@link Intake}: per-app queues bounded together
+ * in events and bytes, which shed by {@link EventType} rank and by fair share when full. They never
+ * queue a task: at most one drain task is ever waiting, so a flood costs the intake's bound and no
+ * more. One dedicated webhook thread owns all other state:
+ *
  * <ul>
  *   <li>the 3 s debounce of {@code channel_vacated} and {@code member_removed} (a return within it
  *       cancels both the removal and the re-add, so a page reload sends nothing), for at most
- *       {@value #MAX_PENDING_REMOVALS} keys; past that, removals are sent without the wait;</li>
+ *       {@value #MAX_PENDING_REMOVALS} keys; past that, removals are sent without the wait;
  *   <li>one batch per (app, target, rank), with that target's filters applied before the body is
- *       built and signed; a batch holds events of one rank, so its rank is all of theirs;</li>
- *   <li>one {@link TargetOutbox} per target, bounded in batches and bytes.</li>
+ *       built and signed; a batch holds events of one rank, so its rank is all of theirs;
+ *   <li>one {@link TargetOutbox} per target, bounded in batches and bytes.
  * </ul>
- * The thread's own task queue stays bounded by construction: one drain, the drop report, one
- * timer per pending removal, batch and outbox, one completion per request in flight (one per
- * outbox) and at most
- * {@value #MAX_ASYNC} answers from the cluster (removal marks, subscription counts); the drain
- * pauses while that many are outstanding. The HTTP client runs on its own small executor with a
- * bounded queue ({@link WebhookSender#http}). Everything shed is counted per app, type and reason
+ *
+ * The thread's own task queue stays bounded by construction: one drain, the drop report, one timer
+ * per pending removal, batch and outbox, one completion per request in flight (one per outbox) and
+ * at most {@value #MAX_ASYNC} answers from the cluster (removal marks, subscription counts); the
+ * drain pauses while that many are outstanding. The HTTP client runs on its own small executor with
+ * a bounded queue ({@link WebhookSender#http}). Everything shed is counted per app, type and reason
  * and summarised in the log by {@link Drops}.
  */
 public final class WebhookDispatcher implements ChannelObserver, ClusterObserver, AutoCloseable {
 
-    /** Debounced removals held at once; more would let a channel-name flood grow the timer queue. */
+    /**
+     * Debounced removals held at once; more would let a channel-name flood grow the timer queue.
+     */
     static final int MAX_PENDING_REMOVALS = 10_000;
+
     /** Cluster look-ups outstanding at once, before the drain waits for answers. */
     static final int MAX_ASYNC = 1_024;
+
     /** Events taken from the intake per drain task, so timers and completions interleave. */
     private static final int DRAIN_CHUNK = 64;
+
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
     private final WebhookSettings settings;
@@ -84,8 +90,7 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
     private volatile long outboxBytes;
 
     /** A removal waiting out the debounce. */
-    private record PendingRemoval(Future<?> timer, WebhookEvent event) {
-    }
+    private record PendingRemoval(Future<?> timer, WebhookEvent event) {}
 
     /** Events gathered for one (app, target) pair, waiting to become a batch. */
     private static final class Pending {
@@ -106,18 +111,31 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
         }
     }
 
-    public WebhookDispatcher(WebhookSettings settings, Authenticators authenticators, HeraldMetrics metrics,
+    public WebhookDispatcher(
+            WebhookSettings settings,
+            Authenticators authenticators,
+            HeraldMetrics metrics,
             ClusterView view) {
         this(settings, authenticators, metrics, view, RemovalMarks.LOCAL);
     }
 
     /**
-     * @param view  where cluster-wide counts come from ({@code subscription_count})
+     * @param view where cluster-wide counts come from ({@code subscription_count})
      * @param marks how the removal debounce spans nodes
      */
-    public WebhookDispatcher(WebhookSettings settings, Authenticators authenticators, HeraldMetrics metrics,
-            ClusterView view, RemovalMarks marks) {
-        this(settings, authenticators, metrics, view, marks, WebhookThread.guarded("herald-webhooks"),
+    public WebhookDispatcher(
+            WebhookSettings settings,
+            Authenticators authenticators,
+            HeraldMetrics metrics,
+            ClusterView view,
+            RemovalMarks marks) {
+        this(
+                settings,
+                authenticators,
+                metrics,
+                view,
+                marks,
+                WebhookThread.guarded("herald-webhooks"),
                 WebhookSender.http(settings.timeout()));
     }
 
@@ -125,8 +143,14 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
      * @param thread where the state lives and the timers run, and the clocks they read
      * @param sender how batches reach their receivers
      */
-    WebhookDispatcher(WebhookSettings settings, Authenticators authenticators, HeraldMetrics metrics,
-            ClusterView view, RemovalMarks marks, WebhookThread thread, WebhookSender sender) {
+    WebhookDispatcher(
+            WebhookSettings settings,
+            Authenticators authenticators,
+            HeraldMetrics metrics,
+            ClusterView view,
+            RemovalMarks marks,
+            WebhookThread thread,
+            WebhookSender sender) {
         this.view = view;
         this.marks = marks;
         this.settings = settings;
@@ -181,8 +205,10 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
 
     @Override
     public void subscriptionCountChanged(App app, String channel, int count) {
-        // like the client-side event, subscription_count webhooks belong to apps that turn the feature on
-        if (app.features().subscriptionCount() && wants(app, "subscription_count", "subscription_count")
+        // like the client-side event, subscription_count webhooks belong to apps that turn the
+        // feature on
+        if (app.features().subscriptionCount()
+                && wants(app, "subscription_count", "subscription_count")
                 && !ChannelKind.of(channel).isPresence()
                 && !ChannelKind.of(channel).isHidden()) {
             submit(WebhookEvent.count(app, channel, count));
@@ -190,7 +216,8 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
     }
 
     @Override
-    public void clientEvent(App app, String channel, String event, String data, String socketId, String userId) {
+    public void clientEvent(
+            App app, String channel, String event, String data, String socketId, String userId) {
         if (wants(app, "client_event", "client_event")) {
             submit(WebhookEvent.client(app, channel, event, data, socketId, userId));
         }
@@ -201,7 +228,9 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
         wake();
     }
 
-    /** Schedules the drain unless it is already waiting: the only task an event loop ever queues. */
+    /**
+     * Schedules the drain unless it is already waiting: the only task an event loop ever queues.
+     */
     private void wake() {
         if (drainScheduled.compareAndSet(false, true)) {
             try {
@@ -236,7 +265,8 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
                 }
                 drained.clear();
             }
-            // cleared only now, so the next drain is queued behind the timers that fell due meanwhile
+            // cleared only now, so the next drain is queued behind the timers that fell due
+            // meanwhile
             // (a batch's flush, a debounce) rather than ahead of them
             drainScheduled.set(false);
             if (!intake.isEmpty() && asyncInFlight < MAX_ASYNC) {
@@ -250,14 +280,27 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
         switch (e.type()) {
             case CHANNEL_OCCUPIED, MEMBER_ADDED -> arrived(e);
             case CHANNEL_VACATED, MEMBER_REMOVED -> leaving(e);
-            case SUBSCRIPTION_COUNT -> async(view.subscriptionCount(e.app().id(), e.channel()), (total, error) ->
-                    emit(e, json(e).put("subscription_count", error != null ? e.localCount() : total)));
+            case SUBSCRIPTION_COUNT ->
+                    async(
+                            view.subscriptionCount(e.app().id(), e.channel()),
+                            (total, error) ->
+                                    emit(
+                                            e,
+                                            json(e).put(
+                                                            "subscription_count",
+                                                            error != null
+                                                                    ? e.localCount()
+                                                                    : total)));
             case CLIENT_EVENT, CACHE_MISS -> emit(e, json(e));
         }
     }
 
     private static ObjectNode json(WebhookEvent e) {
-        ObjectNode node = Json.MAPPER.createObjectNode().put("name", e.type().wireName()).put("channel", e.channel());
+        ObjectNode node =
+                Json.MAPPER
+                        .createObjectNode()
+                        .put("name", e.type().wireName())
+                        .put("channel", e.channel());
         if (e.type() == EventType.CLIENT_EVENT) {
             node.put("event", e.event()).put("data", e.data()).put("socket_id", e.socketId());
         }
@@ -273,13 +316,16 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
      */
     private <T> void async(CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
         asyncInFlight++;
-        stage.whenComplete((value, error) -> thread.execute(() -> {
-            asyncInFlight--;
-            then.accept(value, error);
-            if (asyncInFlight < MAX_ASYNC && !intake.isEmpty()) {
-                wake();
-            }
-        }));
+        stage.whenComplete(
+                (value, error) ->
+                        thread.execute(
+                                () -> {
+                                    asyncInFlight--;
+                                    then.accept(value, error);
+                                    if (asyncInFlight < MAX_ASYNC && !intake.isEmpty()) {
+                                        wake();
+                                    }
+                                }));
     }
 
     private static String key(App app, String channel, String userId) {
@@ -298,11 +344,13 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
             marks.clear(key);
             return;
         }
-        async(marks.clear(key), (cancelledElsewhere, error) -> {
-            if (!Boolean.TRUE.equals(cancelledElsewhere)) {
-                emit(event, json(event));
-            }
-        });
+        async(
+                marks.clear(key),
+                (cancelledElsewhere, error) -> {
+                    if (!Boolean.TRUE.equals(cancelledElsewhere)) {
+                        emit(event, json(event));
+                    }
+                });
     }
 
     private void leaving(WebhookEvent event) {
@@ -312,7 +360,8 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
             return;
         }
         marks.mark(key);
-        Future<?> timer = thread.schedule(() -> debounced(key, event), settings.debounce().toMillis());
+        Future<?> timer =
+                thread.schedule(() -> debounced(key, event), settings.debounce().toMillis());
         PendingRemoval previous = pendingRemovals.put(key, new PendingRemoval(timer, event));
         if (previous != null) {
             previous.timer().cancel(false);
@@ -321,14 +370,19 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
 
     private void debounced(String key, WebhookEvent event) {
         pendingRemovals.remove(key);
-        async(marks.confirm(key), (stillGone, error) -> {
-            if (error != null || Boolean.TRUE.equals(stillGone)) {
-                emit(event, json(event));
-            }
-        });
+        async(
+                marks.confirm(key),
+                (stillGone, error) -> {
+                    if (error != null || Boolean.TRUE.equals(stillGone)) {
+                        emit(event, json(event));
+                    }
+                });
     }
 
-    /** Adds the event to each interested target's batch; a batch goes when full in events or bytes, or old. */
+    /**
+     * Adds the event to each interested target's batch; a batch goes when full in events or bytes,
+     * or old.
+     */
     private void emit(WebhookEvent e, ObjectNode event) {
         App app = e.app();
         EventType type = e.type();
@@ -339,15 +393,19 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
             String outboxKey = app.id() + '\u0000' + target;
             // one batch per rank, so shedding a batch of junk never takes an occupancy event along
             String key = outboxKey + '\u0000' + type.rank();
-            Pending pending = batches.computeIfAbsent(key, k -> new Pending(app, target, outboxKey));
+            Pending pending =
+                    batches.computeIfAbsent(key, k -> new Pending(app, target, outboxKey));
             pending.events.add(event);
             pending.typeCounts[type.ordinal()]++;
             pending.rank = Math.max(pending.rank, type.rank());
             pending.bytes += e.bytes();
-            if (pending.events.size() >= settings.batchMaxEvents() || pending.bytes >= maxBatchBytes()) {
+            if (pending.events.size() >= settings.batchMaxEvents()
+                    || pending.bytes >= maxBatchBytes()) {
                 flush(key, pending);
             } else if (pending.timer == null) {
-                pending.timer = thread.schedule(() -> flush(key, pending), settings.batchMaxWait().toMillis());
+                pending.timer =
+                        thread.schedule(
+                                () -> flush(key, pending), settings.batchMaxWait().toMillis());
             }
         }
     }
@@ -371,16 +429,31 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
         batches.remove(key);
         byte[] body = body(thread.currentTimeMillis(), pending.events);
         HmacSigner signer = authenticators.signer(pending.app);
-        Batch batch = new Batch(body, signer.signHex(body), pending.events.size(), pending.typeCounts,
-                pending.rank, thread.nanoTime());
-        outboxes.computeIfAbsent(pending.outboxKey, k -> outbox(pending.app, pending.target)).enqueue(batch);
+        Batch batch =
+                new Batch(
+                        body,
+                        signer.signHex(body),
+                        pending.events.size(),
+                        pending.typeCounts,
+                        pending.rank,
+                        thread.nanoTime());
+        outboxes.computeIfAbsent(pending.outboxKey, k -> outbox(pending.app, pending.target))
+                .enqueue(batch);
         updateDepth();
     }
 
     private TargetOutbox outbox(App app, WebhookTarget target) {
-        return new TargetOutbox(app, target, settings, sender, thread,
-                new TargetOutbox.Counters(metrics.webhooksSent(app.id()), metrics.webhookAttemptsFailed(app.id()),
-                        metrics.webhooksRetried(app.id()), metrics.webhooksDropped(app.id(), "expired"),
+        return new TargetOutbox(
+                app,
+                target,
+                settings,
+                sender,
+                thread,
+                new TargetOutbox.Counters(
+                        metrics.webhooksSent(app.id()),
+                        metrics.webhookAttemptsFailed(app.id()),
+                        metrics.webhooksRetried(app.id()),
+                        metrics.webhooksDropped(app.id(), "expired"),
                         metrics.webhooksDropped(app.id(), "outbox_full")),
                 drops);
     }
@@ -430,38 +503,44 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
 
     /** The most bytes any one outbox ever held (asked of the webhook thread, which owns them). */
     long peakOutboxBytes() throws Exception {
-        return thread.submit(() -> {
-            long peak = 0;
-            for (TargetOutbox outbox : outboxes.values()) {
-                peak = Math.max(peak, outbox.peakBytes());
-            }
-            return peak;
-        }).get();
+        return thread.submit(
+                        () -> {
+                            long peak = 0;
+                            for (TargetOutbox outbox : outboxes.values()) {
+                                peak = Math.max(peak, outbox.peakBytes());
+                            }
+                            return peak;
+                        })
+                .get();
     }
 
     /**
-     * Sends what is pending now (debounced removals included) and waits up to {@code grace} for
-     * the outboxes to drain, then stops the webhook thread.
+     * Sends what is pending now (debounced removals included) and waits up to {@code grace} for the
+     * outboxes to drain, then stops the webhook thread.
      */
     public void close(Duration grace) {
         try {
-            thread.submit(() -> {
-                // shutting down: what the event loops handed over is handled now
-                while (intake.drainTo(drained, DRAIN_CHUNK) > 0) {
-                    drained.forEach(WebhookDispatcher.this::handle);
-                    drained.clear();
-                }
-                // ... and removals still waiting are final
-                for (PendingRemoval pending : new ArrayList<>(pendingRemovals.values())) {
-                    pending.timer().cancel(false);
-                    emit(pending.event(), json(pending.event()));
-                }
-                pendingRemovals.clear();
-                for (Map.Entry<String, Pending> e : new ArrayList<>(batches.entrySet())) {
-                    flush(e.getKey(), e.getValue());
-                }
-                return null;
-            }).get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            thread.submit(
+                            () -> {
+                                // shutting down: what the event loops handed over is handled now
+                                while (intake.drainTo(drained, DRAIN_CHUNK) > 0) {
+                                    drained.forEach(WebhookDispatcher.this::handle);
+                                    drained.clear();
+                                }
+                                // ... and removals still waiting are final
+                                for (PendingRemoval pending :
+                                        new ArrayList<>(pendingRemovals.values())) {
+                                    pending.timer().cancel(false);
+                                    emit(pending.event(), json(pending.event()));
+                                }
+                                pendingRemovals.clear();
+                                for (Map.Entry<String, Pending> e :
+                                        new ArrayList<>(batches.entrySet())) {
+                                    flush(e.getKey(), e.getValue());
+                                }
+                                return null;
+                            })
+                    .get(grace.toMillis(), TimeUnit.MILLISECONDS);
             // the grace is the process's own time, whatever clock the thread keeps
             long deadline = System.nanoTime() + grace.toNanos();
             while (System.nanoTime() < deadline && !thread.submit(this::allIdle).get()) {

@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Posts one signed batch to a receiver. An interface so a test can answer each attempt itself,
- * with a status, a timeout or a refusal, at the moment it chooses.
+ * Posts one signed batch to a receiver. An interface so a test can answer each attempt itself, with
+ * a status, a timeout or a refusal, at the moment it chooses.
  */
 interface WebhookSender {
 
@@ -28,37 +28,53 @@ interface WebhookSender {
     /** Stops sending; requests in flight may fail. */
     void close();
 
-    /** The JDK's client on one daemon thread with a bounded queue; an attempt fails after {@code timeout}. */
+    /**
+     * The JDK's client on one daemon thread with a bounded queue; an attempt fails after {@code
+     * timeout}.
+     */
     static WebhookSender http(Duration timeout) {
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(Http.TASKS), new Http.Named("herald-webhooks-http"),
-                new ThreadPoolExecutor.CallerRunsPolicy());
-        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).executor(executor).build();
+        ThreadPoolExecutor executor =
+                new ThreadPoolExecutor(
+                        1,
+                        1,
+                        0,
+                        TimeUnit.MILLISECONDS,
+                        new ArrayBlockingQueue<>(Http.TASKS),
+                        new Http.Named("herald-webhooks-http"),
+                        new ThreadPoolExecutor.CallerRunsPolicy());
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(timeout).executor(executor).build();
         return new Http(client, executor, timeout);
     }
 
     /** {@link #http}: the request Pusher's receivers expect (docs/protocol.md §6). */
-    record Http(HttpClient client, ThreadPoolExecutor executor, Duration timeout) implements WebhookSender {
+    record Http(HttpClient client, ThreadPoolExecutor executor, Duration timeout)
+            implements WebhookSender {
         private static final int TASKS = 1_024;
 
         @Override
-        public CompletionStage<Integer> post(URI url, String appKey, String signature, byte[] body) {
-            HttpRequest request = HttpRequest.newBuilder(url)
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .header("X-Pusher-Key", appKey)
-                    .header("X-Pusher-Signature", signature)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                    .build();
-            // the client's failure itself, not wrapped by a dependent stage: the log names what it says
+        public CompletionStage<Integer> post(
+                URI url, String appKey, String signature, byte[] body) {
+            HttpRequest request =
+                    HttpRequest.newBuilder(url)
+                            .timeout(timeout)
+                            .header("Content-Type", "application/json")
+                            .header("X-Pusher-Key", appKey)
+                            .header("X-Pusher-Signature", signature)
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build();
+            // the client's failure itself, not wrapped by a dependent stage: the log names what it
+            // says
             CompletableFuture<Integer> status = new CompletableFuture<>();
-            client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-                if (error != null) {
-                    status.completeExceptionally(error);
-                } else {
-                    status.complete(response.statusCode());
-                }
-            });
+            client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                    .whenComplete(
+                            (response, error) -> {
+                                if (error != null) {
+                                    status.completeExceptionally(error);
+                                } else {
+                                    status.complete(response.statusCode());
+                                }
+                            });
             return status;
         }
 

@@ -7,16 +7,19 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one thread that owns the dispatcher's state, its timers and the clocks it reads. An
- * interface so a test can run the dispatcher on its own thread and move time forward itself:
- * debounces, batch waits and retry backoffs are seconds to minutes long.
+ * The one thread that owns the dispatcher's state, its timers and the clocks it reads. An interface
+ * so a test can run the dispatcher on its own thread and move time forward itself: debounces, batch
+ * waits and retry backoffs are seconds to minutes long.
  */
 interface WebhookThread {
 
     /** Runs the task on the thread, after those already queued; any thread may call it. */
     void execute(Runnable task) throws RejectedExecutionException;
 
-    /** Runs the task once, {@code delayMillis} from now; cancelling the future keeps it from running. */
+    /**
+     * Runs the task once, {@code delayMillis} from now; cancelling the future keeps it from
+     * running.
+     */
     Future<?> schedule(Runnable task, long delayMillis);
 
     /** Runs the task every {@code periodMillis}, measured from the end of the last run. */
@@ -36,7 +39,8 @@ interface WebhookThread {
 
     /** A daemon thread named {@code name} on the system clocks. */
     static WebhookThread guarded(String name) {
-        // guarded: a fatal error in a webhook task halts the node instead of vanishing in its future
+        // guarded: a fatal error in a webhook task halts the node instead of vanishing in its
+        // future
         GuardedExecutor executor = GuardedExecutor.singleThread(name);
         // a cancelled debounce leaves the queue at once rather than when it would have fired
         executor.setRemoveOnCancelPolicy(true);
@@ -53,7 +57,8 @@ interface WebhookThread {
 
             @Override
             public void scheduleWithFixedDelay(Runnable task, long periodMillis) {
-                executor.scheduleWithFixedDelay(task, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+                executor.scheduleWithFixedDelay(
+                        task, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
             }
 
             @Override

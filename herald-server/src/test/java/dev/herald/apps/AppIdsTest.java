@@ -24,20 +24,26 @@ class AppIdsTest {
     @ParameterizedTest
     @ValueSource(strings = {"a|b", "a:b", "a b", "a\nb", "a/b", "é", "a*"})
     void refusesSeparatorsAndOtherCharacters(String id) {
-        assertThatThrownBy(() -> App.of(id, "key", "secret")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("app id").hasMessageContaining(AppIds.RULE);
+        assertThatThrownBy(() -> App.of(id, "key", "secret"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("app id")
+                .hasMessageContaining(AppIds.RULE);
     }
 
     @Test
     void namesTheCharacterItRefuses() {
-        assertThat(AppIds.problem("team|blue")).isEqualTo("app id 'team|blue' contains '|'; it must be " + AppIds.RULE);
+        assertThat(AppIds.problem("team|blue"))
+                .isEqualTo("app id 'team|blue' contains '|'; it must be " + AppIds.RULE);
     }
 
     @Test
     void refusesEmptyAndOverlongIdsWithoutQuotingALongOne() {
         assertThat(AppIds.problem("")).startsWith("app id is empty");
         String overlong = "a".repeat(AppIds.MAX_LENGTH + 1);
-        assertThat(AppIds.problem(overlong)).startsWith("app id is 256 characters long").doesNotContain(overlong);
-        assertThatThrownBy(() -> App.of(overlong, "key", "secret")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(AppIds.problem(overlong))
+                .startsWith("app id is 256 characters long")
+                .doesNotContain(overlong);
+        assertThatThrownBy(() -> App.of(overlong, "key", "secret"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +20,6 @@ public abstract class AppStoreContract {
     /** A started store serving exactly these apps; the subclass closes it after the test. */
     protected abstract AppStore storeWith(List<App> apps) throws Exception;
 
-
     protected static App alpha() {
         return App.of("1001", "alpha-key", "alpha-secret-0123456789");
     }
@@ -32,14 +30,26 @@ public abstract class AppStoreContract {
 
     /** Every field away from its default, fractional durations and webhooks included. */
     protected static App everyFieldSet() {
-        AppFeatures features = new AppFeatures(false, false, false, true, true, Duration.ofMillis(12_500),
-                List.of("https://app.example.com", "https://*.example.org"));
-        AppLimits limits = new AppLimits(500, 20_000, 50, 25, 512, 5, 150, 40, Duration.ofMillis(90_250), 30);
-        List<WebhookTarget> webhooks = List.of(
-                WebhookTarget.all(URI.create("https://hooks.example.com/all")),
-                new WebhookTarget(URI.create("http://127.0.0.1:9000/presence"),
-                        Set.of("member_added", "member_removed"), "presence-"));
-        return new App("1003", "gamma-key", "gamma-secret-0123456789", true, features, limits, webhooks);
+        AppFeatures features =
+                new AppFeatures(
+                        false,
+                        false,
+                        false,
+                        true,
+                        true,
+                        Duration.ofMillis(12_500),
+                        List.of("https://app.example.com", "https://*.example.org"));
+        AppLimits limits =
+                new AppLimits(500, 20_000, 50, 25, 512, 5, 150, 40, Duration.ofMillis(90_250), 30);
+        List<WebhookTarget> webhooks =
+                List.of(
+                        WebhookTarget.all(URI.create("https://hooks.example.com/all")),
+                        new WebhookTarget(
+                                URI.create("http://127.0.0.1:9000/presence"),
+                                Set.of("member_added", "member_removed"),
+                                "presence-"));
+        return new App(
+                "1003", "gamma-key", "gamma-secret-0123456789", true, features, limits, webhooks);
     }
 
     @Test
@@ -85,8 +95,10 @@ public abstract class AppStoreContract {
     void servesDisabledAppAsDisabled() throws Exception {
         AppStore store = storeWith(List.of(alpha().withEnabled(false)));
 
-        assertThat(store.byKey("alpha-key")).hasValueSatisfying(app -> assertThat(app.enabled()).isFalse());
-        assertThat(store.byId("1001")).hasValueSatisfying(app -> assertThat(app.enabled()).isFalse());
+        assertThat(store.byKey("alpha-key"))
+                .hasValueSatisfying(app -> assertThat(app.enabled()).isFalse());
+        assertThat(store.byId("1001"))
+                .hasValueSatisfying(app -> assertThat(app.enabled()).isFalse());
     }
 
     @Test

@@ -8,8 +8,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a store whose apps can change while it runs does on top of {@link AppStoreContract}:
- * changes in its storage show within a few refresh intervals. Extended by the JDBC store's tests.
+ * What a store whose apps can change while it runs does on top of {@link AppStoreContract}: changes
+ * in its storage show within a few refresh intervals. Extended by the JDBC store's tests.
  */
 public abstract class ChangingAppStoreContract extends AppStoreContract {
 
@@ -36,7 +36,8 @@ public abstract class ChangingAppStoreContract extends AppStoreContract {
 
         save(alpha().withEnabled(false));
 
-        await().atMost(UPDATE_WITHIN).until(() -> store.byKey("alpha-key").map(a -> !a.enabled()).orElse(false));
+        await().atMost(UPDATE_WITHIN)
+                .until(() -> store.byKey("alpha-key").map(a -> !a.enabled()).orElse(false));
         assertThat(store.byId("1001").map(App::enabled)).contains(false);
         assertThat(store.byKey("beta-key").map(App::enabled)).contains(true);
     }
@@ -44,8 +45,15 @@ public abstract class ChangingAppStoreContract extends AppStoreContract {
     @Test
     void seesNewSecretAndLimitsAfterRefresh() throws Exception {
         AppStore store = storeWith(List.of(alpha()));
-        App changed = new App("1001", "alpha-key", "rotated-secret-0123456789", true,
-                AppFeatures.defaults().withClientEvents(false), everyFieldSet().limits(), List.of());
+        App changed =
+                new App(
+                        "1001",
+                        "alpha-key",
+                        "rotated-secret-0123456789",
+                        true,
+                        AppFeatures.defaults().withClientEvents(false),
+                        everyFieldSet().limits(),
+                        List.of());
 
         save(changed);
 
@@ -56,8 +64,15 @@ public abstract class ChangingAppStoreContract extends AppStoreContract {
     @Test
     void followsAKeyChangeAfterRefresh() throws Exception {
         AppStore store = storeWith(List.of(alpha()));
-        App rekeyed = new App("1001", "alpha-key-2", alpha().secret(), true, AppFeatures.defaults(),
-                AppLimits.defaults(), List.of());
+        App rekeyed =
+                new App(
+                        "1001",
+                        "alpha-key-2",
+                        alpha().secret(),
+                        true,
+                        AppFeatures.defaults(),
+                        AppLimits.defaults(),
+                        List.of());
 
         save(rekeyed);
 

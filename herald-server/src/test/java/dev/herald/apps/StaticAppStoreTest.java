@@ -14,13 +14,21 @@ class StaticAppStoreTest extends AppStoreContract {
 
     @Test
     void refusesDuplicateIds() {
-        assertThatThrownBy(() -> new StaticAppStore(List.of(alpha(), App.of("1001", "other-key", "s"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate app id: 1001");
+        assertThatThrownBy(
+                        () ->
+                                new StaticAppStore(
+                                        List.of(alpha(), App.of("1001", "other-key", "s"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("duplicate app id: 1001");
     }
 
     @Test
     void refusesDuplicateKeys() {
-        assertThatThrownBy(() -> new StaticAppStore(List.of(alpha(), App.of("2002", "alpha-key", "s"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate app key: alpha-key");
+        assertThatThrownBy(
+                        () ->
+                                new StaticAppStore(
+                                        List.of(alpha(), App.of("2002", "alpha-key", "s"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("duplicate app key: alpha-key");
     }
 }

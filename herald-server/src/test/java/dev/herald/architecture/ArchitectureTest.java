@@ -21,27 +21,29 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
     /**
-     * Herald's packages, top to bottom. A package may depend on packages in its own row or in
-     * rows below it, never above. Packages in one row do not depend on each other (the cycle rule
-     * would catch a pair that did both ways). Keep in step with docs/architecture.md.
+     * Herald's packages, top to bottom. A package may depend on packages in its own row or in rows
+     * below it, never above. Packages in one row do not depend on each other (the cycle rule would
+     * catch a pair that did both ways). Keep in step with docs/architecture.md.
      */
-    static final List<List<String>> LAYERS = List.of(
-            List.of("server"),
-            List.of("config"),
-            List.of("http", "redis"),
-            List.of("session", "webhooks"),
-            List.of("hub"),
-            List.of("broker", "cache"),
-            List.of("cluster"),
-            List.of("observers"),
-            List.of("transport", "auth", "limits", "metrics"),
-            List.of("protocol", "apps"),
-            List.of("settings"),
-            List.of("internal"));
+    static final List<List<String>> LAYERS =
+            List.of(
+                    List.of("server"),
+                    List.of("config"),
+                    List.of("http", "redis"),
+                    List.of("session", "webhooks"),
+                    List.of("hub"),
+                    List.of("broker", "cache"),
+                    List.of("cluster"),
+                    List.of("observers"),
+                    List.of("transport", "auth", "limits", "metrics"),
+                    List.of("protocol", "apps"),
+                    List.of("settings"),
+                    List.of("internal"));
 
-    private static final JavaClasses HERALD = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("dev.herald");
+    private static final JavaClasses HERALD =
+            new ClassFileImporter()
+                    .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                    .importPackages("dev.herald");
 
     @Test
     void scansTheCompiledServer() {
@@ -50,36 +52,60 @@ class ArchitectureTest {
         List<String> all = new ArrayList<>();
         LAYERS.forEach(all::addAll);
         // every package is placed in the order, so none escapes the layer rule
-        HERALD.forEach(c -> assertThat(all).as("layer of %s", c.getName())
-                .contains(c.getPackageName().replaceFirst("^dev\\.herald\\.", "").replaceFirst("\\..*", "")));
+        HERALD.forEach(
+                c ->
+                        assertThat(all)
+                                .as("layer of %s", c.getName())
+                                .contains(
+                                        c.getPackageName()
+                                                .replaceFirst("^dev\\.herald\\.", "")
+                                                .replaceFirst("\\..*", "")));
     }
 
     @Test
     void lettuceIsUsedOnlyInTheRedisPackage() {
-        noClasses().that().resideOutsideOfPackage("dev.herald.redis..")
-                .should().dependOnClassesThat().resideInAPackage("io.lettuce..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.herald.redis..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.lettuce..")
                 .check(HERALD);
     }
 
-    /** The Redis engines are wired by the composition root and reached only through the interfaces. */
+    /**
+     * The Redis engines are wired by the composition root and reached only through the interfaces.
+     */
     @Test
     void onlyTheServerUsesTheRedisEngines() {
-        noClasses().that().resideOutsideOfPackages("dev.herald.redis..", "dev.herald.server..")
-                .should().dependOnClassesThat().resideInAPackage("dev.herald.redis..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.herald.redis..", "dev.herald.server..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.herald.redis..")
                 .check(HERALD);
     }
 
     @Test
     void jdbcIsUsedOnlyInTheJdbcPackage() {
-        noClasses().that().resideOutsideOfPackage("dev.herald.apps.jdbc..")
-                .should().dependOnClassesThat().resideInAPackage("java.sql..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.herald.apps.jdbc..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("java.sql..")
                 .check(HERALD);
     }
 
     @Test
     void protocolKnowsNoNettyChannels() {
-        noClasses().that().resideInAPackage("dev.herald.protocol..")
-                .should().dependOnClassesThat().resideInAPackage("io.netty.channel..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.herald.protocol..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.netty.channel..")
                 .check(HERALD);
     }
 
@@ -104,9 +130,11 @@ class ArchitectureTest {
         List<String> above = new ArrayList<>();
         for (List<String> row : LAYERS) {
             for (String name : row) {
-                rule = above.isEmpty()
-                        ? rule.whereLayer(name).mayNotBeAccessedByAnyLayer()
-                        : rule.whereLayer(name).mayOnlyBeAccessedByLayers(above.toArray(new String[0]));
+                rule =
+                        above.isEmpty()
+                                ? rule.whereLayer(name).mayNotBeAccessedByAnyLayer()
+                                : rule.whereLayer(name)
+                                        .mayOnlyBeAccessedByLayers(above.toArray(new String[0]));
             }
             above.addAll(row);
         }

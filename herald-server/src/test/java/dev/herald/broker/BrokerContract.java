@@ -13,15 +13,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link Broker} does, on one node. Extended by each engine's test ({@code LocalBrokerTest});
- * engines that span nodes extend {@link ClusteredBrokerContract}.
+ * What every {@link Broker} does, on one node. Extended by each engine's test ({@code
+ * LocalBrokerTest}); engines that span nodes extend {@link ClusteredBrokerContract}.
  */
 public abstract class BrokerContract {
 
     /** Long enough for a round trip to a busy Redis; a correct engine takes milliseconds. */
     protected static final Duration WITHIN = Duration.ofSeconds(5);
 
-    /** A started broker for one node, delivering to {@code listener}; the subclass closes it after the test. */
+    /**
+     * A started broker for one node, delivering to {@code listener}; the subclass closes it after
+     * the test.
+     */
     protected abstract Broker node(BrokerListener listener) throws Exception;
 
     /** An event whose frame is these bytes (ISO-8859-1, so any byte value can be written). */
@@ -30,7 +33,8 @@ public abstract class BrokerContract {
     }
 
     /** Publishes as the hub does: the caller keeps its reference and releases it afterwards. */
-    protected static void publish(Broker broker, String appId, String channel, String frame, String exclude) {
+    protected static void publish(
+            Broker broker, String appId, String channel, String frame, String exclude) {
         EncodedEvent event = event(frame);
         try {
             broker.publish(appId, channel, event, exclude);
@@ -40,10 +44,13 @@ public abstract class BrokerContract {
     }
 
     /** Subscribes as the hub does: the listener has subscribers first, then the broker is told. */
-    protected static void subscribe(Broker broker, RecordingListener listener, String appId, String channel)
+    protected static void subscribe(
+            Broker broker, RecordingListener listener, String appId, String channel)
             throws Exception {
         listener.wants(appId, channel, true);
-        broker.subscribe(appId, channel).toCompletableFuture().get(WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+        broker.subscribe(appId, channel)
+                .toCompletableFuture()
+                .get(WITHIN.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Test
@@ -55,7 +62,9 @@ public abstract class BrokerContract {
         publish(broker, "app-id", "private-chat", "hello", "123.456");
 
         await().atMost(WITHIN).until(() -> listener.publications.size() == 1);
-        await().during(Duration.ofMillis(200)).atMost(WITHIN).until(() -> listener.publications.size() == 1);
+        await().during(Duration.ofMillis(200))
+                .atMost(WITHIN)
+                .until(() -> listener.publications.size() == 1);
         RecordingListener.Received received = listener.publications.get(0);
         assertThat(received.appId()).isEqualTo("app-id");
         assertThat(received.channel()).isEqualTo("private-chat");
@@ -120,7 +129,8 @@ public abstract class BrokerContract {
 
         publish(broker, "app-id", "news", "back", null);
 
-        await().atMost(WITHIN).until(() -> listener.texts("app-id", "news").equals(List.of("back")));
+        await().atMost(WITHIN)
+                .until(() -> listener.texts("app-id", "news").equals(List.of("back")));
     }
 
     @Test
@@ -160,7 +170,9 @@ public abstract class BrokerContract {
         broker.broadcast(command);
 
         await().atMost(WITHIN).until(() -> listener.commands.size() == 1);
-        await().during(Duration.ofMillis(200)).atMost(WITHIN).until(() -> listener.commands.size() == 1);
+        await().during(Duration.ofMillis(200))
+                .atMost(WITHIN)
+                .until(() -> listener.commands.size() == 1);
         assertThat(listener.commands).containsExactly(command);
     }
 }

@@ -30,7 +30,8 @@ public abstract class ClusteredBrokerContract extends BrokerContract {
         assertThat(received.channel()).isEqualTo("private-chat");
         assertThat(received.text()).isEqualTo("hello");
         assertThat(received.excludeSocketId()).isEqualTo("123.456");
-        await().during(Duration.ofMillis(200)).atMost(WITHIN)
+        await().during(Duration.ofMillis(200))
+                .atMost(WITHIN)
                 .until(() -> a.publications.size() == 1 && b.publications.size() == 1);
     }
 
@@ -75,8 +76,12 @@ public abstract class ClusteredBrokerContract extends BrokerContract {
         Broker publisher = node(new RecordingListener());
         Broker subscriber = node(b);
         String appId = "Az.09_-";
-        String[] channels = {"private-encrypted-x", "_-=@,.;", "#server-to-user-alice@example.com",
-            "presence-cache-room"};
+        String[] channels = {
+            "private-encrypted-x",
+            "_-=@,.;",
+            "#server-to-user-alice@example.com",
+            "presence-cache-room"
+        };
         for (String channel : channels) {
             subscribe(subscriber, b, appId, channel);
         }
@@ -121,7 +126,8 @@ public abstract class ClusteredBrokerContract extends BrokerContract {
         sender.broadcast(command);
 
         await().atMost(WITHIN).until(() -> b.commands.size() == 1);
-        await().during(Duration.ofMillis(200)).atMost(WITHIN)
+        await().during(Duration.ofMillis(200))
+                .atMost(WITHIN)
                 .until(() -> a.commands.size() == 1 && b.commands.size() == 1);
         assertThat(b.commands).containsExactly(command);
         assertThat(a.commands).containsExactly(command);

@@ -34,12 +34,15 @@ public final class RecordingListener implements BrokerListener {
 
     /** The frames received on one channel, in order of arrival, as text. */
     public List<String> texts(String appId, String channel) {
-        return publications.stream().filter(p -> p.appId().equals(appId) && p.channel().equals(channel))
-                .map(Received::text).toList();
+        return publications.stream()
+                .filter(p -> p.appId().equals(appId) && p.channel().equals(channel))
+                .map(Received::text)
+                .toList();
     }
 
     @Override
-    public void onPublication(String appId, String channel, EncodedEvent event, String excludeSocketId) {
+    public void onPublication(
+            String appId, String channel, EncodedEvent event, String excludeSocketId) {
         byte[] frame = new byte[event.frame().readableBytes()];
         event.frame().getBytes(event.frame().readerIndex(), frame);
         publications.add(new Received(appId, channel, frame, excludeSocketId));

@@ -7,10 +7,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link ChannelCache} does. Extended by each engine's test: {@code LocalChannelCacheTest}
- * moves its clock, {@code RedisChannelCacheTest} waits for Redis's own expiry, so the times to
- * live here are 2 s or less. Only a check that an event is still there could fail on a stalled
- * machine, and each leaves 800 ms for that.
+ * What every {@link ChannelCache} does. Extended by each engine's test: {@code
+ * LocalChannelCacheTest} moves its clock, {@code RedisChannelCacheTest} waits for Redis's own
+ * expiry, so the times to live here are 2 s or less. Only a check that an event is still there
+ * could fail on a stalled machine, and each leaves 800 ms for that.
  */
 public abstract class ChannelCacheContract {
 
@@ -23,7 +23,8 @@ public abstract class ChannelCacheContract {
     /** The cache's clock now, in epoch milliseconds. */
     protected abstract long nowMillis();
 
-    protected static CachedEvent get(ChannelCache cache, String appId, String channel) throws Exception {
+    protected static CachedEvent get(ChannelCache cache, String appId, String channel)
+            throws Exception {
         return cache.get(appId, channel).toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
@@ -36,7 +37,12 @@ public abstract class ChannelCacheContract {
     void keepsTheLastEventWithItsTimeToLive() throws Exception {
         ChannelCache cache = cache();
 
-        cache.put("app-id", "cache-news", "update", "{\"text\":\"héllo \\\"world\\\"\"}", Duration.ofSeconds(60));
+        cache.put(
+                "app-id",
+                "cache-news",
+                "update",
+                "{\"text\":\"héllo \\\"world\\\"\"}",
+                Duration.ofSeconds(60));
 
         CachedEvent cached = get(cache, "app-id", "cache-news");
         assertThat(cached.event()).isEqualTo("update");

@@ -22,8 +22,8 @@ import java.util.stream.Collectors;
 /**
  * One pusher-java-client 2.4.4 connection to one node, recording what it reports: state changes,
  * errors, and per channel the events, member lists and member changes. The library runs every
- * callback under one lock shared by all its instances, so listeners only record and tests wait
- * with Awaitility.
+ * callback under one lock shared by all its instances, so listeners only record and tests wait with
+ * Awaitility.
  */
 final class Client implements AutoCloseable {
 
@@ -34,18 +34,23 @@ final class Client implements AutoCloseable {
     final Pusher pusher;
     final List<ConnectionStateChange> states = new CopyOnWriteArrayList<>();
     final List<String> errorCodes = new CopyOnWriteArrayList<>();
+
     /** Events the server sent to the signed-in user. */
     final List<PusherEvent> userEvents = new CopyOnWriteArrayList<>();
 
-    private Client(HeraldProcess node, String userId, ChannelAuthorizer authorizer,
-                   UserAuthenticator userAuthenticator) {
+    private Client(
+            HeraldProcess node,
+            String userId,
+            ChannelAuthorizer authorizer,
+            UserAuthenticator userAuthenticator) {
         this.userId = userId;
-        PusherOptions options = new PusherOptions()
-                .setHost(HeraldProcess.HOST)
-                .setWsPort(node.port())
-                .setUseTLS(false)
-                .setChannelAuthorizer(authorizer)
-                .setUserAuthenticator(userAuthenticator);
+        PusherOptions options =
+                new PusherOptions()
+                        .setHost(HeraldProcess.HOST)
+                        .setWsPort(node.port())
+                        .setUseTLS(false)
+                        .setChannelAuthorizer(authorizer)
+                        .setUserAuthenticator(userAuthenticator);
         pusher = new Pusher(node.app().key(), options);
         pusher.user().bindGlobal(userEvents::add);
     }
@@ -56,25 +61,32 @@ final class Client implements AutoCloseable {
      * user.
      */
     static Client connect(HeraldProcess node, String userId) {
-        Client client = new Client(node, userId, Api.authorizer(Api.of(node), userId),
-                Api.userAuthenticator(node.app(), userId));
-        client.pusher.connect(new ConnectionEventListener() {
-            @Override
-            public void onConnectionStateChange(ConnectionStateChange change) {
-                client.states.add(change);
-            }
+        Client client =
+                new Client(
+                        node,
+                        userId,
+                        Api.authorizer(Api.of(node), userId),
+                        Api.userAuthenticator(node.app(), userId));
+        client.pusher.connect(
+                new ConnectionEventListener() {
+                    @Override
+                    public void onConnectionStateChange(ConnectionStateChange change) {
+                        client.states.add(change);
+                    }
 
-            @Override
-            public void onError(String message, String code, Exception e) {
-                client.errorCodes.add(String.valueOf(code));
-            }
-        }, ConnectionState.ALL);
+                    @Override
+                    public void onError(String message, String code, Exception e) {
+                        client.errorCodes.add(String.valueOf(code));
+                    }
+                },
+                ConnectionState.ALL);
         client.awaitState(ConnectionState.CONNECTED);
         return client;
     }
 
     void awaitState(ConnectionState state) {
-        await("client of " + userId + " reaches " + state).atMost(WAIT)
+        await("client of " + userId + " reaches " + state)
+                .atMost(WAIT)
                 .until(() -> pusher.getConnection().getState() == state);
     }
 
@@ -83,22 +95,31 @@ final class Client implements AutoCloseable {
     }
 
     List<ConnectionState> stateHistory() {
-        return states.stream().map(ConnectionStateChange::getCurrentState).collect(Collectors.toList());
+        return states.stream()
+                .map(ConnectionStateChange::getCurrentState)
+                .collect(Collectors.toList());
     }
 
     /** {@code pusher.signin()}, then waits until {@code #server-to-user-<id>} is subscribed. */
     void signIn() {
         pusher.signin();
-        await("signed in as " + userId).atMost(WAIT).until(() -> userId.equals(pusher.user().userId()));
+        await("signed in as " + userId)
+                .atMost(WAIT)
+                .until(() -> userId.equals(pusher.user().userId()));
         String channel = "#server-to-user-" + userId;
-        await(channel + " subscribed").atMost(WAIT).until(() -> {
-            Channel userChannel = pusher.getChannel(channel);
-            return userChannel != null && userChannel.isSubscribed();
-        });
+        await(channel + " subscribed")
+                .atMost(WAIT)
+                .until(
+                        () -> {
+                            Channel userChannel = pusher.getChannel(channel);
+                            return userChannel != null && userChannel.isSubscribed();
+                        });
     }
 
     List<PusherEvent> userEvents(String name) {
-        return userEvents.stream().filter(e -> name.equals(e.getEventName())).collect(Collectors.toList());
+        return userEvents.stream()
+                .filter(e -> name.equals(e.getEventName()))
+                .collect(Collectors.toList());
     }
 
     Recorder subscribe(String channel) {
@@ -114,7 +135,9 @@ final class Client implements AutoCloseable {
         PresenceChannel subscribed = pusher.subscribePresence(channel, recorder);
         subscribed.bindGlobal(recorder);
         recorder.awaitSubscribed();
-        await("member list of " + channel).atMost(WAIT).until(() -> !recorder.usersInformation.isEmpty());
+        await("member list of " + channel)
+                .atMost(WAIT)
+                .until(() -> !recorder.usersInformation.isEmpty());
         return recorder;
     }
 

@@ -7,16 +7,16 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The pusher-java-client connections a cluster test opens, closed after each test. Register it
- * with {@code @RegisterExtension final Clients clients = new Clients();}.
+ * The pusher-java-client connections a cluster test opens, closed after each test. Register it with
+ * {@code @RegisterExtension final Clients clients = new Clients();}.
  */
 final class Clients implements AfterEachCallback {
 
     private final List<Client> open = new ArrayList<>();
 
     /**
-     * A connected client on {@code node} for user {@code userId} (see {@link Client#connect}), closed
-     * after the test.
+     * A connected client on {@code node} for user {@code userId} (see {@link Client#connect}),
+     * closed after the test.
      */
     Client connect(HeraldProcess node, String userId) {
         Client client = Client.connect(node, userId);

@@ -26,13 +26,16 @@ class ClusterPresenceIT {
     private static HeraldProcess b;
     private static HeraldProcess c;
     private static List<Pusher> apis;
-    @RegisterExtension
-    final Clients clients = new Clients();
+    @RegisterExtension final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
-        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, HeraldProcess.REDIS),
-                "cluster-presence-a", "cluster-presence-b", "cluster-presence-c");
+        nodes =
+                HeraldProcess.startAll(
+                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS),
+                        "cluster-presence-a",
+                        "cluster-presence-b",
+                        "cluster-presence-c");
         a = nodes.get(0);
         b = nodes.get(1);
         c = nodes.get(2);
@@ -54,19 +57,34 @@ class ClusterPresenceIT {
         Client.Recorder bobAgainRoom = bobAgain.subscribePresence("presence-agree");
 
         assertThat(bobRoom.initialMembers()).as("member list on B").containsExactly("alice", "bob");
-        assertThat(bobAgainRoom.initialMembers()).as("member list on C").containsExactly("alice", "bob");
+        assertThat(bobAgainRoom.initialMembers())
+                .as("member list on C")
+                .containsExactly("alice", "bob");
         for (Pusher api : apis) {
-            assertThat(Api.userIds(api, "presence-agree")).as("users through %s", api).containsExactly("alice", "bob");
-            JsonNode info = Api.get(api, "/channels/presence-agree", Map.of("info", "user_count,subscription_count"));
+            assertThat(Api.userIds(api, "presence-agree"))
+                    .as("users through %s", api)
+                    .containsExactly("alice", "bob");
+            JsonNode info =
+                    Api.get(
+                            api,
+                            "/channels/presence-agree",
+                            Map.of("info", "user_count,subscription_count"));
             assertThat(info.path("occupied").asBoolean()).as("%s", info).isTrue();
             assertThat(info.path("user_count").asInt()).as("%s", info).isEqualTo(2);
             assertThat(info.path("subscription_count").asInt()).as("%s", info).isEqualTo(3);
-            JsonNode list = Api.get(api, "/channels", Map.of("filter_by_prefix", "presence-", "info", "user_count"));
-            assertThat(list.path("channels").path("presence-agree").path("user_count").asInt()).as("%s", list)
+            JsonNode list =
+                    Api.get(
+                            api,
+                            "/channels",
+                            Map.of("filter_by_prefix", "presence-", "info", "user_count"));
+            assertThat(list.path("channels").path("presence-agree").path("user_count").asInt())
+                    .as("%s", list)
                     .isEqualTo(2);
         }
         aliceRoom.fence(apis);
-        assertThat(aliceRoom.subscribedIds()).as("bob's second socket adds nobody").containsExactly("bob");
+        assertThat(aliceRoom.subscribedIds())
+                .as("bob's second socket adds nobody")
+                .containsExactly("bob");
     }
 
     @Test
@@ -80,7 +98,9 @@ class ClusterPresenceIT {
         room.awaitAdded("carol");
         Client.Recorder carolRoomOnC = carolOnC.subscribePresence("presence-once");
         room.fence(apis);
-        assertThat(room.subscribedIds()).as("carol's second socket, on another node").containsExactly("carol");
+        assertThat(room.subscribedIds())
+                .as("carol's second socket, on another node")
+                .containsExactly("carol");
         assertThat(carolRoomOnC.initialMembers()).containsExactly("carol", "watcher");
 
         carolOnB.unsubscribe("presence-once");
@@ -109,8 +129,12 @@ class ClusterPresenceIT {
 
         prices.awaitEvent("price", "{\"eur\":42}");
         JsonNode info = Api.get(apis.get(2), "/channels/cache-prices", Map.of("info", "cache"));
-        assertThat(info.path("cache").path("event").asText()).as("through node C: %s", info).isEqualTo("price");
-        assertThat(info.path("cache").path("data").asText()).as("through node C: %s", info).isEqualTo("{\"eur\":42}");
+        assertThat(info.path("cache").path("event").asText())
+                .as("through node C: %s", info)
+                .isEqualTo("price");
+        assertThat(info.path("cache").path("data").asText())
+                .as("through node C: %s", info)
+                .isEqualTo("{\"eur\":42}");
         prices.fence(apis.get(1));
         assertThat(prices.events("pusher:cache_miss")).isEmpty();
         assertThat(prices.data("price")).containsExactly("{\"eur\":42}");
@@ -119,9 +143,17 @@ class ClusterPresenceIT {
     /** Waits until every node counts {@code expected} subscriptions to {@code channel}. */
     private static void awaitSubscriptionCount(String channel, int expected) {
         for (Pusher api : apis) {
-            await("subscription_count of " + channel + " is " + expected).atMost(Client.WAIT).until(() ->
-                    Api.get(api, "/channels/" + channel, Map.of("info", "subscription_count"))
-                            .path("subscription_count").asInt() == expected);
+            await("subscription_count of " + channel + " is " + expected)
+                    .atMost(Client.WAIT)
+                    .until(
+                            () ->
+                                    Api.get(
+                                                            api,
+                                                            "/channels/" + channel,
+                                                            Map.of("info", "subscription_count"))
+                                                    .path("subscription_count")
+                                                    .asInt()
+                                            == expected);
         }
     }
 }

@@ -25,18 +25,20 @@ public abstract class ClusterViewContract {
 
     /** Long enough for a round trip to a busy Redis; a correct engine takes milliseconds. */
     protected static final Duration WITHIN = Duration.ofSeconds(5);
+
     protected static final App APP = App.of("app-id", "app-key", "app-secret");
     protected static final App OTHER = App.of("Az.09_-", "other-key", "other-secret");
 
     /**
-     * One node of an engine: its answers, where its hub reports local changes, and how it stops,
-     * as a shutdown does (with a goodbye) and as a crash does (without).
+     * One node of an engine: its answers, where its hub reports local changes, and how it stops, as
+     * a shutdown does (with a goodbye) and as a crash does (without).
      */
-    public record Engine(ClusterView view, ChannelObserver localEvents, Runnable stop, Runnable crash) {
+    public record Engine(
+            ClusterView view, ChannelObserver localEvents, Runnable stop, Runnable crash) {
 
         /** A node that is the whole cluster: nothing to say goodbye to. */
         public static Engine alone(ClusterView view, ChannelObserver localEvents) {
-            return new Engine(view, localEvents, () -> { }, () -> { });
+            return new Engine(view, localEvents, () -> {}, () -> {});
         }
     }
 
@@ -44,7 +46,8 @@ public abstract class ClusterViewContract {
      * A started engine for one node, reading what {@code held} holds and telling {@code decisions}
      * what it decides; the subclass closes it after the test.
      */
-    protected abstract Engine engine(LocalChannels held, ClusterObserver decisions) throws Exception;
+    protected abstract Engine engine(LocalChannels held, ClusterObserver decisions)
+            throws Exception;
 
     /** A test node: what it holds, what it decided, and its engine. */
     protected final class TestNode {
@@ -72,7 +75,8 @@ public abstract class ClusterViewContract {
 
     /** Waits until the node heard exactly these decisions and no more follow for a while. */
     protected static void heardExactly(TestNode node, String... decisions) {
-        await().during(Duration.ofMillis(300)).atMost(WITHIN)
+        await().during(Duration.ofMillis(300))
+                .atMost(WITHIN)
                 .untilAsserted(() -> assertThat(node.decisions.heard).containsExactly(decisions));
     }
 
@@ -102,8 +106,13 @@ public abstract class ClusterViewContract {
         assertThat(now(node.view().subscriptionCount("app-id", "news"))).isEqualTo(2);
         assertThat(now(node.view().subscriptionCount("app-id", "private-chat"))).isEqualTo(1);
         assertThat(now(node.view().userCount("app-id", "news"))).isZero();
-        assertThat(now(node.view().channels("app-id"))).isEqualTo(Map.of(
-                "news", new ClusterView.Counts(2, 0), "private-chat", new ClusterView.Counts(1, 0)));
+        assertThat(now(node.view().channels("app-id")))
+                .isEqualTo(
+                        Map.of(
+                                "news",
+                                new ClusterView.Counts(2, 0),
+                                "private-chat",
+                                new ClusterView.Counts(1, 0)));
         assertThat(now(node.view().occupied("app-id", List.of("news", "sport", "private-chat"))))
                 .isEqualTo(Set.of("news", "private-chat"));
     }
@@ -130,7 +139,8 @@ public abstract class ClusterViewContract {
 
         node.held.join(APP, "presence-room", "1.1", new Member("carol", null));
 
-        assertThat(now(node.view().members("app-id", "presence-room"))).containsExactly(new Member("carol", null));
+        assertThat(now(node.view().members("app-id", "presence-room")))
+                .containsExactly(new Member("carol", null));
     }
 
     @Test
@@ -143,7 +153,8 @@ public abstract class ClusterViewContract {
         node.held.unsubscribe(APP, "presence-room", "1.1");
         node.held.unsubscribe(APP, "news", "1.1");
 
-        assertThat(now(node.view().members("app-id", "presence-room"))).containsExactly(member("bob"));
+        assertThat(now(node.view().members("app-id", "presence-room")))
+                .containsExactly(member("bob"));
         assertThat(now(node.view().subscriptionCount("app-id", "news"))).isZero();
         assertThat(now(node.view().channels("app-id")))
                 .isEqualTo(Map.of("presence-room", new ClusterView.Counts(1, 1)));
@@ -158,7 +169,8 @@ public abstract class ClusterViewContract {
         node.held.subscribe(APP, "news", "1.1");
         node.held.join(OTHER, "presence-room", "1.2", member("alice"));
 
-        assertThat(now(node.view().channels("app-id"))).isEqualTo(Map.of("news", new ClusterView.Counts(1, 0)));
+        assertThat(now(node.view().channels("app-id")))
+                .isEqualTo(Map.of("news", new ClusterView.Counts(1, 0)));
         assertThat(now(node.view().channels("Az.09_-")))
                 .isEqualTo(Map.of("presence-room", new ClusterView.Counts(1, 1)));
         assertThat(now(node.view().subscriptionCount("Az.09_-", "news"))).isZero();
@@ -173,21 +185,29 @@ public abstract class ClusterViewContract {
         node.held.subscribe(APP, "news", "1.1");
 
         assertThat(now(node.view().channels("app-id"))).containsOnlyKeys("news");
-        assertThat(now(node.view().subscriptionCount("app-id", "#server-to-user-alice"))).isEqualTo(1);
+        assertThat(now(node.view().subscriptionCount("app-id", "#server-to-user-alice")))
+                .isEqualTo(1);
     }
 
     @Test
     void carriesEveryValidChannelName() throws Exception {
         TestNode node = node();
-        List<String> names = List.of("_-=@,.;", "private-encrypted-x|y", "presence-a:b|c", "a".repeat(164));
+        List<String> names =
+                List.of("_-=@,.;", "private-encrypted-x|y", "presence-a:b|c", "a".repeat(164));
 
         for (int i = 0; i < names.size(); i++) {
-            node.held.join(OTHER, names.get(i), "1." + i, names.get(i).startsWith("presence-") ? member("u|" + i) : null);
+            node.held.join(
+                    OTHER,
+                    names.get(i),
+                    "1." + i,
+                    names.get(i).startsWith("presence-") ? member("u|" + i) : null);
         }
 
         assertThat(now(node.view().channels("Az.09_-"))).containsOnlyKeys(names);
-        assertThat(now(node.view().occupied("Az.09_-", names))).containsExactlyInAnyOrderElementsOf(names);
-        assertThat(now(node.view().members("Az.09_-", "presence-a:b|c"))).containsExactly(member("u|2"));
+        assertThat(now(node.view().occupied("Az.09_-", names)))
+                .containsExactlyInAnyOrderElementsOf(names);
+        assertThat(now(node.view().members("Az.09_-", "presence-a:b|c")))
+                .containsExactly(member("u|2"));
     }
 
     @Test
@@ -210,10 +230,15 @@ public abstract class ClusterViewContract {
         node.held.join(APP, "presence-room", "1.1", member("alice"));
         node.held.join(APP, "presence-room", "1.2", member("alice"));
         node.held.unsubscribe(APP, "presence-room", "1.1");
-        heardExactly(node, "occupied app-id presence-room", "added app-id presence-room alice by 1.1");
+        heardExactly(
+                node, "occupied app-id presence-room", "added app-id presence-room alice by 1.1");
         node.held.unsubscribe(APP, "presence-room", "1.2");
 
-        heardExactly(node, "occupied app-id presence-room", "added app-id presence-room alice by 1.1",
-                "removed app-id presence-room alice", "vacated app-id presence-room");
+        heardExactly(
+                node,
+                "occupied app-id presence-room",
+                "added app-id presence-room alice by 1.1",
+                "removed app-id presence-room alice",
+                "vacated app-id presence-room");
     }
 }

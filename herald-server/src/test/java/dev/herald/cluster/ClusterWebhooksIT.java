@@ -22,8 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * debounce; occupancy and presence changes spread over both nodes must reach the receiver once.
  *
  * <p>To show that nothing more arrives, {@link #fence()} occupies and vacates a fresh channel on
- * every node and waits for its {@code channel_vacated}: that removal is debounced after any
- * removal the node decided before it, and each node sends its events in order.
+ * every node and waits for its {@code channel_vacated}: that removal is debounced after any removal
+ * the node decided before it, and each node sends its events in order.
  */
 class ClusterWebhooksIT {
 
@@ -35,18 +35,22 @@ class ClusterWebhooksIT {
     private static HeraldProcess a;
     private static HeraldProcess b;
     private static Pusher apiA;
-    @RegisterExtension
-    final Clients clients = new Clients();
+    @RegisterExtension final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
         hooks = WebhookReceiver.start();
-        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, HeraldProcess.REDIS).env(Map.of(
-                "HERALD_APP_WEBHOOK_URL", hooks.url().toString(),
-                "HERALD_WEBHOOK_DEBOUNCE_MS", "1000",
-                "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS", "100",
-                "HERALD_APP_SUBSCRIPTION_COUNT", "true")),
-                "cluster-webhooks-a", "cluster-webhooks-b");
+        nodes =
+                HeraldProcess.startAll(
+                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS)
+                                .env(
+                                        Map.of(
+                                                "HERALD_APP_WEBHOOK_URL", hooks.url().toString(),
+                                                "HERALD_WEBHOOK_DEBOUNCE_MS", "1000",
+                                                "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS", "100",
+                                                "HERALD_APP_SUBSCRIPTION_COUNT", "true")),
+                        "cluster-webhooks-a",
+                        "cluster-webhooks-b");
         a = nodes.get(0);
         b = nodes.get(1);
         apiA = Api.of(a);
@@ -78,7 +82,8 @@ class ClusterWebhooksIT {
         hooks.awaitSummary("shared", "channel_vacated", HOOK_WAIT);
         fence();
 
-        assertThat(hooks.occupancyAndMembership("shared")).containsExactly("channel_occupied", "channel_vacated");
+        assertThat(hooks.occupancyAndMembership("shared"))
+                .containsExactly("channel_occupied", "channel_vacated");
     }
 
     @Test
@@ -96,15 +101,20 @@ class ClusterWebhooksIT {
 
         onA.close();
         fence();
-        assertThat(hooks.occupancyAndMembership("presence-hooked")).as("dana still has a socket on node B")
+        assertThat(hooks.occupancyAndMembership("presence-hooked"))
+                .as("dana still has a socket on node B")
                 .containsExactlyInAnyOrder("channel_occupied", "member_added:dana");
 
         onB.close();
         hooks.awaitSummary("presence-hooked", "member_removed:dana", HOOK_WAIT);
         hooks.awaitSummary("presence-hooked", "channel_vacated", HOOK_WAIT);
         fence();
-        assertThat(hooks.occupancyAndMembership("presence-hooked")).containsExactlyInAnyOrder(
-                "channel_occupied", "member_added:dana", "member_removed:dana", "channel_vacated");
+        assertThat(hooks.occupancyAndMembership("presence-hooked"))
+                .containsExactlyInAnyOrder(
+                        "channel_occupied",
+                        "member_added:dana",
+                        "member_removed:dana",
+                        "channel_vacated");
     }
 
     @Test
@@ -116,18 +126,26 @@ class ClusterWebhooksIT {
         hooks.awaitSummary("presence-move", "channel_occupied", HOOK_WAIT);
 
         onA.pusher.disconnect(); // the page on node A closes...
-        await("node A registered erin's departure").atMost(Client.WAIT)
-                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() ->
-                        !Api.get(apiA, "/channels/presence-move", Map.of()).path("occupied").asBoolean());
+        await("node A registered erin's departure")
+                .atMost(Client.WAIT)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(10))
+                .until(
+                        () ->
+                                !Api.get(apiA, "/channels/presence-move", Map.of())
+                                        .path("occupied")
+                                        .asBoolean());
         long left = System.nanoTime();
         Client.Recorder moved = new Client.Recorder("presence-move");
-        onB.pusher.subscribePresence("presence-move", moved); // ... and the reloaded page joins through node B
+        onB.pusher.subscribePresence(
+                "presence-move", moved); // ... and the reloaded page joins through node B
         moved.awaitSubscribed();
         long movedMillis = (System.nanoTime() - left) / 1_000_000;
         fence();
 
         assertThat(hooks.occupancyAndMembership("presence-move"))
-                .as("erin's join on node B answered %d ms after node A saw her leave (debounce 1000 ms)",
+                .as(
+                        "erin's join on node B answered %d ms after node A saw her leave (debounce 1000 ms)",
                         movedMillis)
                 .containsExactlyInAnyOrder("channel_occupied", "member_added:erin");
 
@@ -140,15 +158,18 @@ class ClusterWebhooksIT {
     void subscriptionCountWebhooksCountTheSubscriptionsOfEveryNode() {
         Client onA = clients.connect(a, "counted-1");
         onA.subscribe("counted");
-        await("subscription_count webhook after the first subscription").atMost(HOOK_WAIT)
+        await("subscription_count webhook after the first subscription")
+                .atMost(HOOK_WAIT)
                 .until(() -> hooks.subscriptionCounts("counted").size() == 1);
         Client onB = clients.connect(b, "counted-2");
 
         onB.subscribe("counted");
 
-        await("subscription_count webhook after the second subscription").atMost(HOOK_WAIT)
+        await("subscription_count webhook after the second subscription")
+                .atMost(HOOK_WAIT)
                 .until(() -> hooks.subscriptionCounts("counted").size() == 2);
-        assertThat(hooks.subscriptionCounts("counted")).as("one subscriber on node A, then one on node B")
+        assertThat(hooks.subscriptionCounts("counted"))
+                .as("one subscriber on node A, then one on node B")
                 .containsExactly(1, 2);
     }
 

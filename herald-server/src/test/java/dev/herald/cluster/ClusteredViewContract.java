@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What a cluster engine that spans nodes does on top of {@link ClusterViewContract}: every call of
  * {@link #node} is another node of the same cluster, answers cover every live node, each decision
- * is made by exactly one node, and a node that dies without a goodbye drops out when its lease
- * runs out. Extended by {@code RedisClusterViewTest}.
+ * is made by exactly one node, and a node that dies without a goodbye drops out when its lease runs
+ * out. Extended by {@code RedisClusterViewTest}.
  */
 public abstract class ClusteredViewContract extends ClusterViewContract {
 
@@ -39,9 +39,15 @@ public abstract class ClusteredViewContract extends ClusterViewContract {
             assertThat(now(asked.view().userCount("app-id", "presence-room"))).isEqualTo(2);
             assertThat(now(asked.view().members("app-id", "presence-room")))
                     .containsExactlyInAnyOrder(member("alice"), member("bob"));
-            assertThat(now(asked.view().channels("app-id"))).isEqualTo(Map.of("news", new ClusterView.Counts(3, 0),
-                    "presence-room", new ClusterView.Counts(3, 2)));
-            assertThat(now(asked.view().occupied("app-id", List.of("news", "sport")))).isEqualTo(Set.of("news"));
+            assertThat(now(asked.view().channels("app-id")))
+                    .isEqualTo(
+                            Map.of(
+                                    "news",
+                                    new ClusterView.Counts(3, 0),
+                                    "presence-room",
+                                    new ClusterView.Counts(3, 2)));
+            assertThat(now(asked.view().occupied("app-id", List.of("news", "sport"))))
+                    .isEqualTo(Set.of("news"));
         }
     }
 
@@ -53,9 +59,11 @@ public abstract class ClusteredViewContract extends ClusterViewContract {
         a.held.join(APP, "presence-room", "1.1", member("alice"));
         heardExactly(a, "occupied app-id presence-room", "added app-id presence-room alice by 1.1");
         b.held.join(APP, "presence-room", "2.1", member("alice"));
-        assertThat(now(b.view().members("app-id", "presence-room"))).containsExactly(member("alice"));
+        assertThat(now(b.view().members("app-id", "presence-room")))
+                .containsExactly(member("alice"));
         a.held.unsubscribe(APP, "presence-room", "1.1");
-        assertThat(now(a.view().members("app-id", "presence-room"))).containsExactly(member("alice"));
+        assertThat(now(a.view().members("app-id", "presence-room")))
+                .containsExactly(member("alice"));
         heardExactly(b);
         b.held.unsubscribe(APP, "presence-room", "2.1");
 
@@ -76,7 +84,8 @@ public abstract class ClusteredViewContract extends ClusterViewContract {
 
         assertThat(now(b.view().members("app-id", "presence-room"))).containsExactly(member("bob"));
         assertThat(now(b.view().subscriptionCount("app-id", "presence-room"))).isEqualTo(1);
-        heardExactly(b, "added app-id presence-room bob by 2.1", "removed app-id presence-room alice");
+        heardExactly(
+                b, "added app-id presence-room bob by 2.1", "removed app-id presence-room alice");
     }
 
     @Test
@@ -94,10 +103,15 @@ public abstract class ClusteredViewContract extends ClusterViewContract {
         await().atMost(LEASE.plus(WITHIN))
                 .until(() -> now(b.view().subscriptionCount("app-id", "news")) == 0);
         assertThat(now(b.view().members("app-id", "presence-room"))).isEmpty();
-        assertThat(now(b.view().channels("app-id"))).isEqualTo(Map.of("sport", new ClusterView.Counts(1, 0)));
+        assertThat(now(b.view().channels("app-id")))
+                .isEqualTo(Map.of("sport", new ClusterView.Counts(1, 0)));
         // the survivor fires what the death means, once
         await().atMost(WITHIN).until(() -> b.decisions.heard.size() >= 4);
-        assertThat(b.decisions.heard).containsExactlyInAnyOrder("occupied app-id sport",
-                "removed app-id presence-room alice", "vacated app-id presence-room", "vacated app-id news");
+        assertThat(b.decisions.heard)
+                .containsExactlyInAnyOrder(
+                        "occupied app-id sport",
+                        "removed app-id presence-room alice",
+                        "vacated app-id presence-room",
+                        "vacated app-id news");
     }
 }

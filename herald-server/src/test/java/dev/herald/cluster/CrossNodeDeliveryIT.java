@@ -19,9 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Delivery across nodes (issue 6) with the official clients: pusher-java-client subscribers on
- * one node, pusher-http-java calls through another, two real nodes sharing the Redis on
- * 127.0.0.1:6379.
+ * Delivery across nodes (issue 6) with the official clients: pusher-java-client subscribers on one
+ * node, pusher-http-java calls through another, two real nodes sharing the Redis on 127.0.0.1:6379.
  */
 class CrossNodeDeliveryIT {
 
@@ -31,13 +30,15 @@ class CrossNodeDeliveryIT {
     private static HeraldProcess b;
     private static Pusher apiA;
     private static Pusher apiB;
-    @RegisterExtension
-    final Clients clients = new Clients();
+    @RegisterExtension final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
-        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, HeraldProcess.REDIS),
-                "cluster-delivery-a", "cluster-delivery-b");
+        nodes =
+                HeraldProcess.startAll(
+                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS),
+                        "cluster-delivery-a",
+                        "cluster-delivery-b");
         a = nodes.get(0);
         b = nodes.get(1);
         apiA = Api.of(a);
@@ -62,8 +63,12 @@ class CrossNodeDeliveryIT {
         onB.awaitEvent("story", "{\"id\":1}");
         onA.fence(apiB);
         onB.fence(apiB);
-        assertThat(onA.data("story")).as("subscriber on the other node").containsExactly("{\"id\":1}");
-        assertThat(onB.data("story")).as("subscriber on the triggering node").containsExactly("{\"id\":1}");
+        assertThat(onA.data("story"))
+                .as("subscriber on the other node")
+                .containsExactly("{\"id\":1}");
+        assertThat(onB.data("story"))
+                .as("subscriber on the triggering node")
+                .containsExactly("{\"id\":1}");
     }
 
     @Test
@@ -85,11 +90,14 @@ class CrossNodeDeliveryIT {
         for (Client.Recorder room : List.of(senderRoom, neighbourRoom, remoteRoom)) {
             room.fence(List.of(apiA, apiB));
         }
-        assertThat(senderRoom.data("said")).as("excluded through node B, connected to A")
+        assertThat(senderRoom.data("said"))
+                .as("excluded through node B, connected to A")
                 .containsExactly("{\"by\":\"remote\"}");
-        assertThat(remoteRoom.data("said")).as("excluded through node A, connected to B")
+        assertThat(remoteRoom.data("said"))
+                .as("excluded through node A, connected to B")
                 .containsExactly("{\"by\":\"sender\"}");
-        assertThat(neighbourRoom.data("said")).containsExactlyInAnyOrder("{\"by\":\"sender\"}", "{\"by\":\"remote\"}");
+        assertThat(neighbourRoom.data("said"))
+                .containsExactlyInAnyOrder("{\"by\":\"sender\"}", "{\"by\":\"remote\"}");
     }
 
     @Test
@@ -101,9 +109,14 @@ class CrossNodeDeliveryIT {
             Api.ok(apiB.trigger("ticks", "tick", Map.of("n", i)));
         }
 
-        await("200 ticks on node A").atMost(Client.WAIT).until(() -> ticks.events("tick").size() >= 200);
+        await("200 ticks on node A")
+                .atMost(Client.WAIT)
+                .until(() -> ticks.events("tick").size() >= 200);
         ticks.fence(apiB);
-        List<String> expected = IntStream.range(0, 200).mapToObj(i -> "{\"n\":" + i + "}").collect(Collectors.toList());
+        List<String> expected =
+                IntStream.range(0, 200)
+                        .mapToObj(i -> "{\"n\":" + i + "}")
+                        .collect(Collectors.toList());
         assertThat(ticks.data("tick")).containsExactlyElementsOf(expected);
     }
 
@@ -121,10 +134,16 @@ class CrossNodeDeliveryIT {
         Api.ok(Api.sendToUser(apiA, "oscar", "fence", "{}"));
 
         for (Client carol : List.of(laptop, phone)) {
-            await("fence for carol on " + carol).atMost(Client.WAIT).until(() -> !carol.userEvents("fence").isEmpty());
-            assertThat(carol.userEvents("note")).extracting(PusherEvent::getData).containsExactly("{\"text\":\"hi\"}");
+            await("fence for carol on " + carol)
+                    .atMost(Client.WAIT)
+                    .until(() -> !carol.userEvents("fence").isEmpty());
+            assertThat(carol.userEvents("note"))
+                    .extracting(PusherEvent::getData)
+                    .containsExactly("{\"text\":\"hi\"}");
         }
-        await("fence for oscar").atMost(Client.WAIT).until(() -> !other.userEvents("fence").isEmpty());
+        await("fence for oscar")
+                .atMost(Client.WAIT)
+                .until(() -> !other.userEvents("fence").isEmpty());
         assertThat(other.userEvents("note")).as("another user gets nothing").isEmpty();
     }
 
@@ -136,8 +155,11 @@ class CrossNodeDeliveryIT {
         daveOnB.signIn();
         Client frank = clients.connect(a, "frank");
         frank.signIn();
-        try (RawWebSocket daveRaw = RawWebSocket.open(a.ws(APP.key(), "protocol=7&client=java-raw&version=1.0"),
-                Map.of(), Client.WAIT)) {
+        try (RawWebSocket daveRaw =
+                RawWebSocket.open(
+                        a.ws(APP.key(), "protocol=7&client=java-raw&version=1.0"),
+                        Map.of(),
+                        Client.WAIT)) {
             daveRaw.awaitConnectionEstablished();
             daveRaw.signin(APP.key(), APP.secret(), "{\"id\":\"dave\"}");
             daveRaw.awaitEvent("pusher:signin_success");
@@ -148,12 +170,15 @@ class CrossNodeDeliveryIT {
             for (Client client : List.of(dave, daveOnB)) {
                 client.awaitState(ConnectionState.DISCONNECTED);
                 assertThat(client.errorCodes).contains("4009");
-                assertThat(client.stateHistory()).as("a 4009 close tells the client not to reconnect")
+                assertThat(client.stateHistory())
+                        .as("a 4009 close tells the client not to reconnect")
                         .doesNotContain(ConnectionState.RECONNECTING);
             }
         }
         Api.ok(Api.sendToUser(apiB, "frank", "still-here", "{}"));
-        await("frank still served").atMost(Client.WAIT).until(() -> !frank.userEvents("still-here").isEmpty());
+        await("frank still served")
+                .atMost(Client.WAIT)
+                .until(() -> !frank.userEvents("still-here").isEmpty());
         assertThat(frank.pusher.getConnection().getState()).isEqualTo(ConnectionState.CONNECTED);
     }
 }

@@ -21,11 +21,11 @@ import java.util.Set;
  */
 final class HeldChannels implements LocalChannels {
 
-    private record Key(String appId, String channel) {
-    }
+    private record Key(String appId, String channel) {}
 
     /** Sockets per channel, and for presence channels each socket's member. */
     private final Map<Key, Map<String, Member>> sockets = new LinkedHashMap<>();
+
     private ChannelObserver events = ChannelObserver.NOOP;
 
     /** Where local changes are reported from now on: the engine's {@code localEvents}. */
@@ -44,10 +44,14 @@ final class HeldChannels implements LocalChannels {
         boolean joined;
         int count;
         synchronized (this) {
-            Map<String, Member> here = sockets.computeIfAbsent(new Key(app.id(), channel), k -> new LinkedHashMap<>());
+            Map<String, Member> here =
+                    sockets.computeIfAbsent(new Key(app.id(), channel), k -> new LinkedHashMap<>());
             occupied = here.isEmpty();
-            joined = member != null && here.values().stream().noneMatch(m -> m != null
-                    && m.userId().equals(member.userId()));
+            joined =
+                    member != null
+                            && here.values().stream()
+                                    .noneMatch(
+                                            m -> m != null && m.userId().equals(member.userId()));
             here.put(socketId, member);
             count = here.size();
         }
@@ -70,8 +74,11 @@ final class HeldChannels implements LocalChannels {
             Key key = new Key(app.id(), channel);
             Map<String, Member> here = sockets.get(key);
             member = here.remove(socketId);
-            left = member != null && here.values().stream().noneMatch(m -> m != null
-                    && m.userId().equals(member.userId()));
+            left =
+                    member != null
+                            && here.values().stream()
+                                    .noneMatch(
+                                            m -> m != null && m.userId().equals(member.userId()));
             vacated = here.isEmpty();
             if (vacated) {
                 sockets.remove(key);
@@ -113,7 +120,10 @@ final class HeldChannels implements LocalChannels {
 
     @Override
     public synchronized Member member(String appId, String channel, String userId) {
-        return members(appId, channel).stream().filter(m -> m.userId().equals(userId)).findFirst().orElse(null);
+        return members(appId, channel).stream()
+                .filter(m -> m.userId().equals(userId))
+                .findFirst()
+                .orElse(null);
     }
 
     @Override
@@ -126,18 +136,21 @@ final class HeldChannels implements LocalChannels {
     @Override
     public synchronized Collection<String> channelNames(String appId) {
         List<String> names = new ArrayList<>();
-        sockets.keySet().stream().filter(k -> k.appId().equals(appId)).forEach(k -> names.add(k.channel()));
+        sockets.keySet().stream()
+                .filter(k -> k.appId().equals(appId))
+                .forEach(k -> names.add(k.channel()));
         return names;
     }
 
     @Override
     public synchronized int connectionCount(String appId) {
         Set<String> ids = new HashSet<>();
-        sockets.forEach((k, v) -> {
-            if (k.appId().equals(appId)) {
-                ids.addAll(v.keySet());
-            }
-        });
+        sockets.forEach(
+                (k, v) -> {
+                    if (k.appId().equals(appId)) {
+                        ids.addAll(v.keySet());
+                    }
+                });
         return ids.size();
     }
 }

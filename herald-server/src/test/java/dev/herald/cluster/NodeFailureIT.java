@@ -17,8 +17,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node killed with SIGKILL (no goodbye) loses its members once its 4 s lease runs out (issue 6):
- * the surviving node's subscribers get {@code member_removed}, its queries stop listing the
- * member, and the webhooks fire once.
+ * the surviving node's subscribers get {@code member_removed}, its queries stop listing the member,
+ * and the webhooks fire once.
  *
  * <p>The nodes use a Redis of their own: any live node may reap a dead one, and a node serving
  * other apps (another test class's, or anything else on the shared Redis) would claim the reap
@@ -34,19 +34,27 @@ class NodeFailureIT {
     private static HeraldProcess doomed;
     private static HeraldProcess survivor;
     private static Pusher api;
-    @RegisterExtension
-    final Clients clients = new Clients();
+    @RegisterExtension final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
         redis = PrivateRedis.start("node-failure");
         hooks = WebhookReceiver.start();
-        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, redis.url()).env(Map.of(
-                "HERALD_NODE_LEASE_SECONDS", Integer.toString(LEASE_SECONDS),
-                "HERALD_APP_WEBHOOK_URL", hooks.url().toString(),
-                "HERALD_WEBHOOK_DEBOUNCE_MS", "1000",
-                "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS", "100")),
-                "cluster-failure-doomed", "cluster-failure-survivor");
+        nodes =
+                HeraldProcess.startAll(
+                        HeraldProcess.clusterNode(APP, redis.url())
+                                .env(
+                                        Map.of(
+                                                "HERALD_NODE_LEASE_SECONDS",
+                                                Integer.toString(LEASE_SECONDS),
+                                                "HERALD_APP_WEBHOOK_URL",
+                                                hooks.url().toString(),
+                                                "HERALD_WEBHOOK_DEBOUNCE_MS",
+                                                "1000",
+                                                "HERALD_WEBHOOK_BATCH_MAX_WAIT_MS",
+                                                "100")),
+                        "cluster-failure-doomed",
+                        "cluster-failure-survivor");
         doomed = nodes.get(0);
         survivor = nodes.get(1);
         api = Api.of(survivor);
@@ -78,7 +86,8 @@ class NodeFailureIT {
 
         doomed.kill();
         clients.forget(zed);
-        zed.pusher.disconnect(); // stops the library reconnecting to the dead node; nothing to wait for
+        zed.pusher.disconnect(); // stops the library reconnecting to the dead node; nothing to wait
+        // for
 
         Duration expiry = Duration.ofSeconds(LEASE_SECONDS + 10);
         shared.awaitRemoved("zed", expiry);
@@ -87,10 +96,18 @@ class NodeFailureIT {
         hooks.awaitSummary("presence-solo", "channel_vacated", expiry);
         assertThat(Api.userIds(api, "presence-shared")).containsExactly("wendy");
         assertThat(Api.userIds(api, "presence-solo")).isEmpty();
-        JsonNode solo = Api.get(api, "/channels/presence-solo", Map.of("info", "user_count,subscription_count"));
+        JsonNode solo =
+                Api.get(
+                        api,
+                        "/channels/presence-solo",
+                        Map.of("info", "user_count,subscription_count"));
         assertThat(solo.path("occupied").asBoolean()).as("%s", solo).isFalse();
         assertThat(solo.path("user_count").asInt()).as("%s", solo).isZero();
-        JsonNode shared2 = Api.get(api, "/channels/presence-shared", Map.of("info", "user_count,subscription_count"));
+        JsonNode shared2 =
+                Api.get(
+                        api,
+                        "/channels/presence-shared",
+                        Map.of("info", "user_count,subscription_count"));
         assertThat(shared2.path("user_count").asInt()).as("%s", shared2).isEqualTo(1);
         assertThat(shared2.path("subscription_count").asInt()).as("%s", shared2).isEqualTo(1);
 
@@ -101,9 +118,17 @@ class NodeFailureIT {
         }
         hooks.awaitSummary("fence-after-reap", "channel_vacated", Duration.ofSeconds(30));
         assertThat(shared.unsubscribedIds()).containsExactly("zed");
-        assertThat(hooks.occupancyAndMembership("presence-shared")).containsExactlyInAnyOrder(
-                "channel_occupied", "member_added:wendy", "member_added:zed", "member_removed:zed");
-        assertThat(hooks.occupancyAndMembership("presence-solo")).containsExactlyInAnyOrder(
-                "channel_occupied", "member_added:zed", "member_removed:zed", "channel_vacated");
+        assertThat(hooks.occupancyAndMembership("presence-shared"))
+                .containsExactlyInAnyOrder(
+                        "channel_occupied",
+                        "member_added:wendy",
+                        "member_added:zed",
+                        "member_removed:zed");
+        assertThat(hooks.occupancyAndMembership("presence-solo"))
+                .containsExactlyInAnyOrder(
+                        "channel_occupied",
+                        "member_added:zed",
+                        "member_removed:zed",
+                        "channel_vacated");
     }
 }

@@ -10,7 +10,6 @@ import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -18,9 +17,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pipelined HTTP requests on one connection to a clustered node are answered in the order they
- * were sent, though a cluster query ({@code GET /channels}) completes later, on Redis's threads,
- * than a request answered at once ({@code /health}). Two nodes on the Redis at 127.0.0.1:6379.
+ * Pipelined HTTP requests on one connection to a clustered node are answered in the order they were
+ * sent, though a cluster query ({@code GET /channels}) completes later, on Redis's threads, than a
+ * request answered at once ({@code /health}). Two nodes on the Redis at 127.0.0.1:6379.
  */
 class PipelinedApiIT {
 
@@ -30,8 +29,11 @@ class PipelinedApiIT {
 
     @BeforeAll
     static void startNodes() {
-        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, HeraldProcess.REDIS),
-                "cluster-pipelined-a", "cluster-pipelined-b");
+        nodes =
+                HeraldProcess.startAll(
+                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS),
+                        "cluster-pipelined-a",
+                        "cluster-pipelined-b");
     }
 
     @AfterAll
@@ -43,7 +45,9 @@ class PipelinedApiIT {
     void answersTwentyPipelinedPairsInOrder() throws Exception {
         StringBuilder requests = new StringBuilder();
         for (int i = 0; i < PAIRS; i++) {
-            requests.append("GET ").append(signedChannelsQuery()).append(" HTTP/1.1\r\nHost: x\r\n\r\n")
+            requests.append("GET ")
+                    .append(signedChannelsQuery())
+                    .append(" HTTP/1.1\r\nHost: x\r\n\r\n")
                     .append("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
         }
         List<String> bodies = new ArrayList<>();
@@ -57,20 +61,35 @@ class PipelinedApiIT {
         }
 
         for (int i = 0; i < PAIRS; i++) {
-            assertThat(bodies.get(2 * i)).as("answer %d, to a channels query", 2 * i).contains("\"channels\"");
-            assertThat(bodies.get(2 * i + 1)).as("answer %d, to /health", 2 * i + 1).contains("\"status\"");
+            assertThat(bodies.get(2 * i))
+                    .as("answer %d, to a channels query", 2 * i)
+                    .contains("\"channels\"");
+            assertThat(bodies.get(2 * i + 1))
+                    .as("answer %d, to /health", 2 * i + 1)
+                    .contains("\"status\"");
         }
     }
 
-    /** {@code /apps/ID/channels?...} signed as docs/protocol.md §5.2 says (auth_version 1.0, no body). */
+    /**
+     * {@code /apps/ID/channels?...} signed as docs/protocol.md §5.2 says (auth_version 1.0, no
+     * body).
+     */
     private static String signedChannelsQuery() throws GeneralSecurityException {
         String path = "/apps/" + APP.id() + "/channels";
-        String query = "auth_key=" + APP.key() + "&auth_timestamp=" + System.currentTimeMillis() / 1000
-                + "&auth_version=1.0";
+        String query =
+                "auth_key="
+                        + APP.key()
+                        + "&auth_timestamp="
+                        + System.currentTimeMillis() / 1000
+                        + "&auth_version=1.0";
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(APP.secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        String signature = HexFormat.of().formatHex(mac.doFinal(("GET\n" + path + "\n" + query)
-                .getBytes(StandardCharsets.UTF_8)));
+        String signature =
+                HexFormat.of()
+                        .formatHex(
+                                mac.doFinal(
+                                        ("GET\n" + path + "\n" + query)
+                                                .getBytes(StandardCharsets.UTF_8)));
         return path + "?" + query + "&auth_signature=" + signature;
     }
 }

@@ -45,25 +45,39 @@ final class PrivateRedis implements AutoCloseable {
     /** Starts redis-server on this instance's port (again) and waits until it answers PING. */
     void startProcess() {
         try {
-            process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--daemonize", "no")
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
+            process =
+                    new ProcessBuilder(
+                                    "redis-server",
+                                    "--port",
+                                    Integer.toString(port),
+                                    "--bind",
+                                    "127.0.0.1",
+                                    "--save",
+                                    "",
+                                    "--appendonly",
+                                    "no",
+                                    "--daemonize",
+                                    "no")
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                            .start();
             Process started = process;
             Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
         } catch (IOException e) {
             throw new UncheckedIOException("could not start redis-server (is it on PATH?)", e);
         }
-        await("redis-server on port " + port + " answers PING").atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(50)).until(this::answersPing);
+        await("redis-server on port " + port + " answers PING")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(this::answersPing);
     }
 
     /** Ends redis-server (SIGKILL) and waits until it is gone. */
     void stop() {
         try {
             if (process != null && !process.destroyForcibly().waitFor(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("redis-server on port " + port + " still running 30 s after SIGKILL");
+                throw new AssertionError(
+                        "redis-server on port " + port + " still running 30 s after SIGKILL");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -6,7 +6,9 @@ import dev.herald.protocol.Member;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** The cluster-wide decisions one test node heard, as lines such as {@code "occupied app-id news"}. */
+/**
+ * The cluster-wide decisions one test node heard, as lines such as {@code "occupied app-id news"}.
+ */
 final class RecordingDecisions implements ClusterObserver {
 
     final List<String> heard = new CopyOnWriteArrayList<>();

@@ -20,28 +20,33 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * serving its own clients and reports 503 on {@code /ready}; afterwards, without a restart, they
  * are ready again, deliver across nodes again and have re-written their members.
  *
- * <p>The Redis is the test's own (a redis-server child process on a free port, no persistence),
- * so stopping it disturbs nobody else.
+ * <p>The Redis is the test's own (a redis-server child process on a free port, no persistence), so
+ * stopping it disturbs nobody else.
  */
 class RedisRestartIT {
 
     private static final TestApp APP = TestApp.named("cluster-restart");
+
     /** How soon the nodes must be ready again once Redis is back. */
     private static final Duration RECOVERY = Duration.ofSeconds(15);
+
     private static PrivateRedis redis;
     private static List<HeraldProcess> nodes = List.of();
     private static HeraldProcess a;
     private static HeraldProcess b;
     private static Pusher apiA;
     private static Pusher apiB;
-    @RegisterExtension
-    final Clients clients = new Clients();
+    @RegisterExtension final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
         redis = PrivateRedis.start("redis-restart");
-        nodes = HeraldProcess.startAll(HeraldProcess.clusterNode(APP, redis.url())
-                .env("HERALD_NODE_LEASE_SECONDS", "4"), "cluster-restart-a", "cluster-restart-b");
+        nodes =
+                HeraldProcess.startAll(
+                        HeraldProcess.clusterNode(APP, redis.url())
+                                .env("HERALD_NODE_LEASE_SECONDS", "4"),
+                        "cluster-restart-a",
+                        "cluster-restart-b");
         a = nodes.get(0);
         b = nodes.get(1);
         apiA = Api.of(a);
@@ -73,7 +78,8 @@ class RedisRestartIT {
         redis.stop();
 
         for (HeraldProcess node : nodes) {
-            await(node + " reports not ready while Redis is away").atMost(Client.WAIT)
+            await(node + " reports not ready while Redis is away")
+                    .atMost(Client.WAIT)
                     .until(() -> node.readyStatus() == 503);
         }
         Api.ok(apiA.trigger("news", "story", Map.of("n", 3)));
@@ -88,7 +94,9 @@ class RedisRestartIT {
         redis.startProcess();
 
         for (HeraldProcess node : nodes) {
-            await(node + " ready again after Redis returned").atMost(RECOVERY).until(() -> node.readyStatus() == 200);
+            await(node + " ready again after Redis returned")
+                    .atMost(RECOVERY)
+                    .until(() -> node.readyStatus() == 200);
         }
         long recoveredMillis = (System.nanoTime() - restarted) / 1_000_000;
         Api.ok(apiB.trigger("news", "story", Map.of("n", 5)));
@@ -96,16 +104,24 @@ class RedisRestartIT {
         aliceNews.awaitEvent("story", "{\"n\":5}");
         bobNews.awaitEvent("story", "{\"n\":6}");
         for (Pusher api : List.of(apiA, apiB)) {
-            assertThat(Api.userIds(api, "presence-room")).as("members re-written %d ms after the restart",
-                    recoveredMillis).containsExactly("alice", "bob");
-            JsonNode info = Api.get(api, "/channels/presence-room", Map.of("info", "user_count,subscription_count"));
+            assertThat(Api.userIds(api, "presence-room"))
+                    .as("members re-written %d ms after the restart", recoveredMillis)
+                    .containsExactly("alice", "bob");
+            JsonNode info =
+                    Api.get(
+                            api,
+                            "/channels/presence-room",
+                            Map.of("info", "user_count,subscription_count"));
             assertThat(info.path("user_count").asInt()).as("%s", info).isEqualTo(2);
             assertThat(info.path("subscription_count").asInt()).as("%s", info).isEqualTo(2);
         }
         aliceRoom.fence(List.of(apiA, apiB));
         assertThat(aliceRoom.unsubscribedIds()).as("an outage removes no member").isEmpty();
-        assertThat(aliceNews.data("story")).as("everything once, nothing lost")
-                .containsExactlyInAnyOrder("{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":5}", "{\"n\":6}");
-        assertThat(bobNews.data("story")).containsExactlyInAnyOrder("{\"n\":1}", "{\"n\":2}", "{\"n\":5}", "{\"n\":6}");
+        assertThat(aliceNews.data("story"))
+                .as("everything once, nothing lost")
+                .containsExactlyInAnyOrder(
+                        "{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":5}", "{\"n\":6}");
+        assertThat(bobNews.data("story"))
+                .containsExactlyInAnyOrder("{\"n\":1}", "{\"n\":2}", "{\"n\":5}", "{\"n\":6}");
     }
 }

@@ -29,8 +29,7 @@ final class SlowLink implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private record Chunk(long due, byte[] bytes) {
-    }
+    private record Chunk(long due, byte[] bytes) {}
 
     private SlowLink(ServerSocket server, InetSocketAddress target, Duration delay) {
         this.server = server;
@@ -41,8 +40,11 @@ final class SlowLink implements AutoCloseable {
     /** Relays 127.0.0.1:(free port) to {@code targetPort} with {@code delay} each way. */
     static SlowLink start(int targetPort, Duration delay) {
         try {
-            ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName(HeraldProcess.HOST));
-            SlowLink link = new SlowLink(server, new InetSocketAddress(HeraldProcess.HOST, targetPort), delay);
+            ServerSocket server =
+                    new ServerSocket(0, 50, InetAddress.getByName(HeraldProcess.HOST));
+            SlowLink link =
+                    new SlowLink(
+                            server, new InetSocketAddress(HeraldProcess.HOST, targetPort), delay);
             daemon("slow-link-accept", link::accept);
             return link;
         } catch (IOException e) {
@@ -78,37 +80,44 @@ final class SlowLink implements AutoCloseable {
     /** One direction: a reader stamps each chunk with its due time, a writer delivers it then. */
     private void relay(Socket from, Socket to) {
         BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
-        daemon("slow-link-read", () -> {
-            byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    queue.add(new Chunk(System.nanoTime() + delayNanos, Arrays.copyOf(buffer, n)));
-                }
-            } catch (IOException e) {
-                // the connection ended
-            }
-            queue.add(new Chunk(System.nanoTime() + delayNanos, null));
-        });
-        daemon("slow-link-write", () -> {
-            try (OutputStream out = to.getOutputStream()) {
-                while (true) {
-                    Chunk chunk = queue.take();
-                    long wait = chunk.due() - System.nanoTime();
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait); // the link's latency itself
+        daemon(
+                "slow-link-read",
+                () -> {
+                    byte[] buffer = new byte[16 * 1024];
+                    try (InputStream in = from.getInputStream()) {
+                        int n;
+                        while ((n = in.read(buffer)) >= 0) {
+                            queue.add(
+                                    new Chunk(
+                                            System.nanoTime() + delayNanos,
+                                            Arrays.copyOf(buffer, n)));
+                        }
+                    } catch (IOException e) {
+                        // the connection ended
                     }
-                    if (chunk.bytes() == null) {
-                        to.shutdownOutput();
-                        return;
+                    queue.add(new Chunk(System.nanoTime() + delayNanos, null));
+                });
+        daemon(
+                "slow-link-write",
+                () -> {
+                    try (OutputStream out = to.getOutputStream()) {
+                        while (true) {
+                            Chunk chunk = queue.take();
+                            long wait = chunk.due() - System.nanoTime();
+                            if (wait > 0) {
+                                TimeUnit.NANOSECONDS.sleep(wait); // the link's latency itself
+                            }
+                            if (chunk.bytes() == null) {
+                                to.shutdownOutput();
+                                return;
+                            }
+                            out.write(chunk.bytes());
+                            out.flush();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // the connection ended
                     }
-                    out.write(chunk.bytes());
-                    out.flush();
-                }
-            } catch (IOException | InterruptedException e) {
-                // the connection ended
-            }
-        });
+                });
     }
 
     private static void daemon(String name, Runnable task) {

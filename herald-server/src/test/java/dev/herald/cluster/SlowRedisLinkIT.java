@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code subscription_succeeded} must mean "subscribed cluster-wide" (issue 6). Apps commonly
- * react to it by asking their backend to publish to the channel; in a cluster that publication
- * can go through any node. Here node A reaches Redis over a link with 200 ms of latency each way
- * (Redis in another zone), node B directly; a pusher-java-client subscriber on A triggers through
- * B as soon as its subscription succeeds, and must get the event.
+ * {@code subscription_succeeded} must mean "subscribed cluster-wide" (issue 6). Apps commonly react
+ * to it by asking their backend to publish to the channel; in a cluster that publication can go
+ * through any node. Here node A reaches Redis over a link with 200 ms of latency each way (Redis in
+ * another zone), node B directly; a pusher-java-client subscriber on A triggers through B as soon
+ * as its subscription succeeds, and must get the event.
  */
 class SlowRedisLinkIT {
 
@@ -30,17 +30,22 @@ class SlowRedisLinkIT {
     private static List<HeraldProcess> nodes = new ArrayList<>();
     private static HeraldProcess a;
     private static Pusher apiB;
-    @RegisterExtension
-    final Clients clients = new Clients();
+    @RegisterExtension final Clients clients = new Clients();
 
     @BeforeAll
     static void startNodes() {
         link = SlowLink.start(6379, Duration.ofMillis(200));
-        a = HeraldProcess.launch(
-                HeraldProcess.clusterNode(APP, link.redisUrl()).name("cluster-slow-link-a").build());
+        a =
+                HeraldProcess.launch(
+                        HeraldProcess.clusterNode(APP, link.redisUrl())
+                                .name("cluster-slow-link-a")
+                                .build());
         nodes.add(a);
-        HeraldProcess b = HeraldProcess.launch(
-                HeraldProcess.clusterNode(APP, HeraldProcess.REDIS).name("cluster-slow-link-b").build());
+        HeraldProcess b =
+                HeraldProcess.launch(
+                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS)
+                                .name("cluster-slow-link-b")
+                                .build());
         nodes.add(b);
         a.awaitReady();
         b.awaitReady();
@@ -64,15 +69,21 @@ class SlowRedisLinkIT {
         Api.ok(apiB.trigger("presence-control", "hello", Map.of("to", "eager")));
         control.awaitEvent("hello", "{\"to\":\"eager\"}");
         CompletableFuture<Result> triggered = new CompletableFuture<>();
-        Client.Recorder welcome = new Client.Recorder("welcome-room") {
-            @Override
-            public void onSubscriptionSucceeded(String channelName) {
-                super.onSubscriptionSucceeded(channelName);
-                // the app's backend, called from the success callback
-                CompletableFuture.runAsync(() -> triggered.complete(
-                        apiB.trigger(channelName, "welcome", Map.of("to", "eager"))));
-            }
-        };
+        Client.Recorder welcome =
+                new Client.Recorder("welcome-room") {
+                    @Override
+                    public void onSubscriptionSucceeded(String channelName) {
+                        super.onSubscriptionSucceeded(channelName);
+                        // the app's backend, called from the success callback
+                        CompletableFuture.runAsync(
+                                () ->
+                                        triggered.complete(
+                                                apiB.trigger(
+                                                        channelName,
+                                                        "welcome",
+                                                        Map.of("to", "eager"))));
+                    }
+                };
 
         reader.pusher.subscribe("welcome-room", welcome).bindGlobal(welcome);
 

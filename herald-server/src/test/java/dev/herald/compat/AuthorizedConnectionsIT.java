@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Authorized connections (docs/protocol.md §4.2) with HERALD_APP_AUTHORIZED_CONNECTIONS=true and a 2 s
- * timeout: a connection that neither signs in nor joins a private or presence channel in time is
- * closed with 4009; one that did either stays. pusher-java-client shows what an app sees; raw
+ * Authorized connections (docs/protocol.md §4.2) with HERALD_APP_AUTHORIZED_CONNECTIONS=true and a
+ * 2 s timeout: a connection that neither signs in nor joins a private or presence channel in time
+ * is closed with 4009; one that did either stays. pusher-java-client shows what an app sees; raw
  * frames show the exact error and close codes.
  */
 class AuthorizedConnectionsIT {
@@ -30,14 +30,18 @@ class AuthorizedConnectionsIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    @RegisterExtension
-    final OpenResources open = new OpenResources();
+    @RegisterExtension final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
-        herald = HeraldProcess.start("authorized-connections", Map.of(
-                "HERALD_APP_AUTHORIZED_CONNECTIONS", "true",
-                "HERALD_APP_AUTHORIZED_CONNECTION_TIMEOUT", Long.toString(TIMEOUT.toSeconds())));
+        herald =
+                HeraldProcess.start(
+                        "authorized-connections",
+                        Map.of(
+                                "HERALD_APP_AUTHORIZED_CONNECTIONS",
+                                "true",
+                                "HERALD_APP_AUTHORIZED_CONNECTION_TIMEOUT",
+                                Long.toString(TIMEOUT.toSeconds())));
         sdk = Sdk.of(herald);
     }
 
@@ -71,13 +75,19 @@ class AuthorizedConnectionsIT {
         JavaClient javaIdle = open.track(JavaClient.connected(herald, "idle"));
 
         for (RawWebSocket ws : List.of(idle, publicOnly, refused)) {
-            JsonNode error = ws.await("pusher:error 4009", f -> "pusher:error".equals(f.path("event").asText())
-                    && Json.data(f).path("code").asInt() == 4009);
+            JsonNode error =
+                    ws.await(
+                            "pusher:error 4009",
+                            f ->
+                                    "pusher:error".equals(f.path("event").asText())
+                                            && Json.data(f).path("code").asInt() == 4009);
             assertThat(Json.data(error).path("message").asText()).isNotBlank();
             assertThat(ws.awaitClose().code()).isEqualTo(4009);
         }
         long elapsed = System.nanoTime() - opened;
-        assertThat(Duration.ofNanos(elapsed)).as("not before the timeout").isGreaterThanOrEqualTo(TIMEOUT.minusMillis(100));
+        assertThat(Duration.ofNanos(elapsed))
+                .as("not before the timeout")
+                .isGreaterThanOrEqualTo(TIMEOUT.minusMillis(100));
         javaIdle.awaitState(ConnectionState.DISCONNECTED);
         assertThat(javaIdle.errorCodes()).contains("4009");
         assertThat(javaIdle.stateHistory()).doesNotContain(ConnectionState.RECONNECTING);
@@ -86,13 +96,14 @@ class AuthorizedConnectionsIT {
             ws.roundTrip();
             assertThat(ws.isClosed()).isFalse();
         }
-        assertThat(javaPrivate.pusher.getConnection().getState()).isEqualTo(ConnectionState.CONNECTED);
-        assertThat(javaPrivate.stateHistory()).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
+        assertThat(javaPrivate.pusher.getConnection().getState())
+                .isEqualTo(ConnectionState.CONNECTED);
+        assertThat(javaPrivate.stateHistory())
+                .containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
         assertThat(javaPrivate.errors).isEmpty();
     }
 
     private RawWebSocket raw() {
         return open.track(RawWebSocket.connect(herald));
     }
-
 }

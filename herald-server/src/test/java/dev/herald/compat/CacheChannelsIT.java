@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pusher.client.channel.PusherEvent;
 import com.pusher.rest.Pusher;
-import com.pusher.rest.SignatureUtil;
-import com.pusher.rest.data.PresenceUser;
 import dev.herald.testing.HeraldProcess;
-import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
-import dev.herald.testing.RawWebSocket;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,16 +14,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cache channels (docs/protocol.md §3.7) as the Java libraries use them: an event published with
- * pusher-http-java is replayed to a new pusher-java-client subscriber, which hands
- * {@code pusher:cache_miss} to the channel's listeners. The frame order, every kind of cache
- * channel, {@code info=cache} and the TTL are in-process in {@code HttpApiTest$Cache}.
+ * pusher-http-java is replayed to a new pusher-java-client subscriber, which hands {@code
+ * pusher:cache_miss} to the channel's listeners. The frame order, every kind of cache channel,
+ * {@code info=cache} and the TTL are in-process in {@code HttpApiTest$Cache}.
  */
 class CacheChannelsIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    @RegisterExtension
-    final OpenResources open = new OpenResources();
+    @RegisterExtension final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -55,7 +48,8 @@ class CacheChannelsIT {
         PusherEvent state = cached.awaitEvent("state");
         assertThat(state.getData()).isEqualTo("{\"on\":true}");
         assertThat(state.getChannelName()).isEqualTo("cache-java");
-        assertThat(empty.awaitEvent("pusher:cache_miss").getChannelName()).isEqualTo("cache-java-empty");
+        assertThat(empty.awaitEvent("pusher:cache_miss").getChannelName())
+                .isEqualTo("cache-java-empty");
         cached.fence(sdk);
         assertThat(cached.events("pusher:cache_miss")).isEmpty();
     }

@@ -19,7 +19,9 @@ class ClientEventsDisabledIT {
 
     @BeforeAll
     static void startServer() {
-        herald = HeraldProcess.start("client-events-off", Map.of("HERALD_APP_CLIENT_EVENTS", "false"));
+        herald =
+                HeraldProcess.start(
+                        "client-events-off", Map.of("HERALD_APP_CLIENT_EVENTS", "false"));
         sdk = Sdk.of(herald);
     }
 
@@ -39,12 +41,16 @@ class ClientEventsDisabledIT {
 
             sender.privateChannel("private-quiet").trigger("client-whisper", "{\"psst\":1}");
 
-            await("error 4303").atMost(JavaClient.WAIT).until(() -> sender.errorCodes().contains("4303"));
+            await("error 4303")
+                    .atMost(JavaClient.WAIT)
+                    .until(() -> sender.errorCodes().contains("4303"));
             received.fence(sdk);
             assertThat(received.events("client-whisper")).isEmpty();
             sent.fence(sdk);
-            assertThat(sender.pusher.getConnection().getState()).isEqualTo(ConnectionState.CONNECTED);
-            assertThat(sender.stateHistory()).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
+            assertThat(sender.pusher.getConnection().getState())
+                    .isEqualTo(ConnectionState.CONNECTED);
+            assertThat(sender.stateHistory())
+                    .containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
         }
     }
 

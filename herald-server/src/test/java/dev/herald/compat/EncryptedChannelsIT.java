@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * End-to-end encrypted channels (docs/protocol.md §3.6): authorized like private channels, payloads relayed
- * untouched, client events refused. pusher-http-java encrypts with an encryption master key and
- * signs the subscription with the {@code shared_secret}; pusher-java-client decrypts. The
+ * End-to-end encrypted channels (docs/protocol.md §3.6): authorized like private channels, payloads
+ * relayed untouched, client events refused. pusher-http-java encrypts with an encryption master key
+ * and signs the subscription with the {@code shared_secret}; pusher-java-client decrypts. The
  * byte-for-byte relay and the client-event refusal (the Java client cannot send client events on
  * these channels) are checked with raw frames.
  */
@@ -37,8 +37,7 @@ class EncryptedChannelsIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    @RegisterExtension
-    final OpenResources open = new OpenResources();
+    @RegisterExtension final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -75,8 +74,13 @@ class EncryptedChannelsIT {
         JsonNode frame = wire.awaitEvent("secret-plan", channel);
         assertThat(frame.path("data").asText()).doesNotContain("noon");
         JsonNode payload = Json.parse(frame.path("data").asText());
-        assertThat(new CryptoUtil(MASTER_KEY).decrypt(channel,
-                new EncryptedMessage(payload.path("nonce").asText(), payload.path("ciphertext").asText())))
+        assertThat(
+                        new CryptoUtil(MASTER_KEY)
+                                .decrypt(
+                                        channel,
+                                        new EncryptedMessage(
+                                                payload.path("nonce").asText(),
+                                                payload.path("ciphertext").asText())))
                 .isEqualTo("{\"plan\":\"meet at noon\"}");
     }
 
@@ -86,9 +90,20 @@ class EncryptedChannelsIT {
         RawWebSocket ws = raw();
         ws.subscribeSigned(sdk, channel);
         // unusual spacing and key order: any re-serialization by the server would show
-        String payload = "{ \"ciphertext\" : \"c2VjcmV0IGJ5dGVz/+==\",\n  \"nonce\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYX\" }";
+        String payload =
+                "{ \"ciphertext\" : \"c2VjcmV0IGJ5dGVz/+==\",\n  \"nonce\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYX\" }";
 
-        Sdk.ok(sdk.post("/events", Json.write(Map.of("name", "sealed", "channels", List.of(channel), "data", payload))));
+        Sdk.ok(
+                sdk.post(
+                        "/events",
+                        Json.write(
+                                Map.of(
+                                        "name",
+                                        "sealed",
+                                        "channels",
+                                        List.of(channel),
+                                        "data",
+                                        payload))));
 
         assertThat(ws.awaitEvent("sealed", channel).path("data").asText()).isEqualTo(payload);
     }
@@ -113,7 +128,8 @@ class EncryptedChannelsIT {
         RawWebSocket receiver = raw();
         receiver.subscribeSigned(sdk, channel);
 
-        sender.trigger(channel, "client-whisper", Json.parse("{\"nonce\":\"x\",\"ciphertext\":\"y\"}"));
+        sender.trigger(
+                channel, "client-whisper", Json.parse("{\"nonce\":\"x\",\"ciphertext\":\"y\"}"));
 
         sender.awaitErrorAndStayOpen(4303);
         assertThat(receiver.fence(sdk, channel)).as("nothing relayed").isEmpty();
@@ -140,9 +156,9 @@ class EncryptedChannelsIT {
         return open.track(RawWebSocket.connect(herald));
     }
 
-
     /** What pusher-java-client reports for an encrypted channel, decryption failures included. */
-    private static final class Decrypted extends ChannelRecorder implements PrivateEncryptedChannelEventListener {
+    private static final class Decrypted extends ChannelRecorder
+            implements PrivateEncryptedChannelEventListener {
         final List<String> decryptionFailures = new CopyOnWriteArrayList<>();
 
         Decrypted(String channel) {

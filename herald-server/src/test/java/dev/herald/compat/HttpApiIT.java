@@ -22,15 +22,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * pusher-http-java 1.3.4, unchanged, against Herald's HTTP API: one happy path each for trigger,
- * batch and the channel queries, and how a 400, 401 and 404 map onto {@link Result}. The API's
- * own rules (limits, validation, info, signing) are in-process, in {@code HttpApiTest}.
+ * batch and the channel queries, and how a 400, 401 and 404 map onto {@link Result}. The API's own
+ * rules (limits, validation, info, signing) are in-process, in {@code HttpApiTest}.
  */
 class HttpApiIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    @RegisterExtension
-    final OpenResources open = new OpenResources();
+    @RegisterExtension final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -70,7 +69,9 @@ class HttpApiIT {
 
         assertThat(result.getStatus()).isEqualTo(Result.Status.SUCCESS);
         assertThat(result.getHttpStatus()).isEqualTo(200);
-        assertThat(Json.parse(result.getMessage()).isObject()).as("body %s", result.getMessage()).isTrue();
+        assertThat(Json.parse(result.getMessage()).isObject())
+                .as("body %s", result.getMessage())
+                .isTrue();
         JsonNode event = ws.awaitEvent("greeting", "public-one");
         assertThat(event.path("data").asText()).isEqualTo("{\"hello\":\"world\"}");
     }
@@ -82,7 +83,12 @@ class HttpApiIT {
         JavaClient.Recorder excludedChannel = excluded.subscribe("public-exclusion");
         JavaClient.Recorder includedChannel = included.subscribe("public-exclusion");
 
-        Sdk.ok(sdk.trigger(List.of("public-exclusion"), "not-for-you", Map.of("x", 1), excluded.socketId()));
+        Sdk.ok(
+                sdk.trigger(
+                        List.of("public-exclusion"),
+                        "not-for-you",
+                        Map.of("x", 1),
+                        excluded.socketId()));
 
         includedChannel.awaitEvent("not-for-you");
         excludedChannel.fence(sdk);
@@ -96,19 +102,34 @@ class HttpApiIT {
         RawWebSocket first = subscriber("public-batch-a", "public-batch-b");
         RawWebSocket second = subscriber("public-batch-a");
 
-        Sdk.ok(sdk.trigger(List.of(
-                new Event("public-batch-a", "one", Map.of("n", 1)),
-                new Event("public-batch-b", "two", Map.of("n", 2)),
-                new Event("public-batch-a", "three", Map.of("n", 3), first.socketId()))));
+        Sdk.ok(
+                sdk.trigger(
+                        List.of(
+                                new Event("public-batch-a", "one", Map.of("n", 1)),
+                                new Event("public-batch-b", "two", Map.of("n", 2)),
+                                new Event(
+                                        "public-batch-a",
+                                        "three",
+                                        Map.of("n", 3),
+                                        first.socketId()))));
 
         Sdk.ok(sdk.trigger("public-batch-a", "after", Map.of()));
         List<JsonNode> toFirst = first.framesBefore("after");
         List<JsonNode> toSecond = second.framesBefore("after");
-        assertThat(toFirst).extracting(f -> f.path("event").asText() + " " + f.path("channel").asText()
-                        + " " + f.path("data").asText())
+        assertThat(toFirst)
+                .extracting(
+                        f ->
+                                f.path("event").asText()
+                                        + " "
+                                        + f.path("channel").asText()
+                                        + " "
+                                        + f.path("data").asText())
                 .as("socket_id of the third event excludes the first connection")
-                .containsExactlyInAnyOrder("one public-batch-a {\"n\":1}", "two public-batch-b {\"n\":2}");
-        assertThat(toSecond).extracting(f -> f.path("event").asText()).containsExactly("one", "three");
+                .containsExactlyInAnyOrder(
+                        "one public-batch-a {\"n\":1}", "two public-batch-b {\"n\":2}");
+        assertThat(toSecond)
+                .extracting(f -> f.path("event").asText())
+                .containsExactly("one", "three");
     }
 
     // --- channel queries ---
@@ -121,12 +142,22 @@ class HttpApiIT {
         presenceMember("presence-filter-b", "u3");
         subscriber("public-filter-c");
 
-        JsonNode channels = Sdk.get(sdk, "/channels",
-                Map.of("filter_by_prefix", "presence-filter-", "info", "user_count,subscription_count")).path("channels");
+        JsonNode channels =
+                Sdk.get(
+                                sdk,
+                                "/channels",
+                                Map.of(
+                                        "filter_by_prefix",
+                                        "presence-filter-",
+                                        "info",
+                                        "user_count,subscription_count"))
+                        .path("channels");
 
-        assertThat(fieldNames(channels)).containsExactlyInAnyOrder("presence-filter-a", "presence-filter-b");
+        assertThat(fieldNames(channels))
+                .containsExactlyInAnyOrder("presence-filter-a", "presence-filter-b");
         assertThat(channels.path("presence-filter-a").path("user_count").asInt()).isEqualTo(2);
-        assertThat(channels.path("presence-filter-a").path("subscription_count").asInt()).isEqualTo(3);
+        assertThat(channels.path("presence-filter-a").path("subscription_count").asInt())
+                .isEqualTo(3);
         assertThat(channels.path("presence-filter-b").path("user_count").asInt()).isEqualTo(1);
     }
 
@@ -136,7 +167,11 @@ class HttpApiIT {
         presenceMember("presence-described", "u1");
         presenceMember("presence-described", "u2");
 
-        JsonNode channel = Sdk.get(sdk, "/channels/presence-described", Map.of("info", "user_count,subscription_count"));
+        JsonNode channel =
+                Sdk.get(
+                        sdk,
+                        "/channels/presence-described",
+                        Map.of("info", "user_count,subscription_count"));
 
         assertThat(channel.path("occupied").asBoolean()).isTrue();
         assertThat(channel.path("user_count").asInt()).isEqualTo(2);
@@ -162,7 +197,8 @@ class HttpApiIT {
     void wrongSecretIsAnAuthenticationError() {
         Pusher forger = Sdk.of(herald, herald.appId(), herald.appKey(), "not-the-secret");
 
-        assertRefused(forger.trigger("public-x", "e", Map.of()), Result.Status.AUTHENTICATION_ERROR, 401);
+        assertRefused(
+                forger.trigger("public-x", "e", Map.of()), Result.Status.AUTHENTICATION_ERROR, 401);
         assertRefused(forger.get("/channels"), Result.Status.AUTHENTICATION_ERROR, 401);
     }
 
@@ -175,12 +211,17 @@ class HttpApiIT {
 
     @Test
     void invalidChannelNameIsABadRequest() {
-        assertRefused(sdk.post("/events", "{\"name\":\"e\",\"data\":\"{}\",\"channels\":[\"bad channel!\"]}"),
-                Result.Status.CLIENT_ERROR, 400);
+        assertRefused(
+                sdk.post(
+                        "/events",
+                        "{\"name\":\"e\",\"data\":\"{}\",\"channels\":[\"bad channel!\"]}"),
+                Result.Status.CLIENT_ERROR,
+                400);
     }
 
     private static void assertRefused(Result result, Result.Status status, int httpStatus) {
-        assertThat(result.getStatus()).as("%s %s: %s", result.getStatus(), result.getHttpStatus(), result.getMessage())
+        assertThat(result.getStatus())
+                .as("%s %s: %s", result.getStatus(), result.getHttpStatus(), result.getMessage())
                 .isEqualTo(status);
         assertThat(result.getHttpStatus()).isEqualTo(httpStatus);
         assertErrorBody(result, httpStatus);
@@ -189,8 +230,12 @@ class HttpApiIT {
     /** The contract's error body: {@code {"error":"why","status":N}}. */
     private static void assertErrorBody(Result result, int httpStatus) {
         JsonNode body = Json.parse(result.getMessage());
-        assertThat(body.path("error").asText()).as("error body %s", result.getMessage()).isNotBlank();
-        assertThat(body.path("status").asInt()).as("error body %s", result.getMessage()).isEqualTo(httpStatus);
+        assertThat(body.path("error").asText())
+                .as("error body %s", result.getMessage())
+                .isNotBlank();
+        assertThat(body.path("status").asInt())
+                .as("error body %s", result.getMessage())
+                .isEqualTo(httpStatus);
     }
 
     private static List<String> fieldNames(JsonNode object) {

@@ -23,11 +23,11 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * One pusher-java-client connection to a Herald process, recording everything it reports:
- * state changes, connection errors, and per channel the events, members and failures.
+ * One pusher-java-client connection to a Herald process, recording everything it reports: state
+ * changes, connection errors, and per channel the events, members and failures.
  *
- * <p>The library runs every callback under one lock shared by all its instances, so listeners
- * here only record; tests wait with Awaitility.
+ * <p>The library runs every callback under one lock shared by all its instances, so listeners here
+ * only record; tests wait with Awaitility.
  */
 final class JavaClient implements AutoCloseable {
 
@@ -37,18 +37,22 @@ final class JavaClient implements AutoCloseable {
     final List<ConnectionStateChange> states = new CopyOnWriteArrayList<>();
     final List<ClientError> errors = new CopyOnWriteArrayList<>();
 
-    record ClientError(String message, String code) {
-    }
+    record ClientError(String message, String code) {}
 
     /** Events the server sent to the signed-in user ({@code pusher.user().bindGlobal}). */
     final List<PusherEvent> userEvents = new CopyOnWriteArrayList<>();
 
-    private JavaClient(HeraldProcess herald, String key, ChannelAuthorizer authorizer,
-            UserAuthenticator userAuthenticator, Consumer<PusherOptions> tweak) {
-        PusherOptions options = new PusherOptions()
-                .setHost(HeraldProcess.HOST)
-                .setWsPort(herald.port())
-                .setUseTLS(false);
+    private JavaClient(
+            HeraldProcess herald,
+            String key,
+            ChannelAuthorizer authorizer,
+            UserAuthenticator userAuthenticator,
+            Consumer<PusherOptions> tweak) {
+        PusherOptions options =
+                new PusherOptions()
+                        .setHost(HeraldProcess.HOST)
+                        .setWsPort(herald.port())
+                        .setUseTLS(false);
         tweak.accept(options);
         if (authorizer != null) {
             options.setChannelAuthorizer(authorizer);
@@ -64,16 +68,21 @@ final class JavaClient implements AutoCloseable {
 
     /** A client that is not connected yet. */
     static JavaClient create(HeraldProcess herald, String key, ChannelAuthorizer authorizer) {
-        return new JavaClient(herald, key, authorizer, null, options -> { });
+        return new JavaClient(herald, key, authorizer, null, options -> {});
     }
 
     /** A client that is not connected yet and can sign in through {@code userAuthenticator}. */
-    static JavaClient create(HeraldProcess herald, String key, ChannelAuthorizer authorizer,
+    static JavaClient create(
+            HeraldProcess herald,
+            String key,
+            ChannelAuthorizer authorizer,
             UserAuthenticator userAuthenticator) {
-        return new JavaClient(herald, key, authorizer, userAuthenticator, options -> { });
+        return new JavaClient(herald, key, authorizer, userAuthenticator, options -> {});
     }
 
-    /** A client that is not connected yet, with its {@link PusherOptions} adjusted by {@code tweak}. */
+    /**
+     * A client that is not connected yet, with its {@link PusherOptions} adjusted by {@code tweak}.
+     */
     static JavaClient withOptions(HeraldProcess herald, String key, Consumer<PusherOptions> tweak) {
         return new JavaClient(herald, key, null, null, tweak);
     }
@@ -85,22 +94,32 @@ final class JavaClient implements AutoCloseable {
      */
     void signIn(String userId) {
         pusher.signin();
-        await("signed in as " + userId).atMost(WAIT).until(() -> userId.equals(pusher.user().userId()));
+        await("signed in as " + userId)
+                .atMost(WAIT)
+                .until(() -> userId.equals(pusher.user().userId()));
         String channel = "#server-to-user-" + userId;
-        await(channel + " subscribed").atMost(WAIT).until(() -> {
-            Channel userChannel = pusher.getChannel(channel);
-            return userChannel != null && userChannel.isSubscribed();
-        });
+        await(channel + " subscribed")
+                .atMost(WAIT)
+                .until(
+                        () -> {
+                            Channel userChannel = pusher.getChannel(channel);
+                            return userChannel != null && userChannel.isSubscribed();
+                        });
     }
 
     /** The user events of that name received so far. */
     List<PusherEvent> userEvents(String name) {
-        return userEvents.stream().filter(e -> name.equals(e.getEventName())).collect(Collectors.toList());
+        return userEvents.stream()
+                .filter(e -> name.equals(e.getEventName()))
+                .collect(Collectors.toList());
     }
 
-    /** A connected client of user {@code userId}, whose authorizer signs with the server's secret. */
+    /**
+     * A connected client of user {@code userId}, whose authorizer signs with the server's secret.
+     */
     static JavaClient connected(HeraldProcess herald, String userId) {
-        return connected(herald, Sdk.authorizer(Sdk.of(herald), userId, Map.of("name", "user " + userId)));
+        return connected(
+                herald, Sdk.authorizer(Sdk.of(herald), userId, Map.of("name", "user " + userId)));
     }
 
     static JavaClient connected(HeraldProcess herald, ChannelAuthorizer authorizer) {
@@ -111,21 +130,24 @@ final class JavaClient implements AutoCloseable {
     }
 
     void connect() {
-        pusher.connect(new ConnectionEventListener() {
-            @Override
-            public void onConnectionStateChange(ConnectionStateChange change) {
-                states.add(change);
-            }
+        pusher.connect(
+                new ConnectionEventListener() {
+                    @Override
+                    public void onConnectionStateChange(ConnectionStateChange change) {
+                        states.add(change);
+                    }
 
-            @Override
-            public void onError(String message, String code, Exception e) {
-                errors.add(new ClientError(message, code));
-            }
-        }, ConnectionState.ALL);
+                    @Override
+                    public void onError(String message, String code, Exception e) {
+                        errors.add(new ClientError(message, code));
+                    }
+                },
+                ConnectionState.ALL);
     }
 
     void awaitState(ConnectionState state) {
-        await("java client reaches " + state).atMost(WAIT)
+        await("java client reaches " + state)
+                .atMost(WAIT)
                 .until(() -> pusher.getConnection().getState() == state);
     }
 
@@ -134,7 +156,9 @@ final class JavaClient implements AutoCloseable {
     }
 
     List<ConnectionState> stateHistory() {
-        return states.stream().map(ConnectionStateChange::getCurrentState).collect(Collectors.toList());
+        return states.stream()
+                .map(ConnectionStateChange::getCurrentState)
+                .collect(Collectors.toList());
     }
 
     List<String> errorCodes() {
@@ -166,7 +190,9 @@ final class JavaClient implements AutoCloseable {
     Recorder subscribePresence(String channel) {
         Recorder recorder = subscribePresenceAsync(channel);
         recorder.awaitSubscribed();
-        await("member list of " + channel).atMost(WAIT).until(() -> !recorder.usersInformation.isEmpty());
+        await("member list of " + channel)
+                .atMost(WAIT)
+                .until(() -> !recorder.usersInformation.isEmpty());
         return recorder;
     }
 
@@ -190,7 +216,8 @@ final class JavaClient implements AutoCloseable {
         ConnectionState state = pusher.getConnection().getState();
         if (state != ConnectionState.DISCONNECTED) {
             pusher.disconnect();
-            await("java client disconnects").atMost(WAIT)
+            await("java client disconnects")
+                    .atMost(WAIT)
                     .until(() -> pusher.getConnection().getState() == ConnectionState.DISCONNECTED);
         }
     }

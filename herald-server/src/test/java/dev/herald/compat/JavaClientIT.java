@@ -21,16 +21,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * pusher-java-client 2.4.4 (protocol 5), unchanged, against Herald: connection, public,
- * private and presence channels, client events, and the refusals it must survive.
- * Private and presence signatures come from pusher-http-java's {@code authenticate}.
+ * pusher-java-client 2.4.4 (protocol 5), unchanged, against Herald: connection, public, private and
+ * presence channels, client events, and the refusals it must survive. Private and presence
+ * signatures come from pusher-http-java's {@code authenticate}.
  */
 class JavaClientIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    @RegisterExtension
-    final OpenResources open = new OpenResources();
+    @RegisterExtension final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -49,13 +48,13 @@ class JavaClientIT {
         return open.track(JavaClient.connected(herald, userId));
     }
 
-
     @Test
     void connectsThroughConnectingToConnectedWithAPusherSocketId() {
         JavaClient first = connect("u1");
         JavaClient second = connect("u2");
 
-        assertThat(first.stateHistory()).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
+        assertThat(first.stateHistory())
+                .containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
         assertThat(first.socketId()).matches("\\d+\\.\\d+");
         assertThat(second.socketId()).matches("\\d+\\.\\d+").isNotEqualTo(first.socketId());
         assertThat(first.errors).isEmpty();
@@ -67,8 +66,12 @@ class JavaClientIT {
 
         client.close();
 
-        assertThat(client.stateHistory()).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED,
-                ConnectionState.DISCONNECTING, ConnectionState.DISCONNECTED);
+        assertThat(client.stateHistory())
+                .containsExactly(
+                        ConnectionState.CONNECTING,
+                        ConnectionState.CONNECTED,
+                        ConnectionState.DISCONNECTING,
+                        ConnectionState.DISCONNECTED);
     }
 
     @Test
@@ -88,12 +91,18 @@ class JavaClientIT {
     void unsubscribingVacatesTheChannel() {
         JavaClient client = connect("u1");
         client.subscribe("public-leaving");
-        assertThat(Sdk.get(sdk, "/channels/public-leaving", Map.of()).path("occupied").asBoolean()).isTrue();
+        assertThat(Sdk.get(sdk, "/channels/public-leaving", Map.of()).path("occupied").asBoolean())
+                .isTrue();
 
         client.pusher.unsubscribe("public-leaving");
 
-        await("public-leaving becomes unoccupied").atMost(JavaClient.WAIT).until(() ->
-                !Sdk.get(sdk, "/channels/public-leaving", Map.of()).path("occupied").asBoolean());
+        await("public-leaving becomes unoccupied")
+                .atMost(JavaClient.WAIT)
+                .until(
+                        () ->
+                                !Sdk.get(sdk, "/channels/public-leaving", Map.of())
+                                        .path("occupied")
+                                        .asBoolean());
     }
 
     @Test
@@ -112,27 +121,35 @@ class JavaClientIT {
     void refusesPrivateChannelWithBadSignatureAndKeepsTheConnectionUsable() {
         Pusher good = Sdk.of(herald);
         Pusher forger = Sdk.of(herald, herald.appId(), herald.appKey(), "not-the-secret");
-        ChannelAuthorizer authorizer = (channel, socketId) -> channel.startsWith("private-forged")
-                ? forger.authenticate(socketId, channel)
-                : good.authenticate(socketId, channel);
+        ChannelAuthorizer authorizer =
+                (channel, socketId) ->
+                        channel.startsWith("private-forged")
+                                ? forger.authenticate(socketId, channel)
+                                : good.authenticate(socketId, channel);
         JavaClient client = open.track(JavaClient.connected(herald, authorizer));
 
         JavaClient.Recorder forged = client.subscribePrivateAsync("private-forged");
         JavaClient.Recorder genuine = client.subscribePrivate("private-genuine");
 
-        await("pusher:error 4009").atMost(JavaClient.WAIT).until(() -> client.errorCodes().contains("4009"));
-        assertThat(client.errors).filteredOn(e -> "4009".equals(e.code()))
+        await("pusher:error 4009")
+                .atMost(JavaClient.WAIT)
+                .until(() -> client.errorCodes().contains("4009"));
+        assertThat(client.errors)
+                .filteredOn(e -> "4009".equals(e.code()))
                 .allSatisfy(e -> assertThat(e.message()).isNotBlank());
         assertThat(forged.awaitEvent("pusher:subscription_error").getData()).contains("status");
         assertThat(forged.succeeded).isFalse();
         assertThat(client.pusher.getPrivateChannel("private-forged").isSubscribed()).isFalse();
 
-        Sdk.ok(sdk.trigger(List.of("private-forged", "private-genuine"), "after", Map.of("ok", true)));
+        Sdk.ok(
+                sdk.trigger(
+                        List.of("private-forged", "private-genuine"), "after", Map.of("ok", true)));
         assertThat(genuine.awaitEvent("after").getData()).isEqualTo("{\"ok\":true}");
         genuine.fence(sdk);
         assertThat(forged.events("after")).as("an unauthorized channel receives nothing").isEmpty();
         assertThat(client.pusher.getConnection().getState()).isEqualTo(ConnectionState.CONNECTED);
-        assertThat(client.stateHistory()).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
+        assertThat(client.stateHistory())
+                .containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
     }
 
     @Test
@@ -143,18 +160,24 @@ class JavaClientIT {
         assertThat(aliceRoom.usersInformation).hasSize(1);
         assertThat(ids(aliceRoom.usersInformation.get(0))).containsExactly("alice");
         assertThat(alice.presenceChannel("presence-lobby").getMe().getId()).isEqualTo("alice");
-        assertThat(Json.parse(alice.presenceChannel("presence-lobby").getMe().getInfo()).path("name").asText())
+        assertThat(
+                        Json.parse(alice.presenceChannel("presence-lobby").getMe().getInfo())
+                                .path("name")
+                                .asText())
                 .isEqualTo("user alice");
 
         JavaClient bob = connect("bob");
         JavaClient.Recorder bobRoom = bob.subscribePresence("presence-lobby");
 
         assertThat(ids(bobRoom.usersInformation.get(0))).containsExactlyInAnyOrder("alice", "bob");
-        await("alice sees bob join").atMost(JavaClient.WAIT).until(() -> aliceRoom.subscribed.size() == 1);
+        await("alice sees bob join")
+                .atMost(JavaClient.WAIT)
+                .until(() -> aliceRoom.subscribed.size() == 1);
         User joined = aliceRoom.subscribed.get(0);
         assertThat(joined.getId()).isEqualTo("bob");
         assertThat(Json.parse(joined.getInfo()).path("name").asText()).isEqualTo("user bob");
-        assertThat(ids(alice.presenceChannel("presence-lobby").getUsers())).containsExactlyInAnyOrder("alice", "bob");
+        assertThat(ids(alice.presenceChannel("presence-lobby").getUsers()))
+                .containsExactlyInAnyOrder("alice", "bob");
 
         bobRoom.fence(sdk);
         aliceRoom.fence(sdk);
@@ -163,9 +186,12 @@ class JavaClientIT {
 
         bob.close();
 
-        await("alice sees bob leave").atMost(JavaClient.WAIT).until(() -> aliceRoom.unsubscribed.size() == 1);
+        await("alice sees bob leave")
+                .atMost(JavaClient.WAIT)
+                .until(() -> aliceRoom.unsubscribed.size() == 1);
         assertThat(aliceRoom.unsubscribedIds()).containsExactly("bob");
-        assertThat(ids(alice.presenceChannel("presence-lobby").getUsers())).containsExactly("alice");
+        assertThat(ids(alice.presenceChannel("presence-lobby").getUsers()))
+                .containsExactly("alice");
     }
 
     @Test
@@ -178,23 +204,32 @@ class JavaClientIT {
         carolPhone.subscribePresence(room);
         JavaClient carolLaptop = connect("carol");
         JavaClient.Recorder laptopRoom = carolLaptop.subscribePresence(room);
-        assertThat(ids(laptopRoom.usersInformation.get(0))).containsExactlyInAnyOrder("observer", "carol");
-        JsonNode channel = Sdk.get(sdk, "/channels/" + room, Map.of("info", "user_count,subscription_count"));
+        assertThat(ids(laptopRoom.usersInformation.get(0)))
+                .containsExactlyInAnyOrder("observer", "carol");
+        JsonNode channel =
+                Sdk.get(sdk, "/channels/" + room, Map.of("info", "user_count,subscription_count"));
         assertThat(channel.path("user_count").asInt()).isEqualTo(2);
         assertThat(channel.path("subscription_count").asInt()).isEqualTo(3);
 
         watched.fence(sdk);
-        assertThat(watched.subscribedIds()).as("member_added once for carol's two sockets").containsExactly("carol");
+        assertThat(watched.subscribedIds())
+                .as("member_added once for carol's two sockets")
+                .containsExactly("carol");
 
         carolPhone.close();
         awaitSubscriptionCount(room, 2);
         watched.fence(sdk);
-        assertThat(watched.unsubscribedIds()).as("carol is still present through her laptop").isEmpty();
-        assertThat(ids(observer.presenceChannel(room).getUsers())).containsExactlyInAnyOrder("observer", "carol");
+        assertThat(watched.unsubscribedIds())
+                .as("carol is still present through her laptop")
+                .isEmpty();
+        assertThat(ids(observer.presenceChannel(room).getUsers()))
+                .containsExactlyInAnyOrder("observer", "carol");
 
         carolLaptop.close();
 
-        await("observer sees carol leave").atMost(JavaClient.WAIT).until(() -> !watched.unsubscribed.isEmpty());
+        await("observer sees carol leave")
+                .atMost(JavaClient.WAIT)
+                .until(() -> !watched.unsubscribed.isEmpty());
         watched.fence(sdk);
         assertThat(watched.unsubscribedIds()).containsExactly("carol");
         assertThat(ids(observer.presenceChannel(room).getUsers())).containsExactly("observer");
@@ -241,17 +276,30 @@ class JavaClientIT {
         stranger.connect();
 
         stranger.awaitState(ConnectionState.DISCONNECTED);
-        await("error 4001").atMost(JavaClient.WAIT).until(() -> stranger.errorCodes().contains("4001"));
+        await("error 4001")
+                .atMost(JavaClient.WAIT)
+                .until(() -> stranger.errorCodes().contains("4001"));
         assertThat(stranger.stateHistory())
                 .as("refused for good: never connected, never reconnecting")
-                .containsExactly(ConnectionState.CONNECTING, ConnectionState.DISCONNECTING, ConnectionState.DISCONNECTED);
+                .containsExactly(
+                        ConnectionState.CONNECTING,
+                        ConnectionState.DISCONNECTING,
+                        ConnectionState.DISCONNECTED);
         assertThat(stranger.socketId()).isNull();
     }
 
     private static void awaitSubscriptionCount(String channel, int count) {
-        await(channel + " has " + count + " subscriptions").atMost(JavaClient.WAIT).until(() ->
-                Sdk.get(sdk, "/channels/" + channel, Map.of("info", "subscription_count"))
-                        .path("subscription_count").asInt() == count);
+        await(channel + " has " + count + " subscriptions")
+                .atMost(JavaClient.WAIT)
+                .until(
+                        () ->
+                                Sdk.get(
+                                                        sdk,
+                                                        "/channels/" + channel,
+                                                        Map.of("info", "subscription_count"))
+                                                .path("subscription_count")
+                                                .asInt()
+                                        == count);
     }
 
     private static List<String> ids(java.util.Collection<User> users) {

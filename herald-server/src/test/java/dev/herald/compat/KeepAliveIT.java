@@ -19,9 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Liveness with short timers (activity 2 s, pong 2 s): the server probes idle clients with WS
- * ping frames, pusher-java-client answers them and stays connected, and a client that never
- * answers is closed with 4201 (docs/protocol.md §2.4).
+ * Liveness with short timers (activity 2 s, pong 2 s): the server probes idle clients with WS ping
+ * frames, pusher-java-client answers them and stays connected, and a client that never answers is
+ * closed with 4201 (docs/protocol.md §2.4).
  */
 class KeepAliveIT {
 
@@ -32,9 +32,13 @@ class KeepAliveIT {
 
     @BeforeAll
     static void startServer() {
-        herald = HeraldProcess.start("keepalive", Map.of(
-                "HERALD_ACTIVITY_TIMEOUT", Integer.toString(ACTIVITY_TIMEOUT_SECONDS),
-                "HERALD_PONG_TIMEOUT", Integer.toString(PONG_TIMEOUT_SECONDS)));
+        herald =
+                HeraldProcess.start(
+                        "keepalive",
+                        Map.of(
+                                "HERALD_ACTIVITY_TIMEOUT",
+                                        Integer.toString(ACTIVITY_TIMEOUT_SECONDS),
+                                "HERALD_PONG_TIMEOUT", Integer.toString(PONG_TIMEOUT_SECONDS)));
     }
 
     @AfterAll
@@ -50,7 +54,8 @@ class KeepAliveIT {
             JsonNode established = ws.awaitConnectionEstablished();
 
             assertThat(established.path("activity_timeout").isInt()).isTrue();
-            assertThat(established.path("activity_timeout").asInt()).isEqualTo(ACTIVITY_TIMEOUT_SECONDS);
+            assertThat(established.path("activity_timeout").asInt())
+                    .isEqualTo(ACTIVITY_TIMEOUT_SECONDS);
         }
     }
 
@@ -60,11 +65,18 @@ class KeepAliveIT {
             String socketId = client.socketId();
             JavaClient.Recorder channel = client.subscribe("public-idle");
 
-            // Four activity periods and more: every probe must be answered for the client to survive.
-            await("java client stays connected").during(Duration.ofSeconds(9)).atMost(Duration.ofSeconds(12))
-                    .until(() -> client.pusher.getConnection().getState() == ConnectionState.CONNECTED);
+            // Four activity periods and more: every probe must be answered for the client to
+            // survive.
+            await("java client stays connected")
+                    .during(Duration.ofSeconds(9))
+                    .atMost(Duration.ofSeconds(12))
+                    .until(
+                            () ->
+                                    client.pusher.getConnection().getState()
+                                            == ConnectionState.CONNECTED);
 
-            assertThat(client.stateHistory()).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
+            assertThat(client.stateHistory())
+                    .containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
             assertThat(client.socketId()).isEqualTo(socketId);
             assertThat(client.errors).isEmpty();
             Sdk.ok(Sdk.of(herald).trigger("public-idle", "still-there", Map.of("yes", true)));
@@ -79,7 +91,8 @@ class KeepAliveIT {
         try (RawFrameSocket socket = RawFrameSocket.connect(herald.ws(), 15_000)) {
             RawFrameSocket.Frame first = socket.readFrame();
             assertThat(first.opcode()).isEqualTo(RawFrameSocket.TEXT);
-            assertThat(Json.parse(first.text()).path("event").asText()).isEqualTo("pusher:connection_established");
+            assertThat(Json.parse(first.text()).path("event").asText())
+                    .isEqualTo("pusher:connection_established");
 
             int pings = 0;
             JsonNode error = null;
@@ -99,7 +112,8 @@ class KeepAliveIT {
             assertThat(error).as("pusher:error before the close; frames %s", seen).isNotNull();
             assertThat(error.path("code").asInt()).isEqualTo(4201);
             assertThat(frame.closeCode()).isEqualTo(4201);
-            assertThat(elapsedSeconds).as("closed only after the activity and pong timeouts")
+            assertThat(elapsedSeconds)
+                    .as("closed only after the activity and pong timeouts")
                     .isGreaterThanOrEqualTo(ACTIVITY_TIMEOUT_SECONDS + PONG_TIMEOUT_SECONDS - 1.0);
         }
     }

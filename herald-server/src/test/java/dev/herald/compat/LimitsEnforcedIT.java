@@ -31,27 +31,32 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The protection limits of a node and an app, each on a server of its own configured with a
- * small value: every refusal carries the Pusher code (or HTTP status) and a message, and is
- * counted on {@code /metrics}.
+ * The protection limits of a node and an app, each on a server of its own configured with a small
+ * value: every refusal carries the Pusher code (or HTTP status) and a message, and is counted on
+ * {@code /metrics}.
  */
 class LimitsEnforcedIT {
 
     /** The machine may be busy (benchmarks, CI): waits are generous, and none is a fixed sleep. */
     private static final Duration WAIT = Duration.ofSeconds(30);
+
     private static final String REFUSED = "herald_connections_refused_total";
 
-    @RegisterExtension
-    final OpenResources open = new OpenResources();
+    @RegisterExtension final OpenResources open = new OpenResources();
 
     private HeraldProcess start(String name, Map<String, String> overrides) {
         return open.track(HeraldProcess.start(name, overrides));
     }
 
-    /** The first frame is {@code pusher:error} with {@code code} and a message, then the server closes with {@code code}. */
+    /**
+     * The first frame is {@code pusher:error} with {@code code} and a message, then the server
+     * closes with {@code code}.
+     */
     private static void assertRefused(RawWebSocket ws, int code) {
         JsonNode first = ws.next();
-        assertThat(first.path("event").asText()).as("first frame %s", first).isEqualTo("pusher:error");
+        assertThat(first.path("event").asText())
+                .as("first frame %s", first)
+                .isEqualTo("pusher:error");
         JsonNode error = Json.data(first);
         assertThat(error.path("code").asInt()).as("error %s", error).isEqualTo(code);
         assertThat(error.path("message").asText()).as("a message says why: %s", error).isNotBlank();
@@ -79,7 +84,9 @@ class LimitsEnforcedIT {
 
         first.close();
         // the node's admission is released where the connection gauge drops (the channel closing)
-        await("the closed connection leaves the node").atMost(WAIT).until(() -> openConnections(herald) == 1);
+        await("the closed connection leaves the node")
+                .atMost(WAIT)
+                .until(() -> openConnections(herald) == 1);
         RawWebSocket fourth = open.track(RawWebSocket.connect(herald));
         fourth.roundTrip();
         assertThat(fourth.isClosed()).isFalse();
@@ -90,22 +97,29 @@ class LimitsEnforcedIT {
     void newConnectionsPerIpPerSecondBeyondTheRateGet4100() throws Exception {
         int perSecond = 3;
         int attempts = 6;
-        HeraldProcess herald = start("limits-ip-rate",
-                Map.of("HERALD_MAX_CONNECTIONS_PER_IP_PER_SECOND", Integer.toString(perSecond)));
+        HeraldProcess herald =
+                start(
+                        "limits-ip-rate",
+                        Map.of(
+                                "HERALD_MAX_CONNECTIONS_PER_IP_PER_SECOND",
+                                Integer.toString(perSecond)));
         ExecutorService pool = Executors.newFixedThreadPool(attempts);
         open.<AutoCloseable>track(pool::shutdownNow);
         CountDownLatch go = new CountDownLatch(1);
         List<CompletableFuture<RawWebSocket>> opening = new ArrayList<>();
         for (int i = 0; i < attempts; i++) {
-            opening.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError(e);
-                }
-                return RawWebSocket.open(herald.ws());
-            }, pool));
+            opening.add(
+                    CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    go.await();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    throw new AssertionError(e);
+                                }
+                                return RawWebSocket.open(herald.ws());
+                            },
+                            pool));
         }
         go.countDown();
 
@@ -119,7 +133,9 @@ class LimitsEnforcedIT {
                 ws.roundTrip();
             } else {
                 JsonNode error = Json.data(first);
-                assertThat(first.path("event").asText()).as("frame %s", first).isEqualTo("pusher:error");
+                assertThat(first.path("event").asText())
+                        .as("frame %s", first)
+                        .isEqualTo("pusher:error");
                 assertThat(error.path("code").asInt()).as("error %s", error).isEqualTo(4100);
                 assertThat(error.path("message").asText()).isNotBlank();
                 assertThat(ws.awaitClose().code()).isEqualTo(4100);
@@ -135,16 +151,27 @@ class LimitsEnforcedIT {
 
     @Test
     void onlyAllowedOriginsMayConnectAndOthersGet4009() {
-        HeraldProcess herald = start("limits-origins",
-                Map.of("HERALD_APP_ALLOWED_ORIGINS", "https://good.example,https://*.example.org"));
+        HeraldProcess herald =
+                start(
+                        "limits-origins",
+                        Map.of(
+                                "HERALD_APP_ALLOWED_ORIGINS",
+                                "https://good.example,https://*.example.org"));
 
-        RawWebSocket good = open.track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://good.example")));
+        RawWebSocket good =
+                open.track(
+                        RawWebSocket.open(herald.ws(), Map.of("Origin", "https://good.example")));
         good.awaitConnectionEstablished();
-        RawWebSocket subdomain = open.track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://a.example.org")));
+        RawWebSocket subdomain =
+                open.track(
+                        RawWebSocket.open(herald.ws(), Map.of("Origin", "https://a.example.org")));
         subdomain.awaitConnectionEstablished();
-        RawWebSocket evil = open.track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://evil.example")));
+        RawWebSocket evil =
+                open.track(
+                        RawWebSocket.open(herald.ws(), Map.of("Origin", "https://evil.example")));
         assertRefused(evil, 4009);
-        RawWebSocket bareDomain = open.track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://example.org")));
+        RawWebSocket bareDomain =
+                open.track(RawWebSocket.open(herald.ws(), Map.of("Origin", "https://example.org")));
         assertRefused(bareDomain, 4009);
 
         good.roundTrip();
@@ -156,28 +183,34 @@ class LimitsEnforcedIT {
     void apiRequestsBeyondTheAppRateGet429WithAJsonBody() throws Exception {
         int perSecond = 5;
         int requests = 20;
-        HeraldProcess herald = start("limits-api-rate",
-                Map.of("HERALD_APP_API_REQUESTS_PER_SECOND", Integer.toString(perSecond)));
+        HeraldProcess herald =
+                start(
+                        "limits-api-rate",
+                        Map.of("HERALD_APP_API_REQUESTS_PER_SECOND", Integer.toString(perSecond)));
         Pusher sdk = Sdk.of(herald);
         PoolingHttpClientConnectionManager connections = new PoolingHttpClientConnectionManager();
         connections.setMaxTotal(requests);
         connections.setDefaultMaxPerRoute(requests);
-        sdk.configureHttpClient(Pusher.defaultHttpClientBuilder().setConnectionManager(connections));
+        sdk.configureHttpClient(
+                Pusher.defaultHttpClientBuilder().setConnectionManager(connections));
         ExecutorService pool = Executors.newFixedThreadPool(requests);
         open.<AutoCloseable>track(pool::shutdownNow);
         CountDownLatch go = new CountDownLatch(1);
         List<CompletableFuture<Result>> triggers = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
             int n = i;
-            triggers.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError(e);
-                }
-                return sdk.trigger("api-rate", "burst", Map.of("n", n));
-            }, pool));
+            triggers.add(
+                    CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    go.await();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    throw new AssertionError(e);
+                                }
+                                return sdk.trigger("api-rate", "burst", Map.of("n", n));
+                            },
+                            pool));
         }
         go.countDown();
 
@@ -189,7 +222,9 @@ class LimitsEnforcedIT {
                 ok++;
                 continue;
             }
-            assertThat(result.getHttpStatus()).as("%s %s", result.getStatus(), result.getMessage()).isEqualTo(429);
+            assertThat(result.getHttpStatus())
+                    .as("%s %s", result.getStatus(), result.getMessage())
+                    .isEqualTo(429);
             JsonNode body = Json.parse(result.getMessage());
             assertThat(body.path("status").asInt()).as("body %s", body).isEqualTo(429);
             assertThat(body.path("error").isTextual()).as("body %s", body).isTrue();
@@ -199,7 +234,11 @@ class LimitsEnforcedIT {
 
         assertThat(ok).as("accepted").isGreaterThanOrEqualTo(perSecond);
         assertThat(limited).as("answered 429").isPositive();
-        assertThat(Ops.scrape(herald).value("herald_http_rate_limited_total", Map.of("app", herald.appId())))
+        assertThat(
+                        Ops.scrape(herald)
+                                .value(
+                                        "herald_http_rate_limited_total",
+                                        Map.of("app", herald.appId())))
                 .isEqualTo(limited);
     }
 
@@ -208,34 +247,47 @@ class LimitsEnforcedIT {
         HeraldProcess herald = start("limits-frame", Map.of("HERALD_MAX_FRAME_BYTES", "2048"));
         RawWebSocket ws = open.track(RawWebSocket.connect(herald));
 
-        String oneKb = "{\"event\":\"pusher:ping\",\"data\":{\"pad\":\"" + "x".repeat(1024) + "\"}}";
+        String oneKb =
+                "{\"event\":\"pusher:ping\",\"data\":{\"pad\":\"" + "x".repeat(1024) + "\"}}";
         ws.send(oneKb);
         ws.awaitEvent("pusher:pong");
         assertThat(ws.isClosed()).isFalse();
 
-        String fourKb = "{\"event\":\"pusher:ping\",\"data\":{\"pad\":\"" + "x".repeat(4096) + "\"}}";
+        String fourKb =
+                "{\"event\":\"pusher:ping\",\"data\":{\"pad\":\"" + "x".repeat(4096) + "\"}}";
         ws.send(fourKb);
 
         assertThat(ws.awaitClose().code()).isEqualTo(1009);
-        assertThat(ws.drain()).as("no pong for the refused frame").noneMatch(f -> "pusher:pong".equals(f.path("event").asText()));
+        assertThat(ws.drain())
+                .as("no pong for the refused frame")
+                .noneMatch(f -> "pusher:pong".equals(f.path("event").asText()));
     }
 
     /** On each transport: {@code auto} is the default (epoll where the kernel has it). */
     @ParameterizedTest(name = "HERALD_TRANSPORT={0}")
     @ValueSource(strings = {"auto", "io_uring", "nio"})
-    void aSlowConsumerIsClosedWhileAReadingSubscriberKeepsReceiving(String transport) throws Exception {
-        HeraldProcess herald = start("limits-slow-" + transport, Map.of(
-                "HERALD_WRITE_BUFFER_HIGH_WATER_MARK", "16384",
-                "HERALD_TRANSPORT", transport));
+    void aSlowConsumerIsClosedWhileAReadingSubscriberKeepsReceiving(String transport)
+            throws Exception {
+        HeraldProcess herald =
+                start(
+                        "limits-slow-" + transport,
+                        Map.of(
+                                "HERALD_WRITE_BUFFER_HIGH_WATER_MARK",
+                                "16384",
+                                "HERALD_TRANSPORT",
+                                transport));
         Pusher sdk = Sdk.of(herald);
         String channel = "slow-news";
         RawWebSocket reader = open.track(RawWebSocket.connect(herald));
         reader.subscribeAndAwait(channel);
 
-        // a small receive window, so that the server's side fills up after a few MB rather than tens
-        RawFrameSocket slow = open.track(RawFrameSocket.connect(herald.ws(), (int) WAIT.toMillis(), 4096));
+        // a small receive window, so that the server's side fills up after a few MB rather than
+        // tens
+        RawFrameSocket slow =
+                open.track(RawFrameSocket.connect(herald.ws(), (int) WAIT.toMillis(), 4096));
         readUntil(slow, "pusher:connection_established");
-        slow.sendText("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\"}}");
+        slow.sendText(
+                "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\"}}");
         readUntil(slow, "pusher_internal:subscription_succeeded");
         // from here on `slow` reads nothing
 
@@ -249,9 +301,16 @@ class LimitsEnforcedIT {
                 events.add(new Event(channel, "tick", Map.of("n", sent++, "pad", pad)));
             }
             Sdk.ok(sdk.trigger(events));
-            closed = Ops.scrape(herald).valueOrZero("herald_slow_consumer_closes_total", Map.of("app", herald.appId())) >= 1;
+            closed =
+                    Ops.scrape(herald)
+                                    .valueOrZero(
+                                            "herald_slow_consumer_closes_total",
+                                            Map.of("app", herald.appId()))
+                            >= 1;
         }
-        assertThat(closed).as("the non-reading socket counted as a slow consumer after %s events", sent).isTrue();
+        assertThat(closed)
+                .as("the non-reading socket counted as a slow consumer after %s events", sent)
+                .isTrue();
 
         // the reading subscriber is not a slow consumer: it got every event and stays connected
         Sdk.ok(sdk.trigger(channel, "after", Map.of()));
@@ -262,14 +321,26 @@ class LimitsEnforcedIT {
         assertThat(reader.isClosed()).isFalse();
 
         // the server lets go of the slow one without its cooperation: only the reader stays
-        await("the slow consumer's connection is gone").atMost(WAIT).until(() -> openConnections(herald) == 1);
+        await("the slow consumer's connection is gone")
+                .atMost(WAIT)
+                .until(() -> openConnections(herald) == 1);
         String ending = drainUntilEnd(slow);
-        assertThat(ending).as("how the slow consumer's connection ended").matches("close 4100|cut .*");
-        assertThat(Ops.scrape(herald).value("herald_slow_consumer_closes_total", Map.of("app", herald.appId())))
-                .as("only the slow consumer was closed").isEqualTo(1);
+        assertThat(ending)
+                .as("how the slow consumer's connection ended")
+                .matches("close 4100|cut .*");
+        assertThat(
+                        Ops.scrape(herald)
+                                .value(
+                                        "herald_slow_consumer_closes_total",
+                                        Map.of("app", herald.appId())))
+                .as("only the slow consumer was closed")
+                .isEqualTo(1);
     }
 
-    /** {@link RawWebSocket#framesBefore} with a fresh wait per frame, for a long backlog on a busy machine. */
+    /**
+     * {@link RawWebSocket#framesBefore} with a fresh wait per frame, for a long backlog on a busy
+     * machine.
+     */
     private static List<JsonNode> readerFramesBefore(RawWebSocket reader, String event) {
         List<JsonNode> before = new ArrayList<>();
         while (true) {
@@ -277,8 +348,12 @@ class LimitsEnforcedIT {
             try {
                 frame = reader.next();
             } catch (AssertionError e) {
-                throw new AssertionError("the reading subscriber stopped receiving after " + before.size()
-                        + " frames (a slow-consumer close of a reading client?): " + e.getMessage(), e);
+                throw new AssertionError(
+                        "the reading subscriber stopped receiving after "
+                                + before.size()
+                                + " frames (a slow-consumer close of a reading client?): "
+                                + e.getMessage(),
+                        e);
             }
             if (event.equals(frame.path("event").asText())) {
                 return before;
@@ -317,7 +392,8 @@ class LimitsEnforcedIT {
             } catch (SocketException e) {
                 return "cut (" + e.getMessage() + ")";
             } catch (IOException e) {
-                throw new AssertionError("the slow consumer's connection neither closed nor ended", e);
+                throw new AssertionError(
+                        "the slow consumer's connection neither closed nor ended", e);
             }
             if (frame.opcode() == RawFrameSocket.CLOSE) {
                 return "close " + frame.closeCode();
@@ -325,7 +401,9 @@ class LimitsEnforcedIT {
             if (frame.opcode() == RawFrameSocket.TEXT) {
                 JsonNode json = Json.parse(frame.text());
                 if ("pusher:error".equals(json.path("event").asText())) {
-                    assertThat(Json.data(json).path("code").asInt()).as("error %s", json).isEqualTo(4100);
+                    assertThat(Json.data(json).path("code").asInt())
+                            .as("error %s", json)
+                            .isEqualTo(4100);
                 }
             }
         }

@@ -6,12 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
-import com.pusher.rest.SignatureUtil;
-import com.pusher.rest.data.PresenceUser;
 import dev.herald.testing.HeraldProcess;
-import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
-import dev.herald.testing.RawWebSocket;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,15 +27,20 @@ class LimitsIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    @RegisterExtension
-    final OpenResources open = new OpenResources();
+    @RegisterExtension final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
-        herald = HeraldProcess.start("limits", Map.of(
-                "HERALD_MAX_PRESENCE_MEMBERS", Integer.toString(MAX_PRESENCE_MEMBERS),
-                "HERALD_CLIENT_EVENTS_PER_SECOND", Integer.toString(CLIENT_EVENTS_PER_SECOND),
-                "HERALD_MAX_CHANNELS_PER_CONNECTION", Integer.toString(MAX_CHANNELS)));
+        herald =
+                HeraldProcess.start(
+                        "limits",
+                        Map.of(
+                                "HERALD_MAX_PRESENCE_MEMBERS",
+                                        Integer.toString(MAX_PRESENCE_MEMBERS),
+                                "HERALD_CLIENT_EVENTS_PER_SECOND",
+                                        Integer.toString(CLIENT_EVENTS_PER_SECOND),
+                                "HERALD_MAX_CHANNELS_PER_CONNECTION",
+                                        Integer.toString(MAX_CHANNELS)));
         sdk = Sdk.of(herald);
     }
 
@@ -63,13 +64,16 @@ class LimitsIT {
 
         JavaClient.Recorder carolRoom = carol.subscribePresenceAsync(room);
 
-        await("carol refused with 4306").atMost(JavaClient.WAIT).until(() -> carol.errorCodes().contains("4306"));
+        await("carol refused with 4306")
+                .atMost(JavaClient.WAIT)
+                .until(() -> carol.errorCodes().contains("4306"));
         assertThat(carolRoom.awaitEvent("pusher:subscription_error").getData()).contains("status");
         assertThat(carolRoom.succeeded).isFalse();
         assertThat(carol.pusher.getConnection().getState()).isEqualTo(ConnectionState.CONNECTED);
 
         JavaClient.Recorder alicesSecondRoom = javaClient("alice").subscribePresence(room);
-        assertThat(alicesSecondRoom.usersInformation.get(0)).extracting(u -> u.getId())
+        assertThat(alicesSecondRoom.usersInformation.get(0))
+                .extracting(u -> u.getId())
                 .containsExactlyInAnyOrder("alice", "bob");
         bobRoom.fence(sdk);
         assertThat(bobRoom.subscribedIds()).as("carol never joined").doesNotContain("carol");

@@ -22,17 +22,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Many apps from a YAML file (HERALD_CONFIG): each with its own credentials, enabled flag,
- * feature flags (client events, user authentication, watchlist, subscription counts) and limits
- * (connections, event size), driven by pusher-java-client and pusher-http-java configured per
- * app. Error codes are those of docs/protocol.md §2.5 (4003 disabled, 4004 over quota). Each
- * app's limits and flags, refusal by refusal, are in-process in {@code LimitsTest},
- * {@code UsersTest}, {@code ProtocolTest} and {@code HttpApiTest$PerApp}; this class proves the
- * file reaches them through the real command line.
+ * Many apps from a YAML file (HERALD_CONFIG): each with its own credentials, enabled flag, feature
+ * flags (client events, user authentication, watchlist, subscription counts) and limits
+ * (connections, event size), driven by pusher-java-client and pusher-http-java configured per app.
+ * Error codes are those of docs/protocol.md §2.5 (4003 disabled, 4004 over quota). Each app's
+ * limits and flags, refusal by refusal, are in-process in {@code LimitsTest}, {@code UsersTest},
+ * {@code ProtocolTest} and {@code HttpApiTest$PerApp}; this class proves the file reaches them
+ * through the real command line.
  */
 class ManyAppsIT {
 
-    private static final String CONFIG = """
+    private static final String CONFIG =
+            """
             apps:
               - id: alpha-id
                 key: alpha-key
@@ -60,8 +61,7 @@ class ManyAppsIT {
     private static HeraldProcess herald;
     private static Pusher alpha;
     private static Pusher beta;
-    @RegisterExtension
-    final OpenResources open = new OpenResources();
+    @RegisterExtension final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() throws IOException {
@@ -100,8 +100,11 @@ class ManyAppsIT {
         betaPrivate.fence(beta);
         assertThat(betaNews.events("for-alpha")).isEmpty();
         assertThat(betaPrivate.events("for-alpha")).isEmpty();
-        assertThat(Sdk.get(beta, "/channels/news", Map.of("info", "subscription_count"))
-                .path("subscription_count").asInt()).isEqualTo(1);
+        assertThat(
+                        Sdk.get(beta, "/channels/news", Map.of("info", "subscription_count"))
+                                .path("subscription_count")
+                                .asInt())
+                .isEqualTo(1);
     }
 
     @Test
@@ -115,10 +118,15 @@ class ManyAppsIT {
         JavaClient javaClient = open.track(JavaClient.create(herald, "gamma-key", null));
         javaClient.connect();
         javaClient.awaitState(ConnectionState.DISCONNECTED);
-        await("error 4003").atMost(JavaClient.WAIT).until(() -> javaClient.errorCodes().contains("4003"));
-        assertThat(javaClient.stateHistory()).doesNotContain(ConnectionState.CONNECTED, ConnectionState.RECONNECTING);
+        await("error 4003")
+                .atMost(JavaClient.WAIT)
+                .until(() -> javaClient.errorCodes().contains("4003"));
+        assertThat(javaClient.stateHistory())
+                .doesNotContain(ConnectionState.CONNECTED, ConnectionState.RECONNECTING);
 
-        Result trigger = Sdk.of(herald, "gamma-id", "gamma-key", "gamma-secret").trigger("news", "e", Map.of());
+        Result trigger =
+                Sdk.of(herald, "gamma-id", "gamma-key", "gamma-secret")
+                        .trigger("news", "e", Map.of());
         assertThat(trigger.getHttpStatus()).as("%s", trigger.getMessage()).isEqualTo(403);
         assertThat(trigger.getStatus()).isEqualTo(Result.Status.MESSAGE_QUOTA_EXCEEDED);
     }
@@ -132,8 +140,12 @@ class ManyAppsIT {
 
         assertThat(trigger.getHttpStatus()).as("%s", trigger.getMessage()).isEqualTo(403);
         assertThat(query.getHttpStatus()).as("%s", query.getMessage()).isEqualTo(403);
-        Result wrongSecret = Sdk.of(herald, "alpha-id", "alpha-key", "beta-secret").trigger("news", "e", Map.of());
-        assertThat(wrongSecret.getHttpStatus()).as("the app's own key with a wrong secret").isEqualTo(401);
+        Result wrongSecret =
+                Sdk.of(herald, "alpha-id", "alpha-key", "beta-secret")
+                        .trigger("news", "e", Map.of());
+        assertThat(wrongSecret.getHttpStatus())
+                .as("the app's own key with a wrong secret")
+                .isEqualTo(401);
     }
 
     @Test
@@ -142,15 +154,19 @@ class ManyAppsIT {
         RawWebSocket betaWs = raw("beta-key");
         betaWs.subscribeAndAwait("flags");
         RawWebSocket alphaWs = raw("alpha-key");
-        alphaWs.signin("alpha-key", "alpha-secret", "{\"id\":\"watcher\",\"watchlist\":[\"someone\"]}");
+        alphaWs.signin(
+                "alpha-key", "alpha-secret", "{\"id\":\"watcher\",\"watchlist\":[\"someone\"]}");
         alphaWs.subscribe("flags");
 
         List<JsonNode> beforeCount = alphaWs.framesBefore(count);
 
-        assertThat(beforeCount).extracting(f -> f.path("event").asText()).as("alpha has its watchlist off")
+        assertThat(beforeCount)
+                .extracting(f -> f.path("event").asText())
+                .as("alpha has its watchlist off")
                 .containsExactly("pusher:signin_success", "pusher_internal:subscription_succeeded");
         // alpha's count was due after beta's would have been: beta subscribed first
-        assertThat(betaWs.fence(beta, "flags")).as("beta has subscription counts off")
+        assertThat(betaWs.fence(beta, "flags"))
+                .as("beta has subscription counts off")
                 .noneMatch(f -> count.equals(f.path("event").asText()));
     }
 
@@ -165,7 +181,8 @@ class ManyAppsIT {
     }
 
     private JavaClient java(String key, Pusher sdk) {
-        JavaClient client = open.track(JavaClient.create(herald, key, Sdk.authorizer(sdk, "u", Map.of())));
+        JavaClient client =
+                open.track(JavaClient.create(herald, key, Sdk.authorizer(sdk, "u", Map.of())));
         client.connect();
         client.awaitState(ConnectionState.CONNECTED);
         return client;
@@ -180,6 +197,8 @@ class ManyAppsIT {
 
     /** A connection to that key; nothing read yet. */
     private RawWebSocket open(String key) {
-        return open.track(RawWebSocket.open(herald.ws(key, "protocol=7&client=js&version=8.6.0&flash=false")));
+        return open.track(
+                RawWebSocket.open(
+                        herald.ws(key, "protocol=7&client=js&version=8.6.0&flash=false")));
     }
 }

@@ -17,15 +17,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Prometheus metrics and health endpoints (issue 7) read from outside, as Prometheus and a load
- * balancer would, after traffic whose size the test knows: connections, HTTP triggers fanned out
- * to subscribers, client events and a rate-limit refusal.
+ * balancer would, after traffic whose size the test knows: connections, HTTP triggers fanned out to
+ * subscribers, client events and a rate-limit refusal.
  */
 class MetricsIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    @RegisterExtension
-    final OpenResources open = new OpenResources();
+    @RegisterExtension final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -53,7 +52,8 @@ class MetricsIT {
             ws.subscribeAndAwait("metrics-news");
             ws.subscribeSigned(sdk, "private-metrics");
         }
-        await("the gauge shows " + connections + " connections").atMost(JavaClient.WAIT)
+        await("the gauge shows " + connections + " connections")
+                .atMost(JavaClient.WAIT)
                 .until(() -> Ops.scrape(herald).value("herald_connections", app) == connections);
         double sentBefore = Ops.scrape(herald).value("herald_messages_sent_total", app);
 
@@ -71,25 +71,37 @@ class MetricsIT {
         for (int i = 1; i <= 5; i++) {
             sender.trigger("private-metrics", "client-hello", Json.parse("{\"n\":" + i + "}"));
         }
-        sender.await("pusher:error 4301", f -> "pusher:error".equals(f.path("event").asText())
-                && Json.data(f).path("code").asInt() == 4301);
+        sender.await(
+                "pusher:error 4301",
+                f ->
+                        "pusher:error".equals(f.path("event").asText())
+                                && Json.data(f).path("code").asInt() == 4301);
 
         Ops.Metrics metrics = Ops.scrape(herald);
         assertThat(metrics.value("herald_connections", app)).isEqualTo(connections);
-        assertThat(metrics.value("herald_connections_opened_total", app)).isGreaterThanOrEqualTo(connections);
+        assertThat(metrics.value("herald_connections_opened_total", app))
+                .isGreaterThanOrEqualTo(connections);
         assertThat(metrics.value("herald_messages_sent_total", app) - sentBefore)
                 .as("each trigger reached %d subscribers", subscribers.size())
                 .isGreaterThanOrEqualTo(triggers * subscribers.size());
-        assertThat(metrics.value("herald_http_requests_total", Map.of("route", "events", "status", "200")))
+        assertThat(
+                        metrics.value(
+                                "herald_http_requests_total",
+                                Map.of("route", "events", "status", "200")))
                 .isEqualTo(triggers);
         assertThat(metrics.value("herald_client_events_total", app)).isGreaterThanOrEqualTo(1);
-        assertThat(metrics.value("herald_client_events_rate_limited_total", app)).isGreaterThanOrEqualTo(1);
+        assertThat(metrics.value("herald_client_events_rate_limited_total", app))
+                .isGreaterThanOrEqualTo(1);
         assertThat(metrics.value("herald_subscriptions", app)).isEqualTo(2 * subscribers.size());
         assertThat(metrics.value("herald_channels", app)).isEqualTo(2);
 
         idle.close();
-        await("the gauge follows a disconnect").atMost(JavaClient.WAIT)
-                .until(() -> Ops.scrape(herald).value("herald_connections", app) == connections - 1);
+        await("the gauge follows a disconnect")
+                .atMost(JavaClient.WAIT)
+                .until(
+                        () ->
+                                Ops.scrape(herald).value("herald_connections", app)
+                                        == connections - 1);
     }
 
     @Test

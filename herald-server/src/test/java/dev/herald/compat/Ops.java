@@ -21,18 +21,25 @@ import java.util.regex.Pattern;
  */
 final class Ops {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)(?:\\s+\\d+)?$");
-    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Pattern SAMPLE =
+            Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)(?:\\s+\\d+)?$");
+    private static final Pattern LABEL =
+            Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
-    private Ops() {
-    }
+    private Ops() {}
 
     /** A plain GET; the status code, or -1 when the connection is refused or fails. */
     static int status(URI uri) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(2))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -44,10 +51,16 @@ final class Ops {
     /** GETs {@code /metrics} on the operations port; fails unless it answers 200. */
     static Metrics scrape(HeraldProcess herald) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(herald.ops("/metrics"))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    HTTP.send(
+                            HttpRequest.newBuilder(herald.ops("/metrics"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new AssertionError("/metrics answered " + response.statusCode() + ": " + response.body());
+                throw new AssertionError(
+                        "/metrics answered " + response.statusCode() + ": " + response.body());
             }
             return Metrics.parse(response.body());
         } catch (IOException e) {
@@ -59,8 +72,7 @@ final class Ops {
     }
 
     /** One sample: a metric name, its labels, its value. */
-    record Sample(String name, Map<String, String> labels, double value) {
-    }
+    record Sample(String name, Map<String, String> labels, double value) {}
 
     /** A parsed Prometheus text exposition. */
     static final class Metrics {
@@ -105,29 +117,47 @@ final class Ops {
             return matching;
         }
 
-        /** The value of the one series of that name with those labels; fails when there is none or several. */
+        /**
+         * The value of the one series of that name with those labels; fails when there is none or
+         * several.
+         */
         double value(String name, Map<String, String> labels) {
             List<Sample> matching = series(name, labels);
             if (matching.size() != 1) {
-                throw new AssertionError("expected one series " + name + labels + ", found " + matching
-                        + "; herald_ series present: " + names());
+                throw new AssertionError(
+                        "expected one series "
+                                + name
+                                + labels
+                                + ", found "
+                                + matching
+                                + "; herald_ series present: "
+                                + names());
             }
             return matching.get(0).value();
         }
 
-        /** Like {@link #value} but 0 when the series does not exist (a counter never incremented). */
+        /**
+         * Like {@link #value} but 0 when the series does not exist (a counter never incremented).
+         */
         double valueOrZero(String name, Map<String, String> labels) {
             List<Sample> matching = series(name, labels);
             return matching.isEmpty() ? 0 : value(name, labels);
         }
 
-        /** The sum over every series of that name whose labels include {@code labels} (0 when none). */
+        /**
+         * The sum over every series of that name whose labels include {@code labels} (0 when none).
+         */
         double sum(String name, Map<String, String> labels) {
             return series(name, labels).stream().mapToDouble(Sample::value).sum();
         }
 
         List<String> names() {
-            return samples.stream().map(Sample::name).filter(n -> n.startsWith("herald_")).distinct().sorted().toList();
+            return samples.stream()
+                    .map(Sample::name)
+                    .filter(n -> n.startsWith("herald_"))
+                    .distinct()
+                    .sorted()
+                    .toList();
         }
     }
 }

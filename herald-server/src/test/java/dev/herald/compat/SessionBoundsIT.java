@@ -23,34 +23,41 @@ import org.junit.jupiter.api.Test;
 /**
  * What one WebSocket client can make the server hold or send: answers to its own messages count
  * against the same outbound bound as fan-out, every message spends from a budget, answers never
- * grow with their input, and names, ids and text are bounded and checked. Each test sends more
- * than the bound over a raw socket, then checks that an ordinary client is still served.
+ * grow with their input, and names, ids and text are bounded and checked. Each test sends more than
+ * the bound over a raw socket, then checks that an ordinary client is still served.
  */
 class SessionBoundsIT {
 
     /** The JVM settings bin/herald runs the server with. */
     private static final String BIN_HERALD_JVM = "-XX:+UseSerialGC -Xmn16m";
+
     /**
-     * Resident memory a single flooding client may add to a server with bin/herald's settings:
-     * its outbound cap (8 high-water marks at most, 1 MiB each by default) plus what the JVM
-     * grows by to serve it.
+     * Resident memory a single flooding client may add to a server with bin/herald's settings: its
+     * outbound cap (8 high-water marks at most, 1 MiB each by default) plus what the JVM grows by
+     * to serve it.
      */
     private static final long MAX_GROWTH_BYTES = 40L << 20;
 
     private static HeraldProcess budgeted;
+
     /** The message budget off, so only the outbound bound stands between a flood and the heap. */
     private static HeraldProcess unbudgeted;
-    private static final ExecutorService FLOODERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "flooder");
-        t.setDaemon(true);
-        return t;
-    });
+
+    private static final ExecutorService FLOODERS =
+            Executors.newCachedThreadPool(
+                    r -> {
+                        Thread t = new Thread(r, "flooder");
+                        t.setDaemon(true);
+                        return t;
+                    });
 
     @BeforeAll
     static void start() {
         budgeted = HeraldProcess.start("session-bounds");
-        unbudgeted = HeraldProcess.start("session-bounds-unbudgeted", Map.of("HERALD_MAX_MESSAGES_PER_SECOND", "0",
-                "JAVA_OPTS", BIN_HERALD_JVM));
+        unbudgeted =
+                HeraldProcess.start(
+                        "session-bounds-unbudgeted",
+                        Map.of("HERALD_MAX_MESSAGES_PER_SECOND", "0", "JAVA_OPTS", BIN_HERALD_JVM));
     }
 
     @AfterAll
@@ -75,23 +82,54 @@ class SessionBoundsIT {
         }
 
         String auth(String toSign) {
-            return HeraldProcess.APP_KEY + ":" + SignatureUtil.sign(toSign, HeraldProcess.APP_SECRET);
+            return HeraldProcess.APP_KEY
+                    + ":"
+                    + SignatureUtil.sign(toSign, HeraldProcess.APP_SECRET);
         }
 
         void subscribePrivate(String channel) throws IOException {
-            send(Json.write(Map.of("event", "pusher:subscribe", "data",
-                    Map.of("channel", channel, "auth", auth(socketId + ":" + channel)))));
+            send(
+                    Json.write(
+                            Map.of(
+                                    "event",
+                                    "pusher:subscribe",
+                                    "data",
+                                    Map.of(
+                                            "channel",
+                                            channel,
+                                            "auth",
+                                            auth(socketId + ":" + channel)))));
             assertThat(next()).contains("pusher_internal:subscription_succeeded");
         }
 
         void subscribePresence(String channel, String channelData) throws IOException {
-            send(Json.write(Map.of("event", "pusher:subscribe", "data", Map.of("channel", channel,
-                    "auth", auth(socketId + ":" + channel + ":" + channelData), "channel_data", channelData))));
+            send(
+                    Json.write(
+                            Map.of(
+                                    "event",
+                                    "pusher:subscribe",
+                                    "data",
+                                    Map.of(
+                                            "channel",
+                                            channel,
+                                            "auth",
+                                            auth(socketId + ":" + channel + ":" + channelData),
+                                            "channel_data",
+                                            channelData))));
         }
 
         void signin(String userData) throws IOException {
-            send(Json.write(Map.of("event", "pusher:signin", "data",
-                    Map.of("user_data", userData, "auth", auth(socketId + "::user::" + userData)))));
+            send(
+                    Json.write(
+                            Map.of(
+                                    "event",
+                                    "pusher:signin",
+                                    "data",
+                                    Map.of(
+                                            "user_data",
+                                            userData,
+                                            "auth",
+                                            auth(socketId + "::user::" + userData)))));
         }
 
         @Override
@@ -108,24 +146,26 @@ class SessionBoundsIT {
     }
 
     /**
-     * Sends {@code frame} over and over without reading for up to {@code seconds}, until the
-     * server stops taking bytes for good or closes; returns how many were sent.
+     * Sends {@code frame} over and over without reading for up to {@code seconds}, until the server
+     * stops taking bytes for good or closes; returns how many were sent.
      */
     private static int flood(Raw raw, int opcode, byte[] frame, int seconds) throws Exception {
         RawFrameSocket ws = raw.ws();
-        Future<Integer> sent = FLOODERS.submit(() -> {
-            int n = 0;
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            try {
-                while (System.nanoTime() < end) {
-                    ws.send(opcode, frame);
-                    n++;
-                }
-            } catch (IOException e) {
-                // the server closed the connection: the flood is over
-            }
-            return n;
-        });
+        Future<Integer> sent =
+                FLOODERS.submit(
+                        () -> {
+                            int n = 0;
+                            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+                            try {
+                                while (System.nanoTime() < end) {
+                                    ws.send(opcode, frame);
+                                    n++;
+                                }
+                            } catch (IOException e) {
+                                // the server closed the connection: the flood is over
+                            }
+                            return n;
+                        });
         try {
             return sent.get(seconds + 5L, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -148,7 +188,8 @@ class SessionBoundsIT {
                 }
             }
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("the server did not close the connection; saw " + frames.size() + " frames");
+            throw new AssertionError(
+                    "the server did not close the connection; saw " + frames.size() + " frames");
         } catch (IOException e) {
             return frames; // reset or end of stream after the close
         }
@@ -169,14 +210,17 @@ class SessionBoundsIT {
         try (Raw ws = connect(unbudgeted, 4096)) {
             flood(ws, opcode, payload, 8);
             long grown = unbudgeted.residentBytes() - before;
-            assertThat(grown).as("resident memory added by one client that never reads").isLessThan(MAX_GROWTH_BYTES);
+            assertThat(grown)
+                    .as("resident memory added by one client that never reads")
+                    .isLessThan(MAX_GROWTH_BYTES);
         }
         ordinaryClientIsServed(unbudgeted);
     }
 
     @Test
     void pusherPingsFromAClientThatNeverReadsDoNotGrowTheServer() throws Exception {
-        aNonReadingFlooderIsBounded(RawFrameSocket.TEXT,
+        aNonReadingFlooderIsBounded(
+                RawFrameSocket.TEXT,
                 "{\"event\":\"pusher:ping\",\"data\":{}}".getBytes(StandardCharsets.UTF_8));
     }
 
@@ -195,7 +239,12 @@ class SessionBoundsIT {
             RawFrameSocket.Frame last = frames.get(frames.size() - 1);
             assertThat(last.opcode()).isEqualTo(RawFrameSocket.CLOSE);
             assertThat(last.closeCode()).isEqualTo(4100);
-            assertThat(frames).anySatisfy(f -> assertThat(f.text()).contains("4100").contains("Too many messages"));
+            assertThat(frames)
+                    .anySatisfy(
+                            f ->
+                                    assertThat(f.text())
+                                            .contains("4100")
+                                            .contains("Too many messages"));
             long pongs = frames.stream().filter(f -> f.text().contains("pusher:pong")).count();
             assertThat(pongs).as("pongs before the budget ran out").isBetween(200L, 400L);
         }
@@ -207,7 +256,10 @@ class SessionBoundsIT {
         try (Raw ws = connect(budgeted, 0)) {
             StringBuilder all = new StringBuilder();
             for (int i = 0; i < 100; i++) {
-                ws.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"burst-" + i + "\"}}");
+                ws.send(
+                        "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"burst-"
+                                + i
+                                + "\"}}");
             }
             ws.send("{\"event\":\"pusher:ping\",\"data\":{}}");
             int succeeded = 0;
@@ -228,10 +280,21 @@ class SessionBoundsIT {
     @Test
     void aRefusedPresenceSubscriptionDoesNotEchoItsInput() throws Exception {
         try (Raw ws = connect(budgeted, 0)) {
-            String channelData = "{\"user_id\":\"u\",\"user_info\":{\"pad\":\"" + "x".repeat(160_000) + "\"}}";
-            String subscribe = Json.write(Map.of("event", "pusher:subscribe", "data",
-                    Map.of("channel", "presence-room", "auth", budgeted.appKey() + ":" + "f".repeat(64),
-                            "channel_data", channelData)));
+            String channelData =
+                    "{\"user_id\":\"u\",\"user_info\":{\"pad\":\"" + "x".repeat(160_000) + "\"}}";
+            String subscribe =
+                    Json.write(
+                            Map.of(
+                                    "event",
+                                    "pusher:subscribe",
+                                    "data",
+                                    Map.of(
+                                            "channel",
+                                            "presence-room",
+                                            "auth",
+                                            budgeted.appKey() + ":" + "f".repeat(64),
+                                            "channel_data",
+                                            channelData)));
             ws.send(subscribe);
             ws.send("{\"event\":\"pusher:ping\",\"data\":{}}");
             int answerBytes = 0;
@@ -245,27 +308,43 @@ class SessionBoundsIT {
                 answerBytes += text.length();
             }
             assertThat(answers).hasSize(2);
-            assertThat(answers.get(0)).contains("pusher:error").contains("4009").contains("more characters");
+            assertThat(answers.get(0))
+                    .contains("pusher:error")
+                    .contains("4009")
+                    .contains("more characters");
             assertThat(answers.get(1)).contains("pusher:subscription_error").doesNotContain("xxxx");
-            assertThat(answerBytes).as("bytes answered to a %s-byte message", subscribe.length()).isLessThan(2_048);
+            assertThat(answerBytes)
+                    .as("bytes answered to a %s-byte message", subscribe.length())
+                    .isLessThan(2_048);
         }
     }
 
     @Test
     void eventNamesLongerThan200CharactersAreRefusedAndNotRelayed() throws Exception {
-        try (Raw sender = connect(budgeted, 0); Raw receiver = connect(budgeted, 0)) {
+        try (Raw sender = connect(budgeted, 0);
+                Raw receiver = connect(budgeted, 0)) {
             for (Raw ws : List.of(sender, receiver)) {
                 ws.subscribePrivate("private-names");
             }
-            sender.send("{\"event\":\"client-" + "n".repeat(200 * 1024) + "\",\"channel\":\"private-names\","
-                    + "\"data\":{}}");
+            sender.send(
+                    "{\"event\":\"client-"
+                            + "n".repeat(200 * 1024)
+                            + "\",\"channel\":\"private-names\","
+                            + "\"data\":{}}");
             String refusal = sender.next();
-            assertThat(refusal).contains("pusher:error").contains("4300").contains("longer than 200");
+            assertThat(refusal)
+                    .contains("pusher:error")
+                    .contains("4300")
+                    .contains("longer than 200");
             assertThat(refusal.length()).isLessThan(1_024);
 
-            sender.send("{\"event\":\"client-" + "n".repeat(193) + "\",\"channel\":\"private-names\",\"data\":{}}");
+            sender.send(
+                    "{\"event\":\"client-"
+                            + "n".repeat(193)
+                            + "\",\"channel\":\"private-names\",\"data\":{}}");
             String relayed = receiver.next();
-            assertThat(relayed).as("the first event the receiver sees is the 200-character one")
+            assertThat(relayed)
+                    .as("the first event the receiver sees is the 200-character one")
                     .contains("client-" + "n".repeat(193));
         }
     }
@@ -277,11 +356,16 @@ class SessionBoundsIT {
             String channelData = "{\"user_id\":\"" + longId + "\"}";
             ws.subscribePresence("presence-ids", channelData);
             String refusal = ws.next();
-            assertThat(refusal).contains("pusher:error").contains("4307").contains("longer than 200");
+            assertThat(refusal)
+                    .contains("pusher:error")
+                    .contains("4307")
+                    .contains("longer than 200");
             assertThat(refusal.length()).isLessThan(1_024);
         }
-        for (String userData : List.of("{\"id\":\"" + longId + "\"}",
-                "{\"id\":\"ok\",\"watchlist\":[\"" + longId + "\"]}")) {
+        for (String userData :
+                List.of(
+                        "{\"id\":\"" + longId + "\"}",
+                        "{\"id\":\"ok\",\"watchlist\":[\"" + longId + "\"]}")) {
             try (Raw ws = connect(budgeted, 0)) {
                 ws.signin(userData);
                 List<RawFrameSocket.Frame> frames = drainToClose(ws);
@@ -290,8 +374,10 @@ class SessionBoundsIT {
             }
         }
         assertThat(Sdk.terminateUserConnections(Sdk.of(budgeted), "u".repeat(201)).getHttpStatus())
-                .as("terminating a user whose id is too long to sign in").isEqualTo(400);
-        assertThat(Sdk.terminateUserConnections(Sdk.of(budgeted), "u".repeat(200)).getHttpStatus()).isEqualTo(200);
+                .as("terminating a user whose id is too long to sign in")
+                .isEqualTo(400);
+        assertThat(Sdk.terminateUserConnections(Sdk.of(budgeted), "u".repeat(200)).getHttpStatus())
+                .isEqualTo(200);
         ordinaryClientIsServed(budgeted);
     }
 

@@ -14,19 +14,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Subscription counts (docs/protocol.md §3.8), enabled with HERALD_APP_SUBSCRIPTION_COUNT=true:
- * pusher-java-client re-emits {@code pusher_internal:subscription_count} to the channel's
- * listeners as {@code pusher:subscription_count}. The wire format, the coalescing and the
- * channels without counts are in-process: {@code SubscriptionCountTest}.
+ * pusher-java-client re-emits {@code pusher_internal:subscription_count} to the channel's listeners
+ * as {@code pusher:subscription_count}. The wire format, the coalescing and the channels without
+ * counts are in-process: {@code SubscriptionCountTest}.
  */
 class SubscriptionCountIT {
 
     private static HeraldProcess herald;
-    @RegisterExtension
-    final OpenResources open = new OpenResources();
+    @RegisterExtension final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
-        herald = HeraldProcess.start("subscription-count", Map.of("HERALD_APP_SUBSCRIPTION_COUNT", "true"));
+        herald =
+                HeraldProcess.start(
+                        "subscription-count", Map.of("HERALD_APP_SUBSCRIPTION_COUNT", "true"));
     }
 
     @AfterAll
@@ -47,23 +48,39 @@ class SubscriptionCountIT {
 
         awaitCount(firstView, 2);
         awaitCount(secondView, 2);
-        assertThat(firstView.events("pusher:subscription_count").get(0).getChannelName()).isEqualTo("count-java");
+        assertThat(firstView.events("pusher:subscription_count").get(0).getChannelName())
+                .isEqualTo("count-java");
 
         second.close();
 
         awaitCount(firstView, 1, 2);
     }
 
-    /** Waits until the last {@code pusher:subscription_count} the Java client reported is {@code count}. */
+    /**
+     * Waits until the last {@code pusher:subscription_count} the Java client reported is {@code
+     * count}.
+     */
     private static void awaitCount(JavaClient.Recorder recorder, int count) {
         awaitCount(recorder, count, 1);
     }
 
-    /** Waits for the {@code nth} {@code pusher:subscription_count} event reporting {@code count}. */
+    /**
+     * Waits for the {@code nth} {@code pusher:subscription_count} event reporting {@code count}.
+     */
     private static void awaitCount(JavaClient.Recorder recorder, int count, int nth) {
-        await(recorder.channel + " count " + count).atMost(JavaClient.WAIT).until(() ->
-                recorder.events("pusher:subscription_count").stream()
-                        .filter(e -> Json.parse(e.getData()).path("subscription_count").asInt() == count)
-                        .count() >= nth);
+        await(recorder.channel + " count " + count)
+                .atMost(JavaClient.WAIT)
+                .until(
+                        () ->
+                                recorder.events("pusher:subscription_count").stream()
+                                                .filter(
+                                                        e ->
+                                                                Json.parse(e.getData())
+                                                                                .path(
+                                                                                        "subscription_count")
+                                                                                .asInt()
+                                                                        == count)
+                                                .count()
+                                        >= nth);
     }
 }

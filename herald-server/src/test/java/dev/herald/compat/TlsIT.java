@@ -47,7 +47,10 @@ class TlsIT {
     private static final Duration OPENSSL_TIMEOUT = Duration.ofSeconds(60);
     private static final String TRUSTSTORE_PASSWORD = "herald-test";
     private static final List<String> TRUST_PROPERTIES =
-            List.of("javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword", "javax.net.ssl.trustStoreType");
+            List.of(
+                    "javax.net.ssl.trustStore",
+                    "javax.net.ssl.trustStorePassword",
+                    "javax.net.ssl.trustStoreType");
 
     private static final Map<String, String> previousProperties = new LinkedHashMap<>();
     private static Path dir;
@@ -59,14 +62,31 @@ class TlsIT {
         dir = Files.createTempDirectory("herald-tls-");
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", cert.toString(),
-                "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1");
-        assertThat(Files.readString(key)).as("openssl wrote a PKCS#8 key, as HERALD_TLS_KEY expects")
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                key.toString(),
+                "-out",
+                cert.toString(),
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1");
+        assertThat(Files.readString(key))
+                .as("openssl wrote a PKCS#8 key, as HERALD_TLS_KEY expects")
                 .startsWith("-----BEGIN PRIVATE KEY-----");
 
         X509Certificate certificate;
         try (InputStream in = Files.newInputStream(cert)) {
-            certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            certificate =
+                    (X509Certificate)
+                            CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
         KeyStore trustStore = KeyStore.getInstance("PKCS12");
         trustStore.load(null, null);
@@ -75,29 +95,41 @@ class TlsIT {
         try (OutputStream out = Files.newOutputStream(trustStoreFile)) {
             trustStore.store(out, TRUSTSTORE_PASSWORD.toCharArray());
         }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory factory =
+                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trustStore);
         trusting = SSLContext.getInstance("TLS");
         trusting.init(null, factory.getTrustManagers(), null);
 
         // pusher-java-client 2.4.4 has no SSL hook (PusherOptions offers only setUseTLS/setWssPort/
-        // setProxy): its WebSocketClientWrapper calls SSLContext.getInstance("TLS").init(null, null, null),
+        // setProxy): its WebSocketClientWrapper calls SSLContext.getInstance("TLS").init(null,
+        // null, null),
         // which takes the JDK's default trust store, and that is named by these system properties.
         // A JVM cannot be given -D flags mid-run, so they are set here, before the first TLS use of
-        // this class (the default trust managers are built lazily, when an SSLContext is initialised
+        // this class (the default trust managers are built lazily, when an SSLContext is
+        // initialised
         // without its own), and restored in @AfterAll.
-        Map<String, String> properties = Map.of(
-                "javax.net.ssl.trustStore", trustStoreFile.toString(),
-                "javax.net.ssl.trustStorePassword", TRUSTSTORE_PASSWORD,
-                "javax.net.ssl.trustStoreType", "PKCS12");
+        Map<String, String> properties =
+                Map.of(
+                        "javax.net.ssl.trustStore",
+                        trustStoreFile.toString(),
+                        "javax.net.ssl.trustStorePassword",
+                        TRUSTSTORE_PASSWORD,
+                        "javax.net.ssl.trustStoreType",
+                        "PKCS12");
         for (String name : TRUST_PROPERTIES) {
             previousProperties.put(name, System.getProperty(name));
             System.setProperty(name, properties.get(name));
         }
 
-        herald = HeraldProcess.options("tls").env(Map.of(
-                "HERALD_TLS_CERT", cert.toString(),
-                "HERALD_TLS_KEY", key.toString())).tls(trusting).start();
+        herald =
+                HeraldProcess.options("tls")
+                        .env(
+                                Map.of(
+                                        "HERALD_TLS_CERT", cert.toString(),
+                                        "HERALD_TLS_KEY", key.toString()))
+                        .tls(trusting)
+                        .start();
     }
 
     @AfterAll
@@ -105,13 +137,14 @@ class TlsIT {
         if (herald != null) {
             herald.close();
         }
-        previousProperties.forEach((name, value) -> {
-            if (value == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, value);
-            }
-        });
+        previousProperties.forEach(
+                (name, value) -> {
+                    if (value == null) {
+                        System.clearProperty(name);
+                    } else {
+                        System.setProperty(name, value);
+                    }
+                });
         if (dir != null) {
             try (var files = Files.list(dir)) {
                 for (Path file : files.toList()) {
@@ -124,8 +157,11 @@ class TlsIT {
 
     @Test
     void javaClientOverWssReceivesAnEventTriggeredOverHttpsByPusherHttpJava() {
-        JavaClient client = JavaClient.withOptions(herald, herald.appKey(),
-                options -> options.setUseTLS(true).setWssPort(herald.port()));
+        JavaClient client =
+                JavaClient.withOptions(
+                        herald,
+                        herald.appKey(),
+                        options -> options.setUseTLS(true).setWssPort(herald.port()));
         try {
             client.connect();
             client.awaitState(ConnectionState.CONNECTED);
@@ -138,7 +174,8 @@ class TlsIT {
             news.awaitEvent("greeting", "{\"hello\":\"over tls\"}");
             assertThat(client.errors).as("client errors").isEmpty();
             assertThat(Sdk.get(sdk, "/channels/tls-news", Map.of()).path("occupied").asBoolean())
-                    .as("the HTTPS API sees the wss subscriber").isTrue();
+                    .as("the HTTPS API sees the wss subscriber")
+                    .isTrue();
         } finally {
             client.close();
         }
@@ -147,44 +184,58 @@ class TlsIT {
     @Test
     void aPlainTextWebSocketToTheTlsPortFails() throws Exception {
         List<Object> received = new ArrayList<>();
-        WebSocket.Listener listener = new WebSocket.Listener() {
-            @Override
-            public java.util.concurrent.CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                received.add(data.toString());
-                return null;
-            }
-        };
+        WebSocket.Listener listener =
+                new WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(
+                            WebSocket webSocket, CharSequence data, boolean last) {
+                        received.add(data.toString());
+                        return null;
+                    }
+                };
 
-        assertThatThrownBy(() -> HttpClient.newHttpClient().newWebSocketBuilder()
-                .connectTimeout(Duration.ofSeconds(30))
-                .buildAsync(herald.ws(), listener)
-                .get(60, TimeUnit.SECONDS))
+        assertThatThrownBy(
+                        () ->
+                                HttpClient.newHttpClient()
+                                        .newWebSocketBuilder()
+                                        .connectTimeout(Duration.ofSeconds(30))
+                                        .buildAsync(herald.ws(), listener)
+                                        .get(60, TimeUnit.SECONDS))
                 .as("ws:// (no TLS) upgrade to the TLS port " + herald.ws())
                 .isInstanceOf(ExecutionException.class);
         assertThat(received).isEmpty();
 
         // the server is fine: the refusal was the plain-text handshake, not a dead port
-        HttpResponse<String> health = HttpClient.newBuilder().sslContext(trusting).build().send(
-                HttpRequest.newBuilder(herald.https("/health")).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health =
+                HttpClient.newBuilder()
+                        .sslContext(trusting)
+                        .build()
+                        .send(
+                                HttpRequest.newBuilder(herald.https("/health"))
+                                        .timeout(Duration.ofSeconds(30))
+                                        .GET()
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
     }
 
     /**
      * pusher-http-java over https ({@code setEncrypted(true)}); its Apache HttpClient is configured
-     * through {@link Pusher#configureHttpClient} to trust the test certificate. (Its default builder
-     * sets a connection manager, which makes {@code HttpClientBuilder.setSSLContext} ignored, so the
-     * TLS socket factory goes into a connection manager of our own.)
+     * through {@link Pusher#configureHttpClient} to trust the test certificate. (Its default
+     * builder sets a connection manager, which makes {@code HttpClientBuilder.setSSLContext}
+     * ignored, so the TLS socket factory goes into a connection manager of our own.)
      */
     private static Pusher httpsSdk() {
         Pusher sdk = Sdk.of(herald);
         sdk.setEncrypted(true);
-        PoolingHttpClientConnectionManager connections = new PoolingHttpClientConnectionManager(
-                RegistryBuilder.<ConnectionSocketFactory>create()
-                        .register("http", PlainConnectionSocketFactory.getSocketFactory())
-                        .register("https", new SSLConnectionSocketFactory(trusting))
-                        .build());
-        sdk.configureHttpClient(Pusher.defaultHttpClientBuilder().setConnectionManager(connections));
+        PoolingHttpClientConnectionManager connections =
+                new PoolingHttpClientConnectionManager(
+                        RegistryBuilder.<ConnectionSocketFactory>create()
+                                .register("http", PlainConnectionSocketFactory.getSocketFactory())
+                                .register("https", new SSLConnectionSocketFactory(trusting))
+                                .build());
+        sdk.configureHttpClient(
+                Pusher.defaultHttpClientBuilder().setConnectionManager(connections));
         return sdk;
     }
 
@@ -195,19 +246,36 @@ class TlsIT {
         Path output = dir.resolve("openssl.log");
         Process process;
         try {
-            process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
+            process =
+                    new ProcessBuilder(command)
+                            .directory(dir.toFile())
+                            .redirectErrorStream(true)
+                            .redirectOutput(output.toFile())
+                            .start();
         } catch (IOException e) {
-            throw new AssertionError("TlsIT needs the openssl CLI on the PATH to generate its test certificate ("
-                    + String.join(" ", command) + "): " + e.getMessage(), e);
+            throw new AssertionError(
+                    "TlsIT needs the openssl CLI on the PATH to generate its test certificate ("
+                            + String.join(" ", command)
+                            + "): "
+                            + e.getMessage(),
+                    e);
         }
         if (!process.waitFor(OPENSSL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("openssl did not finish within " + OPENSSL_TIMEOUT + ": " + String.join(" ", command));
+            throw new AssertionError(
+                    "openssl did not finish within "
+                            + OPENSSL_TIMEOUT
+                            + ": "
+                            + String.join(" ", command));
         }
         if (process.exitValue() != 0) {
-            throw new AssertionError("openssl failed with " + process.exitValue() + ": " + String.join(" ", command)
-                    + "\n" + Files.readString(output, StandardCharsets.UTF_8));
+            throw new AssertionError(
+                    "openssl failed with "
+                            + process.exitValue()
+                            + ": "
+                            + String.join(" ", command)
+                            + "\n"
+                            + Files.readString(output, StandardCharsets.UTF_8));
         }
     }
 }

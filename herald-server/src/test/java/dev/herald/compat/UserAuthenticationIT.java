@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.pusher.client.connection.ConnectionState;
 import com.pusher.client.channel.PusherEvent;
+import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
 import com.pusher.rest.data.Result;
@@ -13,7 +13,6 @@ import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import dev.herald.testing.RawWebSocket;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -29,16 +28,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and {@code pusher.user().bind...}; it is used wherever it can be. pusher-http-java 1.3.4 has no
  * {@code authenticateUser}, {@code sendToUser} or {@code terminateUserConnections}: the sign-in
  * signature is computed as protocol §4.1 says ({@link Sdk#userAuth}, checked against the worked
- * example there, below) and the two API calls go through the SDK's generic signed {@code post}.
- * The server's rules (refusals, presence from the sign-in, watchlists) are in-process in
- * {@code UsersTest} and {@code HttpApiTest$Users}; the Java client has no watchlist support.
+ * example there, below) and the two API calls go through the SDK's generic signed {@code post}. The
+ * server's rules (refusals, presence from the sign-in, watchlists) are in-process in {@code
+ * UsersTest} and {@code HttpApiTest$Users}; the Java client has no watchlist support.
  */
 class UserAuthenticationIT {
 
     private static HeraldProcess herald;
     private static Pusher sdk;
-    @RegisterExtension
-    final OpenResources open = new OpenResources();
+    @RegisterExtension final OpenResources open = new OpenResources();
 
     @BeforeAll
     static void startServer() {
@@ -57,12 +55,15 @@ class UserAuthenticationIT {
 
     @Test
     void signsTheSpecsSignInVectorExactly() {
-        String userData = "{\"id\":\"12345\",\"user_info\":{\"name\":\"Mr. Channels\"},\"watchlist\":[\"2\",\"3\"]}";
+        String userData =
+                "{\"id\":\"12345\",\"user_info\":{\"name\":\"Mr. Channels\"},\"watchlist\":[\"2\",\"3\"]}";
 
-        String auth = Sdk.userAuth("278d425bdf160c739803", "7ad3773142a6692b25b8", "1234.1234", userData);
+        String auth =
+                Sdk.userAuth("278d425bdf160c739803", "7ad3773142a6692b25b8", "1234.1234", userData);
 
-        assertThat(auth).isEqualTo(
-                "278d425bdf160c739803:e630d6ef88d2dadf1902cf47ea191bd047bda28fe137bb70dee13a445ce5646f");
+        assertThat(auth)
+                .isEqualTo(
+                        "278d425bdf160c739803:e630d6ef88d2dadf1902cf47ea191bd047bda28fe137bb70dee13a445ce5646f");
     }
 
     @Test
@@ -86,23 +87,34 @@ class UserAuthenticationIT {
         anonymousNews.fence(sdk);
         assertThat(anonymous.userEvents).isEmpty();
         assertThat(anonymousNews.events("private-note")).isEmpty();
-        assertThat(aliceLaptop.userEvents("private-note")).as("delivered once per socket").hasSize(1);
+        assertThat(aliceLaptop.userEvents("private-note"))
+                .as("delivered once per socket")
+                .hasSize(1);
         assertThat(aliceLaptop.errors).isEmpty();
     }
 
     @Test
     void javaClientWithAForgedSigninGets4009AndDoesNotReconnect() {
         String userData = "{\"id\":\"mallory\"}";
-        JavaClient forger = open.track(JavaClient.create(herald, herald.appKey(), null,
-                Sdk.userAuthenticator(herald.appKey(), "not-the-secret", userData)));
+        JavaClient forger =
+                open.track(
+                        JavaClient.create(
+                                herald,
+                                herald.appKey(),
+                                null,
+                                Sdk.userAuthenticator(
+                                        herald.appKey(), "not-the-secret", userData)));
         forger.connect();
         forger.awaitState(ConnectionState.CONNECTED);
 
         forger.pusher.signin();
 
-        await("error 4009").atMost(JavaClient.WAIT).until(() -> forger.errorCodes().contains("4009"));
+        await("error 4009")
+                .atMost(JavaClient.WAIT)
+                .until(() -> forger.errorCodes().contains("4009"));
         forger.awaitState(ConnectionState.DISCONNECTED);
-        assertThat(forger.stateHistory()).as("closed for good")
+        assertThat(forger.stateHistory())
+                .as("closed for good")
                 .doesNotContain(ConnectionState.RECONNECTING)
                 .containsOnlyOnce(ConnectionState.CONNECTED);
         assertThat(forger.pusher.user().userId()).isNull();
@@ -125,7 +137,9 @@ class UserAuthenticationIT {
 
         Result result = Sdk.ok(Sdk.terminateUserConnections(sdk, "dave"));
 
-        assertThat(Json.parse(result.getMessage()).isObject()).as("body %s", result.getMessage()).isTrue();
+        assertThat(Json.parse(result.getMessage()).isObject())
+                .as("body %s", result.getMessage())
+                .isTrue();
         JsonNode error = daveRaw.awaitError();
         assertThat(error.path("code").asInt()).isEqualTo(4009);
         assertThat(error.path("message").asText()).isEqualTo("You got disconnected by the app.");
@@ -139,7 +153,9 @@ class UserAuthenticationIT {
         awaitUserEvent(frank, "still-here");
         assertThat(frank.pusher.getConnection().getState()).isEqualTo(ConnectionState.CONNECTED);
         assertThat(daveNotSignedIn.roundTrip()).isEmpty();
-        assertThat(daveNotSignedIn.isClosed()).as("a presence member that never signed in stays").isFalse();
+        assertThat(daveNotSignedIn.isClosed())
+                .as("a presence member that never signed in stays")
+                .isFalse();
     }
 
     // --- watchlist ---
@@ -147,10 +163,16 @@ class UserAuthenticationIT {
     // --- helpers ---
 
     private JavaClient signedIn(String userId) {
-        String userData = Json.write(Map.of("id", userId, "user_info", Map.of("name", "user " + userId)));
-        JavaClient client = open.track(JavaClient.create(herald, herald.appKey(),
-                Sdk.authorizer(sdk, userId, Map.of("name", "user " + userId)),
-                Sdk.userAuthenticator(herald.appKey(), herald.appSecret(), userData)));
+        String userData =
+                Json.write(Map.of("id", userId, "user_info", Map.of("name", "user " + userId)));
+        JavaClient client =
+                open.track(
+                        JavaClient.create(
+                                herald,
+                                herald.appKey(),
+                                Sdk.authorizer(sdk, userId, Map.of("name", "user " + userId)),
+                                Sdk.userAuthenticator(
+                                        herald.appKey(), herald.appSecret(), userData)));
         client.connect();
         client.awaitState(ConnectionState.CONNECTED);
         client.signIn(userId);
@@ -162,7 +184,8 @@ class UserAuthenticationIT {
     }
 
     private static PusherEvent awaitUserEvent(JavaClient client, String name) {
-        await(name + " for " + client.pusher.user().userId()).atMost(JavaClient.WAIT)
+        await(name + " for " + client.pusher.user().userId())
+                .atMost(JavaClient.WAIT)
                 .until(() -> !client.userEvents(name).isEmpty());
         return client.userEvents(name).get(0);
     }

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AppsFileTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Path yaml(String text) throws IOException {
         return Files.writeString(dir.resolve("apps.yaml"), text);
@@ -28,11 +27,15 @@ class AppsFileTest {
 
     @Test
     void refusesAnIdOutsideTheRuleAndSaysWhichApp() throws IOException {
-        Path file = yaml("apps:\n  - id: ok\n    key: k1\n    secret: s1\n"
-                + "  - id: 'team|blue'\n    key: k2\n    secret: s2\n");
+        Path file =
+                yaml(
+                        "apps:\n  - id: ok\n    key: k1\n    secret: s1\n"
+                                + "  - id: 'team|blue'\n    key: k2\n    secret: s2\n");
 
-        assertThatThrownBy(() -> AppsFile.read(file)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("apps[1]").hasMessageContaining("app id 'team|blue' contains '|'")
+        assertThatThrownBy(() -> AppsFile.read(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("apps[1]")
+                .hasMessageContaining("app id 'team|blue' contains '|'")
                 .hasMessageContaining("A-Z a-z 0-9 . _ -");
     }
 }

@@ -15,14 +15,15 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code docs/configuration.md} agrees with the settings schema: its tables are the ones
- * {@link SettingsDocs} writes from {@link ServerSettings} and {@link AppSettings}, and its
- * example apps file shows every key.
+ * {@code docs/configuration.md} agrees with the settings schema: its tables are the ones {@link
+ * SettingsDocs} writes from {@link ServerSettings} and {@link AppSettings}, and its example apps
+ * file shows every key.
  */
 @DisplayName("issue 14: the settings tables of docs/configuration.md are written from the schema")
 class SettingsDocsTest {
 
-    private static final Path DOCS = Paths.get(System.getProperty("basedir", "."), "..", "docs", "configuration.md");
+    private static final Path DOCS =
+            Paths.get(System.getProperty("basedir", "."), "..", "docs", "configuration.md");
 
     private static String docs() throws IOException {
         return Files.readString(DOCS, StandardCharsets.UTF_8);
@@ -32,8 +33,9 @@ class SettingsDocsTest {
     void theTablesAreCurrent() throws IOException {
         String docs = docs();
         assertThat(SettingsDocs.update(docs))
-                .as("docs/configuration.md is stale: run java -cp herald-server/target/herald-server.jar "
-                        + "dev.herald.config.SettingsDocs docs/configuration.md")
+                .as(
+                        "docs/configuration.md is stale: run java -cp herald-server/target/herald-server.jar "
+                                + "dev.herald.config.SettingsDocs docs/configuration.md")
                 .isEqualTo(docs);
     }
 
@@ -59,14 +61,18 @@ class SettingsDocsTest {
         assertThat(example.find()).as("the example apps file").isTrue();
         for (Setting<?> setting : AppSettings.all()) {
             assertThat(keys).contains("| `" + setting.name() + "` |");
-            assertThat("\n" + example.group(1)).as("the example apps file shows %s", setting.name())
+            assertThat("\n" + example.group(1))
+                    .as("the example apps file shows %s", setting.name())
                     .containsPattern("\n\\s+(- )?" + setting.name() + ":");
         }
     }
 
     private static String table(String docs, String section) {
-        Matcher m = Pattern.compile("<!-- settings: " + section + " -->\n(.*?)<!-- /settings -->", Pattern.DOTALL)
-                .matcher(docs);
+        Matcher m =
+                Pattern.compile(
+                                "<!-- settings: " + section + " -->\n(.*?)<!-- /settings -->",
+                                Pattern.DOTALL)
+                        .matcher(docs);
         assertThat(m.find()).as("a table for section %s", section).isTrue();
         return m.group(1);
     }

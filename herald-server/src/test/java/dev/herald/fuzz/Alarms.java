@@ -13,9 +13,9 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a fuzz input must never cause but the code under test only logs: a buffer leak (Netty's
- * leak detector, paranoid: every buffer is tracked) and an error the handlers catch and log (a
- * warning from Herald, or an exception that closed an HTTP connection without an answer).
+ * What a fuzz input must never cause but the code under test only logs: a buffer leak (Netty's leak
+ * detector, paranoid: every buffer is tracked) and an error the handlers catch and log (a warning
+ * from Herald, or an exception that closed an HTTP connection without an answer).
  *
  * <p>A leak is reported when the garbage collector finds the lost buffer, so it can surface a few
  * inputs after the one that caused it; the report names the allocation site.
@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 final class Alarms {
 
     private static final List<String> raised = new ArrayList<>();
+
     /** The client left in the middle of a request: what the aggregator then reports is no error. */
     private static final String ROUTINE = "PrematureChannelClosureException";
 
@@ -41,32 +42,42 @@ final class Alarms {
         watch("dev.herald.http.HttpRouter", "HTTP connection error").setAdditive(false);
     }
 
-    private Alarms() {
-    }
+    private Alarms() {}
 
     private static synchronized void record(String alarm) {
         raised.add(alarm);
     }
 
-    /** Raises warnings and errors logged under {@code name}, and debug lines starting with {@code debugPrefix}. */
+    /**
+     * Raises warnings and errors logged under {@code name}, and debug lines starting with {@code
+     * debugPrefix}.
+     */
     private static Logger watch(String name, String debugPrefix) {
         Logger logger = (Logger) LoggerFactory.getLogger(name);
         if (debugPrefix != null) {
             logger.setLevel(Level.DEBUG);
         }
-        AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
-            @Override
-            protected void append(ILoggingEvent e) {
-                String text = e.getFormattedMessage();
-                if (!e.getLevel().isGreaterOrEqual(Level.WARN)
-                        && (debugPrefix == null || !text.startsWith(debugPrefix) || text.contains(ROUTINE))) {
-                    return;
-                }
-                String cause = e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getClassName() + ": "
-                        + e.getThrowableProxy().getMessage();
-                record(e.getLevel() + " " + e.getLoggerName() + ": " + text + cause);
-            }
-        };
+        AppenderBase<ILoggingEvent> appender =
+                new AppenderBase<>() {
+                    @Override
+                    protected void append(ILoggingEvent e) {
+                        String text = e.getFormattedMessage();
+                        if (!e.getLevel().isGreaterOrEqual(Level.WARN)
+                                && (debugPrefix == null
+                                        || !text.startsWith(debugPrefix)
+                                        || text.contains(ROUTINE))) {
+                            return;
+                        }
+                        String cause =
+                                e.getThrowableProxy() == null
+                                        ? ""
+                                        : " "
+                                                + e.getThrowableProxy().getClassName()
+                                                + ": "
+                                                + e.getThrowableProxy().getMessage();
+                        record(e.getLevel() + " " + e.getLoggerName() + ": " + text + cause);
+                    }
+                };
         appender.setContext(logger.getLoggerContext());
         appender.start();
         logger.addAppender(appender);

@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The YAML apps file ({@code --config}): whatever the file holds, reading it either gives apps
- * that satisfy what the file format promises or fails with a {@link ConfigException} that says
- * what is wrong; never any other exception.
+ * The YAML apps file ({@code --config}): whatever the file holds, reading it either gives apps that
+ * satisfy what the file format promises or fails with a {@link ConfigException} that says what is
+ * wrong; never any other exception.
  */
 class AppsFileFuzzTest {
 
@@ -30,7 +30,9 @@ class AppsFileFuzzTest {
         }
     }
 
-    /** The file's bytes; {@code @*N@} repeats the byte before it (see {@link Input#expandRepeats}). */
+    /**
+     * The file's bytes; {@code @*N@} repeats the byte before it (see {@link Input#expandRepeats}).
+     */
     @FuzzTest(maxDuration = "25s")
     void appsFile(byte[] yaml) throws IOException {
         Files.write(FILE, Input.expandRepeats(yaml));
@@ -46,7 +48,9 @@ class AppsFileFuzzTest {
             assertThat(app.id()).isNotEmpty();
             assertThat(app.key()).isNotEmpty();
             assertThat(app.secret()).isNotEmpty();
-            assertThat(app.features().authorizedConnectionTimeout()).as("authorized_connection_timeout").isPositive();
+            assertThat(app.features().authorizedConnectionTimeout())
+                    .as("authorized_connection_timeout")
+                    .isPositive();
             assertThat(app.limits().cacheTtl()).as("cache_ttl").isPositive();
         }
     }

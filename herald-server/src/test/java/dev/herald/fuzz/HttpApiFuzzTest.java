@@ -23,10 +23,14 @@ import java.util.Set;
  */
 class HttpApiFuzzTest {
 
-    /** What one answer may add to the size of the request it answers (see {@link SessionFuzzTest}). */
+    /**
+     * What one answer may add to the size of the request it answers (see {@link SessionFuzzTest}).
+     */
     private static final int ANSWER_OVERHEAD = SessionFuzzTest.ANSWER_OVERHEAD;
+
     private static final String SECRET = InProcessNode.APP.secret();
     private static final String KEY = InProcessNode.APP.key();
+
     /** The signature check's clock: fixed, so that an input means the same on every run. */
     private static final long NOW = 1_700_000_000L;
 
@@ -37,14 +41,14 @@ class HttpApiFuzzTest {
     /**
      * Raw HTTP requests separated by {@code @NEXT@}, each written on its own. Placeholders make a
      * request pass the signature check whatever the fuzzer does to it: {@code @TS@} becomes the
-     * time, and in the head {@code @LEN@} the body's length, {@code @MD5@} its MD5 and {@code @SIG@}
-     * the request's signature (over the method, path and query as the server reads them);
-     * {@code @*N@} repeats the byte before it (see {@link Input#expandRepeats}).
+     * time, and in the head {@code @LEN@} the body's length, {@code @MD5@} its MD5 and
+     * {@code @SIG@} the request's signature (over the method, path and query as the server reads
+     * them); {@code @*N@} repeats the byte before it (see {@link Input#expandRepeats}).
      *
      * <p>Invariants: nothing escapes the pipeline, no request ends in an exception (the router
-     * would close the connection without an answer), no leak, each answer at most
-     * {@value SessionFuzzTest#ANSWER_OVERHEAD} bytes larger than its request, and once the client
-     * is gone no connection, channel or admission slot is held.
+     * would close the connection without an answer), no leak, each answer at most {@value
+     * SessionFuzzTest#ANSWER_OVERHEAD} bytes larger than its request, and once the client is gone
+     * no connection, channel or admission slot is held.
      */
     @FuzzTest(maxDuration = "25s")
     void requests(byte[] data) {
@@ -60,9 +64,11 @@ class HttpApiFuzzTest {
                 }
                 long out = node.drain();
                 int answered = Math.max(1, node.requests - before);
-                assertThat(out).as("AMPLIFICATION (issue #13, answers never amplify): %d bytes answered %d"
-                        + " requests of %d bytes; the answer starts %s", out, answered, request.length,
-                        preview(node.lastOutbound()))
+                assertThat(out)
+                        .as(
+                                "AMPLIFICATION (issue #13, answers never amplify): %d bytes answered %d"
+                                        + " requests of %d bytes; the answer starts %s",
+                                out, answered, request.length, preview(node.lastOutbound()))
                         .isLessThanOrEqualTo((long) ANSWER_OVERHEAD * answered + request.length);
             }
         } finally {
@@ -73,13 +79,13 @@ class HttpApiFuzzTest {
 
     /**
      * {@link RequestSignature#verify} against a reference reading of the algorithm. Input lines:
-     * method, path, a clock offset in seconds, a query string (decoded as the server decodes
-     * one), then the body (the rest). {@code @TS@}, {@code @MD5@} and {@code @SIG@} in the query
-     * become the time, the body's MD5 and the reference signature.
+     * method, path, a clock offset in seconds, a query string (decoded as the server decodes one),
+     * then the body (the rest). {@code @TS@}, {@code @MD5@} and {@code @SIG@} in the query become
+     * the time, the body's MD5 and the reference signature.
      *
-     * <p>Invariants: the only refusal is a 401 whose message is short (it quotes client input
-     * only up to a bound); an accepted request holds by the reference; a request the reference
-     * holds correct (distinct keys, good signature, timestamp and MD5) is accepted.
+     * <p>Invariants: the only refusal is a 401 whose message is short (it quotes client input only
+     * up to a bound); an accepted request holds by the reference; a request the reference holds
+     * correct (distinct keys, good signature, timestamp and MD5) is accepted.
      */
     @FuzzTest(maxDuration = "25s")
     void signature(byte[] data) {
@@ -88,13 +94,16 @@ class HttpApiFuzzTest {
         String path = field(f, 1);
         long now = NOW + parseOr(field(f, 2), 0);
         byte[] body = field(f, 4).getBytes(StandardCharsets.UTF_8);
-        String query = field(f, 3).replace("@TS@", Long.toString(now))
-                .replace("@MD5@", RequestSignature.md5Hex(body));
+        String query =
+                field(f, 3)
+                        .replace("@TS@", Long.toString(now))
+                        .replace("@MD5@", RequestSignature.md5Hex(body));
         Map<String, List<String>> params;
         try {
             params = new QueryStringDecoder("/?" + query).parameters();
             if (query.contains("@SIG@")) {
-                String sig = new HmacSigner(SECRET).signHex(referenceStringToSign(method, path, params));
+                String sig =
+                        new HmacSigner(SECRET).signHex(referenceStringToSign(method, path, params));
                 params = new QueryStringDecoder("/?" + query.replace("@SIG@", sig)).parameters();
             }
         } catch (IllegalArgumentException e) {
@@ -107,8 +116,11 @@ class HttpApiFuzzTest {
         } catch (RequestSignature.Refused e) {
             assertThat(e.status()).isEqualTo(401);
             assertThat(e.getMessage()).isNotEmpty();
-            assertThat(e.getMessage().length()).as("QUOTE CAP (issue #13): refusal of %d characters: %s",
-                    e.getMessage().length(), preview(e.getMessage())).isLessThanOrEqualTo(ANSWER_OVERHEAD / 4);
+            assertThat(e.getMessage().length())
+                    .as(
+                            "QUOTE CAP (issue #13): refusal of %d characters: %s",
+                            e.getMessage().length(), preview(e.getMessage()))
+                    .isLessThanOrEqualTo(ANSWER_OVERHEAD / 4);
             accepted = false;
         }
         String why = referenceProblem(method, path, params, body, now);
@@ -120,11 +132,11 @@ class HttpApiFuzzTest {
     }
 
     /**
-     * Why the request does not hold by the published algorithm, or {@code null} if it holds or
-     * the algorithm leaves it open (a key given twice, or in two cases).
+     * Why the request does not hold by the published algorithm, or {@code null} if it holds or the
+     * algorithm leaves it open (a key given twice, or in two cases).
      */
-    private static String referenceProblem(String method, String path, Map<String, List<String>> params, byte[] body,
-            long now) {
+    private static String referenceProblem(
+            String method, String path, Map<String, List<String>> params, byte[] body, long now) {
         if (!distinctKeys(params)) {
             return null;
         }
@@ -143,31 +155,39 @@ class HttpApiFuzzTest {
         } catch (RuntimeException e) {
             return "auth_timestamp";
         }
-        if (BigInteger.valueOf(now).subtract(ts).abs().compareTo(BigInteger.valueOf(RequestSignature.MAX_SKEW_SECONDS))
+        if (BigInteger.valueOf(now)
+                        .subtract(ts)
+                        .abs()
+                        .compareTo(BigInteger.valueOf(RequestSignature.MAX_SKEW_SECONDS))
                 > 0) {
             return "timestamp skew";
         }
         String md5 = first(lower, "body_md5");
-        if ((body.length > 0 || md5 != null) && !RequestSignature.md5Hex(body).equalsIgnoreCase(String.valueOf(md5))) {
+        if ((body.length > 0 || md5 != null)
+                && !RequestSignature.md5Hex(body).equalsIgnoreCase(String.valueOf(md5))) {
             return "body_md5";
         }
         String signature = first(lower, "auth_signature");
         if (signature == null) {
             return "auth_signature";
         }
-        String expected = new HmacSigner(SECRET).signHex(referenceStringToSign(method, path, params));
+        String expected =
+                new HmacSigner(SECRET).signHex(referenceStringToSign(method, path, params));
         return expected.equals(signature) ? null : "signature";
     }
 
     /** {@code METHOD\npath\nk=v&...}: keys lowercased and sorted, auth_signature left out. */
-    private static String referenceStringToSign(String method, String path, Map<String, List<String>> params) {
+    private static String referenceStringToSign(
+            String method, String path, Map<String, List<String>> params) {
         List<String> pairs = new ArrayList<>();
-        params.forEach((k, values) -> {
-            if (!k.equalsIgnoreCase("auth_signature")) {
-                values.forEach(v -> pairs.add(k.toLowerCase(Locale.ROOT) + "=" + v));
-            }
-        });
-        pairs.sort((a, b) -> a.substring(0, a.indexOf('=')).compareTo(b.substring(0, b.indexOf('='))));
+        params.forEach(
+                (k, values) -> {
+                    if (!k.equalsIgnoreCase("auth_signature")) {
+                        values.forEach(v -> pairs.add(k.toLowerCase(Locale.ROOT) + "=" + v));
+                    }
+                });
+        pairs.sort(
+                (a, b) -> a.substring(0, a.indexOf('=')).compareTo(b.substring(0, b.indexOf('='))));
         return method.toUpperCase(Locale.ROOT) + "\n" + path + "\n" + String.join("&", pairs);
     }
 
@@ -193,8 +213,9 @@ class HttpApiFuzzTest {
         String head = headEnd < 0 ? text : text.substring(0, headEnd);
         String body = headEnd < 0 ? "" : text.substring(headEnd + 4);
         byte[] bodyBytes = body.getBytes(StandardCharsets.ISO_8859_1);
-        head = head.replace("@LEN@", Integer.toString(bodyBytes.length))
-                .replace("@MD5@", RequestSignature.md5Hex(bodyBytes));
+        head =
+                head.replace("@LEN@", Integer.toString(bodyBytes.length))
+                        .replace("@MD5@", RequestSignature.md5Hex(bodyBytes));
         if (head.contains("@SIG@")) {
             head = head.replace("@SIG@", signature(head));
         }
@@ -212,7 +233,8 @@ class HttpApiFuzzTest {
         try {
             QueryStringDecoder uri = new QueryStringDecoder(line[1]);
             Map<String, List<String>> params = new LinkedHashMap<>(uri.parameters());
-            return new HmacSigner(SECRET).signHex(RequestSignature.stringToSign(line[0], uri.rawPath(), params));
+            return new HmacSigner(SECRET)
+                    .signHex(RequestSignature.stringToSign(line[0], uri.rawPath(), params));
         } catch (IllegalArgumentException e) {
             return "0";
         }

@@ -13,6 +13,7 @@ final class Input {
 
     /** Largest text {@link #expandRepeats} makes: well past every input limit of the server. */
     static final int MAX_EXPANDED = 2 * 1024 * 1024;
+
     private static final Pattern REPEAT = Pattern.compile("@\\*([0-9]{1,7})@");
 
     private final byte[] bytes;
@@ -55,8 +56,8 @@ final class Input {
     }
 
     /**
-     * Replaces each {@code @*N@} with N more copies of the byte before it, so that a small seed
-     * (or a small mutation) stands for a 1 MB string or JSON nested 100,000 deep.
+     * Replaces each {@code @*N@} with N more copies of the byte before it, so that a small seed (or
+     * a small mutation) stands for a 1 MB string or JSON nested 100,000 deep.
      */
     static byte[] expandRepeats(byte[] input) {
         String text = new String(input, StandardCharsets.ISO_8859_1);

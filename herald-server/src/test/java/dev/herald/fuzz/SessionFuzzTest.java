@@ -21,9 +21,9 @@ import java.util.regex.Pattern;
  * hub, broker, cluster view and cache.
  *
  * <p>Invariants for every input: nothing escapes the pipeline and nothing is logged as an
- * unexpected error; no buffer leaks; the answers to each message are at most
- * {@value #ANSWER_OVERHEAD} bytes larger than the message ("answers never amplify"); once the
- * client is gone the node holds no connection, channel or admission slot for it.
+ * unexpected error; no buffer leaks; the answers to each message are at most {@value
+ * #ANSWER_OVERHEAD} bytes larger than the message ("answers never amplify"); once the client is
+ * gone the node holds no connection, channel or admission slot for it.
  */
 class SessionFuzzTest {
 
@@ -33,18 +33,22 @@ class SessionFuzzTest {
      * quoted part is long (or full of characters JSON escapes) fails here, on purpose.
      */
     static final int ANSWER_OVERHEAD = 4096;
+
     /** Largest payload a frame record may expand to: past the node's 256 KB message limit. */
     private static final int MAX_PAYLOAD = 2 * 1024 * 1024;
-    private static final Pattern SOCKET_ID = Pattern.compile("socket_id\\\\\"\\s*:\\s*\\\\\"([0-9]+\\.[0-9]+)");
+
+    private static final Pattern SOCKET_ID =
+            Pattern.compile("socket_id\\\\\"\\s*:\\s*\\\\\"([0-9]+\\.[0-9]+)");
 
     /**
      * Raw client bytes after the handshake, as records:
+     *
      * <ul>
-     * <li>{@code 0x00-0x7f}: that many raw bytes, written as they are;</li>
-     * <li>{@code 0x80 | pieces}: a frame: first header byte, flags ({@code 1} unmasked, {@code 2}
-     * a 64-bit length field follows and is sent instead of the real one, {@code 4} a 24-bit repeat
-     * count follows), a 16-bit payload length, the payload (repeated), written in
-     * {@code pieces + 1} parts.</li>
+     *   <li>{@code 0x00-0x7f}: that many raw bytes, written as they are;
+     *   <li>{@code 0x80 | pieces}: a frame: first header byte, flags ({@code 1} unmasked, {@code 2}
+     *       a 64-bit length field follows and is sent instead of the real one, {@code 4} a 24-bit
+     *       repeat count follows), a 16-bit payload length, the payload (repeated), written in
+     *       {@code pieces + 1} parts.
      * </ul>
      */
     @FuzzTest(maxDuration = "25s")
@@ -62,17 +66,19 @@ class SessionFuzzTest {
                 long claimed = (flags & 2) != 0 ? in.u64() : -1;
                 int repeat = (flags & 4) != 0 ? in.u24() : 1;
                 byte[] payload = repeated(in.take(in.u16()), repeat);
-                session.send(WebSocketFrames.frame(first, payload, (flags & 1) == 0, claimed), (record & 0x0f) + 1);
+                session.send(
+                        WebSocketFrames.frame(first, payload, (flags & 1) == 0, claimed),
+                        (record & 0x0f) + 1);
             }
         }
     }
 
     /**
-     * Pusher messages, one per line, each sent as a whole text frame and also handed to
-     * {@link ClientMessage#parse} directly. A line starting with {@code !} is signed first: a
-     * subscribe gets the {@code auth} its channel and {@code channel_data} need, a sign-in the one
-     * its {@code user_data} needs, so that the fuzzer reaches what lies behind the signature
-     * check. {@code @*N@} repeats the byte before it (see {@link Input#expandRepeats}).
+     * Pusher messages, one per line, each sent as a whole text frame and also handed to {@link
+     * ClientMessage#parse} directly. A line starting with {@code !} is signed first: a subscribe
+     * gets the {@code auth} its channel and {@code channel_data} need, a sign-in the one its {@code
+     * user_data} needs, so that the fuzzer reaches what lies behind the signature check.
+     * {@code @*N@} repeats the byte before it (see {@link Input#expandRepeats}).
      */
     @FuzzTest(maxDuration = "25s")
     void messages(byte[] data) {
@@ -102,7 +108,8 @@ class SessionFuzzTest {
             assertThat(message.event()).isNotEmpty();
         } catch (ClientMessage.Malformed e) {
             assertThat(e.getMessage()).isNotEmpty();
-            assertThat(e.getMessage().length()).as("length of a refusal quoting client input")
+            assertThat(e.getMessage().length())
+                    .as("length of a refusal quoting client input")
                     .isLessThanOrEqualTo(ANSWER_OVERHEAD / 4);
         }
     }
@@ -123,10 +130,13 @@ class SessionFuzzTest {
     private static final class Session implements AutoCloseable {
         private final InProcessNode node;
         private final String socketId;
-        private final ChannelAuthenticator authenticator = new ChannelAuthenticator(InProcessNode.APP.key(),
-                new HmacSigner(InProcessNode.APP.secret()));
+        private final ChannelAuthenticator authenticator =
+                new ChannelAuthenticator(
+                        InProcessNode.APP.key(), new HmacSigner(InProcessNode.APP.secret()));
+
         /** Bytes sent since the server last answered: the answer may be about any of them. */
         private long unanswered;
+
         private long totalIn;
         private long totalOut;
         private int sends;
@@ -149,22 +159,29 @@ class SessionFuzzTest {
         void send(byte[] bytes, int pieces) {
             int n = Math.max(1, Math.min(pieces, bytes.length));
             for (int i = 0; i < n && open(); i++) {
-                node.write(Arrays.copyOfRange(bytes, bytes.length * i / n, bytes.length * (i + 1) / n));
+                node.write(
+                        Arrays.copyOfRange(
+                                bytes, bytes.length * i / n, bytes.length * (i + 1) / n));
             }
             sends++;
             unanswered += bytes.length;
             totalIn += bytes.length;
             long out = node.drain();
             totalOut += out;
-            assertThat(out).as("AMPLIFICATION (issue #13, answers never amplify): %d bytes answered %d bytes"
-                    + " sent; the answer starts %s", out, unanswered, preview(node.lastOutbound()))
+            assertThat(out)
+                    .as(
+                            "AMPLIFICATION (issue #13, answers never amplify): %d bytes answered %d bytes"
+                                    + " sent; the answer starts %s",
+                            out, unanswered, preview(node.lastOutbound()))
                     .isLessThanOrEqualTo(ANSWER_OVERHEAD + unanswered);
             if (out > 0) {
                 unanswered = 0;
             }
         }
 
-        /** The message with the {@code auth} a real auth endpoint would have added, if it can say. */
+        /**
+         * The message with the {@code auth} a real auth endpoint would have added, if it can say.
+         */
         byte[] signed(byte[] line) {
             try {
                 JsonNode root = Json.MAPPER.readTree(line);
@@ -177,11 +194,19 @@ class SessionFuzzTest {
                 String toSign = null;
                 if (event.equals("pusher:subscribe")) {
                     JsonNode channelData = d.get("channel_data");
-                    String cd = channelData == null || channelData.isNull() ? null
-                            : channelData.isTextual() ? channelData.asText() : channelData.toString();
-                    toSign = ChannelAuthenticator.channelStringToSign(socketId, d.path("channel").asText(), cd);
+                    String cd =
+                            channelData == null || channelData.isNull()
+                                    ? null
+                                    : channelData.isTextual()
+                                            ? channelData.asText()
+                                            : channelData.toString();
+                    toSign =
+                            ChannelAuthenticator.channelStringToSign(
+                                    socketId, d.path("channel").asText(), cd);
                 } else if (event.equals("pusher:signin")) {
-                    toSign = ChannelAuthenticator.userStringToSign(socketId, d.path("user_data").asText());
+                    toSign =
+                            ChannelAuthenticator.userStringToSign(
+                                    socketId, d.path("user_data").asText());
                 }
                 if (toSign != null) {
                     d.put("auth", authenticator.sign(toSign));
@@ -199,7 +224,8 @@ class SessionFuzzTest {
                     node.advance(1_000); // subscription counts and other timers
                     long out = node.drain();
                     totalOut += out;
-                    assertThat(totalOut).as("AMPLIFICATION over the whole session")
+                    assertThat(totalOut)
+                            .as("AMPLIFICATION over the whole session")
                             .isLessThanOrEqualTo((long) ANSWER_OVERHEAD * (sends + 1) + totalIn);
                 }
             } finally {

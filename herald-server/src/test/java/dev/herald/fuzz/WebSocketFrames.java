@@ -2,13 +2,14 @@ package dev.herald.fuzz;
 
 import java.io.ByteArrayOutputStream;
 
-/** Client-to-server WebSocket frames as bytes on the wire (RFC 6455 §5.2), including malformed ones. */
+/**
+ * Client-to-server WebSocket frames as bytes on the wire (RFC 6455 §5.2), including malformed ones.
+ */
 final class WebSocketFrames {
 
     private static final byte[] MASK = {0x37, (byte) 0xfa, 0x21, 0x3d};
 
-    private WebSocketFrames() {
-    }
+    private WebSocketFrames() {}
 
     /** A final, masked text frame: what a browser sends for one message. */
     static byte[] text(byte[] payload) {
@@ -16,9 +17,9 @@ final class WebSocketFrames {
     }
 
     /**
-     * @param first         the first header byte as sent: FIN, RSV1-3 and the opcode
-     * @param claimedLength the 64-bit length to put in the header whatever the payload, or -1 for the
-     *                      payload's own length in its shortest form
+     * @param first the first header byte as sent: FIN, RSV1-3 and the opcode
+     * @param claimedLength the 64-bit length to put in the header whatever the payload, or -1 for
+     *     the payload's own length in its shortest form
      */
     static byte[] frame(int first, byte[] payload, boolean masked, long claimedLength) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + 14);

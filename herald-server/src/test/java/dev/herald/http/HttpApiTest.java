@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,22 +36,31 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The REST API's rules through the server's own HTTP pipeline on an {@link EmbeddedChannel}:
- * validation, limits, channel queries, request signing, and what subscribers (in-process
- * sessions) receive. The official SDKs' side of the same API is proven end to end, once per
- * library, by {@code HttpApiIT} and {@code http-api.test.js}.
+ * validation, limits, channel queries, request signing, and what subscribers (in-process sessions)
+ * receive. The official SDKs' side of the same API is proven end to end, once per library, by
+ * {@code HttpApiIT} and {@code http-api.test.js}.
  *
- * <p>The app has the credentials of the worked examples of docs/protocol.md §5.2 (app 3), so that the signer
- * used here can be checked against those vectors before it signs what no SDK would.
+ * <p>The app has the credentials of the worked examples of docs/protocol.md §5.2 (app 3), so that
+ * the signer used here can be checked against those vectors before it signs what no SDK would.
  */
 class HttpApiTest {
 
     private static final App APP = App.of("3", "278d425bdf160c739803", "7ad3773142a6692b25b8");
     private static final App OTHER = App.of("4", "other-key", "other-secret");
-    /** An apps file's small limits: events of 100 bytes, channel names of 50 characters, a 1 s cache. */
-    private static final App LIMITED = App.of("5", "limited-key", "limited-secret").withLimits(limits(100, 50, Duration.ofSeconds(1)));
-    private static final App CHATTY = App.of("7", "chatty-key", "chatty-secret")
-            .withFeatures(AppFeatures.defaults().withClientEvents(true));
-    private static final App DISABLED = App.of("6", "disabled-key", "disabled-secret").withEnabled(false);
+
+    /**
+     * An apps file's small limits: events of 100 bytes, channel names of 50 characters, a 1 s
+     * cache.
+     */
+    private static final App LIMITED =
+            App.of("5", "limited-key", "limited-secret")
+                    .withLimits(limits(100, 50, Duration.ofSeconds(1)));
+
+    private static final App CHATTY =
+            App.of("7", "chatty-key", "chatty-secret")
+                    .withFeatures(AppFeatures.defaults().withClientEvents(true));
+    private static final App DISABLED =
+            App.of("6", "disabled-key", "disabled-secret").withEnabled(false);
     private static final RequestSigner SIGNER = new RequestSigner(APP.key(), APP.secret());
     private static final long SPEC_TIMESTAMP = 1353088179L;
     private static final String SPEC_BODY =
@@ -67,12 +75,20 @@ class HttpApiTest {
     @BeforeEach
     void open() {
         harness = new SessionHarness(8);
-        HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP, OTHER, LIMITED, DISABLED, CHATTY)), harness.context,
-                new WebSocketUpgrade(10_240, 120_000, 30_000), () -> true, () -> Health.OK, harness.metrics,
-                () -> 1);
+        HttpRouter router =
+                new HttpRouter(
+                        new StaticAppStore(List.of(APP, OTHER, LIMITED, DISABLED, CHATTY)),
+                        harness.context,
+                        new WebSocketUpgrade(10_240, 120_000, 30_000),
+                        () -> true,
+                        () -> Health.OK,
+                        harness.metrics,
+                        () -> 1);
         http = harness.nextChannel();
-        http.pipeline().addLast(new HeraldChannelInitializer(new HttpLimits(1_048_576, 10_000, 60_000), router,
-                null));
+        http.pipeline()
+                .addLast(
+                        new HeraldChannelInitializer(
+                                new HttpLimits(1_048_576, 10_000, 60_000), router, null));
     }
 
     @AfterEach
@@ -90,7 +106,9 @@ class HttpApiTest {
             }
         }
 
-        /** Asserts the contract's error body {@code {"error":"why","status":N}} and returns the why. */
+        /**
+         * Asserts the contract's error body {@code {"error":"why","status":N}} and returns the why.
+         */
         String refused(int expected) {
             assertThat(status).as("%s", body).isEqualTo(expected);
             assertThat(json().path("status").asInt()).as("error body %s", body).isEqualTo(expected);
@@ -105,23 +123,43 @@ class HttpApiTest {
         }
     }
 
-    private static AppLimits limits(int maxEventBytes, int maxChannelNameLength, Duration cacheTtl) {
+    private static AppLimits limits(
+            int maxEventBytes, int maxChannelNameLength, Duration cacheTtl) {
         AppLimits d = AppLimits.defaults();
-        return new AppLimits(d.maxConnections(), maxEventBytes, d.maxChannelsPerConnection(), d.maxPresenceMembers(),
-                d.maxPresenceUserInfoBytes(), d.clientEventsPerSecond(), maxChannelNameLength, d.maxWatchlistSize(),
-                cacheTtl, d.apiRequestsPerSecond());
+        return new AppLimits(
+                d.maxConnections(),
+                maxEventBytes,
+                d.maxChannelsPerConnection(),
+                d.maxPresenceMembers(),
+                d.maxPresenceUserInfoBytes(),
+                d.clientEventsPerSecond(),
+                maxChannelNameLength,
+                d.maxWatchlistSize(),
+                cacheTtl,
+                d.apiRequestsPerSecond());
     }
 
     private static long now() {
         return System.currentTimeMillis() / 1000;
     }
 
-    /** Sends {@code method path?query} with {@code body} (UTF-8) as written, unsigned unless the query is. */
+    /**
+     * Sends {@code method path?query} with {@code body} (UTF-8) as written, unsigned unless the
+     * query is.
+     */
     private Answer send(String method, String pathAndQuery, String body) {
         byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        String head = method + " " + pathAndQuery + " HTTP/1.1\r\nHost: localhost\r\n"
-                + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n")
-                + "\r\n";
+        String head =
+                method
+                        + " "
+                        + pathAndQuery
+                        + " HTTP/1.1\r\nHost: localhost\r\n"
+                        + (body == null
+                                ? ""
+                                : "Content-Type: application/json\r\nContent-Length: "
+                                        + content.length
+                                        + "\r\n")
+                        + "\r\n";
         ByteArrayOutputStream request = new ByteArrayOutputStream();
         request.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
         request.writeBytes(content);
@@ -145,7 +183,8 @@ class HttpApiTest {
                 type = line.substring("content-type:".length()).trim();
             }
         }
-        return new Answer(Integer.parseInt(headLines[0].split(" ")[1]), type, text.substring(end + 4));
+        return new Answer(
+                Integer.parseInt(headLines[0].split(" ")[1]), type, text.substring(end + 4));
     }
 
     private Answer post(String path, String body, Map<String, String> query) {
@@ -159,7 +198,12 @@ class HttpApiTest {
 
     /** A GET signed now, its values percent-encoded as the Java SDK sends them. */
     private Answer get(String path, Map<String, String> params) {
-        return send("GET", path + "?" + RequestSigner.queryString(SIGNER.sign("GET", path, params, null, now()), true),
+        return send(
+                "GET",
+                path
+                        + "?"
+                        + RequestSigner.queryString(
+                                SIGNER.sign("GET", path, params, null, now()), true),
                 null);
     }
 
@@ -190,11 +234,22 @@ class HttpApiTest {
         String socketId = client.socketId();
         socketIds.put(client, socketId);
         for (String channel : channels) {
-            String auth = channel.startsWith("private-")
-                    ? ",\"auth\":\"" + SessionHarness.auth(APP, socketId, channel, null) + "\"" : "";
-            client.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\"" + auth + "}}");
+            String auth =
+                    channel.startsWith("private-")
+                            ? ",\"auth\":\""
+                                    + SessionHarness.auth(APP, socketId, channel, null)
+                                    + "\""
+                            : "";
+            client.send(
+                    "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\""
+                            + channel
+                            + "\""
+                            + auth
+                            + "}}");
         }
-        assertThat(client.frames()).extracting(Frame::event).containsOnly("pusher_internal:subscription_succeeded")
+        assertThat(client.frames())
+                .extracting(Frame::event)
+                .containsOnly("pusher_internal:subscription_succeeded")
                 .hasSize(channels.length);
         return client;
     }
@@ -203,10 +258,17 @@ class HttpApiTest {
         Client client = harness.connect(APP);
         String socketId = client.socketId();
         String channelData = "{\"user_id\":\"" + userId + "\"}";
-        client.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\",\"auth\":\""
-                + SessionHarness.auth(APP, socketId, channel, channelData) + "\",\"channel_data\":"
-                + write(channelData) + "}}");
-        assertThat(client.frames()).extracting(Frame::event).contains("pusher_internal:subscription_succeeded");
+        client.send(
+                "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\""
+                        + channel
+                        + "\",\"auth\":\""
+                        + SessionHarness.auth(APP, socketId, channel, channelData)
+                        + "\",\"channel_data\":"
+                        + write(channelData)
+                        + "}}");
+        assertThat(client.frames())
+                .extracting(Frame::event)
+                .contains("pusher_internal:subscription_succeeded");
         return client;
     }
 
@@ -214,16 +276,31 @@ class HttpApiTest {
         Client client = harness.connect(APP);
         String socketId = client.socketId();
         String userData = "{\"id\":\"" + userId + "\"}";
-        client.send("{\"event\":\"pusher:signin\",\"data\":{\"user_data\":" + write(userData) + ",\"auth\":\""
-                + SessionHarness.signin(APP, socketId, userData) + "\"}}");
-        assertThat(client.frames()).extracting(Frame::event).containsExactly("pusher:signin_success");
+        client.send(
+                "{\"event\":\"pusher:signin\",\"data\":{\"user_data\":"
+                        + write(userData)
+                        + ",\"auth\":\""
+                        + SessionHarness.signin(APP, socketId, userData)
+                        + "\"}}");
+        assertThat(client.frames())
+                .extracting(Frame::event)
+                .containsExactly("pusher:signin_success");
         return client;
     }
 
-    /** Event name, channel and data string of each event frame received, member changes left out. */
+    /**
+     * Event name, channel and data string of each event frame received, member changes left out.
+     */
     private static List<String> events(Client client) {
-        return client.frames().stream().filter(f -> !f.event().startsWith("pusher"))
-                .map(f -> f.event() + " " + f.json().path("channel").asText() + " " + f.json().path("data").asText())
+        return client.frames().stream()
+                .filter(f -> !f.event().startsWith("pusher"))
+                .map(
+                        f ->
+                                f.event()
+                                        + " "
+                                        + f.json().path("channel").asText()
+                                        + " "
+                                        + f.json().path("data").asText())
                 .toList();
     }
 
@@ -263,15 +340,19 @@ class HttpApiTest {
 
         @Test
         void goesToAHundredChannelsAndRefusesAHundredAndOneWith400() {
-            String[] hundred = IntStream.range(0, 100).mapToObj(i -> "multi-" + i).toArray(String[]::new);
+            String[] hundred =
+                    IntStream.range(0, 100).mapToObj(i -> "multi-" + i).toArray(String[]::new);
             Client client = subscriber("multi-0", "multi-57", "multi-99");
 
             post(EVENTS, trigger("fanout", "{}", hundred)).ok();
-            assertThat(events(client)).containsExactlyInAnyOrder("fanout multi-0 {}", "fanout multi-57 {}",
-                    "fanout multi-99 {}");
+            assertThat(events(client))
+                    .containsExactlyInAnyOrder(
+                            "fanout multi-0 {}", "fanout multi-57 {}", "fanout multi-99 {}");
 
-            String[] hundredAndOne = IntStream.range(0, 101).mapToObj(i -> "multi-" + i).toArray(String[]::new);
-            assertThat(post(EVENTS, trigger("over", "{}", hundredAndOne)).refused(400)).contains("at most 100");
+            String[] hundredAndOne =
+                    IntStream.range(0, 101).mapToObj(i -> "multi-" + i).toArray(String[]::new);
+            assertThat(post(EVENTS, trigger("over", "{}", hundredAndOne)).refused(400))
+                    .contains("at most 100");
             assertThat(events(client)).isEmpty();
         }
 
@@ -280,8 +361,12 @@ class HttpApiTest {
             Client excluded = subscriber("room");
             Client included = subscriber("room");
 
-            post(EVENTS, "{\"name\":\"not-for-you\",\"data\":\"{}\",\"channels\":[\"room\"],\"socket_id\":\""
-                    + socketIds.get(excluded) + "\"}").ok();
+            post(
+                            EVENTS,
+                            "{\"name\":\"not-for-you\",\"data\":\"{}\",\"channels\":[\"room\"],\"socket_id\":\""
+                                    + socketIds.get(excluded)
+                                    + "\"}")
+                    .ok();
 
             assertThat(events(included)).containsExactly("not-for-you room {}");
             assertThat(events(excluded)).isEmpty();
@@ -295,11 +380,18 @@ class HttpApiTest {
             subscriber("counted");
             subscriber("counted");
 
-            JsonNode info = post(EVENTS, "{\"name\":\"counted\",\"data\":\"{}\",\"info\":\"user_count,subscription_count\","
-                    + "\"channels\":[\"presence-counted\",\"counted\",\"empty\"]}").ok().path("channels");
+            JsonNode info =
+                    post(
+                                    EVENTS,
+                                    "{\"name\":\"counted\",\"data\":\"{}\",\"info\":\"user_count,subscription_count\","
+                                            + "\"channels\":[\"presence-counted\",\"counted\",\"empty\"]}")
+                            .ok()
+                            .path("channels");
 
-            assertThat(info.path("presence-counted").toString()).isEqualTo("{\"user_count\":2,\"subscription_count\":3}");
-            assertThat(info.path("counted").toString()).as("user_count is for presence only")
+            assertThat(info.path("presence-counted").toString())
+                    .isEqualTo("{\"user_count\":2,\"subscription_count\":3}");
+            assertThat(info.path("counted").toString())
+                    .as("user_count is for presence only")
                     .isEqualTo("{\"subscription_count\":2}");
             assertThat(info.path("empty").toString()).isEqualTo("{\"subscription_count\":0}");
         }
@@ -321,18 +413,25 @@ class HttpApiTest {
         @Test
         void refusesMalformedEventsWith400() {
             Client client = subscriber("ok");
-            assertThat(post(EVENTS, trigger("ev", "{}", "bad name!")).refused(400)).contains("bad name!");
+            assertThat(post(EVENTS, trigger("ev", "{}", "bad name!")).refused(400))
+                    .contains("bad name!");
             post(EVENTS, trigger("ev", "{}", "c".repeat(201))).refused(400);
             assertThat(post(EVENTS, "{\"data\":\"{}\",\"channels\":[\"ok\"]}").refused(400))
                     .isEqualTo("Missing event name: \"name\" is required");
-            assertThat(post(EVENTS, "{\"name\":\"ev\",\"channels\":[\"ok\"]}").refused(400)).startsWith("Missing \"data\"");
+            assertThat(post(EVENTS, "{\"name\":\"ev\",\"channels\":[\"ok\"]}").refused(400))
+                    .startsWith("Missing \"data\"");
             assertThat(post(EVENTS, "{\"name\":\"ev\",\"data\":\"{}\"}").refused(400))
                     .isEqualTo("Missing \"channels\" (or \"channel\")");
             assertThat(post(EVENTS, trigger("e".repeat(201), "{}", "ok")).refused(400))
                     .isEqualTo("Event name is longer than 200 characters");
-            assertThat(post(EVENTS, "{\"name\":\"e\",").refused(400)).startsWith("Invalid JSON body");
-            assertThat(post(EVENTS, "{\"name\":\"e\",\"data\":\"{}\",\"channels\":[\"ok\"],\"socket_id\":\"not-a-socket\"}")
-                    .refused(400)).startsWith("Invalid socket_id");
+            assertThat(post(EVENTS, "{\"name\":\"e\",").refused(400))
+                    .startsWith("Invalid JSON body");
+            assertThat(
+                            post(
+                                            EVENTS,
+                                            "{\"name\":\"e\",\"data\":\"{}\",\"channels\":[\"ok\"],\"socket_id\":\"not-a-socket\"}")
+                                    .refused(400))
+                    .startsWith("Invalid socket_id");
 
             assertThat(events(client)).isEmpty();
         }
@@ -346,8 +445,14 @@ class HttpApiTest {
         }
 
         private String event(String channel, String name, String data, String extra) {
-            return "{\"channel\":\"" + channel + "\",\"name\":\"" + name + "\",\"data\":" + write(data)
-                    + (extra == null ? "" : "," + extra) + "}";
+            return "{\"channel\":\""
+                    + channel
+                    + "\",\"name\":\""
+                    + name
+                    + "\",\"data\":"
+                    + write(data)
+                    + (extra == null ? "" : "," + extra)
+                    + "}";
         }
 
         @Test
@@ -358,20 +463,38 @@ class HttpApiTest {
             subscribeAlso(a, "batch-pub");
             subscribeAlso(b, "batch-pub");
 
-            JsonNode answer = post(BATCH, batch(
-                    event("batch-pub", "b1", "{\"n\":1}", "\"info\":\"subscription_count\""),
-                    event("presence-batch", "b2", "{\"n\":2}", "\"info\":\"user_count,subscription_count\""),
-                    event("batch-pub", "b3", "three", null))).ok();
+            JsonNode answer =
+                    post(
+                                    BATCH,
+                                    batch(
+                                            event(
+                                                    "batch-pub",
+                                                    "b1",
+                                                    "{\"n\":1}",
+                                                    "\"info\":\"subscription_count\""),
+                                            event(
+                                                    "presence-batch",
+                                                    "b2",
+                                                    "{\"n\":2}",
+                                                    "\"info\":\"user_count,subscription_count\""),
+                                            event("batch-pub", "b3", "three", null)))
+                            .ok();
 
-            assertThat(answer.toString()).isEqualTo("{\"batch\":[{\"subscription_count\":2},"
-                    + "{\"user_count\":2,\"subscription_count\":2},{}]}");
-            assertThat(events(b)).containsExactly("b1 batch-pub {\"n\":1}", "b2 presence-batch {\"n\":2}",
-                    "b3 batch-pub three");
+            assertThat(answer.toString())
+                    .isEqualTo(
+                            "{\"batch\":[{\"subscription_count\":2},"
+                                    + "{\"user_count\":2,\"subscription_count\":2},{}]}");
+            assertThat(events(b))
+                    .containsExactly(
+                            "b1 batch-pub {\"n\":1}",
+                            "b2 presence-batch {\"n\":2}",
+                            "b3 batch-pub three");
         }
 
         @Test
         void answersAnEmptyObjectWithoutInfo() {
-            assertThat(post(BATCH, batch(event("b", "e", "{}", null))).ok().toString()).isEqualTo("{}");
+            assertThat(post(BATCH, batch(event("b", "e", "{}", null))).ok().toString())
+                    .isEqualTo("{}");
         }
 
         @Test
@@ -379,20 +502,35 @@ class HttpApiTest {
             Client first = subscriber("batch-a", "batch-b");
             Client second = subscriber("batch-a");
 
-            post(BATCH, batch(event("batch-a", "one", "{\"n\":1}", null), event("batch-b", "two", "{\"n\":2}", null),
-                    event("batch-a", "three", "{\"n\":3}", "\"socket_id\":\"" + socketIds.get(first) + "\""))).ok();
+            post(
+                            BATCH,
+                            batch(
+                                    event("batch-a", "one", "{\"n\":1}", null),
+                                    event("batch-b", "two", "{\"n\":2}", null),
+                                    event(
+                                            "batch-a",
+                                            "three",
+                                            "{\"n\":3}",
+                                            "\"socket_id\":\"" + socketIds.get(first) + "\"")))
+                    .ok();
 
-            assertThat(events(first)).containsExactly("one batch-a {\"n\":1}", "two batch-b {\"n\":2}");
-            assertThat(events(second)).containsExactly("one batch-a {\"n\":1}", "three batch-a {\"n\":3}");
+            assertThat(events(first))
+                    .containsExactly("one batch-a {\"n\":1}", "two batch-b {\"n\":2}");
+            assertThat(events(second))
+                    .containsExactly("one batch-a {\"n\":1}", "three batch-a {\"n\":3}");
         }
 
         @Test
         void acceptsTenEventsAndRefusesElevenWith400DeliveringNone() {
             Client client = subscriber("batch-limit");
-            String[] ten = IntStream.range(0, 10).mapToObj(i -> event("batch-limit", "ten-" + i, "{}", null))
-                    .toArray(String[]::new);
-            String[] eleven = IntStream.range(0, 11).mapToObj(i -> event("batch-limit", "eleven-" + i, "{}", null))
-                    .toArray(String[]::new);
+            String[] ten =
+                    IntStream.range(0, 10)
+                            .mapToObj(i -> event("batch-limit", "ten-" + i, "{}", null))
+                            .toArray(String[]::new);
+            String[] eleven =
+                    IntStream.range(0, 11)
+                            .mapToObj(i -> event("batch-limit", "eleven-" + i, "{}", null))
+                            .toArray(String[]::new);
 
             post(BATCH, batch(ten)).ok();
             assertThat(post(BATCH, batch(eleven)).refused(400))
@@ -405,14 +543,21 @@ class HttpApiTest {
         void refusesABatchWithOneOversizedEventWith413DeliveringNone() {
             Client client = subscriber("bs");
 
-            assertThat(post(BATCH, batch(event("bs", "small", "x", null), event("bs", "big", "x".repeat(10_241), null)))
-                    .refused(413)).startsWith("batch[1]: ");
+            assertThat(
+                            post(
+                                            BATCH,
+                                            batch(
+                                                    event("bs", "small", "x", null),
+                                                    event("bs", "big", "x".repeat(10_241), null)))
+                                    .refused(413))
+                    .startsWith("batch[1]: ");
 
             assertThat(events(client)).isEmpty();
         }
 
         private void subscribeAlso(Client client, String channel) {
-            client.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\"}}");
+            client.send(
+                    "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\"}}");
             client.frames();
         }
     }
@@ -426,7 +571,8 @@ class HttpApiTest {
             member("presence-listed", "u1");
 
             JsonNode all = get("/apps/3/channels").ok();
-            assertThat(all.toString()).isEqualTo("{\"channels\":{\"pfx-one\":{},\"presence-listed\":{}}}");
+            assertThat(all.toString())
+                    .isEqualTo("{\"channels\":{\"pfx-one\":{},\"presence-listed\":{}}}");
             assertThat(get("/apps/3/channels", Map.of("filter_by_prefix", "pfx-")).ok().toString())
                     .isEqualTo("{\"channels\":{\"pfx-one\":{}}}");
         }
@@ -439,12 +585,31 @@ class HttpApiTest {
             member("presence-filter-b", "u3");
             subscriber("filter-c");
 
-            assertThat(get("/apps/3/channels", Map.of("filter_by_prefix", "presence-", "info", "user_count")).ok()
-                    .toString()).isEqualTo("{\"channels\":{\"presence-filter-a\":{\"user_count\":2},"
-                    + "\"presence-filter-b\":{\"user_count\":1}}}");
-            assertThat(get("/apps/3/channels", Map.of("filter_by_prefix", "presence-filter-a",
-                    "info", "user_count,subscription_count")).ok().toString())
-                    .isEqualTo("{\"channels\":{\"presence-filter-a\":{\"user_count\":2,\"subscription_count\":3}}}");
+            assertThat(
+                            get(
+                                            "/apps/3/channels",
+                                            Map.of(
+                                                    "filter_by_prefix",
+                                                    "presence-",
+                                                    "info",
+                                                    "user_count"))
+                                    .ok()
+                                    .toString())
+                    .isEqualTo(
+                            "{\"channels\":{\"presence-filter-a\":{\"user_count\":2},"
+                                    + "\"presence-filter-b\":{\"user_count\":1}}}");
+            assertThat(
+                            get(
+                                            "/apps/3/channels",
+                                            Map.of(
+                                                    "filter_by_prefix",
+                                                    "presence-filter-a",
+                                                    "info",
+                                                    "user_count,subscription_count"))
+                                    .ok()
+                                    .toString())
+                    .isEqualTo(
+                            "{\"channels\":{\"presence-filter-a\":{\"user_count\":2,\"subscription_count\":3}}}");
         }
 
         @Test
@@ -452,15 +617,25 @@ class HttpApiTest {
             subscriber("subcount-x");
             subscriber("subcount-x");
 
-            assertThat(get("/apps/3/channels", Map.of("filter_by_prefix", "subcount", "info", "subscription_count"))
-                    .ok().toString()).isEqualTo("{\"channels\":{\"subcount-x\":{\"subscription_count\":2}}}");
+            assertThat(
+                            get(
+                                            "/apps/3/channels",
+                                            Map.of(
+                                                    "filter_by_prefix",
+                                                    "subcount",
+                                                    "info",
+                                                    "subscription_count"))
+                                    .ok()
+                                    .toString())
+                    .isEqualTo("{\"channels\":{\"subcount-x\":{\"subscription_count\":2}}}");
         }
 
         @Test
         void refusesUserCountWithoutThePresencePrefixWith400() {
             assertThat(get("/apps/3/channels", Map.of("info", "user_count")).refused(400))
                     .contains("filter_by_prefix=presence-");
-            get("/apps/3/channels", Map.of("filter_by_prefix", "private-", "info", "user_count")).refused(400);
+            get("/apps/3/channels", Map.of("filter_by_prefix", "private-", "info", "user_count"))
+                    .refused(400);
         }
 
         @Test
@@ -468,18 +643,26 @@ class HttpApiTest {
             Client client = subscriber("occ");
             Client last = subscriber("occ");
 
-            assertThat(get("/apps/3/channels/occ", Map.of("info", "subscription_count")).ok().toString())
+            assertThat(
+                            get("/apps/3/channels/occ", Map.of("info", "subscription_count"))
+                                    .ok()
+                                    .toString())
                     .isEqualTo("{\"occupied\":true,\"subscription_count\":2}");
-            assertThat(get("/apps/3/channels/unused").ok().toString()).isEqualTo("{\"occupied\":false}");
+            assertThat(get("/apps/3/channels/unused").ok().toString())
+                    .isEqualTo("{\"occupied\":false}");
 
             client.channel.close();
             client.channel.runPendingTasks();
-            assertThat(get("/apps/3/channels/occ", Map.of("info", "subscription_count")).ok().toString())
+            assertThat(
+                            get("/apps/3/channels/occ", Map.of("info", "subscription_count"))
+                                    .ok()
+                                    .toString())
                     .isEqualTo("{\"occupied\":true,\"subscription_count\":1}");
 
             last.channel.close();
             last.channel.runPendingTasks();
-            assertThat(get("/apps/3/channels/occ").ok().toString()).isEqualTo("{\"occupied\":false}");
+            assertThat(get("/apps/3/channels/occ").ok().toString())
+                    .isEqualTo("{\"occupied\":false}");
         }
 
         @Test
@@ -488,8 +671,13 @@ class HttpApiTest {
             member("presence-described", "u1");
             member("presence-described", "u2");
 
-            assertThat(get("/apps/3/channels/presence-described", Map.of("info", "user_count,subscription_count")).ok()
-                    .toString()).isEqualTo("{\"occupied\":true,\"user_count\":2,\"subscription_count\":3}");
+            assertThat(
+                            get(
+                                            "/apps/3/channels/presence-described",
+                                            Map.of("info", "user_count,subscription_count"))
+                                    .ok()
+                                    .toString())
+                    .isEqualTo("{\"occupied\":true,\"user_count\":2,\"subscription_count\":3}");
         }
 
         @Test
@@ -497,7 +685,8 @@ class HttpApiTest {
             subscriber("no-users");
 
             assertThat(get("/apps/3/channels/no-users", Map.of("info", "user_count")).refused(400))
-                    .isEqualTo("info=user_count is only available for presence channels, not no-users");
+                    .isEqualTo(
+                            "info=user_count is only available for presence channels, not no-users");
             get("/apps/3/channels/bad!name").refused(400);
         }
 
@@ -510,12 +699,16 @@ class HttpApiTest {
             JsonNode body = get("/apps/3/channels/presence-users/users").ok();
 
             List<String> ids = new ArrayList<>();
-            body.path("users").forEach(user -> {
-                assertThat(user.toString()).isEqualTo("{\"id\":\"" + user.path("id").asText() + "\"}");
-                ids.add(user.path("id").asText());
-            });
+            body.path("users")
+                    .forEach(
+                            user -> {
+                                assertThat(user.toString())
+                                        .isEqualTo("{\"id\":\"" + user.path("id").asText() + "\"}");
+                                ids.add(user.path("id").asText());
+                            });
             assertThat(ids).containsExactlyInAnyOrder("x1", "x2", "x3");
-            assertThat(get("/apps/3/channels/presence-none/users").ok().toString()).isEqualTo("{\"users\":[]}");
+            assertThat(get("/apps/3/channels/presence-none/users").ok().toString())
+                    .isEqualTo("{\"users\":[]}");
         }
 
         @Test
@@ -533,17 +726,28 @@ class HttpApiTest {
 
         @Test
         void theTestsSignerReproducesTheSpecVectors() {
-            Map<String, String> post = SIGNER.sign("POST", EVENTS, Map.of(), SPEC_BODY, SPEC_TIMESTAMP);
+            Map<String, String> post =
+                    SIGNER.sign("POST", EVENTS, Map.of(), SPEC_BODY, SPEC_TIMESTAMP);
             assertThat(post.get("body_md5")).isEqualTo("ec365a775a4cd0599faeb73354201b6f");
-            assertThat(RequestSigner.stringToSign("POST", EVENTS, post)).isEqualTo("POST\n/apps/3/events\n"
-                    + "auth_key=278d425bdf160c739803&auth_timestamp=1353088179&auth_version=1.0"
-                    + "&body_md5=ec365a775a4cd0599faeb73354201b6f");
+            assertThat(RequestSigner.stringToSign("POST", EVENTS, post))
+                    .isEqualTo(
+                            "POST\n/apps/3/events\n"
+                                    + "auth_key=278d425bdf160c739803&auth_timestamp=1353088179&auth_version=1.0"
+                                    + "&body_md5=ec365a775a4cd0599faeb73354201b6f");
             assertThat(post.get("auth_signature"))
                     .isEqualTo("da454824c97ba181a32ccc17a72625ba02771f50b50e1e7430e47a1f3f457e6c")
-                    .isEqualTo(SignatureUtil.sign(RequestSigner.stringToSign("POST", EVENTS, post), APP.secret()));
+                    .isEqualTo(
+                            SignatureUtil.sign(
+                                    RequestSigner.stringToSign("POST", EVENTS, post),
+                                    APP.secret()));
 
-            Map<String, String> get = SIGNER.sign("GET", "/apps/3/channels",
-                    Map.of("filter_by_prefix", "presence-", "info", "user_count"), null, SPEC_TIMESTAMP);
+            Map<String, String> get =
+                    SIGNER.sign(
+                            "GET",
+                            "/apps/3/channels",
+                            Map.of("filter_by_prefix", "presence-", "info", "user_count"),
+                            null,
+                            SPEC_TIMESTAMP);
             assertThat(get.get("auth_signature"))
                     .isEqualTo("16819168891cb5dfd72b5c7a5d3d602605b26c6ba1930033b5e2eeeb65010291");
         }
@@ -552,25 +756,57 @@ class HttpApiTest {
         void acceptsTheSpecExamplesSignedNow() {
             assertThat(post(EVENTS, SPEC_BODY).ok().isObject()).isTrue();
             String path = "/apps/3/channels";
-            Map<String, String> query = SIGNER.sign("GET", path,
-                    Map.of("filter_by_prefix", "presence-", "info", "user_count"), null, now());
-            assertThat(send("GET", path + "?" + RequestSigner.queryString(query, false), null).ok()
-                    .path("channels").isObject()).isTrue();
+            Map<String, String> query =
+                    SIGNER.sign(
+                            "GET",
+                            path,
+                            Map.of("filter_by_prefix", "presence-", "info", "user_count"),
+                            null,
+                            now());
+            assertThat(
+                            send("GET", path + "?" + RequestSigner.queryString(query, false), null)
+                                    .ok()
+                                    .path("channels")
+                                    .isObject())
+                    .isTrue();
         }
 
         @Test
         void acceptsTimestamps500SecondsOffAndRefuses700SecondsOffWith401() {
             for (long offset : List.of(-500L, 500L)) {
-                post(EVENTS, SPEC_BODY, SIGNER.sign("POST", EVENTS, Map.of(), SPEC_BODY, now() + offset)).ok();
+                post(
+                                EVENTS,
+                                SPEC_BODY,
+                                SIGNER.sign("POST", EVENTS, Map.of(), SPEC_BODY, now() + offset))
+                        .ok();
             }
             for (long offset : List.of(-700L, 700L)) {
-                assertThat(post(EVENTS, SPEC_BODY, SIGNER.sign("POST", EVENTS, Map.of(), SPEC_BODY, now() + offset))
-                        .refused(401)).startsWith("Timestamp expired");
+                assertThat(
+                                post(
+                                                EVENTS,
+                                                SPEC_BODY,
+                                                SIGNER.sign(
+                                                        "POST",
+                                                        EVENTS,
+                                                        Map.of(),
+                                                        SPEC_BODY,
+                                                        now() + offset))
+                                        .refused(401))
+                        .startsWith("Timestamp expired");
             }
             String channels = "/apps/3/channels";
-            send("GET", channels + "?" + RequestSigner.queryString(SIGNER.sign("GET", channels, Map.of(), null,
-                    now() + 700), true), null).refused(401);
-            Map<String, String> original = SIGNER.sign("POST", EVENTS, Map.of(), SPEC_BODY, SPEC_TIMESTAMP);
+            send(
+                            "GET",
+                            channels
+                                    + "?"
+                                    + RequestSigner.queryString(
+                                            SIGNER.sign(
+                                                    "GET", channels, Map.of(), null, now() + 700),
+                                            true),
+                            null)
+                    .refused(401);
+            Map<String, String> original =
+                    SIGNER.sign("POST", EVENTS, Map.of(), SPEC_BODY, SPEC_TIMESTAMP);
             assertThat(original.get("auth_signature")).startsWith("da454824");
             post(EVENTS, SPEC_BODY, original).refused(401);
         }
@@ -578,11 +814,18 @@ class HttpApiTest {
         @Test
         void refusesABodyThatIsNotTheOneSignedWith401() {
             Map<String, String> query = SIGNER.sign("POST", EVENTS, Map.of(), SPEC_BODY, now());
-            assertThat(post(EVENTS, SPEC_BODY.replace("project-3", "project-4"), query).refused(401))
+            assertThat(
+                            post(EVENTS, SPEC_BODY.replace("project-3", "project-4"), query)
+                                    .refused(401))
                     .startsWith("body_md5 does not match the body");
             post(EVENTS, SPEC_BODY, query).ok();
 
-            assertThat(post(EVENTS, SPEC_BODY, SIGNER.sign("POST", EVENTS, Map.of(), null, now())).refused(401))
+            assertThat(
+                            post(
+                                            EVENTS,
+                                            SPEC_BODY,
+                                            SIGNER.sign("POST", EVENTS, Map.of(), null, now()))
+                                    .refused(401))
                     .isEqualTo("Missing body_md5 for a request with a body");
         }
 
@@ -590,24 +833,36 @@ class HttpApiTest {
         void refusesAWrongMissingOrMisplacedSignatureWith401() {
             Map<String, String> query = SIGNER.sign("POST", EVENTS, Map.of(), SPEC_BODY, now());
             String signature = query.get("auth_signature");
-            query.put("auth_signature", (signature.charAt(0) == '0' ? "1" : "0") + signature.substring(1));
+            query.put(
+                    "auth_signature",
+                    (signature.charAt(0) == '0' ? "1" : "0") + signature.substring(1));
             assertThat(post(EVENTS, SPEC_BODY, query).refused(401)).startsWith("Invalid signature");
 
             query.remove("auth_signature");
-            assertThat(post(EVENTS, SPEC_BODY, query).refused(401)).isEqualTo("Missing auth_signature");
+            assertThat(post(EVENTS, SPEC_BODY, query).refused(401))
+                    .isEqualTo("Missing auth_signature");
 
-            post(EVENTS, SPEC_BODY, SIGNER.sign("POST", BATCH, Map.of(), SPEC_BODY, now())).refused(401);
-            assertThat(send("GET", "/apps/3/channels", null).refused(401)).isEqualTo("Missing auth_key");
+            post(EVENTS, SPEC_BODY, SIGNER.sign("POST", BATCH, Map.of(), SPEC_BODY, now()))
+                    .refused(401);
+            assertThat(send("GET", "/apps/3/channels", null).refused(401))
+                    .isEqualTo("Missing auth_key");
         }
 
         @Test
         void refusesAParameterChangedOrAddedAfterSigning() {
             String path = "/apps/3/channels";
-            String query = RequestSigner.queryString(SIGNER.sign("GET", path, Map.of("filter_by_prefix", "a"), null,
-                    now()), false);
+            String query =
+                    RequestSigner.queryString(
+                            SIGNER.sign("GET", path, Map.of("filter_by_prefix", "a"), null, now()),
+                            false);
 
-            send("GET", path + "?" + query.replace("filter_by_prefix=a", "filter_by_prefix=b"), null).refused(401);
-            assertThat(send("GET", path + "?" + query + "&filter_by_prefix=b", null).status()).isIn(400, 401);
+            send(
+                            "GET",
+                            path + "?" + query.replace("filter_by_prefix=a", "filter_by_prefix=b"),
+                            null)
+                    .refused(401);
+            assertThat(send("GET", path + "?" + query + "&filter_by_prefix=b", null).status())
+                    .isIn(400, 401);
         }
 
         @Test
@@ -616,8 +871,10 @@ class HttpApiTest {
             query.put("auth_key", APP.key());
             query.put("auth_timestamp", Long.toString(now()));
             query.put("body_md5", RequestSigner.md5Hex(SPEC_BODY));
-            query.put("auth_signature", RequestSigner.hmacSha256Hex(APP.secret(),
-                    RequestSigner.stringToSign("POST", EVENTS, query)));
+            query.put(
+                    "auth_signature",
+                    RequestSigner.hmacSha256Hex(
+                            APP.secret(), RequestSigner.stringToSign("POST", EVENTS, query)));
 
             assertThat(post(EVENTS, SPEC_BODY, query).refused(401))
                     .isEqualTo("Version not supported: auth_version must be 1.0");
@@ -627,14 +884,26 @@ class HttpApiTest {
         void verifiesPercentEncodedValuesAgainstTheirDecodedForm() {
             member("presence-signed", "u1");
             String path = "/apps/3/channels/presence-signed";
-            Map<String, String> query = SIGNER.sign("GET", path, Map.of("info", "user_count,subscription_count"), null,
-                    now());
+            Map<String, String> query =
+                    SIGNER.sign(
+                            "GET",
+                            path,
+                            Map.of("info", "user_count,subscription_count"),
+                            null,
+                            now());
 
-            assertThat(RequestSigner.queryString(query, true)).contains("info=user_count%2Csubscription_count");
+            assertThat(RequestSigner.queryString(query, true))
+                    .contains("info=user_count%2Csubscription_count");
             String expected = "{\"occupied\":true,\"user_count\":1,\"subscription_count\":1}";
-            assertThat(send("GET", path + "?" + RequestSigner.queryString(query, true), null).ok().toString())
+            assertThat(
+                            send("GET", path + "?" + RequestSigner.queryString(query, true), null)
+                                    .ok()
+                                    .toString())
                     .isEqualTo(expected);
-            assertThat(send("GET", path + "?" + RequestSigner.queryString(query, false), null).ok().toString())
+            assertThat(
+                            send("GET", path + "?" + RequestSigner.queryString(query, false), null)
+                                    .ok()
+                                    .toString())
                     .isEqualTo(expected);
         }
 
@@ -646,8 +915,15 @@ class HttpApiTest {
 
             post(EVENTS, body, forger.sign("POST", EVENTS, Map.of(), body, now())).refused(401);
             for (String path : List.of("/apps/3/channels", "/apps/3/channels/auth")) {
-                send("GET", path + "?" + RequestSigner.queryString(forger.sign("GET", path, Map.of(), null, now()),
-                        true), null).refused(401);
+                send(
+                                "GET",
+                                path
+                                        + "?"
+                                        + RequestSigner.queryString(
+                                                forger.sign("GET", path, Map.of(), null, now()),
+                                                true),
+                                null)
+                        .refused(401);
             }
 
             assertThat(events(client)).isEmpty();
@@ -655,11 +931,25 @@ class HttpApiTest {
 
         @Test
         void refusesTheKeyOfNoAppWith401AndTheKeyOfAnotherAppWith403() {
-            assertThat(post(EVENTS, SPEC_BODY, new RequestSigner("not-the-key", APP.secret())
-                    .sign("POST", EVENTS, Map.of(), SPEC_BODY, now())).refused(401))
+            assertThat(
+                            post(
+                                            EVENTS,
+                                            SPEC_BODY,
+                                            new RequestSigner("not-the-key", APP.secret())
+                                                    .sign(
+                                                            "POST", EVENTS, Map.of(), SPEC_BODY,
+                                                            now()))
+                                    .refused(401))
                     .isEqualTo("Unknown auth_key not-the-key for this app");
-            assertThat(post(EVENTS, SPEC_BODY, new RequestSigner(OTHER.key(), OTHER.secret())
-                    .sign("POST", EVENTS, Map.of(), SPEC_BODY, now())).refused(403))
+            assertThat(
+                            post(
+                                            EVENTS,
+                                            SPEC_BODY,
+                                            new RequestSigner(OTHER.key(), OTHER.secret())
+                                                    .sign(
+                                                            "POST", EVENTS, Map.of(), SPEC_BODY,
+                                                            now()))
+                                    .refused(403))
                     .contains("belongs to another app");
         }
 
@@ -668,7 +958,8 @@ class HttpApiTest {
             String lost = "/apps/no-such-app/events";
             assertThat(post(lost, SPEC_BODY).refused(404)).isEqualTo("Unknown app id no-such-app");
             get("/apps/no-such-app/channels").refused(404);
-            assertThat(get("/apps/3/no-such-route").refused(404)).isEqualTo("Not found: GET /apps/3/no-such-route");
+            assertThat(get("/apps/3/no-such-route").refused(404))
+                    .isEqualTo("Not found: GET /apps/3/no-such-route");
         }
     }
 
@@ -682,10 +973,18 @@ class HttpApiTest {
             Client bob = signedIn("bob");
             Client anonymous = subscriber("user-news");
 
-            post(EVENTS, trigger("private-note", "{\"text\":\"hi alice\"}", "#server-to-user-alice")).ok();
+            post(
+                            EVENTS,
+                            trigger(
+                                    "private-note",
+                                    "{\"text\":\"hi alice\"}",
+                                    "#server-to-user-alice"))
+                    .ok();
 
             for (Client alice : List.of(laptop, phone)) {
-                assertThat(events(alice)).containsExactly("private-note #server-to-user-alice {\"text\":\"hi alice\"}");
+                assertThat(events(alice))
+                        .containsExactly(
+                                "private-note #server-to-user-alice {\"text\":\"hi alice\"}");
             }
             assertThat(events(bob)).isEmpty();
             assertThat(events(anonymous)).isEmpty();
@@ -696,7 +995,8 @@ class HttpApiTest {
             Client laptop = signedIn("dave");
             Client phone = signedIn("dave");
             Client frank = signedIn("frank");
-            Client presenceOnly = member("presence-terminate", "dave"); // a member called dave, never signed in
+            Client presenceOnly =
+                    member("presence-terminate", "dave"); // a member called dave, never signed in
 
             JsonNode answer = post("/apps/3/users/dave/terminate_connections", "{}").ok();
 
@@ -713,14 +1013,20 @@ class HttpApiTest {
             post(EVENTS, trigger("still-here", "{}", "#server-to-user-frank")).ok();
             assertThat(events(frank)).containsExactly("still-here #server-to-user-frank {}");
             assertThat(presenceOnly.frames()).isEmpty();
-            assertThat(presenceOnly.channel.isActive()).as("a presence member that never signed in stays").isTrue();
+            assertThat(presenceOnly.channel.isActive())
+                    .as("a presence member that never signed in stays")
+                    .isTrue();
         }
 
         @Test
         void terminatingAUserWithoutConnectionsAnswers200() {
             Client other = signedIn("unrelated");
 
-            assertThat(post("/apps/3/users/nobody-here/terminate_connections", "{}").ok().isObject()).isTrue();
+            assertThat(
+                            post("/apps/3/users/nobody-here/terminate_connections", "{}")
+                                    .ok()
+                                    .isObject())
+                    .isTrue();
 
             assertThat(other.frames()).isEmpty();
             assertThat(other.channel.isActive()).isTrue();
@@ -737,8 +1043,19 @@ class HttpApiTest {
             String body = trigger("ev", "{}", "news");
 
             post(path, body, disabled.sign("POST", path, Map.of(), body, now())).refused(403);
-            send("GET", "/apps/6/channels?" + RequestSigner.queryString(disabled.sign("GET", "/apps/6/channels",
-                    Map.of(), null, now()), true), null).refused(403);
+            send(
+                            "GET",
+                            "/apps/6/channels?"
+                                    + RequestSigner.queryString(
+                                            disabled.sign(
+                                                    "GET",
+                                                    "/apps/6/channels",
+                                                    Map.of(),
+                                                    null,
+                                                    now()),
+                                            true),
+                            null)
+                    .refused(403);
         }
 
         @Test
@@ -752,7 +1069,8 @@ class HttpApiTest {
 
             post(path, fits, limited.sign("POST", path, Map.of(), fits, now())).ok();
             post(path, over, limited.sign("POST", path, Map.of(), over, now())).refused(413);
-            post(path, longName, limited.sign("POST", path, Map.of(), longName, now())).refused(400);
+            post(path, longName, limited.sign("POST", path, Map.of(), longName, now()))
+                    .refused(400);
             post(path, longestName, limited.sign("POST", path, Map.of(), longestName, now())).ok();
             post(EVENTS, trigger("ok", "x".repeat(5_000), "size")).ok();
         }
@@ -766,27 +1084,41 @@ class HttpApiTest {
             post(EVENTS, trigger("first", "{\"v\":1}", "cache-info")).ok();
             post(EVENTS, trigger("second", "{\"v\":2}", "cache-info")).ok();
 
-            JsonNode cache = get("/apps/3/channels/cache-info", Map.of("info", "cache")).ok().path("cache");
+            JsonNode cache =
+                    get("/apps/3/channels/cache-info", Map.of("info", "cache")).ok().path("cache");
 
             assertThat(cache.path("event").asText()).as("%s", cache).isEqualTo("second");
             assertThat(cache.path("data").asText()).isEqualTo("{\"v\":2}");
             assertThat(cache.path("ttl").isIntegralNumber()).isTrue();
             assertThat(cache.path("ttl").asLong()).isBetween(1L, 1800L);
             JsonNode empty = get("/apps/3/channels/cache-nothing", Map.of("info", "cache")).ok();
-            assertThat(empty.path("cache").isMissingNode() || empty.path("cache").isNull()).as("%s", empty).isTrue();
+            assertThat(empty.path("cache").isMissingNode() || empty.path("cache").isNull())
+                    .as("%s", empty)
+                    .isTrue();
         }
 
-        private static final List<String> KINDS = List.of("cache-", "private-cache-", "presence-cache-",
-                "private-encrypted-cache-");
+        private static final List<String> KINDS =
+                List.of("cache-", "private-cache-", "presence-cache-", "private-encrypted-cache-");
 
-        /** Subscribes a new connection of that app to the channel, signed as its kind needs; its answers. */
+        /**
+         * Subscribes a new connection of that app to the channel, signed as its kind needs; its
+         * answers.
+         */
         private List<Frame> subscribe(App app, Client client, String channel) {
             String socketId = socketIds.computeIfAbsent(client, Client::socketId);
-            String channelData = channel.startsWith("presence-") ? "{\"user_id\":\"reader\"}" : null;
-            String auth = channel.startsWith("cache-") ? null : SessionHarness.auth(app, socketId, channel, channelData);
-            client.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\""
-                    + (auth == null ? "" : ",\"auth\":\"" + auth + "\"")
-                    + (channelData == null ? "" : ",\"channel_data\":" + write(channelData)) + "}}");
+            String channelData =
+                    channel.startsWith("presence-") ? "{\"user_id\":\"reader\"}" : null;
+            String auth =
+                    channel.startsWith("cache-")
+                            ? null
+                            : SessionHarness.auth(app, socketId, channel, channelData);
+            client.send(
+                    "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\""
+                            + channel
+                            + "\""
+                            + (auth == null ? "" : ",\"auth\":\"" + auth + "\"")
+                            + (channelData == null ? "" : ",\"channel_data\":" + write(channelData))
+                            + "}}");
             return client.frames();
         }
 
@@ -801,7 +1133,9 @@ class HttpApiTest {
 
                 for (Client client : List.of(first, second)) {
                     List<Frame> frames = subscribe(APP, client, channel);
-                    assertThat(frames).as(channel).extracting(Frame::event)
+                    assertThat(frames)
+                            .as(channel)
+                            .extracting(Frame::event)
                             .containsExactly("pusher_internal:subscription_succeeded", "latest");
                     assertThat(frames.get(1).json().path("channel").asText()).isEqualTo(channel);
                     assertThat(frames.get(1).json().path("data").asText()).isEqualTo("{\"n\":2}");
@@ -821,8 +1155,11 @@ class HttpApiTest {
 
                 List<Frame> frames = subscribe(APP, client, channel);
 
-                assertThat(frames).as(channel).extracting(Frame::event)
-                        .containsExactly("pusher_internal:subscription_succeeded", "pusher:cache_miss");
+                assertThat(frames)
+                        .as(channel)
+                        .extracting(Frame::event)
+                        .containsExactly(
+                                "pusher_internal:subscription_succeeded", "pusher:cache_miss");
                 assertThat(frames.get(1).json().path("channel").asText()).isEqualTo(channel);
             }
         }
@@ -839,15 +1176,35 @@ class HttpApiTest {
             subscribe(CHATTY, sender, channel);
             subscribe(CHATTY, receiver, channel);
 
-            sender.send("{\"event\":\"client-typing\",\"channel\":\"" + channel + "\",\"data\":{\"c\":1}}");
+            sender.send(
+                    "{\"event\":\"client-typing\",\"channel\":\""
+                            + channel
+                            + "\",\"data\":{\"c\":1}}");
             assertThat(receiver.frames()).extracting(Frame::event).containsExactly("client-typing");
             List<Frame> late = subscribe(CHATTY, harness.connect(CHATTY), channel);
 
-            assertThat(late).extracting(Frame::event).containsExactly("pusher_internal:subscription_succeeded",
-                    "from-server");
+            assertThat(late)
+                    .extracting(Frame::event)
+                    .containsExactly("pusher_internal:subscription_succeeded", "from-server");
             String query = "/apps/7/channels/" + channel;
-            assertThat(send("GET", query + "?" + RequestSigner.queryString(chatty.sign("GET", query,
-                    Map.of("info", "cache"), null, now()), true), null).ok().path("cache").path("event").asText())
+            assertThat(
+                            send(
+                                            "GET",
+                                            query
+                                                    + "?"
+                                                    + RequestSigner.queryString(
+                                                            chatty.sign(
+                                                                    "GET",
+                                                                    query,
+                                                                    Map.of("info", "cache"),
+                                                                    null,
+                                                                    now()),
+                                                            true),
+                                            null)
+                                    .ok()
+                                    .path("cache")
+                                    .path("event")
+                                    .asText())
                     .isEqualTo("from-server");
         }
 
@@ -858,17 +1215,48 @@ class HttpApiTest {
             String body = trigger("soon-gone", "{\"x\":1}", "cache-brief");
             String query = "/apps/5/channels/cache-brief";
             post(path, body, limited.sign("POST", path, Map.of(), body, now())).ok();
-            JsonNode cache = send("GET", query + "?" + RequestSigner.queryString(limited.sign("GET", query,
-                    Map.of("info", "cache"), null, now()), true), null).ok().path("cache");
+            JsonNode cache =
+                    send(
+                                    "GET",
+                                    query
+                                            + "?"
+                                            + RequestSigner.queryString(
+                                                    limited.sign(
+                                                            "GET",
+                                                            query,
+                                                            Map.of("info", "cache"),
+                                                            null,
+                                                            now()),
+                                                    true),
+                                    null)
+                            .ok()
+                            .path("cache");
             assertThat(cache.path("event").asText()).isEqualTo("soon-gone");
             assertThat(cache.path("ttl").asLong()).isBetween(0L, 1L);
 
             Thread.sleep(1_100); // expiry is the subject: the TTL must pass
 
-            assertThat(send("GET", query + "?" + RequestSigner.queryString(limited.sign("GET", query,
-                    Map.of("info", "cache"), null, now()), true), null).ok().path("cache").path("event")
-                    .isMissingNode()).isTrue();
-            assertThat(subscribe(LIMITED, harness.connect(LIMITED), "cache-brief")).extracting(Frame::event)
+            assertThat(
+                            send(
+                                            "GET",
+                                            query
+                                                    + "?"
+                                                    + RequestSigner.queryString(
+                                                            limited.sign(
+                                                                    "GET",
+                                                                    query,
+                                                                    Map.of("info", "cache"),
+                                                                    null,
+                                                                    now()),
+                                                            true),
+                                            null)
+                                    .ok()
+                                    .path("cache")
+                                    .path("event")
+                                    .isMissingNode())
+                    .isTrue();
+            assertThat(subscribe(LIMITED, harness.connect(LIMITED), "cache-brief"))
+                    .extracting(Frame::event)
                     .containsExactly("pusher_internal:subscription_succeeded", "pusher:cache_miss");
         }
     }

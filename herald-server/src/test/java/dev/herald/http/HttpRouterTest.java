@@ -31,14 +31,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link HttpRouter} behind the real HTTP pipeline on an {@link EmbeddedChannel}: raw request
- * bytes in, raw response bytes out, WebSocket upgrades included.
+ * {@link HttpRouter} behind the real HTTP pipeline on an {@link EmbeddedChannel}: raw request bytes
+ * in, raw response bytes out, WebSocket upgrades included.
  */
 class HttpRouterTest {
 
     private static final App APP = App.of("1", "key-1", "secret-1");
-    private static final App GUARDED = App.of("2", "key-2", "secret-2").withFeatures(new AppFeatures(false, false,
-            false, false, false, Duration.ofSeconds(30), List.of("https://good.example")));
+    private static final App GUARDED =
+            App.of("2", "key-2", "secret-2")
+                    .withFeatures(
+                            new AppFeatures(
+                                    false,
+                                    false,
+                                    false,
+                                    false,
+                                    false,
+                                    Duration.ofSeconds(30),
+                                    List.of("https://good.example")));
 
     private final SessionHarness harness = new SessionHarness(3);
     private final AtomicBoolean ready = new AtomicBoolean(true);
@@ -54,12 +63,23 @@ class HttpRouterTest {
     }
 
     private void open(String pathPrefix) {
-        HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP, GUARDED)), harness.context,
-                new WebSocketUpgrade(10_240, 120_000, 30_000), ready::get, () -> Health.OK, harness.metrics,
-                () -> 1, pathPrefix, TrustedProxies.NONE);
+        HttpRouter router =
+                new HttpRouter(
+                        new StaticAppStore(List.of(APP, GUARDED)),
+                        harness.context,
+                        new WebSocketUpgrade(10_240, 120_000, 30_000),
+                        ready::get,
+                        () -> Health.OK,
+                        harness.metrics,
+                        () -> 1,
+                        pathPrefix,
+                        TrustedProxies.NONE);
         channel = harness.nextChannel();
         channel.freezeTime();
-        channel.pipeline().addLast(new HeraldChannelInitializer(new HttpLimits(10_240, 10_000, 60_000), router, null));
+        channel.pipeline()
+                .addLast(
+                        new HeraldChannelInitializer(
+                                new HttpLimits(10_240, 10_000, 60_000), router, null));
     }
 
     private String exchange(String request) {
@@ -79,16 +99,28 @@ class HttpRouterTest {
     }
 
     private static String upgrade(String key, String origin) {
-        return "GET /app/" + key + "?protocol=7&client=js HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+        return "GET /app/"
+                + key
+                + "?protocol=7&client=js HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                + "Sec-WebSocket-Version: 13\r\n" + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n";
+                + "Sec-WebSocket-Version: 13\r\n"
+                + (origin == null ? "" : "Origin: " + origin + "\r\n")
+                + "\r\n";
     }
 
     private static String signedGet(String path) {
-        Map<String, List<String>> params = new TreeMap<>(Map.of("auth_key", List.of(APP.key()),
-                "auth_timestamp", List.of(Long.toString(System.currentTimeMillis() / 1000)),
-                "auth_version", List.of("1.0")));
-        String signature = new HmacSigner(APP.secret()).signHex(RequestSignature.stringToSign("GET", path, params));
+        Map<String, List<String>> params =
+                new TreeMap<>(
+                        Map.of(
+                                "auth_key",
+                                List.of(APP.key()),
+                                "auth_timestamp",
+                                List.of(Long.toString(System.currentTimeMillis() / 1000)),
+                                "auth_version",
+                                List.of("1.0")));
+        String signature =
+                new HmacSigner(APP.secret())
+                        .signHex(RequestSignature.stringToSign("GET", path, params));
         StringBuilder query = new StringBuilder();
         params.forEach((k, v) -> query.append(k).append('=').append(v.get(0)).append('&'));
         return get(path + "?" + query + "auth_signature=" + signature);
@@ -97,9 +129,13 @@ class HttpRouterTest {
     @Test
     void upAnswersOkWhileTheNodeIsReady() {
         open();
-        assertThat(exchange(get("/up"))).startsWith("HTTP/1.1 200 ").endsWith("{\"health\":\"OK\"}");
+        assertThat(exchange(get("/up")))
+                .startsWith("HTTP/1.1 200 ")
+                .endsWith("{\"health\":\"OK\"}");
         ready.set(false);
-        assertThat(exchange(get("/up"))).startsWith("HTTP/1.1 503 ").endsWith("{\"health\":\"not ready\"}");
+        assertThat(exchange(get("/up")))
+                .startsWith("HTTP/1.1 503 ")
+                .endsWith("{\"health\":\"not ready\"}");
     }
 
     @Test
@@ -108,7 +144,8 @@ class HttpRouterTest {
         harness.connect(APP);
         open();
 
-        assertThat(exchange(signedGet("/apps/" + APP.id() + "/connections"))).startsWith("HTTP/1.1 200 ")
+        assertThat(exchange(signedGet("/apps/" + APP.id() + "/connections")))
+                .startsWith("HTTP/1.1 200 ")
                 .endsWith("{\"connections\":2}");
         assertThat(exchange(get("/apps/" + APP.id() + "/connections"))).startsWith("HTTP/1.1 401 ");
     }
@@ -118,20 +155,26 @@ class HttpRouterTest {
         harness.connect(APP);
         open("/ws/v1");
 
-        // signed over /apps/1/connections, as Pusher's libraries and Laravel's `path` option sign it
+        // signed over /apps/1/connections, as Pusher's libraries and Laravel's `path` option sign
+        // it
         String signed = signedGet("/apps/" + APP.id() + "/connections");
-        assertThat(exchange(signed.replace("GET /apps/", "GET /ws/v1/apps/"))).startsWith("HTTP/1.1 200 ")
+        assertThat(exchange(signed.replace("GET /apps/", "GET /ws/v1/apps/")))
+                .startsWith("HTTP/1.1 200 ")
                 .endsWith("{\"connections\":1}");
-        assertThat(exchange(signed)).startsWith("HTTP/1.1 404 ").contains("this server's routes are under /ws/v1");
+        assertThat(exchange(signed))
+                .startsWith("HTTP/1.1 404 ")
+                .contains("this server's routes are under /ws/v1");
         assertThat(exchange(get("/ws/app/key-1"))).startsWith("HTTP/1.1 404 ");
         assertThat(exchange(upgrade("key-1", null).replace("GET /app/", "GET /ws/v1/app/")))
-                .startsWith("HTTP/1.1 101 ").contains("pusher:connection_established");
+                .startsWith("HTTP/1.1 101 ")
+                .contains("pusher:connection_established");
     }
 
     @Test
     void underAPathPrefixHealthChecksAnswerAtTheRootAndUnderThePrefix() {
         open("/ws");
-        for (String path : List.of("/up", "/ws/up", "/health", "/ws/health", "/ready", "/ws/ready")) {
+        for (String path :
+                List.of("/up", "/ws/up", "/health", "/ws/health", "/ready", "/ws/ready")) {
             assertThat(exchange(get(path))).as(path).startsWith("HTTP/1.1 200 ");
         }
         assertThat(exchange(get("/wsx/up"))).startsWith("HTTP/1.1 404 ");
@@ -142,21 +185,29 @@ class HttpRouterTest {
         open();
         assertThat(exchange(get("/health"))).startsWith("HTTP/1.1 200 ");
         ready.set(false);
-        assertThat(exchange(get("/ready"))).startsWith("HTTP/1.1 503 ").contains("{\"status\":\"not ready\"}");
+        assertThat(exchange(get("/ready")))
+                .startsWith("HTTP/1.1 503 ")
+                .contains("{\"status\":\"not ready\"}");
     }
 
     @Test
     void unknownPathsAre404AndTheWebSocketPathWithoutAnUpgradeIs400() {
         open();
-        assertThat(exchange(get("/nowhere"))).startsWith("HTTP/1.1 404 ").contains("Not found: /nowhere");
-        assertThat(exchange(get("/app/key-1"))).startsWith("HTTP/1.1 400 ").contains("connect with a WebSocket client");
+        assertThat(exchange(get("/nowhere")))
+                .startsWith("HTTP/1.1 404 ")
+                .contains("Not found: /nowhere");
+        assertThat(exchange(get("/app/key-1")))
+                .startsWith("HTTP/1.1 400 ")
+                .contains("connect with a WebSocket client");
     }
 
     @Test
     void anUnsignedApiCallIsRefusedWith401() {
         open();
-        String answer = exchange("POST /apps/1/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                + "Content-Length: 2\r\n\r\n{}");
+        String answer =
+                exchange(
+                        "POST /apps/1/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: 2\r\n\r\n{}");
         assertThat(answer).startsWith("HTTP/1.1 401 ").contains("Missing auth_key");
     }
 
@@ -172,7 +223,10 @@ class HttpRouterTest {
     void anUpgradeForAnUnknownKeyIsAnsweredOnTheOpenWebSocketWith4001() {
         open();
         String answer = exchange(upgrade("key-unknown", null));
-        assertThat(answer).startsWith("HTTP/1.1 101 ").contains("pusher:error").contains("\"code\":4001")
+        assertThat(answer)
+                .startsWith("HTTP/1.1 101 ")
+                .contains("pusher:error")
+                .contains("\"code\":4001")
                 .doesNotContain("connection_established");
         // the close frame carries the same code: 0x88, length, then 4001 as two bytes
         assertThat(answer).contains("\u0088").contains("\u000F\u00A1");
@@ -182,56 +236,94 @@ class HttpRouterTest {
     void anUpgradeFromAnOriginTheAppDoesNotAllowIsRefusedWith4009() {
         open();
         String answer = exchange(upgrade("key-2", "https://evil.example"));
-        assertThat(answer).startsWith("HTTP/1.1 101 ").contains("\"code\":4009").contains("Origin not allowed");
-        assertThat(harness.metrics.registry().find("herald.connections.refused").tag("reason", "origin").counter()
-                .count()).isEqualTo(1);
+        assertThat(answer)
+                .startsWith("HTTP/1.1 101 ")
+                .contains("\"code\":4009")
+                .contains("Origin not allowed");
+        assertThat(
+                        harness.metrics
+                                .registry()
+                                .find("herald.connections.refused")
+                                .tag("reason", "origin")
+                                .counter()
+                                .count())
+                .isEqualTo(1);
     }
 
     @Test
     void aClusterQueryThatFailsIsAnswered503WithoutTheCause() {
-        ClusterView failing = new ClusterView() {
-            private <T> CompletionStage<T> fail() {
-                return CompletableFuture.failedFuture(new IllegalStateException("internal detail: redis 10.1.2.3:6379"));
-            }
+        ClusterView failing =
+                new ClusterView() {
+                    private <T> CompletionStage<T> fail() {
+                        return CompletableFuture.failedFuture(
+                                new IllegalStateException("internal detail: redis 10.1.2.3:6379"));
+                    }
 
-            @Override
-            public CompletionStage<Integer> subscriptionCount(String appId, String channel) {
-                return fail();
-            }
+                    @Override
+                    public CompletionStage<Integer> subscriptionCount(
+                            String appId, String channel) {
+                        return fail();
+                    }
 
-            @Override
-            public CompletionStage<Integer> userCount(String appId, String channel) {
-                return fail();
-            }
+                    @Override
+                    public CompletionStage<Integer> userCount(String appId, String channel) {
+                        return fail();
+                    }
 
-            @Override
-            public CompletionStage<List<Member>> members(String appId, String channel) {
-                return fail();
-            }
+                    @Override
+                    public CompletionStage<List<Member>> members(String appId, String channel) {
+                        return fail();
+                    }
 
-            @Override
-            public CompletionStage<Map<String, Counts>> channels(String appId) {
-                return fail();
-            }
+                    @Override
+                    public CompletionStage<Map<String, Counts>> channels(String appId) {
+                        return fail();
+                    }
 
-            @Override
-            public CompletionStage<Set<String>> occupied(String appId, Collection<String> channels) {
-                return fail();
-            }
-        };
+                    @Override
+                    public CompletionStage<Set<String>> occupied(
+                            String appId, Collection<String> channels) {
+                        return fail();
+                    }
+                };
         SessionContext c = harness.context;
-        SessionContext withFailingView = new SessionContext(c.hub(), c.broker(), failing, c.cache(), c.observer(),
-                c.authenticators(), c.socketIds(), c.admission(), c.metrics(), c.activityTimeoutSeconds(),
-                c.maxMessageBytes(), c.messageBudget());
-        HttpRouter router = new HttpRouter(new StaticAppStore(List.of(APP)), withFailingView,
-                new WebSocketUpgrade(10_240, 120_000, 30_000), ready::get, () -> Health.OK, harness.metrics, () -> 1);
+        SessionContext withFailingView =
+                new SessionContext(
+                        c.hub(),
+                        c.broker(),
+                        failing,
+                        c.cache(),
+                        c.observer(),
+                        c.authenticators(),
+                        c.socketIds(),
+                        c.admission(),
+                        c.metrics(),
+                        c.activityTimeoutSeconds(),
+                        c.maxMessageBytes(),
+                        c.messageBudget());
+        HttpRouter router =
+                new HttpRouter(
+                        new StaticAppStore(List.of(APP)),
+                        withFailingView,
+                        new WebSocketUpgrade(10_240, 120_000, 30_000),
+                        ready::get,
+                        () -> Health.OK,
+                        harness.metrics,
+                        () -> 1);
         channel = harness.nextChannel();
         channel.freezeTime();
-        channel.pipeline().addLast(new HeraldChannelInitializer(new HttpLimits(10_240, 10_000, 60_000), router, null));
+        channel.pipeline()
+                .addLast(
+                        new HeraldChannelInitializer(
+                                new HttpLimits(10_240, 10_000, 60_000), router, null));
 
         String answer = exchange(signedGet("/apps/" + APP.id() + "/channels"));
 
-        assertThat(answer).startsWith("HTTP/1.1 503 ").contains("unavailable")
-                .doesNotContain("internal detail").doesNotContain("10.1.2.3").doesNotContain("IllegalStateException");
+        assertThat(answer)
+                .startsWith("HTTP/1.1 503 ")
+                .contains("unavailable")
+                .doesNotContain("internal detail")
+                .doesNotContain("10.1.2.3")
+                .doesNotContain("IllegalStateException");
     }
 }

@@ -44,8 +44,7 @@ import org.junit.jupiter.api.Test;
 class ConnectionSocketTest {
 
     /** The server side of the one connection: its Pusher state and its pipeline position. */
-    private record Accepted(Connection connection, ChannelHandlerContext ctx) {
-    }
+    private record Accepted(Connection connection, ChannelHandlerContext ctx) {}
 
     private final HeraldMetrics metrics = HeraldMetrics.inMemory();
     private final App app = App.of("app-id", "app-key", "app-secret");
@@ -59,39 +58,65 @@ class ConnectionSocketTest {
     void connect() throws Exception {
         assumeTrue(Epoll.isAvailable(), "epoll is the transport this path is for");
         group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
-        server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
-                // small kernel buffers, so that a few frames fill the socket
-                .childOption(ChannelOption.SO_SNDBUF, 4096)
-                .childHandler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelActive(ChannelHandlerContext ctx) {
-                        accepted.complete(new Accepted(
-                                new Connection("1.1", app, metrics.forApp(app.id()), ctx, 0), ctx));
-                    }
-                })
-                .bind("127.0.0.1", 0).sync().channel();
-        client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
-                .option(ChannelOption.SO_RCVBUF, 4096)
-                .option(ChannelOption.AUTO_READ, false)
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                ByteBuf bytes = (ByteBuf) msg;
-                                try {
-                                    synchronized (received) {
-                                        received.writeBytes(ByteBufUtil.getBytes(bytes));
+        server =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(EpollServerSocketChannel.class)
+                        // small kernel buffers, so that a few frames fill the socket
+                        .childOption(ChannelOption.SO_SNDBUF, 4096)
+                        .childHandler(
+                                new ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void channelActive(ChannelHandlerContext ctx) {
+                                        accepted.complete(
+                                                new Accepted(
+                                                        new Connection(
+                                                                "1.1",
+                                                                app,
+                                                                metrics.forApp(app.id()),
+                                                                ctx,
+                                                                0),
+                                                        ctx));
                                     }
-                                } finally {
-                                    bytes.release();
-                                }
-                            }
-                        });
-                    }
-                })
-                .connect(server.localAddress()).sync().channel();
+                                })
+                        .bind("127.0.0.1", 0)
+                        .sync()
+                        .channel();
+        client =
+                new Bootstrap()
+                        .group(group)
+                        .channel(EpollSocketChannel.class)
+                        .option(ChannelOption.SO_RCVBUF, 4096)
+                        .option(ChannelOption.AUTO_READ, false)
+                        .handler(
+                                new ChannelInitializer<>() {
+                                    @Override
+                                    protected void initChannel(Channel ch) {
+                                        ch.pipeline()
+                                                .addLast(
+                                                        new ChannelInboundHandlerAdapter() {
+                                                            @Override
+                                                            public void channelRead(
+                                                                    ChannelHandlerContext ctx,
+                                                                    Object msg) {
+                                                                ByteBuf bytes = (ByteBuf) msg;
+                                                                try {
+                                                                    synchronized (received) {
+                                                                        received.writeBytes(
+                                                                                ByteBufUtil
+                                                                                        .getBytes(
+                                                                                                bytes));
+                                                                    }
+                                                                } finally {
+                                                                    bytes.release();
+                                                                }
+                                                            }
+                                                        });
+                                    }
+                                })
+                        .connect(server.localAddress())
+                        .sync()
+                        .channel();
     }
 
     @AfterEach
@@ -111,16 +136,22 @@ class ConnectionSocketTest {
     }
 
     private <T> T onLoop(Callable<T> task) throws Exception {
-        return accepted.get(5, TimeUnit.SECONDS).ctx.executor().submit(task).get(5, TimeUnit.SECONDS);
+        return accepted.get(5, TimeUnit.SECONDS)
+                .ctx
+                .executor()
+                .submit(task)
+                .get(5, TimeUnit.SECONDS);
     }
 
     private byte[] receiveAll(int bytes) {
         client.config().setAutoRead(true);
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            synchronized (received) {
-                return received.size() >= bytes;
-            }
-        });
+        await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> {
+                            synchronized (received) {
+                                return received.size() >= bytes;
+                            }
+                        });
         synchronized (received) {
             return received.toByteArray();
         }
@@ -141,23 +172,30 @@ class ConnectionSocketTest {
         }
 
         // as the outbox delivers a publication with nothing else waiting, one after another
-        Map<Connection.Delivery, Integer> outcomes = onLoop(() -> {
-            Map<Connection.Delivery, Integer> counts = new EnumMap<>(Connection.Delivery.class);
-            for (ByteBuf frame : frames) {
-                Connection.Delivery d = c.deliver(frame, true);
-                counts.merge(d, 1, Integer::sum);
-                if (d != Connection.Delivery.SENT && c.markFlushPending()) {
-                    c.flushPending();
-                }
-                frame.release();
-            }
-            return counts;
-        });
+        Map<Connection.Delivery, Integer> outcomes =
+                onLoop(
+                        () -> {
+                            Map<Connection.Delivery, Integer> counts =
+                                    new EnumMap<>(Connection.Delivery.class);
+                            for (ByteBuf frame : frames) {
+                                Connection.Delivery d = c.deliver(frame, true);
+                                counts.merge(d, 1, Integer::sum);
+                                if (d != Connection.Delivery.SENT && c.markFlushPending()) {
+                                    c.flushPending();
+                                }
+                                frame.release();
+                            }
+                            return counts;
+                        });
 
-        assertThat(outcomes).as("the first frames go straight to the socket").containsKey(Connection.Delivery.SENT);
-        assertThat(outcomes.getOrDefault(Connection.Delivery.QUEUED, 0)
-                + outcomes.getOrDefault(Connection.Delivery.QUEUED_PAST_MARK, 0))
-                .as("the socket fills up and the rest waits in the pipeline").isPositive();
+        assertThat(outcomes)
+                .as("the first frames go straight to the socket")
+                .containsKey(Connection.Delivery.SENT);
+        assertThat(
+                        outcomes.getOrDefault(Connection.Delivery.QUEUED, 0)
+                                + outcomes.getOrDefault(Connection.Delivery.QUEUED_PAST_MARK, 0))
+                .as("the socket fills up and the rest waits in the pipeline")
+                .isPositive();
         assertThat(outcomes).doesNotContainKey(Connection.Delivery.DROPPED);
         assertThat(receiveAll(expected.size())).isEqualTo(expected.toByteArray());
     }
@@ -167,20 +205,25 @@ class ConnectionSocketTest {
         Connection c = accepted.get(5, TimeUnit.SECONDS).connection;
         ByteBuf answer = frame(1, 50);
         ByteBuf event = frame(2, 50);
-        byte[] expected = (answer.toString(StandardCharsets.US_ASCII) + event.toString(StandardCharsets.US_ASCII))
-                .getBytes(StandardCharsets.US_ASCII);
+        byte[] expected =
+                (answer.toString(StandardCharsets.US_ASCII)
+                                + event.toString(StandardCharsets.US_ASCII))
+                        .getBytes(StandardCharsets.US_ASCII);
 
-        Connection.Delivery d = onLoop(() -> {
-            c.beginRead(); // an answer written while reading waits for the end of the read
-            c.send(answer);
-            Connection.Delivery delivery = c.deliver(event, true);
-            event.release();
-            c.endRead();
-            if (delivery != Connection.Delivery.SENT && c.markFlushPending()) {
-                c.flushPending();
-            }
-            return delivery;
-        });
+        Connection.Delivery d =
+                onLoop(
+                        () -> {
+                            c.beginRead(); // an answer written while reading waits for the
+                            // end of the read
+                            c.send(answer);
+                            Connection.Delivery delivery = c.deliver(event, true);
+                            event.release();
+                            c.endRead();
+                            if (delivery != Connection.Delivery.SENT && c.markFlushPending()) {
+                                c.flushPending();
+                            }
+                            return delivery;
+                        });
 
         assertThat(d).isEqualTo(Connection.Delivery.QUEUED);
         assertThat(receiveAll(expected.length)).isEqualTo(expected);

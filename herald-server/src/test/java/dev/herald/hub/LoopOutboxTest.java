@@ -29,7 +29,11 @@ class LoopOutboxTest {
     private static final class Socket extends ChannelOutboundHandlerAdapter {
         final List<String> written = new ArrayList<>();
         int flushes;
-        /** Whether the channel turns unwritable at the first write, as a socket whose buffer fills up. */
+
+        /**
+         * Whether the channel turns unwritable at the first write, as a socket whose buffer fills
+         * up.
+         */
         boolean fillsUp;
 
         @Override
@@ -77,7 +81,9 @@ class LoopOutboxTest {
     private Socket subscriber(String socketId, String... channelNames) {
         Socket socket = new Socket();
         EmbeddedChannel ch = track(new EmbeddedChannel(socket, new ChannelInboundHandlerAdapter()));
-        Connection c = new Connection(socketId, app, metrics.forApp(APP_ID), ch.pipeline().lastContext(), 0);
+        Connection c =
+                new Connection(
+                        socketId, app, metrics.forApp(APP_ID), ch.pipeline().lastContext(), 0);
         for (String name : channelNames) {
             hub.subscribe(c, name, null, 100);
         }
@@ -159,7 +165,9 @@ class LoopOutboxTest {
         assertThat(a.written).hasSize(3);
         assertThat(a.written.get(2)).contains("three");
         assertThat(b.written).hasSize(3);
-        assertThat(a.flushes).as("the first drain stops after the publication that filled a's buffer").isEqualTo(2);
+        assertThat(a.flushes)
+                .as("the first drain stops after the publication that filled a's buffer")
+                .isEqualTo(2);
         assertThat(b.flushes).isEqualTo(2);
     }
 

@@ -34,10 +34,15 @@ import org.junit.jupiter.api.Test;
 class DistributionFilesTest {
 
     private static final Path DIST = Paths.get(System.getProperty("basedir", "."), "src", "dist");
+
     /** Keys the example sets to something other than their default, to show the syntax. */
-    private static final Set<String> EXAMPLE_VALUES = Set.of("id", "key", "secret", "allowed_origins", "webhooks");
+    private static final Set<String> EXAMPLE_VALUES =
+            Set.of("id", "key", "secret", "allowed_origins", "webhooks");
+
     /** Variables bin/herald reads rather than the server. */
-    private static final Set<String> SCRIPT_VARIABLES = Set.of("JAVA_OPTS", "JAVA_HOME", "HERALD_JAR");
+    private static final Set<String> SCRIPT_VARIABLES =
+            Set.of("JAVA_OPTS", "JAVA_HOME", "HERALD_JAR");
+
     private static final Pattern ASSIGNMENT = Pattern.compile("^#?([A-Z][A-Z0-9_]*)=(.*)$");
 
     @Test
@@ -52,26 +57,36 @@ class DistributionFilesTest {
 
     @Test
     void theFullExampleAppNamesEveryKeyWithItsDefaultUnlessItSaysOtherwise() throws IOException {
-        JsonNode entry = new ObjectMapper(new YAMLFactory())
-                .readTree(DIST.resolve("conf/apps.example.yaml").toFile()).path("apps").path(1);
+        JsonNode entry =
+                new ObjectMapper(new YAMLFactory())
+                        .readTree(DIST.resolve("conf/apps.example.yaml").toFile())
+                        .path("apps")
+                        .path(1);
         List<String> keys = new ArrayList<>();
-        for (Iterator<String> it = entry.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = entry.fieldNames(); it.hasNext(); ) {
             keys.add(it.next());
         }
-        assertThat(keys).as("every key of the apps file, in its order")
+        assertThat(keys)
+                .as("every key of the apps file, in its order")
                 .containsExactlyElementsOf(AppSettings.all().stream().map(Setting::name).toList());
 
         App full = AppsFile.read(DIST.resolve("conf/apps.example.yaml")).get(1);
         for (Setting<?> setting : AppSettings.all()) {
             if (!EXAMPLE_VALUES.contains(setting.name())) {
-                assertThat(AppSettings.read(setting, full)).as(setting.name()).isEqualTo(setting.defaultValue());
+                assertThat(AppSettings.read(setting, full))
+                        .as(setting.name())
+                        .isEqualTo(setting.defaultValue());
             }
         }
     }
 
     @Test
-    void theEnvironmentExampleNamesRealVariablesAndKeepsCommentsOnLinesOfTheirOwn() throws IOException {
-        Set<String> known = ServerSettings.commandLine().stream().map(s -> s.flag().env()).collect(Collectors.toSet());
+    void theEnvironmentExampleNamesRealVariablesAndKeepsCommentsOnLinesOfTheirOwn()
+            throws IOException {
+        Set<String> known =
+                ServerSettings.commandLine().stream()
+                        .map(s -> s.flag().env())
+                        .collect(Collectors.toSet());
         List<String> named = new ArrayList<>();
         for (String line : Files.readAllLines(DIST.resolve("conf/herald.env.example"))) {
             Matcher m = ASSIGNMENT.matcher(line);
@@ -83,33 +98,58 @@ class DistributionFilesTest {
                 }
             }
         }
-        assertThat(named).contains("HERALD_HOST", "HERALD_APP_SECRET", "HERALD_CONFIG", "HERALD_SHUTDOWN_GRACE");
-        assertThat(named).allSatisfy(name -> assertThat(known.contains(name) || SCRIPT_VARIABLES.contains(name))
-                .as("%s is a HERALD_* variable of the server or one bin/herald reads", name).isTrue());
+        assertThat(named)
+                .contains(
+                        "HERALD_HOST",
+                        "HERALD_APP_SECRET",
+                        "HERALD_CONFIG",
+                        "HERALD_SHUTDOWN_GRACE");
+        assertThat(named)
+                .allSatisfy(
+                        name ->
+                                assertThat(known.contains(name) || SCRIPT_VARIABLES.contains(name))
+                                        .as(
+                                                "%s is a HERALD_* variable of the server or one bin/herald reads",
+                                                name)
+                                        .isTrue());
     }
 
     @Test
     void theUnitStopsAfterTheDrainRestartsAfterACrashAndAllowsAMillionFiles() throws IOException {
-        Map<String, List<String>> service = section(DIST.resolve("systemd/herald.service"), "Service");
+        Map<String, List<String>> service =
+                section(DIST.resolve("systemd/herald.service"), "Service");
 
         assertThat(service.get("ExecStart")).containsExactly("/opt/herald/bin/herald");
         assertThat(service.get("EnvironmentFile")).containsExactly("/etc/herald/herald.env");
         assertThat(Long.parseLong(one(service, "LimitNOFILE"))).isGreaterThanOrEqualTo(1_048_576);
         assertThat(one(service, "KillSignal")).isEqualTo("SIGTERM");
         double grace = ServerSettings.SHUTDOWN_GRACE.defaultValue();
-        assertThat(Double.parseDouble(one(service, "TimeoutStopSec"))).as("longer than the drain, with room for "
-                + "the webhook flush").isGreaterThanOrEqualTo(grace + 10);
+        assertThat(Double.parseDouble(one(service, "TimeoutStopSec")))
+                .as("longer than the drain, with room for " + "the webhook flush")
+                .isGreaterThanOrEqualTo(grace + 10);
         assertThat(one(service, "Restart")).isEqualTo("on-failure");
         // exit 3 (fatal JVM error) and 1 (could not start) are failures, so restarted
         for (String key : List.of("SuccessExitStatus", "RestartPreventExitStatus")) {
             assertThat(words(service, key)).as(key).doesNotContain("1", "3");
         }
-        assertThat(words(service, "RestartPreventExitStatus")).as("invalid configuration").contains("2");
-        assertThat(service).as("the JIT writes code and runs it").doesNotContainKey("MemoryDenyWriteExecute");
+        assertThat(words(service, "RestartPreventExitStatus"))
+                .as("invalid configuration")
+                .contains("2");
+        assertThat(service)
+                .as("the JIT writes code and runs it")
+                .doesNotContainKey("MemoryDenyWriteExecute");
         assertThat(service.get("CapabilityBoundingSet")).containsExactly("");
         assertThat(one(service, "RestrictAddressFamilies")).isEqualTo("AF_INET AF_INET6 AF_UNIX");
-        for (String yes : List.of("NoNewPrivileges", "ProtectHome", "PrivateTmp", "PrivateDevices",
-                "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs", "ProtectControlGroups")) {
+        for (String yes :
+                List.of(
+                        "NoNewPrivileges",
+                        "ProtectHome",
+                        "PrivateTmp",
+                        "PrivateDevices",
+                        "ProtectKernelTunables",
+                        "ProtectKernelModules",
+                        "ProtectKernelLogs",
+                        "ProtectControlGroups")) {
             assertThat(one(service, yes)).as(yes).isEqualTo("yes");
         }
         assertThat(one(service, "ProtectSystem")).isEqualTo("strict");
@@ -122,7 +162,9 @@ class DistributionFilesTest {
     }
 
     private static List<String> words(Map<String, List<String>> section, String key) {
-        return section.getOrDefault(key, List.of()).stream().flatMap(v -> List.of(v.split("\\s+")).stream()).toList();
+        return section.getOrDefault(key, List.of()).stream()
+                .flatMap(v -> List.of(v.split("\\s+")).stream())
+                .toList();
     }
 
     /** The assignments of one section of a unit file, each key with its values in order. */

@@ -37,56 +37,71 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The distribution archive as an operator gets it: {@code target/herald-<version>.tar.gz} holds
- * one top directory with the files and modes the install instructions rely on, unpacks with
- * {@code tar}, and its own {@code bin/herald} starts the server from {@code lib/} with the example
- * apps file; a client connects, receives a signed trigger, and SIGTERM ends the node with 0. The
- * unit file passes {@code systemd-analyze verify} where systemd is installed.
+ * The distribution archive as an operator gets it: {@code target/herald-<version>.tar.gz} holds one
+ * top directory with the files and modes the install instructions rely on, unpacks with {@code
+ * tar}, and its own {@code bin/herald} starts the server from {@code lib/} with the example apps
+ * file; a client connects, receives a signed trigger, and SIGTERM ends the node with 0. The unit
+ * file passes {@code systemd-analyze verify} where systemd is installed.
  */
 class DistributionIT {
 
     private static final String VERSION = System.getProperty("herald.version");
     private static final String TOP = "herald-" + VERSION + "/";
-    private static final Path BASEDIR = Paths.get(System.getProperty("basedir", ".")).toAbsolutePath();
-    private static final Path ARCHIVE = BASEDIR.resolve("target").resolve("herald-" + VERSION + ".tar.gz");
+    private static final Path BASEDIR =
+            Paths.get(System.getProperty("basedir", ".")).toAbsolutePath();
+    private static final Path ARCHIVE =
+            BASEDIR.resolve("target").resolve("herald-" + VERSION + ".tar.gz");
     private static final Duration STARTUP = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    static Path unpacked;
+    @TempDir static Path unpacked;
     static Path home;
 
     @BeforeAll
     static void unpack() throws Exception {
         assertThat(ARCHIVE).as("built by package").isRegularFile();
-        Process tar = new ProcessBuilder("tar", "-xzf", ARCHIVE.toString(), "-C", unpacked.toString())
-                .redirectErrorStream(true).start();
+        Process tar =
+                new ProcessBuilder("tar", "-xzf", ARCHIVE.toString(), "-C", unpacked.toString())
+                        .redirectErrorStream(true)
+                        .start();
         String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(tar.waitFor()).as(output).isZero();
         home = unpacked.resolve(TOP);
     }
 
     /** A tar entry: path, permission bits and type ('0' file, '5' directory). */
-    record Entry(String name, int mode, char type) {
-    }
+    record Entry(String name, int mode, char type) {}
 
     @Test
-    void theArchiveHasOneTopDirectoryWithTheScriptExecutableAndTheRestReadable() throws IOException {
+    void theArchiveHasOneTopDirectoryWithTheScriptExecutableAndTheRestReadable()
+            throws IOException {
         Map<String, Entry> entries = entries(ARCHIVE);
 
         assertThat(entries.keySet()).allSatisfy(name -> assertThat(name).startsWith(TOP));
-        assertThat(entries.keySet()).contains(TOP + "bin/herald", TOP + "lib/herald-server.jar",
-                TOP + "conf/apps.example.yaml", TOP + "conf/herald.env.example", TOP + "systemd/herald.service",
-                TOP + "README.md", TOP + "docs/configuration.md", TOP + "CHANGELOG.md");
+        assertThat(entries.keySet())
+                .contains(
+                        TOP + "bin/herald",
+                        TOP + "lib/herald-server.jar",
+                        TOP + "conf/apps.example.yaml",
+                        TOP + "conf/herald.env.example",
+                        TOP + "systemd/herald.service",
+                        TOP + "README.md",
+                        TOP + "docs/configuration.md",
+                        TOP + "CHANGELOG.md");
         assertThat(entries.get(TOP + "bin/herald").mode()).as("bin/herald").isEqualTo(0755);
-        entries.values().stream().filter(e -> e.type() == '0' && !e.name().equals(TOP + "bin/herald"))
+        entries.values().stream()
+                .filter(e -> e.type() == '0' && !e.name().equals(TOP + "bin/herald"))
                 .forEach(e -> assertThat(e.mode()).as(e.name()).isEqualTo(0644));
-        entries.values().stream().filter(e -> e.type() == '5')
+        entries.values().stream()
+                .filter(e -> e.type() == '5')
                 .forEach(e -> assertThat(e.mode()).as(e.name()).isEqualTo(0755));
 
-        assertThat(home.resolve("bin/herald")).isExecutable()
-                .as("the script of the source tree, unchanged").hasSameBinaryContentAs(BASEDIR.resolve("bin/herald"));
-        assertThat(home.resolve("lib/herald-server.jar")).hasSameBinaryContentAs(BASEDIR.resolve("target/herald-server.jar"));
+        assertThat(home.resolve("bin/herald"))
+                .isExecutable()
+                .as("the script of the source tree, unchanged")
+                .hasSameBinaryContentAs(BASEDIR.resolve("bin/herald"));
+        assertThat(home.resolve("lib/herald-server.jar"))
+                .hasSameBinaryContentAs(BASEDIR.resolve("target/herald-server.jar"));
         assertThat(home.resolve("systemd/herald.service"))
                 .hasSameBinaryContentAs(BASEDIR.resolve("src/dist/systemd/herald.service"));
     }
@@ -98,10 +113,13 @@ class DistributionIT {
         int port = ServerJar.freePort();
         int opsPort = ServerJar.freePort();
         Path log = BASEDIR.resolve("target/herald-distribution.log");
-        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/herald").toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(home.resolve("bin/herald").toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
-        // only what an operator's environment file would set: no HERALD_JAR, so the script finds lib/
+        // only what an operator's environment file would set: no HERALD_JAR, so the script finds
+        // lib/
         env.keySet().removeIf(key -> key.startsWith("HERALD_") || key.equals("JAVA_OPTS"));
         env.put("JAVA_HOME", System.getProperty("java.home"));
         env.put("HERALD_HOST", "127.0.0.1");
@@ -113,39 +131,80 @@ class DistributionIT {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         try {
             URI ready = URI.create("http://127.0.0.1:" + opsPort + "/ready");
-            await("/ready on the ops port").atMost(STARTUP).pollInterval(Duration.ofMillis(100))
-                    .until(() -> {
-                        assertThat(process.isAlive()).as("exited early; log %s:%n%s", log, tail(log)).isTrue();
-                        return status(http, ready) == 200;
-                    });
-            List<String> cmdline = List.of(Files.readString(Paths.get("/proc", Long.toString(process.pid()),
-                    "cmdline")).split("\0"));
-            assertThat(cmdline).as("bin/herald execs java with its JVM settings")
+            await("/ready on the ops port")
+                    .atMost(STARTUP)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(
+                            () -> {
+                                assertThat(process.isAlive())
+                                        .as("exited early; log %s:%n%s", log, tail(log))
+                                        .isTrue();
+                                return status(http, ready) == 200;
+                            });
+            List<String> cmdline =
+                    List.of(
+                            Files.readString(
+                                            Paths.get(
+                                                    "/proc",
+                                                    Long.toString(process.pid()),
+                                                    "cmdline"))
+                                    .split("\0"));
+            assertThat(cmdline)
+                    .as("bin/herald execs java with its JVM settings")
                     .contains("-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-jar");
-            assertThat(Paths.get(cmdline.get(cmdline.indexOf("-jar") + 1)).toRealPath()).as("the archive's jar")
+            assertThat(Paths.get(cmdline.get(cmdline.indexOf("-jar") + 1)).toRealPath())
+                    .as("the archive's jar")
                     .isEqualTo(home.resolve("lib/herald-server.jar").toRealPath());
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + opsPort + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health =
+                    http.send(
+                            HttpRequest.newBuilder(
+                                            URI.create("http://127.0.0.1:" + opsPort + "/health"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).contains("\"ok\"");
 
             Frames frames = new Frames();
-            WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/app/"
-                    + app.key() + "?protocol=7&client=java&version=1.0"), frames).get(10, TimeUnit.SECONDS);
+            WebSocket ws =
+                    http.newWebSocketBuilder()
+                            .buildAsync(
+                                    URI.create(
+                                            "ws://127.0.0.1:"
+                                                    + port
+                                                    + "/app/"
+                                                    + app.key()
+                                                    + "?protocol=7&client=java&version=1.0"),
+                                    frames)
+                            .get(10, TimeUnit.SECONDS);
             JsonNode established = frames.next();
-            assertThat(established.path("event").asText()).isEqualTo("pusher:connection_established");
-            assertThat(JSON.readTree(established.path("data").asText()).path("socket_id").asText()).isNotBlank();
+            assertThat(established.path("event").asText())
+                    .isEqualTo("pusher:connection_established");
+            assertThat(JSON.readTree(established.path("data").asText()).path("socket_id").asText())
+                    .isNotBlank();
             ws.sendText("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"news\"}}", true);
-            assertThat(frames.next().path("event").asText()).isEqualTo("pusher_internal:subscription_succeeded");
+            assertThat(frames.next().path("event").asText())
+                    .isEqualTo("pusher_internal:subscription_succeeded");
 
-            String body = "{\"name\":\"greeting\",\"channels\":[\"news\"],\"data\":\"hello from the archive\"}";
+            String body =
+                    "{\"name\":\"greeting\",\"channels\":[\"news\"],\"data\":\"hello from the archive\"}";
             String path = "/apps/" + app.id() + "/events";
-            Map<String, String> query = new RequestSigner(app.key(), app.secret())
-                    .sign("POST", path, Map.of(), body, System.currentTimeMillis() / 1000);
-            HttpResponse<String> trigger = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                            + path + "?" + RequestSigner.queryString(query, true)))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            Map<String, String> query =
+                    new RequestSigner(app.key(), app.secret())
+                            .sign("POST", path, Map.of(), body, System.currentTimeMillis() / 1000);
+            HttpResponse<String> trigger =
+                    http.send(
+                            HttpRequest.newBuilder(
+                                            URI.create(
+                                                    "http://127.0.0.1:"
+                                                            + port
+                                                            + path
+                                                            + "?"
+                                                            + RequestSigner.queryString(
+                                                                    query, true)))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(trigger.statusCode()).as(trigger.body()).isEqualTo(200);
             JsonNode event = frames.next();
             assertThat(event.path("event").asText()).isEqualTo("greeting");
@@ -153,9 +212,13 @@ class DistributionIT {
             assertThat(event.path("data").asText()).isEqualTo("hello from the archive");
 
             process.destroy(); // SIGTERM, as systemctl stop sends it
-            assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("stopped; log:%n%s", tail(log)).isTrue();
+            assertThat(process.waitFor(20, TimeUnit.SECONDS))
+                    .as("stopped; log:%n%s", tail(log))
+                    .isTrue();
             assertThat(process.exitValue()).as("exit status; log:%n%s", tail(log)).isZero();
-            assertThat(frames.closeCode.get(5, TimeUnit.SECONDS)).as("told to reconnect").isEqualTo(4200);
+            assertThat(frames.closeCode.get(5, TimeUnit.SECONDS))
+                    .as("told to reconnect")
+                    .isEqualTo(4200);
         } finally {
             if (process.isAlive()) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
@@ -166,13 +229,19 @@ class DistributionIT {
     @Test
     void theUnitPassesSystemdAnalyzeVerify() throws Exception {
         assumeTrue(onPath("systemd-analyze"), "systemd-analyze is not installed");
-        // verify checks that ExecStart exists: point it at the unpacked script, nothing else changed
-        String unit = Files.readString(home.resolve("systemd/herald.service"))
-                .replace("ExecStart=/opt/herald/bin/herald", "ExecStart=" + home.resolve("bin/herald"));
+        // verify checks that ExecStart exists: point it at the unpacked script, nothing else
+        // changed
+        String unit =
+                Files.readString(home.resolve("systemd/herald.service"))
+                        .replace(
+                                "ExecStart=/opt/herald/bin/herald",
+                                "ExecStart=" + home.resolve("bin/herald"));
         Path copy = Files.createDirectories(unpacked.resolve("units")).resolve("herald.service");
         Files.writeString(copy, unit);
-        Process verify = new ProcessBuilder("systemd-analyze", "verify", copy.toString())
-                .redirectErrorStream(true).start();
+        Process verify =
+                new ProcessBuilder("systemd-analyze", "verify", copy.toString())
+                        .redirectErrorStream(true)
+                        .start();
         String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(verify.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(verify.exitValue()).as(output).isZero();
@@ -219,7 +288,10 @@ class DistributionIT {
         }
     }
 
-    /** The entries of a .tar.gz, read from the ustar headers: what tar records, whatever the umask on unpacking. */
+    /**
+     * The entries of a .tar.gz, read from the ustar headers: what tar records, whatever the umask
+     * on unpacking.
+     */
     static Map<String, Entry> entries(Path archive) throws IOException {
         Map<String, Entry> entries = new LinkedHashMap<>();
         try (InputStream in = new GZIPInputStream(Files.newInputStream(archive))) {
@@ -270,8 +342,10 @@ class DistributionIT {
 
     private static int status(HttpClient http, URI uri) {
         try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(
+                            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

@@ -8,7 +8,8 @@ class ChannelKindTest {
 
     @Test
     void classifiesByAnchoredPrefixInSpecOrder() {
-        assertThat(ChannelKind.of("private-encrypted-cache-x")).isEqualTo(ChannelKind.PRIVATE_ENCRYPTED_CACHE);
+        assertThat(ChannelKind.of("private-encrypted-cache-x"))
+                .isEqualTo(ChannelKind.PRIVATE_ENCRYPTED_CACHE);
         assertThat(ChannelKind.of("private-encrypted-x")).isEqualTo(ChannelKind.PRIVATE_ENCRYPTED);
         assertThat(ChannelKind.of("private-cache-x")).isEqualTo(ChannelKind.PRIVATE_CACHE);
         assertThat(ChannelKind.of("presence-cache-x")).isEqualTo(ChannelKind.PRESENCE_CACHE);

@@ -44,7 +44,9 @@ class FramesTest {
 
     @Test
     void errorDataIsAnObjectWithNumericCode() throws Exception {
-        JsonNode msg = Json.MAPPER.readTree(payload(Frames.error(PusherError.APP_NOT_FOUND, "no \"app\"")));
+        JsonNode msg =
+                Json.MAPPER.readTree(
+                        payload(Frames.error(PusherError.APP_NOT_FOUND, "no \"app\"")));
         assertThat(msg.get("data").get("code").isNumber()).isTrue();
         assertThat(msg.get("data").get("code").asInt()).isEqualTo(4001);
         assertThat(msg.get("data").get("message").asText()).isEqualTo("no \"app\"");
@@ -55,24 +57,33 @@ class FramesTest {
         for (int size : new int[] {10, 125, 126, 5_000, 65_535, 70_000}) {
             String data = "x".repeat(size);
             String json = payload(Frames.event("e", "c", data));
-            assertThat(json).isEqualTo("{\"event\":\"e\",\"channel\":\"c\",\"data\":\"" + data + "\"}");
+            assertThat(json)
+                    .isEqualTo("{\"event\":\"e\",\"channel\":\"c\",\"data\":\"" + data + "\"}");
         }
     }
 
     @Test
     void presenceSucceededHasIdsHashAndCount() throws Exception {
-        JsonNode msg = Json.MAPPER.readTree(payload(Frames.presenceSubscriptionSucceeded("presence-r",
-                List.of(new Member("1", "{\"name\":\"A\"}"), new Member("2", null)))));
+        JsonNode msg =
+                Json.MAPPER.readTree(
+                        payload(
+                                Frames.presenceSubscriptionSucceeded(
+                                        "presence-r",
+                                        List.of(
+                                                new Member("1", "{\"name\":\"A\"}"),
+                                                new Member("2", null)))));
         JsonNode presence = Json.MAPPER.readTree(msg.get("data").asText()).get("presence");
         assertThat(presence.get("ids").toString()).isEqualTo("[\"1\",\"2\"]");
-        assertThat(presence.get("hash").toString()).isEqualTo("{\"1\":{\"name\":\"A\"},\"2\":null}");
+        assertThat(presence.get("hash").toString())
+                .isEqualTo("{\"1\":{\"name\":\"A\"},\"2\":null}");
         assertThat(presence.get("count").asInt()).isEqualTo(2);
     }
 
     @Test
     void clientEventKeepsDataVerbatimAndAddsUserId() {
         assertThat(payload(Frames.clientEvent("client-x", "presence-r", "{\"a\":1}", "3")))
-                .isEqualTo("{\"event\":\"client-x\",\"channel\":\"presence-r\",\"data\":{\"a\":1},\"user_id\":\"3\"}");
+                .isEqualTo(
+                        "{\"event\":\"client-x\",\"channel\":\"presence-r\",\"data\":{\"a\":1},\"user_id\":\"3\"}");
         assertThat(payload(Frames.clientEvent("client-x", "private-r", "\"text\"", null)))
                 .isEqualTo("{\"event\":\"client-x\",\"channel\":\"private-r\",\"data\":\"text\"}");
     }
@@ -92,9 +103,14 @@ class FramesTest {
 
     @Test
     void parsesClientMessagesAndRefusesMalformedOnes() throws Exception {
-        ClientMessage m = ClientMessage.parse("{\"event\":\"pusher:subscribe\",\"data\":\"{\\\"channel\\\":\\\"a\\\"}\"}");
+        ClientMessage m =
+                ClientMessage.parse(
+                        "{\"event\":\"pusher:subscribe\",\"data\":\"{\\\"channel\\\":\\\"a\\\"}\"}");
         assertThat(m.dataObject().get("channel").asText()).isEqualTo("a");
-        for (String bad : new String[] {"nope", "[]", "{}", "{\"event\":3}", "{\"event\":\"x\",\"channel\":{}}"}) {
+        for (String bad :
+                new String[] {
+                    "nope", "[]", "{}", "{\"event\":3}", "{\"event\":\"x\",\"channel\":{}}"
+                }) {
             assertThatThrownBy(() -> ClientMessage.parse(bad))
                     .isInstanceOf(ClientMessage.Malformed.class);
         }
@@ -110,9 +126,10 @@ class FramesTest {
             byte[] sent = new byte[close.readableBytes()];
             close.readBytes(sent);
             assertThat(sent.length).isLessThanOrEqualTo(123).isEven();
-            assertThat(new String(sent, StandardCharsets.UTF_8)).isEqualTo("é".repeat(sent.length / 2));
-            assertThat(ByteBufUtil.isText(Unpooled.wrappedBuffer(sent),
-                    StandardCharsets.UTF_8)).isTrue();
+            assertThat(new String(sent, StandardCharsets.UTF_8))
+                    .isEqualTo("é".repeat(sent.length / 2));
+            assertThat(ByteBufUtil.isText(Unpooled.wrappedBuffer(sent), StandardCharsets.UTF_8))
+                    .isTrue();
         } finally {
             close.release();
         }
@@ -143,9 +160,12 @@ class FramesTest {
 
     @Test
     void eventNamesLongerThan200CharactersAreMalformed() throws Exception {
-        assertThat(ClientMessage.parse("{\"event\":\"client-" + "e".repeat(193) + "\"}").event()).hasSize(200);
+        assertThat(ClientMessage.parse("{\"event\":\"client-" + "e".repeat(193) + "\"}").event())
+                .hasSize(200);
         assertThatThrownBy(
-                () -> ClientMessage.parse("{\"event\":\"client-" + "e".repeat(100_000) + "\"}"))
+                        () ->
+                                ClientMessage.parse(
+                                        "{\"event\":\"client-" + "e".repeat(100_000) + "\"}"))
                 .isInstanceOf(ClientMessage.Malformed.class)
                 .hasMessageContaining("longer than 200")
                 .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(400));

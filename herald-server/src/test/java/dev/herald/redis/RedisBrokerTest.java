@@ -10,8 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The broker contract on the real Redis, each test's nodes under a namespace of its own. */
 class RedisBrokerTest extends ClusteredBrokerContract {
 
-    @RegisterExtension
-    final TestRedis redis = new TestRedis();
+    @RegisterExtension final TestRedis redis = new TestRedis();
 
     @Override
     protected Broker node(BrokerListener listener) throws Exception {
@@ -20,7 +19,10 @@ class RedisBrokerTest extends ClusteredBrokerContract {
         broker.start(listener);
         // start() does not wait for Redis to confirm the node-command subscription; one more
         // subscription confirmed on the same connection means that one is in place too
-        connections.subscriber().async().subscribe((redis.namespace + ":started").getBytes(StandardCharsets.UTF_8))
+        connections
+                .subscriber()
+                .async()
+                .subscribe((redis.namespace + ":started").getBytes(StandardCharsets.UTF_8))
                 .get(WITHIN.toMillis(), TimeUnit.MILLISECONDS);
         return broker;
     }

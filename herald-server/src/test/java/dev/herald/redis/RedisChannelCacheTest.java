@@ -11,8 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The cache contract on the real Redis, with Redis's own expiry (so time really passes). */
 class RedisChannelCacheTest extends ChannelCacheContract {
 
-    @RegisterExtension
-    final TestRedis redis = new TestRedis();
+    @RegisterExtension final TestRedis redis = new TestRedis();
 
     @Override
     protected ChannelCache cache() {

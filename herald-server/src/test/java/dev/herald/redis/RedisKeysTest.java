@@ -17,38 +17,47 @@ class RedisKeysTest {
     void writesTheNamesNodesShare() {
         assertThat(keys.nodes()).isEqualTo("herald:nodes");
         assertThat(keys.subscriptions("42", "app-id")).isEqualTo("herald:n:42:s:app-id");
-        assertThat(keys.members("42", "app-id", "presence-room")).isEqualTo("herald:n:42:p:app-id|presence-room");
+        assertThat(keys.members("42", "app-id", "presence-room"))
+                .isEqualTo("herald:n:42:p:app-id|presence-room");
         assertThat(keys.connections("42")).isEqualTo("herald:n:42:c");
         assertThat(keys.nodeKeys("42")).isEqualTo("herald:n:42:keys");
         assertThat(keys.alive("42")).isEqualTo("herald:n:42:alive");
         assertThat(keys.cache("app-id", "cache-x")).isEqualTo("herald:cache:app-id|cache-x");
-        assertThat(keys.removalMark("app-id|presence-room|u1")).isEqualTo("herald:gone:app-id|presence-room|u1");
-        assertThat(keys.relayChannel("app-id", "private-x")).isEqualTo("herald:ch:app-id|private-x");
+        assertThat(keys.removalMark("app-id|presence-room|u1"))
+                .isEqualTo("herald:gone:app-id|presence-room|u1");
+        assertThat(keys.relayChannel("app-id", "private-x"))
+                .isEqualTo("herald:ch:app-id|private-x");
         assertThat(keys.controlChannel()).isEqualTo("herald:ctl");
     }
 
     @Test
     void scriptPiecesJoinIntoTheSameKeys() {
-        assertThat(keys.nodePrefix() + "42" + RedisKeys.subscriptionsSuffix("a")).isEqualTo(keys.subscriptions("42", "a"));
+        assertThat(keys.nodePrefix() + "42" + RedisKeys.subscriptionsSuffix("a"))
+                .isEqualTo(keys.subscriptions("42", "a"));
         assertThat(keys.nodePrefix() + "42" + RedisKeys.membersStem("a") + "presence-x")
                 .isEqualTo(keys.members("42", "a", "presence-x"));
-        assertThat(keys.nodePrefix() + "42" + RedisKeys.connectionsSuffix()).isEqualTo(keys.connections("42"));
+        assertThat(keys.nodePrefix() + "42" + RedisKeys.connectionsSuffix())
+                .isEqualTo(keys.connections("42"));
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = ' ', value = {
-        "app-id private-chat",
-        "ci-dashboard presence-build.42",
-        "A.b_c-9 _-=@,.;",
-        "1001 #server-to-user-alice@example.com",
-        "a a|b|c",
-        "a :colon:in:channel"
-    })
+    @CsvSource(
+            delimiter = ' ',
+            value = {
+                "app-id private-chat",
+                "ci-dashboard presence-build.42",
+                "A.b_c-9 _-=@,.;",
+                "1001 #server-to-user-alice@example.com",
+                "a a|b|c",
+                "a :colon:in:channel"
+            })
     void readsBackEveryAppAndChannel(String appId, String channel) {
-        assertThat(keys.readRelayChannel(keys.relayChannel(appId, channel))).isEqualTo(new AppChannel(appId, channel));
+        assertThat(keys.readRelayChannel(keys.relayChannel(appId, channel)))
+                .isEqualTo(new AppChannel(appId, channel));
         assertThat(keys.readMembersKey("42", keys.members("42", appId, channel)))
                 .isEqualTo(new AppChannel(appId, channel));
-        assertThat(keys.readSubscriptionsKey("42", keys.subscriptions("42", appId))).isEqualTo(appId);
+        assertThat(keys.readSubscriptionsKey("42", keys.subscriptions("42", appId)))
+                .isEqualTo(appId);
     }
 
     @Test
@@ -58,7 +67,8 @@ class RedisKeysTest {
         assertThat(keys.readRelayChannel("herald:ch:no-separator")).isNull();
         assertThat(keys.readRelayChannel("herald:ch:not:an:app|channel")).isNull();
         assertThat(keys.readMembersKey("42", keys.subscriptions("42", "app"))).isNull();
-        assertThat(keys.readSubscriptionsKey("42", keys.members("42", "app", "presence-x"))).isNull();
+        assertThat(keys.readSubscriptionsKey("42", keys.members("42", "app", "presence-x")))
+                .isNull();
     }
 
     @Test

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The removal-marks contract on the real Redis, each node with connections of its own. */
 class RedisRemovalMarksTest extends SharedRemovalMarksContract {
 
-    @RegisterExtension
-    final TestRedis redis = new TestRedis();
+    @RegisterExtension final TestRedis redis = new TestRedis();
     private final Map<RemovalMarks, RedisConnections> connections = new IdentityHashMap<>();
 
     @Override
@@ -39,11 +38,13 @@ class RedisRemovalMarksTest extends SharedRemovalMarksContract {
     @Test
     void outlivesTheDebounceByTenSeconds() {
         RedisConnections node = redis.connect();
-        RemovalMarks marks = RedisRemovalMarks.forDebounce(node, TestRedis.nodeId(), Duration.ofSeconds(3));
+        RemovalMarks marks =
+                RedisRemovalMarks.forDebounce(node, TestRedis.nodeId(), Duration.ofSeconds(3));
 
         marks.mark("app-id|news");
         node.state().sync().ping();
 
-        assertThat(node.state().sync().pttl(node.keys().removalMark("app-id|news"))).isBetween(12_000L, 13_000L);
+        assertThat(node.state().sync().pttl(node.keys().removalMark("app-id|news")))
+                .isBetween(12_000L, 13_000L);
     }
 }

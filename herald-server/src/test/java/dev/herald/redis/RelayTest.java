@@ -19,7 +19,10 @@ class RelayTest {
     }
 
     private static String frameOf(Relay.Publication publication) {
-        return new String(publication.message(), publication.frameOffset(), publication.frameLength(),
+        return new String(
+                publication.message(),
+                publication.frameOffset(),
+                publication.frameLength(),
                 StandardCharsets.UTF_8);
     }
 
@@ -33,7 +36,8 @@ class RelayTest {
 
     @Test
     void readsBackAPublication() {
-        Relay.Publication read = Relay.readPublication(Relay.publication(NODE, "123.456", frame("{\"event\":1}")));
+        Relay.Publication read =
+                Relay.readPublication(Relay.publication(NODE, "123.456", frame("{\"event\":1}")));
 
         assertThat(read.node()).isEqualTo("42");
         assertThat(read.excludeSocketId()).isEqualTo("123.456");
@@ -66,7 +70,8 @@ class RelayTest {
         byte[] longNode = Relay.nodeId("7".repeat(255));
         String longSocket = "1." + "2".repeat(253);
 
-        Relay.Publication read = Relay.readPublication(Relay.publication(longNode, longSocket, frame("F")));
+        Relay.Publication read =
+                Relay.readPublication(Relay.publication(longNode, longSocket, frame("F")));
 
         assertThat(read.from(longNode)).isTrue();
         assertThat(read.excludeSocketId()).isEqualTo(longSocket);
@@ -75,7 +80,8 @@ class RelayTest {
 
     @Test
     void relaysASocketIdTooLongToBeOneOfOursAsNoExclusion() {
-        Relay.Publication read = Relay.readPublication(Relay.publication(NODE, "1." + "2".repeat(300), frame("F")));
+        Relay.Publication read =
+                Relay.readPublication(Relay.publication(NODE, "1." + "2".repeat(300), frame("F")));
 
         assertThat(read.excludeSocketId()).isNull();
         assertThat(frameOf(read)).isEqualTo("F");
@@ -84,7 +90,8 @@ class RelayTest {
     @Test
     void refusesNodeIdsTheLengthByteCannotHold() {
         assertThatThrownBy(() -> Relay.nodeId("")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Relay.nodeId("7".repeat(256))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Relay.nodeId("7".repeat(256)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -112,10 +119,12 @@ class RelayTest {
 
     @Test
     void leavesUnknownCommandsToTheCaller() {
-        Relay.Command read = Relay.readCommand("42\nREBOOT\napp\nx".getBytes(StandardCharsets.UTF_8));
+        Relay.Command read =
+                Relay.readCommand("42\nREBOOT\napp\nx".getBytes(StandardCharsets.UTF_8));
 
         assertThat(read.type()).isEqualTo("REBOOT");
         assertThatThrownBy(read::toNodeCommand).isInstanceOf(IllegalArgumentException.class);
-        assertThat(Relay.readCommand("42\nTERMINATE_USER".getBytes(StandardCharsets.UTF_8))).isNull();
+        assertThat(Relay.readCommand("42\nTERMINATE_USER".getBytes(StandardCharsets.UTF_8)))
+                .isNull();
     }
 }

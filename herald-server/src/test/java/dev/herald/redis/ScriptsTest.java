@@ -10,9 +10,18 @@ class ScriptsTest {
 
     @Test
     void readsEveryScriptFromItsFile() {
-        List<String> scripts = List.of(Scripts.OCCUPY, Scripts.VACATE, Scripts.JOIN, Scripts.LEAVE,
-                Scripts.SUBSCRIPTIONS, Scripts.MEMBERS, Scripts.CHANNELS, Scripts.OCCUPIED, Scripts.REMOTE_CONNECTIONS,
-                Scripts.CONFIRM_MARK);
+        List<String> scripts =
+                List.of(
+                        Scripts.OCCUPY,
+                        Scripts.VACATE,
+                        Scripts.JOIN,
+                        Scripts.LEAVE,
+                        Scripts.SUBSCRIPTIONS,
+                        Scripts.MEMBERS,
+                        Scripts.CHANNELS,
+                        Scripts.OCCUPIED,
+                        Scripts.REMOTE_CONNECTIONS,
+                        Scripts.CONFIRM_MARK);
 
         assertThat(scripts).allSatisfy(script -> assertThat(script).contains("return"));
         assertThat(scripts).doesNotHaveDuplicates();
@@ -21,13 +30,27 @@ class ScriptsTest {
     /** The layout is RedisKeys' alone: no script spells a key name. */
     @Test
     void noScriptKnowsAKeyName() {
-        assertThat(List.of(Scripts.OCCUPY, Scripts.VACATE, Scripts.JOIN, Scripts.LEAVE, Scripts.SUBSCRIPTIONS,
-                Scripts.MEMBERS, Scripts.CHANNELS, Scripts.OCCUPIED, Scripts.REMOTE_CONNECTIONS, Scripts.CONFIRM_MARK))
-                .noneSatisfy(script -> assertThat(script).containsAnyOf("herald:", "':s:'", "':p:'", "':c'"));
+        assertThat(
+                        List.of(
+                                Scripts.OCCUPY,
+                                Scripts.VACATE,
+                                Scripts.JOIN,
+                                Scripts.LEAVE,
+                                Scripts.SUBSCRIPTIONS,
+                                Scripts.MEMBERS,
+                                Scripts.CHANNELS,
+                                Scripts.OCCUPIED,
+                                Scripts.REMOTE_CONNECTIONS,
+                                Scripts.CONFIRM_MARK))
+                .noneSatisfy(
+                        script ->
+                                assertThat(script)
+                                        .containsAnyOf("herald:", "':s:'", "':p:'", "':c'"));
     }
 
     @Test
     void saysWhichScriptIsMissing() {
-        assertThatThrownBy(() -> Scripts.load("no-such-script")).hasMessageContaining("no-such-script.lua");
+        assertThatThrownBy(() -> Scripts.load("no-such-script"))
+                .hasMessageContaining("no-such-script.lua");
     }
 }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The real Redis on 127.0.0.1:6379 for one test: the engines' keys and channels live under a
  * namespace of the test's own, so parallel runs, the cluster ITs and other tests never meet them,
- * and the keys are deleted afterwards. Skips the test when Redis is not there (CI always starts it).
+ * and the keys are deleted afterwards. Skips the test when Redis is not there (CI always starts
+ * it).
  */
 final class TestRedis implements BeforeEachCallback, AfterEachCallback {
 
@@ -44,13 +45,19 @@ final class TestRedis implements BeforeEachCallback, AfterEachCallback {
         } catch (IOException e) {
             reachable = false;
         }
-        assumeTrue(reachable, "Redis is not reachable on " + HOST + ":" + PORT
-                + ": the Redis engine's contract tests are skipped (start redis-server to run them)");
+        assumeTrue(
+                reachable,
+                "Redis is not reachable on "
+                        + HOST
+                        + ":"
+                        + PORT
+                        + ": the Redis engine's contract tests are skipped (start redis-server to run them)");
     }
 
     /** One node's connections, under this test's namespace. */
     RedisConnections connect() {
-        RedisConnections connections = new RedisConnections("redis://" + HOST + ":" + PORT, namespace);
+        RedisConnections connections =
+                new RedisConnections("redis://" + HOST + ":" + PORT, namespace);
         opened.add(connections);
         return connections;
     }
@@ -62,7 +69,8 @@ final class TestRedis implements BeforeEachCallback, AfterEachCallback {
 
     /** Every key under this test's namespace. */
     List<String> keys() {
-        try (RedisConnections own = new RedisConnections("redis://" + HOST + ":" + PORT, namespace)) {
+        try (RedisConnections own =
+                new RedisConnections("redis://" + HOST + ":" + PORT, namespace)) {
             return keys(own.state().sync());
         }
     }
@@ -71,7 +79,8 @@ final class TestRedis implements BeforeEachCallback, AfterEachCallback {
         List<String> keys = new ArrayList<>();
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
-            KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(namespace + ":*").limit(1000));
+            KeyScanCursor<String> page =
+                    redis.scan(cursor, ScanArgs.Builder.matches(namespace + ":*").limit(1000));
             keys.addAll(page.getKeys());
             cursor = page;
         } while (!cursor.isFinished());
@@ -79,15 +88,16 @@ final class TestRedis implements BeforeEachCallback, AfterEachCallback {
     }
 
     /**
-     * Deletes the test's keys and closes its connections; the keys through a connection of its
-     * own, since a test may have closed its nodes' connections (a crash).
+     * Deletes the test's keys and closes its connections; the keys through a connection of its own,
+     * since a test may have closed its nodes' connections (a crash).
      */
     @Override
     public void afterEach(ExtensionContext context) {
         if (opened.isEmpty()) {
             return; // skipped, or nothing connected
         }
-        try (RedisConnections own = new RedisConnections("redis://" + HOST + ":" + PORT, namespace)) {
+        try (RedisConnections own =
+                new RedisConnections("redis://" + HOST + ":" + PORT, namespace)) {
             List<String> keys = keys(own.state().sync());
             if (!keys.isEmpty()) {
                 own.state().sync().del(keys.toArray(new String[0]));

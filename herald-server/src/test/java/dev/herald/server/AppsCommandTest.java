@@ -37,19 +37,22 @@ class AppsCommandTest {
 
     @AfterEach
     void dropDatabase() throws SQLException {
-        try (Connection c = JdbcDatabase.of(url).connect(); Statement s = c.createStatement()) {
+        try (Connection c = JdbcDatabase.of(url).connect();
+                Statement s = c.createStatement()) {
             s.execute("SHUTDOWN");
         }
     }
 
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     private Run herald(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = new CommandLine(new AppsCommand(Map.of())).setOut(new PrintWriter(out))
-                .setErr(new PrintWriter(err)).execute(args);
+        int exit =
+                new CommandLine(new AppsCommand(Map.of()))
+                        .setOut(new PrintWriter(out))
+                        .setErr(new PrintWriter(err))
+                        .execute(args);
         return new Run(exit, out.toString(), err.toString());
     }
 
@@ -100,10 +103,28 @@ class AppsCommandTest {
 
     @Test
     void createsAnAppWithGivenCredentialsSettingsAndWebhooks() {
-        Run run = apps("create", "--id", "my-app", "--key", "my-key", "--secret", "my-secret", "--disabled",
-                "--set", "client_events=false", "--set", "max_connections=500", "--set", "cache_ttl=2.5",
-                "--set", "allowed_origins=https://a.example, https://*.b.example", "--set", "api_requests_per_second=9",
-                "--webhook", "https://hooks.example.com/herald");
+        Run run =
+                apps(
+                        "create",
+                        "--id",
+                        "my-app",
+                        "--key",
+                        "my-key",
+                        "--secret",
+                        "my-secret",
+                        "--disabled",
+                        "--set",
+                        "client_events=false",
+                        "--set",
+                        "max_connections=500",
+                        "--set",
+                        "cache_ttl=2.5",
+                        "--set",
+                        "allowed_origins=https://a.example, https://*.b.example",
+                        "--set",
+                        "api_requests_per_second=9",
+                        "--webhook",
+                        "https://hooks.example.com/herald");
 
         assertThat(run.exit()).as(run.err()).isZero();
         App app = stored("my-app");
@@ -113,10 +134,13 @@ class AppsCommandTest {
         assertThat(app.features().clientEvents()).isFalse();
         assertThat(app.limits().maxConnections()).isEqualTo(500);
         assertThat(app.limits().cacheTtl()).isEqualTo(Duration.ofMillis(2_500));
-        assertThat(app.features().allowedOrigins()).containsExactly("https://a.example", "https://*.b.example");
+        assertThat(app.features().allowedOrigins())
+                .containsExactly("https://a.example", "https://*.b.example");
         assertThat(app.limits().apiRequestsPerSecond()).isEqualTo(9);
-        assertThat(app.webhooks()).singleElement()
-                .satisfies(w -> assertThat(w.url()).hasToString("https://hooks.example.com/herald"));
+        assertThat(app.webhooks())
+                .singleElement()
+                .satisfies(
+                        w -> assertThat(w.url()).hasToString("https://hooks.example.com/herald"));
     }
 
     @Test
@@ -148,34 +172,52 @@ class AppsCommandTest {
 
     @Test
     void listsAppsWithSecretsMasked() {
-        String secret = field(apps("create", "--id", "a1", "--key", "key-a1", "--set", "max_connections=10").out(),
-                "secret");
+        String secret =
+                field(
+                        apps(
+                                        "create",
+                                        "--id",
+                                        "a1",
+                                        "--key",
+                                        "key-a1",
+                                        "--set",
+                                        "max_connections=10")
+                                .out(),
+                        "secret");
         apps("create", "--id", "a2", "--key", "key-a2", "--secret", "short", "--disabled");
 
         Run run = apps("list");
 
         assertThat(run.exit()).isZero();
-        assertThat(run.out()).doesNotContain(secret).doesNotContain("short")
+        assertThat(run.out())
+                .doesNotContain(secret)
+                .doesNotContain("short")
                 .contains("****" + secret.substring(secret.length() - 4));
         assertThat(run.out().lines()).hasSize(3);
-        assertThat(run.out().lines().toList().get(0)).startsWith("ID").contains("KEY", "SECRET", "ENABLED");
-        assertThat(run.out().lines().filter(l -> l.startsWith("a1 ")).findFirst()).hasValueSatisfying(
-                l -> assertThat(l).contains("key-a1", "true", "max_connections=10"));
-        assertThat(run.out().lines().filter(l -> l.startsWith("a2 ")).findFirst()).hasValueSatisfying(
-                l -> assertThat(l).contains("key-a2", "****", "false"));
+        assertThat(run.out().lines().toList().get(0))
+                .startsWith("ID")
+                .contains("KEY", "SECRET", "ENABLED");
+        assertThat(run.out().lines().filter(l -> l.startsWith("a1 ")).findFirst())
+                .hasValueSatisfying(
+                        l -> assertThat(l).contains("key-a1", "true", "max_connections=10"));
+        assertThat(run.out().lines().filter(l -> l.startsWith("a2 ")).findFirst())
+                .hasValueSatisfying(l -> assertThat(l).contains("key-a2", "****", "false"));
     }
 
     @Test
     void listsAnInvalidRowWithItsProblem() throws SQLException {
         table.createTable();
-        try (Connection c = JdbcDatabase.of(url).connect(); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO herald_apps (id, \"key\", secret, cache_ttl) VALUES ('x', 'kx', 'hidden', -1)");
+        try (Connection c = JdbcDatabase.of(url).connect();
+                Statement s = c.createStatement()) {
+            s.execute(
+                    "INSERT INTO herald_apps (id, \"key\", secret, cache_ttl) VALUES ('x', 'kx', 'hidden', -1)");
         }
 
         Run run = apps("list");
 
-        assertThat(run.out()).contains("INVALID: cache_ttl must be a positive number of seconds").doesNotContain(
-                "hidden");
+        assertThat(run.out())
+                .contains("INVALID: cache_ttl must be a positive number of seconds")
+                .doesNotContain("hidden");
     }
 
     @Test
@@ -236,15 +278,18 @@ class AppsCommandTest {
     @Test
     void changesReachARunningStoreWithinItsRefreshInterval() {
         table.createTable();
-        try (JdbcAppStore store = new JdbcAppStore(JdbcDatabase.of(url), Duration.ofMillis(50)).start()) {
+        try (JdbcAppStore store =
+                new JdbcAppStore(JdbcDatabase.of(url), Duration.ofMillis(50)).start()) {
             String key = field(apps("create", "--id", "live").out(), "key");
             await().atMost(Duration.ofSeconds(5)).until(() -> store.byKey(key).isPresent());
 
             apps("disable", "live");
-            await().atMost(Duration.ofSeconds(5)).until(() -> !store.byId("live").orElseThrow().enabled());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !store.byId("live").orElseThrow().enabled());
 
             String secret = field(apps("rotate-secret", "live").out(), "secret");
-            await().atMost(Duration.ofSeconds(5)).until(() -> store.byId("live").orElseThrow().secret().equals(secret));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> store.byId("live").orElseThrow().secret().equals(secret));
         }
     }
 
@@ -261,7 +306,8 @@ class AppsCommandTest {
         Run run = herald("list", "--jdbc-url", "jdbc:h2:tcp://127.0.0.1:1/mem:x;PASSWORD=hunter2");
 
         assertThat(run.exit()).isEqualTo(1);
-        assertThat(run.err()).contains("herald apps: cannot", "jdbc:h2:tcp://127.0.0.1:1/mem:x")
+        assertThat(run.err())
+                .contains("herald apps: cannot", "jdbc:h2:tcp://127.0.0.1:1/mem:x")
                 .doesNotContain("hunter2");
     }
 

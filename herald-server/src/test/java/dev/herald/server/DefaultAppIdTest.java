@@ -19,12 +19,16 @@ class DefaultAppIdTest {
 
     @Test
     void servesADefaultAppWithADashedId() {
-        assertThat(parsed("--app-id", "ci-dashboard").config().apps()).extracting(App::id).contains("ci-dashboard");
+        assertThat(parsed("--app-id", "ci-dashboard").config().apps())
+                .extracting(App::id)
+                .contains("ci-dashboard");
     }
 
     @Test
     void refusesADefaultAppIdOutsideTheRuleNamingTheSetting() {
-        assertThatThrownBy(() -> parsed("--app-id", "team:blue").config()).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("--app-id (HERALD_APP_ID): app id 'team:blue' contains ':'");
+        assertThatThrownBy(() -> parsed("--app-id", "team:blue").config())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(
+                        "--app-id (HERALD_APP_ID): app id 'team:blue' contains ':'");
     }
 }

@@ -39,7 +39,11 @@ class FatalErrorsTest {
     void install() {
         before = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((thread, t) -> passedOn.set(t));
-        guard = new FatalErrors(halted::complete, new PrintStream(err, true, StandardCharsets.UTF_8)).install();
+        guard =
+                new FatalErrors(
+                                halted::complete,
+                                new PrintStream(err, true, StandardCharsets.UTF_8))
+                        .install();
     }
 
     @AfterEach
@@ -52,11 +56,14 @@ class FatalErrorsTest {
     void haltsWhenAnEventLoopTaskRunsOutOfMemory() throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            group.next().execute(() -> {
-                throw new OutOfMemoryError("Java heap space (test)");
-            });
+            group.next()
+                    .execute(
+                            () -> {
+                                throw new OutOfMemoryError("Java heap space (test)");
+                            });
             assertThat(halted.get(5, TimeUnit.SECONDS)).isEqualTo(FatalErrors.EXIT_CODE);
-            assertThat(err.toString(StandardCharsets.UTF_8)).contains("java.lang.OutOfMemoryError")
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .contains("java.lang.OutOfMemoryError")
                     .contains("exit code 3");
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -65,20 +72,27 @@ class FatalErrorsTest {
 
     @Test
     void haltsWhenAThreadDiesOfAStackOverflow() throws Exception {
-        Thread thread = new Thread(() -> {
-            throw new StackOverflowError("test");
-        }, "doomed");
+        Thread thread =
+                new Thread(
+                        () -> {
+                            throw new StackOverflowError("test");
+                        },
+                        "doomed");
         thread.start();
         thread.join(5_000);
         assertThat(halted.get(5, TimeUnit.SECONDS)).isEqualTo(FatalErrors.EXIT_CODE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("StackOverflowError").contains("doomed");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("StackOverflowError")
+                .contains("doomed");
     }
 
     @Test
     void passesOrdinaryUncaughtExceptionsOnWithoutHalting() throws Exception {
-        Thread thread = new Thread(() -> {
-            throw new IllegalStateException("ordinary");
-        });
+        Thread thread =
+                new Thread(
+                        () -> {
+                            throw new IllegalStateException("ordinary");
+                        });
         thread.start();
         thread.join(5_000);
         assertThat(passedOn.get()).isInstanceOf(IllegalStateException.class);
@@ -90,9 +104,10 @@ class FatalErrorsTest {
         GuardedExecutor executor = GuardedExecutor.singleThread("herald-test-guarded");
         try {
             // a scheduled executor would keep this inside the task's future, where nobody looks
-            executor.execute(() -> {
-                throw new OutOfMemoryError("test");
-            });
+            executor.execute(
+                    () -> {
+                        throw new OutOfMemoryError("test");
+                    });
             assertThat(halted.get(5, TimeUnit.SECONDS)).isEqualTo(FatalErrors.EXIT_CODE);
         } finally {
             executor.shutdownNow();
@@ -101,8 +116,11 @@ class FatalErrorsTest {
 
     @Test
     void haltsWhenAWrappedFatalErrorIsLoggedAtAnyLevel() throws Exception {
-        LoggerFactory.getLogger("dev.herald.test").trace("a future failed: {}", "ignored",
-                new CompletionException(new OutOfMemoryError("Direct buffer memory")));
+        LoggerFactory.getLogger("dev.herald.test")
+                .trace(
+                        "a future failed: {}",
+                        "ignored",
+                        new CompletionException(new OutOfMemoryError("Direct buffer memory")));
         assertThat(halted.get(5, TimeUnit.SECONDS)).isEqualTo(FatalErrors.EXIT_CODE);
     }
 

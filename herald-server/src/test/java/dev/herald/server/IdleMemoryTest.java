@@ -13,8 +13,15 @@ class IdleMemoryTest {
     private static final class FakeFlags implements IdleMemory.Flags {
         final boolean g1;
         final Set<String> userSet;
-        final Map<String, Integer> values = new HashMap<>(Map.of("MinHeapFreeRatio", 40, "MaxHeapFreeRatio", 70,
-                "G1PeriodicGCInterval", 0));
+        final Map<String, Integer> values =
+                new HashMap<>(
+                        Map.of(
+                                "MinHeapFreeRatio",
+                                40,
+                                "MaxHeapFreeRatio",
+                                70,
+                                "G1PeriodicGCInterval",
+                                0));
 
         FakeFlags(boolean g1, Map<String, Integer> user) {
             this.g1 = g1;
@@ -47,9 +54,12 @@ class IdleMemoryTest {
     void onG1WithDefaultsItCollectsWhenQuietAndLetsTheHeapShrink() {
         FakeFlags flags = new FakeFlags(true, Map.of());
 
-        assertThat(IdleMemory.apply(flags)).containsExactly("MinHeapFreeRatio=10", "MaxHeapFreeRatio=30",
-                "G1PeriodicGCInterval=2000");
-        assertThat(flags.values).containsEntry("G1PeriodicGCInterval", 2000).containsEntry("MaxHeapFreeRatio", 30);
+        assertThat(IdleMemory.apply(flags))
+                .containsExactly(
+                        "MinHeapFreeRatio=10", "MaxHeapFreeRatio=30", "G1PeriodicGCInterval=2000");
+        assertThat(flags.values)
+                .containsEntry("G1PeriodicGCInterval", 2000)
+                .containsEntry("MaxHeapFreeRatio", 30);
     }
 
     @Test
@@ -62,11 +72,14 @@ class IdleMemoryTest {
 
     @Test
     void whatTheUserSetStands() {
-        FakeFlags flags = new FakeFlags(true, Map.of("G1PeriodicGCInterval", 0, "MinHeapFreeRatio", 50));
+        FakeFlags flags =
+                new FakeFlags(true, Map.of("G1PeriodicGCInterval", 0, "MinHeapFreeRatio", 50));
 
         // the user's minimum of 50 % leaves no room for a maximum of 30 %: that one is skipped too
         assertThat(IdleMemory.apply(flags)).isEmpty();
-        assertThat(flags.values).containsEntry("G1PeriodicGCInterval", 0).containsEntry("MinHeapFreeRatio", 50)
+        assertThat(flags.values)
+                .containsEntry("G1PeriodicGCInterval", 0)
+                .containsEntry("MinHeapFreeRatio", 50)
                 .containsEntry("MaxHeapFreeRatio", 70);
     }
 }

@@ -47,25 +47,44 @@ class WatchdogTest {
 
     @Test
     void healthIs503WhileALoopIsBlockedAnd200AfterIt() throws Exception {
-        server = new HeraldServer(config("--host", "127.0.0.1", "--port", "0", "--metrics-port", "0",
-                "--event-loop-threads", "2", "--event-loop-stuck-seconds", "1", "--shutdown-grace", "0"),
-                HeraldMetrics.inMemory()).start();
+        server =
+                new HeraldServer(
+                                config(
+                                        "--host",
+                                        "127.0.0.1",
+                                        "--port",
+                                        "0",
+                                        "--metrics-port",
+                                        "0",
+                                        "--event-loop-threads",
+                                        "2",
+                                        "--event-loop-stuck-seconds",
+                                        "1",
+                                        "--shutdown-grace",
+                                        "0"),
+                                HeraldMetrics.inMemory())
+                        .start();
         assertThat(get(server.metricsPort(), "/health")).startsWith("HTTP/1.1 200");
 
         // the server socket accepts on loop 0; loop 1 serves every other connection
         server.eventLoops().get(1).execute(this::awaitRelease);
 
-        await("the ops port reports loop 1 stuck").atMost(WAIT)
+        await("the ops port reports loop 1 stuck")
+                .atMost(WAIT)
                 .until(() -> get(server.metricsPort(), "/health").startsWith("HTTP/1.1 503"));
-        assertThat(get(server.metricsPort(), "/health")).contains("\"stuck_event_loops\":[\"event-loop-1\"]");
-        assertThat(server.metrics().registry().get("herald.event.loops.stuck").gauge().value()).isEqualTo(1);
+        assertThat(get(server.metricsPort(), "/health"))
+                .contains("\"stuck_event_loops\":[\"event-loop-1\"]");
+        assertThat(server.metrics().registry().get("herald.event.loops.stuck").gauge().value())
+                .isEqualTo(1);
         assertThat(get(server.metricsPort(), "/ready")).startsWith("HTTP/1.1 503");
         assertThat(mainPortAnswer()).startsWith("HTTP/1.1 503").contains("event-loop-1");
 
         release.countDown();
-        await("the ops port is healthy again").atMost(WAIT)
+        await("the ops port is healthy again")
+                .atMost(WAIT)
                 .until(() -> get(server.metricsPort(), "/health").startsWith("HTTP/1.1 200"));
-        assertThat(server.metrics().registry().get("herald.event.loops.stuck").gauge().value()).isZero();
+        assertThat(server.metrics().registry().get("herald.event.loops.stuck").gauge().value())
+                .isZero();
         assertThat(get(server.metricsPort(), "/ready")).startsWith("HTTP/1.1 200");
     }
 
@@ -100,8 +119,9 @@ class WatchdogTest {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
             socket.setSoTimeout(timeoutMillis);
             OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: herald\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    ("GET " + path + " HTTP/1.1\r\nHost: herald\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

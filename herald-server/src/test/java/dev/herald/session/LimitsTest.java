@@ -26,13 +26,14 @@ import org.junit.jupiter.api.Test;
 /**
  * An app's configured limits on the wire, with small values: channels per connection (4304),
  * presence members (4306) and user_info size (4307), client events per second (4301), event size
- * (4305), channel name length (4302) and connections (4004). The defaults are in
- * {@link ProtocolTest}; an apps file or HERALD_* setting reaching these fields is in
- * {@code SettingOptionsTest} and the end-to-end {@code apps-config.test.js}.
+ * (4305), channel name length (4302) and connections (4004). The defaults are in {@link
+ * ProtocolTest}; an apps file or HERALD_* setting reaching these fields is in {@code
+ * SettingOptionsTest} and the end-to-end {@code apps-config.test.js}.
  */
 class LimitsTest {
 
-    private static final AppFeatures CLIENT_EVENTS_ON = AppFeatures.defaults().withClientEvents(true);
+    private static final AppFeatures CLIENT_EVENTS_ON =
+            AppFeatures.defaults().withClientEvents(true);
 
     private SessionHarness harness;
 
@@ -44,11 +45,14 @@ class LimitsTest {
     }
 
     private static App app(String id, Limits limits) {
-        return App.of(id, "key-" + id, "secret-" + id).withFeatures(CLIENT_EVENTS_ON).withLimits(limits.build());
+        return App.of(id, "key-" + id, "secret-" + id)
+                .withFeatures(CLIENT_EVENTS_ON)
+                .withLimits(limits.build());
     }
 
     @Test
-    void refusesTheChannelBeyondTheLimitWith4304AndKeepsTheOthersAndRoomComesBackAfterAnUnsubscribe() {
+    void
+            refusesTheChannelBeyondTheLimitWith4304AndKeepsTheOthersAndRoomComesBackAfterAnUnsubscribe() {
         App app = app("1", new Limits().maxChannels(3));
         harness = new SessionHarness(2);
         Socket socket = Socket.open(harness, app);
@@ -59,11 +63,14 @@ class LimitsTest {
         socket.send(subscribe("lim-d", null, null));
         errorAndStillOpen(socket, 4304);
         Wire.publish(harness, app, "lim-a", "still", "{}");
-        assertThat(only(socket.frames()).event()).as("the channels held still deliver").isEqualTo("still");
+        assertThat(only(socket.frames()).event())
+                .as("the channels held still deliver")
+                .isEqualTo("still");
 
         // subscribing again to a channel held does not count twice
         socket.send(subscribe("lim-c", null, null));
-        assertThat(only(socket.frames()).event()).isEqualTo("pusher_internal:subscription_succeeded");
+        assertThat(only(socket.frames()).event())
+                .isEqualTo("pusher_internal:subscription_succeeded");
 
         socket.send(unsubscribe("lim-a"));
         socket.subscribed("lim-e");
@@ -89,11 +96,16 @@ class LimitsTest {
         alice.frames();
         Socket carol = Socket.open(harness, app);
 
-        carol.send(subscribe(room, SessionHarness.auth(app, carol.id(), room, "{\"user_id\":\"carol\"}"),
-                "{\"user_id\":\"carol\"}"));
+        carol.send(
+                subscribe(
+                        room,
+                        SessionHarness.auth(app, carol.id(), room, "{\"user_id\":\"carol\"}"),
+                        "{\"user_id\":\"carol\"}"));
 
         List<Frame> refused = errorAndStillOpen(carol, 4306);
-        assertThat(refused).extracting(Frame::event).containsExactly("pusher:error", "pusher:subscription_error");
+        assertThat(refused)
+                .extracting(Frame::event)
+                .containsExactly("pusher:error", "pusher:subscription_error");
         assertThat(refused.get(1).json().path("channel").asText()).isEqualTo(room);
         assertThat(data(refused.get(1)).isObject()).isTrue();
         assertThat(data(refused.get(1)).has("status")).as("%s", refused.get(1)).isTrue();
@@ -103,15 +115,19 @@ class LimitsTest {
         JsonNode presence = data(joined).path("presence");
         assertThat(presence.path("count").asInt()).isEqualTo(2);
         assertThat(texts(presence.path("ids"))).containsExactlyInAnyOrder("alice", "bob");
-        assertThat(bob.frames()).as("no member_added for carol nor for alice's second socket").isEmpty();
-        assertThat(harness.context.view().userCount(app.id(), room).toCompletableFuture().join()).isEqualTo(2);
+        assertThat(bob.frames())
+                .as("no member_added for carol nor for alice's second socket")
+                .isEmpty();
+        assertThat(harness.context.view().userCount(app.id(), room).toCompletableFuture().join())
+                .isEqualTo(2);
         assertThat(Wire.users(harness, app, room)).containsExactlyInAnyOrder("alice", "bob");
 
         // a member leaving makes room for a new user
         bob.send(unsubscribe(room));
         assertThat(only(alice.frames()).event()).isEqualTo("pusher_internal:member_removed");
         Socket carolAgain = Socket.open(harness, app);
-        JsonNode after = data(only(carolAgain.member(room, "{\"user_id\":\"carol\"}"))).path("presence");
+        JsonNode after =
+                data(only(carolAgain.member(room, "{\"user_id\":\"carol\"}"))).path("presence");
         assertThat(after.path("count").asInt()).isEqualTo(2);
         assertThat(texts(after.path("ids"))).containsExactlyInAnyOrder("alice", "carol");
     }
@@ -126,21 +142,35 @@ class LimitsTest {
 
         // 1 KB by default
         String bio = "{\"user_id\":\"big\",\"user_info\":{\"bio\":\"" + "b".repeat(2_000) + "\"}}";
-        socket.send(subscribe("presence-big-info", SessionHarness.auth(defaults, socket.id(), "presence-big-info",
-                bio), bio));
+        socket.send(
+                subscribe(
+                        "presence-big-info",
+                        SessionHarness.auth(defaults, socket.id(), "presence-big-info", bio),
+                        bio));
         errorAndStillOpen(socket, 4307);
         String anonymous = "{\"user_info\":{\"name\":\"nobody\"}}";
-        socket.send(subscribe("presence-anonymous", SessionHarness.auth(defaults, socket.id(), "presence-anonymous",
-                anonymous), anonymous));
+        socket.send(
+                subscribe(
+                        "presence-anonymous",
+                        SessionHarness.auth(defaults, socket.id(), "presence-anonymous", anonymous),
+                        anonymous));
         errorAndStillOpen(socket, 4307);
 
-        assertThat(limited.member("presence-info-size", "{\"user_id\":\"small\",\"user_info\":{\"pad\":\""
-                + "x".repeat(50) + "\"}}")).extracting(Frame::event).containsExactly(
-                "pusher_internal:subscription_succeeded");
+        assertThat(
+                        limited.member(
+                                "presence-info-size",
+                                "{\"user_id\":\"small\",\"user_info\":{\"pad\":\""
+                                        + "x".repeat(50)
+                                        + "\"}}"))
+                .extracting(Frame::event)
+                .containsExactly("pusher_internal:subscription_succeeded");
         String big = "{\"user_id\":\"big\",\"user_info\":{\"pad\":\"" + "x".repeat(150) + "\"}}";
         Socket tooBig = Socket.open(harness, small);
-        tooBig.send(subscribe("presence-info-size", SessionHarness.auth(small, tooBig.id(), "presence-info-size",
-                big), big));
+        tooBig.send(
+                subscribe(
+                        "presence-info-size",
+                        SessionHarness.auth(small, tooBig.id(), "presence-info-size", big),
+                        big));
         errorAndStillOpen(tooBig, 4307);
         assertThat(Wire.users(harness, small, "presence-info-size")).containsExactly("small");
     }
@@ -160,14 +190,21 @@ class LimitsTest {
         }
 
         List<Frame> refusals = sender.frames();
-        assertThat(refusals).isNotEmpty().allSatisfy(f -> {
-            assertThat(f.event()).isEqualTo("pusher:error");
-            assertThat(code(f)).isEqualTo(4301);
-            assertThat(f.json().path("data").path("message").asText()).isNotBlank();
-        });
+        assertThat(refusals)
+                .isNotEmpty()
+                .allSatisfy(
+                        f -> {
+                            assertThat(f.event()).isEqualTo("pusher:error");
+                            assertThat(code(f)).isEqualTo(4301);
+                            assertThat(f.json().path("data").path("message").asText()).isNotBlank();
+                        });
         sender.ping();
-        long relayed = receiver.frames().stream().filter(f -> f.event().equals("client-burst")).count();
-        assertThat(relayed).as("some of the burst is relayed, not all of it").isPositive().isLessThan(burst);
+        long relayed =
+                receiver.frames().stream().filter(f -> f.event().equals("client-burst")).count();
+        assertThat(relayed)
+                .as("some of the burst is relayed, not all of it")
+                .isPositive()
+                .isLessThan(burst);
         assertThat(relayed + refusals.size()).isEqualTo(burst);
     }
 
@@ -184,11 +221,21 @@ class LimitsTest {
             int over = app == tiny ? 120 : 2_500;
             int within = app == tiny ? 10 : 1_500;
 
-            sender.send(clientEvent("private-size", "client-big", "{\"pad\":" + quoted("x".repeat(over)) + "}"));
+            sender.send(
+                    clientEvent(
+                            "private-size",
+                            "client-big",
+                            "{\"pad\":" + quoted("x".repeat(over)) + "}"));
             errorAndStillOpen(sender, 4305);
-            sender.send(clientEvent("private-size", "client-fits", "{\"pad\":" + quoted("x".repeat(within)) + "}"));
+            sender.send(
+                    clientEvent(
+                            "private-size",
+                            "client-fits",
+                            "{\"pad\":" + quoted("x".repeat(within)) + "}"));
 
-            assertThat(receiver.frames()).as("the big one was not relayed").extracting(Frame::event)
+            assertThat(receiver.frames())
+                    .as("the big one was not relayed")
+                    .extracting(Frame::event)
                     .containsExactly("client-fits");
         }
     }

@@ -23,13 +23,14 @@ import org.junit.jupiter.api.Test;
  * The wire protocol's rules frame by frame, for what the official clients never send: other
  * protocol versions, malformed messages, refused subscriptions, forbidden client events, the
  * default limits. Codes are those of the server contract (docs/protocol.md §2.5). Sessions run
- * in-process ({@link SessionHarness}); the official clients are end to end in
- * {@code JavaClientIT} and {@code connection.test.js} / {@code client-events.test.js}.
+ * in-process ({@link SessionHarness}); the official clients are end to end in {@code JavaClientIT}
+ * and {@code connection.test.js} / {@code client-events.test.js}.
  */
 class ProtocolTest {
 
-    private static final App APP = App.of("1", "key-1", "secret-1")
-            .withFeatures(AppFeatures.defaults().withClientEvents(true));
+    private static final App APP =
+            App.of("1", "key-1", "secret-1")
+                    .withFeatures(AppFeatures.defaults().withClientEvents(true));
 
     private SessionHarness harness;
 
@@ -41,9 +42,12 @@ class ProtocolTest {
     }
 
     private static String subscribe(String channel, String auth, String channelData) {
-        return "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\""
+        return "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\""
+                + channel
+                + "\""
                 + (auth == null ? "" : ",\"auth\":\"" + auth + "\"")
-                + (channelData == null ? "" : ",\"channel_data\":" + quoted(channelData)) + "}}";
+                + (channelData == null ? "" : ",\"channel_data\":" + quoted(channelData))
+                + "}}";
     }
 
     private static String quoted(String s) {
@@ -51,7 +55,13 @@ class ProtocolTest {
     }
 
     private static String clientEvent(String channel, String event, String data) {
-        return "{\"event\":\"" + event + "\",\"channel\":\"" + channel + "\",\"data\":" + data + "}";
+        return "{\"event\":\""
+                + event
+                + "\",\"channel\":\""
+                + channel
+                + "\",\"data\":"
+                + data
+                + "}";
     }
 
     /** A connection with its socket id read, its first frame consumed. */
@@ -89,13 +99,21 @@ class ProtocolTest {
     }
 
     private void subscribed(Socket socket, String channel) {
-        String auth = channel.startsWith("private-") ? SessionHarness.auth(APP, socket.id(), channel, null) : null;
+        String auth =
+                channel.startsWith("private-")
+                        ? SessionHarness.auth(APP, socket.id(), channel, null)
+                        : null;
         socket.send(subscribe(channel, auth, null));
-        assertThat(only(socket.frames()).event()).isEqualTo("pusher_internal:subscription_succeeded");
+        assertThat(only(socket.frames()).event())
+                .isEqualTo("pusher_internal:subscription_succeeded");
     }
 
     private List<Frame> member(Socket socket, String channel, String channelData) {
-        socket.send(subscribe(channel, SessionHarness.auth(APP, socket.id(), channel, channelData), channelData));
+        socket.send(
+                subscribe(
+                        channel,
+                        SessionHarness.auth(APP, socket.id(), channel, channelData),
+                        channelData));
         return socket.frames();
     }
 
@@ -144,7 +162,9 @@ class ProtocolTest {
         }
         for (String protocol : List.of("3", "8")) {
             List<Frame> frames = harness.connect(APP, APP.key(), null, protocol).frames();
-            assertThat(frames).extracting(f -> f.opcode() == Frame.TEXT ? f.event() : "close " + f.closeCode())
+            assertThat(frames)
+                    .extracting(
+                            f -> f.opcode() == Frame.TEXT ? f.event() : "close " + f.closeCode())
                     .containsExactly("pusher:error", "close 4007");
             assertThat(frames.get(0).json().path("data").path("code").asInt()).isEqualTo(4007);
         }
@@ -170,7 +190,9 @@ class ProtocolTest {
         JsonNode error = frames.get(0).json();
         assertThat(error.path("event").asText()).isEqualTo("pusher:error");
         assertThat(error.path("data").isObject()).as("data is an object: %s", error).isTrue();
-        assertThat(error.path("data").path("code").isNumber()).as("code is a JSON number: %s", error).isTrue();
+        assertThat(error.path("data").path("code").isNumber())
+                .as("code is a JSON number: %s", error)
+                .isTrue();
         assertThat(error.path("data").path("code").asInt()).isEqualTo(4001);
         assertThat(error.path("data").path("message").asText()).isNotBlank();
         assertThat(frames.get(1).closeCode()).isEqualTo(4001);
@@ -197,11 +219,15 @@ class ProtocolTest {
         errorAndStillOpen(socket, 4300);
         socket.send("{\"data\":{\"channel\":\"x\"}}");
         errorAndStillOpen(socket, 4300);
-        socket.client().send(new BinaryWebSocketFrame(Unpooled.copiedBuffer("{\"event\":\"pusher:ping\"}",
-                StandardCharsets.UTF_8)));
+        socket.client()
+                .send(
+                        new BinaryWebSocketFrame(
+                                Unpooled.copiedBuffer(
+                                        "{\"event\":\"pusher:ping\"}", StandardCharsets.UTF_8)));
         errorAndStillOpen(socket, 4300);
         socket.send("{\"event\":\"pusher:no_such_thing\",\"data\":{}}");
-        assertThat(errorAndStillOpen(socket, 4300).path("message").asText()).contains("pusher:no_such_thing");
+        assertThat(errorAndStillOpen(socket, 4300).path("message").asText())
+                .contains("pusher:no_such_thing");
 
         subscribed(socket, "after-bad-input");
     }
@@ -221,8 +247,10 @@ class ProtocolTest {
 
         subscribed(socket, "repeat");
         // subscribe data given as a JSON string is accepted too
-        socket.send("{\"event\":\"pusher:subscribe\",\"data\":\"{\\\"channel\\\":\\\"as-string\\\"}\"}");
-        assertThat(only(socket.frames()).event()).isEqualTo("pusher_internal:subscription_succeeded");
+        socket.send(
+                "{\"event\":\"pusher:subscribe\",\"data\":\"{\\\"channel\\\":\\\"as-string\\\"}\"}");
+        assertThat(only(socket.frames()).event())
+                .isEqualTo("pusher_internal:subscription_succeeded");
     }
 
     @Test
@@ -249,17 +277,29 @@ class ProtocolTest {
         String channel = "private-room";
         String signature = SessionHarness.auth(APP, socket.id(), channel, null).split(":")[1];
 
-        List<String> refused = List.of(
-                subscribe(channel, null, null),
-                subscribe(channel, APP.key() + ":" + "0".repeat(64), null),
-                subscribe(channel, SessionHarness.auth(APP, "1234.5678", channel, null), null),
-                subscribe(channel, "other-key:" + signature, null),
-                subscribe(channel, SessionHarness.auth(App.of("2", "key-1", "another-secret"), socket.id(),
-                        channel, null), null));
+        List<String> refused =
+                List.of(
+                        subscribe(channel, null, null),
+                        subscribe(channel, APP.key() + ":" + "0".repeat(64), null),
+                        subscribe(
+                                channel,
+                                SessionHarness.auth(APP, "1234.5678", channel, null),
+                                null),
+                        subscribe(channel, "other-key:" + signature, null),
+                        subscribe(
+                                channel,
+                                SessionHarness.auth(
+                                        App.of("2", "key-1", "another-secret"),
+                                        socket.id(),
+                                        channel,
+                                        null),
+                                null));
         for (String attempt : refused) {
             socket.send(attempt);
             List<Frame> frames = socket.frames();
-            assertThat(frames).extracting(Frame::event).containsExactly("pusher:error", "pusher:subscription_error");
+            assertThat(frames)
+                    .extracting(Frame::event)
+                    .containsExactly("pusher:error", "pusher:subscription_error");
             assertThat(frames.get(0).json().path("data").path("code").asInt()).isEqualTo(4009);
             JsonNode error = data(frames.get(1));
             assertThat(frames.get(1).json().path("channel").asText()).isEqualTo(channel);
@@ -286,10 +326,12 @@ class ProtocolTest {
         JsonNode presence = data(succeeded).path("presence");
         assertThat(presence.path("count").asInt()).isEqualTo(2);
         List<String> ids = new ArrayList<>();
-        presence.path("ids").forEach(id -> {
-            assertThat(id.isTextual()).as("id %s is a string", id).isTrue();
-            ids.add(id.asText());
-        });
+        presence.path("ids")
+                .forEach(
+                        id -> {
+                            assertThat(id.isTextual()).as("id %s is a string", id).isTrue();
+                            ids.add(id.asText());
+                        });
         assertThat(ids).containsExactlyInAnyOrder("42", "7");
         assertThat(presence.path("hash").path("42").path("name").asText()).isEqualTo("Forty-two");
         assertThat(presence.path("hash").has("7")).isTrue();
@@ -329,7 +371,9 @@ class ProtocolTest {
         for (int i = 0; i < 100; i++) {
             socket.send(subscribe("hundred-" + i, null, null));
         }
-        assertThat(socket.frames()).hasSize(100).extracting(Frame::event)
+        assertThat(socket.frames())
+                .hasSize(100)
+                .extracting(Frame::event)
                 .containsOnly("pusher_internal:subscription_succeeded");
 
         socket.send(subscribe("hundred-100", null, null));
@@ -342,16 +386,20 @@ class ProtocolTest {
         harness = new SessionHarness(101);
         String room = "presence-hundred";
         for (int i = 0; i < 100; i++) {
-            assertThat(member(connect(), room, "{\"user_id\":\"member-" + i + "\"}")).extracting(Frame::event)
+            assertThat(member(connect(), room, "{\"user_id\":\"member-" + i + "\"}"))
+                    .extracting(Frame::event)
                     .contains("pusher_internal:subscription_succeeded");
         }
 
         List<Frame> answers = member(connect(), room, "{\"user_id\":\"member-100\"}");
 
-        assertThat(answers).extracting(Frame::event).containsExactly("pusher:error", "pusher:subscription_error");
+        assertThat(answers)
+                .extracting(Frame::event)
+                .containsExactly("pusher:error", "pusher:subscription_error");
         assertThat(answers.get(0).json().path("data").path("code").asInt()).isEqualTo(4306);
         assertThat(answers.get(1).json().path("channel").asText()).isEqualTo(room);
-        assertThat(harness.context.view().userCount(APP.id(), room).toCompletableFuture().join()).isEqualTo(100);
+        assertThat(harness.context.view().userCount(APP.id(), room).toCompletableFuture().join())
+                .isEqualTo(100);
     }
 
     // --- client events ---
@@ -366,13 +414,20 @@ class ProtocolTest {
             subscribed(s, "private-verbatim");
         }
 
-        sender.send(clientEvent("private-verbatim", "client-object", "{\"list\":[1,2,3],\"nested\":{\"x\":\"y\"}}"));
+        sender.send(
+                clientEvent(
+                        "private-verbatim",
+                        "client-object",
+                        "{\"list\":[1,2,3],\"nested\":{\"x\":\"y\"}}"));
         sender.send(clientEvent("private-verbatim", "client-string", "\"plain text\""));
         sender.send(clientEvent("private-verbatim", "client-big", quoted("x".repeat(10_240 - 2))));
 
         List<Frame> relayed = receiver.frames();
-        assertThat(relayed).extracting(Frame::event).containsExactly("client-object", "client-string", "client-big");
-        assertThat(relayed.get(0).json().get("data").toString()).isEqualTo("{\"list\":[1,2,3],\"nested\":{\"x\":\"y\"}}");
+        assertThat(relayed)
+                .extracting(Frame::event)
+                .containsExactly("client-object", "client-string", "client-big");
+        assertThat(relayed.get(0).json().get("data").toString())
+                .isEqualTo("{\"list\":[1,2,3],\"nested\":{\"x\":\"y\"}}");
         assertThat(relayed.get(0).json().has("user_id")).isFalse();
         assertThat(relayed.get(1).json().get("data").asText()).isEqualTo("plain text");
         assertThat(third.frames()).hasSize(3);
@@ -429,7 +484,11 @@ class ProtocolTest {
         assertThat(named).extracting(Frame::event).containsExactly("pusher:error");
         assertThat(named.get(0).json().path("data").path("code").asInt()).isIn(4300, 4303);
         assertThat(named.get(0).json().path("data").path("message").asText()).contains("typing");
-        sender.send(clientEvent("private-names", "pusher_internal:member_added", quoted("{\"user_id\":\"ghost\"}")));
+        sender.send(
+                clientEvent(
+                        "private-names",
+                        "pusher_internal:member_added",
+                        quoted("{\"user_id\":\"ghost\"}")));
         List<Frame> frames = sender.frames();
         assertThat(frames).extracting(Frame::event).containsExactly("pusher:error");
         assertThat(frames.get(0).json().path("data").path("code").asInt()).isBetween(4300, 4399);
@@ -450,14 +509,21 @@ class ProtocolTest {
         }
 
         List<Frame> refusals = sender.frames();
-        assertThat(refusals).isNotEmpty().allSatisfy(f -> {
-            assertThat(f.event()).isEqualTo("pusher:error");
-            assertThat(f.json().path("data").path("code").asInt()).isEqualTo(4301);
-        });
-        List<Integer> delivered = receiver.frames().stream().map(f -> f.json().path("data").path("i").asInt())
-                .toList();
+        assertThat(refusals)
+                .isNotEmpty()
+                .allSatisfy(
+                        f -> {
+                            assertThat(f.event()).isEqualTo("pusher:error");
+                            assertThat(f.json().path("data").path("code").asInt()).isEqualTo(4301);
+                        });
+        List<Integer> delivered =
+                receiver.frames().stream()
+                        .map(f -> f.json().path("data").path("i").asInt())
+                        .toList();
         assertThat(delivered).isNotEmpty().hasSizeLessThanOrEqualTo(20).isSorted();
-        assertThat(delivered.size() + refusals.size()).as("each event is delivered or refused").isEqualTo(30);
+        assertThat(delivered.size() + refusals.size())
+                .as("each event is delivered or refused")
+                .isEqualTo(30);
         sender.send("{\"event\":\"pusher:ping\",\"data\":{}}");
         assertThat(only(sender.frames()).event()).isEqualTo("pusher:pong");
     }
@@ -484,8 +550,16 @@ class ProtocolTest {
         Socket receiver = connect(closed);
         String data = "{\"user_id\":\"a\"}";
         for (Socket s : List.of(sender, receiver)) {
-            s.send(subscribe("private-off", SessionHarness.auth(closed, s.id(), "private-off", null), null));
-            s.send(subscribe("presence-off", SessionHarness.auth(closed, s.id(), "presence-off", data), data));
+            s.send(
+                    subscribe(
+                            "private-off",
+                            SessionHarness.auth(closed, s.id(), "private-off", null),
+                            null));
+            s.send(
+                    subscribe(
+                            "presence-off",
+                            SessionHarness.auth(closed, s.id(), "presence-off", data),
+                            data));
             s.frames();
         }
         sender.frames();

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
  */
 class SessionHandlersTest {
 
-    private static final App APP = App.of("1", "key-1", "secret-1")
-            .withFeatures(AppFeatures.defaults().withClientEvents(true));
+    private static final App APP =
+            App.of("1", "key-1", "secret-1")
+                    .withFeatures(AppFeatures.defaults().withClientEvents(true));
 
     private SessionHarness harness;
 
@@ -37,12 +38,17 @@ class SessionHandlersTest {
     }
 
     private static String subscribe(String channel, String auth) {
-        return "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\""
-                + (auth == null ? "" : ",\"auth\":\"" + auth + "\"") + "}}";
+        return "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\""
+                + channel
+                + "\""
+                + (auth == null ? "" : ",\"auth\":\"" + auth + "\"")
+                + "}}";
     }
 
     private static List<String> events(List<Frame> frames) {
-        return frames.stream().map(f -> f.opcode() == Frame.TEXT ? f.event() : f.toString()).toList();
+        return frames.stream()
+                .map(f -> f.opcode() == Frame.TEXT ? f.event() : f.toString())
+                .toList();
     }
 
     @Test
@@ -53,8 +59,8 @@ class SessionHandlersTest {
         List<Frame> frames = client.frames();
 
         assertThat(events(frames)).containsExactly("pusher:connection_established");
-        assertThat(frames.get(0).json().path("data").asText()).matches(
-                "\\{\"socket_id\":\"\\d+\\.\\d+\",\"activity_timeout\":120}");
+        assertThat(frames.get(0).json().path("data").asText())
+                .matches("\\{\"socket_id\":\"\\d+\\.\\d+\",\"activity_timeout\":120}");
     }
 
     @Test
@@ -64,7 +70,8 @@ class SessionHandlersTest {
         client.frames();
 
         client.send(subscribe("room", null));
-        assertThat(events(client.frames())).containsExactly("pusher_internal:subscription_succeeded");
+        assertThat(events(client.frames()))
+                .containsExactly("pusher_internal:subscription_succeeded");
         assertThat(harness.hub.channel("1", "room").subscriptionCount()).isEqualTo(1);
 
         client.send("{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"room\"}}");
@@ -87,27 +94,39 @@ class SessionHandlersTest {
         assertThat(refused.get(1).json().path("data").path("status").asInt()).isEqualTo(401);
         assertThat(harness.hub.channel("1", "private-room")).isNull();
 
-        client.send(subscribe("private-room", SessionHarness.auth(APP, socketId, "private-room", null)));
-        assertThat(events(client.frames())).containsExactly("pusher_internal:subscription_succeeded");
+        client.send(
+                subscribe(
+                        "private-room", SessionHarness.auth(APP, socketId, "private-room", null)));
+        assertThat(events(client.frames()))
+                .containsExactly("pusher_internal:subscription_succeeded");
     }
 
     @Test
     void aSignedInSocketJoinsItsUserChannelAndABadSignatureClosesWith4009() {
         harness = new SessionHarness(2);
-        App app = APP.withFeatures(new AppFeatures(true, true, false, false, false, Duration.ofSeconds(30)));
+        App app =
+                APP.withFeatures(
+                        new AppFeatures(true, true, false, false, false, Duration.ofSeconds(30)));
         String userData = "{\"id\":\"ada\"}";
         Client good = harness.connect(app);
         String socketId = good.socketId();
 
-        good.send("{\"event\":\"pusher:signin\",\"data\":{\"user_data\":" + quoted(userData) + ",\"auth\":\""
-                + SessionHarness.signin(app, socketId, userData) + "\"}}");
+        good.send(
+                "{\"event\":\"pusher:signin\",\"data\":{\"user_data\":"
+                        + quoted(userData)
+                        + ",\"auth\":\""
+                        + SessionHarness.signin(app, socketId, userData)
+                        + "\"}}");
         assertThat(events(good.frames())).containsExactly("pusher:signin_success");
-        assertThat(harness.hub.channel("1", "#server-to-user-ada").subscriptionCount()).isEqualTo(1);
+        assertThat(harness.hub.channel("1", "#server-to-user-ada").subscriptionCount())
+                .isEqualTo(1);
 
         Client bad = harness.connect(app);
         bad.frames();
-        bad.send("{\"event\":\"pusher:signin\",\"data\":{\"user_data\":" + quoted(userData)
-                + ",\"auth\":\"key-1:nope\"}}");
+        bad.send(
+                "{\"event\":\"pusher:signin\",\"data\":{\"user_data\":"
+                        + quoted(userData)
+                        + ",\"auth\":\"key-1:nope\"}}");
         List<Frame> frames = bad.frames();
         assertThat(events(frames).get(0)).isEqualTo("pusher:error");
         assertThat(frames.get(frames.size() - 1).closeCode()).isEqualTo(4009);
@@ -120,17 +139,22 @@ class SessionHandlersTest {
         Client other = harness.connect(APP);
         for (Client c : List.of(sender, other)) {
             String socketId = c.socketId();
-            c.send(subscribe("private-room", SessionHarness.auth(APP, socketId, "private-room", null)));
+            c.send(
+                    subscribe(
+                            "private-room",
+                            SessionHarness.auth(APP, socketId, "private-room", null)));
             c.frames();
         }
 
-        sender.send("{\"event\":\"client-typing\",\"channel\":\"private-room\",\"data\":{\"on\":true}}");
+        sender.send(
+                "{\"event\":\"client-typing\",\"channel\":\"private-room\",\"data\":{\"on\":true}}");
 
         List<Frame> delivered = other.frames();
         assertThat(events(delivered)).containsExactly("client-typing");
         assertThat(delivered.get(0).json().path("data").toString()).isEqualTo("{\"on\":true}");
         assertThat(sender.frames()).isEmpty();
-        assertThat(harness.events).contains("client event private-room client-typing {\"on\":true}");
+        assertThat(harness.events)
+                .contains("client event private-room client-typing {\"on\":true}");
     }
 
     @Test
@@ -170,7 +194,9 @@ class SessionHandlersTest {
         Client client = harness.connect(APP);
         client.frames();
 
-        client.send(new TextWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'})));
+        client.send(
+                new TextWebSocketFrame(
+                        Unpooled.wrappedBuffer(new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'})));
 
         List<Frame> frames = client.frames();
         assertThat(frames).hasSize(1);
@@ -186,7 +212,8 @@ class SessionHandlersTest {
         client.send("{\"event\":\"pusher:ping\",\"data\":{}}");
         assertThat(events(client.frames())).containsExactly("pusher:pong");
 
-        client.send(new PingWebSocketFrame(Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII)));
+        client.send(
+                new PingWebSocketFrame(Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII)));
         List<Frame> frames = client.frames();
         assertThat(frames).hasSize(1);
         assertThat(frames.get(0).opcode()).isEqualTo(Frame.PONG);
@@ -197,19 +224,41 @@ class SessionHandlersTest {
     void theHandshakeRefusesInItsOrderWithTheSameCodeInErrorAndClose() {
         App disabled = APP.withEnabled(false);
         App quota = App.of("2", "key-2", "secret-2").withLimits(limitsWithMaxConnections(1));
-        App originBound = App.of("3", "key-3", "secret-3").withFeatures(new AppFeatures(false, false, false, false,
-                false, Duration.ofSeconds(30), List.of("https://good.example")));
+        App originBound =
+                App.of("3", "key-3", "secret-3")
+                        .withFeatures(
+                                new AppFeatures(
+                                        false,
+                                        false,
+                                        false,
+                                        false,
+                                        false,
+                                        Duration.ofSeconds(30),
+                                        List.of("https://good.example")));
         harness = new SessionHarness(7);
 
         assertThat(refusal(harness.connect(null, "nobody", null, "7"))).isEqualTo(4001);
         assertThat(refusal(harness.connect(APP, APP.key(), null, "8"))).isEqualTo(4007);
         assertThat(refusal(harness.connect(disabled, disabled.key(), null, "7"))).isEqualTo(4003);
-        assertThat(events(harness.connect(quota).frames())).containsExactly("pusher:connection_established");
+        assertThat(events(harness.connect(quota).frames()))
+                .containsExactly("pusher:connection_established");
         assertThat(refusal(harness.connect(quota))).isEqualTo(4004);
-        assertThat(refusal(harness.connect(originBound, originBound.key(), "https://evil.example", "7")))
+        assertThat(
+                        refusal(
+                                harness.connect(
+                                        originBound,
+                                        originBound.key(),
+                                        "https://evil.example",
+                                        "7")))
                 .isEqualTo(4009);
         // the origin is checked before the protocol
-        assertThat(refusal(harness.connect(originBound, originBound.key(), "https://evil.example", "99")))
+        assertThat(
+                        refusal(
+                                harness.connect(
+                                        originBound,
+                                        originBound.key(),
+                                        "https://evil.example",
+                                        "99")))
                 .isEqualTo(4009);
     }
 
@@ -224,9 +273,17 @@ class SessionHandlersTest {
 
     private static AppLimits limitsWithMaxConnections(int max) {
         AppLimits d = AppLimits.defaults();
-        return new AppLimits(max, d.maxEventBytes(), d.maxChannelsPerConnection(), d.maxPresenceMembers(),
-                d.maxPresenceUserInfoBytes(), d.clientEventsPerSecond(), d.maxChannelNameLength(),
-                d.maxWatchlistSize(), d.cacheTtl(), d.apiRequestsPerSecond());
+        return new AppLimits(
+                max,
+                d.maxEventBytes(),
+                d.maxChannelsPerConnection(),
+                d.maxPresenceMembers(),
+                d.maxPresenceUserInfoBytes(),
+                d.clientEventsPerSecond(),
+                d.maxChannelNameLength(),
+                d.maxWatchlistSize(),
+                d.cacheTtl(),
+                d.apiRequestsPerSecond());
     }
 
     private static String quoted(String s) {

@@ -16,18 +16,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code pusher_internal:subscription_count} as subscribers receive it (docs/protocol.md §3.8), with the
- * coalescing window's time moved by the test ({@link SessionHarness#advance}). The official
- * clients' side is end to end: {@code SubscriptionCountIT} (pusher-java-client) and
- * {@code app-flags.test.js} (pusher-js).
+ * {@code pusher_internal:subscription_count} as subscribers receive it (docs/protocol.md §3.8),
+ * with the coalescing window's time moved by the test ({@link SessionHarness#advance}). The
+ * official clients' side is end to end: {@code SubscriptionCountIT} (pusher-java-client) and {@code
+ * app-flags.test.js} (pusher-js).
  */
 class SubscriptionCountTest {
 
     private static final String COUNT = "pusher_internal:subscription_count";
     private static final Duration WINDOW = Duration.ofMillis(SubscriptionCounter.COALESCE_MILLIS);
-    private static final App COUNTED = App.of("1", "key-1", "secret-1")
-            .withFeatures(new AppFeatures(false, true, false, true, false, Duration.ofSeconds(30)));
-    private static final App NOT_COUNTED = App.of("2", "key-2", "secret-2").withFeatures(AppFeatures.defaults());
+    private static final App COUNTED =
+            App.of("1", "key-1", "secret-1")
+                    .withFeatures(
+                            new AppFeatures(
+                                    false, true, false, true, false, Duration.ofSeconds(30)));
+    private static final App NOT_COUNTED =
+            App.of("2", "key-2", "secret-2").withFeatures(AppFeatures.defaults());
 
     private SessionHarness harness;
 
@@ -40,23 +44,42 @@ class SubscriptionCountTest {
 
     private record Socket(App app, Client client, String id) {
         void subscribe(String channel) {
-            String auth = channel.startsWith("private-") ? SessionHarness.auth(app, id, channel, null) : null;
-            client.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\""
-                    + (auth == null ? "" : ",\"auth\":\"" + auth + "\"") + "}}");
-            assertThat(client.frames()).singleElement().extracting(Frame::event)
+            String auth =
+                    channel.startsWith("private-")
+                            ? SessionHarness.auth(app, id, channel, null)
+                            : null;
+            client.send(
+                    "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\""
+                            + channel
+                            + "\""
+                            + (auth == null ? "" : ",\"auth\":\"" + auth + "\"")
+                            + "}}");
+            assertThat(client.frames())
+                    .singleElement()
+                    .extracting(Frame::event)
                     .isEqualTo("pusher_internal:subscription_succeeded");
         }
 
         void join(String channel, String userId) {
             String channelData = "{\"user_id\":\"" + userId + "\",\"user_info\":{}}";
-            client.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\",\"auth\":\""
-                    + SessionHarness.auth(app, id, channel, channelData) + "\",\"channel_data\":"
-                    + Json.MAPPER.valueToTree(channelData) + "}}");
-            assertThat(client.frames()).extracting(Frame::event).contains("pusher_internal:subscription_succeeded");
+            client.send(
+                    "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\""
+                            + channel
+                            + "\",\"auth\":\""
+                            + SessionHarness.auth(app, id, channel, channelData)
+                            + "\",\"channel_data\":"
+                            + Json.MAPPER.valueToTree(channelData)
+                            + "}}");
+            assertThat(client.frames())
+                    .extracting(Frame::event)
+                    .contains("pusher_internal:subscription_succeeded");
         }
 
         void unsubscribe(String channel) {
-            client.send("{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"" + channel + "\"}}");
+            client.send(
+                    "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\""
+                            + channel
+                            + "\"}}");
         }
 
         /** The counts this socket received since the last read, as {@code channel=count}. */
@@ -101,11 +124,13 @@ class SubscriptionCountTest {
         harness.advance(Duration.ofMillis(1));
 
         List<Frame> frames = first.client().frames();
-        assertThat(frames).extracting(Frame::text).containsExactlyInAnyOrder(
-                "{\"event\":\"pusher_internal:subscription_count\",\"channel\":\"count-public\","
-                        + "\"data\":\"{\\\"subscription_count\\\":2}\"}",
-                "{\"event\":\"pusher_internal:subscription_count\",\"channel\":\"private-count\","
-                        + "\"data\":\"{\\\"subscription_count\\\":2}\"}");
+        assertThat(frames)
+                .extracting(Frame::text)
+                .containsExactlyInAnyOrder(
+                        "{\"event\":\"pusher_internal:subscription_count\",\"channel\":\"count-public\","
+                                + "\"data\":\"{\\\"subscription_count\\\":2}\"}",
+                        "{\"event\":\"pusher_internal:subscription_count\",\"channel\":\"private-count\","
+                                + "\"data\":\"{\\\"subscription_count\\\":2}\"}");
         assertThat(second.counts()).containsExactlyInAnyOrder("count-public=2", "private-count=2");
 
         second.unsubscribe("count-public");
@@ -129,8 +154,11 @@ class SubscriptionCountTest {
         joiners.forEach(j -> j.subscribe("count-burst"));
         harness.advance(WINDOW);
 
-        assertThat(observer.counts()).as("one count for 20 joins").containsExactly("count-burst=21");
-        assertThat(joiners).allSatisfy(j -> assertThat(j.counts()).containsExactly("count-burst=21"));
+        assertThat(observer.counts())
+                .as("one count for 20 joins")
+                .containsExactly("count-burst=21");
+        assertThat(joiners)
+                .allSatisfy(j -> assertThat(j.counts()).containsExactly("count-burst=21"));
         harness.advance(WINDOW.multipliedBy(4));
         assertThat(observer.counts()).as("nothing more without a change").isEmpty();
     }
@@ -142,7 +170,9 @@ class SubscriptionCountTest {
         Socket second = connect(COUNTED);
         first.join("presence-count", "u1");
         second.join("presence-count", "u2");
-        assertThat(first.client().frames()).extracting(Frame::event).containsExactly("pusher_internal:member_added");
+        assertThat(first.client().frames())
+                .extracting(Frame::event)
+                .containsExactly("pusher_internal:member_added");
         first.subscribe("count-control");
         second.subscribe("count-control");
 
@@ -164,6 +194,8 @@ class SubscriptionCountTest {
 
         assertThat(first.counts()).isEmpty();
         assertThat(second.counts()).isEmpty();
-        assertThat(AppFeatures.defaults().subscriptionCount()).as("off unless an app turns it on").isFalse();
+        assertThat(AppFeatures.defaults().subscriptionCount())
+                .as("off unless an app turns it on")
+                .isFalse();
     }
 }

@@ -29,8 +29,11 @@ import org.junit.jupiter.api.Test;
  */
 class SubscriptionCounterTest {
 
-    private static final App APP = App.of("1", "key-1", "secret-1")
-            .withFeatures(new AppFeatures(false, false, false, true, false, Duration.ofSeconds(30)));
+    private static final App APP =
+            App.of("1", "key-1", "secret-1")
+                    .withFeatures(
+                            new AppFeatures(
+                                    false, false, false, true, false, Duration.ofSeconds(30)));
 
     private final DefaultEventLoop loop = new DefaultEventLoop();
     private final Counts here = new Counts();
@@ -71,7 +74,8 @@ class SubscriptionCounterTest {
         counter.subscriptionCountChanged(APP, "room", 0);
         assertThat(counter.remembered()).isZero();
 
-        // a change that raced the last leave: it is remembered until its send finds the channel gone
+        // a change that raced the last leave: it is remembered until its send finds the channel
+        // gone
         counter.subscriptionCountChanged(APP, "room", 1);
         await().atMost(Duration.ofSeconds(5)).until(() -> counter.remembered() == 0);
         assertThat(sent).hasSize(1);
@@ -124,10 +128,12 @@ class SubscriptionCounterTest {
     /** Records each publication as "channel data". */
     private final class Recorder implements BrokerListener {
         @Override
-        public void onPublication(String appId, String channel, EncodedEvent event, String excludeSocketId) {
+        public void onPublication(
+                String appId, String channel, EncodedEvent event, String excludeSocketId) {
             String frame = event.frame().toString(StandardCharsets.UTF_8);
-            String data = frame.substring(frame.indexOf("\"data\":\"") + 8, frame.lastIndexOf('"')).replace("\\\"",
-                    "\"");
+            String data =
+                    frame.substring(frame.indexOf("\"data\":\"") + 8, frame.lastIndexOf('"'))
+                            .replace("\\\"", "\"");
             sent.add(channel + " " + data);
         }
 
@@ -137,7 +143,6 @@ class SubscriptionCounterTest {
         }
 
         @Override
-        public void onCommand(NodeCommand command) {
-        }
+        public void onCommand(NodeCommand command) {}
     }
 }

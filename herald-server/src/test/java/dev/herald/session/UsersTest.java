@@ -27,16 +27,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * User sign-in (docs/protocol.md §4.1), the {@code #server-to-user-} channel (4.3), presence members taken
- * from the sign-in (3.5) and watchlist events (4.4) on the wire, in-process. Sending to users and
- * terminating them over HTTP are in {@code HttpApiTest$Users}; the libraries' side (pusher-js's
- * {@code signin()}, pusher-java-client's {@code UserAuthenticator}) is end to end in
+ * User sign-in (docs/protocol.md §4.1), the {@code #server-to-user-} channel (4.3), presence
+ * members taken from the sign-in (3.5) and watchlist events (4.4) on the wire, in-process. Sending
+ * to users and terminating them over HTTP are in {@code HttpApiTest$Users}; the libraries' side
+ * (pusher-js's {@code signin()}, pusher-java-client's {@code UserAuthenticator}) is end to end in
  * {@code users.test.js} and {@code UserAuthenticationIT}.
  */
 class UsersTest {
 
-    private static final App APP = App.of("1", "key-1", "secret-1")
-            .withFeatures(AppFeatures.defaults().withClientEvents(true));
+    private static final App APP =
+            App.of("1", "key-1", "secret-1")
+                    .withFeatures(AppFeatures.defaults().withClientEvents(true));
 
     private SessionHarness harness;
 
@@ -49,7 +50,9 @@ class UsersTest {
 
     private Socket signedIn(App app, String userData) {
         Socket socket = Socket.open(harness, app);
-        assertThat(socket.signin(userData)).extracting(Frame::event).startsWith("pusher:signin_success");
+        assertThat(socket.signin(userData))
+                .extracting(Frame::event)
+                .startsWith("pusher:signin_success");
         return socket;
     }
 
@@ -64,7 +67,9 @@ class UsersTest {
         Frame success = only(socket.signin(userData));
 
         assertThat(success.event()).isEqualTo("pusher:signin_success");
-        assertThat(data(success).path("user_data").isTextual()).as("user_data is a JSON string: %s", success).isTrue();
+        assertThat(data(success).path("user_data").isTextual())
+                .as("user_data is a JSON string: %s", success)
+                .isTrue();
         assertThat(data(success).path("user_data").asText()).isEqualTo(userData);
     }
 
@@ -76,12 +81,16 @@ class UsersTest {
         Socket tampered = Socket.open(harness, APP);
         App forged = App.of("1", APP.key(), "not-the-secret");
 
-        wrongSecret.send(signinMessage("{\"id\":\"mallory\"}", SessionHarness.signin(forged, wrongSecret.id(),
-                "{\"id\":\"mallory\"}")));
+        wrongSecret.send(
+                signinMessage(
+                        "{\"id\":\"mallory\"}",
+                        SessionHarness.signin(forged, wrongSecret.id(), "{\"id\":\"mallory\"}")));
         String nobody = "{\"user_info\":{\"name\":\"nobody\"}}";
         noId.send(signinMessage(nobody, SessionHarness.signin(APP, noId.id(), nobody)));
-        tampered.send(signinMessage("{\"id\":\"impostor\"}", SessionHarness.signin(APP, tampered.id(),
-                "{\"id\":\"honest\"}")));
+        tampered.send(
+                signinMessage(
+                        "{\"id\":\"impostor\"}",
+                        SessionHarness.signin(APP, tampered.id(), "{\"id\":\"honest\"}")));
 
         Frame error = errorThenClose(wrongSecret.frames(), 4009);
         assertThat(error.json().path("data").path("message").asText()).isNotBlank();
@@ -91,12 +100,18 @@ class UsersTest {
 
     @Test
     void refusesASigninWhenTheAppHasUserAuthenticationOffWith4009() {
-        App off = App.of("2", "key-2", "secret-2").withFeatures(new AppFeatures(false, false, true, false, false,
-                Duration.ofSeconds(30)));
+        App off =
+                App.of("2", "key-2", "secret-2")
+                        .withFeatures(
+                                new AppFeatures(
+                                        false, false, true, false, false, Duration.ofSeconds(30)));
         harness = new SessionHarness(2);
         Socket socket = Socket.open(harness, off);
 
-        socket.send(signinMessage("{\"id\":\"b\"}", SessionHarness.signin(off, socket.id(), "{\"id\":\"b\"}")));
+        socket.send(
+                signinMessage(
+                        "{\"id\":\"b\"}",
+                        SessionHarness.signin(off, socket.id(), "{\"id\":\"b\"}")));
 
         errorAndStillOpen(socket, 4009);
         signedIn(APP, "{\"id\":\"b\"}");
@@ -166,7 +181,9 @@ class UsersTest {
         stranger.send(subscribe(room, SessionHarness.auth(APP, stranger.id(), room, null), null));
 
         List<Frame> refused = errorAndStillOpen(stranger, 4307);
-        assertThat(refused).extracting(Frame::event).containsExactly("pusher:error", "pusher:subscription_error");
+        assertThat(refused)
+                .extracting(Frame::event)
+                .containsExactly("pusher:error", "pusher:subscription_error");
         assertThat(refused.get(1).json().path("channel").asText()).isEqualTo(room);
         assertThat(observer.frames()).as("no member_added").isEmpty();
         assertThat(Wire.users(harness, APP, room)).containsExactly("observer");
@@ -179,8 +196,9 @@ class UsersTest {
         harness = new SessionHarness(7);
         Socket watcher = Socket.open(harness, APP);
         List<Frame> first = watcher.signin("{\"id\":\"wl-a\",\"watchlist\":[\"wl-b\",\"wl-c\"]}");
-        assertThat(first).extracting(Frame::event).containsExactly("pusher:signin_success",
-                "pusher_internal:watchlist_events");
+        assertThat(first)
+                .extracting(Frame::event)
+                .containsExactly("pusher:signin_success", "pusher_internal:watchlist_events");
         assertThat(first.get(1).json().has("channel")).as("no channel: %s", first.get(1)).isFalse();
         assertThat(watchlist(first)).containsExactlyInAnyOrder("offline:wl-b", "offline:wl-c");
 
@@ -204,34 +222,52 @@ class UsersTest {
         assertThat(watchlist(watcher.frames())).containsExactly("offline:wl-b");
         assertThat(watchlist(second.frames())).containsExactly("offline:wl-b");
         signedIn(APP, "{\"id\":\"wl-c\"}");
-        assertThat(watchlist(watcher.frames())).as("offline:wl-b was sent once").containsExactly("online:wl-c");
+        assertThat(watchlist(watcher.frames()))
+                .as("offline:wl-b was sent once")
+                .containsExactly("online:wl-c");
     }
 
     @Test
     void refusesAWatchlistOverTheAppsLimitWith4009AndClosesButTakesOneAtIt() {
-        App one = App.of("2", "key-2", "secret-2").withLimits(new Limits().maxWatchlistSize(1).build());
+        App one =
+                App.of("2", "key-2", "secret-2")
+                        .withLimits(new Limits().maxWatchlistSize(1).build());
         harness = new SessionHarness(4);
-        String hundred = IntStream.range(0, 100).mapToObj(i -> "\"wl-many-" + i + "\"")
-                .collect(Collectors.joining(",", "[", "]"));
+        String hundred =
+                IntStream.range(0, 100)
+                        .mapToObj(i -> "\"wl-many-" + i + "\"")
+                        .collect(Collectors.joining(",", "[", "]"));
         String hundredAndOne = hundred.replace("]", ",\"wl-many-100\"]");
 
-        errorThenClose(Socket.open(harness, APP).signin("{\"id\":\"greedy\",\"watchlist\":" + hundredAndOne + "}"),
+        errorThenClose(
+                Socket.open(harness, APP)
+                        .signin("{\"id\":\"greedy\",\"watchlist\":" + hundredAndOne + "}"),
                 4009);
-        List<Frame> enough = Socket.open(harness, APP).signin("{\"id\":\"fine\",\"watchlist\":" + hundred + "}");
+        List<Frame> enough =
+                Socket.open(harness, APP).signin("{\"id\":\"fine\",\"watchlist\":" + hundred + "}");
         assertThat(watchlist(enough)).hasSize(100).allMatch(s -> s.startsWith("offline:"));
-        errorThenClose(Socket.open(harness, one).signin("{\"id\":\"g\",\"watchlist\":[\"a\",\"b\"]}"), 4009);
-        assertThat(watchlist(Socket.open(harness, one).signin("{\"id\":\"h\",\"watchlist\":[\"a\"]}")))
+        errorThenClose(
+                Socket.open(harness, one).signin("{\"id\":\"g\",\"watchlist\":[\"a\",\"b\"]}"),
+                4009);
+        assertThat(
+                        watchlist(
+                                Socket.open(harness, one)
+                                        .signin("{\"id\":\"h\",\"watchlist\":[\"a\"]}")))
                 .containsExactly("offline:a");
     }
 
     @Test
     void sendsNoWatchlistEventsForAnAppWithTheWatchlistOff() {
-        App off = App.of("2", "key-2", "secret-2").withFeatures(new AppFeatures(false, true, false, false, false,
-                Duration.ofSeconds(30)));
+        App off =
+                App.of("2", "key-2", "secret-2")
+                        .withFeatures(
+                                new AppFeatures(
+                                        false, true, false, false, false, Duration.ofSeconds(30)));
         harness = new SessionHarness(2);
         Socket watcher = Socket.open(harness, off);
 
-        assertThat(watcher.signin("{\"id\":\"watcher\",\"watchlist\":[\"someone\"]}")).extracting(Frame::event)
+        assertThat(watcher.signin("{\"id\":\"watcher\",\"watchlist\":[\"someone\"]}"))
+                .extracting(Frame::event)
                 .containsExactly("pusher:signin_success");
         signedIn(off, "{\"id\":\"someone\"}");
 
@@ -242,7 +278,8 @@ class UsersTest {
     private static Set<String> watchlist(List<Frame> frames) {
         Set<String> flat = new TreeSet<>();
         for (Frame frame : frames) {
-            assertThat(frame.event()).isIn("pusher:signin_success", "pusher_internal:watchlist_events");
+            assertThat(frame.event())
+                    .isIn("pusher:signin_success", "pusher_internal:watchlist_events");
             if (frame.event().equals("pusher_internal:watchlist_events")) {
                 for (JsonNode event : data(frame).path("events")) {
                     for (JsonNode id : event.path("user_ids")) {

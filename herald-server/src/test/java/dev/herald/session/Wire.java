@@ -16,13 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the in-process wire tests of this package write and read: Pusher messages as text, and
- * the shape of a refusal. A {@link Socket} is a harness connection with its socket id read.
+ * What the in-process wire tests of this package write and read: Pusher messages as text, and the
+ * shape of a refusal. A {@link Socket} is a harness connection with its socket id read.
  */
 final class Wire {
 
-    private Wire() {
-    }
+    private Wire() {}
 
     /** A connection of one app, its {@code connection_established} consumed. */
     record Socket(App app, Client client, String id) {
@@ -41,14 +40,23 @@ final class Wire {
 
         /** Subscribes (signed for a private channel) and asserts the one answer is a success. */
         void subscribed(String channel) {
-            String auth = channel.startsWith("private-") ? SessionHarness.auth(app, id, channel, null) : null;
+            String auth =
+                    channel.startsWith("private-")
+                            ? SessionHarness.auth(app, id, channel, null)
+                            : null;
             send(subscribe(channel, auth, null));
-            assertThat(only(frames()).event()).as(channel).isEqualTo("pusher_internal:subscription_succeeded");
+            assertThat(only(frames()).event())
+                    .as(channel)
+                    .isEqualTo("pusher_internal:subscription_succeeded");
         }
 
         /** Joins a presence channel with that channel_data, signed; returns the answers. */
         List<Frame> member(String channel, String channelData) {
-            send(subscribe(channel, SessionHarness.auth(app, id, channel, channelData), channelData));
+            send(
+                    subscribe(
+                            channel,
+                            SessionHarness.auth(app, id, channel, channelData),
+                            channelData));
             return frames();
         }
 
@@ -71,9 +79,12 @@ final class Wire {
     }
 
     static String subscribe(String channel, String auth, String channelData) {
-        return "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\""
+        return "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\""
+                + channel
+                + "\""
                 + (auth == null ? "" : ",\"auth\":\"" + auth + "\"")
-                + (channelData == null ? "" : ",\"channel_data\":" + quoted(channelData)) + "}}";
+                + (channelData == null ? "" : ",\"channel_data\":" + quoted(channelData))
+                + "}}";
     }
 
     static String unsubscribe(String channel) {
@@ -81,12 +92,21 @@ final class Wire {
     }
 
     static String signinMessage(String userData, String auth) {
-        return "{\"event\":\"pusher:signin\",\"data\":{\"user_data\":" + quoted(userData) + ",\"auth\":\"" + auth
+        return "{\"event\":\"pusher:signin\",\"data\":{\"user_data\":"
+                + quoted(userData)
+                + ",\"auth\":\""
+                + auth
                 + "\"}}";
     }
 
     static String clientEvent(String channel, String event, String data) {
-        return "{\"event\":\"" + event + "\",\"channel\":\"" + channel + "\",\"data\":" + data + "}";
+        return "{\"event\":\""
+                + event
+                + "\",\"channel\":\""
+                + channel
+                + "\",\"data\":"
+                + data
+                + "}";
     }
 
     static String quoted(String s) {
@@ -124,7 +144,9 @@ final class Wire {
         assertThat(error.event()).isEqualTo("pusher:error");
         assertThat(error.json().path("data").path("code").isNumber()).isTrue();
         assertThat(code(error)).as("%s", error).isEqualTo(code);
-        assertThat(error.json().path("data").path("message").asText()).as("a message says why").isNotBlank();
+        assertThat(error.json().path("data").path("message").asText())
+                .as("a message says why")
+                .isNotBlank();
         socket.ping();
         return frames;
     }
@@ -139,7 +161,8 @@ final class Wire {
         return frames.get(0);
     }
 
-    static void publish(SessionHarness harness, App app, String channel, String event, String data) {
+    static void publish(
+            SessionHarness harness, App app, String channel, String event, String data) {
         EncodedEvent encoded = new EncodedEvent(Frames.event(event, channel, data));
         try {
             harness.context.broker().publish(app.id(), channel, encoded, null);
@@ -151,7 +174,11 @@ final class Wire {
     /** The user ids of a presence channel, as the HTTP API would list them. */
     static List<String> users(SessionHarness harness, App app, String channel) {
         List<String> ids = new ArrayList<>();
-        harness.context.view().members(app.id(), channel).toCompletableFuture().join()
+        harness.context
+                .view()
+                .members(app.id(), channel)
+                .toCompletableFuture()
+                .join()
                 .forEach(m -> ids.add(m.userId()));
         return ids;
     }
@@ -215,8 +242,17 @@ final class Wire {
         }
 
         AppLimits build() {
-            return new AppLimits(maxConnections, maxEventBytes, maxChannels, maxPresenceMembers, maxUserInfoBytes,
-                    clientEventsPerSecond, maxChannelNameLength, maxWatchlistSize, cacheTtl, d.apiRequestsPerSecond());
+            return new AppLimits(
+                    maxConnections,
+                    maxEventBytes,
+                    maxChannels,
+                    maxPresenceMembers,
+                    maxUserInfoBytes,
+                    clientEventsPerSecond,
+                    maxChannelNameLength,
+                    maxWatchlistSize,
+                    cacheTtl,
+                    d.apiRequestsPerSecond());
         }
     }
 }

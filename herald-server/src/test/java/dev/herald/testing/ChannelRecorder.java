@@ -72,7 +72,9 @@ public class ChannelRecorder implements PresenceChannelEventListener {
 
     /** The events of that name received so far. */
     public List<PusherEvent> events(String name) {
-        return events.stream().filter(e -> name.equals(e.getEventName())).collect(Collectors.toList());
+        return events.stream()
+                .filter(e -> name.equals(e.getEventName()))
+                .collect(Collectors.toList());
     }
 
     /** The data of the events of that name received so far. */
@@ -88,14 +90,21 @@ public class ChannelRecorder implements PresenceChannelEventListener {
 
     /** Waits for the first event of that name whose data is exactly {@code data}. */
     public PusherEvent awaitEvent(String name, String data) {
-        await(name + " " + data + " on " + channel).atMost(wait)
+        await(name + " " + data + " on " + channel)
+                .atMost(wait)
                 .until(() -> events(name).stream().anyMatch(e -> data.equals(e.getData())));
-        return events(name).stream().filter(e -> data.equals(e.getData())).findFirst().orElseThrow();
+        return events(name).stream()
+                .filter(e -> data.equals(e.getData()))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** The ids of the member list received on subscription, sorted. */
     public List<String> initialMembers() {
-        return usersInformation.get(0).stream().map(User::getId).sorted().collect(Collectors.toList());
+        return usersInformation.get(0).stream()
+                .map(User::getId)
+                .sorted()
+                .collect(Collectors.toList());
     }
 
     /** Ids of the members reported added ({@code member_added}), in order. */
@@ -105,23 +114,28 @@ public class ChannelRecorder implements PresenceChannelEventListener {
 
     /** Ids of the members reported removed ({@code member_removed}), in order. */
     public List<String> unsubscribedIds() {
-        return unsubscribed.stream().map(u -> u == null ? null : u.getId()).collect(Collectors.toList());
+        return unsubscribed.stream()
+                .map(u -> u == null ? null : u.getId())
+                .collect(Collectors.toList());
     }
 
     public void awaitAdded(String userId) {
-        await("member_added " + userId + " on " + channel).atMost(wait).until(() -> subscribedIds().contains(userId));
+        await("member_added " + userId + " on " + channel)
+                .atMost(wait)
+                .until(() -> subscribedIds().contains(userId));
     }
 
     public void awaitRemoved(String userId, Duration within) {
-        await("member_removed " + userId + " on " + channel).atMost(within)
+        await("member_removed " + userId + " on " + channel)
+                .atMost(within)
                 .until(() -> unsubscribedIds().contains(userId));
     }
 
     /**
      * Publishes a marker event on this channel through {@code sdk} and waits until it arrives.
      * Events on a channel published through one node arrive in order, so whatever that node sent
-     * this connection before the marker has been received by then: a test can assert that
-     * something did not arrive.
+     * this connection before the marker has been received by then: a test can assert that something
+     * did not arrive.
      */
     public void fence(com.pusher.rest.Pusher sdk) {
         int n = FENCES.incrementAndGet();

@@ -25,8 +25,8 @@ import javax.net.ssl.SSLContext;
  * single server, or one node of a test cluster. It binds 127.0.0.1 on a free port, with an
  * operations listener ({@code /metrics}, {@code /health}, {@code /ready}) on a free port of its own
  * unless {@code HERALD_METRICS_PORT} is overridden. Every {@code HERALD_*} variable of the
- * surrounding environment is removed so that only the {@link Options} apply. Output goes to
- * {@code target/herald-<name>.log} of the module under test (failsafe sets {@code basedir}).
+ * surrounding environment is removed so that only the {@link Options} apply. Output goes to {@code
+ * target/herald-<name>.log} of the module under test (failsafe sets {@code basedir}).
  */
 public final class HeraldProcess implements AutoCloseable {
 
@@ -34,24 +34,41 @@ public final class HeraldProcess implements AutoCloseable {
     public static final String APP_ID = TestApp.DEFAULT.id();
     public static final String APP_KEY = TestApp.DEFAULT.key();
     public static final String APP_SECRET = TestApp.DEFAULT.secret();
+
     /** The shared Redis of the test machine. */
     public static final String REDIS = "redis://127.0.0.1:6379";
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final Duration POLL = Duration.ofMillis(50);
 
-    /** What "started" means: {@code /health} on the main port, or {@code /ready} (the ops port when there is one). */
-    public enum Probe { HEALTH, READY }
+    /**
+     * What "started" means: {@code /health} on the main port, or {@code /ready} (the ops port when
+     * there is one).
+     */
+    public enum Probe {
+        HEALTH,
+        READY
+    }
 
     /**
-     * How to run one server. {@code env} holds {@code HERALD_*} overrides (and {@code JAVA_OPTS}, JVM
-     * flags); {@code app} and {@code redisUrl} become their variables when set; {@code tls} is the
-     * client context that trusts the certificate of a server whose port serves TLS; {@code script}
-     * starts the server through a launcher such as {@code bin/herald} (its JVM settings) instead
-     * of {@code java -jar}; {@code log} replaces {@code target/herald-<name>.log}.
+     * How to run one server. {@code env} holds {@code HERALD_*} overrides (and {@code JAVA_OPTS},
+     * JVM flags); {@code app} and {@code redisUrl} become their variables when set; {@code tls} is
+     * the client context that trusts the certificate of a server whose port serves TLS; {@code
+     * script} starts the server through a launcher such as {@code bin/herald} (its JVM settings)
+     * instead of {@code java -jar}; {@code log} replaces {@code target/herald-<name>.log}.
      */
-    public record Options(String name, Map<String, String> env, TestApp app, String redisUrl, SSLContext tls,
-                          Probe probe, Duration readyTimeout, Duration stopGrace, Path script, Path log) {
+    public record Options(
+            String name,
+            Map<String, String> env,
+            TestApp app,
+            String redisUrl,
+            SSLContext tls,
+            Probe probe,
+            Duration readyTimeout,
+            Duration stopGrace,
+            Path script,
+            Path log) {
 
         public Options {
             Objects.requireNonNull(name, "name");
@@ -132,7 +149,8 @@ public final class HeraldProcess implements AutoCloseable {
         }
 
         public Options build() {
-            return new Options(name, env, app, redisUrl, tls, probe, readyTimeout, stopGrace, script, log);
+            return new Options(
+                    name, env, app, redisUrl, tls, probe, readyTimeout, stopGrace, script, log);
         }
 
         /** Starts the server and waits until it is ready. */
@@ -151,12 +169,15 @@ public final class HeraldProcess implements AutoCloseable {
     private HeraldProcess(Options options) {
         this.options = options;
         this.port = ServerJar.freePort();
-        this.log = options.log() != null ? options.log().toAbsolutePath()
-                : targetDirectory().resolve("herald-" + options.name() + ".log");
+        this.log =
+                options.log() != null
+                        ? options.log().toAbsolutePath()
+                        : targetDirectory().resolve("herald-" + options.name() + ".log");
         Map<String, String> env = new HashMap<>();
         env.put("HERALD_HOST", HOST);
         env.put("HERALD_PORT", Integer.toString(port));
-        // a port of its own, so that no two servers (nor a real node on 9601) share the ops listener
+        // a port of its own, so that no two servers (nor a real node on 9601) share the ops
+        // listener
         env.put("HERALD_METRICS_PORT", Integer.toString(ServerJar.freePort()));
         if (options.redisUrl() != null) {
             env.put("HERALD_REDIS_URL", options.redisUrl());
@@ -193,7 +214,11 @@ public final class HeraldProcess implements AutoCloseable {
      * machine can take several seconds), and a longer graceful stop (a node says goodbye to Redis).
      */
     public static Builder clusterNode(TestApp app, String redisUrl) {
-        return options("node").app(app).redisUrl(redisUrl).probe(Probe.READY).readyTimeout(Duration.ofSeconds(60))
+        return options("node")
+                .app(app)
+                .redisUrl(redisUrl)
+                .probe(Probe.READY)
+                .readyTimeout(Duration.ofSeconds(60))
                 .stopGrace(Duration.ofSeconds(20));
     }
 
@@ -202,12 +227,17 @@ public final class HeraldProcess implements AutoCloseable {
         return start(name, Map.of());
     }
 
-    /** Starts a server with the default app and the given {@code HERALD_*} overrides, and waits until it is healthy. */
+    /**
+     * Starts a server with the default app and the given {@code HERALD_*} overrides, and waits
+     * until it is healthy.
+     */
     public static HeraldProcess start(String name, Map<String, String> overrides) {
         return options(name).env(overrides).start();
     }
 
-    /** Starts the server and waits until it is ready; stops it and fails if it does not get there. */
+    /**
+     * Starts the server and waits until it is ready; stops it and fails if it does not get there.
+     */
     public static HeraldProcess start(Options options) {
         HeraldProcess herald = launch(options);
         try {
@@ -256,10 +286,13 @@ public final class HeraldProcess implements AutoCloseable {
     }
 
     private synchronized void spawn(boolean appendToLog) {
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(appendToLog ? ProcessBuilder.Redirect.appendTo(log.toFile())
-                        : ProcessBuilder.Redirect.to(log.toFile()));
+        ProcessBuilder builder =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(
+                                appendToLog
+                                        ? ProcessBuilder.Redirect.appendTo(log.toFile())
+                                        : ProcessBuilder.Redirect.to(log.toFile()));
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(key -> key.startsWith("HERALD_"));
         environment.putAll(env);
@@ -287,14 +320,23 @@ public final class HeraldProcess implements AutoCloseable {
         awaitReady();
     }
 
-    /** Polls the {@link Probe} until it answers 200; fails if the process exits or the ready timeout passes. */
+    /**
+     * Polls the {@link Probe} until it answers 200; fails if the process exits or the ready timeout
+     * passes.
+     */
     public void awaitReady() {
         long deadline = System.nanoTime() + options.readyTimeout().toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
             if (!process().isAlive()) {
-                throw new IllegalStateException(this + " exited with " + process().exitValue()
-                        + " before it was ready; log " + log + ":\n" + logTail());
+                throw new IllegalStateException(
+                        this
+                                + " exited with "
+                                + process().exitValue()
+                                + " before it was ready; log "
+                                + log
+                                + ":\n"
+                                + logTail());
             }
             int status = options.probe() == Probe.READY ? readyStatus() : status(health());
             if (status == 200) {
@@ -303,11 +345,24 @@ public final class HeraldProcess implements AutoCloseable {
             last = status < 0 ? "no answer" : "status " + status;
             pause(POLL); // polling: there is nothing to wait on but the answer
         }
-        throw new IllegalStateException(this + " not ready within " + options.readyTimeout() + " (last "
-                + options.probe() + ": " + last + "); log " + log + ":\n" + logTail());
+        throw new IllegalStateException(
+                this
+                        + " not ready within "
+                        + options.readyTimeout()
+                        + " (last "
+                        + options.probe()
+                        + ": "
+                        + last
+                        + "); log "
+                        + log
+                        + ":\n"
+                        + logTail());
     }
 
-    /** The status of {@code GET /ready} (on the operations port when there is one), or -1 when nothing answers. */
+    /**
+     * The status of {@code GET /ready} (on the operations port when there is one), or -1 when
+     * nothing answers.
+     */
     public int readyStatus() {
         return status(metricsPort() < 0 ? http("/ready") : ops("/ready"));
     }
@@ -317,10 +372,16 @@ public final class HeraldProcess implements AutoCloseable {
     }
 
     private int status(URI uri) {
-        HttpClient client = options.tls() == null ? HTTP
-                : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(options.tls()).build();
+        HttpClient client =
+                options.tls() == null
+                        ? HTTP
+                        : HttpClient.newBuilder()
+                                .connectTimeout(Duration.ofSeconds(2))
+                                .sslContext(options.tls())
+                                .build();
         try {
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build();
+            HttpRequest request =
+                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build();
             return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
@@ -348,7 +409,9 @@ public final class HeraldProcess implements AutoCloseable {
 
     /** The app this server serves (its {@code HERALD_APP_*} variables, else the default app). */
     public TestApp app() {
-        return new TestApp(env.getOrDefault("HERALD_APP_ID", APP_ID), env.getOrDefault("HERALD_APP_KEY", APP_KEY),
+        return new TestApp(
+                env.getOrDefault("HERALD_APP_ID", APP_ID),
+                env.getOrDefault("HERALD_APP_KEY", APP_KEY),
                 env.getOrDefault("HERALD_APP_SECRET", APP_SECRET));
     }
 
@@ -388,15 +451,25 @@ public final class HeraldProcess implements AutoCloseable {
         return URI.create("https://" + HOST + ":" + port + pathAndQuery);
     }
 
-    /** The {@code wss://} URL pusher-js would use for the configured key (for a server started with TLS). */
+    /**
+     * The {@code wss://} URL pusher-js would use for the configured key (for a server started with
+     * TLS).
+     */
     public URI wss() {
-        return URI.create("wss://" + HOST + ":" + port + "/app/" + appKey()
-                + "?protocol=7&client=js&version=8.6.0&flash=false");
+        return URI.create(
+                "wss://"
+                        + HOST
+                        + ":"
+                        + port
+                        + "/app/"
+                        + appKey()
+                        + "?protocol=7&client=js&version=8.6.0&flash=false");
     }
 
     /** The WebSocket URL of an app key, with a raw query string (may be empty). */
     public URI ws(String key, String query) {
-        return URI.create("ws://" + HOST + ":" + port + "/app/" + key + (query.isEmpty() ? "" : "?" + query));
+        return URI.create(
+                "ws://" + HOST + ":" + port + "/app/" + key + (query.isEmpty() ? "" : "?" + query));
     }
 
     /** The WebSocket URL pusher-js would use for the configured key (protocol 7). */
@@ -426,11 +499,15 @@ public final class HeraldProcess implements AutoCloseable {
         process().destroy();
     }
 
-    /** Waits for the process to exit and returns its status; fails if it is still running after {@code timeout}. */
+    /**
+     * Waits for the process to exit and returns its status; fails if it is still running after
+     * {@code timeout}.
+     */
     public int awaitExit(Duration timeout) {
         try {
             if (!process().waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError(this + " still running " + timeout + " after SIGTERM; log:\n" + logTail());
+                throw new AssertionError(
+                        this + " still running " + timeout + " after SIGTERM; log:\n" + logTail());
             }
             return process().exitValue();
         } catch (InterruptedException e) {
@@ -480,7 +557,10 @@ public final class HeraldProcess implements AutoCloseable {
         stop();
     }
 
-    /** Stops several servers at once: SIGTERM to all, then waits for each, then SIGKILL for any left. */
+    /**
+     * Stops several servers at once: SIGTERM to all, then waits for each, then SIGKILL for any
+     * left.
+     */
     public static void stopAll(Collection<HeraldProcess> servers) {
         for (HeraldProcess server : servers) {
             if (server != null) {
@@ -493,7 +573,8 @@ public final class HeraldProcess implements AutoCloseable {
             }
             Process process = server.process();
             try {
-                if (!process.waitFor(server.options.stopGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                if (!process.waitFor(
+                        server.options.stopGrace().toMillis(), TimeUnit.MILLISECONDS)) {
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {

@@ -9,8 +9,7 @@ public final class Json {
 
     public static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private Json() {
-    }
+    private Json() {}
 
     public static JsonNode parse(String text) {
         try {

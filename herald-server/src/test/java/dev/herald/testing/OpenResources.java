@@ -6,8 +6,8 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * What a test opened (connections, server processes), closed after each test in the reverse of
- * the order it was opened: connections before the server they were made to. Register it with
+ * What a test opened (connections, server processes), closed after each test in the reverse of the
+ * order it was opened: connections before the server they were made to. Register it with
  * {@code @RegisterExtension final OpenResources open = new OpenResources();}.
  */
 public final class OpenResources implements AfterEachCallback {

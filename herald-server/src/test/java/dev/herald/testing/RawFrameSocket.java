@@ -72,17 +72,19 @@ public final class RawFrameSocket implements AutoCloseable {
     }
 
     /**
-     * Like {@link #connect(URI, int)}, with the socket's receive buffer set to
-     * {@code receiveBufferBytes} before connecting (0 = the system's default), so that a client
-     * that stops reading makes the server's side fill up sooner.
+     * Like {@link #connect(URI, int)}, with the socket's receive buffer set to {@code
+     * receiveBufferBytes} before connecting (0 = the system's default), so that a client that stops
+     * reading makes the server's side fill up sooner.
      */
     public static RawFrameSocket connect(URI ws, int readTimeoutMillis, int receiveBufferBytes) {
         return connect(ws, readTimeoutMillis, receiveBufferBytes, Map.of());
     }
 
-    /** Like {@link #connect(URI, int, int)}, with extra handshake headers (such as {@code Origin}). */
-    public static RawFrameSocket connect(URI ws, int readTimeoutMillis, int receiveBufferBytes,
-                                         Map<String, String> headers) {
+    /**
+     * Like {@link #connect(URI, int, int)}, with extra handshake headers (such as {@code Origin}).
+     */
+    public static RawFrameSocket connect(
+            URI ws, int readTimeoutMillis, int receiveBufferBytes, Map<String, String> headers) {
         try {
             Socket socket = new Socket();
             if (receiveBufferBytes > 0) {
@@ -102,13 +104,24 @@ public final class RawFrameSocket implements AutoCloseable {
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
         String target = ws.getRawPath() + (ws.getRawQuery() == null ? "" : "?" + ws.getRawQuery());
-        StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\n"
-                + "Host: " + ws.getHost() + ":" + ws.getPort() + "\r\n"
-                + "Upgrade: websocket\r\n"
-                + "Connection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-                + "Sec-WebSocket-Version: 13\r\n");
-        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        StringBuilder request =
+                new StringBuilder(
+                        "GET "
+                                + target
+                                + " HTTP/1.1\r\n"
+                                + "Host: "
+                                + ws.getHost()
+                                + ":"
+                                + ws.getPort()
+                                + "\r\n"
+                                + "Upgrade: websocket\r\n"
+                                + "Connection: Upgrade\r\n"
+                                + "Sec-WebSocket-Key: "
+                                + Base64.getEncoder().encodeToString(nonce)
+                                + "\r\n"
+                                + "Sec-WebSocket-Version: 13\r\n");
+        headers.forEach(
+                (name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         request.append("\r\n");
         out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
         out.flush();
@@ -199,7 +212,9 @@ public final class RawFrameSocket implements AutoCloseable {
         while ((c = in.read()) != -1) {
             if (c == '\n') {
                 int end = line.length();
-                return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+                return end > 0 && line.charAt(end - 1) == '\r'
+                        ? line.substring(0, end - 1)
+                        : line.toString();
             }
             line.append((char) c);
         }

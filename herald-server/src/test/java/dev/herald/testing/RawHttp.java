@@ -78,11 +78,14 @@ public final class RawHttp implements AutoCloseable {
         String line;
         while ((line = line()) != null && !line.isEmpty()) {
             int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            headers.put(
+                    line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    line.substring(colon + 1).trim());
         }
         int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
         byte[] body = in.readNBytes(length);
-        return new Response(Integer.parseInt(parts[1]), headers, new String(body, StandardCharsets.UTF_8));
+        return new Response(
+                Integer.parseInt(parts[1]), headers, new String(body, StandardCharsets.UTF_8));
     }
 
     /**

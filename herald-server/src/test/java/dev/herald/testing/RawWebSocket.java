@@ -31,16 +31,16 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A protocol-level Pusher connection (docs/protocol.md) on {@link RawFrameSocket}, for what the official clients
- * cannot send or do not show: malformed JSON, other protocol versions, forbidden events, the exact
- * close code. A reader thread keeps every text message received, in order, as JSON, answers WS
- * ping frames with pongs (as any WebSocket client does) and answers the server's close frame.
+ * A protocol-level Pusher connection (docs/protocol.md) on {@link RawFrameSocket}, for what the
+ * official clients cannot send or do not show: malformed JSON, other protocol versions, forbidden
+ * events, the exact close code. A reader thread keeps every text message received, in order, as
+ * JSON, answers WS ping frames with pongs (as any WebSocket client does) and answers the server's
+ * close frame.
  */
 public final class RawWebSocket implements AutoCloseable {
 
     /** The close frame the server sent. */
-    public record Close(int code, String reason) {
-    }
+    public record Close(int code, String reason) {}
 
     public static final Duration WAIT = Duration.ofSeconds(10);
     private static final AtomicInteger FENCES = new AtomicInteger();
@@ -71,7 +71,10 @@ public final class RawWebSocket implements AutoCloseable {
         return open(uri, Map.of());
     }
 
-    /** Opens the connection with extra handshake headers (such as {@code Origin}); does not read anything. */
+    /**
+     * Opens the connection with extra handshake headers (such as {@code Origin}); does not read
+     * anything.
+     */
     public static RawWebSocket open(URI uri, Map<String, String> headers) {
         return open(uri, headers, WAIT);
     }
@@ -88,7 +91,9 @@ public final class RawWebSocket implements AutoCloseable {
         return ws;
     }
 
-    /** Reads messages until the connection ends: joins fragments, answers pings and the close frame. */
+    /**
+     * Reads messages until the connection ends: joins fragments, answers pings and the close frame.
+     */
     private void read() {
         ByteArrayOutputStream message = new ByteArrayOutputStream();
         boolean inText = false;
@@ -96,7 +101,9 @@ public final class RawWebSocket implements AutoCloseable {
             while (true) {
                 Frame frame = socket.readFrame();
                 switch (frame.opcode()) {
-                    case RawFrameSocket.TEXT, RawFrameSocket.BINARY, RawFrameSocket.CONTINUATION -> {
+                    case RawFrameSocket.TEXT,
+                            RawFrameSocket.BINARY,
+                            RawFrameSocket.CONTINUATION -> {
                         if (frame.opcode() != RawFrameSocket.CONTINUATION) {
                             inText = frame.opcode() == RawFrameSocket.TEXT;
                             message.reset();
@@ -109,10 +116,21 @@ public final class RawWebSocket implements AutoCloseable {
                     case RawFrameSocket.PING -> socket.send(RawFrameSocket.PONG, frame.payload());
                     case RawFrameSocket.CLOSE -> {
                         byte[] payload = frame.payload();
-                        String reason = payload.length > 2
-                                ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
-                        closed.complete(new Close(frame.closeCode() < 0 ? 1005 : frame.closeCode(), reason));
-                        sendClose(frame.closeCode() < 0 ? new byte[0] : new byte[] {payload[0], payload[1]});
+                        String reason =
+                                payload.length > 2
+                                        ? new String(
+                                                payload,
+                                                2,
+                                                payload.length - 2,
+                                                StandardCharsets.UTF_8)
+                                        : "";
+                        closed.complete(
+                                new Close(
+                                        frame.closeCode() < 0 ? 1005 : frame.closeCode(), reason));
+                        sendClose(
+                                frame.closeCode() < 0
+                                        ? new byte[0]
+                                        : new byte[] {payload[0], payload[1]});
                         return;
                     }
                     default -> {
@@ -148,11 +166,18 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    /** Reads the first frame, asserts it is {@code pusher:connection_established}, and returns its decoded data. */
+    /**
+     * Reads the first frame, asserts it is {@code pusher:connection_established}, and returns its
+     * decoded data.
+     */
     public JsonNode awaitConnectionEstablished() {
         JsonNode first = next();
-        assertThat(first.path("event").asText()).as("first frame %s", first).isEqualTo("pusher:connection_established");
-        assertThat(first.get("data").isTextual()).as("data of %s is a JSON string (protocol §2.2)", first).isTrue();
+        assertThat(first.path("event").asText())
+                .as("first frame %s", first)
+                .isEqualTo("pusher:connection_established");
+        assertThat(first.get("data").isTextual())
+                .as("data of %s is a JSON string (protocol §2.2)", first)
+                .isTrue();
         JsonNode data = Json.data(first);
         socketId = data.path("socket_id").asText(null);
         return data;
@@ -186,7 +211,12 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     public void subscribe(String channel) {
-        send(Json.write(frame("pusher:subscribe", null, Json.MAPPER.createObjectNode().put("channel", channel))));
+        send(
+                Json.write(
+                        frame(
+                                "pusher:subscribe",
+                                null,
+                                Json.MAPPER.createObjectNode().put("channel", channel))));
     }
 
     public void subscribe(String channel, String auth, String channelData) {
@@ -197,7 +227,10 @@ public final class RawWebSocket implements AutoCloseable {
         send(Json.write(frame("pusher:subscribe", null, data)));
     }
 
-    /** Subscribes to a private channel with the signature pusher-http-java computes, and awaits success. */
+    /**
+     * Subscribes to a private channel with the signature pusher-http-java computes, and awaits
+     * success.
+     */
     public JsonNode subscribeSigned(Pusher sdk, String channel) {
         JsonNode auth = Json.parse(sdk.authenticate(socketId, channel));
         subscribe(channel, auth.path("auth").asText(), null);
@@ -215,13 +248,18 @@ public final class RawWebSocket implements AutoCloseable {
      * with {@code secret} as an app's user-auth endpoint would (protocol §4.1), without waiting.
      */
     public void signin(String key, String secret, String userData) {
-        ObjectNode data = Json.MAPPER.createObjectNode()
-                .put("auth", userAuth(key, secret, socketId, userData))
-                .put("user_data", userData);
+        ObjectNode data =
+                Json.MAPPER
+                        .createObjectNode()
+                        .put("auth", userAuth(key, secret, socketId, userData))
+                        .put("user_data", userData);
         send(Json.write(frame("pusher:signin", null, data)));
     }
 
-    /** Signs in with the server's own credentials and awaits {@code pusher:signin_success}; returns its decoded data. */
+    /**
+     * Signs in with the server's own credentials and awaits {@code pusher:signin_success}; returns
+     * its decoded data.
+     */
     public JsonNode signinAndAwait(HeraldProcess herald, String userData) {
         signin(herald.appKey(), herald.appSecret(), userData);
         return Json.data(awaitEvent("pusher:signin_success"));
@@ -239,7 +277,12 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     public void unsubscribe(String channel) {
-        send(Json.write(frame("pusher:unsubscribe", null, Json.MAPPER.createObjectNode().put("channel", channel))));
+        send(
+                Json.write(
+                        frame(
+                                "pusher:unsubscribe",
+                                null,
+                                Json.MAPPER.createObjectNode().put("channel", channel))));
     }
 
     /** Sends a client event whose data is a JSON object, as pusher-js does. */
@@ -263,7 +306,10 @@ public final class RawWebSocket implements AutoCloseable {
         try {
             JsonNode frame = frames.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
             if (frame == null) {
-                throw new AssertionError("no frame within " + wait + (closed.isDone() ? "; closed " + closed.join() : ""));
+                throw new AssertionError(
+                        "no frame within "
+                                + wait
+                                + (closed.isDone() ? "; closed " + closed.join() : ""));
             }
             return frame;
         } catch (InterruptedException e) {
@@ -272,7 +318,10 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    /** Skips frames until one matches; fails, listing what was skipped, if none comes within the wait. */
+    /**
+     * Skips frames until one matches; fails, listing what was skipped, if none comes within the
+     * wait.
+     */
     public JsonNode await(String description, Predicate<JsonNode> predicate) {
         List<JsonNode> skipped = new ArrayList<>();
         long deadline = System.nanoTime() + wait.toNanos();
@@ -281,8 +330,16 @@ public final class RawWebSocket implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 JsonNode frame = left > 0 ? frames.poll(left, TimeUnit.NANOSECONDS) : null;
                 if (frame == null) {
-                    throw new AssertionError("no " + description + " within " + wait + "; frames seen instead: " + skipped
-                            + (closed.isDone() ? "; connection closed " + closed.join() : ""));
+                    throw new AssertionError(
+                            "no "
+                                    + description
+                                    + " within "
+                                    + wait
+                                    + "; frames seen instead: "
+                                    + skipped
+                                    + (closed.isDone()
+                                            ? "; connection closed " + closed.join()
+                                            : ""));
                 }
                 if (predicate.test(frame)) {
                     return frame;
@@ -300,11 +357,17 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     public JsonNode awaitEvent(String event, String channel) {
-        return await("'" + event + "' on " + channel,
-                f -> event.equals(f.path("event").asText()) && channel.equals(f.path("channel").asText()));
+        return await(
+                "'" + event + "' on " + channel,
+                f ->
+                        event.equals(f.path("event").asText())
+                                && channel.equals(f.path("channel").asText()));
     }
 
-    /** Awaits the next {@code pusher:error} and returns its decoded data ({@code code}, {@code message}). */
+    /**
+     * Awaits the next {@code pusher:error} and returns its decoded data ({@code code}, {@code
+     * message}).
+     */
     public JsonNode awaitError() {
         JsonNode error = awaitEvent("pusher:error");
         JsonNode data = Json.data(error);
@@ -325,15 +388,19 @@ public final class RawWebSocket implements AutoCloseable {
         return error;
     }
 
-    /** Subscribes and awaits {@code pusher_internal:subscription_succeeded}; returns its decoded data. */
+    /**
+     * Subscribes and awaits {@code pusher_internal:subscription_succeeded}; returns its decoded
+     * data.
+     */
     public JsonNode subscribeAndAwait(String channel) {
         subscribe(channel);
         return Json.data(awaitEvent("pusher_internal:subscription_succeeded", channel));
     }
 
     /**
-     * Proves the connection still works and that every earlier frame has been read: sends
-     * {@code pusher:ping} and consumes everything up to the {@code pusher:pong}, returning the frames before it.
+     * Proves the connection still works and that every earlier frame has been read: sends {@code
+     * pusher:ping} and consumes everything up to the {@code pusher:pong}, returning the frames
+     * before it.
      */
     public List<JsonNode> roundTrip() {
         send("{\"event\":\"pusher:ping\",\"data\":{}}");
@@ -343,13 +410,15 @@ public final class RawWebSocket implements AutoCloseable {
     /** Consumes frames up to the first one with that event name and returns those before it. */
     public List<JsonNode> framesBefore(String event) {
         List<JsonNode> before = new ArrayList<>();
-        await("'" + event + "'", f -> {
-            boolean match = event.equals(f.path("event").asText());
-            if (!match) {
-                before.add(f);
-            }
-            return match;
-        });
+        await(
+                "'" + event + "'",
+                f -> {
+                    boolean match = event.equals(f.path("event").asText());
+                    if (!match) {
+                        before.add(f);
+                    }
+                    return match;
+                });
         return before;
     }
 
@@ -367,7 +436,9 @@ public final class RawWebSocket implements AutoCloseable {
         return rest;
     }
 
-    /** Waits for the server's close frame; fails if the connection ends without one, or stays open. */
+    /**
+     * Waits for the server's close frame; fails if the connection ends without one, or stays open.
+     */
     public Close awaitClose() {
         try {
             return closed.get(wait.toSeconds(), TimeUnit.SECONDS);
@@ -385,7 +456,9 @@ public final class RawWebSocket implements AutoCloseable {
         return closed.isDone() || inputClosed;
     }
 
-    /** Closes politely (close frame, then the server's close frame), then drops the TCP connection. */
+    /**
+     * Closes politely (close frame, then the server's close frame), then drops the TCP connection.
+     */
     @Override
     public void close() {
         try {
@@ -400,12 +473,17 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    /** What an app's user-auth endpoint signs for {@code pusher:signin} (protocol §4.1): {@code key:hmac}. */
+    /**
+     * What an app's user-auth endpoint signs for {@code pusher:signin} (protocol §4.1): {@code
+     * key:hmac}.
+     */
     public static String userAuth(String key, String secret, String socketId, String userData) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] digest = mac.doFinal((socketId + "::user::" + userData).getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    mac.doFinal(
+                            (socketId + "::user::" + userData).getBytes(StandardCharsets.UTF_8));
             return key + ":" + HexFormat.of().formatHex(digest);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);

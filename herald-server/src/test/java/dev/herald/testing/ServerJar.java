@@ -16,20 +16,21 @@ import java.util.jar.JarFile;
 public final class ServerJar {
 
     private static final Duration COMPLETE_WITHIN = Duration.ofSeconds(60);
-    private static final List<Path> DEFAULT_LOCATIONS = List.of(Paths.get("target", "herald-server.jar"),
-            Paths.get("..", "herald-server", "target", "herald-server.jar"),
-            Paths.get("..", "..", "herald-server", "target", "herald-server.jar"));
+    private static final List<Path> DEFAULT_LOCATIONS =
+            List.of(
+                    Paths.get("target", "herald-server.jar"),
+                    Paths.get("..", "herald-server", "target", "herald-server.jar"),
+                    Paths.get("..", "..", "herald-server", "target", "herald-server.jar"));
 
     private static Path snapshot;
 
-    private ServerJar() {
-    }
+    private ServerJar() {}
 
     /**
-     * A private copy of the server jar ({@code -Dherald.jar}, else {@code target/herald-server.jar}),
-     * taken once per test JVM. A JVM loads classes from its jar lazily, so a rebuild of the jar
-     * while a suite runs would make the servers fail with NoClassDefFoundError on their first
-     * error path.
+     * A private copy of the server jar ({@code -Dherald.jar}, else {@code
+     * target/herald-server.jar}), taken once per test JVM. A JVM loads classes from its jar lazily,
+     * so a rebuild of the jar while a suite runs would make the servers fail with
+     * NoClassDefFoundError on their first error path.
      */
     public static synchronized Path snapshot() {
         if (snapshot == null) {
@@ -61,8 +62,10 @@ public final class ServerJar {
     /** True when the jar is whole: its manifest names a main class that the jar contains. */
     private static boolean complete(Path jar) {
         try (JarFile file = new JarFile(jar.toFile())) {
-            String main = file.getManifest() == null ? null
-                    : file.getManifest().getMainAttributes().getValue("Main-Class");
+            String main =
+                    file.getManifest() == null
+                            ? null
+                            : file.getManifest().getMainAttributes().getValue("Main-Class");
             return main != null && file.getEntry(main.replace('.', '/') + ".class") != null;
         } catch (IOException e) {
             return false;
@@ -75,11 +78,18 @@ public final class ServerJar {
      */
     private static Path jar() {
         String property = System.getProperty("herald.jar");
-        Path jar = property != null && !property.isBlank() ? Paths.get(property) : DEFAULT_LOCATIONS.stream()
-                .filter(Files::isRegularFile).findFirst().orElse(DEFAULT_LOCATIONS.get(0));
+        Path jar =
+                property != null && !property.isBlank()
+                        ? Paths.get(property)
+                        : DEFAULT_LOCATIONS.stream()
+                                .filter(Files::isRegularFile)
+                                .findFirst()
+                                .orElse(DEFAULT_LOCATIONS.get(0));
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("herald jar not found at " + jar.toAbsolutePath()
-                    + "; build it (./mvnw -pl herald-server package -DskipTests) or pass -Dherald.jar=...");
+            throw new IllegalStateException(
+                    "herald jar not found at "
+                            + jar.toAbsolutePath()
+                            + "; build it (./mvnw -pl herald-server package -DskipTests) or pass -Dherald.jar=...");
         }
         return jar;
     }

@@ -40,44 +40,51 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Pusher session in-process: one {@link SessionContext} with the local engines, and WebSocket
- * connections on {@link EmbeddedChannel}s whose pipeline is the session's handler alone, as
- * after a real upgrade. Frames go in as Netty's WebSocket frames and come out as the bytes the
- * server writes, read back as {@link Frame}s. Everything runs on the test's thread: queued work
- * (fan-out, scheduled sends) runs when a client's pending tasks are run.
+ * connections on {@link EmbeddedChannel}s whose pipeline is the session's handler alone, as after a
+ * real upgrade. Frames go in as Netty's WebSocket frames and come out as the bytes the server
+ * writes, read back as {@link Frame}s. Everything runs on the test's thread: queued work (fan-out,
+ * scheduled sends) runs when a client's pending tasks are run.
  *
  * <p>As on a node, a {@link SubscriptionCounter} sends {@code pusher_internal:subscription_count};
- * its coalescing runs on a timer of its own whose time stands still until the test
- * {@link #advance advances} it. A test may add its own observers beside the node's, such as a
- * webhook dispatcher.
+ * its coalescing runs on a timer of its own whose time stands still until the test {@link #advance
+ * advances} it. A test may add its own observers beside the node's, such as a webhook dispatcher.
  */
 public final class SessionHarness implements AutoCloseable {
 
     public final HeraldMetrics metrics = HeraldMetrics.inMemory();
+
     /** Every local event the hub and the session reported, as text. */
     public final List<String> events = new CopyOnWriteArrayList<>();
+
     public final Hub hub;
     public final SessionContext context;
     private final ConnectionHandler.Handlers handlers;
     private final LocalChannelCache cache;
     private final List<EmbeddedChannel> channels;
+
     /** The subscription counter's scheduler: an event loop with no connection, its time frozen. */
     private final EmbeddedChannel counterTimer = new EmbeddedChannel();
+
     private int opened;
 
     /**
-     * @param clients how many connections the test will open: each has its own event loop, and
-     *                the hub must know them all up front
+     * @param clients how many connections the test will open: each has its own event loop, and the
+     *     hub must know them all up front
      */
     public SessionHarness(int clients, MessageBudget budget, int maxMessageBytes) {
         this(clients, budget, maxMessageBytes, ChannelObserver.NOOP, ClusterObserver.NOOP);
     }
 
     /**
-     * @param local   hears this node's changes after the node's own observers, as the webhooks do
-     * @param decided hears the decided member and channel events, after the presence and
-     *                watchlist notices
+     * @param local hears this node's changes after the node's own observers, as the webhooks do
+     * @param decided hears the decided member and channel events, after the presence and watchlist
+     *     notices
      */
-    public SessionHarness(int clients, MessageBudget budget, int maxMessageBytes, ChannelObserver local,
+    public SessionHarness(
+            int clients,
+            MessageBudget budget,
+            int maxMessageBytes,
+            ChannelObserver local,
             ClusterObserver decided) {
         channels = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
@@ -89,15 +96,42 @@ public final class SessionHarness implements AutoCloseable {
         // ... and subscription counts, in the order a node hears them
         counterTimer.freezeTime();
         LocalClusterView view = new LocalClusterView(table);
-        ChannelObserver observer = ChannelObserver.of(List.of(new Recorder(), new LocalDecisions(
-                ClusterObserver.of(List.of(new PresenceNotifier(broker), new WatchlistNotifier(broker), decided))),
-                new SubscriptionCounter(broker, counterTimer.eventLoop(), view, table), local));
-        hub = new Hub(channels.stream().map(EmbeddedChannel::eventLoop).toList(), table, broker, observer,
-                appId -> 0);
+        ChannelObserver observer =
+                ChannelObserver.of(
+                        List.of(
+                                new Recorder(),
+                                new LocalDecisions(
+                                        ClusterObserver.of(
+                                                List.of(
+                                                        new PresenceNotifier(broker),
+                                                        new WatchlistNotifier(broker),
+                                                        decided))),
+                                new SubscriptionCounter(
+                                        broker, counterTimer.eventLoop(), view, table),
+                                local));
+        hub =
+                new Hub(
+                        channels.stream().map(EmbeddedChannel::eventLoop).toList(),
+                        table,
+                        broker,
+                        observer,
+                        appId -> 0);
         broker.start(hub);
         cache = new LocalChannelCache(System::currentTimeMillis).start();
-        context = new SessionContext(hub, broker, view, cache, observer, new Authenticators(),
-                new SocketIds(), new ConnectionLimiter(0, 0), metrics, 120, maxMessageBytes, budget);
+        context =
+                new SessionContext(
+                        hub,
+                        broker,
+                        view,
+                        cache,
+                        observer,
+                        new Authenticators(),
+                        new SocketIds(),
+                        new ConnectionLimiter(0, 0),
+                        metrics,
+                        120,
+                        maxMessageBytes,
+                        budget);
         handlers = ConnectionHandler.Handlers.of(context);
     }
 
@@ -123,7 +157,8 @@ public final class SessionHarness implements AutoCloseable {
     /** Opens the next connection to the app (or to an unknown key when {@code app} is null). */
     public Client connect(App app, String key, String origin, String protocol) {
         EmbeddedChannel channel = channels.get(opened++);
-        Handshake.Request request = handlers.handshake().request(channel, key, app, origin, protocol, "js");
+        Handshake.Request request =
+                handlers.handshake().request(channel, key, app, origin, protocol, "js");
         channel.pipeline().addLast(new ConnectionHandler(context, handlers, request));
         channel.pipeline().fireUserEventTriggered(WebSocketUpgrade.Upgraded.INSTANCE);
         return new Client(channel);
@@ -133,7 +168,9 @@ public final class SessionHarness implements AutoCloseable {
         return connect(app, app.key(), null, "7");
     }
 
-    /** {@code key:signature} for a private or presence channel, as an app's auth endpoint signs it. */
+    /**
+     * {@code key:signature} for a private or presence channel, as an app's auth endpoint signs it.
+     */
     public static String auth(App app, String socketId, String channel, String channelData) {
         return new ChannelAuthenticator(app.key(), new HmacSigner(app.secret()))
                 .sign(ChannelAuthenticator.channelStringToSign(socketId, channel, channelData));
@@ -154,7 +191,9 @@ public final class SessionHarness implements AutoCloseable {
         cache.close();
     }
 
-    /** One frame the server wrote: its opcode, its text (or a close frame's reason) and close code. */
+    /**
+     * One frame the server wrote: its opcode, its text (or a close frame's reason) and close code.
+     */
     public record Frame(int opcode, String text, int closeCode, byte[] payload) {
         public static final int TEXT = 0x1;
         public static final int CLOSE = 0x8;
@@ -220,7 +259,10 @@ public final class SessionHarness implements AutoCloseable {
         public String socketId() {
             Frame first = frames().get(0);
             try {
-                return Json.MAPPER.readTree(first.json().path("data").asText()).path("socket_id").asText();
+                return Json.MAPPER
+                        .readTree(first.json().path("data").asText())
+                        .path("socket_id")
+                        .asText();
             } catch (Exception e) {
                 throw new AssertionError(first.toString(), e);
             }
@@ -243,7 +285,10 @@ public final class SessionHarness implements AutoCloseable {
             int opcode = b0 & 0x0F;
             if (opcode == Frame.CLOSE && payload.length >= 2) {
                 int code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
-                return new Frame(opcode, new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8), code,
+                return new Frame(
+                        opcode,
+                        new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8),
+                        code,
                         payload);
             }
             return new Frame(opcode, new String(payload, StandardCharsets.UTF_8), -1, payload);
@@ -277,7 +322,13 @@ public final class SessionHarness implements AutoCloseable {
         }
 
         @Override
-        public void clientEvent(App app, String channel, String event, String data, String socketId, String userId) {
+        public void clientEvent(
+                App app,
+                String channel,
+                String event,
+                String data,
+                String socketId,
+                String userId) {
             events.add("client event " + channel + " " + event + " " + data);
         }
     }

@@ -14,8 +14,10 @@ public record TestApp(String id, String key, String secret) {
     public static final TestApp DEFAULT = new TestApp("app-id", "app-key", "app-secret");
 
     public static TestApp named(String prefix) {
-        String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
-        return new TestApp(prefix + "-" + suffix, prefix + "-key-" + suffix, prefix + "-secret-" + suffix);
+        String suffix =
+                Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
+        return new TestApp(
+                prefix + "-" + suffix, prefix + "-key-" + suffix, prefix + "-secret-" + suffix);
     }
 
     public Map<String, String> env() {

@@ -25,8 +25,8 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * An app's webhook endpoint on loopback ({@link HttpServer}), for a server in a child process or
- * a dispatcher in the test's own JVM: records every POST as received (headers, raw body, arrival
+ * An app's webhook endpoint on loopback ({@link HttpServer}), for a server in a child process or a
+ * dispatcher in the test's own JVM: records every POST as received (headers, raw body, arrival
  * time) and answers with a status chosen per attempt, so a test can make it fail for a while, or
  * for good; or, {@link #stalled()}, it never answers at all.
  */
@@ -34,9 +34,18 @@ public final class WebhookReceiver implements AutoCloseable {
 
     public static final Duration WAIT = Duration.ofSeconds(15);
 
-    /** One POST as received, when it arrived ({@link System#nanoTime()}), and the status it was answered with. */
-    public record Delivery(int attempt, String contentType, String key, String signature, String body, int status,
-                           long receivedNanos) {
+    /**
+     * One POST as received, when it arrived ({@link System#nanoTime()}), and the status it was
+     * answered with.
+     */
+    public record Delivery(
+            int attempt,
+            String contentType,
+            String key,
+            String signature,
+            String body,
+            int status,
+            long receivedNanos) {
         public boolean accepted() {
             return status / 100 == 2;
         }
@@ -60,7 +69,9 @@ public final class WebhookReceiver implements AutoCloseable {
 
     private WebhookReceiver(boolean stalled) {
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(HeraldProcess.HOST), 0), 0);
+            server =
+                    HttpServer.create(
+                            new InetSocketAddress(InetAddress.getByName(HeraldProcess.HOST), 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -83,7 +94,8 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     public URI url() {
-        return URI.create("http://" + HeraldProcess.HOST + ":" + server.getAddress().getPort() + "/hook");
+        return URI.create(
+                "http://" + HeraldProcess.HOST + ":" + server.getAddress().getPort() + "/hook");
     }
 
     /** Answers 500 to the first {@code n} POSTs, then 200. */
@@ -122,14 +134,25 @@ public final class WebhookReceiver implements AutoCloseable {
         }
     }
 
-    /** Keeps the delivery and returns the status to answer it with; one at a time, so attempts are numbered in order. */
+    /**
+     * Keeps the delivery and returns the status to answer it with; one at a time, so attempts are
+     * numbered in order.
+     */
     private synchronized int record(HttpExchange exchange, byte[] body, long receivedNanos) {
         int attempt = deliveries.size() + 1;
-        int status = "POST".equals(exchange.getRequestMethod()) ? statusForAttempt.applyAsInt(attempt) : 405;
-        deliveries.add(new Delivery(attempt, exchange.getRequestHeaders().getFirst("Content-Type"),
-                exchange.getRequestHeaders().getFirst("X-Pusher-Key"),
-                exchange.getRequestHeaders().getFirst("X-Pusher-Signature"),
-                new String(body, StandardCharsets.UTF_8), status, receivedNanos));
+        int status =
+                "POST".equals(exchange.getRequestMethod())
+                        ? statusForAttempt.applyAsInt(attempt)
+                        : 405;
+        deliveries.add(
+                new Delivery(
+                        attempt,
+                        exchange.getRequestHeaders().getFirst("Content-Type"),
+                        exchange.getRequestHeaders().getFirst("X-Pusher-Key"),
+                        exchange.getRequestHeaders().getFirst("X-Pusher-Signature"),
+                        new String(body, StandardCharsets.UTF_8),
+                        status,
+                        receivedNanos));
         return status;
     }
 
@@ -155,8 +178,10 @@ public final class WebhookReceiver implements AutoCloseable {
 
     /** The accepted events about {@code channel}, as {@code name} or {@code name:user_id}. */
     public List<String> summary(String channel) {
-        return events().stream().filter(e -> channel.equals(e.path("channel").asText()))
-                .map(WebhookReceiver::summarize).collect(Collectors.toList());
+        return events().stream()
+                .filter(e -> channel.equals(e.path("channel").asText()))
+                .map(WebhookReceiver::summarize)
+                .collect(Collectors.toList());
     }
 
     /**
@@ -164,12 +189,17 @@ public final class WebhookReceiver implements AutoCloseable {
      * {@code subscription_count} events are left out (see {@link #subscriptionCounts}).
      */
     public List<String> occupancyAndMembership(String channel) {
-        return summary(channel).stream().filter(s -> !"subscription_count".equals(s)).collect(Collectors.toList());
+        return summary(channel).stream()
+                .filter(s -> !"subscription_count".equals(s))
+                .collect(Collectors.toList());
     }
 
-    /** The counts of the {@code subscription_count} events about {@code channel}, in arrival order. */
+    /**
+     * The counts of the {@code subscription_count} events about {@code channel}, in arrival order.
+     */
     public List<Integer> subscriptionCounts(String channel) {
-        return events().stream().filter(e -> channel.equals(e.path("channel").asText()))
+        return events().stream()
+                .filter(e -> channel.equals(e.path("channel").asText()))
                 .filter(e -> "subscription_count".equals(e.path("name").asText()))
                 .map(e -> e.path("subscription_count").asInt(-1))
                 .collect(Collectors.toList());
@@ -177,24 +207,38 @@ public final class WebhookReceiver implements AutoCloseable {
 
     public static String summarize(JsonNode event) {
         String name = event.path("name").asText();
-        return event.has("user_id") && !name.equals("client_event") ? name + ":" + event.path("user_id").asText() : name;
+        return event.has("user_id") && !name.equals("client_event")
+                ? name + ":" + event.path("user_id").asText()
+                : name;
     }
 
-    /** Waits until an accepted delivery carried an event matching {@code predicate}, and returns that event. */
+    /**
+     * Waits until an accepted delivery carried an event matching {@code predicate}, and returns
+     * that event.
+     */
     public JsonNode awaitEvent(String description, Predicate<JsonNode> predicate) {
-        await("webhook " + description).atMost(WAIT).until(() -> events().stream().anyMatch(predicate));
+        await("webhook " + description)
+                .atMost(WAIT)
+                .until(() -> events().stream().anyMatch(predicate));
         return events().stream().filter(predicate).findFirst().orElseThrow();
     }
 
     /** Waits for an accepted event of that name about that channel. */
     public JsonNode awaitEvent(String name, String channel) {
-        return awaitEvent(name + " " + channel,
-                e -> name.equals(e.path("name").asText()) && channel.equals(e.path("channel").asText()));
+        return awaitEvent(
+                name + " " + channel,
+                e ->
+                        name.equals(e.path("name").asText())
+                                && channel.equals(e.path("channel").asText()));
     }
 
-    /** Waits until the events about {@code channel} include {@code summary} (as {@link #summary} writes it). */
+    /**
+     * Waits until the events about {@code channel} include {@code summary} (as {@link #summary}
+     * writes it).
+     */
     public void awaitSummary(String channel, String summary, Duration within) {
-        await("webhook " + summary + " about " + channel).atMost(within)
+        await("webhook " + summary + " about " + channel)
+                .atMost(within)
                 .until(() -> summary(channel).contains(summary));
     }
 

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The HTTP pipeline of {@link HeraldChannelInitializer} on an {@link EmbeddedChannel}, with a
- * router that answers {@code /slow...} only when the test completes its answer (as a cluster
- * query completes later on another thread) and anything else at once with its path.
+ * router that answers {@code /slow...} only when the test completes its answer (as a cluster query
+ * completes later on another thread) and anything else at once with its path.
  */
 class HttpConnectionGuardTest {
 
@@ -48,8 +48,12 @@ class HttpConnectionGuardTest {
     private EmbeddedChannel open(int maxBodyBytes) {
         channel = new EmbeddedChannel();
         channel.freezeTime();
-        channel.pipeline().addLast(new HeraldChannelInitializer(
-                new HttpLimits(maxBodyBytes, REQUEST_TIMEOUT_MS, IDLE_TIMEOUT_MS), new Router(), null));
+        channel.pipeline()
+                .addLast(
+                        new HeraldChannelInitializer(
+                                new HttpLimits(maxBodyBytes, REQUEST_TIMEOUT_MS, IDLE_TIMEOUT_MS),
+                                new Router(),
+                                null));
         return channel;
     }
 
@@ -74,7 +78,9 @@ class HttpConnectionGuardTest {
 
         private void answer(ChannelHandlerContext ctx, String body) {
             ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
-            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
+            FullHttpResponse res =
+                    new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
             res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
             ctx.writeAndFlush(res);
         }
@@ -119,7 +125,9 @@ class HttpConnectionGuardTest {
         assertThat(channel.config().isAutoRead()).as("reading stops while requests wait").isFalse();
         slow.get(0).complete("first");
         channel.runPendingTasks();
-        assertThat(slow).as("the third request reaches the router only after the second is answered").hasSize(2);
+        assertThat(slow)
+                .as("the third request reaches the router only after the second is answered")
+                .hasSize(2);
         slow.get(1).complete("third");
         String answers = written();
 
@@ -143,29 +151,34 @@ class HttpConnectionGuardTest {
         String answers = written();
 
         assertThat(statuses(answers)).hasSize(1 + HttpLimits.MAX_PIPELINED_REQUESTS);
-        assertThat(answers).contains("/fast-" + (HttpLimits.MAX_PIPELINED_REQUESTS - 1))
+        assertThat(answers)
+                .contains("/fast-" + (HttpLimits.MAX_PIPELINED_REQUESTS - 1))
                 .doesNotContain("/fast-" + HttpLimits.MAX_PIPELINED_REQUESTS);
         assertThat(channel.isOpen()).isFalse();
     }
 
     @Test
     void refusesSmugglingShapesWith400AndCloses() {
-        List<String> attacks = List.of(
-                "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-                "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
-                "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
-                "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-                "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n",
-                "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde",
-                "GET /a HTTP/1.1\nHost: x\n\n",
-                "GET /a HTTP/1.1\r\nHost: x\nX: y\r\n\r\n");
+        List<String> attacks =
+                List.of(
+                        "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde",
+                        "GET /a HTTP/1.1\nHost: x\n\n",
+                        "GET /a HTTP/1.1\r\nHost: x\nX: y\r\n\r\n");
         for (String attack : attacks) {
             open();
             send(attack + get("/smuggled"));
             String answer = written();
 
             assertThat(statuses(answer)).as(attack).containsExactly(400);
-            assertThat(answer).as(attack).containsIgnoringCase("connection: close").contains("Malformed HTTP request")
+            assertThat(answer)
+                    .as(attack)
+                    .containsIgnoringCase("connection: close")
+                    .contains("Malformed HTTP request")
                     .doesNotContain("/smuggled");
             assertThat(channel.isOpen()).as(attack).isFalse();
             channel.finishAndReleaseAll();
@@ -178,15 +191,22 @@ class HttpConnectionGuardTest {
         send("GET /a HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(1 << 20) + "\r\n\r\n");
         String headers = written();
         assertThat(statuses(headers)).containsExactly(431);
-        assertThat(headers).containsIgnoringCase("connection: close").contains("header fields too large");
+        assertThat(headers)
+                .containsIgnoringCase("connection: close")
+                .contains("header fields too large");
         assertThat(channel.isOpen()).isFalse();
         channel.finishAndReleaseAll();
 
         open();
-        send("GET /" + "a".repeat(HttpLimits.MAX_REQUEST_LINE_BYTES + 1) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        send(
+                "GET /"
+                        + "a".repeat(HttpLimits.MAX_REQUEST_LINE_BYTES + 1)
+                        + " HTTP/1.1\r\nHost: x\r\n\r\n");
         String line = written();
         assertThat(statuses(line)).containsExactly(414);
-        assertThat(line).containsIgnoringCase("connection: close").contains("Request line too long");
+        assertThat(line)
+                .containsIgnoringCase("connection: close")
+                .contains("Request line too long");
         assertThat(channel.isOpen()).isFalse();
     }
 
@@ -249,7 +269,9 @@ class HttpConnectionGuardTest {
 
         channel.advanceTimeBy(IDLE_TIMEOUT_MS - 100, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
-        assertThat(channel.isOpen()).as("idle, longer than the request timeout, within the idle timeout").isTrue();
+        assertThat(channel.isOpen())
+                .as("idle, longer than the request timeout, within the idle timeout")
+                .isTrue();
         send(get("/two"));
         assertThat(statuses(written())).containsExactly(200);
 

@@ -38,8 +38,10 @@ class DropsTest {
             assertThat(logs.at(Level.WARN)).hasSize(2);
             // the first line came with the first drop; the second counts everything after it
             assertThat(logs.at(Level.WARN).get(0)).contains(" 1 events");
-            assertThat(logs.at(Level.WARN).get(1)).contains("10999 events")
-                    .contains("client_event queue_full=9999").contains("cache_miss outbox_full=1000");
+            assertThat(logs.at(Level.WARN).get(1))
+                    .contains("10999 events")
+                    .contains("client_event queue_full=9999")
+                    .contains("cache_miss outbox_full=1000");
 
             now.addAndGet(TimeUnit.SECONDS.toNanos(60));
             drops.reportDue();
@@ -61,9 +63,23 @@ class DropsTest {
     void countsEveryDropByAppTypeAndReason() {
         drops.dropped(a, EventType.CLIENT_EVENT, Drops.Reason.QUEUE_FULL, 3);
         drops.dropped(a, EventType.CHANNEL_OCCUPIED, Drops.Reason.EXPIRED, 2, "HTTP 500");
-        assertThat(metrics.registry().get(HeraldMetrics.WEBHOOK_EVENTS_DROPPED).tag("app", "a")
-                .tag("type", "client_event").tag("reason", "queue_full").counter().count()).isEqualTo(3);
-        assertThat(metrics.registry().get(HeraldMetrics.WEBHOOK_EVENTS_DROPPED).tag("app", "a")
-                .tag("type", "channel_occupied").tag("reason", "expired").counter().count()).isEqualTo(2);
+        assertThat(
+                        metrics.registry()
+                                .get(HeraldMetrics.WEBHOOK_EVENTS_DROPPED)
+                                .tag("app", "a")
+                                .tag("type", "client_event")
+                                .tag("reason", "queue_full")
+                                .counter()
+                                .count())
+                .isEqualTo(3);
+        assertThat(
+                        metrics.registry()
+                                .get(HeraldMetrics.WEBHOOK_EVENTS_DROPPED)
+                                .tag("app", "a")
+                                .tag("type", "channel_occupied")
+                                .tag("reason", "expired")
+                                .counter()
+                                .count())
+                .isEqualTo(2);
     }
 }

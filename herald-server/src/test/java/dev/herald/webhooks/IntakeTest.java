@@ -14,13 +14,17 @@ class IntakeTest {
     private static final long MAX_BYTES = 100_000;
 
     private final HeraldMetrics metrics = HeraldMetrics.inMemory();
-    private final Intake intake = new Intake(MAX_BYTES, 10_000,
-            new Drops(metrics, System::nanoTime, Duration.ofSeconds(10)));
+    private final Intake intake =
+            new Intake(
+                    MAX_BYTES,
+                    10_000,
+                    new Drops(metrics, System::nanoTime, Duration.ofSeconds(10)));
     private final App a = App.of("a", "key-a", "secret-a");
     private final App b = App.of("b", "key-b", "secret-b");
 
     private static WebhookEvent junk(App app, int i) {
-        return WebhookEvent.client(app, "private-chat", "client-typing", "x".repeat(500) + i, "1.2", null);
+        return WebhookEvent.client(
+                app, "private-chat", "client-typing", "x".repeat(500) + i, "1.2", null);
     }
 
     private List<WebhookEvent> drainAll() {
@@ -32,8 +36,12 @@ class IntakeTest {
     }
 
     private double dropped(String app, EventType type) {
-        var counter = metrics.registry().find(HeraldMetrics.WEBHOOK_EVENTS_DROPPED)
-                .tag("app", app).tag("type", type.wireName()).counter();
+        var counter =
+                metrics.registry()
+                        .find(HeraldMetrics.WEBHOOK_EVENTS_DROPPED)
+                        .tag("app", app)
+                        .tag("type", type.wireName())
+                        .counter();
         return counter == null ? 0 : counter.count();
     }
 
@@ -52,7 +60,11 @@ class IntakeTest {
 
     @Test
     void staysWithinItsEventBound() {
-        Intake small = new Intake(MAX_BYTES, 10, new Drops(metrics, System::nanoTime, Duration.ofSeconds(10)));
+        Intake small =
+                new Intake(
+                        MAX_BYTES,
+                        10,
+                        new Drops(metrics, System::nanoTime, Duration.ofSeconds(10)));
         for (int i = 0; i < 100; i++) {
             small.offer(WebhookEvent.of(a, EventType.CACHE_MISS, "cache-" + i));
         }
@@ -67,7 +79,8 @@ class IntakeTest {
             intake.offer(WebhookEvent.of(a, EventType.CACHE_MISS, "cache-" + i));
             if (i % 500 == 0) {
                 WebhookEvent occupied = WebhookEvent.of(a, EventType.CHANNEL_OCCUPIED, "room-" + i);
-                WebhookEvent joined = WebhookEvent.member(a, EventType.MEMBER_ADDED, "presence-" + i, "u" + i);
+                WebhookEvent joined =
+                        WebhookEvent.member(a, EventType.MEMBER_ADDED, "presence-" + i, "u" + i);
                 WebhookEvent count = WebhookEvent.count(a, "room-" + i, 3);
                 intake.offer(occupied);
                 intake.offer(joined);
@@ -90,7 +103,8 @@ class IntakeTest {
     @Test
     void dropsTheArrivingEventWhenEverythingQueuedOutranksIt() {
         int occupied = 0;
-        while (intake.bytes() + WebhookEvent.of(a, EventType.CHANNEL_OCCUPIED, "room-" + occupied).bytes()
+        while (intake.bytes()
+                        + WebhookEvent.of(a, EventType.CHANNEL_OCCUPIED, "room-" + occupied).bytes()
                 <= MAX_BYTES) {
             intake.offer(WebhookEvent.of(a, EventType.CHANNEL_OCCUPIED, "room-" + occupied++));
         }
@@ -123,7 +137,8 @@ class IntakeTest {
             intake.offer(junk(a, -i));
         }
         List<WebhookEvent> left = drainAll();
-        long bBytes = left.stream().filter(e -> e.app().equals(b)).mapToLong(WebhookEvent::bytes).sum();
+        long bBytes =
+                left.stream().filter(e -> e.app().equals(b)).mapToLong(WebhookEvent::bytes).sum();
         assertThat(bBytes).as("b keeps about half the queue").isGreaterThan(MAX_BYTES * 4 / 10);
     }
 }

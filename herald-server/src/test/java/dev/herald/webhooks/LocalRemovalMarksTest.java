@@ -11,7 +11,10 @@ class LocalRemovalMarksTest extends RemovalMarksContract {
         return RemovalMarks.LOCAL;
     }
 
-    /** One node: the dispatcher's own debounce sees a return first, so there is never a mark to clear. */
+    /**
+     * One node: the dispatcher's own debounce sees a return first, so there is never a mark to
+     * clear.
+     */
     @Test
     void neverHasAMarkToClear() throws Exception {
         RemovalMarks.LOCAL.mark("app-id|news");

@@ -21,8 +21,10 @@ final class LogCapture implements AutoCloseable {
 
     List<String> at(Level level) {
         synchronized (appender.list) {
-            return appender.list.stream().filter(e -> e.getLevel() == level)
-                    .map(ILoggingEvent::getFormattedMessage).toList();
+            return appender.list.stream()
+                    .filter(e -> e.getLevel() == level)
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
         }
     }
 

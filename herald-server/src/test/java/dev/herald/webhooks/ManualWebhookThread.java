@@ -10,9 +10,9 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The webhook thread as the test's own: tasks run on the test's thread when it calls
- * {@link #runReady()} or {@link #advance}, and time moves only when the test moves it. Timers fall
- * due in order of their time, then of their scheduling; a failing task fails the test.
+ * The webhook thread as the test's own: tasks run on the test's thread when it calls {@link
+ * #runReady()} or {@link #advance}, and time moves only when the test moves it. Timers fall due in
+ * order of their time, then of their scheduling; a failing task fails the test.
  */
 final class ManualWebhookThread implements WebhookThread {
 
@@ -25,8 +25,11 @@ final class ManualWebhookThread implements WebhookThread {
     private long scheduled;
     private boolean shutDown;
 
-    /** A task due at a time: once ({@code task}) or every {@code periodNanos} ({@code repeated}). */
-    private record Timer(long dueNanos, long order, FutureTask<?> task, Runnable repeated, long periodNanos)
+    /**
+     * A task due at a time: once ({@code task}) or every {@code periodNanos} ({@code repeated}).
+     */
+    private record Timer(
+            long dueNanos, long order, FutureTask<?> task, Runnable repeated, long periodNanos)
             implements Comparable<Timer> {
         @Override
         public int compareTo(Timer other) {
@@ -46,7 +49,13 @@ final class ManualWebhookThread implements WebhookThread {
     @Override
     public synchronized Future<?> schedule(Runnable task, long delayMillis) {
         FutureTask<?> future = new FutureTask<>(task, null);
-        timers.add(new Timer(nanos + Duration.ofMillis(delayMillis).toNanos(), scheduled++, future, null, 0));
+        timers.add(
+                new Timer(
+                        nanos + Duration.ofMillis(delayMillis).toNanos(),
+                        scheduled++,
+                        future,
+                        null,
+                        0));
         return future;
     }
 
@@ -93,7 +102,9 @@ final class ManualWebhookThread implements WebhookThread {
         return ready.pollFirst();
     }
 
-    /** Moves time forward by {@code time}, running each timer at its own time and what it queues. */
+    /**
+     * Moves time forward by {@code time}, running each timer at its own time and what it queues.
+     */
     void advance(Duration time) {
         long until;
         synchronized (this) {
@@ -107,8 +118,13 @@ final class ManualWebhookThread implements WebhookThread {
                     if (shutDown) {
                         return;
                     }
-                    timers.add(new Timer(nanos + due.periodNanos(), scheduled++, null, due.repeated(),
-                            due.periodNanos()));
+                    timers.add(
+                            new Timer(
+                                    nanos + due.periodNanos(),
+                                    scheduled++,
+                                    null,
+                                    due.repeated(),
+                                    due.periodNanos()));
                 }
             } else {
                 due.task().run();

@@ -13,8 +13,8 @@ import java.util.function.ToIntFunction;
 
 /**
  * The receivers' side for a dispatcher in the test's JVM: records each post with the time it was
- * made, and answers it at once with the status {@link #answering} chooses, or leaves it
- * unanswered ({@link #UNANSWERED}) for the test to answer, fail or leave hanging.
+ * made, and answers it at once with the status {@link #answering} chooses, or leaves it unanswered
+ * ({@link #UNANSWERED}) for the test to answer, fail or leave hanging.
  */
 final class RecordingSender implements WebhookSender {
 
@@ -26,7 +26,13 @@ final class RecordingSender implements WebhookSender {
     private ToIntFunction<Post> status = post -> 200;
 
     /** One request: where it went, its headers and body, and its answer to come. */
-    record Post(int attempt, long atNanos, URI url, String key, String signature, byte[] bytes,
+    record Post(
+            int attempt,
+            long atNanos,
+            URI url,
+            String key,
+            String signature,
+            byte[] bytes,
             CompletableFuture<Integer> answer) {
 
         String body() {
@@ -45,9 +51,19 @@ final class RecordingSender implements WebhookSender {
 
         /** Each event as {@code name channel}, with {@code :user} for member events. */
         List<String> summary() {
-            return events().stream().map(e -> e.path("name").asText()
-                    + (e.has("user_id") && e.path("name").asText().startsWith("member_")
-                    ? ":" + e.path("user_id").asText() : "") + " " + e.path("channel").asText()).toList();
+            return events().stream()
+                    .map(
+                            e ->
+                                    e.path("name").asText()
+                                            + (e.has("user_id")
+                                                            && e.path("name")
+                                                                    .asText()
+                                                                    .startsWith("member_")
+                                                    ? ":" + e.path("user_id").asText()
+                                                    : "")
+                                            + " "
+                                            + e.path("channel").asText())
+                    .toList();
         }
 
         void answer(int statusCode) {
@@ -70,9 +86,17 @@ final class RecordingSender implements WebhookSender {
     }
 
     @Override
-    public synchronized CompletionStage<Integer> post(URI url, String appKey, String signature, byte[] body) {
-        Post post = new Post(posts.size() + 1, nanoClock.getAsLong(), url, appKey, signature, body.clone(),
-                new CompletableFuture<>());
+    public synchronized CompletionStage<Integer> post(
+            URI url, String appKey, String signature, byte[] body) {
+        Post post =
+                new Post(
+                        posts.size() + 1,
+                        nanoClock.getAsLong(),
+                        url,
+                        appKey,
+                        signature,
+                        body.clone(),
+                        new CompletableFuture<>());
         posts.add(post);
         int answer = status.applyAsInt(post);
         if (answer != UNANSWERED) {
@@ -82,8 +106,7 @@ final class RecordingSender implements WebhookSender {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     synchronized List<Post> posts() {
         return List.copyOf(posts);

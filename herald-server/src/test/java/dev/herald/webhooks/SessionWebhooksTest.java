@@ -26,16 +26,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Webhooks raised by real sessions ({@link SessionHarness}) and posted by a
- * {@link WebhookDispatcher} on the test's clock: which socket changes become which events, and
- * what each event says. The dispatcher's own rules are {@link WebhookDispatcherTest}.
+ * Webhooks raised by real sessions ({@link SessionHarness}) and posted by a {@link
+ * WebhookDispatcher} on the test's clock: which socket changes become which events, and what each
+ * event says. The dispatcher's own rules are {@link WebhookDispatcherTest}.
  */
 class SessionWebhooksTest {
 
     private static final URI HOOK = URI.create("http://127.0.0.1:9/hook");
-    private static final App APP = App.of("1", "key-1", "secret-1")
-            .withFeatures(new AppFeatures(true, true, false, true, false, Duration.ofSeconds(30)))
-            .withWebhooks(List.of(WebhookTarget.all(HOOK)));
+    private static final App APP =
+            App.of("1", "key-1", "secret-1")
+                    .withFeatures(
+                            new AppFeatures(true, true, false, true, false, Duration.ofSeconds(30)))
+                    .withWebhooks(List.of(WebhookTarget.all(HOOK)));
     private static final WebhookSettings SETTINGS = WebhookSettings.defaults();
     private static final Duration SETTLED = SETTINGS.debounce().plus(SETTINGS.batchMaxWait());
 
@@ -55,10 +57,19 @@ class SessionWebhooksTest {
     }
 
     private void start(int clients) {
-        // the node's own view answers the counts, as on a single node; it exists once the harness does
-        dispatcher = new WebhookDispatcher(SETTINGS, new Authenticators(), HeraldMetrics.inMemory(),
-                new HarnessView(() -> harness.context.view()), RemovalMarks.LOCAL, thread, sender);
-        harness = new SessionHarness(clients, MessageBudget.DEFAULT, 10_240, dispatcher, dispatcher);
+        // the node's own view answers the counts, as on a single node; it exists once the harness
+        // does
+        dispatcher =
+                new WebhookDispatcher(
+                        SETTINGS,
+                        new Authenticators(),
+                        HeraldMetrics.inMemory(),
+                        new HarnessView(() -> harness.context.view()),
+                        RemovalMarks.LOCAL,
+                        thread,
+                        sender);
+        harness =
+                new SessionHarness(clients, MessageBudget.DEFAULT, 10_240, dispatcher, dispatcher);
     }
 
     /** The harness's cluster view, read when asked. */
@@ -96,16 +107,28 @@ class SessionWebhooksTest {
         }
 
         void subscribe(String channel) {
-            String auth = channel.startsWith("private-") ? SessionHarness.auth(APP, id, channel, null) : null;
-            send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\""
-                    + (auth == null ? "" : ",\"auth\":\"" + auth + "\"") + "}}");
+            String auth =
+                    channel.startsWith("private-")
+                            ? SessionHarness.auth(APP, id, channel, null)
+                            : null;
+            send(
+                    "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\""
+                            + channel
+                            + "\""
+                            + (auth == null ? "" : ",\"auth\":\"" + auth + "\"")
+                            + "}}");
         }
 
         void join(String channel, String userId) {
             String channelData = "{\"user_id\":\"" + userId + "\",\"user_info\":{}}";
-            send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\",\"auth\":\""
-                    + SessionHarness.auth(APP, id, channel, channelData) + "\",\"channel_data\":"
-                    + Json.MAPPER.valueToTree(channelData) + "}}");
+            send(
+                    "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\""
+                            + channel
+                            + "\",\"auth\":\""
+                            + SessionHarness.auth(APP, id, channel, channelData)
+                            + "\",\"channel_data\":"
+                            + Json.MAPPER.valueToTree(channelData)
+                            + "}}");
         }
 
         void unsubscribe(String channel) {
@@ -113,7 +136,14 @@ class SessionWebhooksTest {
         }
 
         void trigger(String channel, String event, String data) {
-            send("{\"event\":\"" + event + "\",\"channel\":\"" + channel + "\",\"data\":" + data + "}");
+            send(
+                    "{\"event\":\""
+                            + event
+                            + "\",\"channel\":\""
+                            + channel
+                            + "\",\"data\":"
+                            + data
+                            + "}");
         }
 
         void disconnect() {
@@ -129,13 +159,19 @@ class SessionWebhooksTest {
 
     /** The occupancy and membership events of one channel, in order. */
     private List<String> summary(String channel) {
-        return sender.summary(HOOK).stream().filter(s -> s.endsWith(" " + channel))
-                .filter(s -> s.startsWith("channel_") || s.startsWith("member_")).toList();
+        return sender.summary(HOOK).stream()
+                .filter(s -> s.endsWith(" " + channel))
+                .filter(s -> s.startsWith("channel_") || s.startsWith("member_"))
+                .toList();
     }
 
     private List<JsonNode> events(String name, String channel) {
-        return sender.posts().stream().flatMap(p -> p.events().stream())
-                .filter(e -> e.path("name").asText().equals(name) && e.path("channel").asText().equals(channel))
+        return sender.posts().stream()
+                .flatMap(p -> p.events().stream())
+                .filter(
+                        e ->
+                                e.path("name").asText().equals(name)
+                                        && e.path("channel").asText().equals(channel))
                 .toList();
     }
 
@@ -155,10 +191,15 @@ class SessionWebhooksTest {
         assertThat(summary("room")).as("debounced").containsExactly("channel_occupied room");
         thread.advance(SETTLED);
 
-        assertThat(summary("room")).containsExactly("channel_occupied room", "channel_vacated room");
-        assertThat(events("channel_vacated", "room")).singleElement()
-                .satisfies(e -> assertThat(e.toString())
-                        .isEqualTo("{\"name\":\"channel_vacated\",\"channel\":\"room\"}"));
+        assertThat(summary("room"))
+                .containsExactly("channel_occupied room", "channel_vacated room");
+        assertThat(events("channel_vacated", "room"))
+                .singleElement()
+                .satisfies(
+                        e ->
+                                assertThat(e.toString())
+                                        .isEqualTo(
+                                                "{\"name\":\"channel_vacated\",\"channel\":\"room\"}"));
     }
 
     @Test
@@ -174,15 +215,28 @@ class SessionWebhooksTest {
 
         u1a.disconnect();
         thread.advance(SETTLED);
-        assertThat(summary("presence-room")).as("u1 still has a socket").containsExactly(
-                "channel_occupied presence-room", "member_added:u1 presence-room", "member_added:u2 presence-room");
+        assertThat(summary("presence-room"))
+                .as("u1 still has a socket")
+                .containsExactly(
+                        "channel_occupied presence-room",
+                        "member_added:u1 presence-room",
+                        "member_added:u2 presence-room");
         u1b.unsubscribe("presence-room");
         thread.advance(SETTLED);
 
-        assertThat(summary("presence-room")).containsExactly("channel_occupied presence-room",
-                "member_added:u1 presence-room", "member_added:u2 presence-room", "member_removed:u1 presence-room");
-        assertThat(events("member_removed", "presence-room")).singleElement().satisfies(e -> assertThat(e.toString())
-                .isEqualTo("{\"name\":\"member_removed\",\"channel\":\"presence-room\",\"user_id\":\"u1\"}"));
+        assertThat(summary("presence-room"))
+                .containsExactly(
+                        "channel_occupied presence-room",
+                        "member_added:u1 presence-room",
+                        "member_added:u2 presence-room",
+                        "member_removed:u1 presence-room");
+        assertThat(events("member_removed", "presence-room"))
+                .singleElement()
+                .satisfies(
+                        e ->
+                                assertThat(e.toString())
+                                        .isEqualTo(
+                                                "{\"name\":\"member_removed\",\"channel\":\"presence-room\",\"user_id\":\"u1\"}"));
     }
 
     @Test
@@ -198,12 +252,26 @@ class SessionWebhooksTest {
         sender.trigger("presence-ce", "client-wave", "\"left\"");
         thread.advance(SETTINGS.batchMaxWait());
 
-        assertThat(events("client_event", "private-ce")).singleElement().satisfies(e -> assertThat(e.toString())
-                .isEqualTo("{\"name\":\"client_event\",\"channel\":\"private-ce\",\"event\":\"client-typing\","
-                        + "\"data\":\"{\\\"text\\\":\\\"hi\\\",\\\"n\\\":1}\",\"socket_id\":\"" + sender.id() + "\"}"));
-        assertThat(events("client_event", "presence-ce")).singleElement().satisfies(e -> assertThat(e.toString())
-                .isEqualTo("{\"name\":\"client_event\",\"channel\":\"presence-ce\",\"event\":\"client-wave\","
-                        + "\"data\":\"left\",\"socket_id\":\"" + sender.id() + "\",\"user_id\":\"sender\"}"));
+        assertThat(events("client_event", "private-ce"))
+                .singleElement()
+                .satisfies(
+                        e ->
+                                assertThat(e.toString())
+                                        .isEqualTo(
+                                                "{\"name\":\"client_event\",\"channel\":\"private-ce\",\"event\":\"client-typing\","
+                                                        + "\"data\":\"{\\\"text\\\":\\\"hi\\\",\\\"n\\\":1}\",\"socket_id\":\""
+                                                        + sender.id()
+                                                        + "\"}"));
+        assertThat(events("client_event", "presence-ce"))
+                .singleElement()
+                .satisfies(
+                        e ->
+                                assertThat(e.toString())
+                                        .isEqualTo(
+                                                "{\"name\":\"client_event\",\"channel\":\"presence-ce\",\"event\":\"client-wave\","
+                                                        + "\"data\":\"left\",\"socket_id\":\""
+                                                        + sender.id()
+                                                        + "\",\"user_id\":\"sender\"}"));
     }
 
     @Test
@@ -215,8 +283,13 @@ class SessionWebhooksTest {
         socket.subscribe("cache-full");
         thread.advance(SETTINGS.batchMaxWait());
 
-        assertThat(events("cache_miss", "cache-empty")).singleElement().satisfies(e -> assertThat(e.toString())
-                .isEqualTo("{\"name\":\"cache_miss\",\"channel\":\"cache-empty\"}"));
+        assertThat(events("cache_miss", "cache-empty"))
+                .singleElement()
+                .satisfies(
+                        e ->
+                                assertThat(e.toString())
+                                        .isEqualTo(
+                                                "{\"name\":\"cache_miss\",\"channel\":\"cache-empty\"}"));
         assertThat(events("cache_miss", "cache-full")).isEmpty();
     }
 
@@ -225,7 +298,8 @@ class SessionWebhooksTest {
         start(2);
         Socket a = connect();
         Socket b = connect();
-        // each change handled before the next: the count is the cluster's when the webhook thread asks
+        // each change handled before the next: the count is the cluster's when the webhook thread
+        // asks
         a.subscribe("counted");
         thread.runReady();
         b.subscribe("counted");
@@ -236,7 +310,8 @@ class SessionWebhooksTest {
         b.disconnect();
         thread.advance(SETTINGS.batchMaxWait());
 
-        assertThat(events("subscription_count", "counted")).extracting(e -> e.path("subscription_count").asInt())
+        assertThat(events("subscription_count", "counted"))
+                .extracting(e -> e.path("subscription_count").asInt())
                 .containsExactly(1, 2, 1);
         assertThat(events("subscription_count", "presence-counted")).isEmpty();
     }

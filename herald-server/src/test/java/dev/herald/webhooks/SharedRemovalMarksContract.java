@@ -6,13 +6,16 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * What {@link RemovalMarks} shared by nodes do on top of {@link RemovalMarksContract}: each call
- * of {@link #node} is another node, and a return on any node cancels a removal pending on any
- * other. Extended by {@code RedisRemovalMarksTest}.
+ * What {@link RemovalMarks} shared by nodes do on top of {@link RemovalMarksContract}: each call of
+ * {@link #node} is another node, and a return on any node cancels a removal pending on any other.
+ * Extended by {@code RedisRemovalMarksTest}.
  */
 public abstract class SharedRemovalMarksContract extends RemovalMarksContract {
 
-    /** How long a mark lasts unconfirmed in {@link #nodeWithMarksLasting}: short, as time really passes. */
+    /**
+     * How long a mark lasts unconfirmed in {@link #nodeWithMarksLasting}: short, as time really
+     * passes.
+     */
     protected static final Duration SHORT_LIFETIME = Duration.ofSeconds(1);
 
     /** A node whose marks vanish after {@code lifetime} unless confirmed (their node died). */

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link WebhookSender#http}, the one part of the webhooks that needs a socket: the request a
- * receiver gets (a POST of the exact signed bytes, with the headers it checks them by) and how
- * each way of failing is reported to the outbox.
+ * receiver gets (a POST of the exact signed bytes, with the headers it checks them by) and how each
+ * way of failing is reported to the outbox.
  */
 class WebhookSenderTest {
 
@@ -32,31 +32,38 @@ class WebhookSenderTest {
     }
 
     private int post(URI url, String body) throws Exception {
-        return sender.post(url, "key-1", "a1b2", body.getBytes(StandardCharsets.UTF_8)).toCompletableFuture()
+        return sender.post(url, "key-1", "a1b2", body.getBytes(StandardCharsets.UTF_8))
+                .toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
     }
 
     @Test
     void postsTheExactBodyWithTheKeyAndSignatureHeadersAndReportsTheStatus() throws Exception {
-        String body = "{\"time_ms\":1,\"events\":[{\"name\":\"channel_occupied\",\"channel\":\"room-é\"}]}";
+        String body =
+                "{\"time_ms\":1,\"events\":[{\"name\":\"channel_occupied\",\"channel\":\"room-é\"}]}";
         try (WebhookReceiver receiver = WebhookReceiver.start().failFirst(1)) {
             assertThat(post(receiver.url(), body)).isEqualTo(500);
             assertThat(post(receiver.url(), body)).isEqualTo(200);
 
-            assertThat(receiver.deliveries()).hasSize(2).allSatisfy(d -> {
-                assertThat(d.contentType()).isEqualTo("application/json");
-                assertThat(d.key()).isEqualTo("key-1");
-                assertThat(d.signature()).isEqualTo("a1b2");
-                assertThat(d.body()).isEqualTo(body);
-            });
+            assertThat(receiver.deliveries())
+                    .hasSize(2)
+                    .allSatisfy(
+                            d -> {
+                                assertThat(d.contentType()).isEqualTo("application/json");
+                                assertThat(d.key()).isEqualTo("key-1");
+                                assertThat(d.signature()).isEqualTo("a1b2");
+                                assertThat(d.body()).isEqualTo(body);
+                            });
         }
     }
 
     @Test
     void aReceiverThatDoesNotAnswerInTimeIsATimeout() {
         try (WebhookReceiver receiver = WebhookReceiver.stalled()) {
-            assertThatThrownBy(() -> post(receiver.url(), "{}")).isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(HttpTimeoutException.class);
+            assertThatThrownBy(() -> post(receiver.url(), "{}"))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(HttpTimeoutException.class);
         }
     }
 
@@ -67,7 +74,9 @@ class WebhookSenderTest {
             port = closed.getLocalPort();
         }
         URI nobody = URI.create("http://127.0.0.1:" + port + "/hook");
-        assertThatThrownBy(() -> post(nobody, "{}")).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(ConnectException.class);
+        assertThatThrownBy(() -> post(nobody, "{}"))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(ConnectException.class);
     }
 }

@@ -32,11 +32,11 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The WebSocket connections of one generator process: slots {@code [from, to)} of the run.
  *
- * <p>A ramp thread opens connections at {@code connectRate}, with at most {@code maxPending}
- * being set up at once; each connection then subscribes to its channels (see {@link
- * ChannelPlan}). {@link #startActivity()} switches on the scenario's traffic (client events,
- * presence toggles); churn cycles from the start. Statistics live per event loop ({@link
- * LoopStats}) and are collected by {@link #snapshot()} from a single sampler thread.
+ * <p>A ramp thread opens connections at {@code connectRate}, with at most {@code maxPending} being
+ * set up at once; each connection then subscribes to its channels (see {@link ChannelPlan}). {@link
+ * #startActivity()} switches on the scenario's traffic (client events, presence toggles); churn
+ * cycles from the start. Statistics live per event loop ({@link LoopStats}) and are collected by
+ * {@link #snapshot()} from a single sampler thread.
  */
 public final class Fleet implements AutoCloseable {
     private static final int MAX_ERROR_KINDS = 50;
@@ -52,25 +52,32 @@ public final class Fleet implements AutoCloseable {
 
     private final Transport transport;
     private final Bootstrap bootstrap;
-    /** One per server port; slot {@code i} connects to {@code remotes[i % n]} (see {@link FleetConfig#portOf}). */
+
+    /**
+     * One per server port; slot {@code i} connects to {@code remotes[i % n]} (see {@link
+     * FleetConfig#portOf}).
+     */
     private final InetSocketAddress[] remotes;
+
     private final InetSocketAddress[] locals;
     private final List<LoopStats> allStats = new CopyOnWriteArrayList<>();
-    private final FastThreadLocal<LoopStats> loopStats = new FastThreadLocal<>() {
-        @Override
-        protected LoopStats initialValue() {
-            LoopStats s = new LoopStats();
-            allStats.add(s);
-            return s;
-        }
-    };
+    private final FastThreadLocal<LoopStats> loopStats =
+            new FastThreadLocal<>() {
+                @Override
+                protected LoopStats initialValue() {
+                    LoopStats s = new LoopStats();
+                    allStats.add(s);
+                    return s;
+                }
+            };
     private final FastThreadLocal<PusherSigning> signing;
-    private final FastThreadLocal<byte[][]> scratch = new FastThreadLocal<>() {
-        @Override
-        protected byte[][] initialValue() {
-            return new byte[][] {new byte[1024]};
-        }
-    };
+    private final FastThreadLocal<byte[][]> scratch =
+            new FastThreadLocal<>() {
+                @Override
+                protected byte[][] initialValue() {
+                    return new byte[][] {new byte[1024]};
+                }
+            };
     private final AtomicLongArray offLoop = new AtomicLongArray(Counter.COUNT);
     private final AtomicReferenceArray<WsConnection> conns;
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
@@ -100,21 +107,26 @@ public final class Fleet implements AutoCloseable {
         }
         this.sendersHere = senders;
         this.senderPeriodNanos = periodNanos(cfg.rate(), senders);
-        this.togglePeriodNanos = cfg.mode() == FleetMode.PRESENCE ? periodNanos(cfg.rate(), cfg.size()) : 0;
-        this.churnPeriodNanos = cfg.mode() == FleetMode.CHURN ? periodNanos(cfg.rate(), cfg.size()) : 0;
-        this.signing = new FastThreadLocal<>() {
-            @Override
-            protected PusherSigning initialValue() {
-                return new PusherSigning(cfg.appKey(), cfg.appSecret());
-            }
-        };
-        this.transport = Transport.create(cfg.transport(), cfg.threads(), "bench-ws", cfg.recvBufferRing());
+        this.togglePeriodNanos =
+                cfg.mode() == FleetMode.PRESENCE ? periodNanos(cfg.rate(), cfg.size()) : 0;
+        this.churnPeriodNanos =
+                cfg.mode() == FleetMode.CHURN ? periodNanos(cfg.rate(), cfg.size()) : 0;
+        this.signing =
+                new FastThreadLocal<>() {
+                    @Override
+                    protected PusherSigning initialValue() {
+                        return new PusherSigning(cfg.appKey(), cfg.appSecret());
+                    }
+                };
+        this.transport =
+                Transport.create(cfg.transport(), cfg.threads(), "bench-ws", cfg.recvBufferRing());
         this.locals = parseLocals(cfg.localAddresses());
-        this.bootstrap = new Bootstrap()
-                .group(transport.group)
-                .channel(transport.channelClass)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+        this.bootstrap =
+                new Bootstrap()
+                        .group(transport.group)
+                        .channel(transport.channelClass)
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
         if (cfg.recvBufferRing() && transport.name.equals("io_uring")) {
             bootstrap.option(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, Transport.BUFFER_GROUP);
         }
@@ -168,15 +180,19 @@ public final class Fleet implements AutoCloseable {
         WsConnection c = new WsConnection(this, slot);
         Bootstrap b = bootstrap.clone().handler(c);
         InetSocketAddress remote = remotes[Math.floorMod(slot, remotes.length)];
-        ChannelFuture f = locals == null ? b.connect(remote) : b.connect(remote, locals[slot % locals.length]);
-        f.addListener(done -> {
-            if (!done.isSuccess()) {
-                offLoop.incrementAndGet(Counter.CONNECT_FAILED.ordinal());
-                error("connect: " + done.cause().getMessage());
-                setupDone();
-                churnAgain(slot, Clock.now());
-            }
-        });
+        ChannelFuture f =
+                locals == null
+                        ? b.connect(remote)
+                        : b.connect(remote, locals[slot % locals.length]);
+        f.addListener(
+                done -> {
+                    if (!done.isSuccess()) {
+                        offLoop.incrementAndGet(Counter.CONNECT_FAILED.ordinal());
+                        error("connect: " + done.cause().getMessage());
+                        setupDone();
+                        churnAgain(slot, Clock.now());
+                    }
+                });
     }
 
     /** A connection finished setting up (ready or failed): let the ramp start another. */
@@ -341,7 +357,15 @@ public final class Fleet implements AutoCloseable {
                     throw new IllegalArgumentException("bad --local-addresses range " + p);
                 }
                 for (long v = lo; v <= hi; v++) {
-                    out.add(local(InetAddress.getByAddress(new byte[] {(byte) (v >> 24), (byte) (v >> 16), (byte) (v >> 8), (byte) v})));
+                    out.add(
+                            local(
+                                    InetAddress.getByAddress(
+                                            new byte[] {
+                                                (byte) (v >> 24),
+                                                (byte) (v >> 16),
+                                                (byte) (v >> 8),
+                                                (byte) v
+                                            })));
                 }
             } catch (UnknownHostException e) {
                 throw new IllegalArgumentException("bad --local-addresses " + p, e);
@@ -352,13 +376,17 @@ public final class Fleet implements AutoCloseable {
 
     private static InetSocketAddress local(InetAddress a) {
         if (!a.isLoopbackAddress()) {
-            throw new IllegalArgumentException("--local-addresses must be loopback addresses: " + a);
+            throw new IllegalArgumentException(
+                    "--local-addresses must be loopback addresses: " + a);
         }
         return new InetSocketAddress(a, 0);
     }
 
     private static long toLong(byte[] a) {
-        return ((a[0] & 0xffL) << 24) | ((a[1] & 0xffL) << 16) | ((a[2] & 0xffL) << 8) | (a[3] & 0xffL);
+        return ((a[0] & 0xffL) << 24)
+                | ((a[1] & 0xffL) << 16)
+                | ((a[2] & 0xffL) << 8)
+                | (a[3] & 0xffL);
     }
 
     public int sendersHere() {

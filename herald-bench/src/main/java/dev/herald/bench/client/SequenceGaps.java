@@ -3,12 +3,12 @@ package dev.herald.bench.client;
 import java.util.Arrays;
 
 /**
- * Finds publications a churn subscriber missed. Publish {@code s} of the run goes to public
- * channel {@code s mod P} (the HTTP publisher's round-robin), so the publications of one channel
- * are {@code P} apart in sequence; a larger step between two a subscriber received means it missed
- * the ones between, although it was subscribed before and after them. Nothing is said about the
- * publications before the first or after the last one received: a connection comes and goes.
- * One instance per connection, used on its event loop.
+ * Finds publications a churn subscriber missed. Publish {@code s} of the run goes to public channel
+ * {@code s mod P} (the HTTP publisher's round-robin), so the publications of one channel are {@code
+ * P} apart in sequence; a larger step between two a subscriber received means it missed the ones
+ * between, although it was subscribed before and after them. Nothing is said about the publications
+ * before the first or after the last one received: a connection comes and goes. One instance per
+ * connection, used on its event loop.
  */
 final class SequenceGaps {
     /** What one received publication tells. */

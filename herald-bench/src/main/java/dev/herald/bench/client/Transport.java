@@ -10,10 +10,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringAdaptiveBufferRingAllocator;
 import io.netty.channel.uring.IoUringBufferRingConfig;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.Locale;
@@ -25,7 +25,8 @@ public final class Transport implements AutoCloseable {
     public final EventLoopGroup group;
     public final Class<? extends SocketChannel> channelClass;
 
-    private Transport(String name, EventLoopGroup group, Class<? extends SocketChannel> channelClass) {
+    private Transport(
+            String name, EventLoopGroup group, Class<? extends SocketChannel> channelClass) {
         this.name = name;
         this.group = group;
         this.channelClass = channelClass;
@@ -43,18 +44,21 @@ public final class Transport implements AutoCloseable {
             case "io_uring":
             case "iouring":
                 if (!IoUring.isAvailable()) {
-                    throw new IllegalArgumentException("io_uring unavailable: " + IoUring.unavailabilityCause());
+                    throw new IllegalArgumentException(
+                            "io_uring unavailable: " + IoUring.unavailabilityCause());
                 }
                 return "io_uring";
             case "epoll":
                 if (!Epoll.isAvailable()) {
-                    throw new IllegalArgumentException("epoll unavailable: " + Epoll.unavailabilityCause());
+                    throw new IllegalArgumentException(
+                            "epoll unavailable: " + Epoll.unavailabilityCause());
                 }
                 return "epoll";
             case "nio":
                 return "nio";
             default:
-                throw new IllegalArgumentException("--transport must be auto, io_uring, epoll or nio, not " + kind);
+                throw new IllegalArgumentException(
+                        "--transport must be auto, io_uring, epoll or nio, not " + kind);
         }
     }
 
@@ -67,9 +71,11 @@ public final class Transport implements AutoCloseable {
 
     /**
      * @param recvBufferRing io_uring only: receive into a kernel-provided buffer ring, which lets
-     *     the kernel keep one multishot receive armed per socket instead of a new submission per read
+     *     the kernel keep one multishot receive armed per socket instead of a new submission per
+     *     read
      */
-    public static Transport create(String kind, int threads, String threadPrefix, boolean recvBufferRing) {
+    public static Transport create(
+            String kind, int threads, String threadPrefix, boolean recvBufferRing) {
         String name = resolve(kind);
         IoHandlerFactory factory;
         Class<? extends SocketChannel> cls;
@@ -77,14 +83,16 @@ public final class Transport implements AutoCloseable {
             case "io_uring":
                 // Closing or opening thousands of sockets at once completes in bursts: a large
                 // completion queue avoids overflow (and Netty's warning) in those moments.
-                IoUringIoHandlerConfig config = new IoUringIoHandlerConfig().setRingSize(4096).setCqSize(65536);
+                IoUringIoHandlerConfig config =
+                        new IoUringIoHandlerConfig().setRingSize(4096).setCqSize(65536);
                 if (recvBufferRing) {
-                    config.setBufferRingConfig(IoUringBufferRingConfig.builder()
-                            .bufferGroupId(BUFFER_GROUP)
-                            .bufferRingSize((short) 4096)
-                            .batchSize(256)
-                            .allocator(new IoUringAdaptiveBufferRingAllocator())
-                            .build());
+                    config.setBufferRingConfig(
+                            IoUringBufferRingConfig.builder()
+                                    .bufferGroupId(BUFFER_GROUP)
+                                    .bufferRingSize((short) 4096)
+                                    .batchSize(256)
+                                    .allocator(new IoUringAdaptiveBufferRingAllocator())
+                                    .build());
                 }
                 factory = IoUringIoHandler.newFactory(config);
                 cls = IoUringSocketChannel.class;
@@ -97,7 +105,9 @@ public final class Transport implements AutoCloseable {
                 factory = NioIoHandler.newFactory();
                 cls = NioSocketChannel.class;
         }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadPrefix, true), factory);
+        EventLoopGroup group =
+                new MultiThreadIoEventLoopGroup(
+                        threads, new DefaultThreadFactory(threadPrefix, true), factory);
         return new Transport(name, group, cls);
     }
 

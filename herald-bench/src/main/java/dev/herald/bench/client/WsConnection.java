@@ -29,10 +29,10 @@ import java.util.regex.Pattern;
  * One Pusher client connection: hand-rolled WebSocket upgrade, then frames parsed in place from
  * Netty's cumulation buffer.
  *
- * <p>The delivery path reads the frame header, scans the payload bytes for the bench marker
- * ({@link Payload#findTimestamp}) and records the latency: no frame object, no string, no JSON
- * parse. Protocol messages (connection_established, errors) are rare and decoded as strings.
- * Every method runs on the connection's event loop, and writes go to that loop's {@link LoopStats}.
+ * <p>The delivery path reads the frame header, scans the payload bytes for the bench marker ({@link
+ * Payload#findTimestamp}) and records the latency: no frame object, no string, no JSON parse.
+ * Protocol messages (connection_established, errors) are rare and decoded as strings. Every method
+ * runs on the connection's event loop, and writes go to that loop's {@link LoopStats}.
  */
 final class WsConnection extends ByteToMessageDecoder {
     private static final int HANDSHAKE = 0;
@@ -45,7 +45,8 @@ final class WsConnection extends ByteToMessageDecoder {
     private static final byte[] CRLFCRLF = {'\r', '\n', '\r', '\n'};
     private static final byte[] EVENT_KEY = Bytes.ascii("\"event\"");
     private static final byte[] EV_ESTABLISHED = Bytes.ascii("pusher:connection_established\"");
-    private static final byte[] EV_SUBSCRIBED = Bytes.ascii("pusher_internal:subscription_succeeded\"");
+    private static final byte[] EV_SUBSCRIBED =
+            Bytes.ascii("pusher_internal:subscription_succeeded\"");
     private static final byte[] EV_MEMBER_ADDED = Bytes.ascii("pusher_internal:member_added\"");
     private static final byte[] EV_MEMBER_REMOVED = Bytes.ascii("pusher_internal:member_removed\"");
     private static final byte[] EV_ERROR = Bytes.ascii("pusher:error\"");
@@ -55,7 +56,8 @@ final class WsConnection extends ByteToMessageDecoder {
     private static final byte[] DATA_CLOSE = Bytes.ascii("\"}");
     private static final byte[] CHANNEL_KEY = Bytes.ascii("\"channel\"");
     private static final byte[] CLIENT_EVENT_PREFIX = Bytes.ascii("client-");
-    private static final Pattern SOCKET_ID = Pattern.compile("socket_id\\\\?\"\\s*:\\s*\\\\?\"(\\d+\\.\\d+)");
+    private static final Pattern SOCKET_ID =
+            Pattern.compile("socket_id\\\\?\"\\s*:\\s*\\\\?\"(\\d+\\.\\d+)");
     private static final Pattern CODE = Pattern.compile("code\\\\?\"\\s*:\\s*(-?\\d+|null)");
 
     private final Fleet fleet;
@@ -113,12 +115,19 @@ final class WsConnection extends ByteToMessageDecoder {
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         wsKey = Base64.getEncoder().encodeToString(nonce);
-        String req = "GET " + fleet.path + " HTTP/1.1\r\n"
-                + "Host: " + fleet.hostHeader(slot) + "\r\n"
-                + "Upgrade: websocket\r\n"
-                + "Connection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + wsKey + "\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n";
+        String req =
+                "GET "
+                        + fleet.path
+                        + " HTTP/1.1\r\n"
+                        + "Host: "
+                        + fleet.hostHeader(slot)
+                        + "\r\n"
+                        + "Upgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: "
+                        + wsKey
+                        + "\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n";
         ctx.writeAndFlush(Unpooled.wrappedBuffer(req.getBytes(StandardCharsets.US_ASCII)));
         super.channelActive(ctx);
     }
@@ -183,7 +192,8 @@ final class WsConnection extends ByteToMessageDecoder {
             }
             return false;
         }
-        String head = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.ISO_8859_1);
+        String head =
+                in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.ISO_8859_1);
         in.readerIndex(end + 4);
         String statusLine = head.lines().findFirst().orElse("");
         if (!statusLine.startsWith("HTTP/1.1 101")) {
@@ -193,7 +203,11 @@ final class WsConnection extends ByteToMessageDecoder {
         String accept = null;
         for (String line : head.split("\r\n")) {
             int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("sec-websocket-accept")) {
+            if (colon > 0
+                    && line.substring(0, colon)
+                            .trim()
+                            .toLowerCase(Locale.ROOT)
+                            .equals("sec-websocket-accept")) {
                 accept = line.substring(colon + 1).trim();
             }
         }
@@ -207,7 +221,9 @@ final class WsConnection extends ByteToMessageDecoder {
 
     static String expectedAccept(String key) {
         try {
-            byte[] sha = MessageDigest.getInstance("SHA-1").digest((key + WS_GUID).getBytes(StandardCharsets.US_ASCII));
+            byte[] sha =
+                    MessageDigest.getInstance("SHA-1")
+                            .digest((key + WS_GUID).getBytes(StandardCharsets.US_ASCII));
             return Base64.getEncoder().encodeToString(sha);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -248,7 +264,9 @@ final class WsConnection extends ByteToMessageDecoder {
                 break;
             case WsFrames.OP_PING:
                 stats.inc(Counter.PINGS_ANSWERED);
-                ctx.writeAndFlush(WsFrames.control(ctx.alloc(), WsFrames.OP_PONG, in, start, n), ctx.voidPromise());
+                ctx.writeAndFlush(
+                        WsFrames.control(ctx.alloc(), WsFrames.OP_PONG, in, start, n),
+                        ctx.voidPromise());
                 break;
             case WsFrames.OP_CLOSE:
                 onClose(ctx, n >= 2 ? in.getUnsignedShort(start) : 1005);
@@ -265,7 +283,8 @@ final class WsConnection extends ByteToMessageDecoder {
             if (!fleet.closing) {
                 fleet.error("server closed the connection with code " + code);
             }
-            ctx.writeAndFlush(WsFrames.close(ctx.alloc(), code == 1005 ? 1000 : code)).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(WsFrames.close(ctx.alloc(), code == 1005 ? 1000 : code))
+                    .addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.close();
         }
@@ -306,21 +325,25 @@ final class WsConnection extends ByteToMessageDecoder {
         } else if (Bytes.matches(buf, name, end, EV_SUB_ERROR)) {
             stats.inc(Counter.SUB_ERRORS);
             refusedDuringSetup();
-            fleet.error("subscription_error: " + buf.toString(from, Math.min(len, 300), StandardCharsets.UTF_8));
+            fleet.error(
+                    "subscription_error: "
+                            + buf.toString(from, Math.min(len, 300), StandardCharsets.UTF_8));
             if (mode == FleetMode.CHURN) {
-                beginClose(); // this connection will never be ready: free the slot for the next cycle
+                beginClose(); // this connection will never be ready: free the slot for the next
+                // cycle
             }
         } else if (Bytes.matches(buf, name, end, EV_PING)) {
             stats.inc(Counter.PINGS_ANSWERED);
-            channel.writeAndFlush(WsFrames.text(channel.alloc(), PONG, 0, PONG.length), channel.voidPromise());
+            channel.writeAndFlush(
+                    WsFrames.text(channel.alloc(), PONG, 0, PONG.length), channel.voidPromise());
         } else {
             stats.inc(Counter.OTHER_MESSAGES);
         }
     }
 
     /**
-     * Churn: a client event from another connection, or a publication on one of this
-     * connection's public channels, checked for gaps ({@link SequenceGaps}).
+     * Churn: a client event from another connection, or a publication on one of this connection's
+     * public channels, checked for gaps ({@link SequenceGaps}).
      */
     private void onChurnDelivery(ByteBuf buf, int from, int len) {
         int end = from + len;
@@ -334,13 +357,16 @@ final class WsConnection extends ByteToMessageDecoder {
         int ch = Bytes.eventNameStart(buf, from, end, CHANNEL_KEY);
         long s = Payload.findSequence(buf, from, len);
         for (int j = 0; quotedPublicNames != null && j < quotedPublicNames.length; j++) {
-            if (quotedPublicNames[j] != null && ch >= 0 && Bytes.matches(buf, ch, end, quotedPublicNames[j])) {
+            if (quotedPublicNames[j] != null
+                    && ch >= 0
+                    && Bytes.matches(buf, ch, end, quotedPublicNames[j])) {
                 checkSequence(j, s);
                 return;
             }
         }
-        fleet.error("publication on a channel this connection is not subscribed to: "
-                + buf.toString(from, Math.min(len, 200), StandardCharsets.UTF_8));
+        fleet.error(
+                "publication on a channel this connection is not subscribed to: "
+                        + buf.toString(from, Math.min(len, 200), StandardCharsets.UTF_8));
     }
 
     private void checkSequence(int j, long s) {
@@ -362,7 +388,9 @@ final class WsConnection extends ByteToMessageDecoder {
     private void onEstablished(String message) {
         Matcher m = SOCKET_ID.matcher(message);
         if (!m.find()) {
-            fail(channel.pipeline().firstContext(), "connection_established without socket_id: " + message);
+            fail(
+                    channel.pipeline().firstContext(),
+                    "connection_established without socket_id: " + message);
             return;
         }
         String socketId = m.group(1);
@@ -389,22 +417,40 @@ final class WsConnection extends ByteToMessageDecoder {
             byte[] frame = subscribeMessage(socketId, channelNames[j], plan.typeOf(index));
             if (j == 0 && mode == FleetMode.PRESENCE) {
                 joinFrame = frame;
-                leaveFrame = Bytes.ascii("{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"" + channelNames[0] + "\"}}");
+                leaveFrame =
+                        Bytes.ascii(
+                                "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\""
+                                        + channelNames[0]
+                                        + "\"}}");
                 joinPending = true;
                 joinSentAt = Clock.now();
             }
-            channel.write(WsFrames.text(channel.alloc(), frame, 0, frame.length), channel.voidPromise());
+            channel.write(
+                    WsFrames.text(channel.alloc(), frame, 0, frame.length), channel.voidPromise());
         }
         channel.flush();
     }
 
     private byte[] subscribeMessage(String socketId, String name, ChannelType type) {
-        StringBuilder sb = new StringBuilder(160).append("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"").append(name).append('"');
+        StringBuilder sb =
+                new StringBuilder(160)
+                        .append("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"")
+                        .append(name)
+                        .append('"');
         if (type == ChannelType.PRIVATE) {
-            sb.append(",\"auth\":\"").append(fleet.signing().channelAuth(socketId, name, null)).append('"');
+            sb.append(",\"auth\":\"")
+                    .append(fleet.signing().channelAuth(socketId, name, null))
+                    .append('"');
         } else if (type == ChannelType.PRESENCE) {
-            String channelData = "{\"user_id\":\"u" + slot + "\",\"user_info\":{\"name\":\"bench " + slot + "\"}}";
-            sb.append(",\"auth\":\"").append(fleet.signing().channelAuth(socketId, name, channelData)).append('"');
+            String channelData =
+                    "{\"user_id\":\"u"
+                            + slot
+                            + "\",\"user_info\":{\"name\":\"bench "
+                            + slot
+                            + "\"}}";
+            sb.append(",\"auth\":\"")
+                    .append(fleet.signing().channelAuth(socketId, name, channelData))
+                    .append('"');
             sb.append(",\"channel_data\":\"").append(channelData.replace("\"", "\\\"")).append('"');
         }
         sb.append("}}");
@@ -439,8 +485,8 @@ final class WsConnection extends ByteToMessageDecoder {
     }
 
     /**
-     * Churn: stay open for the lifetime, sending client events on the private and presence
-     * channels in turn, then close.
+     * Churn: stay open for the lifetime, sending client events on the private and presence channels
+     * in turn, then close.
      */
     private void live() {
         long lifetime = fleet.cfg.lifetimeMs();
@@ -448,7 +494,8 @@ final class WsConnection extends ByteToMessageDecoder {
             beginClose();
             return;
         }
-        lifetimeTask = channel.eventLoop().schedule(this::beginClose, lifetime, TimeUnit.MILLISECONDS);
+        lifetimeTask =
+                channel.eventLoop().schedule(this::beginClose, lifetime, TimeUnit.MILLISECONDS);
         double rate = fleet.cfg.clientEventRate();
         int signed = 0;
         for (int j = 0; j < channelNames.length; j++) {
@@ -468,11 +515,19 @@ final class WsConnection extends ByteToMessageDecoder {
         }
         long period = Math.max(1, (long) (1e9 / rate));
         long first = ThreadLocalRandom.current().nextLong(period);
-        task = channel.eventLoop().scheduleAtFixedRate(this::sendClientEvent, first, period, TimeUnit.NANOSECONDS);
+        task =
+                channel.eventLoop()
+                        .scheduleAtFixedRate(
+                                this::sendClientEvent, first, period, TimeUnit.NANOSECONDS);
     }
 
     private byte[] clientEventPrefix(String channelName) {
-        return Bytes.ascii("{\"event\":\"client-" + fleet.cfg.eventName() + "\",\"channel\":\"" + channelName + "\",\"data\":\"");
+        return Bytes.ascii(
+                "{\"event\":\"client-"
+                        + fleet.cfg.eventName()
+                        + "\",\"channel\":\""
+                        + channelName
+                        + "\",\"data\":\"");
     }
 
     /** Frees this connection's ramp-up slot, once. */
@@ -499,7 +554,11 @@ final class WsConnection extends ByteToMessageDecoder {
         if (code.equals("4301")) {
             stats.inc(Counter.CLIENT_EVENTS_REJECTED);
         }
-        fleet.error("pusher:error " + code + ": " + (message.length() > 300 ? message.substring(0, 300) : message));
+        fleet.error(
+                "pusher:error "
+                        + code
+                        + ": "
+                        + (message.length() > 300 ? message.substring(0, 300) : message));
     }
 
     // ---- activity, started by the coordinator once every connection is set up ----
@@ -510,13 +569,18 @@ final class WsConnection extends ByteToMessageDecoder {
             return;
         }
         long period;
-        if (mode == FleetMode.CLIENT_EVENTS && fleet.isSender(slot) && (period = fleet.senderPeriodNanos) > 0) {
+        if (mode == FleetMode.CLIENT_EVENTS
+                && fleet.isSender(slot)
+                && (period = fleet.senderPeriodNanos) > 0) {
             eventPrefixes = new byte[channelNames.length][];
             for (int j = 0; j < channelNames.length; j++) {
                 eventPrefixes[j] = clientEventPrefix(channelNames[j]);
             }
             long first = ThreadLocalRandom.current().nextLong(period);
-            task = channel.eventLoop().scheduleAtFixedRate(this::sendClientEvent, first, period, TimeUnit.NANOSECONDS);
+            task =
+                    channel.eventLoop()
+                            .scheduleAtFixedRate(
+                                    this::sendClientEvent, first, period, TimeUnit.NANOSECONDS);
         } else if (mode == FleetMode.PRESENCE && joinFrame != null) {
             period = fleet.togglePeriodNanos;
             if (period == 0) {
@@ -525,7 +589,10 @@ final class WsConnection extends ByteToMessageDecoder {
                 }
             } else {
                 long first = ThreadLocalRandom.current().nextLong(period);
-                task = channel.eventLoop().scheduleAtFixedRate(this::toggle, first, period, TimeUnit.NANOSECONDS);
+                task =
+                        channel.eventLoop()
+                                .scheduleAtFixedRate(
+                                        this::toggle, first, period, TimeUnit.NANOSECONDS);
             }
         }
     }
@@ -547,7 +614,8 @@ final class WsConnection extends ByteToMessageDecoder {
         channel.writeAndFlush(WsFrames.text(channel.alloc(), buf, 0, n), channel.voidPromise());
         stats.inc(Counter.CLIENT_EVENTS_SENT);
         if (mode == FleetMode.CLIENT_EVENTS) {
-            stats.add(Counter.CLIENT_EVENTS_EXPECTED, plan.subscribers(plan.channelOf(slot, j)) - 1);
+            stats.add(
+                    Counter.CLIENT_EVENTS_EXPECTED, plan.subscribers(plan.channelOf(slot, j)) - 1);
         }
     }
 
@@ -563,11 +631,15 @@ final class WsConnection extends ByteToMessageDecoder {
         if (joined) {
             joined = false;
             stats.inc(Counter.LEAVES);
-            channel.writeAndFlush(WsFrames.text(channel.alloc(), leaveFrame, 0, leaveFrame.length), channel.voidPromise());
+            channel.writeAndFlush(
+                    WsFrames.text(channel.alloc(), leaveFrame, 0, leaveFrame.length),
+                    channel.voidPromise());
         } else {
             joinPending = true;
             joinSentAt = Clock.now();
-            channel.writeAndFlush(WsFrames.text(channel.alloc(), joinFrame, 0, joinFrame.length), channel.voidPromise());
+            channel.writeAndFlush(
+                    WsFrames.text(channel.alloc(), joinFrame, 0, joinFrame.length),
+                    channel.voidPromise());
         }
     }
 
@@ -578,10 +650,14 @@ final class WsConnection extends ByteToMessageDecoder {
         }
         joined = false;
         stats.inc(Counter.LEAVES);
-        channel.write(WsFrames.text(channel.alloc(), leaveFrame, 0, leaveFrame.length), channel.voidPromise());
+        channel.write(
+                WsFrames.text(channel.alloc(), leaveFrame, 0, leaveFrame.length),
+                channel.voidPromise());
         joinPending = true;
         joinSentAt = Clock.now();
-        channel.writeAndFlush(WsFrames.text(channel.alloc(), joinFrame, 0, joinFrame.length), channel.voidPromise());
+        channel.writeAndFlush(
+                WsFrames.text(channel.alloc(), joinFrame, 0, joinFrame.length),
+                channel.voidPromise());
     }
 
     private void cancelTask() {
@@ -610,9 +686,13 @@ final class WsConnection extends ByteToMessageDecoder {
         expectClose = true;
         cancelTask();
         channel.writeAndFlush(WsFrames.close(channel.alloc(), 1000));
-        channel.eventLoop().schedule(() -> {
-            channel.close();
-        }, 2, TimeUnit.SECONDS);
+        channel.eventLoop()
+                .schedule(
+                        () -> {
+                            channel.close();
+                        },
+                        2,
+                        TimeUnit.SECONDS);
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {

@@ -34,7 +34,8 @@ public final class WsFrames {
     }
 
     /** A control frame echoing {@code payload[from, from+len)} (a pong for a ping). */
-    public static ByteBuf control(ByteBufAllocator alloc, int opcode, ByteBuf payload, int from, int len) {
+    public static ByteBuf control(
+            ByteBufAllocator alloc, int opcode, ByteBuf payload, int from, int len) {
         int n = Math.min(len, 125);
         ByteBuf out = alloc.buffer(6 + n);
         int mask = ThreadLocalRandom.current().nextInt();
@@ -47,7 +48,8 @@ public final class WsFrames {
         return out;
     }
 
-    public static ByteBuf frame(ByteBufAllocator alloc, int opcode, byte[] payload, int off, int len) {
+    public static ByteBuf frame(
+            ByteBufAllocator alloc, int opcode, byte[] payload, int off, int len) {
         int header = len < 126 ? 2 : (len <= 0xFFFF ? 4 : 10);
         ByteBuf out = alloc.buffer(header + 4 + len);
         out.writeByte(0x80 | opcode);
@@ -65,8 +67,11 @@ public final class WsFrames {
         int i = 0;
         // Four bytes at a time: the mask key is big-endian, like writeInt.
         for (; i + 4 <= len; i += 4) {
-            int word = ((payload[off + i] & 0xff) << 24) | ((payload[off + i + 1] & 0xff) << 16)
-                    | ((payload[off + i + 2] & 0xff) << 8) | (payload[off + i + 3] & 0xff);
+            int word =
+                    ((payload[off + i] & 0xff) << 24)
+                            | ((payload[off + i + 1] & 0xff) << 16)
+                            | ((payload[off + i + 2] & 0xff) << 8)
+                            | (payload[off + i + 3] & 0xff);
             out.writeInt(word ^ mask);
         }
         for (; i < len; i++) {

@@ -8,25 +8,62 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * A fully resolved run: scenario defaults overlaid with the flags. Serialized into the JSON
- * result as the exact parameters of the run.
+ * A fully resolved run: scenario defaults overlaid with the flags. Serialized into the JSON result
+ * as the exact parameters of the run.
  */
 public record BenchConfig(
         String scenario,
-        String host, int port, int[] ports, int publishPort, String appId, String appKey, String appSecret,
-        int connections, int channels, int channelsPerConn, ChannelType channelType, String channelPrefix,
-        double rate, int payload, long durationMs, long warmupMs, long drainTimeoutMs,
-        double connectRate, int maxPending, long setupTimeoutMs, long settleMs,
-        int httpConnections, int httpThreads, String transport, int threads, int procs, String childJvmOpts,
-        Long serverPid, String out,
-        boolean findMax, double startRate, double stepFactor, long stepDurationMs, double maxP99Ms, int maxSteps,
-        int senders, String eventName, String localAddresses, boolean recvBufferRing, boolean quiet,
-        long lifetimeMs, double clientEventRate, double triggerRate, long sampleEveryMs) {
+        String host,
+        int port,
+        int[] ports,
+        int publishPort,
+        String appId,
+        String appKey,
+        String appSecret,
+        int connections,
+        int channels,
+        int channelsPerConn,
+        ChannelType channelType,
+        String channelPrefix,
+        double rate,
+        int payload,
+        long durationMs,
+        long warmupMs,
+        long drainTimeoutMs,
+        double connectRate,
+        int maxPending,
+        long setupTimeoutMs,
+        long settleMs,
+        int httpConnections,
+        int httpThreads,
+        String transport,
+        int threads,
+        int procs,
+        String childJvmOpts,
+        Long serverPid,
+        String out,
+        boolean findMax,
+        double startRate,
+        double stepFactor,
+        long stepDurationMs,
+        double maxP99Ms,
+        int maxSteps,
+        int senders,
+        String eventName,
+        String localAddresses,
+        boolean recvBufferRing,
+        boolean quiet,
+        long lifetimeMs,
+        double clientEventRate,
+        double triggerRate,
+        long sampleEveryMs) {
 
     /** churn: how long a connection stays open once subscribed. */
     public static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(4);
+
     /** churn: client events/s per connection; Pusher allows 10. */
     public static final double DEFAULT_CLIENT_EVENT_RATE = 1;
+
     /** churn: HTTP API publishes/s to the public channels. */
     public static final double DEFAULT_TRIGGER_RATE = 20;
 
@@ -56,65 +93,137 @@ public record BenchConfig(
         Duration duration = o.duration != null ? o.duration : s.duration;
         Duration warmup = o.warmup != null ? o.warmup : s.warmup;
         int http = o.httpConnections != null ? o.httpConnections : Math.max(1, s.httpConnections);
-        int httpThreads = o.httpThreads != null ? o.httpThreads : (s == Scenario.TRIGGER ? cores : 1);
+        int httpThreads =
+                o.httpThreads != null ? o.httpThreads : (s == Scenario.TRIGGER ? cores : 1);
         int procs = Math.max(1, o.procs);
         int threads = o.threads != null ? o.threads : Math.max(1, (cores + procs - 1) / procs);
         int senders = o.senders != null ? o.senders : connections;
         require(o.ports == null || o.port == null, "give -p or --ports, not both");
-        int[] ports = o.ports != null && !o.ports.isEmpty()
-                ? o.ports.stream().mapToInt(Integer::intValue).toArray()
-                : new int[] {o.port != null ? o.port : DEFAULT_PORT};
+        int[] ports =
+                o.ports != null && !o.ports.isEmpty()
+                        ? o.ports.stream().mapToInt(Integer::intValue).toArray()
+                        : new int[] {o.port != null ? o.port : DEFAULT_PORT};
         for (int p : ports) {
             require(p > 0 && p < 65536, "port " + p + " is out of range");
         }
         int publishPort = o.publishPort != null ? o.publishPort : ports[0];
-        require(publishPort > 0 && publishPort < 65536, "--publish-port " + publishPort + " is out of range");
+        require(
+                publishPort > 0 && publishPort < 65536,
+                "--publish-port " + publishPort + " is out of range");
 
         if (s.mode != FleetMode.NONE) {
             require(connections > 0, "--connections must be > 0");
             require(channels > 0, "--channels must be > 0");
-            require(perConn > 0 && perConn <= channels, "--channels-per-conn must be between 1 and --channels");
+            require(
+                    perConn > 0 && perConn <= channels,
+                    "--channels-per-conn must be between 1 and --channels");
         }
         require(o.payload > 0, "--payload must be > 0");
         require(rate >= 0, "--rate must be >= 0");
         require(!o.findMax || s == Scenario.FANOUT, "--find-max applies to fanout only");
         require(s != Scenario.FANOUT || o.findMax || rate > 0, "fanout needs --rate > 0");
-        require(s != Scenario.CLIENT_EVENTS || type != ChannelType.PUBLIC, "client events need private or presence channels");
-        require(s != Scenario.PRESENCE || type == ChannelType.PRESENCE, "presence needs --channel-type presence");
-        require(senders >= 0 && senders <= Math.max(connections, 0), "--senders must be between 0 and --connections");
+        require(
+                s != Scenario.CLIENT_EVENTS || type != ChannelType.PUBLIC,
+                "client events need private or presence channels");
+        require(
+                s != Scenario.PRESENCE || type == ChannelType.PRESENCE,
+                "presence needs --channel-type presence");
+        require(
+                senders >= 0 && senders <= Math.max(connections, 0),
+                "--senders must be between 0 and --connections");
         boolean churn = s == Scenario.CHURN;
-        Duration lifetime = o.lifetime != null ? o.lifetime : churn ? DEFAULT_LIFETIME : Duration.ZERO;
-        double clientEventRate = o.clientEventRate != null ? o.clientEventRate : churn ? DEFAULT_CLIENT_EVENT_RATE : 0;
-        double triggerRate = o.triggerRate != null ? o.triggerRate : churn ? DEFAULT_TRIGGER_RATE : 0;
+        Duration lifetime =
+                o.lifetime != null ? o.lifetime : churn ? DEFAULT_LIFETIME : Duration.ZERO;
+        double clientEventRate =
+                o.clientEventRate != null
+                        ? o.clientEventRate
+                        : churn ? DEFAULT_CLIENT_EVENT_RATE : 0;
+        double triggerRate =
+                o.triggerRate != null ? o.triggerRate : churn ? DEFAULT_TRIGGER_RATE : 0;
         Duration sampleEvery = o.sampleEvery != null ? o.sampleEvery : Duration.ZERO;
-        require(churn || (o.lifetime == null && o.clientEventRate == null && o.triggerRate == null && o.sampleEvery == null),
+        require(
+                churn
+                        || (o.lifetime == null
+                                && o.clientEventRate == null
+                                && o.triggerRate == null
+                                && o.sampleEvery == null),
                 "--lifetime, --client-event-rate, --trigger-rate and --sample-every apply to churn only");
         require(type != ChannelType.MIXED || churn, "--channel-type mixed applies to churn only");
-        require(!lifetime.isNegative() && clientEventRate >= 0 && triggerRate >= 0 && !sampleEvery.isNegative(),
+        require(
+                !lifetime.isNegative()
+                        && clientEventRate >= 0
+                        && triggerRate >= 0
+                        && !sampleEvery.isNegative(),
                 "--lifetime, --client-event-rate, --trigger-rate and --sample-every must be >= 0");
-        require(clientEventRate == 0 || lifetime.toMillis() > 0, "--client-event-rate needs a --lifetime > 0");
+        require(
+                clientEventRate == 0 || lifetime.toMillis() > 0,
+                "--client-event-rate needs a --lifetime > 0");
         require(sampleEvery.isZero() || o.serverPid != null, "--sample-every needs --server-pid");
-        require(sampleEvery.isZero() || sampleEvery.toMillis() >= 1000, "--sample-every must be at least 1s");
+        require(
+                sampleEvery.isZero() || sampleEvery.toMillis() >= 1000,
+                "--sample-every must be at least 1s");
         require(o.stepFactor > 1.0, "--step-factor must be > 1");
         require(o.maxPending > 0, "--max-pending must be > 0");
         requireLoopback(o.host);
         long fdLimit = openFilesLimit();
-        int httpSockets = s == Scenario.FANOUT || s == Scenario.TRIGGER || (churn && triggerRate > 0) ? http : 0;
+        int httpSockets =
+                s == Scenario.FANOUT || s == Scenario.TRIGGER || (churn && triggerRate > 0)
+                        ? http
+                        : 0;
         long perProcess = (connections + procs - 1) / procs + (procs == 1 ? httpSockets : 0);
         long cap = fdLimit - 64;
-        require(fdLimit <= 0 || perProcess <= cap, String.format(
-                "%,d sockets per process exceed the open-files limit of %,d: use --procs %d or more",
-                perProcess, fdLimit, (connections + cap - 1) / Math.max(1, cap)));
+        require(
+                fdLimit <= 0 || perProcess <= cap,
+                String.format(
+                        "%,d sockets per process exceed the open-files limit of %,d: use --procs %d or more",
+                        perProcess, fdLimit, (connections + cap - 1) / Math.max(1, cap)));
 
-        return new BenchConfig(s.cliName, o.host, ports[0], ports, publishPort, o.appId, o.appKey, o.appSecret,
-                connections, channels, perConn, type, o.channelPrefix,
-                rate, o.payload, duration.toMillis(), warmup.toMillis(), o.drainTimeout.toMillis(),
-                o.connectRate, o.maxPending, o.setupTimeout.toMillis(), o.settle.toMillis(),
-                http, httpThreads, o.transport, threads, procs, o.childJvmOpts,
-                o.serverPid, o.out,
-                o.findMax, o.startRate, o.stepFactor, o.stepDuration.toMillis(), o.maxP99.toNanos() / 1e6, o.maxSteps,
-                senders, o.eventName, o.localAddresses, o.recvBufferRing, o.quiet,
-                lifetime.toMillis(), clientEventRate, triggerRate, sampleEvery.toMillis());
+        return new BenchConfig(
+                s.cliName,
+                o.host,
+                ports[0],
+                ports,
+                publishPort,
+                o.appId,
+                o.appKey,
+                o.appSecret,
+                connections,
+                channels,
+                perConn,
+                type,
+                o.channelPrefix,
+                rate,
+                o.payload,
+                duration.toMillis(),
+                warmup.toMillis(),
+                o.drainTimeout.toMillis(),
+                o.connectRate,
+                o.maxPending,
+                o.setupTimeout.toMillis(),
+                o.settle.toMillis(),
+                http,
+                httpThreads,
+                o.transport,
+                threads,
+                procs,
+                o.childJvmOpts,
+                o.serverPid,
+                o.out,
+                o.findMax,
+                o.startRate,
+                o.stepFactor,
+                o.stepDuration.toMillis(),
+                o.maxP99.toNanos() / 1e6,
+                o.maxSteps,
+                senders,
+                o.eventName,
+                o.localAddresses,
+                o.recvBufferRing,
+                o.quiet,
+                lifetime.toMillis(),
+                clientEventRate,
+                triggerRate,
+                sampleEvery.toMillis());
     }
 
     /** Load is generated against this machine only. */
@@ -122,7 +231,10 @@ public record BenchConfig(
         try {
             for (InetAddress a : InetAddress.getAllByName(host)) {
                 if (!a.isLoopbackAddress()) {
-                    throw new IllegalArgumentException("--host " + host + " is not a loopback address; herald-bench only loads this machine");
+                    throw new IllegalArgumentException(
+                            "--host "
+                                    + host
+                                    + " is not a loopback address; herald-bench only loads this machine");
                 }
             }
         } catch (UnknownHostException e) {

@@ -9,17 +9,29 @@ import picocli.CommandLine.Option;
  * applies ({@link BenchConfig#resolve}).
  */
 public final class BenchOptions {
-    @Option(names = "--host", description = "Server host (default 127.0.0.1). Load runs target this machine only.")
+    @Option(
+            names = "--host",
+            description = "Server host (default 127.0.0.1). Load runs target this machine only.")
     public String host = "127.0.0.1";
 
-    @Option(names = {"-p", "--port"}, description = "Server port (default 6001).")
+    @Option(
+            names = {"-p", "--port"},
+            description = "Server port (default 6001).")
     public Integer port;
 
-    @Option(names = "--ports", split = ",", paramLabel = "PORT",
-            description = "Several nodes: WebSocket connection i goes to port i mod n of this list, counted over the whole run (also across --procs). Replaces -p.")
+    @Option(
+            names = "--ports",
+            split = ",",
+            paramLabel = "PORT",
+            description =
+                    "Several nodes: WebSocket connection i goes to port i mod n of this list, counted over the whole run (also across --procs). Replaces -p.")
     public List<Integer> ports;
 
-    @Option(names = "--publish-port", paramLabel = "PORT", description = "Port the HTTP API publisher posts to (default: the first of --ports, else -p).")
+    @Option(
+            names = "--publish-port",
+            paramLabel = "PORT",
+            description =
+                    "Port the HTTP API publisher posts to (default: the first of --ports, else -p).")
     public Integer publishPort;
 
     @Option(names = "--app-id", description = "App id for the HTTP API (default app-id).")
@@ -28,117 +40,215 @@ public final class BenchOptions {
     @Option(names = "--app-key", description = "App key (default app-key).")
     public String appKey = "app-key";
 
-    @Option(names = "--app-secret", description = "App secret, for HTTP API and channel signatures (default app-secret).")
+    @Option(
+            names = "--app-secret",
+            description = "App secret, for HTTP API and channel signatures (default app-secret).")
     public String appSecret = "app-secret";
 
-    @Option(names = {"-n", "--connections"}, description = "WebSocket connections (churn: concurrent slots).")
+    @Option(
+            names = {"-n", "--connections"},
+            description = "WebSocket connections (churn: concurrent slots).")
     public Integer connections;
 
-    @Option(names = {"-c", "--channels"}, description = "Distinct channels.")
+    @Option(
+            names = {"-c", "--channels"},
+            description = "Distinct channels.")
     public Integer channels;
 
-    @Option(names = {"-k", "--channels-per-conn"}, description = "Channels each connection subscribes to.")
+    @Option(
+            names = {"-k", "--channels-per-conn"},
+            description = "Channels each connection subscribes to.")
     public Integer channelsPerConn;
 
-    @Option(names = "--channel-type", description = "public, private, presence (signed with --app-secret) or, for churn, mixed (channel i is public, private, presence by i mod 3).")
+    @Option(
+            names = "--channel-type",
+            description =
+                    "public, private, presence (signed with --app-secret) or, for churn, mixed (channel i is public, private, presence by i mod 3).")
     public ChannelType channelType;
 
-    @Option(names = "--channel-prefix", description = "Channel name stem after the type prefix (default bench-).")
+    @Option(
+            names = "--channel-prefix",
+            description = "Channel name stem after the type prefix (default bench-).")
     public String channelPrefix = "bench-";
 
-    @Option(names = {"-r", "--rate"}, description = "Scenario rate per second: publishes (fanout, trigger), client events, toggles, cycles. 0 = as fast as possible where allowed.")
+    @Option(
+            names = {"-r", "--rate"},
+            description =
+                    "Scenario rate per second: publishes (fanout, trigger), client events, toggles, cycles. 0 = as fast as possible where allowed.")
     public Double rate;
 
-    @Option(names = "--payload", description = "Event data size in bytes (default 100, minimum 35).")
+    @Option(
+            names = "--payload",
+            description = "Event data size in bytes (default 100, minimum 35).")
     public int payload = 100;
 
-    @Option(names = {"-d", "--duration"}, converter = Durations.class, description = "Measured time (default per scenario).")
+    @Option(
+            names = {"-d", "--duration"},
+            converter = Durations.class,
+            description = "Measured time (default per scenario).")
     public Duration duration;
 
-    @Option(names = "--warmup", converter = Durations.class, description = "Load before measuring, discarded.")
+    @Option(
+            names = "--warmup",
+            converter = Durations.class,
+            description = "Load before measuring, discarded.")
     public Duration warmup;
 
-    @Option(names = "--drain-timeout", converter = Durations.class, description = "Wait this long for in-flight deliveries after publishing stops (default 5s).")
+    @Option(
+            names = "--drain-timeout",
+            converter = Durations.class,
+            description =
+                    "Wait this long for in-flight deliveries after publishing stops (default 5s).")
     public Duration drainTimeout = Duration.ofSeconds(5);
 
-    @Option(names = "--connect-rate", description = "New connections per second during ramp-up, 0 = limited by --max-pending only (default 0).")
+    @Option(
+            names = "--connect-rate",
+            description =
+                    "New connections per second during ramp-up, 0 = limited by --max-pending only (default 0).")
     public double connectRate = 0;
 
-    @Option(names = "--max-pending", description = "Connections being set up at once (default 500).")
+    @Option(
+            names = "--max-pending",
+            description = "Connections being set up at once (default 500).")
     public int maxPending = 500;
 
-    @Option(names = "--setup-timeout", converter = Durations.class, description = "Give up on ramp-up after this long (default 120s).")
+    @Option(
+            names = "--setup-timeout",
+            converter = Durations.class,
+            description = "Give up on ramp-up after this long (default 120s).")
     public Duration setupTimeout = Duration.ofSeconds(120);
 
-    @Option(names = "--settle", converter = Durations.class, description = "Pause after setup before reading server memory (default 2s).")
+    @Option(
+            names = "--settle",
+            converter = Durations.class,
+            description = "Pause after setup before reading server memory (default 2s).")
     public Duration settle = Duration.ofSeconds(2);
 
-    @Option(names = "--http-connections", description = "Keep-alive HTTP connections for publishing.")
+    @Option(
+            names = "--http-connections",
+            description = "Keep-alive HTTP connections for publishing.")
     public Integer httpConnections;
 
-    @Option(names = "--http-threads", description = "Event loops for the HTTP publisher (default 1; trigger: one per core).")
+    @Option(
+            names = "--http-threads",
+            description = "Event loops for the HTTP publisher (default 1; trigger: one per core).")
     public Integer httpThreads;
 
-    @Option(names = "--transport", description = "auto, io_uring, epoll or nio (default auto: io_uring, else epoll, else nio).")
+    @Option(
+            names = "--transport",
+            description =
+                    "auto, io_uring, epoll or nio (default auto: io_uring, else epoll, else nio).")
     public String transport = "auto";
 
-    @Option(names = "--threads", description = "Event loops for WebSocket connections per process (default: cores, divided among --procs).")
+    @Option(
+            names = "--threads",
+            description =
+                    "Event loops for WebSocket connections per process (default: cores, divided among --procs).")
     public Integer threads;
 
-    @Option(names = "--procs", description = "Generator processes holding the WebSocket connections (default 1 = in this process). Each process may hold ~19,000 sockets.")
+    @Option(
+            names = "--procs",
+            description =
+                    "Generator processes holding the WebSocket connections (default 1 = in this process). Each process may hold ~19,000 sockets.")
     public int procs = 1;
 
-    @Option(names = "--child-jvm-opts", description = "JVM options for child processes (default -Xms256m -XX:+UseParallelGC).")
+    @Option(
+            names = "--child-jvm-opts",
+            description = "JVM options for child processes (default -Xms256m -XX:+UseParallelGC).")
     public String childJvmOpts = "-Xms256m -XX:+UseParallelGC";
 
-    @Option(names = "--server-pid", description = "Server process id: report its CPU per delivery and RSS per connection from /proc.")
+    @Option(
+            names = "--server-pid",
+            description =
+                    "Server process id: report its CPU per delivery and RSS per connection from /proc.")
     public Long serverPid;
 
-    @Option(names = "--out", description = "JSON result file (default bench-results/<scenario>-<timestamp>.json); the SVG chart goes next to it.")
+    @Option(
+            names = "--out",
+            description =
+                    "JSON result file (default bench-results/<scenario>-<timestamp>.json); the SVG chart goes next to it.")
     public String out;
 
-    @Option(names = "--find-max", description = "fanout: raise the publish rate in steps until p99 exceeds --max-p99 or a delivery is lost; report the last good rate.")
+    @Option(
+            names = "--find-max",
+            description =
+                    "fanout: raise the publish rate in steps until p99 exceeds --max-p99 or a delivery is lost; report the last good rate.")
     public boolean findMax;
 
     @Option(names = "--start-rate", description = "--find-max: first publish rate (default 10).")
     public double startRate = 10;
 
-    @Option(names = "--step-factor", description = "--find-max: rate multiplier per step (default 1.25).")
+    @Option(
+            names = "--step-factor",
+            description = "--find-max: rate multiplier per step (default 1.25).")
     public double stepFactor = 1.25;
 
-    @Option(names = "--step-duration", converter = Durations.class, description = "--find-max: measured time per step (default 10s).")
+    @Option(
+            names = "--step-duration",
+            converter = Durations.class,
+            description = "--find-max: measured time per step (default 10s).")
     public Duration stepDuration = Duration.ofSeconds(10);
 
-    @Option(names = "--max-p99", converter = Durations.class, description = "--find-max: p99 beyond which latency has broken (default 50ms).")
+    @Option(
+            names = "--max-p99",
+            converter = Durations.class,
+            description = "--find-max: p99 beyond which latency has broken (default 50ms).")
     public Duration maxP99 = Duration.ofMillis(50);
 
     @Option(names = "--max-steps", description = "--find-max: most steps (default 30).")
     public int maxSteps = 30;
 
-    @Option(names = "--senders", description = "client-events: how many connections send (default all).")
+    @Option(
+            names = "--senders",
+            description = "client-events: how many connections send (default all).")
     public Integer senders;
 
-    @Option(names = "--event-name", description = "Event name for publications (default bench; client events get client-bench).")
+    @Option(
+            names = "--event-name",
+            description =
+                    "Event name for publications (default bench; client events get client-bench).")
     public String eventName = "bench";
 
-    @Option(names = "--local-addresses", description = "Source addresses for WebSocket connections, round-robin, e.g. 127.0.0.1-127.0.0.8 (loopback only): more ephemeral ports.")
+    @Option(
+            names = "--local-addresses",
+            description =
+                    "Source addresses for WebSocket connections, round-robin, e.g. 127.0.0.1-127.0.0.8 (loopback only): more ephemeral ports.")
     public String localAddresses;
 
-    @Option(names = "--recv-buffer-ring", description = "io_uring: WebSocket receives through a kernel-provided buffer ring (multishot receive), fewer submissions per read.")
+    @Option(
+            names = "--recv-buffer-ring",
+            description =
+                    "io_uring: WebSocket receives through a kernel-provided buffer ring (multishot receive), fewer submissions per read.")
     public boolean recvBufferRing;
 
-    @Option(names = "--lifetime", converter = Durations.class, description = "churn: how long a connection stays open once subscribed, sending client events (default 4s; 0 = close at once).")
+    @Option(
+            names = "--lifetime",
+            converter = Durations.class,
+            description =
+                    "churn: how long a connection stays open once subscribed, sending client events (default 4s; 0 = close at once).")
     public Duration lifetime;
 
-    @Option(names = "--client-event-rate", description = "churn: client events/s each connection sends, over its private and presence channels in turn (default 1; 0 = none).")
+    @Option(
+            names = "--client-event-rate",
+            description =
+                    "churn: client events/s each connection sends, over its private and presence channels in turn (default 1; 0 = none).")
     public Double clientEventRate;
 
-    @Option(names = "--trigger-rate", description = "churn: HTTP API publishes/s to the public channels beside the churn, round-robin (default 20; 0 = none).")
+    @Option(
+            names = "--trigger-rate",
+            description =
+                    "churn: HTTP API publishes/s to the public channels beside the churn, round-robin (default 20; 0 = none).")
     public Double triggerRate;
 
-    @Option(names = "--sample-every", converter = Durations.class, description = "churn with --server-pid: sample the server's RSS, open files and live heap after a forced full GC (jcmd) this often (default 0 = off). Samples go to a CSV and an SVG chart next to the JSON.")
+    @Option(
+            names = "--sample-every",
+            converter = Durations.class,
+            description =
+                    "churn with --server-pid: sample the server's RSS, open files and live heap after a forced full GC (jcmd) this often (default 0 = off). Samples go to a CSV and an SVG chart next to the JSON.")
     public Duration sampleEvery;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress line.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "No progress line.")
     public boolean quiet;
 }

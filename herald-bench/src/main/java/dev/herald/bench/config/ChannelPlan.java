@@ -1,9 +1,9 @@
 package dev.herald.bench.config;
 
 /**
- * Which channels each connection subscribes to, computed the same way in every process:
- * connection {@code i}'s {@code j}-th channel is {@code (i*K + j) mod C}. With K &le; C the K
- * channels of a connection are distinct, and subscribers spread evenly over the channels.
+ * Which channels each connection subscribes to, computed the same way in every process: connection
+ * {@code i}'s {@code j}-th channel is {@code (i*K + j) mod C}. With K &le; C the K channels of a
+ * connection are distinct, and subscribers spread evenly over the channels.
  */
 public final class ChannelPlan {
     private static final int MIXED_KINDS = 3;
@@ -42,7 +42,10 @@ public final class ChannelPlan {
         return type.prefix + stem + channel;
     }
 
-    /** The kind of one channel: the plan's type, or for a mixed plan public, private, presence by index. */
+    /**
+     * The kind of one channel: the plan's type, or for a mixed plan public, private, presence by
+     * index.
+     */
     public ChannelType typeOf(int channel) {
         if (type != ChannelType.MIXED) {
             return type;

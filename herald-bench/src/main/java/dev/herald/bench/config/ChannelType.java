@@ -1,6 +1,9 @@
 package dev.herald.bench.config;
 
-/** The kind of channel the bench subscribes to; private and presence ones are signed (docs/protocol.md §3.3). */
+/**
+ * The kind of channel the bench subscribes to; private and presence ones are signed
+ * (docs/protocol.md §3.3).
+ */
 public enum ChannelType {
     PUBLIC(""),
     PRIVATE("private-"),

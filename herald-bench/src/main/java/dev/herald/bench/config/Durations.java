@@ -37,7 +37,8 @@ public final class Durations implements CommandLine.ITypeConverter<Duration> {
             }
             return Duration.ofNanos((long) (n * unit));
         } catch (NumberFormatException e) {
-            throw new CommandLine.TypeConversionException("not a duration: '" + value + "' (try 30s, 500ms, 2m)");
+            throw new CommandLine.TypeConversionException(
+                    "not a duration: '" + value + "' (try 30s, 500ms, 2m)");
         }
     }
 

@@ -27,25 +27,33 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Publishes through the signed HTTP API ({@code POST /apps/{id}/events}, docs/protocol.md §5.2-5.3) over a
- * small pool of keep-alive connections, one request in flight per connection.
+ * Publishes through the signed HTTP API ({@code POST /apps/{id}/events}, docs/protocol.md §5.2-5.3)
+ * over a small pool of keep-alive connections, one request in flight per connection.
  *
  * <p>Open loop at a fixed rate: publish {@code s} is due at {@code start + s/rate} and goes to
- * channel {@code s mod C}; connection {@code m} of {@code M} sends the publishes with
- * {@code s mod M == m}. The payload carries the <em>scheduled</em> time, so a publisher that falls
- * behind (connection busy, server slow to answer) shows up as latency rather than being hidden.
- * How late requests actually left is reported separately as "publisher lag". With rate 0 each
- * connection sends its next request as soon as the previous one is answered (closed loop).
+ * channel {@code s mod C}; connection {@code m} of {@code M} sends the publishes with {@code s mod
+ * M == m}. The payload carries the <em>scheduled</em> time, so a publisher that falls behind
+ * (connection busy, server slow to answer) shows up as latency rather than being hidden. How late
+ * requests actually left is reported separately as "publisher lag". With rate 0 each connection
+ * sends its next request as soon as the previous one is answered (closed loop).
  */
 public final class HttpPublisher implements AutoCloseable {
     /** What to publish and where. */
-    public record Settings(String host, int port, String appId, String appKey, String appSecret,
-                           int connections, int threads, String transport, int payload, String eventName,
-                           ChannelPlan plan, boolean constantBody) {
-    }
+    public record Settings(
+            String host,
+            int port,
+            String appId,
+            String appKey,
+            String appSecret,
+            int connections,
+            int threads,
+            String transport,
+            int payload,
+            String eventName,
+            ChannelPlan plan,
+            boolean constantBody) {}
 
-    private record Phase(double rate, long start, long end, long seqBase) {
-    }
+    private record Phase(double rate, long start, long end, long seqBase) {}
 
     private final Settings settings;
     private final Transport transport;
@@ -61,8 +69,10 @@ public final class HttpPublisher implements AutoCloseable {
     private final LongAdder expected = new LongAdder();
     private final Recorder rtt = new Recorder(1, Histograms.MAX_NANOS, Histograms.DIGITS);
     private final Recorder lag = new Recorder(1, Histograms.MAX_NANOS, Histograms.DIGITS);
+
     /** The last snapshot's histograms, recycled by the next one (see {@link #snapshot()}). */
     private Histogram rttInterval;
+
     private Histogram lagInterval;
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -73,7 +83,12 @@ public final class HttpPublisher implements AutoCloseable {
         this.transport = Transport.create(s.transport(), s.threads(), "bench-http");
         this.remote = new InetSocketAddress(s.host(), s.port());
         this.path = "/apps/" + s.appId() + "/events";
-        this.headSuffix = " HTTP/1.1\r\nHost: " + s.host() + ":" + s.port() + "\r\nContent-Type: application/json\r\nContent-Length: ";
+        this.headSuffix =
+                " HTTP/1.1\r\nHost: "
+                        + s.host()
+                        + ":"
+                        + s.port()
+                        + "\r\nContent-Type: application/json\r\nContent-Length: ";
         ChannelPlan plan = s.plan();
         this.channelNames = new byte[plan.channels()][];
         for (int c = 0; c < plan.channels(); c++) {
@@ -94,7 +109,8 @@ public final class HttpPublisher implements AutoCloseable {
         for (Slot s : slots) {
             ChannelFuture f = s.bootstrap().connect(remote);
             if (!f.await(10, TimeUnit.SECONDS) || !f.isSuccess()) {
-                throw new IllegalStateException("HTTP connect to " + remote + " failed: " + f.cause());
+                throw new IllegalStateException(
+                        "HTTP connect to " + remote + " failed: " + f.cause());
             }
             s.channel = f.channel();
         }
@@ -142,8 +158,15 @@ public final class HttpPublisher implements AutoCloseable {
         errors.forEach((k, v) -> e.put(k, v.sum()));
         rttInterval = rtt.getIntervalHistogram(rttInterval);
         lagInterval = lag.getIntervalHistogram(lagInterval);
-        return new PublisherSnapshot(sent.sum(), ok.sum(), failed.sum(), ioErrors.sum(), expected.sum(),
-                rttInterval, lagInterval, e);
+        return new PublisherSnapshot(
+                sent.sum(),
+                ok.sum(),
+                failed.sum(),
+                ioErrors.sum(),
+                expected.sum(),
+                rttInterval,
+                lagInterval,
+                e);
     }
 
     private void error(String message) {
@@ -187,7 +210,9 @@ public final class HttpPublisher implements AutoCloseable {
         }
 
         Bootstrap bootstrap() {
-            return new Bootstrap().group(loop).channel(transport.channelClass)
+            return new Bootstrap()
+                    .group(loop)
+                    .channel(transport.channelClass)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
                     .handler(new ResponseDecoder(this));
@@ -248,7 +273,10 @@ public final class HttpPublisher implements AutoCloseable {
             sentAt = now;
             lag.recordValue(Histograms.clamp(now - intended));
             channelIndex = settings.constantBody() ? 0 : (int) (s % channelNames.length);
-            ByteBuf req = settings.constantBody() ? constantRequest() : request(p.seqBase() + s, Clock.fromNanoTime(intended));
+            ByteBuf req =
+                    settings.constantBody()
+                            ? constantRequest()
+                            : request(p.seqBase() + s, Clock.fromNanoTime(intended));
             sent.increment();
             channel.writeAndFlush(req, channel.voidPromise());
         }
@@ -274,7 +302,11 @@ public final class HttpPublisher implements AutoCloseable {
 
         private int writeBody(long timestamp, long seq, boolean stamped) {
             byte[] name = channelNames[channelIndex];
-            int need = 64 + settings.eventName().length() + name.length + Math.max(settings.payload(), Payload.MIN_SIZE);
+            int need =
+                    64
+                            + settings.eventName().length()
+                            + name.length
+                            + Math.max(settings.payload(), Payload.MIN_SIZE);
             if (body.length < need) {
                 body = new byte[need * 2];
             }
@@ -346,15 +378,18 @@ public final class HttpPublisher implements AutoCloseable {
             if (closed) {
                 return;
             }
-            bootstrap().connect(remote).addListener((ChannelFuture f) -> {
-                if (f.isSuccess()) {
-                    channel = f.channel();
-                    next();
-                } else {
-                    error("HTTP reconnect: " + f.cause().getMessage());
-                    loop.schedule(this::reconnect, 200, TimeUnit.MILLISECONDS);
-                }
-            });
+            bootstrap()
+                    .connect(remote)
+                    .addListener(
+                            (ChannelFuture f) -> {
+                                if (f.isSuccess()) {
+                                    channel = f.channel();
+                                    next();
+                                } else {
+                                    error("HTTP reconnect: " + f.cause().getMessage());
+                                    loop.schedule(this::reconnect, 200, TimeUnit.MILLISECONDS);
+                                }
+                            });
         }
 
         @Override

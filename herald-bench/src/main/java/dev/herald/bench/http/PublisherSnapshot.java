@@ -14,6 +14,12 @@ import org.HdrHistogram.Histogram;
  * @param rtt request written to response read, nanoseconds
  * @param lag how late requests were written after their scheduled time, nanoseconds
  */
-public record PublisherSnapshot(long sent, long ok, long failed, long ioErrors, long expected,
-                                Histogram rtt, Histogram lag, Map<String, Long> errors) {
-}
+public record PublisherSnapshot(
+        long sent,
+        long ok,
+        long failed,
+        long ioErrors,
+        long expected,
+        Histogram rtt,
+        Histogram lag,
+        Map<String, Long> errors) {}

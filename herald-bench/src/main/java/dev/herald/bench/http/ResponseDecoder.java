@@ -53,28 +53,29 @@ final class ResponseDecoder extends ByteToMessageDecoder {
                         complete();
                     }
                     break;
-                case CHUNK_SIZE: {
-                    int eol = findCrlf(in);
-                    if (eol < 0) {
-                        return;
-                    }
-                    long size = 0;
-                    for (int i = in.readerIndex(); i < eol; i++) {
-                        int d = Character.digit((char) in.getByte(i), 16);
-                        if (d < 0) {
-                            break;
+                case CHUNK_SIZE:
+                    {
+                        int eol = findCrlf(in);
+                        if (eol < 0) {
+                            return;
                         }
-                        size = size * 16 + d;
+                        long size = 0;
+                        for (int i = in.readerIndex(); i < eol; i++) {
+                            int d = Character.digit((char) in.getByte(i), 16);
+                            if (d < 0) {
+                                break;
+                            }
+                            size = size * 16 + d;
+                        }
+                        in.readerIndex(eol + 2);
+                        if (size == 0) {
+                            state = TRAILER;
+                        } else {
+                            remaining = size;
+                            state = CHUNK_DATA;
+                        }
+                        break;
                     }
-                    in.readerIndex(eol + 2);
-                    if (size == 0) {
-                        state = TRAILER;
-                    } else {
-                        remaining = size;
-                        state = CHUNK_DATA;
-                    }
-                    break;
-                }
                 case CHUNK_DATA:
                     skipBody(in);
                     if (remaining == 0) {
@@ -85,18 +86,19 @@ final class ResponseDecoder extends ByteToMessageDecoder {
                         state = CHUNK_SIZE;
                     }
                     break;
-                case TRAILER: {
-                    int eol = findCrlf(in);
-                    if (eol < 0) {
-                        return;
+                case TRAILER:
+                    {
+                        int eol = findCrlf(in);
+                        if (eol < 0) {
+                            return;
+                        }
+                        boolean empty = eol == in.readerIndex();
+                        in.readerIndex(eol + 2);
+                        if (empty) {
+                            complete();
+                        }
+                        break;
                     }
-                    boolean empty = eol == in.readerIndex();
-                    in.readerIndex(eol + 2);
-                    if (empty) {
-                        complete();
-                    }
-                    break;
-                }
                 default:
                     return;
             }
@@ -107,7 +109,10 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         int start = in.readerIndex();
         int end = -1;
         for (int i = start; i + 3 < in.writerIndex(); i++) {
-            if (in.getByte(i) == '\r' && in.getByte(i + 1) == '\n' && in.getByte(i + 2) == '\r' && in.getByte(i + 3) == '\n') {
+            if (in.getByte(i) == '\r'
+                    && in.getByte(i + 1) == '\n'
+                    && in.getByte(i + 2) == '\r'
+                    && in.getByte(i + 3) == '\n') {
                 end = i;
                 break;
             }
@@ -118,7 +123,10 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             }
             return false;
         }
-        status = (in.getByte(start + 9) - '0') * 100 + (in.getByte(start + 10) - '0') * 10 + (in.getByte(start + 11) - '0');
+        status =
+                (in.getByte(start + 9) - '0') * 100
+                        + (in.getByte(start + 10) - '0') * 10
+                        + (in.getByte(start + 11) - '0');
         long length = 0;
         boolean chunked = false;
         close = false;
@@ -150,7 +158,11 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     private void skipBody(ByteBuf in) {
         int n = (int) Math.min(remaining, in.readableBytes());
         if (errorBody != null && errorBody.length() < KEEP_BODY) {
-            errorBody.append(in.toString(in.readerIndex(), Math.min(n, KEEP_BODY - errorBody.length()), StandardCharsets.UTF_8));
+            errorBody.append(
+                    in.toString(
+                            in.readerIndex(),
+                            Math.min(n, KEEP_BODY - errorBody.length()),
+                            StandardCharsets.UTF_8));
         }
         in.skipBytes(n);
         remaining -= n;

@@ -35,10 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Subscriber fan-out through Herald's {@link Hub}: encode one publication, hand it to the local
  * broker, and write a retained duplicate to every subscriber, then flush each once.
  *
- * <p>Subscribers are {@link EmbeddedChannel}s whose pipeline releases every write, so this
- * measures the server's own work per delivery (hub walk, duplicate, pipeline write and flush),
- * not the kernel's socket write. Divide the score by {@code subscribers} for the cost per
- * delivery.
+ * <p>Subscribers are {@link EmbeddedChannel}s whose pipeline releases every write, so this measures
+ * the server's own work per delivery (hub walk, duplicate, pipeline write and flush), not the
+ * kernel's socket write. Divide the score by {@code subscribers} for the cost per delivery.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -77,7 +76,8 @@ public class FanoutBenchmark {
         Hub hub = new Hub(List.of(loopOwner.eventLoop()), broker, metrics);
         broker.start(hub);
         for (int i = 0; i < subscribers; i++) {
-            EmbeddedChannel ch = new EmbeddedChannel(new Discard(), new ChannelInboundHandlerAdapter());
+            EmbeddedChannel ch =
+                    new EmbeddedChannel(new Discard(), new ChannelInboundHandlerAdapter());
             channels.add(ch);
             ChannelHandlerContext ctx = ch.pipeline().lastContext();
             Connection c = new Connection("1." + i, app, metrics.forApp(APP_ID), ctx, 0);

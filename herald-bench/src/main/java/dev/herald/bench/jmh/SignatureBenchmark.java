@@ -22,9 +22,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Signature verification as the server does it: a signed {@code POST /apps/{id}/events} (body
- * MD5 plus HMAC over the sorted parameters, docs/protocol.md §5.2) and private/presence channel auth (§3.3).
- * Inputs are produced by the bench's own client-side signer, so a mismatch would fail setup.
+ * Signature verification as the server does it: a signed {@code POST /apps/{id}/events} (body MD5
+ * plus HMAC over the sorted parameters, docs/protocol.md §5.2) and private/presence channel auth
+ * (§3.3). Inputs are produced by the bench's own client-side signer, so a mismatch would fail
+ * setup.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -52,8 +53,11 @@ public class SignatureBenchmark {
         signer = new HmacSigner(SECRET);
         authenticator = new ChannelAuthenticator(KEY, signer);
         PusherSigning client = new PusherSigning(KEY, SECRET);
-        body = ("{\"name\":\"bench\",\"channels\":[\"bench-0\"],\"data\":\"" + Payload.toString(100, 1, 1) + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
+        body =
+                ("{\"name\":\"bench\",\"channels\":[\"bench-0\"],\"data\":\""
+                                + Payload.toString(100, 1, 1)
+                                + "\"}")
+                        .getBytes(StandardCharsets.UTF_8);
         now = System.currentTimeMillis() / 1000;
         String query = client.signedPostQuery(PATH, body, 0, body.length, now);
         params = new LinkedHashMap<>();
@@ -65,10 +69,12 @@ public class SignatureBenchmark {
         privateToSign = ChannelAuthenticator.channelStringToSign(socketId, "private-bench-0", null);
         privateAuth = client.channelAuth(socketId, "private-bench-0", null);
         String channelData = "{\"user_id\":\"u1\",\"user_info\":{\"name\":\"bench 1\"}}";
-        presenceToSign = ChannelAuthenticator.channelStringToSign(socketId, "presence-bench-0", channelData);
+        presenceToSign =
+                ChannelAuthenticator.channelStringToSign(socketId, "presence-bench-0", channelData);
         presenceAuth = client.channelAuth(socketId, "presence-bench-0", channelData);
         RequestSignature.verify("POST", PATH, params, body, KEY, signer, now);
-        if (!authenticator.verify(privateAuth, privateToSign) || !authenticator.verify(presenceAuth, presenceToSign)) {
+        if (!authenticator.verify(privateAuth, privateToSign)
+                || !authenticator.verify(presenceAuth, presenceToSign)) {
             throw new IllegalStateException("bench and server disagree on channel auth");
         }
     }

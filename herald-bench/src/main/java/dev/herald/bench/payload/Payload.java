@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The bench payload: the event's {@code data} string, which every compatible server relays
- * verbatim (docs/protocol.md §2.3). It is plain ASCII, so it needs no JSON escaping and survives any relay:
+ * The bench payload: the event's {@code data} string, which every compatible server relays verbatim
+ * (docs/protocol.md §2.3). It is plain ASCII, so it needs no JSON escaping and survives any relay:
  *
  * <pre>~hb~TTTTTTTTTTTTTTTTTTTSSSSSSSSSSSSxxxx…</pre>
  *
@@ -17,12 +17,16 @@ public final class Payload {
     public static final byte[] MARKER = {'~', 'h', 'b', '~'};
     public static final int TS_DIGITS = 19;
     public static final int SEQ_DIGITS = 12;
+
     /** Smallest payload that holds marker, timestamp and sequence. */
     public static final int MIN_SIZE = MARKER.length + TS_DIGITS + SEQ_DIGITS;
 
     private Payload() {}
 
-    /** Writes a payload of exactly {@code max(size, MIN_SIZE)} bytes into {@code out} at {@code off}. */
+    /**
+     * Writes a payload of exactly {@code max(size, MIN_SIZE)} bytes into {@code out} at {@code
+     * off}.
+     */
     public static int write(byte[] out, int off, int size, long timestamp, long seq) {
         int p = off;
         for (byte b : MARKER) {
@@ -67,7 +71,9 @@ public final class Payload {
             if (m < 0) {
                 return -1;
             }
-            if (buf.getByte(m + 1) == MARKER[1] && buf.getByte(m + 2) == MARKER[2] && buf.getByte(m + 3) == MARKER[3]) {
+            if (buf.getByte(m + 1) == MARKER[1]
+                    && buf.getByte(m + 2) == MARKER[2]
+                    && buf.getByte(m + 3) == MARKER[3]) {
                 long ts = parseDigits(buf, m + MARKER.length, TS_DIGITS);
                 if (ts >= 0) {
                     return ts;
@@ -89,7 +95,9 @@ public final class Payload {
             if (m < 0) {
                 return -1;
             }
-            if (buf.getByte(m + 1) == MARKER[1] && buf.getByte(m + 2) == MARKER[2] && buf.getByte(m + 3) == MARKER[3]) {
+            if (buf.getByte(m + 1) == MARKER[1]
+                    && buf.getByte(m + 2) == MARKER[2]
+                    && buf.getByte(m + 3) == MARKER[3]) {
                 return parseDigits(buf, m + MARKER.length + TS_DIGITS, SEQ_DIGITS);
             }
             i = m + 1;

@@ -15,7 +15,8 @@ public final class ResultReport {
     public static String table(Scenario scenario, Map<String, Object> result) {
         StringBuilder sb = new StringBuilder();
         sb.append("== herald-bench ").append(scenario.cliName).append(" ==\n");
-        for (String section : new String[] {"setup", "server_memory", "measure", "hold", "find_max", "soak"}) {
+        for (String section :
+                new String[] {"setup", "server_memory", "measure", "hold", "find_max", "soak"}) {
             Object v = result.get(section);
             if (v instanceof Map<?, ?> m) {
                 sb.append(section).append('\n');
@@ -31,7 +32,12 @@ public final class ResultReport {
                     sb.append("  ... ").append(e.size() - 10).append(" more kinds in the JSON\n");
                     break;
                 }
-                sb.append(String.format(Locale.ROOT, "  %,8d: %s%n", ((Number) x.getValue()).longValue(), x.getKey()));
+                sb.append(
+                        String.format(
+                                Locale.ROOT,
+                                "  %,8d: %s%n",
+                                ((Number) x.getValue()).longValue(),
+                                x.getKey()));
             }
         }
         return sb.toString();
@@ -43,14 +49,33 @@ public final class ResultReport {
             Object v = e.getValue();
             if (key.equals("steps") && v instanceof List<?> steps) {
                 sb.append(indent).append("steps:\n");
-                sb.append(indent).append(String.format(Locale.ROOT, "  %10s %14s %9s %9s %9s %9s %10s%n",
-                        "pub/s", "deliveries/s", "loss %", "p50 ms", "p99 ms", "max ms", "srv us/dlv"));
+                sb.append(indent)
+                        .append(
+                                String.format(
+                                        Locale.ROOT,
+                                        "  %10s %14s %9s %9s %9s %9s %10s%n",
+                                        "pub/s",
+                                        "deliveries/s",
+                                        "loss %",
+                                        "p50 ms",
+                                        "p99 ms",
+                                        "max ms",
+                                        "srv us/dlv"));
                 for (Object o : steps) {
                     Map<?, ?> s = (Map<?, ?>) o;
                     Map<?, ?> lat = (Map<?, ?>) s.get("latency_ms");
-                    sb.append(indent).append(String.format(Locale.ROOT, "  %10s %,14d %9s %9s %9s %9s %10s%n",
-                            s.get("rate"), ((Number) s.get("deliveries_per_s")).longValue(), s.get("loss_pct"),
-                            val(lat, "p50"), val(lat, "p99"), val(lat, "max"), val(s, "server_cpu_us_per_delivery")));
+                    sb.append(indent)
+                            .append(
+                                    String.format(
+                                            Locale.ROOT,
+                                            "  %10s %,14d %9s %9s %9s %9s %10s%n",
+                                            s.get("rate"),
+                                            ((Number) s.get("deliveries_per_s")).longValue(),
+                                            s.get("loss_pct"),
+                                            val(lat, "p50"),
+                                            val(lat, "p99"),
+                                            val(lat, "max"),
+                                            val(s, "server_cpu_us_per_delivery")));
                 }
             } else if (key.equals("last_good")) {
                 continue;
@@ -74,8 +99,15 @@ public final class ResultReport {
         if (((Number) m.get("count")).longValue() == 0) {
             return "(none)";
         }
-        return String.format(Locale.ROOT, "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s ms  (n=%,d)",
-                m.get("p50"), m.get("p90"), m.get("p99"), m.get("p99_9"), m.get("max"), ((Number) m.get("count")).longValue());
+        return String.format(
+                Locale.ROOT,
+                "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s ms  (n=%,d)",
+                m.get("p50"),
+                m.get("p90"),
+                m.get("p99"),
+                m.get("p99_9"),
+                m.get("max"),
+                ((Number) m.get("count")).longValue());
     }
 
     private static String fmt(Object v) {
@@ -91,8 +123,12 @@ public final class ResultReport {
         return String.valueOf(v);
     }
 
-    public static String chart(Scenario scenario, BenchConfig cfg, String startedAt, List<Point> timeline,
-                               List<PhaseMark> marks) {
+    public static String chart(
+            Scenario scenario,
+            BenchConfig cfg,
+            String startedAt,
+            List<Point> timeline,
+            List<PhaseMark> marks) {
         int n = timeline.size();
         double[] x = new double[n];
         double[] p50 = new double[n];
@@ -114,17 +150,27 @@ public final class ResultReport {
             sec[i] = scenario == Scenario.IDLE ? p.open() : p.secondary();
         }
         String[] labels = labels(scenario);
-        String subtitle = String.format(Locale.ROOT, "%s:%s, %,d connections, %d channels, rate %s, payload %d B, %s",
-                cfg.host(), cfg.portsText(), cfg.connections(), cfg.channels(), cfg.findMax() ? "find-max" : String.valueOf(cfg.rate()),
-                cfg.payload(), startedAt);
-        SvgChart chart = new SvgChart("herald-bench " + scenario.cliName, subtitle, x)
-                .latency(labels[2] + " latency per second (ms, log scale)",
-                        new SvgChart.Series("p50", "#1f77b4", false, p50),
-                        new SvgChart.Series("p90", "#2ca02c", false, p90),
-                        new SvgChart.Series("p99", "#ff7f0e", false, p99),
-                        new SvgChart.Series("p99.9", "#d62728", false, p999),
-                        new SvgChart.Series("max", "#7f7f7f", true, max))
-                .left(labels[0], new SvgChart.Series(labels[0], "#1f77b4", false, thr));
+        String subtitle =
+                String.format(
+                        Locale.ROOT,
+                        "%s:%s, %,d connections, %d channels, rate %s, payload %d B, %s",
+                        cfg.host(),
+                        cfg.portsText(),
+                        cfg.connections(),
+                        cfg.channels(),
+                        cfg.findMax() ? "find-max" : String.valueOf(cfg.rate()),
+                        cfg.payload(),
+                        startedAt);
+        SvgChart chart =
+                new SvgChart("herald-bench " + scenario.cliName, subtitle, x)
+                        .latency(
+                                labels[2] + " latency per second (ms, log scale)",
+                                new SvgChart.Series("p50", "#1f77b4", false, p50),
+                                new SvgChart.Series("p90", "#2ca02c", false, p90),
+                                new SvgChart.Series("p99", "#ff7f0e", false, p99),
+                                new SvgChart.Series("p99.9", "#d62728", false, p999),
+                                new SvgChart.Series("max", "#7f7f7f", true, max))
+                        .left(labels[0], new SvgChart.Series(labels[0], "#1f77b4", false, thr));
         if (!labels[1].isEmpty()) {
             chart.right(labels[1], new SvgChart.Series(labels[1], "#9467bd", true, sec));
         }

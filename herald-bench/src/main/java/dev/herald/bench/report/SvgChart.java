@@ -11,12 +11,10 @@ import java.util.Locale;
  */
 public final class SvgChart {
     /** A named series of y values aligned with the x values. */
-    public record Series(String name, String color, boolean dashed, double[] y) {
-    }
+    public record Series(String name, String color, boolean dashed, double[] y) {}
 
     /** A vertical marker. */
-    public record Marker(double x, String label) {
-    }
+    public record Marker(double x, String label) {}
 
     private static final int WIDTH = 980;
     private static final int LEFT = 78;
@@ -74,11 +72,32 @@ public final class SvgChart {
         }
         StringBuilder sb = new StringBuilder(32 * 1024);
         sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n",
-                WIDTH, height, WIDTH, height));
-        sb.append(String.format(Locale.ROOT, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">%s</text>%n", LEFT, esc(title)));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"42\" fill=\"#555\">%s</text>%n", LEFT, esc(subtitle)));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n",
+                        WIDTH,
+                        height,
+                        WIDTH,
+                        height));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>%n",
+                        WIDTH,
+                        height));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">%s</text>%n",
+                        LEFT,
+                        esc(title)));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<text x=\"%d\" y=\"42\" fill=\"#555\">%s</text>%n",
+                        LEFT,
+                        esc(subtitle)));
 
         // Top panel: latency, log scale.
         int top = TOP_PANEL_Y;
@@ -110,7 +129,17 @@ public final class SvgChart {
         final double fLogLo = logLo;
         final double fLogHi = logHi;
         for (Series s : latency) {
-            polyline(sb, s, xMax, plotW, v -> v > 0 ? top + PANEL_H - (Math.log10(v) - fLogLo) / (fLogHi - fLogLo) * PANEL_H : Double.NaN);
+            polyline(
+                    sb,
+                    s,
+                    xMax,
+                    plotW,
+                    v ->
+                            v > 0
+                                    ? top
+                                            + PANEL_H
+                                            - (Math.log10(v) - fLogLo) / (fLogHi - fLogLo) * PANEL_H
+                                    : Double.NaN);
         }
         legend(sb, latency, top - 8);
 
@@ -123,13 +152,23 @@ public final class SvgChart {
             double y = bottom + PANEL_H - i / 4.0 * PANEL_H;
             gridY(sb, y, plotW, fmtNum(leftMax * i / 4.0), LEFT - 6, "end");
             if (!right.isEmpty()) {
-                sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"start\" fill=\"#555\">%s</text>%n",
-                        LEFT + plotW + 6, y + 4, esc(fmtNum(rightMax * i / 4.0))));
+                sb.append(
+                        String.format(
+                                Locale.ROOT,
+                                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"start\" fill=\"#555\">%s</text>%n",
+                                LEFT + plotW + 6,
+                                y + 4,
+                                esc(fmtNum(rightMax * i / 4.0))));
             }
         }
         if (!right.isEmpty()) {
-            sb.append(String.format(Locale.ROOT, "<text transform=\"translate(%d,%d) rotate(90)\" text-anchor=\"middle\" fill=\"#555\">%s</text>%n",
-                    WIDTH - 12, bottom + PANEL_H / 2, esc(rightLabel)));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<text transform=\"translate(%d,%d) rotate(90)\" text-anchor=\"middle\" fill=\"#555\">%s</text>%n",
+                            WIDTH - 12,
+                            bottom + PANEL_H / 2,
+                            esc(rightLabel)));
         }
         xAxis(sb, bottom + PANEL_H, plotW, xMax, true);
         for (Series s : left) {
@@ -144,10 +183,21 @@ public final class SvgChart {
 
         for (Marker m : markers) {
             double mx = LEFT + m.x() / xMax * plotW;
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\" stroke-dasharray=\"2,3\"/>%n",
-                    mx, top, mx, bottom + PANEL_H));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"#777\" font-size=\"10\">%s</text>%n",
-                    mx + 3, bottom + PANEL_H + 34, esc(m.label())));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\" stroke-dasharray=\"2,3\"/>%n",
+                            mx,
+                            top,
+                            mx,
+                            bottom + PANEL_H));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<text x=\"%.1f\" y=\"%d\" fill=\"#777\" font-size=\"10\">%s</text>%n",
+                            mx + 3,
+                            bottom + PANEL_H + 34,
+                            esc(m.label())));
         }
         sb.append("</svg>\n");
         return sb.toString();
@@ -180,44 +230,112 @@ public final class SvgChart {
         String p = pts.toString().trim();
         if (!p.contains(" ")) {
             String[] xy = p.split(",");
-            sb.append(String.format(Locale.ROOT, "<circle cx=\"%s\" cy=\"%s\" r=\"2\" fill=\"%s\"/>%n", xy[0], xy[1], s.color()));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<circle cx=\"%s\" cy=\"%s\" r=\"2\" fill=\"%s\"/>%n",
+                            xy[0],
+                            xy[1],
+                            s.color()));
         } else {
-            sb.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\"%s points=\"%s\"/>%n",
-                    s.color(), s.dashed() ? " stroke-dasharray=\"5,3\"" : "", p));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\"%s points=\"%s\"/>%n",
+                            s.color(),
+                            s.dashed() ? " stroke-dasharray=\"5,3\"" : "",
+                            p));
         }
         pts.setLength(0);
     }
 
     private static void frame(StringBuilder sb, int top, int plotW, String label) {
-        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#333\"/>%n",
-                LEFT, top, plotW, PANEL_H));
-        sb.append(String.format(Locale.ROOT, "<text transform=\"translate(16,%d) rotate(-90)\" text-anchor=\"middle\" fill=\"#333\">%s</text>%n",
-                top + PANEL_H / 2, esc(label)));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#333\"/>%n",
+                        LEFT,
+                        top,
+                        plotW,
+                        PANEL_H));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<text transform=\"translate(16,%d) rotate(-90)\" text-anchor=\"middle\" fill=\"#333\">%s</text>%n",
+                        top + PANEL_H / 2,
+                        esc(label)));
     }
 
-    private static void gridY(StringBuilder sb, double y, int plotW, String label, int labelX, String anchor) {
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>%n", LEFT, y, LEFT + plotW, y));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"%s\" fill=\"#333\">%s</text>%n", labelX, y + 4, anchor, esc(label)));
+    private static void gridY(
+            StringBuilder sb, double y, int plotW, String label, int labelX, String anchor) {
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>%n",
+                        LEFT,
+                        y,
+                        LEFT + plotW,
+                        y));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<text x=\"%d\" y=\"%.1f\" text-anchor=\"%s\" fill=\"#333\">%s</text>%n",
+                        labelX,
+                        y + 4,
+                        anchor,
+                        esc(label)));
     }
 
     private static void xAxis(StringBuilder sb, int y, int plotW, double xMax, boolean title) {
         double step = niceStep(xMax / 8);
         for (double t = 0; t <= xMax + 1e-9; t += step) {
             double px = LEFT + t / xMax * plotW;
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\"/>%n", px, y, px, y + 4));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#333\">%s</text>%n", px, y + 16, fmtNum(t)));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\"/>%n",
+                            px,
+                            y,
+                            px,
+                            y + 4));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#333\">%s</text>%n",
+                            px,
+                            y + 16,
+                            fmtNum(t)));
         }
         if (title) {
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#333\">time (s)</text>%n", LEFT + plotW / 2, y + 50));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#333\">time (s)</text>%n",
+                            LEFT + plotW / 2,
+                            y + 50));
         }
     }
 
     private static void legend(StringBuilder sb, List<Series> series, int y) {
         int x = LEFT;
         for (Series s : series) {
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
-                    x, y - 4, x + 18, y - 4, s.color(), s.dashed() ? " stroke-dasharray=\"5,3\"" : ""));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#333\">%s</text>%n", x + 22, y, esc(s.name())));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
+                            x,
+                            y - 4,
+                            x + 18,
+                            y - 4,
+                            s.color(),
+                            s.dashed() ? " stroke-dasharray=\"5,3\"" : ""));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<text x=\"%d\" y=\"%d\" fill=\"#333\">%s</text>%n",
+                            x + 22,
+                            y,
+                            esc(s.name())));
             x += 30 + 7 * s.name().length() + 12;
         }
     }
@@ -284,6 +402,9 @@ public final class SvgChart {
     }
 
     static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return s.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

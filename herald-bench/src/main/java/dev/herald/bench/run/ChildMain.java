@@ -27,9 +27,12 @@ public final class ChildMain {
     }
 
     public static int run() throws IOException, InterruptedException {
-        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream out =
+                new PrintStream(
+                        new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         System.setOut(System.err); // stdout carries the protocol only
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        BufferedReader in =
+                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String first = in.readLine();
         if (first == null) {
             return 2;
@@ -37,16 +40,26 @@ public final class ChildMain {
         FleetConfig cfg = ChildProtocol.JSON.readValue(first, FleetConfig.class);
         Fleet fleet = new Fleet(cfg);
         ChildMain child = new ChildMain(out, fleet);
-        ObjectNode hello = ChildProtocol.JSON.createObjectNode().put("type", "hello").put("transport", fleet.transportName())
-                .put("pid", ProcessHandle.current().pid());
+        ObjectNode hello =
+                ChildProtocol.JSON
+                        .createObjectNode()
+                        .put("type", "hello")
+                        .put("transport", fleet.transportName())
+                        .put("pid", ProcessHandle.current().pid());
         child.emit(hello);
 
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "bench-child-snap");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleAtFixedRate(child::snap, ChildProtocol.SNAP_INTERVAL_MS, ChildProtocol.SNAP_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        ScheduledExecutorService timer =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "bench-child-snap");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        timer.scheduleAtFixedRate(
+                child::snap,
+                ChildProtocol.SNAP_INTERVAL_MS,
+                ChildProtocol.SNAP_INTERVAL_MS,
+                TimeUnit.MILLISECONDS);
         String line;
         while ((line = in.readLine()) != null) {
             String cmd = line.trim();

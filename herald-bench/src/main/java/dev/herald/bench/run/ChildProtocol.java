@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
  * Parent and child generator processes talk in JSON lines. The parent writes the {@code
- * FleetConfig} as the first line on the child's stdin, then commands ({@code start},
- * {@code activity}, {@code stop}, {@code close}); the child writes {@code hello}, a {@code snap}
- * every 100 ms (cumulative counters and compressed interval histograms), and {@code bye}.
- * Closing the child's stdin has the same effect as {@code close}.
+ * FleetConfig} as the first line on the child's stdin, then commands ({@code start}, {@code
+ * activity}, {@code stop}, {@code close}); the child writes {@code hello}, a {@code snap} every 100
+ * ms (cumulative counters and compressed interval histograms), and {@code bye}. Closing the child's
+ * stdin has the same effect as {@code close}.
  */
 final class ChildProtocol {
     static final String START = "start";
@@ -17,7 +17,8 @@ final class ChildProtocol {
     static final String CLOSE = "close";
     static final long SNAP_INTERVAL_MS = 100;
 
-    static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    static final ObjectMapper JSON =
+            new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private ChildProtocol() {}
 }

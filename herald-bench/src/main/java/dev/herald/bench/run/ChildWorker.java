@@ -66,7 +66,9 @@ final class ChildWorker implements Worker {
     }
 
     private void readLoop() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 JsonNode n = ChildProtocol.JSON.readTree(line);

@@ -40,14 +40,17 @@ import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs one scenario: creates the workers (in this process or in {@code --procs} children) and
- * the HTTP publisher, walks the phases, and writes the results.
+ * Runs one scenario: creates the workers (in this process or in {@code --procs} children) and the
+ * HTTP publisher, walks the phases, and writes the results.
  */
 public final class Coordinator {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .registerModule(new SimpleModule()
-                    .addSerializer(Double.class, new NanAsNull())
-                    .addSerializer(Double.TYPE, new NanAsNull()));
+    private static final ObjectMapper JSON =
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .registerModule(
+                            new SimpleModule()
+                                    .addSerializer(Double.class, new NanAsNull())
+                                    .addSerializer(Double.TYPE, new NanAsNull()));
 
     /** NaN (nothing recorded) and infinities become JSON null. */
     private static final class NanAsNull extends StdSerializer<Double> {
@@ -87,14 +90,17 @@ public final class Coordinator {
         result.put("started_at", OffsetDateTime.now().toString());
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("cores", Runtime.getRuntime().availableProcessors());
-        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        machine.put(
+                "java",
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         result.put("machine", machine);
         ObjectNode params = JSON.valueToTree(cfg);
         params.put("appSecret", "****");
         result.put("params", params);
         if (cfg.serverPid() != null && !ProcStats.alive(cfg.serverPid())) {
-            throw new IllegalArgumentException("--server-pid " + cfg.serverPid() + " is not a running process");
+            throw new IllegalArgumentException(
+                    "--server-pid " + cfg.serverPid() + " is not a running process");
         }
         long rssBefore = cfg.serverPid() == null ? -1 : ProcStats.rssBytes(cfg.serverPid());
         List<Long> pids = new ArrayList<>();
@@ -102,11 +108,18 @@ public final class Coordinator {
         try {
             createWorkers(pids);
             createPublisher();
-            sampler = new Sampler(scenario, workers, publisher, cfg.serverPid(), pids, cfg.quiet(), out);
+            sampler =
+                    new Sampler(
+                            scenario, workers, publisher, cfg.serverPid(), pids, cfg.quiet(), out);
             sampler.startTimer();
-            out.printf("herald-bench %s against %s:%s: %s%n", scenario.cliName, cfg.host(), cfg.portsText(), describe());
-            if (scenario == Scenario.CLIENT_EVENTS && cfg.senders() > 0 && cfg.rate() / cfg.senders() > 10) {
-                out.printf("note: %.1f client events/s per sender is over Pusher's 10/s per connection; expect 4301 refusals%n",
+            out.printf(
+                    "herald-bench %s against %s:%s: %s%n",
+                    scenario.cliName, cfg.host(), cfg.portsText(), describe());
+            if (scenario == Scenario.CLIENT_EVENTS
+                    && cfg.senders() > 0
+                    && cfg.rate() / cfg.senders() > 10) {
+                out.printf(
+                        "note: %.1f client events/s per sender is over Pusher's 10/s per connection; expect 4301 refusals%n",
                         cfg.rate() / cfg.senders());
             }
             switch (scenario) {
@@ -147,11 +160,19 @@ public final class Coordinator {
         result.put("timeline", sampler.timeline());
         result.put("phases", sampler.marks());
         Path json = outputPath();
-        Path svg = json.resolveSibling(json.getFileName().toString().replaceAll("\\.json$", "") + ".svg");
+        Path svg =
+                json.resolveSibling(
+                        json.getFileName().toString().replaceAll("\\.json$", "") + ".svg");
         Files.createDirectories(json.toAbsolutePath().getParent());
         JSON.writeValue(json.toFile(), result);
-        Files.writeString(svg, ResultReport.chart(scenario, cfg, String.valueOf(result.get("started_at")),
-                sampler.timeline(), sampler.marks()));
+        Files.writeString(
+                svg,
+                ResultReport.chart(
+                        scenario,
+                        cfg,
+                        String.valueOf(result.get("started_at")),
+                        sampler.timeline(),
+                        sampler.marks()));
         out.println();
         out.print(ResultReport.table(scenario, result));
         out.printf("%nresults: %s%nchart:   %s%n", json, svg);
@@ -160,14 +181,28 @@ public final class Coordinator {
             Path csv = json.resolveSibling(stem + "-samples.csv");
             Path soakSvg = json.resolveSibling(stem + "-soak.svg");
             Files.writeString(csv, SoakRecorder.csv(soakSamples));
-            Files.writeString(soakSvg, SoakChart.render("herald-bench churn: the server over the run", String.format(Locale.ROOT,
-                    "started %s, %s:%d%n%d slots x %d %s channels, %s cycles/s, lifetime %s, %s client events/s per connection,"
-                            + " %s publishes/s; a sample every %s",
-                    String.valueOf(result.get("started_at")).replaceAll("\\.\\d+", ""), cfg.host(), cfg.port(),
-                    cfg.connections(), cfg.channelsPerConn(), cfg.channelType().name().toLowerCase(Locale.ROOT),
-                    fmtRate(cfg.rate()), fmtMs(cfg.lifetimeMs()),
-                    fmtRate(cfg.clientEventRate()), fmtRate(cfg.triggerRate()), fmtMs(cfg.sampleEveryMs())),
-                    soakSamples, cfg.warmupMs() / 1000.0));
+            Files.writeString(
+                    soakSvg,
+                    SoakChart.render(
+                            "herald-bench churn: the server over the run",
+                            String.format(
+                                    Locale.ROOT,
+                                    "started %s, %s:%d%n%d slots x %d %s channels, %s cycles/s, lifetime %s, %s client events/s per connection,"
+                                            + " %s publishes/s; a sample every %s",
+                                    String.valueOf(result.get("started_at"))
+                                            .replaceAll("\\.\\d+", ""),
+                                    cfg.host(),
+                                    cfg.port(),
+                                    cfg.connections(),
+                                    cfg.channelsPerConn(),
+                                    cfg.channelType().name().toLowerCase(Locale.ROOT),
+                                    fmtRate(cfg.rate()),
+                                    fmtMs(cfg.lifetimeMs()),
+                                    fmtRate(cfg.clientEventRate()),
+                                    fmtRate(cfg.triggerRate()),
+                                    fmtMs(cfg.sampleEveryMs())),
+                            soakSamples,
+                            cfg.warmupMs() / 1000.0));
             out.printf("server samples: %s%nsoak chart:     %s%n", csv, soakSvg);
         }
         return complete ? 0 : 1;
@@ -176,12 +211,22 @@ public final class Coordinator {
     private String describe() {
         StringBuilder sb = new StringBuilder();
         if (scenario.mode != FleetMode.NONE) {
-            sb.append(String.format("%,d connections x %d of %,d %s channels", cfg.connections(), cfg.channelsPerConn(),
-                    cfg.channels(), cfg.channelType().name().toLowerCase(Locale.ROOT)));
+            sb.append(
+                    String.format(
+                            "%,d connections x %d of %,d %s channels",
+                            cfg.connections(),
+                            cfg.channelsPerConn(),
+                            cfg.channels(),
+                            cfg.channelType().name().toLowerCase(Locale.ROOT)));
         }
         if (scenario == Scenario.FANOUT || scenario == Scenario.TRIGGER) {
-            sb.append(sb.length() > 0 ? ", " : "").append(cfg.findMax() ? "find-max from " + fmtRate(cfg.startRate()) + "/s"
-                    : cfg.rate() > 0 ? fmtRate(cfg.rate()) + " publishes/s" : "closed loop");
+            sb.append(sb.length() > 0 ? ", " : "")
+                    .append(
+                            cfg.findMax()
+                                    ? "find-max from " + fmtRate(cfg.startRate()) + "/s"
+                                    : cfg.rate() > 0
+                                            ? fmtRate(cfg.rate()) + " publishes/s"
+                                            : "closed loop");
             sb.append(String.format(" over %d HTTP connections", cfg.httpConnections()));
             if (cfg.ports().length > 1 || cfg.publishPort() != cfg.port()) {
                 sb.append(" to port ").append(cfg.publishPort());
@@ -189,8 +234,14 @@ public final class Coordinator {
         } else if (cfg.rate() > 0) {
             sb.append(", rate ").append(fmtRate(cfg.rate())).append("/s");
         }
-        sb.append(String.format(", %d-byte payload, %s transport, %d process(es)", cfg.payload(),
-                workers.isEmpty() ? publisher.transportName() : workers.get(0).transportName(), cfg.procs()));
+        sb.append(
+                String.format(
+                        ", %d-byte payload, %s transport, %d process(es)",
+                        cfg.payload(),
+                        workers.isEmpty()
+                                ? publisher.transportName()
+                                : workers.get(0).transportName(),
+                        cfg.procs()));
         return sb.toString();
     }
 
@@ -207,7 +258,11 @@ public final class Coordinator {
         for (int i = 0; i < cfg.procs(); i++) {
             int from = (int) ((long) n * i / cfg.procs());
             int to = (int) ((long) n * (i + 1) / cfg.procs());
-            ChildWorker w = new ChildWorker(FleetConfig.forShare(cfg, scenario.mode, from, to), cfg.childJvmOpts(), i);
+            ChildWorker w =
+                    new ChildWorker(
+                            FleetConfig.forShare(cfg, scenario.mode, from, to),
+                            cfg.childJvmOpts(),
+                            i);
             children.add(w);
             workers.add(w);
         }
@@ -224,20 +279,39 @@ public final class Coordinator {
         if (scenario == Scenario.CHURN) {
             // only the public channels, named as the mixed plan names them; no subscriber counts
             // (they change all the time): churn finds lost publications by sequence gaps instead
-            int publicChannels = new ChannelPlan(0, cfg.channels(), 1, cfg.channelType(), cfg.channelPrefix()).publicChannels();
+            int publicChannels =
+                    new ChannelPlan(0, cfg.channels(), 1, cfg.channelType(), cfg.channelPrefix())
+                            .publicChannels();
             if (cfg.triggerRate() <= 0 || publicChannels == 0) {
                 return;
             }
             plan = new ChannelPlan(0, publicChannels, 1, ChannelType.PUBLIC, cfg.channelPrefix());
         } else if (scenario == Scenario.FANOUT || scenario == Scenario.TRIGGER) {
-            plan = new ChannelPlan(cfg.connections(), cfg.channels(), Math.max(1, cfg.channelsPerConn()),
-                    cfg.channelType(), cfg.channelPrefix());
+            plan =
+                    new ChannelPlan(
+                            cfg.connections(),
+                            cfg.channels(),
+                            Math.max(1, cfg.channelsPerConn()),
+                            cfg.channelType(),
+                            cfg.channelPrefix());
         } else {
             return;
         }
-        publisher = new HttpPublisher(new HttpPublisher.Settings(cfg.host(), cfg.publishPort(), cfg.appId(), cfg.appKey(),
-                cfg.appSecret(), cfg.httpConnections(), cfg.httpThreads(), cfg.transport(), cfg.payload(),
-                cfg.eventName(), plan, scenario == Scenario.TRIGGER));
+        publisher =
+                new HttpPublisher(
+                        new HttpPublisher.Settings(
+                                cfg.host(),
+                                cfg.publishPort(),
+                                cfg.appId(),
+                                cfg.appKey(),
+                                cfg.appSecret(),
+                                cfg.httpConnections(),
+                                cfg.httpThreads(),
+                                cfg.transport(),
+                                cfg.payload(),
+                                cfg.eventName(),
+                                plan,
+                                scenario == Scenario.TRIGGER));
         publisher.connect();
     }
 
@@ -251,7 +325,10 @@ public final class Coordinator {
         long n = cfg.connections();
         while (System.nanoTime() < deadline) {
             long[] c = sampler.liveCounters();
-            if (c[Counter.READY.ordinal()] + c[Counter.CONNECT_FAILED.ordinal()] + c[Counter.SETUP_REFUSED.ordinal()] >= n) {
+            if (c[Counter.READY.ordinal()]
+                            + c[Counter.CONNECT_FAILED.ordinal()]
+                            + c[Counter.SETUP_REFUSED.ordinal()]
+                    >= n) {
                 break;
             }
             sleepMs(20);
@@ -267,7 +344,8 @@ public final class Coordinator {
         s.put("subscription_errors", p.at(Counter.SUB_ERRORS));
         s.put("refused", p.at(Counter.SETUP_REFUSED));
         long first = sampler.firstConnect();
-        double estSeconds = sampler.lastEstablished() == 0 ? 0 : (sampler.lastEstablished() - first) / 1e9;
+        double estSeconds =
+                sampler.lastEstablished() == 0 ? 0 : (sampler.lastEstablished() - first) / 1e9;
         double readySeconds = sampler.lastReady() == 0 ? 0 : (sampler.lastReady() - first) / 1e9;
         s.put("connect_seconds", round(estSeconds, 3));
         s.put("connects_per_s", estSeconds > 0 ? Math.round(established / estSeconds) : 0);
@@ -286,22 +364,31 @@ public final class Coordinator {
         }
         result.put("setup", s);
         boolean ok = ready == n;
-        out.printf("setup: %,d/%,d connected and subscribed in %.2f s (%,.0f connects/s to connection_established)%s%n",
-                ready, n, readySeconds, estSeconds > 0 ? established / estSeconds : 0.0, ok ? "" : " - INCOMPLETE");
+        out.printf(
+                "setup: %,d/%,d connected and subscribed in %.2f s (%,.0f connects/s to connection_established)%s%n",
+                ready,
+                n,
+                readySeconds,
+                estSeconds > 0 ? established / estSeconds : 0.0,
+                ok ? "" : " - INCOMPLETE");
         if (!ok) {
             complete = false;
         }
         return ok;
     }
 
-    /** One publishing phase at {@code rate} for {@code ms}, then a drain of in-flight deliveries. */
+    /**
+     * One publishing phase at {@code rate} for {@code ms}, then a drain of in-flight deliveries.
+     */
     private PhaseStats publishPhase(String name, double rate, long ms) {
         sampler.beginPhase(name);
         long d0 = sampler.liveCounters()[Counter.DELIVERED.ordinal()];
         long e0 = publisher.expectedSoFar();
         publisher.run(rate, TimeUnit.MILLISECONDS.toNanos(ms));
         sleepMs(ms);
-        if (!publisher.awaitIdle(TimeUnit.MILLISECONDS.toNanos(cfg.drainTimeoutMs()) + TimeUnit.SECONDS.toNanos(10))) {
+        if (!publisher.awaitIdle(
+                TimeUnit.MILLISECONDS.toNanos(cfg.drainTimeoutMs())
+                        + TimeUnit.SECONDS.toNanos(10))) {
             out.println("publisher did not finish in time; in-flight requests abandoned");
         }
         drain(d0, () -> publisher.expectedSoFar() - e0);
@@ -311,8 +398,11 @@ public final class Coordinator {
     private boolean drain(long delivered0, LongSupplier expected) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cfg.drainTimeoutMs());
         while (System.nanoTime() < deadline) {
-            if (sampler.liveCounters()[Counter.DELIVERED.ordinal()] - delivered0 >= expected.getAsLong()) {
-                sleepMs(ChildProtocol.SNAP_INTERVAL_MS + 20); // let child snapshots catch up with the edge
+            if (sampler.liveCounters()[Counter.DELIVERED.ordinal()] - delivered0
+                    >= expected.getAsLong()) {
+                sleepMs(
+                        ChildProtocol.SNAP_INTERVAL_MS
+                                + 20); // let child snapshots catch up with the edge
                 return true;
             }
             sleepMs(10);
@@ -337,7 +427,11 @@ public final class Coordinator {
         }
         r.put("expected", expected);
         r.put("delivered", delivered);
-        r.put("loss_pct", expected > 0 ? round(Math.max(0, expected - delivered) * 100.0 / expected, 4) : 0.0);
+        r.put(
+                "loss_pct",
+                expected > 0
+                        ? round(Math.max(0, expected - delivered) * 100.0 / expected, 4)
+                        : 0.0);
         r.put("extra_deliveries", Math.max(0, delivered - expected));
         r.put("deliveries_per_s", Math.round(delivered / seconds));
         r.put("latency_ms", percentiles(p.latency));
@@ -358,7 +452,9 @@ public final class Coordinator {
             r.put("server_cpu_s", round(server, 3));
             r.put("server_cpu_pct", round(100 * server / p.seconds(), 1));
             if (unit != null) {
-                r.put("server_cpu_us_per_" + unit, units > 0 ? round(server * 1e6 / units, 3) : null);
+                r.put(
+                        "server_cpu_us_per_" + unit,
+                        units > 0 ? round(server * 1e6 / units, 3) : null);
             }
         }
         double gen = p.generatorCpu();
@@ -366,7 +462,9 @@ public final class Coordinator {
             r.put("generator_cpu_s", round(gen, 3));
             r.put("generator_cpu_pct", round(100 * gen / p.seconds(), 1));
             if (unit != null) {
-                r.put("generator_cpu_us_per_" + unit, units > 0 ? round(gen * 1e6 / units, 3) : null);
+                r.put(
+                        "generator_cpu_us_per_" + unit,
+                        units > 0 ? round(gen * 1e6 / units, 3) : null);
             }
         }
     }
@@ -402,7 +500,10 @@ public final class Coordinator {
             Map<String, Object> r = deliveryResult(p, cfg.stepDurationMs(), p.expected(), 0);
             r.put("rate", round(rate, 2));
             steps.add(r);
-            double p99 = p.latency.getTotalCount() == 0 ? Double.POSITIVE_INFINITY : p.latency.getValueAtPercentile(99) / 1e6;
+            double p99 =
+                    p.latency.getTotalCount() == 0
+                            ? Double.POSITIVE_INFINITY
+                            : p.latency.getValueAtPercentile(99) / 1e6;
             long lost = Math.max(0, p.expected() - p.delta(Counter.DELIVERED));
             String broke = null;
             if (p99 > cfg.maxP99Ms()) {
@@ -414,13 +515,23 @@ public final class Coordinator {
             } else if (p.delta(Counter.UNEXPECTED_CLOSES) > 0) {
                 broke = p.delta(Counter.UNEXPECTED_CLOSES) + " connections closed";
             }
-            out.printf("step %d: %.1f publishes/s -> %,d deliveries/s, p99 %.2f ms, lost %,d%s%n", i, rate,
-                    (Long) r.get("deliveries_per_s"), p99, lost, broke == null ? " - ok" : " - broken: " + broke);
+            out.printf(
+                    "step %d: %.1f publishes/s -> %,d deliveries/s, p99 %.2f ms, lost %,d%s%n",
+                    i,
+                    rate,
+                    (Long) r.get("deliveries_per_s"),
+                    p99,
+                    lost,
+                    broke == null ? " - ok" : " - broken: " + broke);
             if (broke != null) {
                 reason = broke;
-                double lagP99 = p.lag.getTotalCount() == 0 ? 0 : p.lag.getValueAtPercentile(99) / 1e6;
+                double lagP99 =
+                        p.lag.getTotalCount() == 0 ? 0 : p.lag.getValueAtPercentile(99) / 1e6;
                 if (lagP99 > cfg.maxP99Ms() / 2) {
-                    reason += String.format(" (publisher lag p99 %.1f ms: the HTTP publisher fell behind; try more --http-connections)", lagP99);
+                    reason +=
+                            String.format(
+                                    " (publisher lag p99 %.1f ms: the HTTP publisher fell behind; try more --http-connections)",
+                                    lagP99);
                 }
                 break;
             }
@@ -431,7 +542,9 @@ public final class Coordinator {
         fm.put("max_p99_ms", cfg.maxP99Ms());
         fm.put("stopped_because", reason);
         fm.put("last_good_rate", lastGood == null ? null : lastGood.get("rate"));
-        fm.put("last_good_deliveries_per_s", lastGood == null ? null : lastGood.get("deliveries_per_s"));
+        fm.put(
+                "last_good_deliveries_per_s",
+                lastGood == null ? null : lastGood.get("deliveries_per_s"));
         fm.put("last_good", lastGood);
         fm.put("steps", steps);
         result.put("find_max", fm);
@@ -451,7 +564,9 @@ public final class Coordinator {
             long rss = ProcStats.rssBytes(cfg.serverPid());
             r.put("server_rss_at_end_bytes", rss);
             long open = p.at(Counter.OPEN);
-            r.put("server_rss_per_connection_at_end_bytes", rssBefore > 0 && open > 0 ? (rss - rssBefore) / open : null);
+            r.put(
+                    "server_rss_per_connection_at_end_bytes",
+                    rssBefore > 0 && open > 0 ? (rss - rssBefore) / open : null);
         }
         cpu(r, p, 0, null);
         result.put("hold", r);
@@ -461,12 +576,13 @@ public final class Coordinator {
     }
 
     /**
-     * The soak scenario: the slots cycle and the publisher runs for the duration; with
-     * {@code --sample-every} the server is sampled before the first connection, while the load
-     * runs, and once every connection has closed.
+     * The soak scenario: the slots cycle and the publisher runs for the duration; with {@code
+     * --sample-every} the server is sampled before the first connection, while the load runs, and
+     * once every connection has closed.
      */
     private void churn() throws IOException {
-        SoakRecorder soak = cfg.sampleEveryMs() > 0 ? new SoakRecorder(new ServerProbe(cfg.serverPid())) : null;
+        SoakRecorder soak =
+                cfg.sampleEveryMs() > 0 ? new SoakRecorder(new ServerProbe(cfg.serverPid())) : null;
         if (soak != null) {
             printSample(soak.sample(SoakRecorder.START, () -> 0, () -> 0));
         }
@@ -482,7 +598,11 @@ public final class Coordinator {
         long now;
         while ((now = System.nanoTime()) < end) {
             if (now >= nextSample) {
-                printSample(soak.sample(SoakRecorder.RUN, () -> live(Counter.OPEN), () -> live(Counter.CHURN_CYCLES)));
+                printSample(
+                        soak.sample(
+                                SoakRecorder.RUN,
+                                () -> live(Counter.OPEN),
+                                () -> live(Counter.CHURN_CYCLES)));
                 nextSample += every;
                 continue;
             }
@@ -540,9 +660,16 @@ public final class Coordinator {
         }
         if (soak != null) {
             sleepMs(2000); // the server has answered every close; let it finish closing its sockets
-            printSample(soak.sample(SoakRecorder.END, () -> live(Counter.OPEN), () -> live(Counter.CHURN_CYCLES)));
+            printSample(
+                    soak.sample(
+                            SoakRecorder.END,
+                            () -> live(Counter.OPEN),
+                            () -> live(Counter.CHURN_CYCLES)));
             soakSamples = soak.samples();
-            result.put("soak", SoakRecorder.summary(soakSamples, cfg.warmupMs() / 1000.0, cfg.sampleEveryMs() / 1000.0));
+            result.put(
+                    "soak",
+                    SoakRecorder.summary(
+                            soakSamples, cfg.warmupMs() / 1000.0, cfg.sampleEveryMs() / 1000.0));
         }
     }
 
@@ -551,8 +678,15 @@ public final class Coordinator {
     }
 
     private void printSample(SoakRecorder.Sample s) {
-        out.printf(Locale.ROOT, "server sample [%s, %.0f s]: live heap %.2f MB, RSS %.1f MB, %d open files (%d connections open)%n",
-                s.phase(), s.t(), s.liveHeapBytes() / 1048576.0, s.rssBytes() / 1048576.0, s.openFiles(), s.openConnections());
+        out.printf(
+                Locale.ROOT,
+                "server sample [%s, %.0f s]: live heap %.2f MB, RSS %.1f MB, %d open files (%d connections open)%n",
+                s.phase(),
+                s.t(),
+                s.liveHeapBytes() / 1048576.0,
+                s.rssBytes() / 1048576.0,
+                s.openFiles(),
+                s.openConnections());
     }
 
     private void presence(long rssBefore) {
@@ -593,8 +727,13 @@ public final class Coordinator {
             activityPhase("warmup", cfg.warmupMs());
         }
         PhaseStats m = activityPhase("measure", cfg.durationMs());
-        result.put("measure", deliveryResult(m, cfg.durationMs(), m.delta(Counter.CLIENT_EVENTS_EXPECTED),
-                m.delta(Counter.CLIENT_EVENTS_SENT)));
+        result.put(
+                "measure",
+                deliveryResult(
+                        m,
+                        cfg.durationMs(),
+                        m.delta(Counter.CLIENT_EVENTS_EXPECTED),
+                        m.delta(Counter.CLIENT_EVENTS_SENT)));
     }
 
     private PhaseStats activityPhase(String name, long ms) {
@@ -605,7 +744,9 @@ public final class Coordinator {
         workers.forEach(Worker::stopActivity);
         sleepMs(ChildProtocol.SNAP_INTERVAL_MS + 20);
         long e0 = c0[Counter.CLIENT_EVENTS_EXPECTED.ordinal()];
-        drain(c0[Counter.DELIVERED.ordinal()], () -> sampler.liveCounters()[Counter.CLIENT_EVENTS_EXPECTED.ordinal()] - e0);
+        drain(
+                c0[Counter.DELIVERED.ordinal()],
+                () -> sampler.liveCounters()[Counter.CLIENT_EVENTS_EXPECTED.ordinal()] - e0);
         return sampler.endPhase();
     }
 

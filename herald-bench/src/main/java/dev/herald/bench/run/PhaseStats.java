@@ -25,7 +25,13 @@ public final class PhaseStats {
     private final long wall0;
     private long wall1;
 
-    PhaseStats(String name, double startT, long[] counters, long[] pub, double serverCpu, double genCpu) {
+    PhaseStats(
+            String name,
+            double startT,
+            long[] counters,
+            long[] pub,
+            double serverCpu,
+            double genCpu) {
         this.name = name;
         this.startT = startT;
         this.c0 = counters.clone();
@@ -87,10 +93,14 @@ public final class PhaseStats {
     }
 
     static long[] pubCounts(PublisherSnapshot p) {
-        return p == null ? new long[5] : new long[] {p.sent(), p.ok(), p.failed(), p.ioErrors(), p.expected()};
+        return p == null
+                ? new long[5]
+                : new long[] {p.sent(), p.ok(), p.failed(), p.ioErrors(), p.expected()};
     }
 
     static double ms(Histogram h, double percentile) {
-        return h.getTotalCount() == 0 ? Double.NaN : Histograms.ms(h.getValueAtPercentile(percentile));
+        return h.getTotalCount() == 0
+                ? Double.NaN
+                : Histograms.ms(h.getValueAtPercentile(percentile));
     }
 }

@@ -8,7 +8,18 @@ package dev.herald.bench.run;
  * @param secondary publishes/s, member events/s or client events sent/s (scenario-dependent)
  * @param p50 latency percentiles of the interval in ms, NaN when nothing was recorded
  */
-public record Point(double t, String phase, long open, double throughput, double secondary,
-                    double p50, double p90, double p99, double p999, double max, long count,
-                    double serverCpuPct, double serverRssMb, double generatorCpuPct) {
-}
+public record Point(
+        double t,
+        String phase,
+        long open,
+        double throughput,
+        double secondary,
+        double p50,
+        double p90,
+        double p99,
+        double p999,
+        double max,
+        long count,
+        double serverCpuPct,
+        double serverRssMb,
+        double generatorCpuPct) {}

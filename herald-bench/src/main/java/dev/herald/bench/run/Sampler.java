@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * Collects worker and publisher snapshots once a second (and at phase edges): builds the
- * timeline, prints the progress line, and accumulates each phase's histograms and deltas.
- * All methods are synchronized; the timer thread and the coordinator share it.
+ * Collects worker and publisher snapshots once a second (and at phase edges): builds the timeline,
+ * prints the progress line, and accumulates each phase's histograms and deltas. All methods are
+ * synchronized; the timer thread and the coordinator share it.
  */
 final class Sampler implements AutoCloseable {
     private final Scenario scenario;
@@ -52,8 +52,14 @@ final class Sampler implements AutoCloseable {
     private String phase = "start";
     private ScheduledExecutorService timer;
 
-    Sampler(Scenario scenario, List<Worker> workers, HttpPublisher publisher, Long serverPid,
-            List<Long> generatorPids, boolean quiet, PrintStream out) {
+    Sampler(
+            Scenario scenario,
+            List<Worker> workers,
+            HttpPublisher publisher,
+            Long serverPid,
+            List<Long> generatorPids,
+            boolean quiet,
+            PrintStream out) {
         this.scenario = scenario;
         this.workers = workers;
         this.publisher = publisher;
@@ -66,18 +72,24 @@ final class Sampler implements AutoCloseable {
     }
 
     void startTimer() {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "bench-sampler");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleAtFixedRate(() -> {
-            try {
-                sample(true);
-            } catch (RuntimeException e) {
-                out.println("herald-bench: sampler: " + e);
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+        timer =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "bench-sampler");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        timer.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        sample(true);
+                    } catch (RuntimeException e) {
+                        out.println("herald-bench: sampler: " + e);
+                    }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
     }
 
     double now() {
@@ -193,12 +205,24 @@ final class Sampler implements AutoCloseable {
         double serverCpu = serverCpu();
         double genCpu = generatorCpu();
         double[] rates = rates(dt);
-        Point pt = new Point(now(), phase, counters[Counter.OPEN.ordinal()], rates[0], rates[1],
-                PhaseStats.ms(carry, 50), PhaseStats.ms(carry, 90), PhaseStats.ms(carry, 99), PhaseStats.ms(carry, 99.9),
-                carry.getTotalCount() == 0 ? Double.NaN : Histograms.ms(carry.getMaxValue()), carry.getTotalCount(),
-                serverCpu < 0 ? Double.NaN : 100 * (serverCpu - lastServerCpu) / dt,
-                serverPid == null ? Double.NaN : ProcStats.rssBytes(serverPid) / 1048576.0,
-                genCpu < 0 ? Double.NaN : 100 * (genCpu - lastGenCpu) / dt);
+        Point pt =
+                new Point(
+                        now(),
+                        phase,
+                        counters[Counter.OPEN.ordinal()],
+                        rates[0],
+                        rates[1],
+                        PhaseStats.ms(carry, 50),
+                        PhaseStats.ms(carry, 90),
+                        PhaseStats.ms(carry, 99),
+                        PhaseStats.ms(carry, 99.9),
+                        carry.getTotalCount() == 0
+                                ? Double.NaN
+                                : Histograms.ms(carry.getMaxValue()),
+                        carry.getTotalCount(),
+                        serverCpu < 0 ? Double.NaN : 100 * (serverCpu - lastServerCpu) / dt,
+                        serverPid == null ? Double.NaN : ProcStats.rssBytes(serverPid) / 1048576.0,
+                        genCpu < 0 ? Double.NaN : 100 * (genCpu - lastGenCpu) / dt);
         timeline.add(pt);
         if (!quiet) {
             out.println(progressLine(pt));
@@ -223,35 +247,60 @@ final class Sampler implements AutoCloseable {
             case CLIENT_EVENTS:
                 return new double[] {d(Counter.DELIVERED) / dt, d(Counter.CLIENT_EVENTS_SENT) / dt};
             case TRIGGER:
-                return new double[] {(pubCounts[1] - lastPub[1]) / dt, (pubCounts[2] - lastPub[2] + pubCounts[3] - lastPub[3]) / dt};
+                return new double[] {
+                    (pubCounts[1] - lastPub[1]) / dt,
+                    (pubCounts[2] - lastPub[2] + pubCounts[3] - lastPub[3]) / dt
+                };
             case IDLE:
                 return new double[] {d(Counter.ESTABLISHED) / dt, 0};
             case CHURN:
                 return new double[] {d(Counter.CHURN_CYCLES) / dt, d(Counter.ESTABLISHED) / dt};
             case PRESENCE:
-                return new double[] {d(Counter.JOINS) / dt, (d(Counter.MEMBER_ADDED) + d(Counter.MEMBER_REMOVED)) / dt};
+                return new double[] {
+                    d(Counter.JOINS) / dt,
+                    (d(Counter.MEMBER_ADDED) + d(Counter.MEMBER_REMOVED)) / dt
+                };
             default:
                 return new double[] {0, 0};
         }
     }
 
     private long expected() {
-        return scenario == Scenario.CLIENT_EVENTS ? counters[Counter.CLIENT_EVENTS_EXPECTED.ordinal()] : pubCounts[4];
+        return scenario == Scenario.CLIENT_EVENTS
+                ? counters[Counter.CLIENT_EVENTS_EXPECTED.ordinal()]
+                : pubCounts[4];
     }
 
     private String progressLine(Point p) {
         String[] l = ResultReport.labels(scenario);
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "[%6.1fs %-10s] open %,d", p.t(), shortPhase(p.phase()), p.open()));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "[%6.1fs %-10s] open %,d",
+                        p.t(),
+                        shortPhase(p.phase()),
+                        p.open()));
         sb.append(String.format(Locale.ROOT, " | %,.0f %s", p.throughput(), l[0]));
         if (!l[1].isEmpty()) {
             sb.append(String.format(Locale.ROOT, ", %,.0f %s", p.secondary(), l[1]));
         }
         if (p.count() > 0) {
-            sb.append(String.format(Locale.ROOT, " | %s p50 %s p99 %s max %s ms", l[2], fmt(p.p50()), fmt(p.p99()), fmt(p.max())));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            " | %s p50 %s p99 %s max %s ms",
+                            l[2],
+                            fmt(p.p50()),
+                            fmt(p.p99()),
+                            fmt(p.max())));
             Histogram phaseTotal = current == null ? null : primaryTotal(current);
             if (phaseTotal != null && phaseTotal.getTotalCount() > p.count()) {
-                sb.append(String.format(Locale.ROOT, " (phase p99 %s)", fmt(PhaseStats.ms(phaseTotal, 99))));
+                sb.append(
+                        String.format(
+                                Locale.ROOT,
+                                " (phase p99 %s)",
+                                fmt(PhaseStats.ms(phaseTotal, 99))));
             }
         }
         if (scenario == Scenario.FANOUT || scenario == Scenario.CLIENT_EVENTS) {
@@ -262,15 +311,25 @@ final class Sampler implements AutoCloseable {
                 sb.append(String.format(Locale.ROOT, " | loss(>1s) %.3f%%", loss));
             }
         }
-        long errors = counters[Counter.PUSHER_ERRORS.ordinal()] + counters[Counter.CONNECT_FAILED.ordinal()]
-                + counters[Counter.UNEXPECTED_CLOSES.ordinal()] + pubCounts[2] + pubCounts[3]
-                + counters[Counter.MISSED_DELIVERIES.ordinal()] + counters[Counter.OUT_OF_ORDER.ordinal()]
-                + (scenario == Scenario.CHURN ? counters[Counter.SUB_ERRORS.ordinal()] : 0);
+        long errors =
+                counters[Counter.PUSHER_ERRORS.ordinal()]
+                        + counters[Counter.CONNECT_FAILED.ordinal()]
+                        + counters[Counter.UNEXPECTED_CLOSES.ordinal()]
+                        + pubCounts[2]
+                        + pubCounts[3]
+                        + counters[Counter.MISSED_DELIVERIES.ordinal()]
+                        + counters[Counter.OUT_OF_ORDER.ordinal()]
+                        + (scenario == Scenario.CHURN ? counters[Counter.SUB_ERRORS.ordinal()] : 0);
         if (errors > 0) {
             sb.append(String.format(Locale.ROOT, " | errors %,d", errors));
         }
         if (!Double.isNaN(p.serverCpuPct())) {
-            sb.append(String.format(Locale.ROOT, " | server %.0f%% cpu %.0f MB", p.serverCpuPct(), p.serverRssMb()));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            " | server %.0f%% cpu %.0f MB",
+                            p.serverCpuPct(),
+                            p.serverRssMb()));
         }
         if (!Double.isNaN(p.generatorCpuPct())) {
             sb.append(String.format(Locale.ROOT, " | bench %.0f%% cpu", p.generatorCpuPct()));

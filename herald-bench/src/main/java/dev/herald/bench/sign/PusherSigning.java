@@ -15,9 +15,9 @@ import javax.crypto.spec.SecretKeySpec;
  * <ul>
  *   <li>Channel authorization (docs/protocol.md §3.3): {@code key + ":" + hex(HMAC_SHA256(secret,
  *       socket_id:channel[:channel_data]))}.
- *   <li>REST request signing, auth_version 1.0 (protocol §5.2): the string to sign is
- *       {@code METHOD\npath\nsorted k=v&...} over every query parameter except auth_signature,
- *       with {@code body_md5} when the body is non-empty.
+ *   <li>REST request signing, auth_version 1.0 (protocol §5.2): the string to sign is {@code
+ *       METHOD\npath\nsorted k=v&...} over every query parameter except auth_signature, with {@code
+ *       body_md5} when the body is non-empty.
  * </ul>
  *
  * <p>Instances keep their {@link Mac} and {@link MessageDigest} and are not thread-safe: keep one
@@ -47,9 +47,10 @@ public final class PusherSigning {
 
     /** {@code key:hexsig} for a private channel, or a presence channel when channelData != null. */
     public String channelAuth(String socketId, String channel, String channelData) {
-        String toSign = channelData == null
-                ? socketId + ":" + channel
-                : socketId + ":" + channel + ":" + channelData;
+        String toSign =
+                channelData == null
+                        ? socketId + ":" + channel
+                        : socketId + ":" + channel + ":" + channelData;
         return key + ":" + hmacHex(toSign);
     }
 
@@ -63,12 +64,18 @@ public final class PusherSigning {
     }
 
     /**
-     * Query string for a signed POST with a JSON body, parameters in signing order:
-     * {@code auth_key, auth_timestamp, auth_version, body_md5, auth_signature}.
+     * Query string for a signed POST with a JSON body, parameters in signing order: {@code
+     * auth_key, auth_timestamp, auth_version, body_md5, auth_signature}.
      */
     public String signedPostQuery(String path, byte[] body, int off, int len, long timestamp) {
         String bodyMd5 = md5Hex(body, off, len);
-        String params = "auth_key=" + key + "&auth_timestamp=" + timestamp + "&auth_version=1.0&body_md5=" + bodyMd5;
+        String params =
+                "auth_key="
+                        + key
+                        + "&auth_timestamp="
+                        + timestamp
+                        + "&auth_version=1.0&body_md5="
+                        + bodyMd5;
         String signature = hmacHex("POST\n" + path + "\n" + params);
         return params + "&auth_signature=" + signature;
     }
@@ -76,12 +83,17 @@ public final class PusherSigning {
     /** The string to sign for any request (protocol §5.2); keys are lowercased and sorted. */
     public static String stringToSign(String method, String path, Map<String, String> params) {
         TreeMap<String, String> sorted = new TreeMap<>();
-        params.forEach((k, v) -> {
-            if (!k.equalsIgnoreCase("auth_signature")) {
-                sorted.put(k.toLowerCase(Locale.ROOT), v);
-            }
-        });
-        StringBuilder sb = new StringBuilder(method.toUpperCase(Locale.ROOT)).append('\n').append(path).append('\n');
+        params.forEach(
+                (k, v) -> {
+                    if (!k.equalsIgnoreCase("auth_signature")) {
+                        sorted.put(k.toLowerCase(Locale.ROOT), v);
+                    }
+                });
+        StringBuilder sb =
+                new StringBuilder(method.toUpperCase(Locale.ROOT))
+                        .append('\n')
+                        .append(path)
+                        .append('\n');
         boolean first = true;
         for (Map.Entry<String, String> e : sorted.entrySet()) {
             if (!first) {

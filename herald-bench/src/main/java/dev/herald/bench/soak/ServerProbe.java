@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * What a soak run watches in the server process (Linux, same user): resident memory and open
- * files from /proc, and the live heap after a full collection through {@code jcmd}.
+ * What a soak run watches in the server process (Linux, same user): resident memory and open files
+ * from /proc, and the live heap after a full collection through {@code jcmd}.
  */
 public final class ServerProbe {
     private static final long JCMD_TIMEOUT_SECONDS = 60;
@@ -44,19 +44,26 @@ public final class ServerProbe {
     }
 
     /**
-     * Bytes of the objects still reachable after a full collection. {@code GC.class_histogram}
-     * runs a full collection first (without {@code -all}) and then counts what survived, in one
-     * attach, to the byte: unlike the heap's "used" figure read in a second call, nothing the
-     * server allocates in between is counted.
+     * Bytes of the objects still reachable after a full collection. {@code GC.class_histogram} runs
+     * a full collection first (without {@code -all}) and then counts what survived, in one attach,
+     * to the byte: unlike the heap's "used" figure read in a second call, nothing the server
+     * allocates in between is counted.
      */
     public long liveHeapBytes() throws IOException {
-        Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.class_histogram")
-                .redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(jcmd, Long.toString(pid), "GC.class_histogram")
+                        .redirectErrorStream(true)
+                        .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (!p.waitFor(JCMD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IOException("jcmd " + pid + " GC.class_histogram did not finish in " + JCMD_TIMEOUT_SECONDS + " s");
+                throw new IOException(
+                        "jcmd "
+                                + pid
+                                + " GC.class_histogram did not finish in "
+                                + JCMD_TIMEOUT_SECONDS
+                                + " s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -65,8 +72,11 @@ public final class ServerProbe {
         }
         long total = parseHistogramTotal(out);
         if (p.exitValue() != 0 || total < 0) {
-            throw new IOException("jcmd " + pid + " GC.class_histogram failed: "
-                    + out.substring(0, Math.min(out.length(), 300)).trim());
+            throw new IOException(
+                    "jcmd "
+                            + pid
+                            + " GC.class_histogram failed: "
+                            + out.substring(0, Math.min(out.length(), 300)).trim());
         }
         return total;
     }

@@ -10,14 +10,16 @@ import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 /**
- * The server's samples over a soak run, their CSV, and the least-squares slope of each series
- * after the warm-up. Samples are taken from one thread (the coordinator's).
+ * The server's samples over a soak run, their CSV, and the least-squares slope of each series after
+ * the warm-up. Samples are taken from one thread (the coordinator's).
  */
 public final class SoakRecorder {
     /** Phase of the baseline sample, before the first connection. */
     public static final String START = "start";
+
     /** Phase of the samples taken while the load runs. */
     public static final String RUN = "run";
+
     /** Phase of the sample after every connection has closed. */
     public static final String END = "end";
 
@@ -28,9 +30,14 @@ public final class SoakRecorder {
      * @param openConnections the bench's open WebSocket connections at that moment
      * @param cycles churn cycles completed so far
      */
-    public record Sample(double t, String phase, long openConnections, long cycles,
-                         long rssBytes, long openFiles, long liveHeapBytes) {
-    }
+    public record Sample(
+            double t,
+            String phase,
+            long openConnections,
+            long cycles,
+            long rssBytes,
+            long openFiles,
+            long liveHeapBytes) {}
 
     private final ServerProbe probe;
     private final long t0 = System.nanoTime();
@@ -41,16 +48,25 @@ public final class SoakRecorder {
     }
 
     /**
-     * Forces a full collection in the server, then reads its live heap, RSS and open files, and
-     * the bench's open connections and cycles right after them (jcmd can take seconds on a busy
+     * Forces a full collection in the server, then reads its live heap, RSS and open files, and the
+     * bench's open connections and cycles right after them (jcmd can take seconds on a busy
      * machine, so counts read before it would not match the open files).
      */
-    public Sample sample(String phase, LongSupplier openConnections, LongSupplier cycles) throws IOException {
+    public Sample sample(String phase, LongSupplier openConnections, LongSupplier cycles)
+            throws IOException {
         double t = (System.nanoTime() - t0) / 1e9;
         long heap = probe.liveHeapBytes();
         long rss = probe.rssBytes();
         long files = probe.openFiles();
-        Sample s = new Sample(t, phase, openConnections.getAsLong(), cycles.getAsLong(), rss, files, heap);
+        Sample s =
+                new Sample(
+                        t,
+                        phase,
+                        openConnections.getAsLong(),
+                        cycles.getAsLong(),
+                        rss,
+                        files,
+                        heap);
         samples.add(s);
         return s;
     }
@@ -60,10 +76,21 @@ public final class SoakRecorder {
     }
 
     public static String csv(List<Sample> samples) {
-        StringBuilder sb = new StringBuilder("t_s,phase,open_connections,cycles,server_rss_bytes,server_open_files,server_live_heap_bytes\n");
+        StringBuilder sb =
+                new StringBuilder(
+                        "t_s,phase,open_connections,cycles,server_rss_bytes,server_open_files,server_live_heap_bytes\n");
         for (Sample s : samples) {
-            sb.append(String.format(Locale.ROOT, "%.1f,%s,%d,%d,%d,%d,%d%n", s.t(), s.phase(), s.openConnections(),
-                    s.cycles(), s.rssBytes(), s.openFiles(), s.liveHeapBytes()));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%.1f,%s,%d,%d,%d,%d,%d%n",
+                            s.t(),
+                            s.phase(),
+                            s.openConnections(),
+                            s.cycles(),
+                            s.rssBytes(),
+                            s.openFiles(),
+                            s.liveHeapBytes()));
         }
         return sb.toString();
     }
@@ -79,8 +106,15 @@ public final class SoakRecorder {
             if (f.length != 7) {
                 throw new IllegalArgumentException("not a soak sample line: " + line);
             }
-            out.add(new Sample(Double.parseDouble(f[0]), f[1], Long.parseLong(f[2]), Long.parseLong(f[3]),
-                    Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6])));
+            out.add(
+                    new Sample(
+                            Double.parseDouble(f[0]),
+                            f[1],
+                            Long.parseLong(f[2]),
+                            Long.parseLong(f[3]),
+                            Long.parseLong(f[4]),
+                            Long.parseLong(f[5]),
+                            Long.parseLong(f[6])));
         }
         return out;
     }
@@ -121,7 +155,8 @@ public final class SoakRecorder {
     }
 
     /** For the JSON result: the fitted slopes and the start and end samples. */
-    public static Map<String, Object> summary(List<Sample> samples, double warmupSeconds, double sampleEverySeconds) {
+    public static Map<String, Object> summary(
+            List<Sample> samples, double warmupSeconds, double sampleEverySeconds) {
         List<Sample> fit = afterWarmup(samples, warmupSeconds);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("sample_every_s", sampleEverySeconds);

@@ -6,10 +6,10 @@ import java.time.Instant;
  * Wall-clock nanoseconds with {@link System#nanoTime()} resolution.
  *
  * <p>{@code nanoTime} has no defined origin, so two processes cannot compare raw values. Each
- * process instead measures once the offset between the epoch clock and {@code nanoTime} (best of
- * a few tight samples) and adds it to every reading. Within a process readings are exactly as
- * precise as {@code nanoTime}; across processes on the same host they agree to the precision of
- * {@code CLOCK_REALTIME} reads, about a microsecond.
+ * process instead measures once the offset between the epoch clock and {@code nanoTime} (best of a
+ * few tight samples) and adds it to every reading. Within a process readings are exactly as precise
+ * as {@code nanoTime}; across processes on the same host they agree to the precision of {@code
+ * CLOCK_REALTIME} reads, about a microsecond.
  */
 public final class Clock {
     private static final long OFFSET = measureOffset();

@@ -10,6 +10,7 @@ import org.HdrHistogram.Histogram;
 public final class Histograms {
     /** Values above this are clamped: a stuck delivery still counts, as "at least 2 minutes". */
     public static final long MAX_NANOS = 120_000_000_000L;
+
     public static final int DIGITS = 3;
 
     private Histograms() {}
@@ -34,7 +35,8 @@ public final class Histograms {
 
     public static Histogram decode(String base64) {
         try {
-            return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+            return Histogram.decodeFromCompressedByteBuffer(
+                    ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
         } catch (DataFormatException e) {
             throw new IllegalArgumentException("corrupt histogram", e);
         }

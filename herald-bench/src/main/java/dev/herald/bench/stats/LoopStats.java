@@ -13,16 +13,20 @@ import org.HdrHistogram.SingleWriterRecorder;
  */
 public final class LoopStats {
     private final AtomicLongArray counters = new AtomicLongArray(Counter.COUNT);
-    private final SingleWriterRecorder latency = new SingleWriterRecorder(1, Histograms.MAX_NANOS, Histograms.DIGITS);
-    private final SingleWriterRecorder setup = new SingleWriterRecorder(1, Histograms.MAX_NANOS, Histograms.DIGITS);
+    private final SingleWriterRecorder latency =
+            new SingleWriterRecorder(1, Histograms.MAX_NANOS, Histograms.DIGITS);
+    private final SingleWriterRecorder setup =
+            new SingleWriterRecorder(1, Histograms.MAX_NANOS, Histograms.DIGITS);
     private volatile long lastEstablished;
     private volatile long lastReady;
+
     /**
      * The interval histograms last handed out, given back to their recorders at the next drain: a
      * histogram for these bounds is a ~200 KB array, and allocating a few a second made the
      * generator's collection pauses show up in the latencies it measures.
      */
     private Histogram latencyInterval;
+
     private Histogram setupInterval;
 
     public void inc(Counter c) {

@@ -14,7 +14,8 @@ public final class ProcStats {
     /** utime + stime of the process, in seconds; -1 if unreadable. */
     public static double cpuSeconds(long pid) {
         try {
-            return parseCpuTicks(Files.readString(Path.of("/proc/" + pid + "/stat"))) / (double) CLOCK_TICKS;
+            return parseCpuTicks(Files.readString(Path.of("/proc/" + pid + "/stat")))
+                    / (double) CLOCK_TICKS;
         } catch (IOException | RuntimeException e) {
             return -1;
         }

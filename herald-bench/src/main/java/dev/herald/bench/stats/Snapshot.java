@@ -8,14 +8,19 @@ import org.HdrHistogram.Histogram;
  */
 public final class Snapshot {
     public final long[] counters;
+
     /** Delivery latency, or the scenario's main latency (join, cycle setup), nanoseconds. */
     public final Histogram latency;
+
     /** Connect start to {@code pusher:connection_established}, nanoseconds. */
     public final Histogram setup;
+
     /** Clock.now() of the first connect started, or Long.MAX_VALUE if none. */
     public long firstConnect = Long.MAX_VALUE;
+
     /** Clock.now() of the last connection_established seen, or 0. */
     public long lastEstablished;
+
     /** Clock.now() of the last connection that became ready (all subscriptions), or 0. */
     public long lastReady;
 

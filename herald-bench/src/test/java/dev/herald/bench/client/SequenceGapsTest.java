@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class SequenceGapsTest {
     @Test
     void aChannelsPublicationsAreStrideApartAndALargerStepIsAMiss() {
-        // 10 public channels; this connection's channel 0 is public channel 3: publications 3, 13, 23, ...
+        // 10 public channels; this connection's channel 0 is public channel 3: publications 3, 13,
+        // 23, ...
         SequenceGaps g = new SequenceGaps(3, 10);
         assertThat(g.received(0, 23)).isEqualTo(Verdict.IN_ORDER); // the first one says nothing
         assertThat(g.received(0, 33)).isEqualTo(Verdict.IN_ORDER);

@@ -54,11 +54,13 @@ class WsFramesTest {
     @Test
     void textFromStringAndOffsets() {
         ByteBuf f = WsFrames.text(ByteBufAllocator.DEFAULT, "{\"event\":\"pusher:ping\"}");
-        assertThat(new String(unmask(f, WsFrames.OP_TEXT), StandardCharsets.UTF_8)).isEqualTo("{\"event\":\"pusher:ping\"}");
+        assertThat(new String(unmask(f, WsFrames.OP_TEXT), StandardCharsets.UTF_8))
+                .isEqualTo("{\"event\":\"pusher:ping\"}");
         f.release();
         byte[] big = "xxHELLOyy".getBytes(StandardCharsets.US_ASCII);
         ByteBuf g = WsFrames.text(ByteBufAllocator.DEFAULT, big, 2, 5);
-        assertThat(unmask(g, WsFrames.OP_TEXT)).isEqualTo("HELLO".getBytes(StandardCharsets.US_ASCII));
+        assertThat(unmask(g, WsFrames.OP_TEXT))
+                .isEqualTo("HELLO".getBytes(StandardCharsets.US_ASCII));
         g.release();
     }
 
@@ -69,22 +71,28 @@ class WsFramesTest {
         c.release();
         ByteBuf ping = Unpooled.wrappedBuffer("..ping!".getBytes(StandardCharsets.US_ASCII));
         ByteBuf pong = WsFrames.control(ByteBufAllocator.DEFAULT, WsFrames.OP_PONG, ping, 2, 5);
-        assertThat(unmask(pong, WsFrames.OP_PONG)).isEqualTo(Arrays.copyOfRange("..ping!".getBytes(StandardCharsets.US_ASCII), 2, 7));
+        assertThat(unmask(pong, WsFrames.OP_PONG))
+                .isEqualTo(Arrays.copyOfRange("..ping!".getBytes(StandardCharsets.US_ASCII), 2, 7));
         pong.release();
     }
 
     @Test
     void acceptKeyFollowsRfc6455Example() {
-        assertThat(WsConnection.expectedAccept("dGhlIHNhbXBsZSBub25jZQ==")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assertThat(WsConnection.expectedAccept("dGhlIHNhbXBsZSBub25jZQ=="))
+                .isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     }
 
     @Test
     void findsEventNamesWithoutParsingJson() {
         byte[] key = Bytes.ascii("\"event\"");
-        ByteBuf b = Unpooled.wrappedBuffer(Bytes.ascii("{\"channel\":\"x\", \"event\" : \"pusher:error\",\"data\":{}}"));
+        ByteBuf b =
+                Unpooled.wrappedBuffer(
+                        Bytes.ascii(
+                                "{\"channel\":\"x\", \"event\" : \"pusher:error\",\"data\":{}}"));
         int at = Bytes.eventNameStart(b, 0, b.readableBytes(), key);
         assertThat(Bytes.matches(b, at, b.readableBytes(), Bytes.ascii("pusher:error\""))).isTrue();
-        assertThat(Bytes.matches(b, at, b.readableBytes(), Bytes.ascii("pusher:error_x\""))).isFalse();
+        assertThat(Bytes.matches(b, at, b.readableBytes(), Bytes.ascii("pusher:error_x\"")))
+                .isFalse();
         ByteBuf none = Unpooled.wrappedBuffer(Bytes.ascii("{\"data\":\"event\"}"));
         assertThat(Bytes.eventNameStart(none, 0, none.readableBytes(), key)).isEqualTo(-1);
     }

@@ -23,14 +23,16 @@ class BenchConfigTest {
         c = BenchConfig.resolve(Scenario.FANOUT, o);
         assertThat(c.connections()).isEqualTo(200);
         assertThat(c.durationMs()).isEqualTo(10_000);
-        assertThat(BenchConfig.resolve(Scenario.IDLE, new BenchOptions()).channelsPerConn()).isEqualTo(2);
+        assertThat(BenchConfig.resolve(Scenario.IDLE, new BenchOptions()).channelsPerConn())
+                .isEqualTo(2);
     }
 
     @Test
     void refusesNonLoopbackTargets() {
         BenchOptions o = new BenchOptions();
         o.host = "10.0.0.1";
-        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, o)).hasMessageContaining("loopback");
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, o))
+                .hasMessageContaining("loopback");
         o.host = "127.0.0.2";
         assertThat(BenchConfig.resolve(Scenario.FANOUT, o).host()).isEqualTo("127.0.0.2");
     }
@@ -39,14 +41,17 @@ class BenchConfigTest {
     void validatesCombinations() {
         BenchOptions o = new BenchOptions();
         o.channelType = ChannelType.PUBLIC;
-        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.CLIENT_EVENTS, o)).hasMessageContaining("private");
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.CLIENT_EVENTS, o))
+                .hasMessageContaining("private");
         BenchOptions k = new BenchOptions();
         k.channels = 2;
         k.channelsPerConn = 3;
-        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, k)).hasMessageContaining("channels-per-conn");
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, k))
+                .hasMessageContaining("channels-per-conn");
         BenchOptions f = new BenchOptions();
         f.findMax = true;
-        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.IDLE, f)).hasMessageContaining("fanout");
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.IDLE, f))
+                .hasMessageContaining("fanout");
     }
 
     @Test
@@ -68,9 +73,12 @@ class BenchConfigTest {
         o.rate = 400.0;
         o.senders = 200;
         BenchConfig c = BenchConfig.resolve(Scenario.CLIENT_EVENTS, o);
-        assertThat(FleetConfig.forShare(c, FleetMode.CLIENT_EVENTS, 0, 200).rate()).isEqualTo(400.0);
-        assertThat(FleetConfig.forShare(c, FleetMode.CLIENT_EVENTS, 200, 400).rate()).isEqualTo(0.0);
-        assertThat(FleetConfig.forShare(c, FleetMode.CLIENT_EVENTS, 100, 300).rate()).isEqualTo(200.0);
+        assertThat(FleetConfig.forShare(c, FleetMode.CLIENT_EVENTS, 0, 200).rate())
+                .isEqualTo(400.0);
+        assertThat(FleetConfig.forShare(c, FleetMode.CLIENT_EVENTS, 200, 400).rate())
+                .isEqualTo(0.0);
+        assertThat(FleetConfig.forShare(c, FleetMode.CLIENT_EVENTS, 100, 300).rate())
+                .isEqualTo(200.0);
     }
 
     @Test
@@ -90,7 +98,8 @@ class BenchConfigTest {
         }
         ChannelPlan two = new ChannelPlan(1000, 10, 3, ChannelType.PRESENCE, "b-");
         for (int i = 0; i < 1000; i++) {
-            assertThat(Set.of(two.channelOf(i, 0), two.channelOf(i, 1), two.channelOf(i, 2))).hasSize(3);
+            assertThat(Set.of(two.channelOf(i, 0), two.channelOf(i, 1), two.channelOf(i, 2)))
+                    .hasSize(3);
         }
         assertThat(two.name(7)).isEqualTo("presence-b-7");
         long sum = 0;
@@ -161,10 +170,12 @@ class BenchConfigTest {
         BenchOptions both = new BenchOptions();
         both.port = 7001;
         both.ports = List.of(7001, 7002);
-        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, both)).hasMessageContaining("not both");
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, both))
+                .hasMessageContaining("not both");
         BenchOptions bad = new BenchOptions();
         bad.ports = List.of(7001, 70000);
-        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, bad)).hasMessageContaining("70000");
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, bad))
+                .hasMessageContaining("70000");
     }
 
     @Test

@@ -38,14 +38,18 @@ class ChurnConfigTest {
             for (int j = 0; j < 3; j++) {
                 kinds.add(plan.typeOf(plan.channelOf(i, j)));
             }
-            assertThat(kinds).containsExactlyInAnyOrder(ChannelType.PUBLIC, ChannelType.PRIVATE, ChannelType.PRESENCE);
+            assertThat(kinds)
+                    .containsExactlyInAnyOrder(
+                            ChannelType.PUBLIC, ChannelType.PRIVATE, ChannelType.PRESENCE);
         }
         // the publisher's plan of the public channels names them as the mixed plan does
-        ChannelPlan publisher = new ChannelPlan(0, plan.publicChannels(), 1, ChannelType.PUBLIC, "bench-");
+        ChannelPlan publisher =
+                new ChannelPlan(0, plan.publicChannels(), 1, ChannelType.PUBLIC, "bench-");
         for (int p = 0; p < publisher.channels(); p++) {
             assertThat(publisher.name(p)).isEqualTo(plan.name(3 * p));
         }
-        assertThat(new ChannelPlan(1, 31, 1, ChannelType.MIXED, "b").publicChannels()).isEqualTo(11);
+        assertThat(new ChannelPlan(1, 31, 1, ChannelType.MIXED, "b").publicChannels())
+                .isEqualTo(11);
         assertThat(new ChannelPlan(1, 5, 1, ChannelType.PRIVATE, "b").publicChannels()).isZero();
     }
 
@@ -53,19 +57,24 @@ class ChurnConfigTest {
     void churnFlagsAreValidated() {
         BenchOptions o = new BenchOptions();
         o.lifetime = Duration.ofSeconds(1);
-        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, o)).hasMessageContaining("churn only");
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.FANOUT, o))
+                .hasMessageContaining("churn only");
         BenchOptions m = new BenchOptions();
         m.channelType = ChannelType.MIXED;
-        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.IDLE, m)).hasMessageContaining("mixed applies to churn only");
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.IDLE, m))
+                .hasMessageContaining("mixed applies to churn only");
         BenchOptions s = new BenchOptions();
         s.sampleEvery = Duration.ofSeconds(10);
-        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.CHURN, s)).hasMessageContaining("--server-pid");
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.CHURN, s))
+                .hasMessageContaining("--server-pid");
         s.serverPid = 1L;
         s.sampleEvery = Duration.ofMillis(100);
-        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.CHURN, s)).hasMessageContaining("at least 1s");
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.CHURN, s))
+                .hasMessageContaining("at least 1s");
         BenchOptions e = new BenchOptions();
         e.lifetime = Duration.ZERO;
-        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.CHURN, e)).hasMessageContaining("--lifetime > 0");
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.CHURN, e))
+                .hasMessageContaining("--lifetime > 0");
         e.clientEventRate = 0.0;
         assertThat(BenchConfig.resolve(Scenario.CHURN, e).lifetimeMs()).isZero();
     }

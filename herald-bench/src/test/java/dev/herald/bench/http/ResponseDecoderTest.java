@@ -12,21 +12,24 @@ import org.junit.jupiter.api.Test;
 
 class ResponseDecoderTest {
     private final List<String> seen = new ArrayList<>();
-    private final EmbeddedChannel ch = new EmbeddedChannel(new ResponseDecoder(new ResponseDecoder.Listener() {
-        @Override
-        public void onResponse(int status, String errorBody, boolean close) {
-            seen.add(status + "|" + errorBody + "|" + close);
-        }
+    private final EmbeddedChannel ch =
+            new EmbeddedChannel(
+                    new ResponseDecoder(
+                            new ResponseDecoder.Listener() {
+                                @Override
+                                public void onResponse(
+                                        int status, String errorBody, boolean close) {
+                                    seen.add(status + "|" + errorBody + "|" + close);
+                                }
 
-        @Override
-        public void onInactive(ChannelHandlerContext ctx) {
-        }
+                                @Override
+                                public void onInactive(ChannelHandlerContext ctx) {}
 
-        @Override
-        public void onError(Throwable cause) {
-            seen.add("error " + cause);
-        }
-    }));
+                                @Override
+                                public void onError(Throwable cause) {
+                                    seen.add("error " + cause);
+                                }
+                            }));
 
     private void feed(String s) {
         ch.writeInbound(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
@@ -34,8 +37,9 @@ class ResponseDecoderTest {
 
     @Test
     void readsKeepAliveResponsesSplitAnywhere() {
-        String two = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-length: 2\r\n\r\n{}"
-                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+        String two =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-length: 2\r\n\r\n{}"
+                        + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
         for (int i = 0; i < two.length(); i++) {
             feed(two.substring(i, i + 1));
         }
@@ -44,7 +48,8 @@ class ResponseDecoderTest {
 
     @Test
     void keepsErrorBodiesAndConnectionClose() {
-        feed("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 36\r\n\r\n{\"error\":\"bad signature\",\"status\":1}");
+        feed(
+                "HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 36\r\n\r\n{\"error\":\"bad signature\",\"status\":1}");
         assertThat(seen).containsExactly("401|{\"error\":\"bad signature\",\"status\":1}|true");
     }
 

@@ -17,13 +17,19 @@ class PayloadTest {
     @Test
     void payloadHasRequestedSizeAndLayout() {
         String p = Payload.toString(100, TS, 42);
-        assertThat(p).hasSize(100).startsWith("~hb~1795000000123456789000000000042").endsWith("xxx");
+        assertThat(p)
+                .hasSize(100)
+                .startsWith("~hb~1795000000123456789000000000042")
+                .endsWith("xxx");
         assertThat(Payload.toString(10, TS, 1)).hasSize(Payload.MIN_SIZE);
     }
 
     @Test
     void findsTimestampInsideAServerFrame() {
-        String frame = "{\"event\":\"bench\",\"channel\":\"bench-0\",\"data\":\"" + Payload.toString(100, TS, 7) + "\"}";
+        String frame =
+                "{\"event\":\"bench\",\"channel\":\"bench-0\",\"data\":\""
+                        + Payload.toString(100, TS, 7)
+                        + "\"}";
         ByteBuf b = buf(frame);
         assertThat(Payload.findTimestamp(b, 0, b.readableBytes())).isEqualTo(TS);
         assertThat(Payload.findSequence(b, 0, b.readableBytes())).isEqualTo(7);
@@ -39,14 +45,19 @@ class PayloadTest {
 
     @Test
     void skipsFalseMarkersBeforeTheRealOne() {
-        String frame = "{\"event\":\"~hb\",\"channel\":\"~x~\",\"data\":\"~hb~12\",\"more\":\"" + Payload.toString(35, TS, 0) + "\"}";
+        String frame =
+                "{\"event\":\"~hb\",\"channel\":\"~x~\",\"data\":\"~hb~12\",\"more\":\""
+                        + Payload.toString(35, TS, 0)
+                        + "\"}";
         ByteBuf b = buf(frame);
         assertThat(Payload.findTimestamp(b, 0, b.readableBytes())).isEqualTo(TS);
     }
 
     @Test
     void reportsMissingOrTruncatedMarkers() {
-        ByteBuf none = buf("{\"event\":\"pusher_internal:subscription_succeeded\",\"channel\":\"a\",\"data\":\"{}\"}");
+        ByteBuf none =
+                buf(
+                        "{\"event\":\"pusher_internal:subscription_succeeded\",\"channel\":\"a\",\"data\":\"{}\"}");
         assertThat(Payload.findTimestamp(none, 0, none.readableBytes())).isEqualTo(-1);
         ByteBuf truncated = buf("~hb~17950000001234");
         assertThat(Payload.findTimestamp(truncated, 0, truncated.readableBytes())).isEqualTo(-1);

@@ -43,19 +43,47 @@ class ResultReportTest {
         result.put("find_max", fm);
         result.put("errors", Map.of("pusher:error 4301: rate limit", 3L));
         String table = ResultReport.table(Scenario.FANOUT, result);
-        assertThat(table).contains("deliveries_per_s").contains("40,000")
+        assertThat(table)
+                .contains("deliveries_per_s")
+                .contains("40,000")
                 .contains("p50 0.41  p90 0.8  p99 1.9  p99.9 3.2  max 4.0 ms  (n=40,000)")
-                .contains("last_good_rate").contains("steps:")
+                .contains("last_good_rate")
+                .contains("steps:")
                 .contains("3: pusher:error 4301");
     }
 
     @Test
     void chartFromATimeline() {
         BenchConfig cfg = BenchConfig.resolve(Scenario.IDLE, new BenchOptions());
-        List<Point> timeline = List.of(
-                new Point(1, "setup", 5000, 5000, 0, 1, 2, 3, 4, 5, 100, 50, 200, 40),
-                new Point(2, "hold", 15000, 10000, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 1, 210, 1));
-        String svg = ResultReport.chart(Scenario.IDLE, cfg, "now", timeline, List.of(new PhaseMark(0, "setup"), new PhaseMark(1.5, "hold")));
-        assertThat(svg).startsWith("<?xml").contains("herald-bench idle").contains("open connections").contains(">hold<");
+        List<Point> timeline =
+                List.of(
+                        new Point(1, "setup", 5000, 5000, 0, 1, 2, 3, 4, 5, 100, 50, 200, 40),
+                        new Point(
+                                2,
+                                "hold",
+                                15000,
+                                10000,
+                                0,
+                                Double.NaN,
+                                Double.NaN,
+                                Double.NaN,
+                                Double.NaN,
+                                Double.NaN,
+                                0,
+                                1,
+                                210,
+                                1));
+        String svg =
+                ResultReport.chart(
+                        Scenario.IDLE,
+                        cfg,
+                        "now",
+                        timeline,
+                        List.of(new PhaseMark(0, "setup"), new PhaseMark(1.5, "hold")));
+        assertThat(svg)
+                .startsWith("<?xml")
+                .contains("herald-bench idle")
+                .contains("open connections")
+                .contains(">hold<");
     }
 }

@@ -12,19 +12,34 @@ class SvgChartTest {
     private static Document parse(String svg) throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setNamespaceAware(true);
-        return f.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        return f.newDocumentBuilder()
+                .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
     void rendersWellFormedSvgWithOneLinePerSeries() throws Exception {
         double[] x = {1, 2, 3, 4};
-        String svg = new SvgChart("title <&>", "sub \"q\"", x)
-                .latency("latency", new SvgChart.Series("p50", "#111", false, new double[] {0.4, 0.5, 0.45, 0.6}),
-                        new SvgChart.Series("p99", "#222", false, new double[] {1.2, 1.5, 40, 2}))
-                .left("deliveries/s", new SvgChart.Series("deliveries/s", "#333", false, new double[] {39_000, 40_000, 40_100, 39_900}))
-                .right("publishes/s", new SvgChart.Series("publishes/s", "#444", true, new double[] {20, 20, 20, 20}))
-                .marker(1.5, "measure")
-                .render();
+        String svg =
+                new SvgChart("title <&>", "sub \"q\"", x)
+                        .latency(
+                                "latency",
+                                new SvgChart.Series(
+                                        "p50", "#111", false, new double[] {0.4, 0.5, 0.45, 0.6}),
+                                new SvgChart.Series(
+                                        "p99", "#222", false, new double[] {1.2, 1.5, 40, 2}))
+                        .left(
+                                "deliveries/s",
+                                new SvgChart.Series(
+                                        "deliveries/s",
+                                        "#333",
+                                        false,
+                                        new double[] {39_000, 40_000, 40_100, 39_900}))
+                        .right(
+                                "publishes/s",
+                                new SvgChart.Series(
+                                        "publishes/s", "#444", true, new double[] {20, 20, 20, 20}))
+                        .marker(1.5, "measure")
+                        .render();
         Document doc = parse(svg);
         assertThat(doc.getDocumentElement().getLocalName()).isEqualTo("svg");
         assertThat(doc.getElementsByTagNameNS("*", "polyline").getLength()).isEqualTo(4);
@@ -35,10 +50,20 @@ class SvgChartTest {
     @Test
     void gapsSplitTheLineAndLonePointsBecomeDots() throws Exception {
         double[] x = {1, 2, 3, 4, 5};
-        String svg = new SvgChart("t", "s", x)
-                .latency("latency", new SvgChart.Series("p99", "#111", false, new double[] {1, 2, Double.NaN, 3, Double.NaN}))
-                .left("rate", new SvgChart.Series("rate", "#222", false, new double[] {1, 1, 1, 1, 1}))
-                .render();
+        String svg =
+                new SvgChart("t", "s", x)
+                        .latency(
+                                "latency",
+                                new SvgChart.Series(
+                                        "p99",
+                                        "#111",
+                                        false,
+                                        new double[] {1, 2, Double.NaN, 3, Double.NaN}))
+                        .left(
+                                "rate",
+                                new SvgChart.Series(
+                                        "rate", "#222", false, new double[] {1, 1, 1, 1, 1}))
+                        .render();
         Document doc = parse(svg);
         // latency: [1,2] then a lone point [3]; rate: one line
         assertThat(doc.getElementsByTagNameNS("*", "polyline").getLength()).isEqualTo(2);
@@ -47,10 +72,12 @@ class SvgChartTest {
 
     @Test
     void emptyTimelineStillRenders() throws Exception {
-        String svg = new SvgChart("t", "s", new double[0])
-                .latency("latency", new SvgChart.Series("p99", "#111", false, new double[0]))
-                .left("rate", new SvgChart.Series("rate", "#222", false, new double[0]))
-                .render();
+        String svg =
+                new SvgChart("t", "s", new double[0])
+                        .latency(
+                                "latency", new SvgChart.Series("p99", "#111", false, new double[0]))
+                        .left("rate", new SvgChart.Series("rate", "#222", false, new double[0]))
+                        .render();
         assertThat(parse(svg).getElementsByTagNameNS("*", "polyline").getLength()).isZero();
     }
 

@@ -33,7 +33,10 @@ class ChurnSmokeIT {
      * churn run, so what the server allocates once on first use (code paths, caches) is in it.
      */
     static final long HEAP_BOUND = 1L << 20;
-    /** Open files may differ by a few at the end (a log file rolled, a lazily opened descriptor). */
+
+    /**
+     * Open files may differ by a few at the end (a log file rolled, a lazily opened descriptor).
+     */
     static final long FILES_BOUND = 5;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,11 +46,17 @@ class ChurnSmokeIT {
 
     @BeforeEach
     void startServer() {
-        Path launcher = Path.of(System.getProperty("herald.launcher", "../herald-server/bin/herald"));
+        Path launcher =
+                Path.of(System.getProperty("herald.launcher", "../herald-server/bin/herald"));
         // bin/herald execs java: the process started is the server's own, its pid the one sampled
-        server = HeraldProcess.options("churn-smoke").script(launcher).env("HERALD_METRICS_PORT", "-1")
-                .probe(HeraldProcess.Probe.READY).readyTimeout(Duration.ofSeconds(60))
-                .log(dir.resolve("server.log")).start();
+        server =
+                HeraldProcess.options("churn-smoke")
+                        .script(launcher)
+                        .env("HERALD_METRICS_PORT", "-1")
+                        .probe(HeraldProcess.Probe.READY)
+                        .readyTimeout(Duration.ofSeconds(60))
+                        .log(dir.resolve("server.log"))
+                        .start();
     }
 
     @AfterEach
@@ -67,7 +76,9 @@ class ChurnSmokeIT {
         JsonNode run = churn(Duration.ofMinutes(2), Duration.ofSeconds(15), "run");
         JsonNode m = run.path("measure");
         assertThat(run.path("errors").size()).as("error kinds: %s", run.path("errors")).isZero();
-        assertThat(m.path("errors").path("total").asLong(-1)).as("errors: %s", m.path("errors")).isZero();
+        assertThat(m.path("errors").path("total").asLong(-1))
+                .as("errors: %s", m.path("errors"))
+                .isZero();
         assertThat(m.path("open_at_end").asLong(-1)).isZero();
         // the load really ran: connections cycled, publications and client events arrived
         assertThat(m.path("cycles").asLong()).isGreaterThan(1000);
@@ -78,10 +89,13 @@ class ChurnSmokeIT {
         JsonNode soak = run.path("soak");
         JsonNode start = soak.path("start");
         JsonNode end = soak.path("end");
-        assertThat(end.path("open_files").asLong()).as("server open files at the end (start %d)", start.path("open_files").asLong())
+        assertThat(end.path("open_files").asLong())
+                .as("server open files at the end (start %d)", start.path("open_files").asLong())
                 .isBetween(0L, start.path("open_files").asLong() + FILES_BOUND);
         assertThat(end.path("live_heap_bytes").asLong() - start.path("live_heap_bytes").asLong())
-                .as("live heap growth over the run (start %,d bytes, end %,d)", start.path("live_heap_bytes").asLong(),
+                .as(
+                        "live heap growth over the run (start %,d bytes, end %,d)",
+                        start.path("live_heap_bytes").asLong(),
                         end.path("live_heap_bytes").asLong())
                 .isLessThanOrEqualTo(HEAP_BOUND);
     }
@@ -95,7 +109,11 @@ class ChurnSmokeIT {
         o.sampleEvery = sampleEvery;
         o.quiet = true;
         o.out = dir.resolve(name + ".json").toString();
-        try (PrintStream log = new PrintStream(Files.newOutputStream(dir.resolve(name + ".txt")), true, StandardCharsets.UTF_8)) {
+        try (PrintStream log =
+                new PrintStream(
+                        Files.newOutputStream(dir.resolve(name + ".txt")),
+                        true,
+                        StandardCharsets.UTF_8)) {
             new Coordinator(BenchConfig.resolve(Scenario.CHURN, o), log).run();
         }
         return JSON.readTree(dir.resolve(name + ".json").toFile());

@@ -30,7 +30,8 @@ class HistogramsTest {
 
     @Test
     void emptyHistogramRoundTrips() {
-        assertThat(Histograms.decode(Histograms.encode(Histograms.create())).getTotalCount()).isZero();
+        assertThat(Histograms.decode(Histograms.encode(Histograms.create())).getTotalCount())
+                .isZero();
     }
 
     @Test
@@ -73,7 +74,8 @@ class HistogramsTest {
         Histogram again = Histograms.create();
         s.drainInto(again, setup);
         assertThat(again.getTotalCount()).isZero();
-        // the interval histograms are recycled between drains: nothing of an earlier interval returns
+        // the interval histograms are recycled between drains: nothing of an earlier interval
+        // returns
         s.recordLatency(3_000_000);
         s.recordLatency(4_000_000);
         Histogram third = Histograms.create();

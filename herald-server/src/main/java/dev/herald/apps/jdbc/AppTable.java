@@ -27,10 +27,10 @@ import java.util.Set;
  *
  * <p>Columns carry the names of the YAML apps file. {@code key} is a reserved word in H2 and MySQL,
  * so it is quoted with the driver's own quote character. A {@code NULL} feature or limit means
- * Herald's default, as an absent key does in the file, so a row inserted by hand with only
- * {@code id}, {@code key} and {@code secret} is a working app. Durations are seconds, as in the
- * file ({@code NUMERIC(12,3)}, millisecond precision); lists ({@code allowed_origins},
- * {@code webhooks}) are JSON text. The SQL is plain enough for PostgreSQL, H2 and MySQL.
+ * Herald's default, as an absent key does in the file, so a row inserted by hand with only {@code
+ * id}, {@code key} and {@code secret} is a working app. Durations are seconds, as in the file
+ * ({@code NUMERIC(12,3)}, millisecond precision); lists ({@code allowed_origins}, {@code webhooks})
+ * are JSON text. The SQL is plain enough for PostgreSQL, H2 and MySQL.
  *
  * <p>Stateless; every method runs on the connection it is given and blocks.
  */
@@ -41,11 +41,12 @@ final class AppTable {
 
     /**
      * Every column with its SQL type, in the order of {@link #select} and {@link #insert}: the
-     * settings of {@link AppSettings}, named as in the apps file. Columns after the first four
-     * are nullable, so that {@link #createIfAbsent} can add those a table made by an older Herald
+     * settings of {@link AppSettings}, named as in the apps file. Columns after the first four are
+     * nullable, so that {@link #createIfAbsent} can add those a table made by an older Herald
      * lacks.
      */
     private static final Map<String, String> COLUMN_TYPES = columnTypes();
+
     private static final List<String> COLUMNS = List.copyOf(COLUMN_TYPES.keySet());
 
     private static Map<String, String> columnTypes() {
@@ -61,23 +62,33 @@ final class AppTable {
         return COLUMN_TYPES;
     }
 
-    private AppTable() {
-    }
+    private AppTable() {}
 
-    /** Creates the table unless it exists, then adds any column it lacks (all such columns are nullable). */
+    /**
+     * Creates the table unless it exists, then adds any column it lacks (all such columns are
+     * nullable).
+     */
     static void createIfAbsent(Connection c) throws SQLException {
         List<String> definitions = new ArrayList<>();
         for (Map.Entry<String, String> column : COLUMN_TYPES.entrySet()) {
             definitions.add(quote(c, column.getKey()) + " " + column.getValue());
         }
-        execute(c, "CREATE TABLE IF NOT EXISTS " + TABLE + " (" + String.join(", ", definitions) + ")");
+        execute(
+                c,
+                "CREATE TABLE IF NOT EXISTS "
+                        + TABLE
+                        + " ("
+                        + String.join(", ", definitions)
+                        + ")");
         Set<String> present = presentColumns(c);
         if (present.isEmpty()) {
             return; // the driver does not describe the table: trust it
         }
         for (String column : COLUMNS.subList(4, COLUMNS.size())) {
             if (!present.contains(column)) {
-                execute(c, "ALTER TABLE " + TABLE + " ADD " + column + " " + COLUMN_TYPES.get(column));
+                execute(
+                        c,
+                        "ALTER TABLE " + TABLE + " ADD " + column + " " + COLUMN_TYPES.get(column));
             }
         }
     }
@@ -132,8 +143,14 @@ final class AppTable {
     }
 
     static void insert(Connection c, App app) throws SQLException {
-        String sql = "INSERT INTO " + TABLE + " (" + columnList(c) + ") VALUES ("
-                + String.join(", ", COLUMNS.stream().map(col -> "?").toList()) + ")";
+        String sql =
+                "INSERT INTO "
+                        + TABLE
+                        + " ("
+                        + columnList(c)
+                        + ") VALUES ("
+                        + String.join(", ", COLUMNS.stream().map(col -> "?").toList())
+                        + ")";
         try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             bind(s, app);
@@ -157,7 +174,8 @@ final class AppTable {
     }
 
     static boolean setEnabled(Connection c, String id, boolean enabled) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE " + TABLE + " SET enabled = ? WHERE id = ?")) {
+        try (PreparedStatement s =
+                c.prepareStatement("UPDATE " + TABLE + " SET enabled = ? WHERE id = ?")) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             s.setBoolean(1, enabled);
             s.setString(2, id);
@@ -166,7 +184,8 @@ final class AppTable {
     }
 
     static boolean setSecret(Connection c, String id, String secret) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE " + TABLE + " SET secret = ? WHERE id = ?")) {
+        try (PreparedStatement s =
+                c.prepareStatement("UPDATE " + TABLE + " SET secret = ? WHERE id = ?")) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             s.setString(1, secret);
             s.setString(2, id);
@@ -248,15 +267,17 @@ final class AppTable {
         }
     }
 
-    private static <T> void readValue(ResultSet rs, Setting<T> setting, SettingValues values) throws SQLException {
+    private static <T> void readValue(ResultSet rs, Setting<T> setting, SettingValues values)
+            throws SQLException {
         int index = COLUMNS.indexOf(setting.name()) + 1;
-        Object stored = switch (setting.type().storage()) {
-            case INTEGER -> rs.getInt(index);
-            case BOOLEAN -> rs.getBoolean(index);
-            case SECONDS -> rs.getBigDecimal(index);
-            case VARCHAR, TEXT -> rs.getString(index);
-            case NONE -> throw new IllegalStateException(setting + " is not stored");
-        };
+        Object stored =
+                switch (setting.type().storage()) {
+                    case INTEGER -> rs.getInt(index);
+                    case BOOLEAN -> rs.getBoolean(index);
+                    case SECONDS -> rs.getBigDecimal(index);
+                    case VARCHAR, TEXT -> rs.getString(index);
+                    case NONE -> throw new IllegalStateException(setting + " is not stored");
+                };
         if (stored == null || rs.wasNull()) {
             return; // the default
         }

@@ -28,16 +28,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Lookups never touch the database.</b> {@link #byId}, {@link #byKey} and {@link #all} read
  * an immutable snapshot (separate maps by id and by key) through one volatile field, so they are
- * safe and non-blocking on any thread, event loops included. One daemon thread,
- * {@code herald-apps-refresh}, reloads the whole table every {@code refresh} interval and swaps
- * the snapshot: a new, changed or disabled app takes effect within that interval (5 s by default).
- * Apps are few and rows small, so a full reload is simpler and safer than change tracking.
+ * safe and non-blocking on any thread, event loops included. One daemon thread, {@code
+ * herald-apps-refresh}, reloads the whole table every {@code refresh} interval and swaps the
+ * snapshot: a new, changed or disabled app takes effect within that interval (5 s by default). Apps
+ * are few and rows small, so a full reload is simpler and safer than change tracking.
  *
- * <p><b>Outages.</b> When the database cannot be read, the last snapshot stays in use, so
- * connected clients and known apps keep working; one warning is logged when the outage starts and
- * one line when it ends. A row that cannot be an app (a value written by hand that no app may
- * have) is skipped with one warning per problem; if an earlier version of that app was valid, the
- * earlier version is kept, so a bad edit does not cut off a running app.
+ * <p><b>Outages.</b> When the database cannot be read, the last snapshot stays in use, so connected
+ * clients and known apps keep working; one warning is logged when the outage starts and one line
+ * when it ends. A row that cannot be an app (a value written by hand that no app may have) is
+ * skipped with one warning per problem; if an earlier version of that app was valid, the earlier
+ * version is kept, so a bad edit does not cut off a running app.
  *
  * <p><b>Lifecycle.</b> {@link #start()} creates the table if absent and loads it on the caller's
  * thread, failing fast when the database cannot be reached; {@link #close()} stops the refresher
@@ -69,7 +69,8 @@ public final class JdbcAppStore implements AppStore, AutoCloseable {
         this.database = Objects.requireNonNull(database, "database");
         this.refresh = Objects.requireNonNull(refresh, "refresh");
         if (refresh.isNegative() || refresh.isZero()) {
-            throw new IllegalArgumentException("apps refresh interval must be positive, got " + refresh);
+            throw new IllegalArgumentException(
+                    "apps refresh interval must be positive, got " + refresh);
         }
     }
 
@@ -77,7 +78,7 @@ public final class JdbcAppStore implements AppStore, AutoCloseable {
      * Creates the table if absent, loads every app, then refreshes in the background.
      *
      * @throws JdbcAppsException when the database cannot be reached or read; the message names the
-     *                           database (password masked) and {@code HERALD_APPS_JDBC_URL}
+     *     database (password masked) and {@code HERALD_APPS_JDBC_URL}
      */
     public synchronized JdbcAppStore start() {
         if (refresher != null) {
@@ -89,14 +90,23 @@ public final class JdbcAppStore implements AppStore, AutoCloseable {
             load();
         } catch (SQLException e) {
             closeConnection();
-            throw new JdbcAppsException("cannot load apps from " + database.redactedUrl() + " ("
-                    + JdbcDatabase.URL_ENV + "): " + JdbcApps.describe(database, e), false);
+            throw new JdbcAppsException(
+                    "cannot load apps from "
+                            + database.redactedUrl()
+                            + " ("
+                            + JdbcDatabase.URL_ENV
+                            + "): "
+                            + JdbcApps.describe(database, e),
+                    false);
         }
-        log.info("Loaded {} apps from {}; refreshing every {} ms", snapshot.all.size(), database.redactedUrl(),
+        log.info(
+                "Loaded {} apps from {}; refreshing every {} ms",
+                snapshot.all.size(),
+                database.redactedUrl(),
                 refresh.toMillis());
         refresher = Executors.newSingleThreadScheduledExecutor(new RefreshThreads());
-        refresher.scheduleWithFixedDelay(new RefreshTask(), refresh.toMillis(), refresh.toMillis(),
-                TimeUnit.MILLISECONDS);
+        refresher.scheduleWithFixedDelay(
+                new RefreshTask(), refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -116,8 +126,8 @@ public final class JdbcAppStore implements AppStore, AutoCloseable {
     }
 
     /**
-     * Reloads now, on the refresher thread, and waits for it; a failure keeps the last snapshot,
-     * as a scheduled refresh does. Blocks: never call on an event loop.
+     * Reloads now, on the refresher thread, and waits for it; a failure keeps the last snapshot, as
+     * a scheduled refresh does. Blocks: never call on an event loop.
      */
     public void refreshNow() throws InterruptedException {
         ScheduledExecutorService executor;
@@ -179,14 +189,20 @@ public final class JdbcAppStore implements AppStore, AutoCloseable {
         snapshot = new Snapshot(byId, byKey);
     }
 
-    /** Warns once per distinct problem of a row, so a bad row does not flood the log every refresh. */
+    /**
+     * Warns once per distinct problem of a row, so a bad row does not flood the log every refresh.
+     */
     private void report(Map<String, String> problems, Map<String, App> served) {
         for (Map.Entry<String, String> problem : problems.entrySet()) {
             String id = problem.getKey();
             if (!problem.getValue().equals(reportedProblems.get(id))) {
                 boolean kept = served.containsKey(id);
-                log.warn("App {} in {} is invalid and {}: {}", id, AppTable.TABLE,
-                        kept ? "its last valid version stays in use" : "is not served", problem.getValue());
+                log.warn(
+                        "App {} in {} is invalid and {}: {}",
+                        id,
+                        AppTable.TABLE,
+                        kept ? "its last valid version stays in use" : "is not served",
+                        problem.getValue());
             }
         }
         reportedProblems.keySet().retainAll(problems.keySet());
@@ -196,7 +212,8 @@ public final class JdbcAppStore implements AppStore, AutoCloseable {
     private Connection open() throws SQLException {
         Connection c = database.connect();
         try {
-            // bounds a read on a dead network link, where the driver supports it (PostgreSQL, MySQL)
+            // bounds a read on a dead network link, where the driver supports it (PostgreSQL,
+            // MySQL)
             c.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MILLIS);
         } catch (SQLFeatureNotSupportedException | UnsupportedOperationException e) {
             // the query timeout still applies
@@ -209,7 +226,9 @@ public final class JdbcAppStore implements AppStore, AutoCloseable {
             try {
                 connection.close();
             } catch (SQLException e) {
-                log.debug("Closing the apps database connection failed: {}", JdbcApps.describe(database, e));
+                log.debug(
+                        "Closing the apps database connection failed: {}",
+                        JdbcApps.describe(database, e));
             }
             connection = null;
         }
@@ -227,8 +246,11 @@ public final class JdbcAppStore implements AppStore, AutoCloseable {
             try {
                 reload();
                 if (outageSince != null) {
-                    log.info("Apps database {} answers again after {} s; {} apps loaded", database.redactedUrl(),
-                            Duration.between(outageSince, Instant.now()).toSeconds(), snapshot.all.size());
+                    log.info(
+                            "Apps database {} answers again after {} s; {} apps loaded",
+                            database.redactedUrl(),
+                            Duration.between(outageSince, Instant.now()).toSeconds(),
+                            snapshot.all.size());
                     outageSince = null;
                 }
             } catch (SQLException | RuntimeException e) {
@@ -236,14 +258,23 @@ public final class JdbcAppStore implements AppStore, AutoCloseable {
                 if (closing) {
                     return; // interrupted by close(): not an outage
                 }
-                String reason = e instanceof SQLException sql ? JdbcApps.describe(database, sql)
-                        : database.redact(String.valueOf(e));
+                String reason =
+                        e instanceof SQLException sql
+                                ? JdbcApps.describe(database, sql)
+                                : database.redact(String.valueOf(e));
                 if (outageSince == null) {
                     outageSince = Instant.now();
-                    log.warn("Apps database {} cannot be read: {}. Keeping the last snapshot ({} apps) until it "
-                            + "answers.", database.redactedUrl(), reason, snapshot.all.size());
+                    log.warn(
+                            "Apps database {} cannot be read: {}. Keeping the last snapshot ({} apps) until it "
+                                    + "answers.",
+                            database.redactedUrl(),
+                            reason,
+                            snapshot.all.size());
                 } else {
-                    log.debug("Apps database {} still cannot be read: {}", database.redactedUrl(), reason);
+                    log.debug(
+                            "Apps database {} still cannot be read: {}",
+                            database.redactedUrl(),
+                            reason);
                 }
             }
         }

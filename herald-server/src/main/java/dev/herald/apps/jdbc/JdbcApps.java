@@ -29,10 +29,12 @@ public final class JdbcApps {
 
     /** Creates {@code herald_apps} unless it exists. */
     public void createTable() {
-        run("create table " + AppTable.TABLE, c -> {
-            AppTable.createIfAbsent(c);
-            return null;
-        });
+        run(
+                "create table " + AppTable.TABLE,
+                c -> {
+                    AppTable.createIfAbsent(c);
+                    return null;
+                });
     }
 
     /** Every row, valid or not, ordered by id. */
@@ -47,25 +49,33 @@ public final class JdbcApps {
 
     /** Adds an app; {@link JdbcAppsException#conflict()} when its id or key is taken. */
     public void insert(App app) {
-        run("create app " + app.id(), app.secret(), c -> {
-            AppTable.insert(c, app);
-            return null;
-        });
+        run(
+                "create app " + app.id(),
+                app.secret(),
+                c -> {
+                    AppTable.insert(c, app);
+                    return null;
+                });
     }
 
     /** Inserts the app, or replaces every field of the app with its id. */
     public void save(App app) {
-        run("save app " + app.id(), app.secret(), c -> {
-            if (!AppTable.update(c, app)) {
-                AppTable.insert(c, app);
-            }
-            return null;
-        });
+        run(
+                "save app " + app.id(),
+                app.secret(),
+                c -> {
+                    if (!AppTable.update(c, app)) {
+                        AppTable.insert(c, app);
+                    }
+                    return null;
+                });
     }
 
     /** Returns false when there is no app with this id. */
     public boolean setEnabled(String id, boolean enabled) {
-        return run((enabled ? "enable" : "disable") + " app " + id, c -> AppTable.setEnabled(c, id, enabled));
+        return run(
+                (enabled ? "enable" : "disable") + " app " + id,
+                c -> AppTable.setEnabled(c, id, enabled));
     }
 
     /** Returns false when there is no app with this id. */
@@ -86,25 +96,31 @@ public final class JdbcApps {
         return run(what, null, work);
     }
 
-    /** Runs the work; {@code secret}, when given, is masked in any error message (drivers quote values). */
+    /**
+     * Runs the work; {@code secret}, when given, is masked in any error message (drivers quote
+     * values).
+     */
     private <T> T run(String what, String secret, SqlWork<T> work) {
         try (Connection c = database.connect()) {
             return work.apply(c);
         } catch (SQLException e) {
             String state = e.getSQLState();
             boolean conflict = state != null && state.startsWith("23");
-            String reason = conflict ? "an app with that id or key exists already" : describe(database, e);
+            String reason =
+                    conflict ? "an app with that id or key exists already" : describe(database, e);
             if (secret != null) {
                 reason = reason.replace(secret, "****");
             }
-            throw new JdbcAppsException("cannot " + what + " in " + database.redactedUrl() + ": " + reason, conflict);
+            throw new JdbcAppsException(
+                    "cannot " + what + " in " + database.redactedUrl() + ": " + reason, conflict);
         }
     }
 
     /** The exception's message and SQL state, password masked. */
     static String describe(JdbcDatabase database, SQLException e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return database.redact(message) + (e.getSQLState() == null ? "" : " (SQL state " + e.getSQLState() + ")");
+        return database.redact(message)
+                + (e.getSQLState() == null ? "" : " (SQL state " + e.getSQLState() + ")");
     }
 
     @FunctionalInterface

@@ -1,8 +1,8 @@
 package dev.herald.apps.jdbc;
 
 /**
- * The apps database could not do what was asked. The message names the database (password
- * masked) and the cause, and never contains a secret.
+ * The apps database could not do what was asked. The message names the database (password masked)
+ * and the cause, and never contains a secret.
  */
 public final class JdbcAppsException extends RuntimeException {
 

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * <p>{@link #toString()} and {@link #redact(String)} hide the password, whether it was given apart
  * or inside the URL ({@code ?password=}, {@code ;PASSWORD=}, {@code //user:password@}).
  *
- * @param url      {@code jdbc:postgresql://db/herald}, {@code jdbc:h2:file:./herald-apps}, ...
- * @param user     nullable; the URL may carry it instead
+ * @param url {@code jdbc:postgresql://db/herald}, {@code jdbc:h2:file:./herald-apps}, ...
+ * @param user nullable; the URL may carry it instead
  * @param password nullable; the URL may carry it instead
  */
 public record JdbcDatabase(String url, String user, String password) {
@@ -33,9 +33,12 @@ public record JdbcDatabase(String url, String user, String password) {
     public JdbcDatabase {
         Objects.requireNonNull(url, "url");
         if (!url.startsWith("jdbc:")) {
-            throw new IllegalArgumentException(URL_ENV + " must be a JDBC URL such as "
-                    + "jdbc:postgresql://host:5432/herald or jdbc:h2:file:./herald-apps, got '"
-                    + redact(url, password) + "'");
+            throw new IllegalArgumentException(
+                    URL_ENV
+                            + " must be a JDBC URL such as "
+                            + "jdbc:postgresql://host:5432/herald or jdbc:h2:file:./herald-apps, got '"
+                            + redact(url, password)
+                            + "'");
         }
         user = blankToNull(user);
         password = blankToNull(password);
@@ -51,8 +54,10 @@ public record JdbcDatabase(String url, String user, String password) {
      */
     public static Optional<JdbcDatabase> fromEnvironment(Map<String, String> env) {
         String url = blankToNull(env.get(URL_ENV));
-        return url == null ? Optional.empty()
-                : Optional.of(new JdbcDatabase(url.trim(), env.get(USER_ENV), env.get(PASSWORD_ENV)));
+        return url == null
+                ? Optional.empty()
+                : Optional.of(
+                        new JdbcDatabase(url.trim(), env.get(USER_ENV), env.get(PASSWORD_ENV)));
     }
 
     /** Opens a new connection; the caller closes it. Blocks: never call on an event loop. */
@@ -95,7 +100,10 @@ public record JdbcDatabase(String url, String user, String password) {
 
     @Override
     public String toString() {
-        return "JdbcDatabase[" + redactedUrl() + (user == null ? "" : ", user=" + user)
-                + (password == null ? "" : ", password=" + MASK) + "]";
+        return "JdbcDatabase["
+                + redactedUrl()
+                + (user == null ? "" : ", user=" + user)
+                + (password == null ? "" : ", password=" + MASK)
+                + "]";
     }
 }

@@ -4,11 +4,11 @@ import dev.herald.apps.App;
 import java.util.Objects;
 
 /**
- * One row of {@code herald_apps}: the app it describes, or what is wrong with it (a row written
- * by hand can hold a value no app may have, such as {@code max_event_bytes = 0}).
+ * One row of {@code herald_apps}: the app it describes, or what is wrong with it (a row written by
+ * hand can hold a value no app may have, such as {@code max_event_bytes = 0}).
  *
- * @param id      the row's id, never null
- * @param app     the app, or {@code null} when the row is invalid
+ * @param id the row's id, never null
+ * @param app the app, or {@code null} when the row is invalid
  * @param problem {@code null} when the row is valid, else what is wrong, naming the column
  */
 public record StoredApp(String id, App app, String problem) {

@@ -66,7 +66,8 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
     }
 
     private void sql(String statement) throws SQLException {
-        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+        try (Connection c = database.connect();
+                Statement s = c.createStatement()) {
             s.execute(statement);
         }
     }
@@ -91,7 +92,8 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
     @Test
     void readsNullFeaturesAndLimitsAsDefaults() throws Exception {
         table.createTable();
-        sql("INSERT INTO herald_apps (id, \"key\", secret) VALUES ('7', 'hand-key', 'hand-secret')");
+        sql(
+                "INSERT INTO herald_apps (id, \"key\", secret) VALUES ('7', 'hand-key', 'hand-secret')");
 
         JdbcAppStore store = started(REFRESH);
 
@@ -105,27 +107,33 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
     @Test
     void readsDurationsInSecondsAndWebhooksAsJson() throws Exception {
         table.createTable();
-        sql("INSERT INTO herald_apps (id, \"key\", secret, cache_ttl, authorized_connection_timeout, webhooks) "
-                + "VALUES ('8', 'json-key', 's', 2.5, 45, "
-                + "'[{\"url\": \"https://h.example/x\", \"event_types\": [\"client_event\"], "
-                + "\"channel_prefix\": \"private-\"}]')");
+        sql(
+                "INSERT INTO herald_apps (id, \"key\", secret, cache_ttl, authorized_connection_timeout, webhooks) "
+                        + "VALUES ('8', 'json-key', 's', 2.5, 45, "
+                        + "'[{\"url\": \"https://h.example/x\", \"event_types\": [\"client_event\"], "
+                        + "\"channel_prefix\": \"private-\"}]')");
 
         App app = started(REFRESH).byKey("json-key").orElseThrow();
 
         assertThat(app.limits().cacheTtl()).isEqualTo(Duration.ofMillis(2_500));
         assertThat(app.features().authorizedConnectionTimeout()).isEqualTo(Duration.ofSeconds(45));
-        assertThat(app.webhooks()).singleElement().satisfies(w -> {
-            assertThat(w.url()).hasToString("https://h.example/x");
-            assertThat(w.eventTypes()).containsExactly("client_event");
-            assertThat(w.channelPrefix()).isEqualTo("private-");
-        });
+        assertThat(app.webhooks())
+                .singleElement()
+                .satisfies(
+                        w -> {
+                            assertThat(w.url()).hasToString("https://h.example/x");
+                            assertThat(w.eventTypes()).containsExactly("client_event");
+                            assertThat(w.channelPrefix()).isEqualTo("private-");
+                        });
     }
 
     @Test
     void addsColumnsMissingFromATableMadeByAnOlderVersion() throws Exception {
-        sql("CREATE TABLE herald_apps (id VARCHAR(255) NOT NULL PRIMARY KEY, \"key\" VARCHAR(255) NOT NULL UNIQUE, "
-                + "secret VARCHAR(255) NOT NULL, enabled BOOLEAN DEFAULT TRUE NOT NULL, max_connections INTEGER)");
-        sql("INSERT INTO herald_apps (id, \"key\", secret, max_connections) VALUES ('5', 'old-key', 's', 3)");
+        sql(
+                "CREATE TABLE herald_apps (id VARCHAR(255) NOT NULL PRIMARY KEY, \"key\" VARCHAR(255) NOT NULL UNIQUE, "
+                        + "secret VARCHAR(255) NOT NULL, enabled BOOLEAN DEFAULT TRUE NOT NULL, max_connections INTEGER)");
+        sql(
+                "INSERT INTO herald_apps (id, \"key\", secret, max_connections) VALUES ('5', 'old-key', 's', 3)");
 
         JdbcAppStore store = started(REFRESH);
 
@@ -138,9 +146,11 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
     @Test
     void readsAllowedOriginsAsAJsonArray() throws Exception {
         table.createTable();
-        sql("INSERT INTO herald_apps (id, \"key\", secret, allowed_origins, api_requests_per_second) "
-                + "VALUES ('6', 'origin-key', 's', '[\"https://a.example\"]', 12)");
-        sql("INSERT INTO herald_apps (id, \"key\", secret, allowed_origins) VALUES ('7', 'bad-origins', 's', '[1]')");
+        sql(
+                "INSERT INTO herald_apps (id, \"key\", secret, allowed_origins, api_requests_per_second) "
+                        + "VALUES ('6', 'origin-key', 's', '[\"https://a.example\"]', 12)");
+        sql(
+                "INSERT INTO herald_apps (id, \"key\", secret, allowed_origins) VALUES ('7', 'bad-origins', 's', '[1]')");
 
         JdbcAppStore store = started(REFRESH);
 
@@ -148,22 +158,29 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
         assertThat(app.features().allowedOrigins()).containsExactly("https://a.example");
         assertThat(app.limits().apiRequestsPerSecond()).isEqualTo(12);
         assertThat(store.byKey("bad-origins")).isEmpty();
-        assertThat(table.find("7").map(StoredApp::problem)).hasValueSatisfying(
-                p -> assertThat(p).contains("allowed_origins must be a JSON array of non-empty strings"));
+        assertThat(table.find("7").map(StoredApp::problem))
+                .hasValueSatisfying(
+                        p ->
+                                assertThat(p)
+                                        .contains(
+                                                "allowed_origins must be a JSON array of non-empty strings"));
     }
 
     @Test
     void skipsAnInvalidRowAndServesTheOthers() throws Exception {
         table.createTable();
         table.insert(alpha());
-        sql("INSERT INTO herald_apps (id, \"key\", secret, max_event_bytes) VALUES ('9', 'bad-key', 's', 0)");
+        sql(
+                "INSERT INTO herald_apps (id, \"key\", secret, max_event_bytes) VALUES ('9', 'bad-key', 's', 0)");
 
         try (LogCapture logs = new LogCapture(JdbcAppStore.class)) {
             JdbcAppStore store = started(REFRESH);
 
             assertThat(store.byKey("alpha-key")).contains(alpha());
             assertThat(store.byKey("bad-key")).isEmpty();
-            assertThat(logs.at(Level.WARN)).singleElement().asString()
+            assertThat(logs.at(Level.WARN))
+                    .singleElement()
+                    .asString()
                     .contains("App 9", "is not served", "max_event_bytes must be > 0");
         }
     }
@@ -179,7 +196,9 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
 
             assertThat(store.byKey("alpha-key")).contains(alpha());
             assertThat(store.byKey("pipe-key")).isEmpty();
-            assertThat(logs.at(Level.WARN)).singleElement().asString()
+            assertThat(logs.at(Level.WARN))
+                    .singleElement()
+                    .asString()
                     .contains("is not served", "app id 'team|blue' contains '|'");
         }
     }
@@ -189,13 +208,19 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
         JdbcAppStore store = (JdbcAppStore) storeWith(List.of(alpha()));
 
         try (LogCapture logs = new LogCapture(JdbcAppStore.class)) {
-            sql("UPDATE herald_apps SET webhooks = 'not json', secret = 'new-secret' WHERE id = '1001'");
+            sql(
+                    "UPDATE herald_apps SET webhooks = 'not json', secret = 'new-secret' WHERE id = '1001'");
             store.refreshNow();
             store.refreshNow();
 
             assertThat(store.byKey("alpha-key")).contains(alpha());
-            assertThat(logs.at(Level.WARN)).singleElement().asString()
-                    .contains("App 1001", "last valid version stays in use", "webhooks is not valid JSON")
+            assertThat(logs.at(Level.WARN))
+                    .singleElement()
+                    .asString()
+                    .contains(
+                            "App 1001",
+                            "last valid version stays in use",
+                            "webhooks is not valid JSON")
                     .doesNotContain("new-secret", alpha().secret());
         }
         sql("UPDATE herald_apps SET webhooks = NULL WHERE id = '1001'");
@@ -209,8 +234,11 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        JdbcDatabase unreachable = new JdbcDatabase(
-                "jdbc:h2:tcp://127.0.0.1:" + closedPort + "/mem:nowhere;PASSWORD=hunter2", "sa", "hunter3");
+        JdbcDatabase unreachable =
+                new JdbcDatabase(
+                        "jdbc:h2:tcp://127.0.0.1:" + closedPort + "/mem:nowhere;PASSWORD=hunter2",
+                        "sa",
+                        "hunter3");
         JdbcAppStore store = new JdbcAppStore(unreachable, REFRESH);
 
         assertThatThrownBy(store::start)
@@ -231,8 +259,15 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
             store.refreshNow();
             store.close();
 
-            assertThat(logs.all()).isNotEmpty().allSatisfy(line -> assertThat(line)
-                    .doesNotContain(alpha().secret(), beta().secret(), everyFieldSet().secret()));
+            assertThat(logs.all())
+                    .isNotEmpty()
+                    .allSatisfy(
+                            line ->
+                                    assertThat(line)
+                                            .doesNotContain(
+                                                    alpha().secret(),
+                                                    beta().secret(),
+                                                    everyFieldSet().secret()));
         }
     }
 
@@ -241,9 +276,11 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
         storeWith(List.of(alpha()));
 
         assertThatThrownBy(() -> table.insert(App.of("1001", "other-key", "s")))
-                .isInstanceOfSatisfying(JdbcAppsException.class, e -> assertThat(e.conflict()).isTrue());
+                .isInstanceOfSatisfying(
+                        JdbcAppsException.class, e -> assertThat(e.conflict()).isTrue());
         assertThatThrownBy(() -> table.insert(App.of("2002", "alpha-key", "very-secret-value")))
-                .isInstanceOfSatisfying(JdbcAppsException.class, e -> assertThat(e.conflict()).isTrue())
+                .isInstanceOfSatisfying(
+                        JdbcAppsException.class, e -> assertThat(e.conflict()).isTrue())
                 .hasMessageNotContaining("very-secret-value");
     }
 
@@ -261,6 +298,7 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
     @Test
     void refusesANonPositiveRefreshInterval() {
         assertThatThrownBy(() -> new JdbcAppStore(database, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("refresh interval");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("refresh interval");
     }
 }

@@ -34,9 +34,15 @@ class JdbcAppStoreOutageTest {
             port = socket.getLocalPort();
         }
         server = tcpServer();
-        database = new JdbcDatabase("jdbc:h2:tcp://127.0.0.1:" + port + "/mem:outage-" + UUID.randomUUID()
-                + ";DB_CLOSE_DELAY=-1", "sa",
-                "db-password-xyz");
+        database =
+                new JdbcDatabase(
+                        "jdbc:h2:tcp://127.0.0.1:"
+                                + port
+                                + "/mem:outage-"
+                                + UUID.randomUUID()
+                                + ";DB_CLOSE_DELAY=-1",
+                        "sa",
+                        "db-password-xyz");
         new JdbcApps(database).createTable();
         new JdbcApps(database).insert(ALPHA);
     }
@@ -66,7 +72,9 @@ class JdbcAppStoreOutageTest {
             assertThat(store.byKey("alpha-key")).contains(ALPHA);
             assertThat(store.byId("1001")).contains(ALPHA);
             assertThat(store.all()).containsExactly(ALPHA);
-            assertThat(logs.at(Level.WARN)).singleElement().asString()
+            assertThat(logs.at(Level.WARN))
+                    .singleElement()
+                    .asString()
                     .contains("cannot be read", "Keeping the last snapshot (1 apps)")
                     .doesNotContain("db-password-xyz", ALPHA.secret());
         }
@@ -89,9 +97,18 @@ class JdbcAppStoreOutageTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> store.byKey("beta-key").isPresent());
             assertThat(store.byKey("alpha-key").map(App::enabled)).contains(false);
             assertThat(logs.at(Level.WARN)).hasSize(1);
-            assertThat(logs.at(Level.INFO)).singleElement().asString().contains("answers again", "2 apps loaded");
-            assertThat(logs.all()).allSatisfy(line -> assertThat(line)
-                    .doesNotContain("db-password-xyz", ALPHA.secret(), BETA.secret()));
+            assertThat(logs.at(Level.INFO))
+                    .singleElement()
+                    .asString()
+                    .contains("answers again", "2 apps loaded");
+            assertThat(logs.all())
+                    .allSatisfy(
+                            line ->
+                                    assertThat(line)
+                                            .doesNotContain(
+                                                    "db-password-xyz",
+                                                    ALPHA.secret(),
+                                                    BETA.secret()));
         }
     }
 }

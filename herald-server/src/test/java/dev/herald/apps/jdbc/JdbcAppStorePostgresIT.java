@@ -23,17 +23,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract against a real PostgreSQL server: by default the one {@code .ci/run} starts on
- * 127.0.0.1:5432, with the role and database {@code herald_test} (password {@code herald_test})
- * it creates; {@code -Dherald.test.postgres=<JDBC URL>} names another. Each run works in a schema
- * of its own, dropped afterwards.
+ * 127.0.0.1:5432, with the role and database {@code herald_test} (password {@code herald_test}) it
+ * creates; {@code -Dherald.test.postgres=<JDBC URL>} names another. Each run works in a schema of
+ * its own, dropped afterwards.
  */
 class JdbcAppStorePostgresIT extends ChangingAppStoreContract {
 
-    private static final String SERVER = System.getProperty("herald.test.postgres",
-            "jdbc:postgresql://127.0.0.1:5432/herald_test?user=herald_test&password=herald_test");
+    private static final String SERVER =
+            System.getProperty(
+                    "herald.test.postgres",
+                    "jdbc:postgresql://127.0.0.1:5432/herald_test?user=herald_test&password=herald_test");
     private static final String SCHEMA =
             "herald_it_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-    private static final JdbcDatabase DATABASE = JdbcDatabase.of(SERVER + "&currentSchema=" + SCHEMA);
+    private static final JdbcDatabase DATABASE =
+            JdbcDatabase.of(SERVER + "&currentSchema=" + SCHEMA);
 
     private final JdbcApps table = new JdbcApps(DATABASE);
     private final List<JdbcAppStore> stores = new ArrayList<>();
@@ -59,7 +62,8 @@ class JdbcAppStorePostgresIT extends ChangingAppStoreContract {
     }
 
     private static void sql(JdbcDatabase database, String statement) throws SQLException {
-        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+        try (Connection c = database.connect();
+                Statement s = c.createStatement()) {
             s.execute(statement);
         }
     }
@@ -97,15 +101,25 @@ class JdbcAppStorePostgresIT extends ChangingAppStoreContract {
             while (rs.next()) {
                 columns.add(rs.getString("COLUMN_NAME"));
             }
-            assertThat(columns).contains("id", "key", "secret", "enabled", "client_events", "max_connections",
-                    "cache_ttl", "webhooks");
+            assertThat(columns)
+                    .contains(
+                            "id",
+                            "key",
+                            "secret",
+                            "enabled",
+                            "client_events",
+                            "max_connections",
+                            "cache_ttl",
+                            "webhooks");
         }
     }
 
     @Test
     void addsColumnsMissingFromATableMadeByAnOlderVersion() throws Exception {
-        sql(DATABASE, "CREATE TABLE herald_apps (id VARCHAR(255) NOT NULL PRIMARY KEY, key VARCHAR(255) NOT NULL "
-                + "UNIQUE, secret VARCHAR(255) NOT NULL, enabled BOOLEAN DEFAULT TRUE NOT NULL)");
+        sql(
+                DATABASE,
+                "CREATE TABLE herald_apps (id VARCHAR(255) NOT NULL PRIMARY KEY, key VARCHAR(255) NOT NULL "
+                        + "UNIQUE, secret VARCHAR(255) NOT NULL, enabled BOOLEAN DEFAULT TRUE NOT NULL)");
         sql(DATABASE, "INSERT INTO herald_apps (id, key, secret) VALUES ('5', 'old-key', 's')");
 
         JdbcAppStore store = started();
@@ -119,8 +133,10 @@ class JdbcAppStorePostgresIT extends ChangingAppStoreContract {
     @Test
     void readsARowWrittenByHand() throws SQLException {
         table.createTable();
-        sql(DATABASE, "INSERT INTO herald_apps (id, key, secret, max_connections, cache_ttl, webhooks) "
-                + "VALUES ('42', 'hand-key', 'hand-secret', 7, 1.25, '[{\"url\": \"https://h.example/x\"}]')");
+        sql(
+                DATABASE,
+                "INSERT INTO herald_apps (id, key, secret, max_connections, cache_ttl, webhooks) "
+                        + "VALUES ('42', 'hand-key', 'hand-secret', 7, 1.25, '[{\"url\": \"https://h.example/x\"}]')");
 
         App app = started().byKey("hand-key").orElseThrow();
 
@@ -129,7 +145,8 @@ class JdbcAppStorePostgresIT extends ChangingAppStoreContract {
         assertThat(app.limits().maxConnections()).isEqualTo(7);
         assertThat(app.limits().cacheTtl()).isEqualTo(Duration.ofMillis(1_250));
         assertThat(app.limits().maxEventBytes()).isEqualTo(AppLimits.DEFAULT_MAX_EVENT_BYTES);
-        assertThat(app.webhooks()).singleElement()
+        assertThat(app.webhooks())
+                .singleElement()
                 .satisfies(w -> assertThat(w.url()).hasToString("https://h.example/x"));
     }
 }

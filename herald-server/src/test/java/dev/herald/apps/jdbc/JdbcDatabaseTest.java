@@ -10,8 +10,11 @@ class JdbcDatabaseTest {
 
     @Test
     void masksPasswordsInTheUrl() {
-        assertThat(JdbcDatabase.of("jdbc:postgresql://db:5432/herald?user=herald&password=s3cret&ssl=true")
-                .redactedUrl()).isEqualTo("jdbc:postgresql://db:5432/herald?user=herald&password=****&ssl=true");
+        assertThat(
+                        JdbcDatabase.of(
+                                        "jdbc:postgresql://db:5432/herald?user=herald&password=s3cret&ssl=true")
+                                .redactedUrl())
+                .isEqualTo("jdbc:postgresql://db:5432/herald?user=herald&password=****&ssl=true");
         assertThat(JdbcDatabase.of("jdbc:h2:tcp://h/mem:x;USER=sa;PASSWORD=s3cret").redactedUrl())
                 .isEqualTo("jdbc:h2:tcp://h/mem:x;USER=sa;PASSWORD=****");
         assertThat(JdbcDatabase.of("jdbc:mysql://herald:s3cret@db:3306/herald").redactedUrl())
@@ -22,7 +25,8 @@ class JdbcDatabaseTest {
     void masksAPasswordGivenApartWhereverItAppears() {
         JdbcDatabase db = new JdbcDatabase("jdbc:postgresql://db/herald", "herald", "s3cret");
 
-        assertThat(db.redact("auth failed for herald with s3cret")).isEqualTo("auth failed for herald with ****");
+        assertThat(db.redact("auth failed for herald with s3cret"))
+                .isEqualTo("auth failed for herald with ****");
         assertThat(db.toString()).doesNotContain("s3cret").contains("password=****");
     }
 
@@ -30,8 +34,15 @@ class JdbcDatabaseTest {
     void readsTheEnvironment() {
         assertThat(JdbcDatabase.fromEnvironment(Map.of())).isEmpty();
         assertThat(JdbcDatabase.fromEnvironment(Map.of("HERALD_APPS_JDBC_URL", " "))).isEmpty();
-        assertThat(JdbcDatabase.fromEnvironment(Map.of("HERALD_APPS_JDBC_URL", "jdbc:postgresql://db/h",
-                "HERALD_APPS_JDBC_USER", "u", "HERALD_APPS_JDBC_PASSWORD", "p")))
+        assertThat(
+                        JdbcDatabase.fromEnvironment(
+                                Map.of(
+                                        "HERALD_APPS_JDBC_URL",
+                                        "jdbc:postgresql://db/h",
+                                        "HERALD_APPS_JDBC_USER",
+                                        "u",
+                                        "HERALD_APPS_JDBC_PASSWORD",
+                                        "p")))
                 .contains(new JdbcDatabase("jdbc:postgresql://db/h", "u", "p"));
     }
 

@@ -20,7 +20,9 @@ final class LogCapture implements AutoCloseable {
     }
 
     List<String> at(Level level) {
-        return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
+        return appender.list.stream()
+                .filter(e -> e.getLevel() == level)
+                .map(ILoggingEvent::getFormattedMessage)
                 .toList();
     }
 

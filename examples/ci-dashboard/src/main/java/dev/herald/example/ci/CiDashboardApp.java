@@ -2,9 +2,6 @@ package dev.herald.example.ci;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.sql.SQLException;
@@ -12,6 +9,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The running dashboard: database, Herald publisher, build runner and HTTP server. */
 public final class CiDashboardApp implements AutoCloseable {
@@ -24,8 +23,13 @@ public final class CiDashboardApp implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
 
-    private CiDashboardApp(Config config, Store store, Publisher publisher, BuildRunner runner, HttpServer server,
-                           ExecutorService executor) {
+    private CiDashboardApp(
+            Config config,
+            Store store,
+            Publisher publisher,
+            BuildRunner runner,
+            HttpServer server,
+            ExecutorService executor) {
         this.config = config;
         this.store = store;
         this.publisher = publisher;
@@ -47,13 +51,17 @@ public final class CiDashboardApp implements AutoCloseable {
         }
         Publisher publisher = new Publisher(config, json);
         BuildRunner runner = new BuildRunner(store, publisher, config.lineIntervalMillis());
-        HttpServer server = HttpServer.create(new InetSocketAddress(config.bindHost(), config.port()), 128);
+        HttpServer server =
+                HttpServer.create(new InetSocketAddress(config.bindHost(), config.port()), 128);
         AtomicInteger n = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(16, r -> {
-            Thread t = new Thread(r, "http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService executor =
+                Executors.newFixedThreadPool(
+                        16,
+                        r -> {
+                            Thread t = new Thread(r, "http-" + n.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
         server.setExecutor(executor);
         server.createContext("/", new WebHandler(config, store, publisher, runner, json));
         server.start();
@@ -61,8 +69,14 @@ public final class CiDashboardApp implements AutoCloseable {
             runner.startDemo(config.demoIntervalMillis());
         }
         CiDashboardApp app = new CiDashboardApp(config, store, publisher, runner, server, executor);
-        log.info("CI dashboard on {} (Herald at {}:{}, app {}, database {}{})", app.baseUrl(), config.heraldHost(),
-                config.heraldPort(), config.appId(), config.jdbcUrl(), config.demo() ? ", demo builds on" : "");
+        log.info(
+                "CI dashboard on {} (Herald at {}:{}, app {}, database {}{})",
+                app.baseUrl(),
+                config.heraldHost(),
+                config.heraldPort(),
+                config.appId(),
+                config.jdbcUrl(),
+                config.demo() ? ", demo builds on" : "");
         return app;
     }
 

@@ -32,32 +32,75 @@ public record Config(
     public static final String DEFAULT_JDBC_URL = "jdbc:h2:mem:ci-dashboard;DB_CLOSE_DELAY=-1";
 
     /** One setting: flag name, environment variable, default, help text. */
-    private record Option(String flag, String env, String def, String help) {
-    }
+    private record Option(String flag, String env, String def, String help) {}
 
-    private static final List<Option> OPTIONS = List.of(
-            new Option("herald-host", "HERALD_HOST", "127.0.0.1", "Herald host for the HTTP API (0.0.0.0 means 127.0.0.1)"),
-            new Option("herald-port", "HERALD_PORT", "6001", "Herald port (HTTP API and WebSocket)"),
-            new Option("herald-ws-host", "HERALD_WS_HOST", "", "host the browser connects to [herald-host]"),
-            new Option("herald-ws-port", "HERALD_WS_PORT", "", "port the browser connects to [herald-port]"),
-            new Option("app-id", "HERALD_APP_ID", "app-id", "Herald app id"),
-            new Option("app-key", "HERALD_APP_KEY", "app-key", "Herald app key"),
-            new Option("app-secret", "HERALD_APP_SECRET", "app-secret", "Herald app secret"),
-            new Option("bind", "CI_DASHBOARD_BIND", "127.0.0.1", "address the dashboard listens on"),
-            new Option("port", "CI_DASHBOARD_PORT", "8080", "port the dashboard listens on (0: any free port)"),
-            new Option("jdbc-url", "CI_DASHBOARD_JDBC_URL", DEFAULT_JDBC_URL,
-                    "JDBC URL (H2 embedded by default; e.g. jdbc:postgresql://localhost/ci)"),
-            new Option("jdbc-user", "CI_DASHBOARD_JDBC_USER", "", "JDBC user"),
-            new Option("jdbc-password", "CI_DASHBOARD_JDBC_PASSWORD", "", "JDBC password"),
-            new Option("demo", "CI_DASHBOARD_DEMO", "true", "start builds by themselves (true/false; --no-demo)"),
-            new Option("demo-interval-ms", "CI_DASHBOARD_DEMO_INTERVAL_MS", "4000", "mean pause between demo builds"),
-            new Option("line-interval-ms", "CI_DASHBOARD_LINE_INTERVAL_MS", "400", "mean pause between build output lines"));
+    private static final List<Option> OPTIONS =
+            List.of(
+                    new Option(
+                            "herald-host",
+                            "HERALD_HOST",
+                            "127.0.0.1",
+                            "Herald host for the HTTP API (0.0.0.0 means 127.0.0.1)"),
+                    new Option(
+                            "herald-port",
+                            "HERALD_PORT",
+                            "6001",
+                            "Herald port (HTTP API and WebSocket)"),
+                    new Option(
+                            "herald-ws-host",
+                            "HERALD_WS_HOST",
+                            "",
+                            "host the browser connects to [herald-host]"),
+                    new Option(
+                            "herald-ws-port",
+                            "HERALD_WS_PORT",
+                            "",
+                            "port the browser connects to [herald-port]"),
+                    new Option("app-id", "HERALD_APP_ID", "app-id", "Herald app id"),
+                    new Option("app-key", "HERALD_APP_KEY", "app-key", "Herald app key"),
+                    new Option(
+                            "app-secret", "HERALD_APP_SECRET", "app-secret", "Herald app secret"),
+                    new Option(
+                            "bind",
+                            "CI_DASHBOARD_BIND",
+                            "127.0.0.1",
+                            "address the dashboard listens on"),
+                    new Option(
+                            "port",
+                            "CI_DASHBOARD_PORT",
+                            "8080",
+                            "port the dashboard listens on (0: any free port)"),
+                    new Option(
+                            "jdbc-url",
+                            "CI_DASHBOARD_JDBC_URL",
+                            DEFAULT_JDBC_URL,
+                            "JDBC URL (H2 embedded by default; e.g. jdbc:postgresql://localhost/ci)"),
+                    new Option("jdbc-user", "CI_DASHBOARD_JDBC_USER", "", "JDBC user"),
+                    new Option("jdbc-password", "CI_DASHBOARD_JDBC_PASSWORD", "", "JDBC password"),
+                    new Option(
+                            "demo",
+                            "CI_DASHBOARD_DEMO",
+                            "true",
+                            "start builds by themselves (true/false; --no-demo)"),
+                    new Option(
+                            "demo-interval-ms",
+                            "CI_DASHBOARD_DEMO_INTERVAL_MS",
+                            "4000",
+                            "mean pause between demo builds"),
+                    new Option(
+                            "line-interval-ms",
+                            "CI_DASHBOARD_LINE_INTERVAL_MS",
+                            "400",
+                            "mean pause between build output lines"));
 
     public static Config defaults() {
         return parse(new String[0], Map.of());
     }
 
-    /** Parses flags (--name value, --name=value, --no-demo) over environment variables over defaults. */
+    /**
+     * Parses flags (--name value, --name=value, --no-demo) over environment variables over
+     * defaults.
+     */
     public static Config parse(String[] args, Map<String, String> env) {
         Map<String, String> values = new LinkedHashMap<>();
         for (Option o : OPTIONS) {
@@ -100,31 +143,66 @@ public record Config(
             heraldHost = "127.0.0.1";
         }
         int heraldPort = intValue("herald-port", v.apply("herald-port"));
-        String wsHost = v.apply("herald-ws-host").isBlank() ? heraldHost : v.apply("herald-ws-host");
-        int wsPort = v.apply("herald-ws-port").isBlank() ? heraldPort : intValue("herald-ws-port", v.apply("herald-ws-port"));
-        return new Config(heraldHost, heraldPort, wsHost, wsPort,
-                v.apply("app-id"), v.apply("app-key"), v.apply("app-secret"),
-                v.apply("bind"), intValue("port", v.apply("port")),
-                v.apply("jdbc-url"), v.apply("jdbc-user"), v.apply("jdbc-password"),
+        String wsHost =
+                v.apply("herald-ws-host").isBlank() ? heraldHost : v.apply("herald-ws-host");
+        int wsPort =
+                v.apply("herald-ws-port").isBlank()
+                        ? heraldPort
+                        : intValue("herald-ws-port", v.apply("herald-ws-port"));
+        return new Config(
+                heraldHost,
+                heraldPort,
+                wsHost,
+                wsPort,
+                v.apply("app-id"),
+                v.apply("app-key"),
+                v.apply("app-secret"),
+                v.apply("bind"),
+                intValue("port", v.apply("port")),
+                v.apply("jdbc-url"),
+                v.apply("jdbc-user"),
+                v.apply("jdbc-password"),
                 boolValue("demo", v.apply("demo")),
                 intValue("demo-interval-ms", v.apply("demo-interval-ms")),
                 intValue("line-interval-ms", v.apply("line-interval-ms")));
     }
 
     public static String help() {
-        StringBuilder sb = new StringBuilder("Usage: java -jar ci-dashboard.jar [flags]\n\n"
-                + "Every flag also exists as an environment variable; flags win.\n\n");
+        StringBuilder sb =
+                new StringBuilder(
+                        "Usage: java -jar ci-dashboard.jar [flags]\n\n"
+                                + "Every flag also exists as an environment variable; flags win.\n\n");
         for (Option o : OPTIONS) {
-            sb.append(String.format(Locale.ROOT, "  --%-18s %-30s %s%s%n", o.flag(), o.env(), o.help(),
-                    o.def().isEmpty() ? "" : " [" + o.def() + "]"));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "  --%-18s %-30s %s%s%n",
+                            o.flag(),
+                            o.env(),
+                            o.help(),
+                            o.def().isEmpty() ? "" : " [" + o.def() + "]"));
         }
         return sb.toString();
     }
 
     /** The same config with other values; handy for tests. */
     public Config withPort(int newPort) {
-        return new Config(heraldHost, heraldPort, heraldWsHost, heraldWsPort, appId, appKey, appSecret, bindHost,
-                newPort, jdbcUrl, jdbcUser, jdbcPassword, demo, demoIntervalMillis, lineIntervalMillis);
+        return new Config(
+                heraldHost,
+                heraldPort,
+                heraldWsHost,
+                heraldWsPort,
+                appId,
+                appKey,
+                appSecret,
+                bindHost,
+                newPort,
+                jdbcUrl,
+                jdbcUser,
+                jdbcPassword,
+                demo,
+                demoIntervalMillis,
+                lineIntervalMillis);
     }
 
     public static List<String> flagNames() {
@@ -137,7 +215,8 @@ public record Config(
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " needs a number, got '" + value + "'");
+            throw new IllegalArgumentException(
+                    "--" + name + " needs a number, got '" + value + "'");
         }
     }
 
@@ -148,7 +227,8 @@ public record Config(
             case "false", "0", "no", "off":
                 return false;
             default:
-                throw new IllegalArgumentException("--" + name + " needs true or false, got '" + value + "'");
+                throw new IllegalArgumentException(
+                        "--" + name + " needs true or false, got '" + value + "'");
         }
     }
 }

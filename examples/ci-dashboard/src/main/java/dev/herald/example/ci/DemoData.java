@@ -4,7 +4,6 @@ import dev.herald.example.ci.Model.Build;
 import dev.herald.example.ci.Model.Project;
 import dev.herald.example.ci.Model.Status;
 import dev.herald.example.ci.Model.User;
-
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -15,21 +14,24 @@ import java.util.Random;
  * database.
  *
  * <ul>
- *   <li>alice: herald-server, web-frontend, payments-api</li>
- *   <li>bob: web-frontend, mobile-app</li>
- *   <li>carol: payments-api only</li>
+ *   <li>alice: herald-server, web-frontend, payments-api
+ *   <li>bob: web-frontend, mobile-app
+ *   <li>carol: payments-api only
  * </ul>
  */
 public final class DemoData {
-    public static final List<String> PROJECTS = List.of("herald-server", "web-frontend", "payments-api", "mobile-app");
-    public static final Map<String, List<String>> ACCESS = Map.of(
-            "alice", List.of("herald-server", "web-frontend", "payments-api"),
-            "bob", List.of("web-frontend", "mobile-app"),
-            "carol", List.of("payments-api"));
-    private static final String[][] USERS = {{"alice", "Alice Archer"}, {"bob", "Bob Baker"}, {"carol", "Carol Chen"}};
+    public static final List<String> PROJECTS =
+            List.of("herald-server", "web-frontend", "payments-api", "mobile-app");
+    public static final Map<String, List<String>> ACCESS =
+            Map.of(
+                    "alice", List.of("herald-server", "web-frontend", "payments-api"),
+                    "bob", List.of("web-frontend", "mobile-app"),
+                    "carol", List.of("payments-api"));
+    private static final String[][] USERS = {
+        {"alice", "Alice Archer"}, {"bob", "Bob Baker"}, {"carol", "Carol Chen"}
+    };
 
-    private DemoData() {
-    }
+    private DemoData() {}
 
     /** Seeds the database if it has no users yet. Returns true when it did. */
     public static boolean seedIfEmpty(Store store) throws SQLException {
@@ -58,8 +60,16 @@ public final class DemoData {
             String author = USERS[rnd.nextInt(USERS.length)][1];
             BuildRunner.Script s = BuildRunner.randomScript(p, author, 0).withResult(status);
             List<String> lines = BuildRunner.output(p, s.branch(), s.commit(), s.message(), status);
-            Build b = store.createBuild(p.id(), s.branch(), s.commit(), s.message(), author, status, started,
-                    finished);
+            Build b =
+                    store.createBuild(
+                            p.id(),
+                            s.branch(),
+                            s.commit(),
+                            s.message(),
+                            author,
+                            status,
+                            started,
+                            finished);
             store.appendLines(b.id(), lines, finished);
         }
         return true;

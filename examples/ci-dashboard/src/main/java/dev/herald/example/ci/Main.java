@@ -5,8 +5,7 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code java -jar ci-dashboard.jar [--flags]}: see {@link Config} or {@code --help}. */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws Exception {
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
@@ -25,20 +24,31 @@ public final class Main {
         try {
             app = CiDashboardApp.start(config);
         } catch (java.net.BindException e) {
-            System.err.println("ci-dashboard: cannot listen on " + config.bindHost() + ":" + config.port() + " ("
-                    + e.getMessage() + "); choose another port with --port or CI_DASHBOARD_PORT");
+            System.err.println(
+                    "ci-dashboard: cannot listen on "
+                            + config.bindHost()
+                            + ":"
+                            + config.port()
+                            + " ("
+                            + e.getMessage()
+                            + "); choose another port with --port or CI_DASHBOARD_PORT");
             System.exit(1);
             return;
         } catch (java.sql.SQLException e) {
-            System.err.println("ci-dashboard: database " + config.jdbcUrl() + ": " + e.getMessage());
+            System.err.println(
+                    "ci-dashboard: database " + config.jdbcUrl() + ": " + e.getMessage());
             System.exit(1);
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    app.close();
+                                    stopped.countDown();
+                                },
+                                "shutdown"));
         System.out.println("CI dashboard: open " + app.baseUrl() + "/ and pick a user");
         stopped.await();
     }

@@ -7,29 +7,31 @@ import com.pusher.rest.data.Result;
 import dev.herald.example.ci.Model.Build;
 import dev.herald.example.ci.Model.LogChunk;
 import dev.herald.example.ci.Model.LogLine;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Everything the app says to Herald, through the official pusher-http-java: triggers carrying
- * the changed content, and the signatures for {@code /pusher/auth}.
+ * Everything the app says to Herald, through the official pusher-http-java: triggers carrying the
+ * changed content, and the signatures for {@code /pusher/auth}.
  *
  * <p>Channels and events:
+ *
  * <ul>
- *   <li>{@code private-project-<id>}: {@code build-created} and {@code build-updated}, each with the build row;</li>
+ *   <li>{@code private-project-<id>}: {@code build-created} and {@code build-updated}, each with
+ *       the build row;
  *   <li>{@code private-build-<id>}: {@code log-lines} ({@code {buildId, lines:[{n,text}]}}) and
- *       {@code build-updated}.</li>
+ *       {@code build-updated}.
  * </ul>
  */
 public final class Publisher implements AutoCloseable {
     public static final String BUILD_CREATED = "build-created";
     public static final String BUILD_UPDATED = "build-updated";
     public static final String LOG_LINES = "log-lines";
+
     /** Pusher's limit is 10 KB of data per event; stay well below it. */
     static final int MAX_CHUNK_BYTES = 8 * 1024;
 
@@ -65,7 +67,10 @@ public final class Publisher implements AutoCloseable {
     }
 
     public void buildUpdated(Build build) {
-        trigger(List.of(projectChannel(build.projectId()), buildChannel(build.id())), BUILD_UPDATED, build);
+        trigger(
+                List.of(projectChannel(build.projectId()), buildChannel(build.id())),
+                BUILD_UPDATED,
+                build);
     }
 
     public void logLines(long buildId, List<LogLine> lines) {
@@ -99,7 +104,12 @@ public final class Publisher implements AutoCloseable {
         try {
             Result r = pusher.trigger(channels, event, data);
             if (r.getStatus() != Result.Status.SUCCESS) {
-                log.warn("trigger {} on {} failed: {} {} {}", event, channels, r.getStatus(), r.getHttpStatus(),
+                log.warn(
+                        "trigger {} on {} failed: {} {} {}",
+                        event,
+                        channels,
+                        r.getStatus(),
+                        r.getHttpStatus(),
                         r.getMessage());
             }
         } catch (RuntimeException e) {

@@ -7,9 +7,6 @@ import dev.herald.example.ci.Model.Build;
 import dev.herald.example.ci.Model.LogChunk;
 import dev.herald.example.ci.Model.Project;
 import dev.herald.example.ci.Model.User;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,6 +23,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** All HTTP routes of the dashboard on the JDK's HTTP server. */
 final class WebHandler implements HttpHandler {
@@ -37,9 +36,18 @@ final class WebHandler implements HttpHandler {
     private static final Pattern BUILD_LOG = Pattern.compile("/api/builds/(\\d+)/log");
     private static final Pattern PROJECT_CHANNEL = Pattern.compile("private-project-(\\d{1,18})");
     private static final Pattern BUILD_CHANNEL = Pattern.compile("private-build-(\\d{1,18})");
-    private static final Map<String, String> CONTENT_TYPES = Map.of(
-            "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",
-            "txt", "text/plain; charset=utf-8", "png", "image/png", "svg", "image/svg+xml");
+    private static final Map<String, String> CONTENT_TYPES =
+            Map.of(
+                    "js",
+                    "text/javascript; charset=utf-8",
+                    "css",
+                    "text/css; charset=utf-8",
+                    "txt",
+                    "text/plain; charset=utf-8",
+                    "png",
+                    "image/png",
+                    "svg",
+                    "image/svg+xml");
 
     private final Store store;
     private final Publisher publisher;
@@ -49,7 +57,12 @@ final class WebHandler implements HttpHandler {
     private final Map<String, Long> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
-    WebHandler(Config config, Store store, Publisher publisher, BuildRunner runner, ObjectMapper json) {
+    WebHandler(
+            Config config,
+            Store store,
+            Publisher publisher,
+            BuildRunner runner,
+            ObjectMapper json) {
         this.store = store;
         this.publisher = publisher;
         this.runner = runner;
@@ -100,7 +113,10 @@ final class WebHandler implements HttpHandler {
         }
         if (post && path.equals("/logout")) {
             sessionToken(ex).ifPresent(sessions::remove);
-            ex.getResponseHeaders().add("Set-Cookie", SESSION_COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+            ex.getResponseHeaders()
+                    .add(
+                            "Set-Cookie",
+                            SESSION_COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
             redirect(ex, "/login");
             return;
         }
@@ -122,8 +138,14 @@ final class WebHandler implements HttpHandler {
 
         if (get && path.equals("/")) {
             List<Project> projects = store.projectsOf(u.id());
-            html(ex, 200, pages.dashboard(u, projects, store.recentBuildsFor(u.id(), 10),
-                    store.latestBuildPerProject(u.id())));
+            html(
+                    ex,
+                    200,
+                    pages.dashboard(
+                            u,
+                            projects,
+                            store.recentBuildsFor(u.id(), 10),
+                            store.latestBuildPerProject(u.id())));
         } else if (get && (m = PROJECT_PAGE.matcher(path)).matches()) {
             long projectId = Long.parseLong(m.group(1));
             Optional<Project> p = store.project(projectId);
@@ -166,7 +188,8 @@ final class WebHandler implements HttpHandler {
                 send(ex, 404, "application/json", "{\"error\":\"no such build\"}");
                 return;
             }
-            int after = (int) parseLong(parseForm(ex.getRequestURI().getRawQuery()).get("after"), 0);
+            int after =
+                    (int) parseLong(parseForm(ex.getRequestURI().getRawQuery()).get("after"), 0);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("build", b.get());
             body.put("log", new LogChunk(buildId, store.linesAfter(buildId, after)));
@@ -177,8 +200,8 @@ final class WebHandler implements HttpHandler {
     }
 
     /**
-     * pusher-js posts {@code socket_id} and {@code channel_name}, form-encoded. Answer 200 with
-     * the signature for channels this user may read, 403 for everything else.
+     * pusher-js posts {@code socket_id} and {@code channel_name}, form-encoded. Answer 200 with the
+     * signature for channels this user may read, 403 for everything else.
      */
     private void pusherAuth(HttpExchange ex) throws IOException, SQLException {
         Map<String, String> form = parseForm(readBody(ex));
@@ -196,7 +219,10 @@ final class WebHandler implements HttpHandler {
             }
         }
         if (!allowed) {
-            log.info("pusher auth refused: user {} channel {}", user.map(User::login).orElse("-"), channel);
+            log.info(
+                    "pusher auth refused: user {} channel {}",
+                    user.map(User::login).orElse("-"),
+                    channel);
             send(ex, 403, "text/plain; charset=utf-8", "Not authorized");
             return;
         }
@@ -221,7 +247,10 @@ final class WebHandler implements HttpHandler {
         random.nextBytes(bytes);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         sessions.put(token, user.get().id());
-        ex.getResponseHeaders().add("Set-Cookie", SESSION_COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Lax");
+        ex.getResponseHeaders()
+                .add(
+                        "Set-Cookie",
+                        SESSION_COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Lax");
         redirect(ex, "/");
     }
 
@@ -292,7 +321,9 @@ final class WebHandler implements HttpHandler {
             int eq = pair.indexOf('=');
             String k = eq < 0 ? pair : pair.substring(0, eq);
             String v = eq < 0 ? "" : pair.substring(eq + 1);
-            out.putIfAbsent(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+            out.putIfAbsent(
+                    URLDecoder.decode(k, StandardCharsets.UTF_8),
+                    URLDecoder.decode(v, StandardCharsets.UTF_8));
         }
         return out;
     }
@@ -323,11 +354,13 @@ final class WebHandler implements HttpHandler {
         send(ex, 303, null, "");
     }
 
-    private static void send(HttpExchange ex, int status, String contentType, String body) throws IOException {
+    private static void send(HttpExchange ex, int status, String contentType, String body)
+            throws IOException {
         send(ex, status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+    private static void send(HttpExchange ex, int status, String contentType, byte[] body)
+            throws IOException {
         if (contentType != null) {
             ex.getResponseHeaders().set("Content-Type", contentType);
         }

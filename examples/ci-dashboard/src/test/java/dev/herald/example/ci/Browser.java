@@ -1,14 +1,6 @@
 package dev.herald.example.ci;
 
-import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WindowType;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
+import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
@@ -20,12 +12,19 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.awaitility.Awaitility.await;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * Headless Debian Chromium through the system chromedriver: no Selenium Manager, no downloads.
- * One instance is one person with their own cookies.
+ * Headless Debian Chromium through the system chromedriver: no Selenium Manager, no downloads. One
+ * instance is one person with their own cookies.
  */
 final class Browser implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(25);
@@ -44,17 +43,26 @@ final class Browser implements AutoCloseable {
         String chromedriver = System.getProperty("chromedriver.binary", "/usr/bin/chromedriver");
         System.setProperty("webdriver.chrome.driver", chromedriver);
         Path profile = Files.createTempDirectory("ci-dashboard-chromium-");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(chromedriver))
-                .usingAnyFreePort()
-                .build();
+        ChromeDriverService service =
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(new File(chromedriver))
+                        .usingAnyFreePort()
+                        .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--user-data-dir=" + profile,
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--user-data-dir=" + profile,
                 "--window-size=" + DEFAULT_SIZE.width + "," + DEFAULT_SIZE.height,
-                "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
+                "--disable-renderer-backgrounding",
+                "--disable-background-timer-throttling",
                 "--disable-backgrounding-occluded-windows");
         return new Browser(new ChromeDriver(service, options), profile);
     }
@@ -91,15 +99,22 @@ final class Browser implements AutoCloseable {
         login(base, login);
     }
 
-    /** Opens a page and waits until every subscription is in place and the first catch-up is done. */
+    /**
+     * Opens a page and waits until every subscription is in place and the first catch-up is done.
+     */
     void open(String url) {
         driver.get(url);
         awaitLive();
     }
 
     void awaitLive() {
-        await("page live").atMost(WAIT).pollInterval(Duration.ofMillis(50))
-                .until(() -> Boolean.TRUE.equals(js("return !!(window.ciDash && window.ciDash.live)")));
+        await("page live")
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(50))
+                .until(
+                        () ->
+                                Boolean.TRUE.equals(
+                                        js("return !!(window.ciDash && window.ciDash.live)")));
     }
 
     void newWindow(String url) {
@@ -109,13 +124,16 @@ final class Browser implements AutoCloseable {
 
     /** Marks the current document; a navigation or reload would lose the mark. */
     void markDocument() {
-        js("window.__marker = 1; window.__navigations = performance.getEntriesByType('navigation').length;");
+        js(
+                "window.__marker = 1; window.__navigations = performance.getEntriesByType('navigation').length;");
     }
 
     /** True when the document marked by markDocument() is still the one shown. */
     boolean sameDocument() {
-        return Boolean.TRUE.equals(js("return window.__marker === 1 && "
-                + "performance.getEntriesByType('navigation').length === window.__navigations;"));
+        return Boolean.TRUE.equals(
+                js(
+                        "return window.__marker === 1 && "
+                                + "performance.getEntriesByType('navigation').length === window.__navigations;"));
     }
 
     long fetches() {
@@ -127,8 +145,10 @@ final class Browser implements AutoCloseable {
     }
 
     String rowStatus(long buildId) {
-        return (String) js("var r = document.getElementById('build-' + arguments[0]); return r ? r.dataset.status : null;",
-                buildId);
+        return (String)
+                js(
+                        "var r = document.getElementById('build-' + arguments[0]); return r ? r.dataset.status : null;",
+                        buildId);
     }
 
     Path screenshot(Path file) throws Exception {

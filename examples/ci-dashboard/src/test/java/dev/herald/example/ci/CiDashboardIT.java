@@ -1,19 +1,13 @@
 package dev.herald.example.ci;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.example.ci.BuildRunner.Script;
 import dev.herald.example.ci.Model.Build;
 import dev.herald.example.ci.Model.Status;
 import dev.herald.testing.HeraldProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +21,14 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 
 /**
  * End to end in headless Chromium: Herald from its jar, the dashboard in-process on H2, and the
@@ -38,24 +37,33 @@ import static org.awaitility.Awaitility.await;
  * <p>Every test stands alone, in any order. Shared by the class are only what is slow to start: the
  * Herald process, the app with its demo users, projects and access rights (seeded at start, never
  * changed by a test) and one browser process per person. Each test gets a fresh session and window
- * in those browsers, makes the builds it looks at and finds them by their ids; after it, no build of
- * it is still running and Herald is up.
+ * in those browsers, makes the builds it looks at and finds them by their ids; after it, no build
+ * of it is still running and Herald is up.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CiDashboardIT {
     private static final Duration WAIT = Browser.WAIT;
-    private static final Path TARGET = Path.of(System.getProperty("screenshots.dir", "target/screenshots")).getParent();
-    private static final Path SCREENSHOTS = Path.of(System.getProperty("screenshots.dir", "target/screenshots"));
+    private static final Path TARGET =
+            Path.of(System.getProperty("screenshots.dir", "target/screenshots")).getParent();
+    private static final Path SCREENSHOTS =
+            Path.of(System.getProperty("screenshots.dir", "target/screenshots"));
 
     private static final String[] BRANCHES = {"main", "feature/live-logs", "fix/retry-backoff"};
-    private static final String[] MESSAGES = {"Stream build output to the dashboard", "Retry uploads with backoff",
-        "Show build duration on project page", "Cache dependencies between builds", "Tidy up logging"};
+    private static final String[] MESSAGES = {
+        "Stream build output to the dashboard",
+        "Retry uploads with backoff",
+        "Show build duration on project page",
+        "Cache dependencies between builds",
+        "Tidy up logging"
+    };
     private static final String[] AUTHORS = {"Alice Archer", "Bob Baker", "Carol Chen"};
 
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicInteger scriptCount = new AtomicInteger();
+
     /** Gates of the current test, opened after it in case it failed before opening them itself. */
     private final List<CountDownLatch> gates = new ArrayList<>();
+
     private boolean heraldStopped;
     private HeraldProcess herald;
     private CiDashboardApp app;
@@ -66,9 +74,25 @@ class CiDashboardIT {
     @BeforeAll
     void start() throws Exception {
         herald = HeraldProcess.options("ci-dashboard").log(TARGET.resolve("herald-it.log")).start();
-        app = CiDashboardApp.start(Config.parse(new String[] {"--port", "0", "--no-demo", "--line-interval-ms", "80",
-            "--herald-host", "127.0.0.1", "--herald-port", Integer.toString(herald.port()),
-            "--jdbc-url", "jdbc:h2:mem:ci-dashboard-it-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"}, Map.of()));
+        app =
+                CiDashboardApp.start(
+                        Config.parse(
+                                new String[] {
+                                    "--port",
+                                    "0",
+                                    "--no-demo",
+                                    "--line-interval-ms",
+                                    "80",
+                                    "--herald-host",
+                                    "127.0.0.1",
+                                    "--herald-port",
+                                    Integer.toString(herald.port()),
+                                    "--jdbc-url",
+                                    "jdbc:h2:mem:ci-dashboard-it-"
+                                            + System.nanoTime()
+                                            + ";DB_CLOSE_DELAY=-1"
+                                },
+                                Map.of()));
         base = app.baseUrl();
         alice = Browser.start();
         carol = Browser.start();
@@ -86,10 +110,13 @@ class CiDashboardIT {
         gates.forEach(CountDownLatch::countDown);
         gates.clear();
         if (heraldStopped) {
-            herald.restart(); // stops first: a start that failed half-way may have left a process behind
+            herald.restart(); // stops first: a start that failed half-way may have left a process
+            // behind
             heraldStopped = false;
         }
-        await("builds of the test finished").atMost(WAIT).until(() -> app.runner().runningBuilds() == 0);
+        await("builds of the test finished")
+                .atMost(WAIT)
+                .until(() -> app.runner().runningBuilds() == 0);
     }
 
     @AfterAll
@@ -116,11 +143,17 @@ class CiDashboardIT {
 
         CountDownLatch gate = gate();
         List<String> lines = lines("stream", 16);
-        Build build = app.runner().start(project("herald-server"), script(lines, Status.success, 150).withGate(gate));
+        Build build =
+                app.runner()
+                        .start(
+                                project("herald-server"),
+                                script(lines, Status.success, 150).withGate(gate));
 
-        await("new build row on the dashboard").atMost(WAIT)
+        await("new build row on the dashboard")
+                .atMost(WAIT)
                 .until(() -> "running".equals(alice.rowStatus(build.id())));
-        assertThat(alice.js("return document.querySelector('#builds tbody tr').id")).isEqualTo("build-" + build.id());
+        assertThat(alice.js("return document.querySelector('#builds tbody tr').id"))
+                .isEqualTo("build-" + build.id());
 
         alice.newWindow(base + "/builds/" + build.id());
         alice.markDocument();
@@ -129,22 +162,31 @@ class CiDashboardIT {
 
         gate.countDown();
         Set<Long> seenCounts = new TreeSet<>();
-        await("all lines and the final status on the build page").atMost(WAIT).pollInterval(Duration.ofMillis(40))
-                .until(() -> {
-                    seenCounts.add(lineCount(alice));
-                    return lineCount(alice) == lines.size() && "success".equals(buildStatus(alice));
-                });
-        assertThat(seenCounts).as("lines arrived in several pushes, not at once").hasSizeGreaterThan(3);
+        await("all lines and the final status on the build page")
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(40))
+                .until(
+                        () -> {
+                            seenCounts.add(lineCount(alice));
+                            return lineCount(alice) == lines.size()
+                                    && "success".equals(buildStatus(alice));
+                        });
+        assertThat(seenCounts)
+                .as("lines arrived in several pushes, not at once")
+                .hasSizeGreaterThan(3);
         assertThat(logTexts(alice)).containsExactlyElementsOf(lines);
         assertThat(alice.sameDocument()).as("the build page never navigated").isTrue();
-        assertThat(alice.fetches()).as("no fetch while streaming: the content came in the events")
+        assertThat(alice.fetches())
+                .as("no fetch while streaming: the content came in the events")
                 .isEqualTo(buildFetches);
         assertThat(alice.events()).isGreaterThanOrEqualTo(lines.size() / 2 + 1);
         alice.screenshot(SCREENSHOTS.resolve("build-page.png"));
         alice.driver.close();
 
         alice.driver.switchTo().window(dashboard);
-        await("status change on the dashboard").atMost(WAIT).until(() -> "success".equals(alice.rowStatus(build.id())));
+        await("status change on the dashboard")
+                .atMost(WAIT)
+                .until(() -> "success".equals(alice.rowStatus(build.id())));
         assertThat(alice.sameDocument()).as("the dashboard never navigated").isTrue();
         assertThat(alice.fetches()).isEqualTo(dashboardFetches);
     }
@@ -168,45 +210,72 @@ class CiDashboardIT {
         HttpResponse<String> refused = carolHttp.pusherAuth(socketId, forbiddenChannel);
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).isEqualTo("Not authorized");
-        Build foreignBuild = finishedBuild(forbiddenProject, Status.success, System.currentTimeMillis());
-        assertThat(carolHttp.pusherAuth(socketId, Publisher.buildChannel(foreignBuild.id())).statusCode())
+        Build foreignBuild =
+                finishedBuild(forbiddenProject, Status.success, System.currentTimeMillis());
+        assertThat(
+                        carolHttp
+                                .pusherAuth(socketId, Publisher.buildChannel(foreignBuild.id()))
+                                .statusCode())
                 .isEqualTo(403);
-        assertThat(new WebClient(base).pusherAuth(socketId, ownChannel).statusCode()).isEqualTo(403);
+        assertThat(new WebClient(base).pusherAuth(socketId, ownChannel).statusCode())
+                .isEqualTo(403);
         HttpResponse<String> granted = carolHttp.pusherAuth(socketId, ownChannel);
         assertThat(granted.statusCode()).isEqualTo(200);
         assertThat(json.readTree(granted.body()).get("auth").asText())
                 .isEqualTo(Hmac.privateAuth("app-key", "app-secret", socketId, ownChannel));
-        assertThat(WebClient.loggedIn(base, "alice").pusherAuth(socketId, forbiddenChannel).statusCode())
+        assertThat(
+                        WebClient.loggedIn(base, "alice")
+                                .pusherAuth(socketId, forbiddenChannel)
+                                .statusCode())
                 .isEqualTo(200);
 
         // From the page: the browser's own request, and pusher-js asked to subscribe anyway.
-        assertThat(carol.jsLong("var x = new XMLHttpRequest(); x.open('POST', '/pusher/auth', false);"
-                + "x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');"
-                + "x.send('socket_id=' + encodeURIComponent(ciDash.pusher.connection.socket_id)"
-                + " + '&channel_name=' + arguments[0]); return x.status;", forbiddenChannel)).isEqualTo(403);
-        carol.js("window.__forbidden = null; ciDash.pusher.subscribe(arguments[0])"
-                + ".bind('pusher:subscription_error', function (e) { window.__forbidden = e; });", forbiddenChannel);
-        await("subscription refused").atMost(WAIT).until(() -> carol.js("return window.__forbidden") != null);
+        assertThat(
+                        carol.jsLong(
+                                "var x = new XMLHttpRequest(); x.open('POST', '/pusher/auth', false);"
+                                        + "x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');"
+                                        + "x.send('socket_id=' + encodeURIComponent(ciDash.pusher.connection.socket_id)"
+                                        + " + '&channel_name=' + arguments[0]); return x.status;",
+                                forbiddenChannel))
+                .isEqualTo(403);
+        carol.js(
+                "window.__forbidden = null; ciDash.pusher.subscribe(arguments[0])"
+                        + ".bind('pusher:subscription_error', function (e) { window.__forbidden = e; });",
+                forbiddenChannel);
+        await("subscription refused")
+                .atMost(WAIT)
+                .until(() -> carol.js("return window.__forbidden") != null);
         assertThat(carol.jsLong("return window.__forbidden.status;")).isEqualTo(403);
         assertThat(carol.js("return window.__forbidden.type;")).isEqualTo("AuthError");
-        assertThat(carol.js("return ciDash.pusher.channel(arguments[0]).subscribed;", forbiddenChannel))
+        assertThat(
+                        carol.js(
+                                "return ciDash.pusher.channel(arguments[0]).subscribed;",
+                                forbiddenChannel))
                 .isEqualTo(false);
 
-        // Builds in both projects: alice sees the forbidden one (so it was pushed), carol never does.
+        // Builds in both projects: alice sees the forbidden one (so it was pushed), carol never
+        // does.
         alice.open(base + "/");
-        Build forbidden = app.runner().start(forbiddenProject, script(lines("secret", 6), Status.success, 60));
+        Build forbidden =
+                app.runner()
+                        .start(forbiddenProject, script(lines("secret", 6), Status.success, 60));
         Build own = app.runner().start(ownProject, script(lines("mine", 6), Status.failed, 60));
-        await("alice sees the herald-server build finish").atMost(WAIT)
+        await("alice sees the herald-server build finish")
+                .atMost(WAIT)
                 .until(() -> "success".equals(alice.rowStatus(forbidden.id())));
-        await("carol sees her own build finish").atMost(WAIT)
+        await("carol sees her own build finish")
+                .atMost(WAIT)
                 .until(() -> "failed".equals(carol.rowStatus(own.id())));
-        await().atMost(WAIT).until(() -> app.store().build(forbidden.id()).orElseThrow().status().finished());
+        await().atMost(WAIT)
+                .until(() -> app.store().build(forbidden.id()).orElseThrow().status().finished());
         Thread.sleep(500);
         assertThat(carol.rowStatus(forbidden.id())).isNull();
-        assertThat((String) carol.js("return document.body.innerText;")).doesNotContain("herald-server", "secret");
+        assertThat((String) carol.js("return document.body.innerText;"))
+                .doesNotContain("herald-server", "secret");
         assertThat(carol.sameDocument()).isTrue();
         assertThat(carolHttp.get("/builds/" + forbidden.id()).statusCode()).isEqualTo(404);
-        assertThat(carolHttp.get("/api/builds/" + forbidden.id() + "/log").statusCode()).isEqualTo(404);
+        assertThat(carolHttp.get("/api/builds/" + forbidden.id() + "/log").statusCode())
+                .isEqualTo(404);
     }
 
     // ---- 3. one dashboard, two projects at once ------------------------------------------------
@@ -216,34 +285,62 @@ class CiDashboardIT {
         long heraldServer = project("herald-server");
         long webFrontend = project("web-frontend");
         long paymentsApi = project("payments-api");
-        // A history of its own below the two new rows, so that the table is full whatever ran before.
+        // A history of its own below the two new rows, so that the table is full whatever ran
+        // before.
         long now = System.currentTimeMillis();
-        long[] history = {heraldServer, webFrontend, paymentsApi, heraldServer, webFrontend, heraldServer,
-            paymentsApi, webFrontend};
+        long[] history = {
+            heraldServer,
+            webFrontend,
+            paymentsApi,
+            heraldServer,
+            webFrontend,
+            heraldServer,
+            paymentsApi,
+            webFrontend
+        };
         for (int i = 0; i < history.length; i++) {
-            finishedBuild(history[i], i % 3 == 1 ? Status.failed : Status.success,
+            finishedBuild(
+                    history[i],
+                    i % 3 == 1 ? Status.failed : Status.success,
                     now - (history.length - i) * 6 * 60_000L);
         }
         alice.open(base + "/");
         alice.markDocument();
         long fetches = alice.fetches();
         long events = alice.events();
-        assertThat(subscribedChannels(alice)).containsExactlyInAnyOrder(Publisher.projectChannel(heraldServer),
-                Publisher.projectChannel(webFrontend), Publisher.projectChannel(paymentsApi));
+        assertThat(subscribedChannels(alice))
+                .containsExactlyInAnyOrder(
+                        Publisher.projectChannel(heraldServer),
+                        Publisher.projectChannel(webFrontend),
+                        Publisher.projectChannel(paymentsApi));
 
         CountDownLatch gate = gate();
-        Build a = app.runner().start(heraldServer, realistic(heraldServer, Status.success, 80).withGate(gate));
-        Build b = app.runner().start(webFrontend, realistic(webFrontend, Status.failed, 60).withGate(gate));
-        await("both new builds running").atMost(WAIT)
-                .until(() -> "running".equals(alice.rowStatus(a.id())) && "running".equals(alice.rowStatus(b.id())));
+        Build a =
+                app.runner()
+                        .start(
+                                heraldServer,
+                                realistic(heraldServer, Status.success, 80).withGate(gate));
+        Build b =
+                app.runner()
+                        .start(
+                                webFrontend,
+                                realistic(webFrontend, Status.failed, 60).withGate(gate));
+        await("both new builds running")
+                .atMost(WAIT)
+                .until(
+                        () ->
+                                "running".equals(alice.rowStatus(a.id()))
+                                        && "running".equals(alice.rowStatus(b.id())));
         assertThat(projectCardStatus(alice, heraldServer)).isEqualTo("running");
         assertThat(projectCardStatus(alice, webFrontend)).isEqualTo("running");
-        assertThat(alice.jsLong("return document.querySelectorAll('#builds tbody tr').length;")).isEqualTo(10);
+        assertThat(alice.jsLong("return document.querySelectorAll('#builds tbody tr').length;"))
+                .isEqualTo(10);
         Thread.sleep(1500); // let the highlight of the new rows fade
         alice.driver.manage().window().setSize(new Dimension(1280, 1040));
         Path shot = alice.screenshot(SCREENSHOTS.resolve("dashboard-two-projects.png"));
         alice.driver.manage().window().setSize(Browser.DEFAULT_SIZE);
-        // The README's copy changes only on request: ./mvnw ... verify -Dupdate.readme.screenshot=true
+        // The README's copy changes only on request: ./mvnw ... verify
+        // -Dupdate.readme.screenshot=true
         String readme = System.getProperty("readme.screenshot");
         if (readme != null && Boolean.getBoolean("update.readme.screenshot")) {
             Files.createDirectories(Path.of(readme).getParent());
@@ -251,8 +348,12 @@ class CiDashboardIT {
         }
 
         gate.countDown();
-        await("both builds finished on the dashboard").atMost(WAIT)
-                .until(() -> "success".equals(alice.rowStatus(a.id())) && "failed".equals(alice.rowStatus(b.id())));
+        await("both builds finished on the dashboard")
+                .atMost(WAIT)
+                .until(
+                        () ->
+                                "success".equals(alice.rowStatus(a.id()))
+                                        && "failed".equals(alice.rowStatus(b.id())));
         assertThat(projectCardStatus(alice, heraldServer)).isEqualTo("success");
         assertThat(projectCardStatus(alice, webFrontend)).isEqualTo("failed");
         assertThat(alice.sameDocument()).isTrue();
@@ -268,7 +369,8 @@ class CiDashboardIT {
         long heraldServer = project("herald-server");
         CountDownLatch gate = gate();
         List<String> lines = lines("reconnect", 10);
-        Build build = app.runner().start(heraldServer, script(lines, Status.success, 60).withGate(gate));
+        Build build =
+                app.runner().start(heraldServer, script(lines, Status.success, 60).withGate(gate));
 
         alice.open(base + "/");
         alice.markDocument();
@@ -283,12 +385,21 @@ class CiDashboardIT {
         heraldStopped = true;
         herald.stop();
         System.out.printf("herald stopped in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-        await("page noticed the lost connection").atMost(WAIT)
-                .until(() -> !"connected".equals(alice.js("return ciDash.pusher.connection.state;")));
+        await("page noticed the lost connection")
+                .atMost(WAIT)
+                .until(
+                        () ->
+                                !"connected"
+                                        .equals(
+                                                alice.js(
+                                                        "return ciDash.pusher.connection.state;")));
         gate.countDown();
-        await().atMost(WAIT).until(() -> app.store().build(build.id()).orElseThrow().status().finished());
-        Build missed = app.runner().start(heraldServer, script(lines("missed", 3), Status.failed, 20));
-        await().atMost(WAIT).until(() -> app.store().build(missed.id()).orElseThrow().status().finished());
+        await().atMost(WAIT)
+                .until(() -> app.store().build(build.id()).orElseThrow().status().finished());
+        Build missed =
+                app.runner().start(heraldServer, script(lines("missed", 3), Status.failed, 20));
+        await().atMost(WAIT)
+                .until(() -> app.store().build(missed.id()).orElseThrow().status().finished());
         assertThat(lineCount(alice)).as("nothing can arrive while Herald is down").isZero();
 
         t0 = System.nanoTime();
@@ -298,23 +409,32 @@ class CiDashboardIT {
         t0 = System.nanoTime();
         alice.awaitLive();
         System.out.printf("page live again in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-        await("missed lines fetched after the reconnect").atMost(WAIT)
-                .until(() -> lineCount(alice) == lines.size() && "success".equals(buildStatus(alice)));
+        await("missed lines fetched after the reconnect")
+                .atMost(WAIT)
+                .until(
+                        () ->
+                                lineCount(alice) == lines.size()
+                                        && "success".equals(buildStatus(alice)));
         assertThat(logTexts(alice)).containsExactlyElementsOf(lines);
         assertThat(alice.fetches()).as("one catch-up fetch").isEqualTo(buildFetches + 1);
-        assertThat(alice.js("return ciDash.stats.syncs[ciDash.stats.syncs.length - 1];")).isEqualTo("reconnect");
+        assertThat(alice.js("return ciDash.stats.syncs[ciDash.stats.syncs.length - 1];"))
+                .isEqualTo("reconnect");
         assertThat(alice.sameDocument()).isTrue();
 
         alice.driver.switchTo().window(dashboard);
         alice.awaitLive();
-        await("missed build on the dashboard").atMost(WAIT)
-                .until(() -> "failed".equals(alice.rowStatus(missed.id()))
-                        && "success".equals(alice.rowStatus(build.id())));
+        await("missed build on the dashboard")
+                .atMost(WAIT)
+                .until(
+                        () ->
+                                "failed".equals(alice.rowStatus(missed.id()))
+                                        && "success".equals(alice.rowStatus(build.id())));
         assertThat(alice.fetches()).isEqualTo(dashboardFetches + 1);
         assertThat(alice.sameDocument()).isTrue();
 
         // ...and live again after the catch-up.
-        Build after = app.runner().start(heraldServer, script(lines("after", 3), Status.success, 20));
+        Build after =
+                app.runner().start(heraldServer, script(lines("after", 3), Status.success, 20));
         await("live again").atMost(WAIT).until(() -> "success".equals(alice.rowStatus(after.id())));
         assertThat(alice.fetches()).isEqualTo(dashboardFetches + 1);
         alice.driver.switchTo().window(buildPage);
@@ -333,14 +453,20 @@ class CiDashboardIT {
         long newest = newestBuildId(webFrontend);
 
         alice.driver.findElement(By.cssSelector("#start-build button")).click();
-        await("the started build arrives through Herald").atMost(WAIT).until(() -> {
-            long latest = newestBuildId(webFrontend);
-            return latest > newest && alice.rowStatus(latest) != null;
-        });
+        await("the started build arrives through Herald")
+                .atMost(WAIT)
+                .until(
+                        () -> {
+                            long latest = newestBuildId(webFrontend);
+                            return latest > newest && alice.rowStatus(latest) != null;
+                        });
         Build started = app.store().build(newestBuildId(webFrontend)).orElseThrow();
         assertThat(started.author()).isEqualTo("Alice Archer");
-        assertThat(alice.js("return document.querySelector('#builds tbody tr').id")).isEqualTo("build-" + started.id());
-        await("and finishes").atMost(WAIT).until(() -> app.store().build(started.id()).orElseThrow().status().finished());
+        assertThat(alice.js("return document.querySelector('#builds tbody tr').id"))
+                .isEqualTo("build-" + started.id());
+        await("and finishes")
+                .atMost(WAIT)
+                .until(() -> app.store().build(started.id()).orElseThrow().status().finished());
         String result = app.store().build(started.id()).orElseThrow().status().name();
         await().atMost(WAIT).until(() -> result.equals(alice.rowStatus(started.id())));
         assertThat(alice.sameDocument()).isTrue();
@@ -356,7 +482,10 @@ class CiDashboardIT {
 
     /** 0 when the project has no build yet. */
     private long newestBuildId(long projectId) throws Exception {
-        return app.store().buildsOfProject(projectId, 1).stream().mapToLong(Build::id).findFirst().orElse(0);
+        return app.store().buildsOfProject(projectId, 1).stream()
+                .mapToLong(Build::id)
+                .findFirst()
+                .orElse(0);
     }
 
     private CountDownLatch gate() {
@@ -366,32 +495,61 @@ class CiDashboardIT {
     }
 
     /**
-     * A build that finished at {@code finishedAt}, written straight to the store with made-up output and
-     * nothing pushed. Never give it a time to come: pages catch up from the newest change they know.
+     * A build that finished at {@code finishedAt}, written straight to the store with made-up
+     * output and nothing pushed. Never give it a time to come: pages catch up from the newest
+     * change they know.
      */
     private Build finishedBuild(long projectId, Status result, long finishedAt) throws Exception {
         Model.Project p = app.store().project(projectId).orElseThrow();
-        Script s = BuildRunner.randomScript(p, AUTHORS[scriptCount.incrementAndGet() % AUTHORS.length], 0);
+        Script s =
+                BuildRunner.randomScript(
+                        p, AUTHORS[scriptCount.incrementAndGet() % AUTHORS.length], 0);
         long startedAt = finishedAt - ThreadLocalRandom.current().nextLong(40_000, 180_000);
-        Build b = app.store().createBuild(projectId, s.branch(), s.commit(), s.message(), s.author(), result,
-                startedAt, finishedAt);
-        app.store().appendLines(b.id(), BuildRunner.output(p, s.branch(), s.commit(), s.message(), result),
-                finishedAt);
+        Build b =
+                app.store()
+                        .createBuild(
+                                projectId,
+                                s.branch(),
+                                s.commit(),
+                                s.message(),
+                                s.author(),
+                                result,
+                                startedAt,
+                                finishedAt);
+        app.store()
+                .appendLines(
+                        b.id(),
+                        BuildRunner.output(p, s.branch(), s.commit(), s.message(), result),
+                        finishedAt);
         return b;
     }
 
     private Script script(List<String> lines, Status result, long intervalMillis) {
         int n = scriptCount.incrementAndGet();
-        return new Script(BRANCHES[n % BRANCHES.length], String.format("%07x", 0x3fa7c00 + n * 4099),
-                MESSAGES[n % MESSAGES.length], AUTHORS[n % AUTHORS.length], lines, intervalMillis, result, null);
+        return new Script(
+                BRANCHES[n % BRANCHES.length],
+                String.format("%07x", 0x3fa7c00 + n * 4099),
+                MESSAGES[n % MESSAGES.length],
+                AUTHORS[n % AUTHORS.length],
+                lines,
+                intervalMillis,
+                result,
+                null);
     }
 
     /** A build with made-up Maven output (used where the screenshot shows it). */
     private Script realistic(long projectId, Status result, long intervalMillis) throws Exception {
         Model.Project p = app.store().project(projectId).orElseThrow();
         Script s = BuildRunner.randomScript(p, "Alice Archer", intervalMillis).withResult(result);
-        return new Script(s.branch(), s.commit(), s.message(), s.author(),
-                BuildRunner.output(p, s.branch(), s.commit(), s.message(), result), intervalMillis, result, null);
+        return new Script(
+                s.branch(),
+                s.commit(),
+                s.message(),
+                s.author(),
+                BuildRunner.output(p, s.branch(), s.commit(), s.message(), result),
+                intervalMillis,
+                result,
+                null);
     }
 
     private static List<String> lines(String tag, int count) {
@@ -412,18 +570,25 @@ class CiDashboardIT {
 
     @SuppressWarnings("unchecked")
     private static List<String> logTexts(Browser b) {
-        return (List<String>) b.js("return Array.from(document.querySelectorAll('#log .line .tx'))"
-                + ".map(function (e) { return e.textContent; });");
+        return (List<String>)
+                b.js(
+                        "return Array.from(document.querySelectorAll('#log .line .tx'))"
+                                + ".map(function (e) { return e.textContent; });");
     }
 
     @SuppressWarnings("unchecked")
     private static List<String> subscribedChannels(Browser b) {
-        return (List<String>) b.js("return ciDash.pusher.allChannels().filter(function (c) { return c.subscribed; })"
-                + ".map(function (c) { return c.name; });");
+        return (List<String>)
+                b.js(
+                        "return ciDash.pusher.allChannels().filter(function (c) { return c.subscribed; })"
+                                + ".map(function (c) { return c.name; });");
     }
 
     private static String projectCardStatus(Browser b, long projectId) {
-        return (String) b.js("var e = document.querySelector('#project-' + arguments[0] + ' .badge');"
-                + " return e ? e.textContent : null;", projectId);
+        return (String)
+                b.js(
+                        "var e = document.querySelector('#project-' + arguments[0] + ' .badge');"
+                                + " return e ? e.textContent : null;",
+                        projectId);
     }
 }

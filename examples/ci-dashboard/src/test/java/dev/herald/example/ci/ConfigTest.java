@@ -1,11 +1,10 @@
 package dev.herald.example.ci;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class ConfigTest {
     @Test
@@ -25,13 +24,34 @@ class ConfigTest {
 
     @Test
     void environmentThenFlags() {
-        Map<String, String> env = Map.of("HERALD_PORT", "7001", "HERALD_APP_KEY", "k1", "CI_DASHBOARD_PORT", "9000",
-                "HERALD_HOST", "0.0.0.0", "CI_DASHBOARD_JDBC_URL", "jdbc:postgresql://db/ci");
-        Config c = Config.parse(new String[] {"--port", "9100", "--app-secret=s3", "--no-demo",
-            "--herald-ws-host", "ci.example.com"}, env);
+        Map<String, String> env =
+                Map.of(
+                        "HERALD_PORT",
+                        "7001",
+                        "HERALD_APP_KEY",
+                        "k1",
+                        "CI_DASHBOARD_PORT",
+                        "9000",
+                        "HERALD_HOST",
+                        "0.0.0.0",
+                        "CI_DASHBOARD_JDBC_URL",
+                        "jdbc:postgresql://db/ci");
+        Config c =
+                Config.parse(
+                        new String[] {
+                            "--port",
+                            "9100",
+                            "--app-secret=s3",
+                            "--no-demo",
+                            "--herald-ws-host",
+                            "ci.example.com"
+                        },
+                        env);
         assertThat(c.heraldPort()).isEqualTo(7001);
         assertThat(c.heraldWsPort()).isEqualTo(7001);
-        assertThat(c.heraldHost()).as("a bind-all address is reached on loopback").isEqualTo("127.0.0.1");
+        assertThat(c.heraldHost())
+                .as("a bind-all address is reached on loopback")
+                .isEqualTo("127.0.0.1");
         assertThat(c.heraldWsHost()).isEqualTo("ci.example.com");
         assertThat(c.appKey()).isEqualTo("k1");
         assertThat(c.appSecret()).isEqualTo("s3");
@@ -39,7 +59,10 @@ class ConfigTest {
         assertThat(c.jdbcUrl()).isEqualTo("jdbc:postgresql://db/ci");
         assertThat(c.demo()).isFalse();
         assertThat(Config.parse(new String[] {"--demo", "false"}, Map.of()).demo()).isFalse();
-        assertThat(Config.parse(new String[] {"--demo"}, Map.of("CI_DASHBOARD_DEMO", "false")).demo()).isTrue();
+        assertThat(
+                        Config.parse(new String[] {"--demo"}, Map.of("CI_DASHBOARD_DEMO", "false"))
+                                .demo())
+                .isTrue();
     }
 
     @Test
@@ -48,6 +71,7 @@ class ConfigTest {
                 .hasMessageContaining("unknown flag");
         assertThatThrownBy(() -> Config.parse(new String[] {"--port", "x"}, Map.of()))
                 .hasMessageContaining("needs a number");
-        assertThat(Config.help()).contains("--herald-port", "HERALD_APP_SECRET", "CI_DASHBOARD_JDBC_URL");
+        assertThat(Config.help())
+                .contains("--herald-port", "HERALD_APP_SECRET", "CI_DASHBOARD_JDBC_URL");
     }
 }

@@ -1,14 +1,16 @@
 package dev.herald.example.ci;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
-/** Independent computation of Pusher's private-channel signature (docs/protocol.md §3.3), to check the app against. */
+/**
+ * Independent computation of Pusher's private-channel signature (docs/protocol.md §3.3), to check
+ * the app against.
+ */
 final class Hmac {
-    private Hmac() {
-    }
+    private Hmac() {}
 
     static String privateAuth(String key, String secret, String socketId, String channel) {
         try {

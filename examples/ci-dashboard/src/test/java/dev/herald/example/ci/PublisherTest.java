@@ -1,24 +1,31 @@
 package dev.herald.example.ci;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.example.ci.Model.LogLine;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class PublisherTest {
     @Test
     void signsPrivateChannelsLikeThePusherDocs() {
         // Vector from docs/protocol.md §3.3 (Pusher's auth-signatures page).
-        Config config = Config.parse(new String[] {"--app-key", "278d425bdf160c739803",
-            "--app-secret", "7ad3773142a6692b25b8"}, Map.of());
+        Config config =
+                Config.parse(
+                        new String[] {
+                            "--app-key",
+                            "278d425bdf160c739803",
+                            "--app-secret",
+                            "7ad3773142a6692b25b8"
+                        },
+                        Map.of());
         try (Publisher p = new Publisher(config, new ObjectMapper())) {
-            assertThat(p.authenticate("1234.1234", "private-foobar")).isEqualTo(
-                    "{\"auth\":\"278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4\"}");
+            assertThat(p.authenticate("1234.1234", "private-foobar"))
+                    .isEqualTo(
+                            "{\"auth\":\"278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4\"}");
         }
     }
 

@@ -1,19 +1,18 @@
 package dev.herald.example.ci;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.example.ci.Model.Build;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** The app's HTTP side without Herald (triggers fail quietly; nothing here needs them). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -28,8 +27,18 @@ class WebAppTest {
         try (ServerSocket s = new ServerSocket(0)) {
             deadPort = s.getLocalPort();
         }
-        Config config = Config.parse(new String[] {"--port", "0", "--no-demo", "--herald-port", "" + deadPort,
-            "--jdbc-url", "jdbc:h2:mem:webapp-test-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"}, Map.of());
+        Config config =
+                Config.parse(
+                        new String[] {
+                            "--port",
+                            "0",
+                            "--no-demo",
+                            "--herald-port",
+                            "" + deadPort,
+                            "--jdbc-url",
+                            "jdbc:h2:mem:webapp-test-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"
+                        },
+                        Map.of());
         app = CiDashboardApp.start(config);
         base = app.baseUrl();
     }
@@ -60,10 +69,18 @@ class WebAppTest {
     void dashboardEmbedsThePusherSettingsAndOneChannelPerProject() throws Exception {
         WebClient alice = WebClient.loggedIn(base, "alice");
         String html = alice.get("/").body();
-        assertThat(html).contains("Recent builds", "/static/vendor/pusher.min.js", "\"key\":\"app-key\"",
-                "\"wsHost\":\"127.0.0.1\"");
-        JsonNode cfg = json.readTree(html.replaceAll("(?s).*<script id=\"ci-config\" type=\"application/json\">", "")
-                .replaceAll("(?s)</script>.*", ""));
+        assertThat(html)
+                .contains(
+                        "Recent builds",
+                        "/static/vendor/pusher.min.js",
+                        "\"key\":\"app-key\"",
+                        "\"wsHost\":\"127.0.0.1\"");
+        JsonNode cfg =
+                json.readTree(
+                        html.replaceAll(
+                                        "(?s).*<script id=\"ci-config\" type=\"application/json\">",
+                                        "")
+                                .replaceAll("(?s)</script>.*", ""));
         assertThat(cfg.get("page").asText()).isEqualTo("dashboard");
         assertThat(cfg.get("projectIds")).hasSize(3);
         assertThat(html.split("<tr id=\"build-").length - 1).isEqualTo(10);
@@ -80,14 +97,21 @@ class WebAppTest {
                 .isEqualTo(Hmac.privateAuth("app-key", "app-secret", "123.456", own));
 
         Build foreign = app.store().buildsOfProject(project("herald-server"), 1).get(0);
-        for (String channel : List.of(Publisher.projectChannel(project("herald-server")),
-                Publisher.buildChannel(foreign.id()), "private-build-999999", "private-whatever", "presence-x",
-                "private-project-1 ")) {
+        for (String channel :
+                List.of(
+                        Publisher.projectChannel(project("herald-server")),
+                        Publisher.buildChannel(foreign.id()),
+                        "private-build-999999",
+                        "private-whatever",
+                        "presence-x",
+                        "private-project-1 ")) {
             HttpResponse<String> r = carol.pusherAuth("123.456", channel);
             assertThat(r.statusCode()).as(channel).isEqualTo(403);
             assertThat(r.body()).isEqualTo("Not authorized");
         }
-        assertThat(new WebClient(base).pusherAuth("123.456", own).statusCode()).as("no session").isEqualTo(403);
+        assertThat(new WebClient(base).pusherAuth("123.456", own).statusCode())
+                .as("no session")
+                .isEqualTo(403);
         assertThat(carol.pusherAuth("not-a-socket", own).statusCode()).isEqualTo(400);
     }
 

@@ -19,8 +19,11 @@ final class WebClient {
 
     WebClient(String base) {
         this.base = base;
-        this.http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http =
+                HttpClient.newBuilder()
+                        .cookieHandler(new CookieManager())
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .build();
     }
 
     static WebClient loggedIn(String base, String login) throws IOException, InterruptedException {
@@ -33,23 +36,36 @@ final class WebClient {
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpResponse<String> postForm(String path, Map<String, String> form) throws IOException, InterruptedException {
-        String body = new LinkedHashMap<>(form).entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-        return http.send(HttpRequest.newBuilder(URI.create(base + path))
+    HttpResponse<String> postForm(String path, Map<String, String> form)
+            throws IOException, InterruptedException {
+        String body =
+                new LinkedHashMap<>(form)
+                        .entrySet().stream()
+                                .map(
+                                        e ->
+                                                URLEncoder.encode(
+                                                                e.getKey(), StandardCharsets.UTF_8)
+                                                        + "="
+                                                        + URLEncoder.encode(
+                                                                e.getValue(),
+                                                                StandardCharsets.UTF_8))
+                                .collect(Collectors.joining("&"));
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
                         .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     /** What pusher-js sends to the auth endpoint. */
-    HttpResponse<String> pusherAuth(String socketId, String channel) throws IOException, InterruptedException {
+    HttpResponse<String> pusherAuth(String socketId, String channel)
+            throws IOException, InterruptedException {
         return postForm("/pusher/auth", Map.of("socket_id", socketId, "channel_name", channel));
     }
 }
