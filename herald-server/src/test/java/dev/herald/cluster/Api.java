@@ -9,6 +9,7 @@ import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.Results;
 import dev.herald.testing.TestApp;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,6 @@ final class Api {
     }
 
     static Result ok(Result result) {
-        return dev.herald.testing.Results.ok(result);
+        return Results.ok(result);
     }
 }

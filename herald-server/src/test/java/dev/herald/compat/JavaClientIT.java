@@ -12,6 +12,7 @@ import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -302,7 +303,7 @@ class JavaClientIT {
                                         == count);
     }
 
-    private static List<String> ids(java.util.Collection<User> users) {
+    private static List<String> ids(Collection<User> users) {
         return users.stream().map(User::getId).collect(Collectors.toList());
     }
 }

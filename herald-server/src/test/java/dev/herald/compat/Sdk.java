@@ -9,6 +9,8 @@ import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.Results;
+import java.util.List;
 import java.util.Map;
 
 /** The official server SDK, pusher-http-java, pointed at a Herald process. */
@@ -78,7 +80,7 @@ final class Sdk {
                                 "name",
                                 event,
                                 "channels",
-                                java.util.List.of("#server-to-user-" + userId),
+                                List.of("#server-to-user-" + userId),
                                 "data",
                                 data)));
     }
@@ -99,6 +101,6 @@ final class Sdk {
 
     /** Fails with the server's answer unless the call succeeded. */
     static Result ok(Result result) {
-        return dev.herald.testing.Results.ok(result);
+        return Results.ok(result);
     }
 }

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -187,7 +188,7 @@ class TlsIT {
         WebSocket.Listener listener =
                 new WebSocket.Listener() {
                     @Override
-                    public java.util.concurrent.CompletionStage<?> onText(
+                    public CompletionStage<?> onText(
                             WebSocket webSocket, CharSequence data, boolean last) {
                         received.add(data.toString());
                         return null;

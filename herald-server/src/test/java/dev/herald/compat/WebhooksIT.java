@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +38,7 @@ class WebhooksIT {
     private static HeraldProcess herald;
     private static Pusher hooks;
     @RegisterExtension final OpenResources open = new OpenResources();
-    private final Map<String, String> socketIds = new java.util.HashMap<>();
+    private final Map<String, String> socketIds = new HashMap<>();
 
     @BeforeAll
     static void startServer() throws IOException {

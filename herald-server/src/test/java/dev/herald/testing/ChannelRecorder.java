@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.pusher.client.channel.PresenceChannelEventListener;
 import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.channel.User;
+import com.pusher.rest.Pusher;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -137,7 +138,7 @@ public class ChannelRecorder implements PresenceChannelEventListener {
      * this connection before the marker has been received by then: a test can assert that something
      * did not arrive.
      */
-    public void fence(com.pusher.rest.Pusher sdk) {
+    public void fence(Pusher sdk) {
         int n = FENCES.incrementAndGet();
         Results.ok(sdk.trigger(channel, "fence", Map.of("fence", n)));
         awaitEvent("fence", "{\"fence\":" + n + "}");

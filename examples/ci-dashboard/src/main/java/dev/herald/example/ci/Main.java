@@ -1,5 +1,7 @@
 package dev.herald.example.ci;
 
+import java.net.BindException;
+import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
@@ -23,7 +25,7 @@ public final class Main {
         CiDashboardApp app;
         try {
             app = CiDashboardApp.start(config);
-        } catch (java.net.BindException e) {
+        } catch (BindException e) {
             System.err.println(
                     "ci-dashboard: cannot listen on "
                             + config.bindHost()
@@ -34,7 +36,7 @@ public final class Main {
                             + "); choose another port with --port or CI_DASHBOARD_PORT");
             System.exit(1);
             return;
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             System.err.println(
                     "ci-dashboard: database " + config.jdbcUrl() + ": " + e.getMessage());
             System.exit(1);
