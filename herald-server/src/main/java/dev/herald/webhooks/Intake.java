@@ -46,7 +46,7 @@ final class Intake {
     private static final class AppQueue {
         final String appId;
 
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array cannot be made otherwise
         final ArrayDeque<Entry>[] ranks = new ArrayDeque[EventType.RANKS];
 
         long bytes;

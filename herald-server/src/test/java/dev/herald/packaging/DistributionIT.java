@@ -211,6 +211,11 @@ class DistributionIT {
             assertThat(event.path("channel").asText()).isEqualTo("news");
             assertThat(event.path("data").asText()).isEqualTo("hello from the archive");
 
+            JsonNode received = pusherJsRoundTrip(port, app);
+            assertThat(received.path("event").asText()).isEqualTo("greeting");
+            assertThat(received.path("data").path("greeting").asText())
+                    .isEqualTo("hello from the HTTP API");
+
             process.destroy(); // SIGTERM, as systemctl stop sends it
             assertThat(process.waitFor(20, TimeUnit.SECONDS))
                     .as("stopped; log:%n%s", tail(log))
@@ -247,6 +252,38 @@ class DistributionIT {
         assertThat(verify.exitValue()).as(output).isZero();
         // an unknown or misspelt key is only a warning, with exit status 0
         assertThat(output).as("warnings").isBlank();
+    }
+
+    /**
+     * pusher-js against the unpacked server, as ImageIT does against the image: the shared {@code
+     * external/roundtrip.js} of the Node test project subscribes to a private channel and receives
+     * an event the node SDK triggers; returns what it received.
+     */
+    private static JsonNode pusherJsRoundTrip(int port, App app) throws Exception {
+        Path output = Files.createTempFile("herald-roundtrip", ".log");
+        ProcessBuilder builder =
+                new ProcessBuilder("node", "external/roundtrip.js")
+                        .directory(BASEDIR.resolve("src/test/node").toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(output.toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("HERALD_"));
+        builder.environment()
+                .putAll(
+                        Map.of(
+                                "HERALD_PORT", Integer.toString(port),
+                                "HERALD_APP_ID", app.id(),
+                                "HERALD_APP_KEY", app.key(),
+                                "HERALD_APP_SECRET", app.secret()));
+        Process node = builder.start();
+        try {
+            assertThat(node.waitFor(60, TimeUnit.SECONDS)).as("roundtrip.js ended").isTrue();
+            String text = Files.readString(output);
+            assertThat(node.exitValue()).as(text).isZero();
+            return JSON.readTree(text.lines().reduce((first, last) -> last).orElse("{}"));
+        } finally {
+            node.destroyForcibly();
+            Files.deleteIfExists(output);
+        }
     }
 
     /** Text frames as JSON, in order, and the close code. */

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ public final class Publisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Publisher.class);
 
     private final Pusher pusher;
+    private final AtomicBoolean failing = new AtomicBoolean();
     private final ObjectMapper json;
 
     public Publisher(Config config, ObjectMapper json) {
@@ -101,19 +103,29 @@ public final class Publisher implements AutoCloseable {
     }
 
     private void trigger(List<String> channels, String event, Object data) {
+        String failure;
         try {
             Result r = pusher.trigger(channels, event, data);
-            if (r.getStatus() != Result.Status.SUCCESS) {
-                log.warn(
-                        "trigger {} on {} failed: {} {} {}",
-                        event,
-                        channels,
-                        r.getStatus(),
-                        r.getHttpStatus(),
-                        r.getMessage());
+            if (r.getStatus() == Result.Status.SUCCESS) {
+                if (failing.compareAndSet(true, false)) {
+                    log.info("Herald accepts triggers again");
+                }
+                return;
             }
+            failure = r.getStatus() + " " + r.getHttpStatus() + " " + r.getMessage();
         } catch (RuntimeException e) {
-            log.warn("trigger {} on {} failed: {}", event, channels, e.toString());
+            failure = e.toString();
+        }
+        // one warning per outage: while Herald is down every build line would fail in turn
+        if (failing.compareAndSet(false, true)) {
+            log.warn(
+                    "trigger {} on {} failed: {}; later failures are logged at debug level until one"
+                            + " succeeds",
+                    event,
+                    channels,
+                    failure);
+        } else {
+            log.debug("trigger {} on {} failed: {}", event, channels, failure);
         }
     }
 
