@@ -6,9 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
+import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
 import dev.herald.testing.RawWebSocket;
 import dev.herald.testing.TestApp;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -48,6 +51,29 @@ class CrossNodeDeliveryIT {
     @AfterAll
     static void stopNodes() {
         HeraldProcess.stopAll(nodes);
+    }
+
+    @Test
+    void connectionsCountsTheAppsConnectionsOnEveryNode() {
+        clients.connect(a, "one");
+        clients.connect(b, "two");
+        clients.connect(b, "three");
+
+        // as Laravel Reverb answers it for Pulse; each node learns the others' counts at its
+        // heartbeat, so the answer settles within a lease period
+        for (Pusher api : List.of(apiA, apiB)) {
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(
+                            () -> {
+                                Result answer = api.get("/connections");
+                                assertThat(answer.getStatus()).isEqualTo(Result.Status.SUCCESS);
+                                assertThat(
+                                                Json.parse(answer.getMessage())
+                                                        .path("connections")
+                                                        .asInt())
+                                        .isEqualTo(3);
+                            });
+        }
     }
 
     @Test
