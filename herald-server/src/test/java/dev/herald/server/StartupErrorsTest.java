@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.config.ConfigException;
+import dev.herald.config.HeraldConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -227,5 +228,15 @@ class StartupErrorsTest {
                     .isInstanceOf(ConfigException.class)
                     .hasMessageStartingWith("--path-prefix (HERALD_PATH_PREFIX): must be");
         }
+    }
+
+    @Test
+    void anUnresolvableHostNamesTheSetting() {
+        // as Main checks it, before anything listens
+        HeraldConfig config = parsed("--host", "not.a.host.invalid").config();
+
+        assertThatThrownBy(() -> config.refuseDefaultSecretWhenExposed(config.apps()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--host (HERALD_HOST): cannot resolve not.a.host.invalid");
     }
 }
