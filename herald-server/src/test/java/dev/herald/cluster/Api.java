@@ -1,23 +1,21 @@
 package dev.herald.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.ChannelAuthorizer;
 import com.pusher.client.UserAuthenticator;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
-import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.RawWebSocket;
-import dev.herald.testing.Results;
+import dev.herald.testing.ServerSdk;
 import dev.herald.testing.TestApp;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The official server SDK, pusher-http-java 1.3.4, pointed at one node. Where the SDK has no method
- * for a call (sendToUser, terminate_connections) its generic signed {@code post} is used.
+ * The official server SDK, pusher-http-java 1.3.4, pointed at one node. The calls it has no method
+ * for (sendToUser, terminate_connections) are in {@link ServerSdk}.
  */
 final class Api {
 
@@ -54,39 +52,12 @@ final class Api {
                         Map.of("auth", userAuth(app, socketId, userData), "user_data", userData));
     }
 
-    /** What the SDKs' {@code sendToUser} does: an event to {@code #server-to-user-<id>}. */
-    static Result sendToUser(Pusher sdk, String userId, String event, String data) {
-        return sdk.post(
-                "/events",
-                Json.write(
-                        Map.of(
-                                "name",
-                                event,
-                                "channels",
-                                List.of("#server-to-user-" + userId),
-                                "data",
-                                data)));
-    }
-
-    static Result terminateUserConnections(Pusher sdk, String userId) {
-        return sdk.post("/users/" + userId + "/terminate_connections", "{}");
-    }
-
-    /** GETs a signed API path; fails unless the answer is 200. */
-    static JsonNode get(Pusher sdk, String path, Map<String, String> params) {
-        return Json.parse(ok(sdk.get(path, params)).getMessage());
-    }
-
     /** The ids of {@code GET /channels/<channel>/users}, sorted. */
     static List<String> userIds(Pusher sdk, String channel) {
         TreeSet<String> ids = new TreeSet<>();
-        get(sdk, "/channels/" + channel + "/users", Map.of())
+        ServerSdk.get(sdk, "/channels/" + channel + "/users", Map.of())
                 .path("users")
                 .forEach(u -> ids.add(u.path("id").asText()));
         return List.copyOf(ids);
-    }
-
-    static Result ok(Result result) {
-        return Results.ok(result);
     }
 }

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Results;
+import dev.herald.testing.ServerSdk;
 import dev.herald.testing.TestApp;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +67,7 @@ class ClusterPresenceIT {
                     .as("users through %s", api)
                     .containsExactly("alice", "bob");
             JsonNode info =
-                    Api.get(
+                    ServerSdk.get(
                             api,
                             "/channels/presence-agree",
                             Map.of("info", "user_count,subscription_count"));
@@ -73,7 +75,7 @@ class ClusterPresenceIT {
             assertThat(info.path("user_count").asInt()).as("%s", info).isEqualTo(2);
             assertThat(info.path("subscription_count").asInt()).as("%s", info).isEqualTo(3);
             JsonNode list =
-                    Api.get(
+                    ServerSdk.get(
                             api,
                             "/channels",
                             Map.of("filter_by_prefix", "presence-", "info", "user_count"));
@@ -122,13 +124,14 @@ class ClusterPresenceIT {
 
     @Test
     void aCacheChannelsLastEventTriggeredThroughOneNodeReachesANewSubscriberOnAnother() {
-        Api.ok(apis.get(0).trigger("cache-prices", "price", Map.of("eur", 42)));
+        Results.ok(apis.get(0).trigger("cache-prices", "price", Map.of("eur", 42)));
 
         Client late = clients.connect(b, "late");
         Client.Recorder prices = late.subscribe("cache-prices");
 
         prices.awaitEvent("price", "{\"eur\":42}");
-        JsonNode info = Api.get(apis.get(2), "/channels/cache-prices", Map.of("info", "cache"));
+        JsonNode info =
+                ServerSdk.get(apis.get(2), "/channels/cache-prices", Map.of("info", "cache"));
         assertThat(info.path("cache").path("event").asText())
                 .as("through node C: %s", info)
                 .isEqualTo("price");
@@ -147,7 +150,7 @@ class ClusterPresenceIT {
                     .atMost(Client.WAIT)
                     .until(
                             () ->
-                                    Api.get(
+                                    ServerSdk.get(
                                                             api,
                                                             "/channels/" + channel,
                                                             Map.of("info", "subscription_count"))

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.ServerSdk;
 import dev.herald.testing.TestApp;
 import dev.herald.testing.WebhookReceiver;
 import java.time.Duration;
@@ -132,7 +133,7 @@ class ClusterWebhooksIT {
                 .pollInterval(Duration.ofMillis(10))
                 .until(
                         () ->
-                                !Api.get(apiA, "/channels/presence-move", Map.of())
+                                !ServerSdk.get(apiA, "/channels/presence-move", Map.of())
                                         .path("occupied")
                                         .asBoolean());
         long left = System.nanoTime();

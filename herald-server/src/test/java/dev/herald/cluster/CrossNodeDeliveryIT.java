@@ -10,6 +10,8 @@ import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.Results;
+import dev.herald.testing.ServerSdk;
 import dev.herald.testing.TestApp;
 import java.time.Duration;
 import java.util.List;
@@ -83,7 +85,7 @@ class CrossNodeDeliveryIT {
         Client.Recorder onA = alice.subscribe("news");
         Client.Recorder onB = bob.subscribe("news");
 
-        Api.ok(apiB.trigger("news", "story", Map.of("id", 1)));
+        Results.ok(apiB.trigger("news", "story", Map.of("id", 1)));
 
         onA.awaitEvent("story", "{\"id\":1}");
         onB.awaitEvent("story", "{\"id\":1}");
@@ -106,8 +108,8 @@ class CrossNodeDeliveryIT {
         Client.Recorder neighbourRoom = neighbour.subscribe("room");
         Client.Recorder remoteRoom = remote.subscribe("room");
 
-        Api.ok(apiB.trigger("room", "said", Map.of("by", "sender"), sender.socketId()));
-        Api.ok(apiA.trigger("room", "said", Map.of("by", "remote"), remote.socketId()));
+        Results.ok(apiB.trigger("room", "said", Map.of("by", "sender"), sender.socketId()));
+        Results.ok(apiA.trigger("room", "said", Map.of("by", "remote"), remote.socketId()));
 
         neighbourRoom.awaitEvent("said", "{\"by\":\"sender\"}");
         neighbourRoom.awaitEvent("said", "{\"by\":\"remote\"}");
@@ -132,7 +134,7 @@ class CrossNodeDeliveryIT {
         Client.Recorder ticks = reader.subscribe("ticks");
 
         for (int i = 0; i < 200; i++) {
-            Api.ok(apiB.trigger("ticks", "tick", Map.of("n", i)));
+            Results.ok(apiB.trigger("ticks", "tick", Map.of("n", i)));
         }
 
         await("200 ticks on node A")
@@ -155,9 +157,9 @@ class CrossNodeDeliveryIT {
         phone.signIn();
         other.signIn();
 
-        Api.ok(Api.sendToUser(apiB, "carol", "note", "{\"text\":\"hi\"}"));
-        Api.ok(Api.sendToUser(apiB, "carol", "fence", "{}"));
-        Api.ok(Api.sendToUser(apiA, "oscar", "fence", "{}"));
+        Results.ok(ServerSdk.sendToUser(apiB, "carol", "note", "{\"text\":\"hi\"}"));
+        Results.ok(ServerSdk.sendToUser(apiB, "carol", "fence", "{}"));
+        Results.ok(ServerSdk.sendToUser(apiA, "oscar", "fence", "{}"));
 
         for (Client carol : List.of(laptop, phone)) {
             await("fence for carol on " + carol)
@@ -190,7 +192,7 @@ class CrossNodeDeliveryIT {
             daveRaw.signin(APP.key(), APP.secret(), "{\"id\":\"dave\"}");
             daveRaw.awaitEvent("pusher:signin_success");
 
-            Api.ok(Api.terminateUserConnections(apiB, "dave"));
+            Results.ok(ServerSdk.terminateUserConnections(apiB, "dave"));
 
             assertThat(daveRaw.awaitClose().code()).as("close code on node A").isEqualTo(4009);
             for (Client client : List.of(dave, daveOnB)) {
@@ -201,7 +203,7 @@ class CrossNodeDeliveryIT {
                         .doesNotContain(ConnectionState.RECONNECTING);
             }
         }
-        Api.ok(Api.sendToUser(apiB, "frank", "still-here", "{}"));
+        Results.ok(ServerSdk.sendToUser(apiB, "frank", "still-here", "{}"));
         await("frank still served")
                 .atMost(Client.WAIT)
                 .until(() -> !frank.userEvents("still-here").isEmpty());

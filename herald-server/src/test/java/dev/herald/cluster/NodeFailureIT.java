@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.ServerSdk;
 import dev.herald.testing.TestApp;
 import dev.herald.testing.WebhookReceiver;
 import java.time.Duration;
@@ -97,14 +98,14 @@ class NodeFailureIT {
         assertThat(Api.userIds(api, "presence-shared")).containsExactly("wendy");
         assertThat(Api.userIds(api, "presence-solo")).isEmpty();
         JsonNode solo =
-                Api.get(
+                ServerSdk.get(
                         api,
                         "/channels/presence-solo",
                         Map.of("info", "user_count,subscription_count"));
         assertThat(solo.path("occupied").asBoolean()).as("%s", solo).isFalse();
         assertThat(solo.path("user_count").asInt()).as("%s", solo).isZero();
         JsonNode shared2 =
-                Api.get(
+                ServerSdk.get(
                         api,
                         "/channels/presence-shared",
                         Map.of("info", "user_count,subscription_count"));

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Results;
+import dev.herald.testing.ServerSdk;
 import dev.herald.testing.TestApp;
 import java.time.Duration;
 import java.util.List;
@@ -70,9 +72,9 @@ class RedisRestartIT {
         Client.Recorder aliceRoom = alice.subscribePresence("presence-room");
         bob.subscribePresence("presence-room");
         aliceRoom.awaitAdded("bob");
-        Api.ok(apiB.trigger("news", "story", Map.of("n", 1)));
+        Results.ok(apiB.trigger("news", "story", Map.of("n", 1)));
         aliceNews.awaitEvent("story", "{\"n\":1}");
-        Api.ok(apiA.trigger("news", "story", Map.of("n", 2)));
+        Results.ok(apiA.trigger("news", "story", Map.of("n", 2)));
         bobNews.awaitEvent("story", "{\"n\":2}");
 
         redis.stop();
@@ -82,11 +84,11 @@ class RedisRestartIT {
                     .atMost(Client.WAIT)
                     .until(() -> node.readyStatus() == 503);
         }
-        Api.ok(apiA.trigger("news", "story", Map.of("n", 3)));
+        Results.ok(apiA.trigger("news", "story", Map.of("n", 3)));
         aliceNews.awaitEvent("story", "{\"n\":3}");
         Client carol = clients.connect(a, "carol");
         Client.Recorder carolLocal = carol.subscribe("local-only");
-        Api.ok(apiA.trigger("local-only", "note", Map.of("n", 4)));
+        Results.ok(apiA.trigger("local-only", "note", Map.of("n", 4)));
         carolLocal.awaitEvent("note", "{\"n\":4}");
         assertThat(a.readyStatus()).as("still without Redis").isEqualTo(503);
 
@@ -99,8 +101,8 @@ class RedisRestartIT {
                     .until(() -> node.readyStatus() == 200);
         }
         long recoveredMillis = (System.nanoTime() - restarted) / 1_000_000;
-        Api.ok(apiB.trigger("news", "story", Map.of("n", 5)));
-        Api.ok(apiA.trigger("news", "story", Map.of("n", 6)));
+        Results.ok(apiB.trigger("news", "story", Map.of("n", 5)));
+        Results.ok(apiA.trigger("news", "story", Map.of("n", 6)));
         aliceNews.awaitEvent("story", "{\"n\":5}");
         bobNews.awaitEvent("story", "{\"n\":6}");
         for (Pusher api : List.of(apiA, apiB)) {
@@ -108,7 +110,7 @@ class RedisRestartIT {
                     .as("members re-written %d ms after the restart", recoveredMillis)
                     .containsExactly("alice", "bob");
             JsonNode info =
-                    Api.get(
+                    ServerSdk.get(
                             api,
                             "/channels/presence-room",
                             Map.of("info", "user_count,subscription_count"));

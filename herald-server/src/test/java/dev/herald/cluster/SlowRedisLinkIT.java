@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Results;
 import dev.herald.testing.TestApp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ class SlowRedisLinkIT {
         // the link works: a presence subscription's success waits for Redis (the member list), and
         // by then the node's Redis subscription, sent before, is in place too
         Client.Recorder control = reader.subscribePresence("presence-control");
-        Api.ok(apiB.trigger("presence-control", "hello", Map.of("to", "eager")));
+        Results.ok(apiB.trigger("presence-control", "hello", Map.of("to", "eager")));
         control.awaitEvent("hello", "{\"to\":\"eager\"}");
         CompletableFuture<Result> triggered = new CompletableFuture<>();
         Client.Recorder welcome =
@@ -88,7 +89,7 @@ class SlowRedisLinkIT {
         reader.pusher.subscribe("welcome-room", welcome).bindGlobal(welcome);
 
         welcome.awaitSubscribed();
-        Api.ok(triggered.join());
+        Results.ok(triggered.join());
         welcome.awaitEvent("welcome", "{\"to\":\"eager\"}");
         assertThat(welcome.data("welcome")).containsExactly("{\"to\":\"eager\"}");
     }

@@ -6,6 +6,7 @@ import com.pusher.client.channel.PusherEvent;
 import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.OpenResources;
+import dev.herald.testing.Results;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +41,7 @@ class CacheChannelsIT {
     @Test
     void javaClientReceivesTheCachedEventOrACacheMiss() {
         JavaClient client = open.track(JavaClient.connected(herald, "reader"));
-        Sdk.ok(sdk.trigger("cache-java", "state", Map.of("on", true)));
+        Results.ok(sdk.trigger("cache-java", "state", Map.of("on", true)));
 
         JavaClient.Recorder cached = client.subscribe("cache-java");
         JavaClient.Recorder empty = client.subscribe("cache-java-empty");

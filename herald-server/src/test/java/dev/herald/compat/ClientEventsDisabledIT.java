@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Results;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,7 +60,7 @@ class ClientEventsDisabledIT {
         try (JavaClient client = JavaClient.connected(herald, "c")) {
             JavaClient.Recorder channel = client.subscribePrivate("private-served");
 
-            Sdk.ok(sdk.trigger("private-served", "from-server", Map.of("ok", 1)));
+            Results.ok(sdk.trigger("private-served", "from-server", Map.of("ok", 1)));
 
             assertThat(channel.awaitEvent("from-server").getData()).isEqualTo("{\"ok\":1}");
         }

@@ -15,6 +15,8 @@ import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.Results;
+import dev.herald.testing.ServerSdk;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -65,7 +67,7 @@ class EncryptedChannelsIT {
         RawWebSocket wire = raw();
         wire.subscribeSigned(sdk, channel);
 
-        Sdk.ok(sdk.trigger(channel, "secret-plan", Map.of("plan", "meet at noon")));
+        Results.ok(sdk.trigger(channel, "secret-plan", Map.of("plan", "meet at noon")));
 
         await("decrypted event").atMost(JavaClient.WAIT).until(() -> !decrypted.events.isEmpty());
         assertThat(decrypted.events.get(0).getData()).isEqualTo("{\"plan\":\"meet at noon\"}");
@@ -93,7 +95,7 @@ class EncryptedChannelsIT {
         String payload =
                 "{ \"ciphertext\" : \"c2VjcmV0IGJ5dGVz/+==\",\n  \"nonce\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYX\" }";
 
-        Sdk.ok(
+        Results.ok(
                 sdk.post(
                         "/events",
                         Json.write(
@@ -149,7 +151,7 @@ class EncryptedChannelsIT {
     }
 
     private boolean occupied(String channel) {
-        return Sdk.get(sdk, "/channels/" + channel, Map.of()).path("occupied").asBoolean();
+        return ServerSdk.get(sdk, "/channels/" + channel, Map.of()).path("occupied").asBoolean();
     }
 
     private RawWebSocket raw() {

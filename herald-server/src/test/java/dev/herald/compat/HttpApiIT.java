@@ -11,6 +11,8 @@ import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.Results;
+import dev.herald.testing.ServerSdk;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -83,7 +85,7 @@ class HttpApiIT {
         JavaClient.Recorder excludedChannel = excluded.subscribe("public-exclusion");
         JavaClient.Recorder includedChannel = included.subscribe("public-exclusion");
 
-        Sdk.ok(
+        Results.ok(
                 sdk.trigger(
                         List.of("public-exclusion"),
                         "not-for-you",
@@ -102,7 +104,7 @@ class HttpApiIT {
         RawWebSocket first = subscriber("public-batch-a", "public-batch-b");
         RawWebSocket second = subscriber("public-batch-a");
 
-        Sdk.ok(
+        Results.ok(
                 sdk.trigger(
                         List.of(
                                 new Event("public-batch-a", "one", Map.of("n", 1)),
@@ -113,7 +115,7 @@ class HttpApiIT {
                                         Map.of("n", 3),
                                         first.socketId()))));
 
-        Sdk.ok(sdk.trigger("public-batch-a", "after", Map.of()));
+        Results.ok(sdk.trigger("public-batch-a", "after", Map.of()));
         List<JsonNode> toFirst = first.framesBefore("after");
         List<JsonNode> toSecond = second.framesBefore("after");
         assertThat(toFirst)
@@ -143,7 +145,7 @@ class HttpApiIT {
         subscriber("public-filter-c");
 
         JsonNode channels =
-                Sdk.get(
+                ServerSdk.get(
                                 sdk,
                                 "/channels",
                                 Map.of(
@@ -168,7 +170,7 @@ class HttpApiIT {
         presenceMember("presence-described", "u2");
 
         JsonNode channel =
-                Sdk.get(
+                ServerSdk.get(
                         sdk,
                         "/channels/presence-described",
                         Map.of("info", "user_count,subscription_count"));
@@ -184,7 +186,8 @@ class HttpApiIT {
         presenceMember("presence-users", "u1");
         presenceMember("presence-users", "u2");
 
-        JsonNode users = Sdk.get(sdk, "/channels/presence-users/users", Map.of()).path("users");
+        JsonNode users =
+                ServerSdk.get(sdk, "/channels/presence-users/users", Map.of()).path("users");
 
         List<String> ids = new ArrayList<>();
         users.forEach(user -> ids.add(user.path("id").asText()));

@@ -12,6 +12,8 @@ import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
+import dev.herald.testing.Results;
+import dev.herald.testing.ServerSdk;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +82,7 @@ class JavaClientIT {
         JavaClient client = connect("u1");
         JavaClient.Recorder news = client.subscribe("public-news");
 
-        Sdk.ok(sdk.trigger("public-news", "headline", Map.of("title", "Herald ships")));
+        Results.ok(sdk.trigger("public-news", "headline", Map.of("title", "Herald ships")));
 
         PusherEvent event = news.awaitEvent("headline");
         assertThat(event.getChannelName()).isEqualTo("public-news");
@@ -92,7 +94,10 @@ class JavaClientIT {
     void unsubscribingVacatesTheChannel() {
         JavaClient client = connect("u1");
         client.subscribe("public-leaving");
-        assertThat(Sdk.get(sdk, "/channels/public-leaving", Map.of()).path("occupied").asBoolean())
+        assertThat(
+                        ServerSdk.get(sdk, "/channels/public-leaving", Map.of())
+                                .path("occupied")
+                                .asBoolean())
                 .isTrue();
 
         client.pusher.unsubscribe("public-leaving");
@@ -101,7 +106,7 @@ class JavaClientIT {
                 .atMost(JavaClient.WAIT)
                 .until(
                         () ->
-                                !Sdk.get(sdk, "/channels/public-leaving", Map.of())
+                                !ServerSdk.get(sdk, "/channels/public-leaving", Map.of())
                                         .path("occupied")
                                         .asBoolean());
     }
@@ -111,7 +116,7 @@ class JavaClientIT {
         JavaClient client = connect("u1");
         JavaClient.Recorder orders = client.subscribePrivate("private-orders");
 
-        Sdk.ok(sdk.trigger("private-orders", "created", Map.of("id", 7)));
+        Results.ok(sdk.trigger("private-orders", "created", Map.of("id", 7)));
 
         assertThat(orders.awaitEvent("created").getData()).isEqualTo("{\"id\":7}");
         assertThat(orders.authenticationFailures).isEmpty();
@@ -142,7 +147,7 @@ class JavaClientIT {
         assertThat(forged.succeeded).isFalse();
         assertThat(client.pusher.getPrivateChannel("private-forged").isSubscribed()).isFalse();
 
-        Sdk.ok(
+        Results.ok(
                 sdk.trigger(
                         List.of("private-forged", "private-genuine"), "after", Map.of("ok", true)));
         assertThat(genuine.awaitEvent("after").getData()).isEqualTo("{\"ok\":true}");
@@ -208,7 +213,8 @@ class JavaClientIT {
         assertThat(ids(laptopRoom.usersInformation.get(0)))
                 .containsExactlyInAnyOrder("observer", "carol");
         JsonNode channel =
-                Sdk.get(sdk, "/channels/" + room, Map.of("info", "user_count,subscription_count"));
+                ServerSdk.get(
+                        sdk, "/channels/" + room, Map.of("info", "user_count,subscription_count"));
         assertThat(channel.path("user_count").asInt()).isEqualTo(2);
         assertThat(channel.path("subscription_count").asInt()).isEqualTo(3);
 
@@ -294,7 +300,7 @@ class JavaClientIT {
                 .atMost(JavaClient.WAIT)
                 .until(
                         () ->
-                                Sdk.get(
+                                ServerSdk.get(
                                                         sdk,
                                                         "/channels/" + channel,
                                                         Map.of("info", "subscription_count"))

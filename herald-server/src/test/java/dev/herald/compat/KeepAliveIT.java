@@ -9,6 +9,7 @@ import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.RawFrameSocket;
 import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.Results;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ class KeepAliveIT {
                     .containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
             assertThat(client.socketId()).isEqualTo(socketId);
             assertThat(client.errors).isEmpty();
-            Sdk.ok(Sdk.of(herald).trigger("public-idle", "still-there", Map.of("yes", true)));
+            Results.ok(Sdk.of(herald).trigger("public-idle", "still-there", Map.of("yes", true)));
             assertThat(channel.awaitEvent("still-there").getData()).isEqualTo("{\"yes\":true}");
         }
     }

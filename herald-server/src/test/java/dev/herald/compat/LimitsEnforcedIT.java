@@ -12,6 +12,7 @@ import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import dev.herald.testing.RawFrameSocket;
 import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.Results;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
@@ -300,7 +301,7 @@ class LimitsEnforcedIT {
             for (int i = 0; i < 10; i++) {
                 events.add(new Event(channel, "tick", Map.of("n", sent++, "pad", pad)));
             }
-            Sdk.ok(sdk.trigger(events));
+            Results.ok(sdk.trigger(events));
             closed =
                     Ops.scrape(herald)
                                     .valueOrZero(
@@ -313,7 +314,7 @@ class LimitsEnforcedIT {
                 .isTrue();
 
         // the reading subscriber is not a slow consumer: it got every event and stays connected
-        Sdk.ok(sdk.trigger(channel, "after", Map.of()));
+        Results.ok(sdk.trigger(channel, "after", Map.of()));
         List<JsonNode> before = readerFramesBefore(reader, "after");
         long ticks = before.stream().filter(f -> "tick".equals(f.path("event").asText())).count();
         assertThat(ticks).as("the reading subscriber received every event").isEqualTo(sent);

@@ -8,6 +8,7 @@ import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.OpenResources;
+import dev.herald.testing.ServerSdk;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,7 +78,7 @@ class LimitsIT {
                 .containsExactlyInAnyOrder("alice", "bob");
         bobRoom.fence(sdk);
         assertThat(bobRoom.subscribedIds()).as("carol never joined").doesNotContain("carol");
-        JsonNode channel = Sdk.get(sdk, "/channels/" + room, Map.of("info", "user_count"));
+        JsonNode channel = ServerSdk.get(sdk, "/channels/" + room, Map.of("info", "user_count"));
         assertThat(channel.path("user_count").asInt()).isEqualTo(MAX_PRESENCE_MEMBERS);
     }
 }

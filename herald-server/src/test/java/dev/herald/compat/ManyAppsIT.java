@@ -11,6 +11,8 @@ import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.Results;
+import dev.herald.testing.ServerSdk;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +94,9 @@ class ManyAppsIT {
         JavaClient.Recorder alphaPrivate = alphaClient.subscribePrivate("private-desk");
         JavaClient.Recorder betaPrivate = betaClient.subscribePrivate("private-desk");
 
-        Sdk.ok(alpha.trigger(List.of("news", "private-desk"), "for-alpha", Map.of("app", "alpha")));
+        Results.ok(
+                alpha.trigger(
+                        List.of("news", "private-desk"), "for-alpha", Map.of("app", "alpha")));
 
         assertThat(alphaNews.awaitEvent("for-alpha").getData()).isEqualTo("{\"app\":\"alpha\"}");
         alphaPrivate.awaitEvent("for-alpha");
@@ -101,7 +105,7 @@ class ManyAppsIT {
         assertThat(betaNews.events("for-alpha")).isEmpty();
         assertThat(betaPrivate.events("for-alpha")).isEmpty();
         assertThat(
-                        Sdk.get(beta, "/channels/news", Map.of("info", "subscription_count"))
+                        ServerSdk.get(beta, "/channels/news", Map.of("info", "subscription_count"))
                                 .path("subscription_count")
                                 .asInt())
                 .isEqualTo(1);

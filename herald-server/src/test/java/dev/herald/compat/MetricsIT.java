@@ -8,6 +8,7 @@ import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.Results;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -58,7 +59,7 @@ class MetricsIT {
         double sentBefore = Ops.scrape(herald).value("herald_messages_sent_total", app);
 
         for (int i = 0; i < triggers; i++) {
-            Sdk.ok(sdk.trigger("metrics-news", "tick", Map.of("i", i)));
+            Results.ok(sdk.trigger("metrics-news", "tick", Map.of("i", i)));
         }
         for (RawWebSocket ws : subscribers) {
             ws.awaitEvent("tick", "metrics-news");

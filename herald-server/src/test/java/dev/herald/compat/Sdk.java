@@ -1,16 +1,12 @@
 package dev.herald.compat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.client.ChannelAuthorizer;
 import com.pusher.client.UserAuthenticator;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.PresenceUser;
-import com.pusher.rest.data.Result;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.RawWebSocket;
-import dev.herald.testing.Results;
-import java.util.List;
 import java.util.Map;
 
 /** The official server SDK, pusher-http-java, pointed at a Herald process. */
@@ -64,43 +60,5 @@ final class Sdk {
                                 userAuth(key, secret, socketId, userData),
                                 "user_data",
                                 userData));
-    }
-
-    /**
-     * What the SDKs' {@code sendToUser} does (protocol §4.3): an event to {@code
-     * #server-to-user-<id>}. pusher-http-java 1.3.4 has no {@code sendToUser} and its {@code
-     * trigger} refuses the {@code #} name, so this goes through the SDK's generic signed {@code
-     * post}.
-     */
-    static Result sendToUser(Pusher sdk, String userId, String event, String data) {
-        return sdk.post(
-                "/events",
-                Json.write(
-                        Map.of(
-                                "name",
-                                event,
-                                "channels",
-                                List.of("#server-to-user-" + userId),
-                                "data",
-                                data)));
-    }
-
-    /**
-     * {@code POST /users/<id>/terminate_connections} with body {@code {}} (protocol §4.5), through
-     * the SDK's generic signed {@code post}: pusher-http-java 1.3.4 has no {@code
-     * terminateUserConnections}.
-     */
-    static Result terminateUserConnections(Pusher sdk, String userId) {
-        return sdk.post("/users/" + userId + "/terminate_connections", "{}");
-    }
-
-    /** GETs a signed API path and returns the JSON body; fails unless the answer is 200. */
-    static JsonNode get(Pusher sdk, String path, Map<String, String> params) {
-        return Json.parse(ok(sdk.get(path, params)).getMessage());
-    }
-
-    /** Fails with the server's answer unless the call succeeded. */
-    static Result ok(Result result) {
-        return Results.ok(result);
     }
 }

@@ -6,6 +6,8 @@ import com.pusher.rest.SignatureUtil;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.RawFrameSocket;
+import dev.herald.testing.Results;
+import dev.herald.testing.ServerSdk;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -201,7 +203,7 @@ class SessionBoundsIT {
         try (Raw ws = connect(herald, 0)) {
             ws.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"ordinary\"}}");
             assertThat(ws.next()).contains("pusher_internal:subscription_succeeded");
-            Sdk.ok(Sdk.of(herald).trigger("ordinary", "hello", Map.of("n", 1)));
+            Results.ok(Sdk.of(herald).trigger("ordinary", "hello", Map.of("n", 1)));
             assertThat(ws.next()).contains("\"hello\"");
         }
     }
@@ -374,10 +376,14 @@ class SessionBoundsIT {
                 assertThat(frames.get(frames.size() - 1).closeCode()).isEqualTo(4009);
             }
         }
-        assertThat(Sdk.terminateUserConnections(Sdk.of(budgeted), "u".repeat(201)).getHttpStatus())
+        assertThat(
+                        ServerSdk.terminateUserConnections(Sdk.of(budgeted), "u".repeat(201))
+                                .getHttpStatus())
                 .as("terminating a user whose id is too long to sign in")
                 .isEqualTo(400);
-        assertThat(Sdk.terminateUserConnections(Sdk.of(budgeted), "u".repeat(200)).getHttpStatus())
+        assertThat(
+                        ServerSdk.terminateUserConnections(Sdk.of(budgeted), "u".repeat(200))
+                                .getHttpStatus())
                 .isEqualTo(200);
         ordinaryClientIsServed(budgeted);
     }

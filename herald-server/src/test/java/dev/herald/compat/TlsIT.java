@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Results;
+import dev.herald.testing.ServerSdk;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -170,11 +172,14 @@ class TlsIT {
             JavaClient.Recorder news = client.subscribe("tls-news");
 
             Pusher sdk = httpsSdk();
-            Sdk.ok(sdk.trigger("tls-news", "greeting", Map.of("hello", "over tls")));
+            Results.ok(sdk.trigger("tls-news", "greeting", Map.of("hello", "over tls")));
 
             news.awaitEvent("greeting", "{\"hello\":\"over tls\"}");
             assertThat(client.errors).as("client errors").isEmpty();
-            assertThat(Sdk.get(sdk, "/channels/tls-news", Map.of()).path("occupied").asBoolean())
+            assertThat(
+                            ServerSdk.get(sdk, "/channels/tls-news", Map.of())
+                                    .path("occupied")
+                                    .asBoolean())
                     .as("the HTTPS API sees the wss subscriber")
                     .isTrue();
         } finally {

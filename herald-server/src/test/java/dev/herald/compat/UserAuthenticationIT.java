@@ -13,6 +13,8 @@ import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import dev.herald.testing.RawWebSocket;
+import dev.herald.testing.Results;
+import dev.herald.testing.ServerSdk;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -74,14 +76,14 @@ class UserAuthenticationIT {
         JavaClient anonymous = open.track(JavaClient.connected(herald, "anon"));
         JavaClient.Recorder anonymousNews = anonymous.subscribe("user-news");
 
-        Sdk.ok(Sdk.sendToUser(sdk, "alice", "private-note", "{\"text\":\"hi alice\"}"));
+        Results.ok(ServerSdk.sendToUser(sdk, "alice", "private-note", "{\"text\":\"hi alice\"}"));
 
         for (JavaClient alice : List.of(aliceLaptop, alicePhone)) {
             PusherEvent note = awaitUserEvent(alice, "private-note");
             assertThat(note.getData()).isEqualTo("{\"text\":\"hi alice\"}");
             assertThat(note.getChannelName()).isEqualTo("#server-to-user-alice");
         }
-        Sdk.ok(Sdk.sendToUser(sdk, "bob", "user-fence", "{}"));
+        Results.ok(ServerSdk.sendToUser(sdk, "bob", "user-fence", "{}"));
         awaitUserEvent(bob, "user-fence");
         assertThat(bob.userEvents("private-note")).as("bob gets nothing of alice's").isEmpty();
         anonymousNews.fence(sdk);
@@ -135,7 +137,7 @@ class UserAuthenticationIT {
         daveNotSignedIn.subscribePresence(sdk, "presence-terminate", new PresenceUser("dave"));
         daveNotSignedIn.awaitEvent("pusher_internal:subscription_succeeded", "presence-terminate");
 
-        Result result = Sdk.ok(Sdk.terminateUserConnections(sdk, "dave"));
+        Result result = Results.ok(ServerSdk.terminateUserConnections(sdk, "dave"));
 
         assertThat(Json.parse(result.getMessage()).isObject())
                 .as("body %s", result.getMessage())
@@ -149,7 +151,7 @@ class UserAuthenticationIT {
             assertThat(dave.errorCodes()).contains("4009");
             assertThat(dave.stateHistory()).doesNotContain(ConnectionState.RECONNECTING);
         }
-        Sdk.ok(Sdk.sendToUser(sdk, "frank", "still-here", "{}"));
+        Results.ok(ServerSdk.sendToUser(sdk, "frank", "still-here", "{}"));
         awaitUserEvent(frank, "still-here");
         assertThat(frank.pusher.getConnection().getState()).isEqualTo(ConnectionState.CONNECTED);
         assertThat(daveNotSignedIn.roundTrip()).isEmpty();
