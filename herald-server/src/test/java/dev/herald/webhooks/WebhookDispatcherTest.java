@@ -6,7 +6,6 @@ import dev.herald.apps.App;
 import dev.herald.apps.AppFeatures;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.auth.Authenticators;
-import dev.herald.cluster.ClusterView;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.Member;
 import io.micrometer.core.instrument.Counter;
@@ -16,10 +15,8 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -635,39 +632,6 @@ class WebhookDispatcherTest {
         @Override
         public CompletionStage<Boolean> confirm(String key) {
             return CompletableFuture.completedFuture(marks.remove(key));
-        }
-    }
-
-    /** The cluster's subscription counts, or a cluster that cannot answer. */
-    private static final class ClusterCounts implements ClusterView {
-        final Map<String, Integer> counts = new ConcurrentHashMap<>();
-        volatile boolean failing;
-
-        @Override
-        public CompletionStage<Integer> subscriptionCount(String appId, String channel) {
-            return failing
-                    ? CompletableFuture.failedFuture(new IllegalStateException("no cluster"))
-                    : CompletableFuture.completedFuture(counts.getOrDefault(channel, 0));
-        }
-
-        @Override
-        public CompletionStage<Integer> userCount(String appId, String channel) {
-            return CompletableFuture.completedFuture(0);
-        }
-
-        @Override
-        public CompletionStage<List<Member>> members(String appId, String channel) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-
-        @Override
-        public CompletionStage<Map<String, Counts>> channels(String appId) {
-            return CompletableFuture.completedFuture(Map.of());
-        }
-
-        @Override
-        public CompletionStage<Set<String>> occupied(String appId, Collection<String> channels) {
-            return CompletableFuture.completedFuture(Set.of());
         }
     }
 }

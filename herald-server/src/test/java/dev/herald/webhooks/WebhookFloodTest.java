@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.apps.App;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.auth.Authenticators;
-import dev.herald.cluster.ClusterView;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.Member;
 import dev.herald.testing.WebhookReceiver;
@@ -16,12 +15,8 @@ import io.micrometer.core.instrument.Counter;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,7 +60,7 @@ class WebhookFloodTest {
                     100_000,
                     QUEUE_BYTES);
     private final WebhookDispatcher dispatcher =
-            new WebhookDispatcher(settings, new Authenticators(), metrics, new NoCluster());
+            new WebhookDispatcher(settings, new Authenticators(), metrics, new ClusterCounts());
 
     @AfterEach
     void close() {
@@ -160,7 +155,10 @@ class WebhookFloodTest {
     void hugeClientEventsAreHeldWithinTheDefaultByteBounds() throws Exception {
         WebhookDispatcher defaults =
                 new WebhookDispatcher(
-                        WebhookSettings.defaults(), new Authenticators(), metrics, new NoCluster());
+                        WebhookSettings.defaults(),
+                        new Authenticators(),
+                        metrics,
+                        new ClusterCounts());
         try {
             long heapBefore = liveHeap();
             for (int i = 0; i < 3_600; i++) {
@@ -260,34 +258,6 @@ class WebhookFloodTest {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** One node and no subscription-count look-ups: the flood never asks. */
-    private static final class NoCluster implements ClusterView {
-        @Override
-        public CompletionStage<Integer> subscriptionCount(String appId, String channel) {
-            return CompletableFuture.completedFuture(0);
-        }
-
-        @Override
-        public CompletionStage<Integer> userCount(String appId, String channel) {
-            return CompletableFuture.completedFuture(0);
-        }
-
-        @Override
-        public CompletionStage<List<Member>> members(String appId, String channel) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-
-        @Override
-        public CompletionStage<Map<String, Counts>> channels(String appId) {
-            return CompletableFuture.completedFuture(Map.of());
-        }
-
-        @Override
-        public CompletionStage<Set<String>> occupied(String appId, Collection<String> channels) {
-            return CompletableFuture.completedFuture(Set.of());
         }
     }
 }
