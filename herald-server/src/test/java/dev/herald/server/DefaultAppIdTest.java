@@ -6,27 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herald.apps.App;
 import dev.herald.config.ConfigException;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The default app (flags and HERALD_APP_*) gets the same id rule as every other source. */
 class DefaultAppIdTest {
 
-    private static Main parsed(String... args) {
-        Main main = new Main();
-        new CommandLine(main).parseArgs(args);
-        return main;
-    }
-
     @Test
     void servesADefaultAppWithADashedId() {
-        assertThat(parsed("--app-id", "ci-dashboard").config().apps())
+        assertThat(Commands.parsed("--app-id", "ci-dashboard").config().apps())
                 .extracting(App::id)
                 .contains("ci-dashboard");
     }
 
     @Test
     void refusesADefaultAppIdOutsideTheRuleNamingTheSetting() {
-        assertThatThrownBy(() -> parsed("--app-id", "team:blue").config())
+        assertThatThrownBy(() -> Commands.parsed("--app-id", "team:blue").config())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(
                         "--app-id (HERALD_APP_ID): app id 'team:blue' contains ':'");

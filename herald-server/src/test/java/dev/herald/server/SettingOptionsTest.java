@@ -22,12 +22,6 @@ import picocli.CommandLine.Model.OptionSpec;
 @DisplayName("issue 14: flags and environment variables come from the settings schema")
 class SettingOptionsTest {
 
-    private static Main parsed(String... args) {
-        Main main = new Main();
-        new CommandLine(main).parseArgs(args);
-        return main;
-    }
-
     @Test
     void everySettingWithAFlagIsAnOptionDefaultingToItsVariableThenItsDefault() {
         // not interpolated: the default as declared, naming the variable
@@ -68,7 +62,7 @@ class SettingOptionsTest {
 
     @Test
     void withNoFlagsTheConfigHoldsTheSchemaDefaults() {
-        HeraldConfig config = parsed().config();
+        HeraldConfig config = Commands.parsed().config();
         assertThat(config.host()).isEqualTo(ServerSettings.HOST.defaultValue());
         assertThat(config.port()).isEqualTo(ServerSettings.PORT.defaultValue());
         assertThat(config.nodeLeaseSeconds()).isEqualTo(ServerSettings.NODE_LEASE.defaultValue());
@@ -82,7 +76,7 @@ class SettingOptionsTest {
     @Test
     void theDefaultAppsFlagsSetItsSettings() {
         App app =
-                parsed(
+                Commands.parsed(
                                 "--app-max-connections",
                                 "7",
                                 "--cache-ttl",
@@ -103,20 +97,21 @@ class SettingOptionsTest {
 
     @Test
     void aValueOutOfBoundsIsRefusedNamingTheFlagAndItsVariable() {
-        assertThatThrownBy(() -> parsed("--max-event-bytes", "0").config())
+        assertThatThrownBy(() -> Commands.parsed("--max-event-bytes", "0").config())
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("--max-event-bytes (HERALD_MAX_EVENT_BYTES) must be > 0, got 0");
-        assertThatThrownBy(() -> parsed("--app-api-requests-per-second", "-1").config())
+        assertThatThrownBy(() -> Commands.parsed("--app-api-requests-per-second", "-1").config())
                 .hasMessage(
                         "--app-api-requests-per-second (HERALD_APP_API_REQUESTS_PER_SECOND) must be >= 0 "
                                 + "(0 = no limit), got -1");
-        assertThatThrownBy(() -> parsed("--port", "70000").config())
+        assertThatThrownBy(() -> Commands.parsed("--port", "70000").config())
                 .hasMessage("--port (HERALD_PORT) must be 0-65535, got 70000");
-        assertThatThrownBy(() -> parsed("--redis-url", "http://user:hunter2@redis").config())
+        assertThatThrownBy(
+                        () -> Commands.parsed("--redis-url", "http://user:hunter2@redis").config())
                 .hasMessage(
                         "--redis-url (HERALD_REDIS_URL) must start with redis:// or rediss://, got "
                                 + "http://user:****@redis");
-        assertThatThrownBy(() -> parsed("--transport", "carrier-pigeon").config())
+        assertThatThrownBy(() -> Commands.parsed("--transport", "carrier-pigeon").config())
                 .hasMessage(
                         "--transport (HERALD_TRANSPORT) must be auto, io_uring, epoll or nio, got carrier-pigeon");
     }

@@ -37,12 +37,6 @@ class StartupErrorsTest {
         return new Outcome(exit, err.toString());
     }
 
-    private static Main parsed(String... args) {
-        CommandLine command = Main.commandLine();
-        command.parseArgs(args);
-        return command.getCommand();
-    }
-
     @Test
     void aMistypedOptionIsOneLineNamingTheNearestOne() {
         Outcome outcome = execute("--prot", "6001");
@@ -72,10 +66,16 @@ class StartupErrorsTest {
 
     @Test
     void aTrueOrFalseFlagSaysItsValuesAndDefaultAndMayStandAlone() {
-        assertThat(parsed("--app-client-events").config().apps().get(0).features().clientEvents())
+        assertThat(
+                        Commands.parsed("--app-client-events")
+                                .config()
+                                .apps()
+                                .get(0)
+                                .features()
+                                .clientEvents())
                 .isTrue();
         assertThat(
-                        parsed("--app-client-events", "false")
+                        Commands.parsed("--app-client-events", "false")
                                 .config()
                                 .apps()
                                 .get(0)
@@ -83,14 +83,14 @@ class StartupErrorsTest {
                                 .clientEvents())
                 .isFalse();
         assertThat(
-                        parsed("--app-client-events=false")
+                        Commands.parsed("--app-client-events=false")
                                 .config()
                                 .apps()
                                 .get(0)
                                 .features()
                                 .clientEvents())
                 .isFalse();
-        assertThat(parsed("--app-watchlist").config().apps().get(0).features().watchlist())
+        assertThat(Commands.parsed("--app-watchlist").config().apps().get(0).features().watchlist())
                 .isTrue();
         StringWriter help = new StringWriter();
         Main.commandLine().usage(new PrintWriter(help));
@@ -105,7 +105,7 @@ class StartupErrorsTest {
     void aMissingConfigFileSaysSoAndNamesTheSetting() {
         Path missing = dir.resolve("apps.yaml");
 
-        assertThatThrownBy(() -> parsed("--config", missing.toString()).config())
+        assertThatThrownBy(() -> Commands.parsed("--config", missing.toString()).config())
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("config file " + missing + " (--config (HERALD_CONFIG)): no such file");
     }
@@ -120,7 +120,7 @@ class StartupErrorsTest {
                                 + "  - {id: two, key: k2, secret: s2}\n"
                                 + "  - {id: one, key: k3, secret: s3}\n");
 
-        assertThatThrownBy(() -> parsed("--config", file.toString()).config())
+        assertThatThrownBy(() -> Commands.parsed("--config", file.toString()).config())
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(file + ": apps[2].id 'one' is already used by apps[0]");
         assertThat(execute("--config", file.toString(), "--metrics-port", "-1").exit())
@@ -136,7 +136,7 @@ class StartupErrorsTest {
                                 + "  - {id: one, key: k1, secret: s1}\n"
                                 + "  - {id: two, key: k1, secret: s2}\n");
 
-        assertThatThrownBy(() -> parsed("--config", file.toString()).config())
+        assertThatThrownBy(() -> Commands.parsed("--config", file.toString()).config())
                 .hasMessage(file + ": apps[1].key 'k1' is already used by apps[0]");
     }
 
@@ -146,12 +146,18 @@ class StartupErrorsTest {
                 Files.writeString(
                         dir.resolve("apps.yaml"), "apps:\n  - {id: one, key: k1, secret: s1}\n");
 
-        assertThatThrownBy(() -> parsed("--config", file.toString(), "--app-id", "one").config())
+        assertThatThrownBy(
+                        () ->
+                                Commands.parsed("--config", file.toString(), "--app-id", "one")
+                                        .config())
                 .hasMessage(
                         "the app of --app-id (HERALD_APP_ID) 'one' is also in "
                                 + file
                                 + ": give it in one place");
-        assertThatThrownBy(() -> parsed("--config", file.toString(), "--app-key", "k1").config())
+        assertThatThrownBy(
+                        () ->
+                                Commands.parsed("--config", file.toString(), "--app-key", "k1")
+                                        .config())
                 .hasMessage(
                         "the app of --app-key (HERALD_APP_KEY) 'k1' is also in "
                                 + file
@@ -163,18 +169,18 @@ class StartupErrorsTest {
         Path cert = Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\n");
         Path absent = dir.resolve("key.pem");
 
-        assertThatThrownBy(() -> parsed("--tls-cert", cert.toString()).config())
+        assertThatThrownBy(() -> Commands.parsed("--tls-cert", cert.toString()).config())
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(
                         "--tls-key (HERALD_TLS_KEY) is not set: TLS needs it together with --tls-cert "
                                 + "(HERALD_TLS_CERT)");
-        assertThatThrownBy(() -> parsed("--tls-key", cert.toString()).config())
+        assertThatThrownBy(() -> Commands.parsed("--tls-key", cert.toString()).config())
                 .hasMessage(
                         "--tls-cert (HERALD_TLS_CERT) is not set: TLS needs it together with --tls-key "
                                 + "(HERALD_TLS_KEY)");
         assertThatThrownBy(
                         () ->
-                                parsed(
+                                Commands.parsed(
                                                 "--tls-cert",
                                                 cert.toString(),
                                                 "--tls-key",
@@ -190,7 +196,11 @@ class StartupErrorsTest {
             int port = taken.getLocalPort();
             HeraldServer server =
                     new HeraldServer(
-                            parsed("--port", Integer.toString(port), "--metrics-port", "-1")
+                            Commands.parsed(
+                                            "--port",
+                                            Integer.toString(port),
+                                            "--metrics-port",
+                                            "-1")
                                     .config());
             try {
                 assertThatThrownBy(server::start)
@@ -203,7 +213,7 @@ class StartupErrorsTest {
             }
             HeraldServer metrics =
                     new HeraldServer(
-                            parsed("--port", "0", "--metrics-port", Integer.toString(port))
+                            Commands.parsed("--port", "0", "--metrics-port", Integer.toString(port))
                                     .config());
             try {
                 assertThatThrownBy(metrics::start)
@@ -219,11 +229,12 @@ class StartupErrorsTest {
 
     @Test
     void aPathPrefixMustBeAPath() {
-        assertThat(parsed("--path-prefix", "/ws/v1").config().pathPrefix()).isEqualTo("/ws/v1");
-        assertThat(parsed().config().pathPrefix()).isEmpty();
+        assertThat(Commands.parsed("--path-prefix", "/ws/v1").config().pathPrefix())
+                .isEqualTo("/ws/v1");
+        assertThat(Commands.parsed().config().pathPrefix()).isEmpty();
         for (String bad :
                 List.of("ws", "/ws/", "/a//b", "/a/../b", "/.", "/a b", "/" + "x".repeat(100))) {
-            assertThatThrownBy(() -> parsed("--path-prefix", bad).config())
+            assertThatThrownBy(() -> Commands.parsed("--path-prefix", bad).config())
                     .as(bad)
                     .isInstanceOf(ConfigException.class)
                     .hasMessageStartingWith("--path-prefix (HERALD_PATH_PREFIX): must be");
@@ -233,7 +244,7 @@ class StartupErrorsTest {
     @Test
     void anUnresolvableHostNamesTheSetting() {
         // as Main checks it, before anything listens
-        HeraldConfig config = parsed("--host", "not.a.host.invalid").config();
+        HeraldConfig config = Commands.parsed("--host", "not.a.host.invalid").config();
 
         assertThatThrownBy(() -> config.refuseDefaultSecretWhenExposed(config.apps()))
                 .isInstanceOf(ConfigException.class)

@@ -16,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * A real server whose event loop is blocked by a test task: {@code /health} answers 503 naming the
@@ -40,9 +39,7 @@ class WatchdogTest {
     }
 
     private static HeraldConfig config(String... args) {
-        Main main = new Main();
-        new CommandLine(main).parseArgs(args);
-        return main.config();
+        return Commands.parsed(args).config();
     }
 
     @Test
