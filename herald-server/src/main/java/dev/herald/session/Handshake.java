@@ -8,7 +8,6 @@ import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.PusherError;
 import io.netty.channel.Channel;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 
 /**
  * Decides whether a WebSocket connection is admitted, in one place: the answer to "why was my
@@ -52,24 +51,9 @@ public final class Handshake {
     /**
      * The checks on the upgrade request. When they pass, the connection holds a node slot until its
      * channel closes, whatever ends it (a failed handshake, a reset, a timeout, a normal close).
-     */
-    public Request request(
-            Channel channel,
-            String appKey,
-            App app,
-            String origin,
-            String protocol,
-            String client) {
-        InetAddress peer =
-                channel.remoteAddress() instanceof InetSocketAddress socket
-                        ? socket.getAddress()
-                        : null;
-        return request(channel, peer, appKey, app, origin, protocol, client);
-    }
-
-    /**
-     * The same, for a client whose address is known otherwise than as the channel's peer (behind a
-     * trusted proxy): the per-address rate counts against {@code address}.
+     *
+     * @param address the client's address, against which the per-address rate counts (behind a
+     *     trusted proxy the one it names); {@code null} when unknown, which no rate limits
      */
     public Request request(
             Channel channel,

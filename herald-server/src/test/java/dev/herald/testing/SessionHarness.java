@@ -158,7 +158,7 @@ public final class SessionHarness implements AutoCloseable {
     public Client connect(App app, String key, String origin, String protocol) {
         EmbeddedChannel channel = channels.get(opened++);
         Handshake.Request request =
-                handlers.handshake().request(channel, key, app, origin, protocol, "js");
+                handlers.handshake().request(channel, null, key, app, origin, protocol, "js");
         channel.pipeline().addLast(new ConnectionHandler(context, handlers, request));
         channel.pipeline().fireUserEventTriggered(WebSocketUpgrade.Upgraded.INSTANCE);
         return new Client(channel);
