@@ -8,7 +8,6 @@ import dev.herald.transport.TransportKind;
 import dev.herald.webhooks.WebhookSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -71,21 +70,16 @@ public record HeraldConfig(
     }
 
     /**
-     * TLS from PEM files; {@code null} in the config means plain text.
+     * TLS from PEM files; {@code null} in the config means plain text. {@link ConfigLoader} has
+     * checked that both are given and readable, naming the setting that is not.
      *
      * @param certificate the certificate chain (PEM)
      * @param privateKey the private key (PEM, PKCS#8)
      */
     public record Tls(Path certificate, Path privateKey) {
         public Tls {
-            for (Path p : new Path[] {certificate, privateKey}) {
-                if (p == null || !Files.isReadable(p)) {
-                    throw new ConfigException(
-                            "TLS needs both --tls-cert (HERALD_TLS_CERT) and --tls-key "
-                                    + "(HERALD_TLS_KEY) as readable PEM files; cannot read "
-                                    + p);
-                }
-            }
+            Objects.requireNonNull(certificate, "certificate");
+            Objects.requireNonNull(privateKey, "privateKey");
         }
     }
 
