@@ -98,18 +98,26 @@ public final class TrustedProxies {
         if (peer == null || forwardedFor == null || ranges.isEmpty() || !trusted(peer)) {
             return peer;
         }
-        String[] hops = forwardedFor.split(",");
+        // from the right, one hop at a time: a long header costs no more than MAX_HOPS entries
         InetAddress client = peer;
-        for (int i = hops.length - 1; i >= 0 && i >= hops.length - MAX_HOPS; i--) {
-            InetAddress hop = NetUtil.createInetAddressFromIpAddressString(hops[i].strip());
+        int end = forwardedFor.length();
+        while (end > 0 && forwardedFor.charAt(end - 1) == ',') {
+            end--; // trailing empty entries are no hop
+        }
+        for (int hops = 0; hops < MAX_HOPS && end >= 0; hops++) {
+            int start = forwardedFor.lastIndexOf(',', end - 1);
+            InetAddress hop =
+                    NetUtil.createInetAddressFromIpAddressString(
+                            forwardedFor.substring(start + 1, end).strip());
             if (hop == null) {
-                return client; // not an address (a name, "unknown", garbage): trust nothing further
-                // left
+                // not an address (a name, "unknown", garbage): trust nothing further left
+                return client;
             }
             client = hop;
             if (!trusted(hop)) {
                 return hop;
             }
+            end = start;
         }
         return client;
     }

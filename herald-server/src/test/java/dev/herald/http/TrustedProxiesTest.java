@@ -37,6 +37,8 @@ class TrustedProxiesTest {
                 .isEqualTo(ip("203.0.113.9"));
         assertThat(proxies.client(ip("10.1.2.3"), null)).isEqualTo(ip("10.1.2.3"));
         assertThat(proxies.client(ip("10.1.2.3"), "unknown")).isEqualTo(ip("10.1.2.3"));
+        assertThat(proxies.client(ip("10.1.2.3"), "")).isEqualTo(ip("10.1.2.3"));
+        assertThat(proxies.client(ip("10.1.2.3"), "203.0.113.9,,")).isEqualTo(ip("203.0.113.9"));
         assertThat(proxies.client(ip("10.1.2.3"), "evil.example, 203.0.113.9"))
                 .isEqualTo(ip("203.0.113.9"));
         assertThat(proxies.client(ip("10.1.2.3"), "203.0.113.9, not-an-address"))
