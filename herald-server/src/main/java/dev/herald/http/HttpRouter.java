@@ -169,19 +169,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             Responses.json(ctx, req, verdict.status(), verdict.body());
         } else if (path.equals("/up")) {
             // the health check Laravel's tooling (and Reverb) use: the node serves clients
-            boolean up = ready.getAsBoolean();
-            Responses.json(
-                    ctx,
-                    req,
-                    up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    Map.of("health", up ? "OK" : "not ready"));
+            Responses.probe(ctx, req, ready.getAsBoolean(), "health", "OK", "not ready");
         } else if (path.equals("/ready")) {
-            boolean isReady = ready.getAsBoolean();
-            Responses.json(
-                    ctx,
-                    req,
-                    isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    Map.of("status", isReady ? "ready" : "not ready"));
+            Responses.probe(ctx, req, ready.getAsBoolean(), "status", "ready", "not ready");
         } else if (path.startsWith(WS_PREFIX)) {
             Responses.error(
                     ctx,

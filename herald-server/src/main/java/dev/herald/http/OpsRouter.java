@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -63,12 +62,7 @@ public final class OpsRouter extends SimpleChannelInboundHandler<FullHttpRequest
                 Responses.json(ctx, req, verdict.status(), verdict.body());
             }
             case "/ready" -> {
-                boolean isReady = ready.getAsBoolean();
-                Responses.json(
-                        ctx,
-                        req,
-                        isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        Map.of("status", isReady ? "ready" : "not ready"));
+                Responses.probe(ctx, req, ready.getAsBoolean(), "status", "ready", "not ready");
             }
             default ->
                     Responses.error(

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.Map;
 
 /**
  * Writing JSON responses, keep-alive aware. Success is always 200 with a JSON body
@@ -28,6 +29,24 @@ final class Responses {
 
     static void ok(ChannelHandlerContext ctx, FullHttpRequest req) {
         send(ctx, req, HttpResponseStatus.OK, Unpooled.wrappedBuffer(EMPTY_OBJECT));
+    }
+
+    /**
+     * A probe's answer: 200 and {@code {key: whenReady}} while the node is ready, else 503 and
+     * {@code {key: otherwise}}.
+     */
+    static void probe(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            boolean ready,
+            String key,
+            String whenReady,
+            String otherwise) {
+        json(
+                ctx,
+                req,
+                ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                Map.of(key, ready ? whenReady : otherwise));
     }
 
     static void json(
