@@ -28,13 +28,14 @@ class ArchitectureTest {
     static final List<List<String>> LAYERS =
             List.of(
                     List.of("server"),
+                    List.of("console"),
                     List.of("config"),
                     List.of("http", "redis"),
                     List.of("session", "webhooks"),
                     List.of("hub"),
                     List.of("broker", "cache"),
                     List.of("cluster"),
-                    List.of("observers"),
+                    List.of("observers", "activity"),
                     List.of("transport", "auth", "limits", "metrics"),
                     List.of("protocol", "apps"),
                     List.of("settings"),
