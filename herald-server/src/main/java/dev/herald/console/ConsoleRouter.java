@@ -61,6 +61,7 @@ final class ConsoleRouter implements OpsRouter.Route {
             Map.of(
                     "/console/console.js", STATIC + "console.js",
                     "/console/console.css", STATIC + "console.css",
+                    "/console/favicon.svg", STATIC + "favicon.svg",
                     "/console/vendor/uplot/uPlot.iife.min.js", UPLOT + "uPlot.iife.min.js",
                     "/console/vendor/uplot/uPlot.min.css", UPLOT + "uPlot.min.css");
 
@@ -320,7 +321,7 @@ final class ConsoleRouter implements OpsRouter.Route {
         String type =
                 resource.endsWith(".js")
                         ? "text/javascript; charset=utf-8"
-                        : "text/css; charset=utf-8";
+                        : resource.endsWith(".svg") ? "image/svg+xml" : "text/css; charset=utf-8";
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         send(ctx, req, res);
     }
