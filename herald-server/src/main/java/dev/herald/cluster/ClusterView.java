@@ -1,10 +1,12 @@
 package dev.herald.cluster;
 
+import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.Member;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -28,6 +30,29 @@ public interface ClusterView {
      * its cluster-wide counts.
      */
     CompletionStage<Map<String, Counts>> channels(String appId);
+
+    /**
+     * The app's signed-in users on every live node: user id to the number of their connections
+     * (each signed-in connection holds the user's {@code #server-to-user-} channel).
+     */
+    default CompletionStage<Map<String, Integer>> signedInUsers(String appId) {
+        return allChannels(appId)
+                .thenApply(
+                        all -> {
+                            Map<String, Integer> users = new TreeMap<>();
+                            all.forEach(
+                                    (channel, counts) -> {
+                                        String user = ChannelKind.userOfChannel(channel);
+                                        if (user != null && counts.subscriptions() > 0) {
+                                            users.put(user, counts.subscriptions());
+                                        }
+                                    });
+                            return users;
+                        });
+    }
+
+    /** Every occupied channel of the app, the server's own included. */
+    CompletionStage<Map<String, Counts>> allChannels(String appId);
 
     /** Which of these channels have subscribers anywhere. */
     CompletionStage<Set<String>> occupied(String appId, Collection<String> channels);

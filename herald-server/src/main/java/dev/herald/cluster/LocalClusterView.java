@@ -37,15 +37,24 @@ public final class LocalClusterView implements ClusterView {
 
     @Override
     public CompletionStage<Map<String, Counts>> channels(String appId) {
+        return CompletableFuture.completedFuture(channels(appId, false));
+    }
+
+    @Override
+    public CompletionStage<Map<String, Counts>> allChannels(String appId) {
+        return CompletableFuture.completedFuture(channels(appId, true));
+    }
+
+    private Map<String, Counts> channels(String appId, boolean hidden) {
         Map<String, Counts> result = new HashMap<>();
         for (String channel : hub.channelNames(appId)) {
             int subscriptions = hub.subscriptionCount(appId, channel);
             // 0: vacated since the names were read
-            if (subscriptions > 0 && !ChannelKind.of(channel).isHidden()) {
+            if (subscriptions > 0 && (hidden || !ChannelKind.of(channel).isHidden())) {
                 result.put(channel, new Counts(subscriptions, hub.userCount(appId, channel)));
             }
         }
-        return CompletableFuture.completedFuture(result);
+        return result;
     }
 
     @Override

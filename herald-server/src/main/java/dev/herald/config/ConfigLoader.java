@@ -129,7 +129,12 @@ public final class ConfigLoader {
                 database,
                 webhookSettings(),
                 apps,
-                messageBudget());
+                messageBudget(),
+                new HeraldConfig.Console(
+                        value(CONSOLE_ENABLED),
+                        value(CONSOLE_TOKEN),
+                        value(CONSOLE_MAX_VIEWERS),
+                        value(CONSOLE_KEY_FILE)));
     }
 
     /** The app of the {@code --app-*} flags (and the default app's limits). */

@@ -46,7 +46,8 @@ public record HeraldConfig(
         AppsDatabase appsDatabase,
         WebhookSettings webhooks,
         List<App> apps,
-        MessageBudget messageBudget) {
+        MessageBudget messageBudget,
+        Console console) {
 
     /** The default app's secret, published in the docs: fine on loopback, refused anywhere else. */
     public static final String DEFAULT_APP_SECRET = AppSettings.SECRET.flag().defaultText();
@@ -64,6 +65,7 @@ public record HeraldConfig(
         apps = List.copyOf(apps);
         Objects.requireNonNull(webhooks, "webhooks");
         Objects.requireNonNull(messageBudget, "messageBudget");
+        Objects.requireNonNull(console, "console");
         check(
                 !apps.isEmpty() || appsDatabase != null,
                 "at least one app must be configured (or an apps database)");
@@ -80,6 +82,25 @@ public record HeraldConfig(
         public Tls {
             Objects.requireNonNull(certificate, "certificate");
             Objects.requireNonNull(privateKey, "privateKey");
+        }
+    }
+
+    /**
+     * The console on the ops port (docs/console.md).
+     *
+     * @param token the sign-in token, or {@code null}: the node generates a key and logs one-time
+     *     links
+     * @param keyFile where a generated key is kept for {@code herald console-link}, or {@code null}
+     *     for the default place
+     */
+    public record Console(boolean enabled, String token, int maxViewers, Path keyFile) {
+        @Override
+        public String toString() {
+            return "Console[enabled="
+                    + enabled
+                    + ", token="
+                    + (token == null ? "none" : "****")
+                    + "]";
         }
     }
 

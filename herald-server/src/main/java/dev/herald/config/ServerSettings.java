@@ -41,6 +41,7 @@ public final class ServerSettings {
     static final String NODE = "node";
     static final String TRANSPORT = "transport";
     static final String APPS_DATABASE = "apps-database";
+    static final String CONSOLE = "console";
 
     public static final Setting<String> HOST =
             server(
@@ -310,6 +311,73 @@ public final class ServerSettings {
                                     "address of the metrics port. It has no authentication: keep "
                                             + "it on loopback or a private network (`HERALD_HOST=0.0.0.0 HERALD_METRICS_HOST=127.0.0.1` "
                                             + "exposes clients' port only)"));
+
+    public static final Setting<Boolean> CONSOLE_ENABLED =
+            server(
+                    Setting.of("console", Types.BOOLEAN)
+                            .defaultValue(true)
+                            .flag(
+                                    "--console",
+                                    "HERALD_CONSOLE",
+                                    "Serve the console at /console/ on the metrics port "
+                                            + "(HERALD_CONSOLE).")
+                            .doc(
+                                    CONSOLE,
+                                    null,
+                                    "the console (docs/console.md) on the metrics port; `false` turns it off "
+                                            + "(`/console/` answers 404)"));
+
+    public static final Setting<String> CONSOLE_TOKEN =
+            server(
+                    Setting.of("console_token", Types.OPTIONAL_STRING)
+                            .bound(
+                                    new Bound<>(
+                                            v ->
+                                                    v == null
+                                                            || (v.length() >= 16
+                                                                    && v.length() <= 256),
+                                            "must be 16 to 256 characters"))
+                            .flag(
+                                    "--console-token",
+                                    "HERALD_CONSOLE_TOKEN",
+                                    "Token that signs in to the console; default: none, and a "
+                                            + "one-time link is logged (HERALD_CONSOLE_TOKEN).")
+                            .secret()
+                            .doc(
+                                    CONSOLE,
+                                    "none: a one-time link is logged",
+                                    "the console's token: `/console/?token=TOKEN` signs a browser in, scripts send "
+                                            + "`Authorization: Bearer TOKEN`. Without it each node generates a key at start and "
+                                            + "logs a sign-in link that works once, for 10 minutes"));
+
+    public static final Setting<Integer> CONSOLE_MAX_VIEWERS =
+            server(
+                    Setting.of("console_max_viewers", Types.INT)
+                            .defaultValue(8)
+                            .bound(Bound.between(1, 100, "must be 1-100"))
+                            .flag(
+                                    "--console-max-viewers",
+                                    "HERALD_CONSOLE_MAX_VIEWERS",
+                                    "Debug streams open at once on this node "
+                                            + "(HERALD_CONSOLE_MAX_VIEWERS).")
+                            .doc(
+                                    CONSOLE,
+                                    null,
+                                    "debug streams a node serves at once; one more is refused with 429"));
+
+    public static final Setting<Path> CONSOLE_KEY_FILE =
+            server(
+                    Setting.of("console_key_file", Types.PATH)
+                            .flag(
+                                    "--console-key-file",
+                                    "HERALD_CONSOLE_KEY_FILE",
+                                    "Where a node without a console token keeps its generated "
+                                            + "key, for `herald console-link` (HERALD_CONSOLE_KEY_FILE).")
+                            .doc(
+                                    CONSOLE,
+                                    "`herald-console-PORT.key` in the temporary directory",
+                                    "file (mode 600) holding the key a node generates when no console token is set, read "
+                                            + "by `herald console-link`; removed when the node stops"));
 
     public static final Setting<Double> EVENT_LOOP_STUCK_SECONDS =
             server(

@@ -1,20 +1,20 @@
 package dev.herald.http;
 
 /** A refused HTTP API request: the status and the reason shown to the developer. */
-final class ApiException extends Exception {
+public final class ApiException extends Exception {
 
     private final int status;
 
-    ApiException(int status, String message) {
+    public ApiException(int status, String message) {
         super(message, null, false, false);
         this.status = status;
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 
-    static ApiException badRequest(String message) {
+    public static ApiException badRequest(String message) {
         return new ApiException(400, message);
     }
 }

@@ -2,6 +2,8 @@ package dev.herald.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.activity.ActivityEvent;
+import dev.herald.activity.ActivityTap;
 import dev.herald.apps.App;
 import dev.herald.broker.Broker;
 import dev.herald.cache.ChannelCache;
@@ -16,6 +18,7 @@ import dev.herald.session.SocketIds;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -24,7 +27,7 @@ import java.util.concurrent.CompletionStage;
  * of a request is validated before any is published, so a refused request publishes nothing. Each
  * (event, channel) pair is encoded once and handed to the broker.
  */
-final class EventsApi {
+public final class EventsApi {
 
     static final int MAX_CHANNELS_PER_EVENT = 100;
     static final int MAX_BATCH_EVENTS = 10;
@@ -32,11 +35,20 @@ final class EventsApi {
     private final ClusterView view;
     private final Broker broker;
     private final ChannelCache cache;
+    private final ActivityTap tap;
+    private final String node;
 
-    EventsApi(ClusterView view, Broker broker, ChannelCache cache) {
+    /**
+     * @param tap where the debug stream hears of each published message
+     * @param node this node's name, for the debug stream
+     */
+    public EventsApi(
+            ClusterView view, Broker broker, ChannelCache cache, ActivityTap tap, String node) {
         this.view = view;
         this.broker = broker;
         this.cache = cache;
+        this.tap = tap;
+        this.node = node;
     }
 
     /** One validated event, ready to publish. */
@@ -44,7 +56,7 @@ final class EventsApi {
             String name, String data, List<String> channels, String socketId, List<String> info) {}
 
     /** Publishes, then answers with the response body (counts asked for with {@code info}). */
-    CompletionStage<Object> trigger(App app, JsonNode body) throws ApiException {
+    public CompletionStage<Object> trigger(App app, JsonNode body) throws ApiException {
         Event event = parse(app, body, false);
         publish(app, event);
         if (event.info().isEmpty()) {
@@ -116,6 +128,19 @@ final class EventsApi {
 
     private void publish(App app, Event event) {
         for (String channel : event.channels()) {
+            if (tap.watching(app.id())) {
+                tap.record(
+                        node,
+                        app.id(),
+                        ActivityEvent.Kind.API_MESSAGE,
+                        null,
+                        channel,
+                        event.name(),
+                        event.data(),
+                        event.socketId() == null
+                                ? Map.of()
+                                : Map.of("excluded_socket", event.socketId()));
+            }
             if (ChannelKind.of(channel).isCached()) {
                 cache.put(app.id(), channel, event.name(), event.data(), app.limits().cacheTtl());
             }

@@ -116,7 +116,13 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         this.sessions = sessions;
         this.handlers = ConnectionHandler.Handlers.of(sessions);
         this.upgrade = upgrade;
-        this.events = new EventsApi(sessions.view(), sessions.broker(), sessions.cache());
+        this.events =
+                new EventsApi(
+                        sessions.view(),
+                        sessions.broker(),
+                        sessions.cache(),
+                        sessions.tap(),
+                        sessions.socketIds().node());
         this.channels = new ChannelsApi(sessions.view(), sessions.cache());
         this.users = new UsersApi(sessions.broker());
         this.ready = ready;

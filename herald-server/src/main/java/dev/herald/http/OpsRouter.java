@@ -16,12 +16,14 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * The operations port: {@code /metrics} for Prometheus, {@code /health} (liveness: 503 while an
- * event loop is stuck) and {@code /ready}.
+ * event loop is stuck) and {@code /ready}, and what the composition root mounts beside them (the
+ * console), each {@link Route} under a path of its own.
  */
 @ChannelHandler.Sharable
 public final class OpsRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -31,16 +33,40 @@ public final class OpsRouter extends SimpleChannelInboundHandler<FullHttpRequest
     private final HeraldMetrics metrics;
     private final BooleanSupplier ready;
     private final Supplier<Health> health;
+    private final List<Route> routes;
 
-    public OpsRouter(HeraldMetrics metrics, BooleanSupplier ready, Supplier<Health> health) {
+    /**
+     * What answers every request under a path on the ops port, on the port's event loop. It owns
+     * the request only while called: to answer later, it retains what it needs.
+     */
+    public interface Route {
+
+        /** The path this route serves, and everything under it ({@code /console}). */
+        String path();
+
+        void handle(ChannelHandlerContext ctx, FullHttpRequest req);
+    }
+
+    public OpsRouter(
+            HeraldMetrics metrics,
+            BooleanSupplier ready,
+            Supplier<Health> health,
+            List<Route> routes) {
         this.metrics = metrics;
         this.ready = ready;
         this.health = health;
+        this.routes = List.copyOf(routes);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         String path = new QueryStringDecoder(req.uri()).path();
+        for (Route route : routes) {
+            if (path.equals(route.path()) || path.startsWith(route.path() + "/")) {
+                route.handle(ctx, req);
+                return;
+            }
+        }
         switch (path) {
             case "/metrics" -> {
                 byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);

@@ -48,7 +48,13 @@ public final class Connection {
     private final int loopIndex;
     private TokenBucket clientEvents;
     private final List<Subscription> subscriptions = new ArrayList<>(2);
-    private boolean closing;
+
+    /**
+     * The code of the close frame this side sent (the client's close is answered with {@code
+     * 1000}); 0 while open. Not 0 means closing: nothing more is written but the close.
+     */
+    private int closeCode;
+
     private boolean slowCheckPending;
     private boolean flushPending;
 
@@ -103,8 +109,13 @@ public final class Connection {
         return clientEvents;
     }
 
+    /** The code of the close frame this side sent, or 0 if it sent none. */
+    public int closeCode() {
+        return closeCode;
+    }
+
     public boolean isClosing() {
-        return closing;
+        return closeCode != 0;
     }
 
     /** Signed in, or subscribed to a private or presence channel (docs/protocol.md §4.2). */
@@ -137,7 +148,7 @@ public final class Connection {
      * never reads cannot grow the heap.
      */
     public void send(ByteBuf frame) {
-        if (closing) {
+        if (closeCode != 0) {
             frame.release();
             return;
         }
@@ -207,7 +218,7 @@ public final class Connection {
      * @param frame the shared frame; this takes its own reference when it queues it
      */
     Delivery deliver(ByteBuf frame, boolean sendNow) {
-        if (closing) {
+        if (closeCode != 0) {
             return Delivery.DROPPED;
         }
         int bytes = frame.readableBytes();
@@ -290,7 +301,7 @@ public final class Connection {
     }
 
     private void closeSlowConsumer() {
-        if (closing) {
+        if (closeCode != 0) {
             return;
         }
         meters.slowConsumerCloses().increment();
@@ -303,7 +314,7 @@ public final class Connection {
             Connection c = connection;
             c.slowCheckPending = false;
             Channel channel = c.ctx.channel();
-            if (channel.isWritable() || c.closing) {
+            if (channel.isWritable() || c.closeCode != 0) {
                 return;
             }
             long accepted = c.writtenBytes - pendingBytes(channel);
@@ -321,10 +332,10 @@ public final class Connection {
      * §2.5).
      */
     public void close(PusherError error, String message) {
-        if (closing) {
+        if (closeCode != 0) {
             return;
         }
-        closing = true;
+        closeCode = error.code();
         refuse(ctx, error, message);
     }
 
@@ -355,10 +366,10 @@ public final class Connection {
 
     /** Closes with a WebSocket close frame only (the client asked, or the frame was refused). */
     public void closeFrame(int code, String reason) {
-        if (closing) {
+        if (closeCode != 0) {
             return;
         }
-        closing = true;
+        closeCode = code;
         sendCloseFrame(ctx, code, reason);
     }
 

@@ -85,6 +85,13 @@ public enum ChannelKind {
         return SERVER_TO_USER.prefix + userId;
     }
 
+    /** The user whose {@code #server-to-user-} channel this is, or null for any other channel. */
+    public static String userOfChannel(String channel) {
+        return channel.startsWith(SERVER_TO_USER.prefix())
+                ? channel.substring(SERVER_TO_USER.prefix().length())
+                : null;
+    }
+
     /** The internal channel whose members watch {@code userId}'s online status (protocol §4.4). */
     public static String watchlistChannel(String userId) {
         return INTERNAL.prefix + "watchlist-" + userId;

@@ -15,5 +15,11 @@ public final class CloseCodes {
     /** A message, whole or joined from fragments, over the largest allowed. */
     public static final int MESSAGE_TOO_BIG = 1009;
 
+    /**
+     * Never sent: the code reported (to the console's debug stream) for a connection that ended
+     * without a close frame, as RFC 6455 §7.1.5 prescribes.
+     */
+    public static final int ABNORMAL = 1006;
+
     private CloseCodes() {}
 }

@@ -96,6 +96,15 @@ public final class RedisClusterView implements ClusterView {
 
     @Override
     public CompletionStage<Map<String, Counts>> channels(String appId) {
+        return channels(appId, false);
+    }
+
+    @Override
+    public CompletionStage<Map<String, Counts>> allChannels(String appId) {
+        return channels(appId, true);
+    }
+
+    private CompletionStage<Map<String, Counts>> channels(String appId, boolean hidden) {
         return this.<List<Object>>eval(
                         Scripts.CHANNELS,
                         ScriptOutputType.MULTI,
@@ -109,9 +118,8 @@ public final class RedisClusterView implements ClusterView {
                             Map<String, Counts> channels = new LinkedHashMap<>();
                             for (int i = 0; i + 2 < flat.size(); i += 3) {
                                 String channel = (String) flat.get(i);
-                                if (!ChannelKind.of(channel)
-                                        .isHidden()) { // the server's own channels are no one's
-                                    // business
+                                // the server's own channels are no one's business but the console's
+                                if (hidden || !ChannelKind.of(channel).isHidden()) {
                                     channels.put(
                                             channel,
                                             new Counts(

@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import dev.herald.apps.App;
+import dev.herald.apps.AppFields;
 import dev.herald.apps.AppIds;
 import dev.herald.apps.AppSettings;
 import dev.herald.apps.WebhookTarget;

@@ -1,10 +1,16 @@
 package dev.herald.server;
 
+import dev.herald.activity.ActivityFeed;
+import dev.herald.activity.ActivityTap;
+import dev.herald.activity.LocalActivityFeed;
+import dev.herald.activity.LocalStatsHistory;
+import dev.herald.activity.StatsHistory;
 import dev.herald.apps.App;
 import dev.herald.apps.AppStore;
 import dev.herald.apps.CompositeAppStore;
 import dev.herald.apps.StaticAppStore;
 import dev.herald.apps.jdbc.JdbcAppStore;
+import dev.herald.apps.jdbc.JdbcApps;
 import dev.herald.apps.jdbc.JdbcDatabase;
 import dev.herald.auth.Authenticators;
 import dev.herald.broker.Broker;
@@ -17,6 +23,9 @@ import dev.herald.cluster.LocalDecisions;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.config.ServerSettings;
+import dev.herald.console.Console;
+import dev.herald.http.ApiException;
+import dev.herald.http.EventsApi;
 import dev.herald.http.Health;
 import dev.herald.http.HttpRouter;
 import dev.herald.http.OpsRouter;
@@ -94,6 +103,9 @@ public final class HeraldServer implements AutoCloseable {
     private RedisClusterState cluster;
     private JdbcAppStore jdbcApps;
     private Channel metricsChannel;
+    private Console console;
+    private ActivityFeed activity;
+    private StatsHistory history;
 
     /** The ops port's own loop, so that /health answers (503) while the main loops are stuck. */
     private EventLoopGroup opsGroup;
@@ -135,6 +147,12 @@ public final class HeraldServer implements AutoCloseable {
             config.refuseDefaultSecretWhenExposed(apps.all());
         }
         SocketIds socketIds = new SocketIds();
+        String node = socketIds.node();
+        boolean consoleOn = config.console().enabled() && config.metricsPort() >= 0;
+        // the debug stream's feed exists only with a console: without one nothing is ever watched
+        activity = new LocalActivityFeed().start();
+        history = new LocalStatsHistory().start();
+        ActivityTap tap = consoleOn ? activity : ActivityTap.NOOP;
         Authenticators authenticators = new Authenticators();
         ChannelTable table = new ChannelTable(metrics);
         ClusterView view;
@@ -150,7 +168,6 @@ public final class HeraldServer implements AutoCloseable {
         } else {
             // one node of a cluster: publications, cluster-wide state and caches go through Redis
             redis = new RedisConnections(config.redisUrl());
-            String node = socketIds.node();
             broker = new RedisBroker(redis, node);
             view = new RedisClusterView(redis);
             cache = new RedisChannelCache(redis);
@@ -190,7 +207,8 @@ public final class HeraldServer implements AutoCloseable {
                         metrics,
                         config.activityTimeoutSeconds(),
                         config.maxFrameBytes(),
-                        config.messageBudget());
+                        config.messageBudget(),
+                        tap);
         SslContext tls = tlsContext();
         WebSocketUpgrade upgrade =
                 new WebSocketUpgrade(
@@ -229,6 +247,23 @@ public final class HeraldServer implements AutoCloseable {
                             config.host(), config.port(), ServerSettings.PORT, listening.cause()));
         }
         serverChannel = listening.channel();
+        if (consoleOn) {
+            Console.Parts parts =
+                    new Console.Parts(
+                            node,
+                            apps,
+                            jdbcApps == null ? null : new JdbcApps(jdbcDatabase()),
+                            this::refreshApps,
+                            view,
+                            hub,
+                            broker,
+                            new EventsApi(view, broker, cache, tap, node),
+                            history,
+                            activity,
+                            webhookReports(),
+                            cluster == null ? () -> 1 : cluster::liveNodes);
+            console = new Console(config.console(), parts).start(config.metricsPort());
+        }
         if (config.metricsPort() >= 0) {
             bindMetrics();
         }
@@ -303,12 +338,7 @@ public final class HeraldServer implements AutoCloseable {
         if (database == null) {
             return new StaticAppStore(config.apps());
         }
-        jdbcApps =
-                new JdbcAppStore(
-                                new JdbcDatabase(
-                                        database.url(), database.user(), database.password()),
-                                JdbcAppStore.DEFAULT_REFRESH)
-                        .start();
+        jdbcApps = new JdbcAppStore(jdbcDatabase(), JdbcAppStore.DEFAULT_REFRESH).start();
         if (config.apps().isEmpty()) {
             return jdbcApps;
         }
@@ -409,13 +439,29 @@ public final class HeraldServer implements AutoCloseable {
                         .childHandler(
                                 new HeraldChannelInitializer(
                                         httpLimits(),
-                                        new OpsRouter(metrics, this::isReady, this::health),
+                                        new OpsRouter(
+                                                metrics,
+                                                this::isReady,
+                                                this::health,
+                                                console == null
+                                                        ? List.of()
+                                                        : List.of(console.route())),
                                         null))
                         .bind(config.metricsHost(), config.metricsPort())
                         .await();
         if (bound.isSuccess()) {
             metricsChannel = bound.channel();
             log.info("Metrics, health and readiness on {}:{}", config.metricsHost(), metricsPort());
+            if (console != null) {
+                log.info(
+                        "Console: http://{}:{}{}{}",
+                        config.metricsHost(),
+                        metricsPort(),
+                        console.signInPath(),
+                        config.console().token() == null
+                                ? " (works once, for 10 minutes; `herald console-link` prints another)"
+                                : "");
+            }
         } else if (config.metricsPortExplicit()) {
             throw new IllegalStateException(
                     cannotListen(
@@ -432,6 +478,41 @@ public final class HeraldServer implements AutoCloseable {
                             + "another port.",
                     config.metricsPort());
         }
+    }
+
+    /** What the console shows of the webhooks. */
+    private Console.Webhooks webhookReports() {
+        return new Console.Webhooks() {
+            @Override
+            public Object report(String appId) {
+                return Map.of("targets", List.of(), "failed", List.of(), "drops", List.of());
+            }
+
+            @Override
+            public Object replay(String appId, String batchId) throws ApiException {
+                throw new ApiException(404, "No failed batch " + batchId);
+            }
+        };
+    }
+
+    /** The running console, for tests; null when it is off. */
+    public Console console() {
+        return console;
+    }
+
+    private void refreshApps() {
+        if (jdbcApps != null) {
+            try {
+                jdbcApps.refreshNow();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private JdbcDatabase jdbcDatabase() {
+        HeraldConfig.AppsDatabase database = config.appsDatabase();
+        return new JdbcDatabase(database.url(), database.user(), database.password());
     }
 
     /** The bound port (useful when the config asked for port 0). */
@@ -484,6 +565,9 @@ public final class HeraldServer implements AutoCloseable {
         if (metricsChannel != null) {
             metricsChannel.close().syncUninterruptibly();
         }
+        if (console != null) {
+            console.close();
+        }
         if (opsGroup != null) {
             opsGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
@@ -501,6 +585,12 @@ public final class HeraldServer implements AutoCloseable {
         }
         if (cache != null) {
             cache.close();
+        }
+        if (activity != null) {
+            activity.close();
+        }
+        if (history != null) {
+            history.close();
         }
         if (redis != null) {
             redis.close();

@@ -1,6 +1,7 @@
 package dev.herald.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.activity.ActivityEvent;
 import dev.herald.hub.Connection;
 import dev.herald.hub.Subscription;
 import dev.herald.protocol.ChannelKind;
@@ -9,6 +10,7 @@ import dev.herald.protocol.ClientMessage;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * {@code client-*} events (docs/protocol.md §3.9): allowed only when the app enables them, on
@@ -85,6 +87,15 @@ public final class ClientEventHandler {
                         ? null
                         : message.data().isTextual() ? message.data().asText() : rawData;
         context.observer().clientEvent(c.app(), channel, event, data, c.socketId(), userId);
+        if (context.tap().watching(c.app().id())) {
+            context.report(
+                    c,
+                    ActivityEvent.Kind.CLIENT_EVENT,
+                    channel,
+                    event,
+                    data,
+                    userId == null ? Map.of() : Map.of("user_id", userId));
+        }
     }
 
     private static String raw(JsonNode data) {

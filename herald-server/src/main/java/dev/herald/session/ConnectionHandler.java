@@ -1,5 +1,6 @@
 package dev.herald.session;
 
+import dev.herald.activity.ActivityEvent;
 import dev.herald.apps.App;
 import dev.herald.hub.Connection;
 import dev.herald.limits.TokenBucket;
@@ -28,6 +29,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -126,6 +128,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         connection.send(
                 Frames.connectionEstablished(
                         connection.socketId(), context.activityTimeoutSeconds()));
+        if (context.tap().watching(app.id())) {
+            context.report(connection, ActivityEvent.Kind.CONNECTED, null, null, null, Map.of());
+        }
         request = null; // an idle connection holds nothing it no longer needs
         if (app.features().authorizedConnections()) {
             ctx.executor()
@@ -331,6 +336,17 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (connection != null) {
             context.hub().closed(connection);
             subscriptions.unsubscribeAll(connection);
+            if (context.tap().watching(connection.app().id())) {
+                int code = connection.closeCode();
+                context.report(
+                        connection,
+                        ActivityEvent.Kind.DISCONNECTED,
+                        null,
+                        null,
+                        null,
+                        // no close frame was exchanged: the socket just ended (RFC 6455 §7.1.5)
+                        Map.of("code", code == 0 ? CloseCodes.ABNORMAL : code));
+            }
             log.atDebug()
                     .addKeyValue("app", connection.app().id())
                     .addKeyValue("socket", connection.socketId())

@@ -2,6 +2,7 @@ package dev.herald.session;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.activity.ActivityEvent;
 import dev.herald.apps.AppLimits;
 import dev.herald.auth.ChannelAuthenticator;
 import dev.herald.cache.CachedEvent;
@@ -21,6 +22,7 @@ import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -140,6 +142,9 @@ public final class SubscribeHandler {
         }
         if (kind.auth() != ChannelKind.Auth.NONE) {
             c.markAuthorized();
+        }
+        if (context.tap().watching(c.app().id())) {
+            context.report(c, ActivityEvent.Kind.SUBSCRIBED, channel, null, null, Map.of());
         }
         answer(c, joined, kind.isCached());
     }
@@ -326,5 +331,14 @@ public final class SubscribeHandler {
 
     private void leave(Connection c, Subscription subscription) {
         context.hub().unsubscribe(c, subscription);
+        if (context.tap().watching(c.app().id())) {
+            context.report(
+                    c,
+                    ActivityEvent.Kind.UNSUBSCRIBED,
+                    subscription.channel().name(),
+                    null,
+                    null,
+                    Map.of());
+        }
     }
 }

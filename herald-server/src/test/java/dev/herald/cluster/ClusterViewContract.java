@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.apps.App;
 import dev.herald.observers.ChannelObserver;
 import dev.herald.observers.ClusterObserver;
+import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.Member;
 import java.time.Duration;
 import java.util.List;
@@ -115,6 +116,21 @@ public abstract class ClusterViewContract {
                                 new ClusterView.Counts(1, 0)));
         assertThat(now(node.view().occupied("app-id", List.of("news", "sport", "private-chat"))))
                 .isEqualTo(Set.of("news", "private-chat"));
+    }
+
+    @Test
+    void listsSignedInUsersWithTheirConnectionsButNotAsChannels() throws Exception {
+        TestNode node = node();
+
+        node.held.subscribe(APP, ChannelKind.userChannel("alice"), "1.1");
+        node.held.subscribe(APP, ChannelKind.userChannel("alice"), "1.2");
+        node.held.subscribe(APP, ChannelKind.userChannel("bob"), "1.3");
+        node.held.subscribe(APP, "news", "1.3");
+
+        assertThat(now(node.view().signedInUsers("app-id")))
+                .isEqualTo(Map.of("alice", 2, "bob", 1));
+        assertThat(now(node.view().channels("app-id")))
+                .isEqualTo(Map.of("news", new ClusterView.Counts(1, 0)));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.herald.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.activity.ActivityTap;
 import dev.herald.apps.App;
 import dev.herald.apps.AppFeatures;
 import dev.herald.apps.AppLimits;
@@ -121,7 +122,8 @@ final class InProcessNode implements AutoCloseable {
                         metrics,
                         120,
                         MAX_FRAME_BYTES,
-                        MessageBudget.DEFAULT);
+                        MessageBudget.DEFAULT,
+                        ActivityTap.NOOP);
         WebSocketUpgrade upgrade =
                 new WebSocketUpgrade(
                         MAX_FRAME_BYTES,

@@ -2,6 +2,7 @@ package dev.herald.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.activity.ActivityTap;
 import dev.herald.apps.App;
 import dev.herald.apps.AppFeatures;
 import dev.herald.apps.StaticAppStore;
@@ -281,6 +282,11 @@ class HttpRouterTest {
                     }
 
                     @Override
+                    public CompletionStage<Map<String, Counts>> allChannels(String appId) {
+                        return fail();
+                    }
+
+                    @Override
                     public CompletionStage<Set<String>> occupied(
                             String appId, Collection<String> channels) {
                         return fail();
@@ -300,7 +306,8 @@ class HttpRouterTest {
                         c.metrics(),
                         c.activityTimeoutSeconds(),
                         c.maxMessageBytes(),
-                        c.messageBudget());
+                        c.messageBudget(),
+                        ActivityTap.NOOP);
         HttpRouter router =
                 new HttpRouter(
                         new StaticAppStore(List.of(APP)),

@@ -1,6 +1,7 @@
 package dev.herald.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.activity.LocalActivityFeed;
 import dev.herald.apps.App;
 import dev.herald.auth.Authenticators;
 import dev.herald.auth.ChannelAuthenticator;
@@ -58,6 +59,10 @@ public final class SessionHarness implements AutoCloseable {
 
     public final Hub hub;
     public final SessionContext context;
+
+    /** The debug stream's feed: a test watches an app here to see what the session reports. */
+    public final LocalActivityFeed activity = new LocalActivityFeed();
+
     private final ConnectionHandler.Handlers handlers;
     private final LocalChannelCache cache;
     private final List<EmbeddedChannel> channels;
@@ -131,7 +136,8 @@ public final class SessionHarness implements AutoCloseable {
                         metrics,
                         120,
                         maxMessageBytes,
-                        budget);
+                        budget,
+                        activity);
         handlers = ConnectionHandler.Handlers.of(context);
     }
 

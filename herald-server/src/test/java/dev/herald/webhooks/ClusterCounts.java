@@ -41,6 +41,11 @@ final class ClusterCounts implements ClusterView {
     }
 
     @Override
+    public CompletionStage<Map<String, Counts>> allChannels(String appId) {
+        return CompletableFuture.completedFuture(Map.of());
+    }
+
+    @Override
     public CompletionStage<Set<String>> occupied(String appId, Collection<String> channels) {
         return CompletableFuture.completedFuture(Set.of());
     }

@@ -95,6 +95,11 @@ class SessionWebhooksTest {
         }
 
         @Override
+        public CompletionStage<Map<String, Counts>> allChannels(String appId) {
+            return view.get().allChannels(appId);
+        }
+
+        @Override
         public CompletionStage<Set<String>> occupied(String appId, Collection<String> channels) {
             return view.get().occupied(appId, channels);
         }

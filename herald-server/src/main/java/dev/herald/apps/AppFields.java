@@ -1,7 +1,5 @@
-package dev.herald.server;
+package dev.herald.apps;
 
-import dev.herald.apps.App;
-import dev.herald.apps.AppSettings;
 import dev.herald.settings.Setting;
 import dev.herald.settings.SettingValues;
 import java.util.LinkedHashMap;
@@ -15,17 +13,17 @@ import java.util.TreeSet;
  * {@code herald apps create --set} reads and {@code herald apps list} prints. Lists ({@code
  * allowed_origins}) are comma-separated, durations in seconds.
  */
-final class AppFields {
+public final class AppFields {
 
     private AppFields() {}
 
     /** The settings {@code --set} accepts, in the order of the apps file. */
-    static List<Setting<?>> fields() {
+    public static List<Setting<?>> fields() {
         return AppSettings.all().stream().filter(Setting::settable).toList();
     }
 
     /** Every feature and limit of the app, in the order of the apps file; durations in seconds. */
-    static Map<String, String> describe(App app) {
+    public static Map<String, String> describe(App app) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Setting<?> field : fields()) {
             out.put(field.name(), text(field, app));
@@ -38,7 +36,7 @@ final class AppFields {
     }
 
     /** The fields whose value differs from Herald's defaults. */
-    static Map<String, String> changed(App app) {
+    public static Map<String, String> changed(App app) {
         Map<String, String> defaults = describe(App.of(app.id(), app.key(), app.secret()));
         Map<String, String> out = new LinkedHashMap<>();
         describe(app)
@@ -56,7 +54,7 @@ final class AppFields {
      *
      * @throws IllegalArgumentException naming the field, for an unknown field or a bad value
      */
-    static App apply(App app, Map<String, String> set) {
+    public static App apply(App app, Map<String, String> set) {
         List<Setting<?>> fields = fields();
         for (String name : set.keySet()) {
             if (fields.stream().noneMatch(f -> f.name().equals(name))) {
