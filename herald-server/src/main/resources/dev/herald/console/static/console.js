@@ -306,7 +306,7 @@
     const e = clear($('node-info'));
     e.append('node ', h('b', { text: s.node || '?' }));
     if (s.clustered) {
-      const n = Array.isArray(s.nodes) ? s.nodes.length : 0;
+      const n = Array.isArray(s.nodes) ? s.nodes.length : Number(s.live_nodes) || 0;
       e.append(' · cluster of ', h('b', { text: String(n) }), n === 1 ? ' node' : ' nodes');
     }
   }
@@ -493,7 +493,10 @@
       if (start === null) start = Date.now() - length * stepMs;
       const xs = new Array(length);
       for (let i = 0; i < length; i++) xs[i] = (start + i * stepMs) / 1000;
-      const value = (a, i) => (typeof a[i] === 'number' && isFinite(a[i]) ? a[i] : null);
+      // the step still in progress is not a whole one yet: left out rather than drawn as a drop
+      const now = Date.now();
+      const value = (a, i) =>
+        typeof a[i] === 'number' && isFinite(a[i]) && start + (i + 1) * stepMs <= now ? a[i] : null;
       const data = [xs, Array.from(xs, (_, i) => value(total, i))];
       for (const [, a] of perNode) data.push(Array.from(xs, (_, i) => value(a, i)));
       return { data, names: perNode.map((p) => p[0]), stepMs };
