@@ -176,6 +176,23 @@ class ConsoleApiIT {
     }
 
     @Test
+    void appsFromTheConfigurationAreReadOnly() {
+        JsonNode apps = console.get("/console/api/apps", ConsoleClient.bearer(TOKEN)).json();
+        assertThat(apps.get("editable").asBoolean()).isFalse();
+        assertThat(apps.get("apps").get(0).get("source").asText()).isEqualTo("config");
+        for (String change :
+                List.of("/console/api/apps", "/console/api/apps/" + herald.appId() + "/disable")) {
+            ConsoleClient.Answer a =
+                    console.post(
+                            change,
+                            "{\"id\":\"x\",\"key\":\"y\",\"secret\":\"zzzzzzzzzzzzzzzzzz\"}",
+                            ConsoleClient.bearer(TOKEN));
+            assertThat(a.status()).as(change).isEqualTo(409);
+            assertThat(a.body()).contains("read-only");
+        }
+    }
+
+    @Test
     void noAnswerHoldsASecret() throws Exception {
         try (RawWebSocket ws = RawWebSocket.connect(herald)) {
             ws.subscribeSigned(sdk(), "private-secret-check");

@@ -1,7 +1,5 @@
 package dev.herald.console;
 
-import org.awaitility.Awaitility;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.testing.Json;
 import java.io.BufferedReader;
@@ -16,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 
 /**
  * The console's debug stream read over a plain socket, line by line, as an EventSource would: each
@@ -103,7 +102,8 @@ final class EventStream implements AutoCloseable {
 
     JsonNode await(String description, Predicate<JsonNode> match, Duration within) {
         List<JsonNode> found = new ArrayList<>();
-        Awaitility.await().alias(description)
+        Awaitility.await()
+                .alias(description)
                 .atMost(within)
                 .until(
                         () -> {
