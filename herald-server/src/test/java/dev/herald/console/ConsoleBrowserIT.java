@@ -514,6 +514,9 @@ class ConsoleBrowserIT {
         type("#app-id", id);
         String key = find("#app-key").getAttribute("value");
         assertThat(key).matches("[0-9a-f]{20}");
+        click("#app-fields-box summary");
+        new Select(find("#app-fields [data-setting='client_events']")).selectByValue("false");
+        type("#app-fields [data-setting='max_connections']", "50");
         click("#app-create");
         String secret = shownSecret();
         assertThat(secret).matches("[0-9a-f]{40}");
@@ -523,6 +526,9 @@ class ConsoleBrowserIT {
         String row = "#apps-table tr[data-app='" + id + "']";
         await("the new app listed").atMost(WAIT).until(() -> count(row) == 1);
         assertThat(text(row + " [data-test='app-secret']")).isEqualTo("••••");
+        assertThat(text(row + " [data-setting='client_events']")).isEqualTo("false");
+        assertThat(text(row + " [data-setting='max_connections']")).isEqualTo("50");
+        assertThat(text(row + " [data-setting='max_event_bytes']")).isEqualTo("10240");
 
         // the secret the browser made and showed is the one the server signs with
         TestApp made = new TestApp(id, key, secret);

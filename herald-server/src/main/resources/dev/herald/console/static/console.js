@@ -38,6 +38,7 @@
   const state = {
     session: null,
     apps: [],
+    fields: [],
     editable: false,
     app: null,
     view: null,
@@ -59,7 +60,7 @@
         else e.setAttribute(k, String(v));
       }
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === null || c === undefined || c === false) continue;
       e.append(c instanceof Node ? c : String(c));
     }
@@ -331,6 +332,7 @@
     const answer = await get('/apps');
     state.apps = Array.isArray(answer.apps) ? answer.apps : [];
     state.editable = !!answer.editable;
+    state.fields = Array.isArray(answer.fields) ? answer.fields : [];
     let wanted = state.app;
     if (!wanted) {
       try {
@@ -1300,6 +1302,42 @@
     renderForm() {
       $('app-create-card').hidden = !state.editable;
       if (!$('app-key').value) $('app-key').value = randomHex(10);
+      this.renderFields();
+    },
+
+    /** One input per setting the server offers; an empty one leaves Herald's default. */
+    renderFields() {
+      const box = $('app-fields');
+      const names = state.fields.map((f) => String(f.name)).join(',');
+      if (box.dataset.names === names) return;
+      box.dataset.names = names;
+      clear(box);
+      $('app-fields-box').hidden = state.fields.length === 0;
+      for (const f of state.fields) {
+        const name = String(f.name);
+        const def = f.default === null || f.default === undefined ? '' : String(f.default);
+        const requirement = String(f.requirement || '');
+        let input;
+        if (requirement === 'true or false') {
+          input = h('select', { class: 'input', 'data-setting': name },
+            h('option', { value: '', text: 'default (' + (def || 'none') + ')' }),
+            h('option', { value: 'true', text: 'true' }),
+            h('option', { value: 'false', text: 'false' }));
+        } else {
+          input = h('input', { type: 'text', 'data-setting': name, maxlength: 1000, placeholder: def === '' ? 'none' : def, autocomplete: 'off' });
+        }
+        box.append(h('label', { class: 'field', title: requirement }, name, input));
+      }
+    },
+
+    /** The settings given in the form: only those not left empty. */
+    settingsGiven() {
+      const out = {};
+      for (const e of $('app-fields').querySelectorAll('[data-setting]')) {
+        const v = e.value.trim();
+        if (v !== '') out[e.dataset.setting] = v;
+      }
+      return out;
     },
 
     render() {
@@ -1311,6 +1349,7 @@
       for (const a of state.apps) {
         const id = String(a.id);
         const settings = a.settings && typeof a.settings === 'object' ? Object.entries(a.settings) : [];
+        if (Array.isArray(a.webhooks) && a.webhooks.length) settings.unshift(['webhooks', a.webhooks.join(', ')]);
         const canEdit = state.editable && a.source === 'database';
         const actions = h('td', { class: 'actions' });
         if (canEdit) {
@@ -1331,7 +1370,7 @@
               settings.length
                 ? h('details', {},
                     h('summary', { class: 'meta', text: settings.length + ' settings' }),
-                    h('dl', { class: 'settings' }, settings.map(([k, v]) => [h('dt', { text: k }), h('dd', { text: settingText(v) })])))
+                    h('dl', { class: 'settings' }, settings.map(([k, v]) => [h('dt', { text: k }), h('dd', { 'data-setting': k, text: settingText(v) })])))
                 : null),
             h('td', { class: 'mono wrap', text: String(a.key || '') }),
             h('td', { class: 'mono', 'data-test': 'app-secret', text: String(a.secret || '') }),
@@ -1352,23 +1391,14 @@
     async create() {
       const id = $('app-id').value.trim();
       const key = $('app-key').value.trim();
-      const settingsText = $('app-settings').value.trim() || '{}';
-      for (const f of ['app-id', 'app-key', 'app-settings']) $(f).classList.remove('invalid');
+      for (const f of ['app-id', 'app-key']) $(f).classList.remove('invalid');
       const refuse = (f, why) => {
         $(f).classList.add('invalid');
         this.result(why, false);
       };
       if (!APP_ID_RULE.test(id)) return refuse('app-id', 'An app id is 1 to 255 characters of A-Z a-z 0-9 . _ -');
       if (!key || key.length > 255 || /\s/.test(key)) return refuse('app-key', 'A key is 1 to 255 characters without spaces.');
-      let settings;
-      try {
-        settings = JSON.parse(settingsText);
-      } catch (e) {
-        return refuse('app-settings', 'Settings are not valid JSON: ' + e.message);
-      }
-      if (!settings || typeof settings !== 'object' || Array.isArray(settings)) {
-        return refuse('app-settings', 'Settings are a JSON object, such as {"client_events": true}.');
-      }
+      const settings = this.settingsGiven();
       const secret = randomHex(20);
       $('app-create').disabled = true;
       try {
@@ -1376,7 +1406,7 @@
         this.result('Created ' + id, true);
         $('app-id').value = '';
         $('app-key').value = randomHex(10);
-        $('app-settings').value = '{}';
+        for (const e of $('app-fields').querySelectorAll('[data-setting]')) e.value = '';
         await loadApps();
         this.render();
         showSecret('Secret of ' + id, secret);
