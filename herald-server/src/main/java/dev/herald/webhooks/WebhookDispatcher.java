@@ -622,7 +622,7 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
         String deliveryId = nextId();
         try {
             // the store's bound bounds these tasks: a batch is claimed once until its replay ends
-            thread.execute(() -> resend(kept, deliveryId));
+            thread.execute(() -> resend(kept, claim.body(), deliveryId));
         } catch (RejectedExecutionException closed) {
             history.release(kept);
             return ReplayResult.refused(
@@ -634,7 +634,7 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
     }
 
     /** On the webhook thread: the kept events in a new body, signed now, into the outbox. */
-    private void resend(WebhookHistory.Kept kept, String deliveryId) {
+    private void resend(WebhookHistory.Kept kept, byte[] keptBody, String deliveryId) {
         App app = latestApps.getOrDefault(kept.app.id(), kept.app);
         WebhookTarget target = kept.target;
         for (WebhookTarget t : app.webhooks()) {
@@ -645,7 +645,7 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
         }
         List<ObjectNode> events = new ArrayList<>(kept.events);
         try {
-            for (JsonNode e : Json.MAPPER.readTree(kept.body).path("events")) {
+            for (JsonNode e : Json.MAPPER.readTree(keptBody).path("events")) {
                 events.add((ObjectNode) e);
             }
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package dev.herald.webhooks;
 import dev.herald.apps.App;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.internal.Redact;
+import dev.herald.protocol.ClientInput;
 import dev.herald.webhooks.WebhookReport.Outcome;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -176,8 +177,12 @@ final class WebhookHistory {
         final int[] typeCounts;
         final int rank;
         final EventType firstType;
-        final byte[] body;
+        final int bodyBytes;
         final Entry entry;
+
+        /** The events, until the batch leaves the store: a replay on its way holds no body. */
+        byte[] body;
+
         long failedAt;
         long order;
         int status;
@@ -197,6 +202,7 @@ final class WebhookHistory {
             this.rank = batch.rank();
             this.firstType = batch.firstType();
             this.body = batch.body();
+            this.bodyBytes = body.length;
             this.entry = entry;
             failedAgain(entry);
         }
@@ -210,7 +216,7 @@ final class WebhookHistory {
         }
 
         long bytes() {
-            return KEPT_BYTES + body.length + STRING_BYTES + 2L * id.length();
+            return KEPT_BYTES + bodyBytes + STRING_BYTES + 2L * id.length();
         }
     }
 
@@ -224,8 +230,8 @@ final class WebhookHistory {
         long tooLarge;
     }
 
-    /** A batch handed to a replay, or why none was. */
-    record Claim(Kept kept, ReplayResult refusal) {}
+    /** A batch handed to a replay with its events, or why none was. */
+    record Claim(Kept kept, byte[] body, ReplayResult refusal) {}
 
     /**
      * @param clock the wall clock of the log's times, milliseconds since the epoch
@@ -392,6 +398,7 @@ final class WebhookHistory {
         from.bytes -= bytes;
         keptBytes -= bytes;
         batch.stored = false;
+        batch.body = null;
     }
 
     // -- the console asks
@@ -409,7 +416,7 @@ final class WebhookHistory {
                         return refused(ReplayResult.Status.NOT_REPLAYABLE, id, BEING_REPLAYED);
                     }
                     batch.replaying = true;
-                    return new Claim(batch, null);
+                    return new Claim(batch, batch.body, null);
                 }
             }
         }
@@ -418,7 +425,9 @@ final class WebhookHistory {
             return refused(
                     ReplayResult.Status.NOT_FOUND,
                     id,
-                    "not found: no batch of app " + appId + " has this id on this node");
+                    "not found: no batch of app "
+                            + ClientInput.quote(appId)
+                            + " has this id on this node");
         }
         String why =
                 switch (logged.outcome) {
@@ -434,7 +443,7 @@ final class WebhookHistory {
     }
 
     private static Claim refused(ReplayResult.Status status, String id, String why) {
-        return new Claim(null, ReplayResult.refused(status, "batch " + id + ": " + why));
+        return new Claim(null, null, ReplayResult.refused(status, "batch " + id + ": " + why));
     }
 
     /** A claimed batch that could not be handed over after all. */
@@ -553,7 +562,7 @@ final class WebhookHistory {
                 b.url,
                 b.events,
                 types(b.typeCounts),
-                b.body.length,
+                b.bodyBytes,
                 Outcome.FAILED,
                 b.status,
                 b.reason,

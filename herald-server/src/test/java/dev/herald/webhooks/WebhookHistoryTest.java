@@ -152,4 +152,42 @@ class WebhookHistoryTest {
                             assertThat(d.outcome()).isEqualTo(Outcome.DELIVERED);
                         });
     }
+
+    @Test
+    void aReasonIsCutToItsBoundWhoeverGaveIt() {
+        App app = app("loud");
+        WebhookTarget target = WebhookTarget.all(URI.create("http://127.0.0.1:9/loud"));
+        String loud = "r".repeat(1_000_000);
+
+        history.attempted(
+                null,
+                app,
+                target,
+                batch(10),
+                new TargetOutbox.Attempt(1, -1, loud, 3, Outcome.RETRYING, 5_000));
+
+        assertThat(history.report("loud", List.of()).targets().get(0).deliveries().get(0).reason())
+                .hasSize(WebhookHistory.MAX_REASON_CHARS);
+        assertThat(history.logBytes("loud", target))
+                .isLessThanOrEqualTo(WebhookHistory.ENTRY_MAX_BYTES);
+    }
+
+    @Test
+    void aBatchEvictedWhileItsReplayIsOnItsWayNoLongerHoldsItsEvents() {
+        App app = app("evicting");
+        WebhookTarget target = WebhookTarget.all(URI.create("http://127.0.0.1:9/e"));
+        Batch first = batch(1_000);
+        history.attempted(null, app, target, first, attempt(500, Outcome.FAILED));
+        WebhookHistory.Claim claim = history.claim("evicting", first.id());
+        assertThat(claim.refusal()).isNull();
+        assertThat(claim.body()).isSameAs(first.body());
+
+        for (int i = 0; i < WebhookHistory.KEPT_MAX_BATCHES; i++) {
+            history.attempted(null, app, target, batch(1_000), attempt(500, Outcome.FAILED));
+        }
+
+        assertThat(history.report("evicting", List.of()).kept().evictedByCount()).isEqualTo(1);
+        assertThat(claim.kept().body).as("released with the store's share").isNull();
+        assertThat(claim.body()).as("the replay's own copy of the reference").isNotNull();
+    }
 }
