@@ -11,6 +11,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -73,8 +74,6 @@ final class TargetOutbox {
 
     /** Hears of every attempt's result, on the webhook thread (the debug stream). */
     interface Listener {
-        Listener NONE = (app, target, batch, attempt) -> {};
-
         void attempted(App app, WebhookTarget target, Batch batch, Attempt attempt);
     }
 
@@ -284,12 +283,18 @@ final class TargetOutbox {
         while (e instanceof CompletionException && e.getCause() != null) {
             e = e.getCause();
         }
-        for (Throwable c = e; c != null; c = c.getCause()) {
+        // a few causes deep: a chain that loops back on itself ends here too
+        Throwable c = e;
+        for (int depth = 0; c != null && depth < 8; c = c.getCause(), depth++) {
             if (c instanceof HttpTimeoutException) {
                 return "timeout";
             }
             if (c instanceof ConnectException) {
-                return "connection refused";
+                String message = c.getMessage();
+                // the JDK's client says nothing when the port refuses
+                return message == null || message.toLowerCase(Locale.ROOT).contains("refused")
+                        ? "connection refused"
+                        : cut("cannot connect: " + message);
             }
             if (c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
                 return "unknown host";
@@ -299,17 +304,19 @@ final class TargetOutbox {
             }
         }
         String message = e.getMessage();
-        String text =
+        return cut(
                 e.getClass().getSimpleName()
-                        + (message == null || message.isEmpty() ? "" : ": " + message);
-        text =
-                Redact.url(
-                        text.length() > 4 * WebhookHistory.MAX_REASON_CHARS
-                                ? text.substring(0, 4 * WebhookHistory.MAX_REASON_CHARS)
-                                : text);
-        return text.length() > WebhookHistory.MAX_REASON_CHARS
-                ? text.substring(0, WebhookHistory.MAX_REASON_CHARS)
-                : text;
+                        + (message == null || message.isEmpty() ? "" : ": " + message));
+    }
+
+    /** At most {@value WebhookHistory#MAX_REASON_CHARS} characters, passwords masked. */
+    private static String cut(String text) {
+        // masked before the cut, so no password is left half-shown; the regex sees a bounded text
+        int room = 4 * WebhookHistory.MAX_REASON_CHARS;
+        String masked = Redact.url(text.length() > room ? text.substring(0, room) : text);
+        return masked.length() > WebhookHistory.MAX_REASON_CHARS
+                ? masked.substring(0, WebhookHistory.MAX_REASON_CHARS)
+                : masked;
     }
 
     private void finish() {

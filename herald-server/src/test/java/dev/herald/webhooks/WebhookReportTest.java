@@ -784,6 +784,35 @@ class WebhookReportTest {
     }
 
     @Nested
+    class FailureReasons {
+
+        @Test
+        void theKindsAnOperatorActsOnAreNamedTheRestQuotedShortWithoutPasswords() {
+            assertThat(
+                            TargetOutbox.reason(
+                                    new java.util.concurrent.CompletionException(
+                                            new java.net.http.HttpConnectTimeoutException(
+                                                    "HTTP connect timed out"))))
+                    .isEqualTo("timeout");
+            assertThat(TargetOutbox.reason(new ConnectException())).isEqualTo("connection refused");
+            assertThat(TargetOutbox.reason(new ConnectException("No route to host")))
+                    .isEqualTo("cannot connect: No route to host");
+            assertThat(
+                            TargetOutbox.reason(
+                                    new IOException(
+                                            "wrapped",
+                                            new java.net.UnknownHostException("nowhere"))))
+                    .isEqualTo("unknown host");
+            assertThat(
+                            TargetOutbox.reason(
+                                    new IOException("closed by http://hooks:hunter2@example.com/")))
+                    .isEqualTo("IOException: closed by http://hooks:****@example.com/");
+            assertThat(TargetOutbox.reason(new IOException("y".repeat(100_000))))
+                    .hasSize(WebhookHistory.MAX_REASON_CHARS);
+        }
+    }
+
+    @Nested
     class FromAnotherThread {
 
         @Test
