@@ -100,6 +100,7 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
     private final String idPrefix;
 
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicBoolean tapFailed = new AtomicBoolean();
 
     /** Each app as its last batch saw it: a replay is signed with its secret of now. */
     private final Map<String, App> latestApps = new HashMap<>();
@@ -571,18 +572,26 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
         if (a.nextRetryAt() >= 0) {
             details.put("next_retry_at", a.nextRetryAt());
         }
-        tap.record(
-                new ActivityEvent(
-                        thread.currentTimeMillis(),
-                        node,
-                        app.id(),
-                        ActivityEvent.Kind.WEBHOOK,
-                        null,
-                        null,
-                        batch.firstType().wireName(),
-                        -1,
-                        null,
-                        details));
+        try {
+            tap.record(
+                    new ActivityEvent(
+                            thread.currentTimeMillis(),
+                            node,
+                            app.id(),
+                            ActivityEvent.Kind.WEBHOOK,
+                            null,
+                            null,
+                            batch.firstType().wireName(),
+                            -1,
+                            null,
+                            details));
+        } catch (RuntimeException e) {
+            // the debug stream is for watching: a fault there must not stop an outbox mid-batch
+            if (tapFailed.compareAndSet(false, true)) {
+                log.warn(
+                        "the debug stream refused a webhook attempt; further faults not logged", e);
+            }
+        }
     }
 
     // -- for the console: any thread

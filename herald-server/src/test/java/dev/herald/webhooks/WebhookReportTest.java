@@ -750,6 +750,47 @@ class WebhookReportTest {
         }
 
         @Test
+        void aDebugStreamThatThrowsDoesNotStopDeliveries() {
+            dev.herald.activity.ActivityTap broken =
+                    new dev.herald.activity.ActivityTap() {
+                        @Override
+                        public boolean watching(String appId) {
+                            return true;
+                        }
+
+                        @Override
+                        public void record(ActivityEvent event) {
+                            throw new IllegalStateException("feed closed");
+                        }
+                    };
+            WebhookDispatcher hooks =
+                    new WebhookDispatcher(
+                            settings(
+                                    1,
+                                    DEFAULTS.retryFor(),
+                                    DEFAULTS.outboxLimit(),
+                                    DEFAULTS.outboxMaxBytes()),
+                            new Authenticators(),
+                            metrics,
+                            new ClusterCounts(),
+                            RemovalMarks.LOCAL,
+                            thread,
+                            sender,
+                            broken,
+                            "node-a");
+            dispatchers.add(hooks);
+            hooks.channelOccupied(APP, "one");
+            hooks.channelOccupied(APP, "two");
+            thread.runReady();
+
+            assertThat(sender.summary(ALL))
+                    .containsExactly("channel_occupied one", "channel_occupied two");
+            assertThat(hooks.report("app-1").targets().get(0).deliveries())
+                    .hasSize(2)
+                    .allSatisfy(d -> assertThat(d.outcome()).isEqualTo(Outcome.DELIVERED));
+        }
+
+        @Test
         void aFailureWithoutAnAnswerCarriesItsReason() {
             RecordingTap tap = new RecordingTap(Set.of("app-1"));
             WebhookDispatcher hooks =
