@@ -272,7 +272,8 @@ public final class HeraldServer implements AutoCloseable {
                             history,
                             activity,
                             new ConsoleWebhooks(webhooks),
-                            cluster == null ? () -> 1 : cluster::liveNodes);
+                            cluster == null ? () -> 1 : cluster::liveNodes,
+                            metrics);
             console = new Console(config.console(), parts).start(config.metricsPort());
         }
         if (config.metricsPort() >= 0) {
