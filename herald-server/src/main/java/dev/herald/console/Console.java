@@ -11,6 +11,7 @@ import dev.herald.http.ApiException;
 import dev.herald.http.EventsApi;
 import dev.herald.http.OpsRouter;
 import dev.herald.hub.Hub;
+import dev.herald.metrics.HeraldMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,8 @@ public final class Console implements AutoCloseable {
             StatsHistory history,
             ActivityFeed feed,
             Webhooks webhooks,
-            IntSupplier liveNodes) {}
+            IntSupplier liveNodes,
+            HeraldMetrics metrics) {}
 
     /** The webhooks' deliveries and replays, as the console shows them. */
     public interface Webhooks {
@@ -107,7 +109,9 @@ public final class Console implements AutoCloseable {
                         parts.webhooks(),
                         key::csrfValue,
                         settings.maxViewers(),
-                        parts.liveNodes());
+                        parts.liveNodes(),
+                        parts.metrics().consoleEventsDropped());
+        parts.metrics().consoleViewers(api::viewers);
         router = new ConsoleRouter(key, api);
         return this;
     }

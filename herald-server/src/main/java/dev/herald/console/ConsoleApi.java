@@ -25,6 +25,7 @@ import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.Json;
 import dev.herald.protocol.Member;
+import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelHandlerContext;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -65,6 +66,7 @@ final class ConsoleApi {
     private final Supplier<String> csrf;
     private final int maxViewers;
     private final IntSupplier liveNodes;
+    private final Counter dropped;
     private final AtomicInteger viewers = new AtomicInteger();
 
     ConsoleApi(
@@ -81,7 +83,8 @@ final class ConsoleApi {
             Console.Webhooks webhooks,
             Supplier<String> csrf,
             int maxViewers,
-            IntSupplier liveNodes) {
+            IntSupplier liveNodes,
+            Counter dropped) {
         this.node = node;
         this.apps = apps;
         this.jdbc = jdbc;
@@ -96,6 +99,7 @@ final class ConsoleApi {
         this.csrf = csrf;
         this.maxViewers = maxViewers;
         this.liveNodes = liveNodes;
+        this.dropped = dropped;
     }
 
     CompletionStage<Object> get(List<String> path, Map<String, List<String>> query)
@@ -194,7 +198,7 @@ final class ConsoleApi {
                             + " debug streams at once (HERALD_CONSOLE_MAX_VIEWERS); close one first");
             return;
         }
-        new Viewer(ctx.channel()).start(feed, app.id(), viewers::decrementAndGet);
+        new Viewer(ctx.channel(), dropped).start(feed, app.id(), viewers::decrementAndGet);
     }
 
     int viewers() {

@@ -6,6 +6,7 @@ import dev.herald.activity.ActivityEvent;
 import dev.herald.activity.ActivityFeed;
 import dev.herald.limits.TokenBucket;
 import dev.herald.protocol.Json;
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -51,8 +52,12 @@ final class Viewer {
     private ScheduledFuture<?> keepAlive;
     private int stalled;
 
-    Viewer(Channel channel) {
+    /** Counts every dropped event on the node, for {@code herald_console_events_dropped_total}. */
+    private final Counter droppedMeter;
+
+    Viewer(Channel channel, Counter droppedMeter) {
         this.channel = channel;
+        this.droppedMeter = droppedMeter;
         this.rate =
                 new TokenBucket(MAX_EVENTS_PER_SECOND, MAX_EVENTS_PER_SECOND, System.nanoTime());
     }
@@ -109,6 +114,7 @@ final class Viewer {
                 queuedBytes.addAndGet(-cost);
             }
             dropped.incrementAndGet();
+            droppedMeter.increment();
             return;
         }
         channel.eventLoop().execute(() -> write(event, cost));

@@ -47,6 +47,8 @@ public final class HeraldMetrics {
     public static final String WEBHOOK_QUEUE_DEPTH = "herald.webhook.queue.depth";
     public static final String WEBHOOK_EVENTS_DROPPED = "herald.webhook.events.dropped";
     public static final String WEBHOOK_HELD = "herald.webhook.held";
+    public static final String CONSOLE_VIEWERS = "herald.console.viewers";
+    public static final String CONSOLE_EVENTS_DROPPED = "herald.console.events.dropped";
 
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus;
@@ -201,6 +203,21 @@ public final class HeraldMetrics {
                 .description(
                         "Event loops that have not turned within HERALD_EVENT_LOOP_STUCK_SECONDS; /health is 503 "
                                 + "while this is above 0")
+                .register(registry);
+    }
+
+    // -- the console
+
+    public void consoleViewers(Supplier<Number> viewers) {
+        Gauge.builder(CONSOLE_VIEWERS, viewers)
+                .description("Debug streams open on this node (at most HERALD_CONSOLE_MAX_VIEWERS)")
+                .register(registry);
+    }
+
+    public Counter consoleEventsDropped() {
+        return Counter.builder(CONSOLE_EVENTS_DROPPED)
+                .description(
+                        "Debug-stream events not shown to a viewer: past its rate, or too much unsent")
                 .register(registry);
     }
 

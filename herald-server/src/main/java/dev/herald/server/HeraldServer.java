@@ -24,7 +24,7 @@ import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.config.ServerSettings;
 import dev.herald.console.Console;
-import dev.herald.http.ApiException;
+import dev.herald.console.ConsoleWebhooks;
 import dev.herald.http.EventsApi;
 import dev.herald.http.Health;
 import dev.herald.http.HttpRouter;
@@ -53,6 +53,7 @@ import dev.herald.transport.HeraldChannelInitializer;
 import dev.herald.transport.HttpLimits;
 import dev.herald.transport.Transports;
 import dev.herald.transport.WebSocketUpgrade;
+import dev.herald.webhooks.RemovalMarks;
 import dev.herald.webhooks.WebhookDispatcher;
 import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -161,7 +162,15 @@ public final class HeraldServer implements AutoCloseable {
             broker = new LocalBroker();
             view = new LocalClusterView(table);
             cache = new LocalChannelCache(System::currentTimeMillis).start();
-            webhooks = new WebhookDispatcher(config.webhooks(), authenticators, metrics, view);
+            webhooks =
+                    new WebhookDispatcher(
+                            config.webhooks(),
+                            authenticators,
+                            metrics,
+                            view,
+                            RemovalMarks.LOCAL,
+                            tap,
+                            node);
             observer = observers(new LocalDecisions(decisions()), view, table);
             hub = new Hub(loops, table, broker, observer, appId -> 0);
             broker.start(hub);
@@ -178,7 +187,9 @@ public final class HeraldServer implements AutoCloseable {
                             metrics,
                             view,
                             RedisRemovalMarks.forDebounce(
-                                    redis, node, config.webhooks().debounce()));
+                                    redis, node, config.webhooks().debounce()),
+                            tap,
+                            node);
             cluster =
                     new RedisClusterState(
                             redis,
@@ -260,8 +271,9 @@ public final class HeraldServer implements AutoCloseable {
                             new EventsApi(view, broker, cache, tap, node),
                             history,
                             activity,
-                            webhookReports(),
-                            cluster == null ? () -> 1 : cluster::liveNodes);
+                            new ConsoleWebhooks(webhooks),
+                            cluster == null ? () -> 1 : cluster::liveNodes,
+                            metrics);
             console = new Console(config.console(), parts).start(config.metricsPort());
         }
         if (config.metricsPort() >= 0) {
@@ -478,21 +490,6 @@ public final class HeraldServer implements AutoCloseable {
                             + "another port.",
                     config.metricsPort());
         }
-    }
-
-    /** What the console shows of the webhooks. */
-    private Console.Webhooks webhookReports() {
-        return new Console.Webhooks() {
-            @Override
-            public Object report(String appId) {
-                return Map.of("targets", List.of(), "failed", List.of(), "drops", List.of());
-            }
-
-            @Override
-            public Object replay(String appId, String batchId) throws ApiException {
-                throw new ApiException(404, "No failed batch " + batchId);
-            }
-        };
     }
 
     /** The running console, for tests; null when it is off. */

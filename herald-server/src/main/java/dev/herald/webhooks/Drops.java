@@ -4,6 +4,8 @@ import dev.herald.apps.App;
 import dev.herald.metrics.HeraldMetrics;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -105,6 +107,30 @@ final class Drops {
             drops.lastFailure = failure;
         }
         report(drops);
+    }
+
+    /**
+     * The events given up for the app since the node started, by type and reason, those with a
+     * count only; any thread.
+     */
+    List<WebhookReport.DropCount> counts(String appId) {
+        AppDrops drops = apps.get(appId);
+        if (drops == null) {
+            return List.of();
+        }
+        List<WebhookReport.DropCount> counts = new ArrayList<>();
+        for (int i = 0; i < SLOTS; i++) {
+            Counter c = drops.counters.get(i);
+            long n = c == null ? 0 : (long) c.count();
+            if (n > 0) {
+                counts.add(
+                        new WebhookReport.DropCount(
+                                EventType.byOrdinal(i / REASONS).wireName(),
+                                Reason.values()[i % REASONS].tag,
+                                n));
+            }
+        }
+        return counts;
     }
 
     /**

@@ -3,9 +3,16 @@ package dev.herald.webhooks;
 import dev.herald.apps.App;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.internal.Redact;
+import dev.herald.webhooks.WebhookReport.Outcome;
 import io.micrometer.core.instrument.Counter;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.Locale;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -18,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * batches and in bytes, the one in flight included, so a receiver that never recovers costs a fixed
  * amount of memory. When a batch does not fit, the waiting batch with the lowest rank (its
  * highest-ranked event, see {@link EventType}) no higher than the new one's goes, oldest first; if
- * every waiting batch outranks the new one, the new one goes. Confined to the webhook thread,
+ * every waiting batch outranks the new one, the new one goes. Each answer and each shed batch is
+ * reported to the {@link WebhookHistory} and the {@link Listener}. Confined to the webhook thread,
  * except the HTTP client's completion, which hands back to it.
  */
 final class TargetOutbox {
@@ -34,11 +42,40 @@ final class TargetOutbox {
     private final WebhookThread thread;
     private final Counters counters;
     private final Drops drops;
+    private final WebhookHistory history;
+    private final Listener listener;
     private final ArrayDeque<Batch> queue = new ArrayDeque<>();
     private long bytes;
     private long peakBytes;
     private boolean inFlight;
     private int attempts;
+
+    /** The log entry of the batch in flight, once its first attempt was answered. */
+    private WebhookHistory.Entry logged;
+
+    /**
+     * One attempt's result.
+     *
+     * @param number 1 for the first attempt
+     * @param status the HTTP status, or -1 when there was none
+     * @param reason why there was none ({@code timeout}, {@code connection refused}...), else
+     *     {@code null}
+     * @param latencyMs from the request to its answer or failure
+     * @param outcome the batch's state after it
+     * @param nextRetryAt when the next attempt is due, epoch milliseconds; -1 if none
+     */
+    record Attempt(
+            int number,
+            int status,
+            String reason,
+            long latencyMs,
+            Outcome outcome,
+            long nextRetryAt) {}
+
+    /** Hears of every attempt's result, on the webhook thread (the debug stream). */
+    interface Listener {
+        void attempted(App app, WebhookTarget target, Batch batch, Attempt attempt);
+    }
 
     /** The meters one outbox updates. */
     record Counters(
@@ -55,7 +92,9 @@ final class TargetOutbox {
             WebhookSender sender,
             WebhookThread thread,
             Counters counters,
-            Drops drops) {
+            Drops drops,
+            WebhookHistory history,
+            Listener listener) {
         this.app = app;
         this.target = target;
         this.settings = settings;
@@ -63,6 +102,8 @@ final class TargetOutbox {
         this.thread = thread;
         this.counters = counters;
         this.drops = drops;
+        this.history = history;
+        this.listener = listener;
     }
 
     int depth() {
@@ -137,6 +178,9 @@ final class TargetOutbox {
     }
 
     private void dropped(Batch batch, Drops.Reason reason, String failure) {
+        if (reason == Drops.Reason.OUTBOX_FULL) {
+            history.shed(app, target, batch);
+        }
         int[] counts = batch.typeCounts();
         for (int t = 0; t < counts.length; t++) {
             if (counts[t] > 0) {
@@ -151,24 +195,37 @@ final class TargetOutbox {
         }
         inFlight = true;
         attempts = 0;
+        logged = null;
         attempt();
     }
 
     private void attempt() {
         Batch batch = queue.peekFirst();
         attempts++;
+        if (logged != null) {
+            history.retryStarted(logged);
+        }
+        long sent = thread.nanoTime();
         sender.post(target.url(), app.key(), batch.signature(), batch.body())
                 .whenComplete(
-                        (status, error) -> thread.execute(() -> completed(batch, status, error)));
+                        (status, error) -> {
+                            // measured here, not when the webhook thread gets to it
+                            long latency = thread.nanoTime() - sent;
+                            thread.execute(() -> completed(batch, status, error, latency));
+                        });
     }
 
-    private void completed(Batch batch, Integer status, Throwable error) {
+    private void completed(Batch batch, Integer status, Throwable error, long latencyNanos) {
+        long latencyMs = TimeUnit.NANOSECONDS.toMillis(latencyNanos);
         if (error == null && status / 100 == 2) {
             counters.sent().increment();
+            report(batch, new Attempt(attempts, status, null, latencyMs, Outcome.DELIVERED, -1));
             finish();
             return;
         }
         counters.failed().increment();
+        int code = error != null ? -1 : status;
+        String reason = error != null ? reason(error) : null;
         String why =
                 error != null
                         ? String.valueOf(error.getCause() != null ? error.getCause() : error)
@@ -185,6 +242,7 @@ final class TargetOutbox {
                     TimeUnit.NANOSECONDS.toSeconds(age),
                     why);
             dropped(batch, Drops.Reason.EXPIRED, target.url() + ": " + why);
+            report(batch, new Attempt(attempts, code, reason, latencyMs, Outcome.FAILED, -1));
             finish();
             return;
         }
@@ -198,12 +256,73 @@ final class TargetOutbox {
                 why,
                 attempts,
                 jittered);
+        report(
+                batch,
+                new Attempt(
+                        attempts,
+                        code,
+                        reason,
+                        latencyMs,
+                        Outcome.RETRYING,
+                        thread.currentTimeMillis() + jittered));
         thread.schedule(this::attempt, jittered);
+    }
+
+    private void report(Batch batch, Attempt attempt) {
+        logged = history.attempted(logged, app, target, batch, attempt);
+        listener.attempted(app, target, batch, attempt);
+    }
+
+    /**
+     * A failure in a few words for the delivery log: the kinds a receiver's operator acts on by
+     * name, else the exception's own message, cut to {@value WebhookHistory#MAX_REASON_CHARS}
+     * characters (and any password in it masked).
+     */
+    static String reason(Throwable error) {
+        Throwable e = error;
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        // a few causes deep: a chain that loops back on itself ends here too
+        Throwable c = e;
+        for (int depth = 0; c != null && depth < 8; c = c.getCause(), depth++) {
+            if (c instanceof HttpTimeoutException) {
+                return "timeout";
+            }
+            if (c instanceof ConnectException) {
+                String message = c.getMessage();
+                // the JDK's client says nothing when the port refuses
+                return message == null || message.toLowerCase(Locale.ROOT).contains("refused")
+                        ? "connection refused"
+                        : cut("cannot connect: " + message);
+            }
+            if (c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
+                return "unknown host";
+            }
+            if (c instanceof javax.net.ssl.SSLException) {
+                return "TLS failure";
+            }
+        }
+        String message = e.getMessage();
+        return cut(
+                e.getClass().getSimpleName()
+                        + (message == null || message.isEmpty() ? "" : ": " + message));
+    }
+
+    /** At most {@value WebhookHistory#MAX_REASON_CHARS} characters, passwords masked. */
+    private static String cut(String text) {
+        // masked before the cut, so no password is left half-shown; the regex sees a bounded text
+        int room = 4 * WebhookHistory.MAX_REASON_CHARS;
+        String masked = Redact.url(text.length() > room ? text.substring(0, room) : text);
+        return masked.length() > WebhookHistory.MAX_REASON_CHARS
+                ? masked.substring(0, WebhookHistory.MAX_REASON_CHARS)
+                : masked;
     }
 
     private void finish() {
         bytes -= queue.pollFirst().bytes();
         inFlight = false;
+        logged = null;
         sendNext();
     }
 }

@@ -1,16 +1,21 @@
 package dev.herald.webhooks;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.activity.ActivityEvent;
+import dev.herald.activity.ActivityTap;
 import dev.herald.apps.App;
 import dev.herald.apps.WebhookTarget;
 import dev.herald.auth.Authenticators;
 import dev.herald.auth.HmacSigner;
 import dev.herald.cluster.ClusterView;
+import dev.herald.internal.Redact;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.observers.ChannelObserver;
 import dev.herald.observers.ClusterObserver;
 import dev.herald.protocol.ChannelKind;
+import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.Json;
 import dev.herald.protocol.Member;
 import java.io.ByteArrayOutputStream;
@@ -21,11 +26,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +62,11 @@ import org.slf4j.LoggerFactory;
  * drain pauses while that many are outstanding. The HTTP client runs on its own small executor with
  * a bounded queue ({@link WebhookSender#http}). Everything shed is counted per app, type and reason
  * and summarised in the log by {@link Drops}.
+ *
+ * <p>For the console, each batch's attempts go to a bounded delivery log, and batches given up to a
+ * bounded replay store ({@link WebhookHistory}); {@link #report} and {@link #replay} read them from
+ * any thread. Each attempt is also reported to the debug stream ({@link ActivityTap}) while someone
+ * watches the app.
  */
 public final class WebhookDispatcher implements ChannelObserver, ClusterObserver, AutoCloseable {
 
@@ -79,6 +92,19 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
     private final Intake intake;
     private final WebhookThread thread;
     private final WebhookSender sender;
+    private final ActivityTap tap;
+    private final String node;
+    private final WebhookHistory history;
+
+    /** Batch ids: random per start, so that an id from before a restart finds nothing. */
+    private final String idPrefix;
+
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicBoolean tapFailed = new AtomicBoolean();
+
+    /** Each app as its last batch saw it: a replay is signed with its secret of now. */
+    private final Map<String, App> latestApps = new HashMap<>();
+
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final DrainTask drain = new DrainTask();
     private final Map<String, PendingRemoval> pendingRemovals = new HashMap<>();
@@ -99,6 +125,7 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
         final List<ObjectNode> events = new ArrayList<>();
         final int[] typeCounts = new int[EventType.values().length];
         int rank;
+        EventType firstType;
         long bytes;
         Future<?> timer;
 
@@ -129,6 +156,23 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
             HeraldMetrics metrics,
             ClusterView view,
             RemovalMarks marks) {
+        this(settings, authenticators, metrics, view, marks, ActivityTap.NOOP, "local");
+    }
+
+    /**
+     * @param view where cluster-wide counts come from ({@code subscription_count})
+     * @param marks how the removal debounce spans nodes
+     * @param tap where each attempt is reported while someone watches the app's debug stream
+     * @param node this node's name in what is reported there
+     */
+    public WebhookDispatcher(
+            WebhookSettings settings,
+            Authenticators authenticators,
+            HeraldMetrics metrics,
+            ClusterView view,
+            RemovalMarks marks,
+            ActivityTap tap,
+            String node) {
         this(
                 settings,
                 authenticators,
@@ -136,7 +180,9 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
                 view,
                 marks,
                 WebhookThread.guarded("herald-webhooks"),
-                WebhookSender.http(settings.timeout()));
+                WebhookSender.http(settings.timeout()),
+                tap,
+                node);
     }
 
     /**
@@ -151,6 +197,36 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
             RemovalMarks marks,
             WebhookThread thread,
             WebhookSender sender) {
+        this(
+                settings,
+                authenticators,
+                metrics,
+                view,
+                marks,
+                thread,
+                sender,
+                ActivityTap.NOOP,
+                "local");
+    }
+
+    WebhookDispatcher(
+            WebhookSettings settings,
+            Authenticators authenticators,
+            HeraldMetrics metrics,
+            ClusterView view,
+            RemovalMarks marks,
+            WebhookThread thread,
+            WebhookSender sender,
+            ActivityTap tap,
+            String node) {
+        this.tap = Objects.requireNonNull(tap, "tap");
+        this.node = Objects.requireNonNull(node, "node");
+        this.history = new WebhookHistory(thread::currentTimeMillis);
+        StringBuilder prefix = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            prefix.append(Character.forDigit(ThreadLocalRandom.current().nextInt(36), 36));
+        }
+        this.idPrefix = prefix.append('-').toString();
         this.view = view;
         this.marks = marks;
         this.settings = settings;
@@ -390,7 +466,7 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
             if (!target.wants(type.wireName(), e.channel())) {
                 continue;
             }
-            String outboxKey = app.id() + '\u0000' + target;
+            String outboxKey = outboxKey(app, target);
             // one batch per rank, so shedding a batch of junk never takes an occupancy event along
             String key = outboxKey + '\u0000' + type.rank();
             Pending pending =
@@ -398,6 +474,9 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
             pending.events.add(event);
             pending.typeCounts[type.ordinal()]++;
             pending.rank = Math.max(pending.rank, type.rank());
+            if (pending.firstType == null) {
+                pending.firstType = type;
+            }
             pending.bytes += e.bytes();
             if (pending.events.size() >= settings.batchMaxEvents()
                     || pending.bytes >= maxBatchBytes()) {
@@ -427,19 +506,33 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
             return;
         }
         batches.remove(key);
-        byte[] body = body(thread.currentTimeMillis(), pending.events);
+        long now = thread.currentTimeMillis();
+        byte[] body = body(now, pending.events);
         HmacSigner signer = authenticators.signer(pending.app);
         Batch batch =
                 new Batch(
+                        nextId(),
                         body,
                         signer.signHex(body),
                         pending.events.size(),
                         pending.typeCounts,
                         pending.rank,
-                        thread.nanoTime());
+                        pending.firstType,
+                        thread.nanoTime(),
+                        now,
+                        null);
+        latestApps.put(pending.app.id(), pending.app);
         outboxes.computeIfAbsent(pending.outboxKey, k -> outbox(pending.app, pending.target))
                 .enqueue(batch);
         updateDepth();
+    }
+
+    private static String outboxKey(App app, WebhookTarget target) {
+        return app.id() + '\u0000' + target;
+    }
+
+    private String nextId() {
+        return idPrefix + Long.toString(ids.incrementAndGet(), 36);
     }
 
     private TargetOutbox outbox(App app, WebhookTarget target) {
@@ -455,7 +548,137 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
                         metrics.webhooksRetried(app.id()),
                         metrics.webhooksDropped(app.id(), "expired"),
                         metrics.webhooksDropped(app.id(), "outbox_full")),
-                drops);
+                drops,
+                history,
+                this::attempted);
+    }
+
+    /** One attempt, to the debug stream, while someone watches the app. */
+    private void attempted(App app, WebhookTarget target, Batch batch, TargetOutbox.Attempt a) {
+        if (!tap.watching(app.id())) {
+            return;
+        }
+        Map<String, Object> details = new HashMap<>();
+        details.put("target", Redact.url(target.url().toString()));
+        details.put("status", a.status());
+        details.put("attempt", a.number());
+        details.put("latency_ms", a.latencyMs());
+        details.put("events", batch.events());
+        details.put("outcome", a.outcome().wireName());
+        details.put("batch", batch.id());
+        if (a.reason() != null) {
+            details.put("reason", a.reason());
+        }
+        if (a.nextRetryAt() >= 0) {
+            details.put("next_retry_at", a.nextRetryAt());
+        }
+        try {
+            tap.record(
+                    new ActivityEvent(
+                            thread.currentTimeMillis(),
+                            node,
+                            app.id(),
+                            ActivityEvent.Kind.WEBHOOK,
+                            null,
+                            null,
+                            batch.firstType().wireName(),
+                            -1,
+                            null,
+                            details));
+        } catch (RuntimeException e) {
+            // the debug stream is for watching: a fault there must not stop an outbox mid-batch
+            if (tapFailed.compareAndSet(false, true)) {
+                log.warn(
+                        "the debug stream refused a webhook attempt; further faults not logged", e);
+            }
+        }
+    }
+
+    // -- for the console: any thread
+
+    /**
+     * What this node did with the app's webhooks lately: each target's recent deliveries, the
+     * batches given up (kept for replay or not), and the events dropped. A copy, made under the
+     * history's monitor (never waiting for the webhook thread); an unknown app has an empty report.
+     */
+    public WebhookReport report(String appId) {
+        Objects.requireNonNull(appId, "appId");
+        return history.report(appId, drops.counts(appId));
+    }
+
+    /**
+     * Sends a failed batch again to the target it failed at, through that target's outbox like any
+     * batch: signed afresh (with the app's secret as its last batch saw it), with a new {@code
+     * time_ms}, retried and counted as usual, and logged under a new id. The batch stays in the
+     * replay store, not replayable meanwhile, until the replay is delivered; if the replay fails or
+     * is shed, it can be replayed again. Never waits for the webhook thread.
+     *
+     * @param batchId an id from {@link #report}
+     */
+    public ReplayResult replay(String appId, String batchId) {
+        Objects.requireNonNull(appId, "appId");
+        Objects.requireNonNull(batchId, "batchId");
+        if (batchId.length() > WebhookHistory.MAX_ID_CHARS) {
+            return ReplayResult.refused(
+                    ReplayResult.Status.NOT_FOUND,
+                    "batch " + ClientInput.quote(batchId) + ": not found: not an id Herald makes");
+        }
+        WebhookHistory.Claim claim = history.claim(appId, batchId);
+        if (claim.refusal() != null) {
+            return claim.refusal();
+        }
+        WebhookHistory.Kept kept = claim.kept();
+        String deliveryId = nextId();
+        try {
+            // the store's bound bounds these tasks: a batch is claimed once until its replay ends
+            thread.execute(() -> resend(kept, claim.body(), deliveryId));
+        } catch (RejectedExecutionException closed) {
+            history.release(kept);
+            return ReplayResult.refused(
+                    ReplayResult.Status.UNAVAILABLE, "webhooks are shutting down: not replayed");
+        }
+        return ReplayResult.replayed(
+                "batch " + batchId + " queued again for " + kept.url + " as " + deliveryId,
+                deliveryId);
+    }
+
+    /** On the webhook thread: the kept events in a new body, signed now, into the outbox. */
+    private void resend(WebhookHistory.Kept kept, byte[] keptBody, String deliveryId) {
+        App app = latestApps.getOrDefault(kept.app.id(), kept.app);
+        WebhookTarget target = kept.target;
+        for (WebhookTarget t : app.webhooks()) {
+            if (t.url().equals(kept.target.url())) {
+                target = t; // the same receiver as configured now: its outbox
+                break;
+            }
+        }
+        List<ObjectNode> events = new ArrayList<>(kept.events);
+        try {
+            for (JsonNode e : Json.MAPPER.readTree(keptBody).path("events")) {
+                events.add((ObjectNode) e);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("a kept webhook body does not parse", e);
+        }
+        long now = thread.currentTimeMillis();
+        byte[] body = body(now, events);
+        Batch batch =
+                new Batch(
+                        deliveryId,
+                        body,
+                        authenticators.signer(app).signHex(body),
+                        kept.events,
+                        kept.typeCounts,
+                        kept.rank,
+                        kept.firstType,
+                        thread.nanoTime(),
+                        now,
+                        kept);
+        App sendAs = app;
+        WebhookTarget sendTo = target;
+        outboxes.computeIfAbsent(outboxKey(app, target), k -> outbox(sendAs, sendTo))
+                .enqueue(batch);
+        updateDepth();
     }
 
     static byte[] body(long timeMs, List<ObjectNode> events) {
@@ -484,6 +707,11 @@ public final class WebhookDispatcher implements ChannelObserver, ClusterObserver
         }
         queueDepth = depth;
         outboxBytes = held;
+    }
+
+    /** The delivery log and the replay store. */
+    WebhookHistory history() {
+        return history;
     }
 
     /** Bytes waiting in the intake now (the dispatcher's own estimate). */

@@ -317,6 +317,9 @@ class ConsoleApiIT {
                             .count();
             assertThat(stalled.droppedTotal()).isPositive();
             assertThat(shown + stalled.droppedTotal()).isEqualTo(total);
+            assertThat(console.get("/metrics", Map.of()).body())
+                    .containsPattern("herald_console_events_dropped_total [1-9]")
+                    .contains("herald_console_viewers");
         }
     }
 
