@@ -145,15 +145,24 @@
     return String(kind || '').replace(/_/g, ' ');
   }
 
-  function eventsText(events) {
-    if (Array.isArray(events)) {
-      if (events.length === 0) return '–';
-      const names = events.map((e) => (e && typeof e === 'object' ? e.name || JSON.stringify(e) : String(e)));
+  /**
+   * What a batch holds: its event names (an object of name: count, or a list), else its count.
+   */
+  function eventsText(types, count) {
+    let names = [];
+    if (Array.isArray(types)) {
+      names = types.map((e) => (e && typeof e === 'object' ? e.name || JSON.stringify(e) : String(e)));
+    } else if (types && typeof types === 'object') {
+      names = Object.entries(types).map(([n, c]) => (Number(c) > 1 ? n + ' ×' + num.format(Number(c)) : n));
+    } else if (typeof types === 'number') {
+      count = types;
+    }
+    if (names.length) {
       const shown = names.slice(0, 3).join(', ');
       return names.length > 3 ? shown + ' +' + (names.length - 3) : shown;
     }
-    if (typeof events === 'number') return events === 1 ? '1 event' : num.format(events) + ' events';
-    return events === null || events === undefined ? '–' : String(events);
+    if (typeof count === 'number') return count === 1 ? '1 event' : num.format(count) + ' events';
+    return types === null || types === undefined ? '–' : String(types);
   }
 
   /** Pretty JSON, highlighted with spans of text (never markup), into a pre. */
@@ -1144,17 +1153,19 @@
     let cls = 'grey';
     if (/deliver|success|^ok$|accepted|sent/i.test(o)) cls = 'ok';
     else if (/retry|pending|waiting|sending|in.flight/i.test(o)) cls = 'warn';
-    else if (/fail|drop|gave|expired|refused|error/i.test(o)) cls = 'bad';
+    else if (/fail|drop|gave|expired|refused|error|shed/i.test(o)) cls = 'bad';
     return h('span', { class: 'badge ' + cls, 'data-outcome': o, text: o ? words(o) : '–' });
   }
 
+  /** The last answer: an HTTP status, or why there was none (timeout, connection refused…). */
   function statusBadge(status, reason) {
     const s = Number(status);
     if (s > 0) {
       const cls = s >= 200 && s < 300 ? 'ok' : s >= 500 ? 'bad' : 'warn';
       return h('span', { class: 'badge ' + cls, title: reason || null, text: String(s) });
     }
-    return h('span', { class: 'badge bad', text: reason ? words(reason) : 'no answer' });
+    if (s === 0 && !reason) return h('span', { class: 'meta', text: 'not sent yet' });
+    return h('span', { class: 'badge bad', title: reason || null, text: reason ? words(reason) : 'no answer' });
   }
 
   const webhooks = {
@@ -1198,18 +1209,27 @@
       const drops = Array.isArray(w.drops) ? w.drops : [];
       $('webhooks-none').hidden = targets.length > 0 || failed.length > 0 || drops.length > 0;
       $('webhooks-note').textContent =
-        (targets.length === 1 ? '1 target' : targets.length + ' targets') + ' · refreshes every 10 s';
+        (targets.length === 1 ? '1 target' : targets.length + ' targets') + ' of this node · refreshes every 10 s';
 
       const box = clear($('webhook-targets'));
       targets.forEach((t, i) => {
         const deliveries = Array.isArray(t.deliveries) ? t.deliveries : [];
         const rows = deliveries.map((d) =>
-          h('tr', { 'data-delivery': d.id === undefined ? '' : String(d.id), 'data-test': 'delivery-row', 'data-status': d.status === undefined ? '' : String(d.status) },
+          h('tr', {
+            'data-delivery': d.id === undefined ? '' : String(d.id),
+            'data-test': 'delivery-row',
+            'data-status': d.status === undefined ? '' : String(d.status),
+            'data-outcome': String(d.outcome || ''),
+          },
             h('td', { class: 'nowrap', text: when(d.time) }),
-            h('td', { text: eventsText(d.events) }),
+            h('td', {},
+              h('div', { text: eventsText(d.event_types, d.events) }),
+              h('div', { class: 'meta' },
+                typeof d.bytes === 'number' ? fmtBytes(d.bytes) : null,
+                d.replay_of ? h('span', { class: 'badge accent tag', title: 'A replay of batch ' + d.replay_of, text: 'replay' }) : null)),
             h('td', {}, statusBadge(d.status, d.reason)),
             h('td', { class: 'num', 'data-field': 'attempt', text: fmtInt(d.attempt) }),
-            h('td', { class: 'num', text: typeof d.latency_ms === 'number' ? fmtInt(d.latency_ms) + ' ms' : '–' }),
+            h('td', { class: 'num', text: typeof d.latency_ms === 'number' && d.latency_ms >= 0 ? fmtInt(d.latency_ms) + ' ms' : '–' }),
             h('td', { class: 'nowrap', text: d.next_retry ? relative(d.next_retry) : '–', title: d.next_retry ? when(d.next_retry) : null }),
             h('td', {}, outcomeBadge(d.outcome)))
         );
@@ -1217,12 +1237,12 @@
           h('section', { class: 'card', 'data-test': 'webhook-target', 'data-url': String(t.url || ''), id: 'webhook-target-' + i },
             h('div', { class: 'card-head' },
               h('div', {}, h('h2', { text: 'Target' }), h('div', { class: 'target-url', text: String(t.url || '') })),
-              h('span', { class: 'meta', text: deliveries.length === 1 ? '1 recent delivery' : deliveries.length + ' recent deliveries' })),
+              h('span', { class: 'meta', text: deliveries.length === 1 ? '1 recent batch' : deliveries.length + ' recent batches' })),
             deliveries.length
               ? h('table', { class: 'data' },
                   h('thead', {}, h('tr', {},
-                    h('th', { text: 'Time' }), h('th', { text: 'Events' }), h('th', { text: 'Status' }),
-                    h('th', { class: 'num', text: 'Attempt' }), h('th', { class: 'num', text: 'Latency' }),
+                    h('th', { text: 'Time' }), h('th', { text: 'Events' }), h('th', { text: 'Last answer' }),
+                    h('th', { class: 'num', text: 'Attempts' }), h('th', { class: 'num', text: 'Latency' }),
                     h('th', { text: 'Next retry' }), h('th', { text: 'Outcome' }))),
                   h('tbody', {}, rows))
               : h('p', { class: 'empty', text: 'Nothing sent to this target yet.' }))
@@ -1230,17 +1250,22 @@
       });
 
       $('failed-card').hidden = failed.length === 0;
+      const kept = w.kept && typeof w.kept === 'object' ? w.kept : null;
+      $('failed-note').textContent = kept && typeof kept.batches === 'number'
+        ? num.format(kept.batches) + ' kept for replay (' + fmtBytes(kept.bytes) + ')'
+        : 'retries used up; replay sends the batch again';
       const fb = clear($('failed-table').tBodies[0]);
       for (const f of failed) {
         const id = String(f.id);
         const replayable = f.replayable === true;
-        const reason = f.reason || 'This batch can no longer be replayed.';
+        const reason = f.not_replayable || f.not_replayable_reason || 'This batch can no longer be replayed.';
         fb.append(
-          h('tr', { 'data-batch': id, 'data-test': 'failed-row' },
-            h('td', { class: 'nowrap', text: when(f.time) }),
+          h('tr', { 'data-batch': id, 'data-test': 'failed-row', 'data-outcome': String(f.outcome || '') },
+            h('td', { class: 'nowrap', text: when(f.failed_at || f.time) }),
             h('td', { class: 'target-url', text: String(f.url || '') }),
-            h('td', { text: eventsText(f.events) }),
-            h('td', { class: 'num', text: fmtBytes(f.bytes) }),
+            h('td', {}, h('div', { text: eventsText(f.event_types, f.events) }), h('div', { class: 'meta', text: fmtBytes(f.bytes) })),
+            h('td', {}, f.outcome === 'shed' ? outcomeBadge('shed') : statusBadge(f.status, f.reason)),
+            h('td', { class: 'num', text: fmtInt(f.attempts) }),
             h('td', { class: 'actions' },
               h('button', {
                 type: 'button',
@@ -1260,7 +1285,7 @@
       for (const d of drops) {
         db.append(
           h('tr', { 'data-test': 'drop-row' },
-            h('td', { text: words(d.type) }),
+            h('td', { class: 'mono', text: String(d.type || '') }),
             h('td', { text: words(d.reason) }),
             h('td', { class: 'num', text: fmtInt(d.count) }))
         );
