@@ -627,6 +627,7 @@ class ConsoleBrowserIT {
         find(latest).click();
         assertThat(text("#detail-data")).contains("\"state\"");
         if (dir != null) {
+            Thread.sleep(1500); // the newest rows' highlight fades
             browser.screenshot(Path.of(dir, "console-debug.png"));
         }
 
