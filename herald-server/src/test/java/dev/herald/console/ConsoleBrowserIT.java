@@ -579,7 +579,7 @@ class ConsoleBrowserIT {
     @Test
     void overviewAndDebugConsoleWithTraffic() throws Exception {
         chooseApp(MAIN.id());
-        String dir = System.getProperty("console.screenshots");
+        Path dir = screenshots();
         // some clients, channels and messages, so that the numbers, charts and list have content
         List<Client> crowd = new ArrayList<>();
         String[] users = {"ada", "grace", "alan", "barbara", "edsger", "margaret"};
@@ -628,7 +628,7 @@ class ConsoleBrowserIT {
         assertThat(text("#detail-data")).contains("\"state\"");
         if (dir != null) {
             Thread.sleep(1500); // the newest rows' highlight fades
-            browser.screenshot(Path.of(dir, "console-debug.png"));
+            browser.screenshot(dir.resolve("console-debug.png"));
         }
 
         openView("overview");
@@ -648,8 +648,22 @@ class ConsoleBrowserIT {
                 "return document.getElementById('chart-messages-note').textContent.indexOf('10 s') >= 0");
         if (dir != null) {
             Thread.sleep(400); // the charts' first paint
-            browser.screenshot(Path.of(dir, "console-overview.png"));
+            browser.screenshot(dir.resolve("console-overview.png"));
         }
+    }
+
+    /**
+     * Where {@code -Dconsole.screenshots} asks for the pictures, a relative path taken from the
+     * repository's root (the module's parent); null when none are asked for.
+     */
+    private static Path screenshots() {
+        String asked = System.getProperty("console.screenshots");
+        if (asked == null || asked.isBlank()) {
+            return null;
+        }
+        Path dir = Path.of(asked);
+        Path module = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+        return dir.isAbsolute() ? dir : module.getParent().resolve(dir);
     }
 
     // ---- the page ----------------------------------------------------------------------------
