@@ -39,6 +39,9 @@ final class Scripts {
     /** Removes a webhook removal mark if it is still this node's. */
     static final String CONFIRM_MARK = load("confirm-mark");
 
+    /** Renews this node's interest in the apps its viewers watch; every node's live interest. */
+    static final String WATCHING = load("watching");
+
     private Scripts() {}
 
     static String load(String name) {

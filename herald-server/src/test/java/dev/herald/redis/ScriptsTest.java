@@ -21,7 +21,8 @@ class ScriptsTest {
                         Scripts.CHANNELS,
                         Scripts.OCCUPIED,
                         Scripts.REMOTE_CONNECTIONS,
-                        Scripts.CONFIRM_MARK);
+                        Scripts.CONFIRM_MARK,
+                        Scripts.WATCHING);
 
         assertThat(scripts).allSatisfy(script -> assertThat(script).contains("return"));
         assertThat(scripts).doesNotHaveDuplicates();
@@ -41,11 +42,19 @@ class ScriptsTest {
                                 Scripts.CHANNELS,
                                 Scripts.OCCUPIED,
                                 Scripts.REMOTE_CONNECTIONS,
-                                Scripts.CONFIRM_MARK))
+                                Scripts.CONFIRM_MARK,
+                                Scripts.WATCHING))
                 .noneSatisfy(
                         script ->
                                 assertThat(script)
-                                        .containsAnyOf("herald:", "':s:'", "':p:'", "':c'"));
+                                        .containsAnyOf(
+                                                "herald:",
+                                                "':s:'",
+                                                "':p:'",
+                                                "':c'",
+                                                "'watching'",
+                                                "'stats:'",
+                                                "'act:'"));
     }
 
     @Test
