@@ -277,11 +277,7 @@ public final class RedisActivityFeed implements ActivityFeed {
     // -- refresh: subscriptions follow the viewers; interest advertised and read back
 
     private void refreshSoon() {
-        try {
-            redis.thread().execute(this::refresh);
-        } catch (RejectedExecutionException e) {
-            // the connections are closed: nothing to refresh
-        }
+        refreshLater(this::refresh);
     }
 
     /** On the cluster thread: subscribe and unsubscribe to match the viewers, then advertise. */
@@ -328,11 +324,22 @@ public final class RedisActivityFeed implements ActivityFeed {
                                         }));
     }
 
+    /** Runs {@code task} on the cluster thread, where a failure to reach Redis is only logged. */
     private void refreshLater(Runnable task) {
         try {
-            redis.thread().execute(task);
+            redis.thread()
+                    .execute(
+                            () -> {
+                                try {
+                                    task.run();
+                                } catch (RuntimeException e) {
+                                    log.debug(
+                                            "debug stream refresh failed (next one retries): {}",
+                                            e.toString());
+                                }
+                            });
         } catch (RejectedExecutionException e) {
-            // the connections are closed
+            // the connections are closed: nothing to refresh
         }
     }
 
@@ -416,8 +423,12 @@ public final class RedisActivityFeed implements ActivityFeed {
             redis.thread()
                     .execute(
                             () -> {
-                                for (String appId : subscribed.keySet()) {
-                                    redis.subscriber().async().unsubscribe(channel(appId));
+                                try {
+                                    for (String appId : subscribed.keySet()) {
+                                        redis.subscriber().async().unsubscribe(channel(appId));
+                                    }
+                                } catch (RuntimeException e) {
+                                    log.debug("could not unsubscribe: {}", e.toString());
                                 }
                                 subscribed.clear();
                                 confirmed.clear();
