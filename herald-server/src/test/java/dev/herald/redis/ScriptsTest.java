@@ -22,7 +22,9 @@ class ScriptsTest {
                         Scripts.OCCUPIED,
                         Scripts.REMOTE_CONNECTIONS,
                         Scripts.CONFIRM_MARK,
-                        Scripts.WATCHING);
+                        Scripts.WATCHING,
+                        Scripts.STATS_RECORD,
+                        Scripts.STATS_SERIES);
 
         assertThat(scripts).allSatisfy(script -> assertThat(script).contains("return"));
         assertThat(scripts).doesNotHaveDuplicates();
@@ -43,7 +45,9 @@ class ScriptsTest {
                                 Scripts.OCCUPIED,
                                 Scripts.REMOTE_CONNECTIONS,
                                 Scripts.CONFIRM_MARK,
-                                Scripts.WATCHING))
+                                Scripts.WATCHING,
+                                Scripts.STATS_RECORD,
+                                Scripts.STATS_SERIES))
                 .noneSatisfy(
                         script ->
                                 assertThat(script)
