@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What a {@link StatsHistory} kept outside the node does on top of {@link StatsHistoryContract}:
  * every call of {@link #history} is another node's engine on the same store, so each reads what
- * every other recorded, and an engine started again finds what it recorded before. Extended by
- * {@code RedisStatsHistoryTest}.
+ * every other recorded, and an engine started again finds what it recorded before (closing an
+ * engine lands what it recorded). Extended by {@code RedisStatsHistoryTest}.
  */
 public abstract class SharedStatsHistoryContract extends StatsHistoryContract {
 
