@@ -10,6 +10,7 @@ import dev.herald.apps.AppIds;
 import dev.herald.internal.Fatal;
 import dev.herald.internal.GuardedExecutor;
 import dev.herald.protocol.Json;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.io.IOException;
@@ -304,24 +305,28 @@ public final class RedisActivityFeed implements ActivityFeed {
     private void subscribe(String appId) {
         Object token = new Object();
         subscribed.put(appId, token);
-        redis.subscriber()
-                .async()
-                .subscribe(channel(appId))
-                .whenComplete(
-                        (v, error) ->
-                                refreshLater(
-                                        () -> {
-                                            if (subscribed.get(appId) != token) {
-                                                return; // unwatched since, or subscribed again
-                                            }
-                                            if (error != null) {
-                                                Fatal.surface(error);
-                                                subscribed.remove(appId); // the next refresh
-                                                return; // tries again
-                                            }
-                                            confirmed.add(appId);
-                                            advertise(confirmed);
-                                        }));
+        RedisFuture<Void> subscription;
+        try {
+            subscription = redis.subscriber().async().subscribe(channel(appId));
+        } catch (RuntimeException e) {
+            subscribed.remove(appId); // the next refresh tries again
+            throw e;
+        }
+        subscription.whenComplete(
+                (v, error) ->
+                        refreshLater(
+                                () -> {
+                                    if (subscribed.get(appId) != token) {
+                                        return; // unwatched since, or subscribed again
+                                    }
+                                    if (error != null) {
+                                        Fatal.surface(error);
+                                        subscribed.remove(appId); // the next refresh
+                                        return; // tries again
+                                    }
+                                    confirmed.add(appId);
+                                    advertise(confirmed);
+                                }));
     }
 
     /** Runs {@code task} on the cluster thread, where a failure to reach Redis is only logged. */
