@@ -38,6 +38,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -67,6 +68,7 @@ final class ConsoleApi {
     private final int maxViewers;
     private final IntSupplier liveNodes;
     private final Counter dropped;
+    private final Executor worker;
     private final AtomicInteger viewers = new AtomicInteger();
 
     ConsoleApi(
@@ -84,7 +86,8 @@ final class ConsoleApi {
             Supplier<String> csrf,
             int maxViewers,
             IntSupplier liveNodes,
-            Counter dropped) {
+            Counter dropped,
+            Executor worker) {
         this.node = node;
         this.apps = apps;
         this.jdbc = jdbc;
@@ -100,6 +103,7 @@ final class ConsoleApi {
         this.maxViewers = maxViewers;
         this.liveNodes = liveNodes;
         this.dropped = dropped;
+        this.worker = worker;
     }
 
     CompletionStage<Object> get(List<String> path, Map<String, List<String>> query)
@@ -116,9 +120,11 @@ final class ConsoleApi {
             if (path.size() == 3) {
                 switch (what) {
                     case "overview":
-                        return overview(app);
+                        // the history may wait for Redis: never on the ops port's loop
+                        return CompletableFuture.supplyAsync(() -> overview(app), worker);
                     case "stats":
-                        return done(stats(app, param(query, "span", "hour")));
+                        StatsSeries.Span span = span(param(query, "span", "hour"));
+                        return CompletableFuture.supplyAsync(() -> stats(app, span), worker);
                     case "channels":
                         return channels(
                                 app,
@@ -258,7 +264,7 @@ final class ConsoleApi {
         return jdbc.find(id).isPresent();
     }
 
-    private CompletionStage<Object> overview(App app) {
+    private Object overview(App app) {
         long now = System.currentTimeMillis();
         StatsSeries hour = history.series(app.id(), StatsSeries.Span.HOUR, now);
         StatsSeries day = history.series(app.id(), StatsSeries.Span.DAY, now);
@@ -300,16 +306,19 @@ final class ConsoleApi {
             one.put("peak_connections", hub.connectionCount(app.id()));
             one.put("messages", 0);
         }
-        return done(out);
+        return out;
     }
 
-    private ObjectNode stats(App app, String span) throws ApiException {
-        StatsSeries.Span which =
-                switch (span) {
-                    case "hour" -> StatsSeries.Span.HOUR;
-                    case "day" -> StatsSeries.Span.DAY;
-                    default -> throw new ApiException(400, "span is hour or day");
-                };
+    private static StatsSeries.Span span(String span) throws ApiException {
+        return switch (span) {
+            case "hour" -> StatsSeries.Span.HOUR;
+            case "day" -> StatsSeries.Span.DAY;
+            default -> throw new ApiException(400, "span is hour or day");
+        };
+    }
+
+    private Object stats(App app, StatsSeries.Span which) {
+        String span = which == StatsSeries.Span.HOUR ? "hour" : "day";
         StatsSeries series = history.series(app.id(), which, System.currentTimeMillis());
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("span", span);
