@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.example.ci.BuildRunner.Script;
 import dev.herald.example.ci.Model.Build;
 import dev.herald.example.ci.Model.Status;
+import dev.herald.testing.Browser;
 import dev.herald.testing.HeraldProcess;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ import org.openqa.selenium.Dimension;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CiDashboardIT {
-    private static final Duration WAIT = Browser.WAIT;
+    private static final Duration WAIT = DashboardBrowser.WAIT;
     private static final Path TARGET =
             Path.of(System.getProperty("screenshots.dir", "target/screenshots")).getParent();
     private static final Path SCREENSHOTS =
@@ -68,8 +69,8 @@ class CiDashboardIT {
     private HeraldProcess herald;
     private CiDashboardApp app;
     private String base;
-    private Browser alice;
-    private Browser carol;
+    private DashboardBrowser alice;
+    private DashboardBrowser carol;
 
     @BeforeAll
     void start() throws Exception {
@@ -94,8 +95,8 @@ class CiDashboardIT {
                                 },
                                 Map.of()));
         base = app.baseUrl();
-        alice = Browser.start();
-        carol = Browser.start();
+        alice = DashboardBrowser.start();
+        carol = DashboardBrowser.start();
     }
 
     @BeforeEach
@@ -560,16 +561,16 @@ class CiDashboardIT {
         return out;
     }
 
-    private static long lineCount(Browser b) {
+    private static long lineCount(DashboardBrowser b) {
         return b.jsLong("return document.querySelectorAll('#log .line').length;");
     }
 
-    private static String buildStatus(Browser b) {
+    private static String buildStatus(DashboardBrowser b) {
         return (String) b.js("return document.getElementById('build-status').dataset.status;");
     }
 
     @SuppressWarnings("unchecked")
-    private static List<String> logTexts(Browser b) {
+    private static List<String> logTexts(DashboardBrowser b) {
         return (List<String>)
                 b.js(
                         "return Array.from(document.querySelectorAll('#log .line .tx'))"
@@ -577,14 +578,14 @@ class CiDashboardIT {
     }
 
     @SuppressWarnings("unchecked")
-    private static List<String> subscribedChannels(Browser b) {
+    private static List<String> subscribedChannels(DashboardBrowser b) {
         return (List<String>)
                 b.js(
                         "return ciDash.pusher.allChannels().filter(function (c) { return c.subscribed; })"
                                 + ".map(function (c) { return c.name; });");
     }
 
-    private static String projectCardStatus(Browser b, long projectId) {
+    private static String projectCardStatus(DashboardBrowser b, long projectId) {
         return (String)
                 b.js(
                         "var e = document.querySelector('#project-' + arguments[0] + ' .badge');"
