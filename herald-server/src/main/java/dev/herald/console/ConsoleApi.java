@@ -292,7 +292,7 @@ final class ConsoleApi {
             long[] hm = hour.messages().get(n);
             one.put(
                     "connections",
-                    n.equals(node) ? hub.connectionCount(app.id()) : hc == null ? 0 : hc[last + 1]);
+                    n.equals(node) ? hub.connectionCount(app.id()) : hc == null ? 0 : hc[last]);
             one.put(
                     "messages_per_second",
                     hm == null ? 0 : hm[last] * 1000.0 / StatsHistory.STEP_MILLIS);
