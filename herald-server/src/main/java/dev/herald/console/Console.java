@@ -100,20 +100,9 @@ public final class Console implements AutoCloseable {
         new StatsSampler(parts.node(), parts.apps(), parts.hub(), parts.history()).start(worker);
         api =
                 new ConsoleApi(
-                        parts.node(),
-                        parts.apps(),
-                        parts.jdbc(),
-                        parts.appsChanged(),
-                        parts.view(),
-                        parts.hub(),
-                        parts.broker(),
-                        parts.events(),
-                        parts.history(),
-                        parts.feed(),
-                        parts.webhooks(),
+                        parts,
                         key::csrfValue,
                         settings.maxViewers(),
-                        parts.liveNodes(),
                         parts.metrics().consoleEventsDropped(),
                         worker);
         parts.metrics().consoleViewers(api::viewers);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.activity.ActivityEvent;
-import dev.herald.activity.ActivityFeed;
 import dev.herald.activity.LocalStatsHistory;
 import dev.herald.activity.StatsHistory;
 import dev.herald.activity.StatsSeries;
@@ -15,12 +14,9 @@ import dev.herald.apps.AppIds;
 import dev.herald.apps.AppStore;
 import dev.herald.apps.jdbc.JdbcApps;
 import dev.herald.apps.jdbc.JdbcAppsException;
-import dev.herald.broker.Broker;
 import dev.herald.broker.NodeCommand;
 import dev.herald.cluster.ClusterView;
 import dev.herald.http.ApiException;
-import dev.herald.http.EventsApi;
-import dev.herald.hub.Hub;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.Json;
@@ -40,7 +36,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -56,52 +51,32 @@ final class ConsoleApi {
     private final String node;
     private final AppStore apps;
     private final JdbcApps jdbc;
-    private final Runnable appsChanged;
-    private final ClusterView view;
-    private final Hub hub;
-    private final Broker broker;
-    private final EventsApi events;
+    private final Console.Parts parts;
     private final StatsHistory history;
-    private final ActivityFeed feed;
-    private final Console.Webhooks webhooks;
     private final Supplier<String> csrf;
     private final int maxViewers;
-    private final IntSupplier liveNodes;
     private final Counter dropped;
     private final Executor worker;
     private final AtomicInteger viewers = new AtomicInteger();
 
+    /**
+     * @param csrf the value a browser's changes must carry
+     * @param dropped counts what viewers did not take, node-wide
+     * @param worker where reads that may wait for Redis run
+     */
     ConsoleApi(
-            String node,
-            AppStore apps,
-            JdbcApps jdbc,
-            Runnable appsChanged,
-            ClusterView view,
-            Hub hub,
-            Broker broker,
-            EventsApi events,
-            StatsHistory history,
-            ActivityFeed feed,
-            Console.Webhooks webhooks,
+            Console.Parts parts,
             Supplier<String> csrf,
             int maxViewers,
-            IntSupplier liveNodes,
             Counter dropped,
             Executor worker) {
-        this.node = node;
-        this.apps = apps;
-        this.jdbc = jdbc;
-        this.appsChanged = appsChanged;
-        this.view = view;
-        this.hub = hub;
-        this.broker = broker;
-        this.events = events;
-        this.history = history;
-        this.feed = feed;
-        this.webhooks = webhooks;
+        this.parts = parts;
+        this.node = parts.node();
+        this.apps = parts.apps();
+        this.jdbc = parts.jdbc();
+        this.history = parts.history();
         this.csrf = csrf;
         this.maxViewers = maxViewers;
-        this.liveNodes = liveNodes;
         this.dropped = dropped;
         this.worker = worker;
     }
@@ -133,7 +108,7 @@ final class ConsoleApi {
                     case "users":
                         return users(app);
                     case "webhooks":
-                        return done(webhooks.report(app.id()));
+                        return done(parts.webhooks().report(app.id()));
                     default:
                         break;
                 }
@@ -160,7 +135,7 @@ final class ConsoleApi {
                     case "secret":
                         return done(rotate(id, body));
                     case "events":
-                        return events.trigger(app(id), body);
+                        return parts.events().trigger(app(id), body);
                     default:
                         break;
                 }
@@ -175,13 +150,13 @@ final class ConsoleApi {
                             400,
                             "A user id is 1 to " + ClientInput.MAX_USER_ID_LENGTH + " characters");
                 }
-                broker.broadcast(NodeCommand.terminateUser(app.id(), user));
+                parts.broker().broadcast(NodeCommand.terminateUser(app.id(), user));
                 return done(Json.MAPPER.createObjectNode());
             }
             if (path.size() == 5
                     && path.get(2).equals("webhooks")
                     && path.get(4).equals("replay")) {
-                return done(webhooks.replay(app(id).id(), path.get(3)));
+                return done(parts.webhooks().replay(app(id).id(), path.get(3)));
             }
         }
         throw notFound(path);
@@ -204,7 +179,7 @@ final class ConsoleApi {
                             + " debug streams at once (HERALD_CONSOLE_MAX_VIEWERS); close one first");
             return;
         }
-        new Viewer(ctx.channel(), dropped).start(feed, app.id(), viewers::decrementAndGet);
+        new Viewer(ctx.channel(), dropped).start(parts.feed(), app.id(), viewers::decrementAndGet);
     }
 
     int viewers() {
@@ -216,9 +191,11 @@ final class ConsoleApi {
     private ObjectNode session() {
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("node", node);
-        out.put("clustered", liveNodes.getAsInt() > 1 || !(history instanceof LocalStatsHistory));
+        out.put(
+                "clustered",
+                parts.liveNodes().getAsInt() > 1 || !(history instanceof LocalStatsHistory));
         out.put("csrf", csrf.get());
-        out.put("live_nodes", liveNodes.getAsInt());
+        out.put("live_nodes", parts.liveNodes().getAsInt());
         out.put("data_limit", ActivityEvent.MAX_DATA_CHARS);
         return out;
     }
@@ -277,7 +254,7 @@ final class ConsoleApi {
                         .toEpochMilli();
         int firstToday = (int) Math.max(0, (todayStart - day.start()) / day.span().stepMillis());
         ObjectNode out = Json.MAPPER.createObjectNode();
-        out.put("connections", hub.clusterConnectionCount(app.id()));
+        out.put("connections", parts.hub().clusterConnectionCount(app.id()));
         out.put(
                 "messages_per_second",
                 hour.totalMessages()[last] * 1000.0 / StatsHistory.STEP_MILLIS);
@@ -292,7 +269,9 @@ final class ConsoleApi {
             long[] hm = hour.messages().get(n);
             one.put(
                     "connections",
-                    n.equals(node) ? hub.connectionCount(app.id()) : hc == null ? 0 : hc[last]);
+                    n.equals(node)
+                            ? parts.hub().connectionCount(app.id())
+                            : hc == null ? 0 : hc[last]);
             one.put(
                     "messages_per_second",
                     hm == null ? 0 : hm[last] * 1000.0 / StatsHistory.STEP_MILLIS);
@@ -301,9 +280,9 @@ final class ConsoleApi {
         }
         if (!nodes.has(node)) {
             ObjectNode one = nodes.putObject(node);
-            one.put("connections", hub.connectionCount(app.id()));
+            one.put("connections", parts.hub().connectionCount(app.id()));
             one.put("messages_per_second", 0);
-            one.put("peak_connections", hub.connectionCount(app.id()));
+            one.put("peak_connections", parts.hub().connectionCount(app.id()));
             one.put("messages", 0);
         }
         return out;
@@ -340,7 +319,8 @@ final class ConsoleApi {
         if (prefix.length() > app.limits().maxChannelNameLength()) {
             throw new ApiException(400, "prefix is longer than a channel name can be");
         }
-        return view.channels(app.id())
+        return parts.view()
+                .channels(app.id())
                 .thenApply(
                         all -> {
                             Map<String, ClusterView.Counts> sorted = new TreeMap<>(all);
@@ -372,7 +352,8 @@ final class ConsoleApi {
                 || channel.length() > app.limits().maxChannelNameLength()) {
             throw new ApiException(400, "Members are listed for presence channels only");
         }
-        return view.members(app.id(), channel)
+        return parts.view()
+                .members(app.id(), channel)
                 .thenApply(
                         members -> {
                             ObjectNode out = Json.MAPPER.createObjectNode();
@@ -398,7 +379,8 @@ final class ConsoleApi {
     }
 
     private CompletionStage<Object> users(App app) {
-        return view.signedInUsers(app.id())
+        return parts.view()
+                .signedInUsers(app.id())
                 .thenApply(
                         users -> {
                             ObjectNode out = Json.MAPPER.createObjectNode();
@@ -456,7 +438,7 @@ final class ConsoleApi {
                             ? "An app with this id or key exists"
                             : "The apps database: " + e.getMessage());
         }
-        appsChanged.run();
+        parts.appsChanged().run();
         return describe(app);
     }
 
@@ -467,7 +449,7 @@ final class ConsoleApi {
             throw new ApiException(
                     409, "App " + ClientInput.quote(id) + " is not one of the database's");
         }
-        appsChanged.run();
+        parts.appsChanged().run();
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.set("app", describe(app.withEnabled(enabled)));
         return out;
@@ -482,7 +464,7 @@ final class ConsoleApi {
             throw new ApiException(
                     409, "App " + ClientInput.quote(id) + " is not one of the database's");
         }
-        appsChanged.run();
+        parts.appsChanged().run();
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.set("app", describe(app));
         return out;

@@ -173,15 +173,7 @@ public final class HeraldServer implements AutoCloseable {
             broker = new LocalBroker();
             view = new LocalClusterView(table);
             cache = new LocalChannelCache(System::currentTimeMillis).start();
-            webhooks =
-                    new WebhookDispatcher(
-                            config.webhooks(),
-                            authenticators,
-                            metrics,
-                            view,
-                            RemovalMarks.LOCAL,
-                            tap,
-                            node);
+            webhooks = webhooks(authenticators, view, RemovalMarks.LOCAL, tap, node);
             observer = observers(new LocalDecisions(decisions()), view, table);
             hub = new Hub(loops, table, broker, observer, appId -> 0);
             broker.start(hub);
@@ -191,10 +183,8 @@ public final class HeraldServer implements AutoCloseable {
             view = new RedisClusterView(redis);
             cache = new RedisChannelCache(redis);
             webhooks =
-                    new WebhookDispatcher(
-                            config.webhooks(),
+                    webhooks(
                             authenticators,
-                            metrics,
                             view,
                             RedisRemovalMarks.forDebounce(
                                     redis, node, config.webhooks().debounce()),
@@ -365,6 +355,16 @@ public final class HeraldServer implements AutoCloseable {
             return jdbcApps;
         }
         return new CompositeAppStore(List.of(new StaticAppStore(config.apps()), jdbcApps));
+    }
+
+    private WebhookDispatcher webhooks(
+            Authenticators authenticators,
+            ClusterView view,
+            RemovalMarks marks,
+            ActivityTap tap,
+            String node) {
+        return new WebhookDispatcher(
+                config.webhooks(), authenticators, metrics, view, marks, tap, node);
     }
 
     /** The features that act once per cluster: member events, watchlists, webhooks. */
