@@ -11,6 +11,7 @@ import dev.herald.http.ApiException;
 import dev.herald.http.EventsApi;
 import dev.herald.http.OpsRouter;
 import dev.herald.hub.Hub;
+import dev.herald.internal.GuardedExecutor;
 import dev.herald.metrics.HeraldMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,7 +66,10 @@ public final class Console implements AutoCloseable {
     private final Parts parts;
     private ConsoleKey key;
     private Path keyFile;
-    private StatsSampler sampler;
+
+    /** The console's thread: the charts' sampling and the reads that wait for Redis. */
+    private GuardedExecutor worker;
+
     private ConsoleRouter router;
     private ConsoleApi api;
 
@@ -92,25 +96,15 @@ public final class Console implements AutoCloseable {
                                     .resolveSibling("herald-console-" + parts.node() + ".key");
             writeKey(keyFile, key);
         }
-        sampler =
-                new StatsSampler(parts.node(), parts.apps(), parts.hub(), parts.history()).start();
+        worker = GuardedExecutor.singleThread("herald-console");
+        new StatsSampler(parts.node(), parts.apps(), parts.hub(), parts.history()).start(worker);
         api =
                 new ConsoleApi(
-                        parts.node(),
-                        parts.apps(),
-                        parts.jdbc(),
-                        parts.appsChanged(),
-                        parts.view(),
-                        parts.hub(),
-                        parts.broker(),
-                        parts.events(),
-                        parts.history(),
-                        parts.feed(),
-                        parts.webhooks(),
+                        parts,
                         key::csrfValue,
                         settings.maxViewers(),
-                        parts.liveNodes(),
-                        parts.metrics().consoleEventsDropped());
+                        parts.metrics().consoleEventsDropped(),
+                        worker);
         parts.metrics().consoleViewers(api::viewers);
         router = new ConsoleRouter(key, api);
         return this;
@@ -157,8 +151,8 @@ public final class Console implements AutoCloseable {
 
     @Override
     public void close() {
-        if (sampler != null) {
-            sampler.close();
+        if (worker != null) {
+            worker.shutdownNow();
         }
         if (keyFile != null) {
             try {

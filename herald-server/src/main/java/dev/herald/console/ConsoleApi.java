@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.activity.ActivityEvent;
-import dev.herald.activity.ActivityFeed;
 import dev.herald.activity.LocalStatsHistory;
 import dev.herald.activity.StatsHistory;
 import dev.herald.activity.StatsSeries;
@@ -15,12 +14,9 @@ import dev.herald.apps.AppIds;
 import dev.herald.apps.AppStore;
 import dev.herald.apps.jdbc.JdbcApps;
 import dev.herald.apps.jdbc.JdbcAppsException;
-import dev.herald.broker.Broker;
 import dev.herald.broker.NodeCommand;
 import dev.herald.cluster.ClusterView;
 import dev.herald.http.ApiException;
-import dev.herald.http.EventsApi;
-import dev.herald.hub.Hub;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.Json;
@@ -38,8 +34,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -55,51 +51,34 @@ final class ConsoleApi {
     private final String node;
     private final AppStore apps;
     private final JdbcApps jdbc;
-    private final Runnable appsChanged;
-    private final ClusterView view;
-    private final Hub hub;
-    private final Broker broker;
-    private final EventsApi events;
+    private final Console.Parts parts;
     private final StatsHistory history;
-    private final ActivityFeed feed;
-    private final Console.Webhooks webhooks;
     private final Supplier<String> csrf;
     private final int maxViewers;
-    private final IntSupplier liveNodes;
     private final Counter dropped;
+    private final Executor worker;
     private final AtomicInteger viewers = new AtomicInteger();
 
+    /**
+     * @param csrf the value a browser's changes must carry
+     * @param dropped counts what viewers did not take, node-wide
+     * @param worker where reads that may wait for Redis run
+     */
     ConsoleApi(
-            String node,
-            AppStore apps,
-            JdbcApps jdbc,
-            Runnable appsChanged,
-            ClusterView view,
-            Hub hub,
-            Broker broker,
-            EventsApi events,
-            StatsHistory history,
-            ActivityFeed feed,
-            Console.Webhooks webhooks,
+            Console.Parts parts,
             Supplier<String> csrf,
             int maxViewers,
-            IntSupplier liveNodes,
-            Counter dropped) {
-        this.node = node;
-        this.apps = apps;
-        this.jdbc = jdbc;
-        this.appsChanged = appsChanged;
-        this.view = view;
-        this.hub = hub;
-        this.broker = broker;
-        this.events = events;
-        this.history = history;
-        this.feed = feed;
-        this.webhooks = webhooks;
+            Counter dropped,
+            Executor worker) {
+        this.parts = parts;
+        this.node = parts.node();
+        this.apps = parts.apps();
+        this.jdbc = parts.jdbc();
+        this.history = parts.history();
         this.csrf = csrf;
         this.maxViewers = maxViewers;
-        this.liveNodes = liveNodes;
         this.dropped = dropped;
+        this.worker = worker;
     }
 
     CompletionStage<Object> get(List<String> path, Map<String, List<String>> query)
@@ -116,9 +95,11 @@ final class ConsoleApi {
             if (path.size() == 3) {
                 switch (what) {
                     case "overview":
-                        return overview(app);
+                        // the history may wait for Redis: never on the ops port's loop
+                        return CompletableFuture.supplyAsync(() -> overview(app), worker);
                     case "stats":
-                        return done(stats(app, param(query, "span", "hour")));
+                        StatsSeries.Span span = span(param(query, "span", "hour"));
+                        return CompletableFuture.supplyAsync(() -> stats(app, span), worker);
                     case "channels":
                         return channels(
                                 app,
@@ -127,7 +108,7 @@ final class ConsoleApi {
                     case "users":
                         return users(app);
                     case "webhooks":
-                        return done(webhooks.report(app.id()));
+                        return done(parts.webhooks().report(app.id()));
                     default:
                         break;
                 }
@@ -154,7 +135,7 @@ final class ConsoleApi {
                     case "secret":
                         return done(rotate(id, body));
                     case "events":
-                        return events.trigger(app(id), body);
+                        return parts.events().trigger(app(id), body);
                     default:
                         break;
                 }
@@ -169,13 +150,13 @@ final class ConsoleApi {
                             400,
                             "A user id is 1 to " + ClientInput.MAX_USER_ID_LENGTH + " characters");
                 }
-                broker.broadcast(NodeCommand.terminateUser(app.id(), user));
+                parts.broker().broadcast(NodeCommand.terminateUser(app.id(), user));
                 return done(Json.MAPPER.createObjectNode());
             }
             if (path.size() == 5
                     && path.get(2).equals("webhooks")
                     && path.get(4).equals("replay")) {
-                return done(webhooks.replay(app(id).id(), path.get(3)));
+                return done(parts.webhooks().replay(app(id).id(), path.get(3)));
             }
         }
         throw notFound(path);
@@ -198,7 +179,7 @@ final class ConsoleApi {
                             + " debug streams at once (HERALD_CONSOLE_MAX_VIEWERS); close one first");
             return;
         }
-        new Viewer(ctx.channel(), dropped).start(feed, app.id(), viewers::decrementAndGet);
+        new Viewer(ctx.channel(), dropped).start(parts.feed(), app.id(), viewers::decrementAndGet);
     }
 
     int viewers() {
@@ -210,9 +191,11 @@ final class ConsoleApi {
     private ObjectNode session() {
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("node", node);
-        out.put("clustered", liveNodes.getAsInt() > 1 || !(history instanceof LocalStatsHistory));
+        out.put(
+                "clustered",
+                parts.liveNodes().getAsInt() > 1 || !(history instanceof LocalStatsHistory));
         out.put("csrf", csrf.get());
-        out.put("live_nodes", liveNodes.getAsInt());
+        out.put("live_nodes", parts.liveNodes().getAsInt());
         out.put("data_limit", ActivityEvent.MAX_DATA_CHARS);
         return out;
     }
@@ -258,7 +241,7 @@ final class ConsoleApi {
         return jdbc.find(id).isPresent();
     }
 
-    private CompletionStage<Object> overview(App app) {
+    private Object overview(App app) {
         long now = System.currentTimeMillis();
         StatsSeries hour = history.series(app.id(), StatsSeries.Span.HOUR, now);
         StatsSeries day = history.series(app.id(), StatsSeries.Span.DAY, now);
@@ -271,7 +254,7 @@ final class ConsoleApi {
                         .toEpochMilli();
         int firstToday = (int) Math.max(0, (todayStart - day.start()) / day.span().stepMillis());
         ObjectNode out = Json.MAPPER.createObjectNode();
-        out.put("connections", hub.clusterConnectionCount(app.id()));
+        out.put("connections", parts.hub().clusterConnectionCount(app.id()));
         out.put(
                 "messages_per_second",
                 hour.totalMessages()[last] * 1000.0 / StatsHistory.STEP_MILLIS);
@@ -286,7 +269,9 @@ final class ConsoleApi {
             long[] hm = hour.messages().get(n);
             one.put(
                     "connections",
-                    n.equals(node) ? hub.connectionCount(app.id()) : hc == null ? 0 : hc[last + 1]);
+                    n.equals(node)
+                            ? parts.hub().connectionCount(app.id())
+                            : hc == null ? 0 : hc[last]);
             one.put(
                     "messages_per_second",
                     hm == null ? 0 : hm[last] * 1000.0 / StatsHistory.STEP_MILLIS);
@@ -295,21 +280,24 @@ final class ConsoleApi {
         }
         if (!nodes.has(node)) {
             ObjectNode one = nodes.putObject(node);
-            one.put("connections", hub.connectionCount(app.id()));
+            one.put("connections", parts.hub().connectionCount(app.id()));
             one.put("messages_per_second", 0);
-            one.put("peak_connections", hub.connectionCount(app.id()));
+            one.put("peak_connections", parts.hub().connectionCount(app.id()));
             one.put("messages", 0);
         }
-        return done(out);
+        return out;
     }
 
-    private ObjectNode stats(App app, String span) throws ApiException {
-        StatsSeries.Span which =
-                switch (span) {
-                    case "hour" -> StatsSeries.Span.HOUR;
-                    case "day" -> StatsSeries.Span.DAY;
-                    default -> throw new ApiException(400, "span is hour or day");
-                };
+    private static StatsSeries.Span span(String span) throws ApiException {
+        return switch (span) {
+            case "hour" -> StatsSeries.Span.HOUR;
+            case "day" -> StatsSeries.Span.DAY;
+            default -> throw new ApiException(400, "span is hour or day");
+        };
+    }
+
+    private Object stats(App app, StatsSeries.Span which) {
+        String span = which == StatsSeries.Span.HOUR ? "hour" : "day";
         StatsSeries series = history.series(app.id(), which, System.currentTimeMillis());
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("span", span);
@@ -331,7 +319,8 @@ final class ConsoleApi {
         if (prefix.length() > app.limits().maxChannelNameLength()) {
             throw new ApiException(400, "prefix is longer than a channel name can be");
         }
-        return view.channels(app.id())
+        return parts.view()
+                .channels(app.id())
                 .thenApply(
                         all -> {
                             Map<String, ClusterView.Counts> sorted = new TreeMap<>(all);
@@ -363,7 +352,8 @@ final class ConsoleApi {
                 || channel.length() > app.limits().maxChannelNameLength()) {
             throw new ApiException(400, "Members are listed for presence channels only");
         }
-        return view.members(app.id(), channel)
+        return parts.view()
+                .members(app.id(), channel)
                 .thenApply(
                         members -> {
                             ObjectNode out = Json.MAPPER.createObjectNode();
@@ -389,7 +379,8 @@ final class ConsoleApi {
     }
 
     private CompletionStage<Object> users(App app) {
-        return view.signedInUsers(app.id())
+        return parts.view()
+                .signedInUsers(app.id())
                 .thenApply(
                         users -> {
                             ObjectNode out = Json.MAPPER.createObjectNode();
@@ -447,7 +438,7 @@ final class ConsoleApi {
                             ? "An app with this id or key exists"
                             : "The apps database: " + e.getMessage());
         }
-        appsChanged.run();
+        parts.appsChanged().run();
         return describe(app);
     }
 
@@ -458,7 +449,7 @@ final class ConsoleApi {
             throw new ApiException(
                     409, "App " + ClientInput.quote(id) + " is not one of the database's");
         }
-        appsChanged.run();
+        parts.appsChanged().run();
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.set("app", describe(app.withEnabled(enabled)));
         return out;
@@ -473,7 +464,7 @@ final class ConsoleApi {
             throw new ApiException(
                     409, "App " + ClientInput.quote(id) + " is not one of the database's");
         }
-        appsChanged.run();
+        parts.appsChanged().run();
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.set("app", describe(app));
         return out;

@@ -4,10 +4,10 @@ import dev.herald.activity.StatsHistory;
 import dev.herald.apps.App;
 import dev.herald.apps.AppStore;
 import dev.herald.hub.Hub;
-import dev.herald.internal.GuardedExecutor;
 import dev.herald.metrics.AppMeters;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * connections at that moment and the messages it delivered since the last step. Both come from what
  * the hub counts anyway, so the charts cost nothing on the path of a message.
  */
-final class StatsSampler implements AutoCloseable {
+final class StatsSampler {
 
     private static final Logger log = LoggerFactory.getLogger(StatsSampler.class);
 
@@ -26,7 +26,6 @@ final class StatsSampler implements AutoCloseable {
     private final Hub hub;
     private final StatsHistory history;
     private final Map<String, Double> lastSent = new HashMap<>();
-    private GuardedExecutor timer;
 
     StatsSampler(String node, AppStore apps, Hub hub, StatsHistory history) {
         this.node = node;
@@ -35,8 +34,8 @@ final class StatsSampler implements AutoCloseable {
         this.history = history;
     }
 
-    StatsSampler start() {
-        timer = GuardedExecutor.singleThread("herald-console-stats");
+    /** Samples on {@code timer} (the console's own thread) until it is shut down. */
+    StatsSampler start(ScheduledExecutorService timer) {
         long now = System.currentTimeMillis();
         // the first sample only sets the counters' baseline; the next falls on a step's end
         sample(now);
@@ -71,13 +70,6 @@ final class StatsSampler implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("Could not record the console's figures for app {}", app.id(), e);
             }
-        }
-    }
-
-    @Override
-    public void close() {
-        if (timer != null) {
-            timer.shutdownNow();
         }
     }
 }

@@ -20,8 +20,15 @@ import dev.herald.apps.AppIds;
  *       restart, which makes the node write it again);
  *   <li>{@code herald:cache:APP|CHANNEL}: a cache channel's last event (JSON, with Redis's TTL);
  *   <li>{@code herald:gone:MARK}: a webhook removal mark, holding the marking node's id;
+ *   <li>{@code herald:watching}: sorted set of {@code APP|NODE}, a node whose viewers watch the
+ *       app's debug stream, scored by when that interest lapses (epoch ms on Redis's clock);
+ *   <li>{@code herald:stats:APP}: sorted set of the nodes that recorded the app's figures, scored
+ *       by the last step each recorded (epoch ms);
+ *   <li>{@code herald:stats:APP|NODE}: hash of the node's two rings for the app, slot → {@code
+ *       STEP:CONNECTIONS:MESSAGES}: {@code hN} the 10-second steps of the last hour, {@code dN} the
+ *       minutes of the last day;
  *   <li>pub/sub {@code herald:ch:APP|CHANNEL}: publications ({@link Relay}); {@code herald:ctl}:
- *       node commands.
+ *       node commands; {@code herald:act:APP}: the app's debug stream (JSON events).
  * </ul>
  *
  * <p>{@code APP|CHANNEL} splits at its first {@code |}: app ids never contain one ({@link AppIds}),
@@ -37,6 +44,7 @@ final class RedisKeys {
     private final String prefix;
     private final String nodePrefix;
     private final String relayPrefix;
+    private final String activityPrefix;
 
     /** Keys under {@code namespace:}; the namespace must not contain {@code :} or {@code |}. */
     RedisKeys(String namespace) {
@@ -47,6 +55,7 @@ final class RedisKeys {
         this.prefix = namespace + ':';
         this.nodePrefix = prefix + "n:";
         this.relayPrefix = prefix + "ch:";
+        this.activityPrefix = prefix + "act:";
     }
 
     /** {@code APP|CHANNEL}: the app id first, so the first {@code |} always ends it. */
@@ -166,5 +175,60 @@ final class RedisKeys {
 
     String controlChannel() {
         return prefix + "ctl";
+    }
+
+    // -- the console: debug stream and stats history
+
+    /** Who watches which app's debug stream: members {@link #watcher}, scored by lapse time. */
+    String watching() {
+        return prefix + "watching";
+    }
+
+    /** A member of {@link #watching}: {@code APP|NODE}, read back by {@link #readWatcher}. */
+    static String watcher(String appId, String node) {
+        return appChannel(appId, node);
+    }
+
+    /** What follows the app id in this node's {@link #watcher} members (the script's test). */
+    static String watcherSuffix(String node) {
+        return APP_END + node;
+    }
+
+    /** Reads back a {@link #watcher}: app and node; {@code null} if it is not one. */
+    static Watcher readWatcher(String member) {
+        AppChannel read = readAppChannel(member);
+        return read == null || read.channel().isEmpty()
+                ? null
+                : new Watcher(read.appId(), read.channel());
+    }
+
+    /** One node's interest in one app's debug stream. */
+    record Watcher(String appId, String node) {}
+
+    String activityChannel(String appId) {
+        return activityPrefix + appId;
+    }
+
+    /** The app of an {@link #activityChannel}; {@code null} if the name is not one. */
+    String readActivityChannel(String name) {
+        if (!name.startsWith(activityPrefix)) {
+            return null;
+        }
+        String appId = name.substring(activityPrefix.length());
+        return AppIds.isValid(appId) ? appId : null;
+    }
+
+    /** The nodes that recorded the app's figures, scored by the last step each recorded. */
+    String statsNodes(String appId) {
+        return prefix + "stats:" + appId;
+    }
+
+    /** What precedes the node id in the key of a node's rings (the script builds them). */
+    String statsRingsPrefix(String appId) {
+        return prefix + "stats:" + appId + APP_END;
+    }
+
+    String statsRings(String appId, String node) {
+        return statsRingsPrefix(appId) + node;
     }
 }

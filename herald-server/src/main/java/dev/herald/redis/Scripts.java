@@ -39,6 +39,15 @@ final class Scripts {
     /** Removes a webhook removal mark if it is still this node's. */
     static final String CONFIRM_MARK = load("confirm-mark");
 
+    /** Renews this node's interest in the apps its viewers watch; every node's live interest. */
+    static final String WATCHING = load("watching");
+
+    /** Records one node's step of an app and updates the minute that holds it. */
+    static final String STATS_RECORD = load("stats-record");
+
+    /** One app's span, node by node. */
+    static final String STATS_SERIES = load("stats-series");
+
     private Scripts() {}
 
     static String load(String name) {

@@ -5,7 +5,9 @@
  * dev.herald.redis.RedisBroker} (publications between nodes), {@link
  * dev.herald.redis.RedisChannelCache} (cache channels), {@link dev.herald.redis.RedisClusterView}
  * and {@link dev.herald.redis.RedisClusterState} (cluster-wide answers, decisions, leases, reaping)
- * and {@link dev.herald.redis.RedisRemovalMarks} (webhook debounce across nodes).
+ * {@link dev.herald.redis.RedisRemovalMarks} (webhook debounce across nodes), {@link
+ * dev.herald.redis.RedisActivityFeed} (the debug stream across nodes) and {@link
+ * dev.herald.redis.RedisStatsHistory} (the console's charts, kept in Redis).
  *
  * <p>One package rather than one {@code redis} sub-package per interface: the engines share the
  * connections, the thread and the key layout, which can then stay package-private, and no interface

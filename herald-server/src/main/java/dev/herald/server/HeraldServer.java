@@ -37,12 +37,14 @@ import dev.herald.metrics.HeraldMetrics;
 import dev.herald.observers.ChannelObserver;
 import dev.herald.observers.ClusterObserver;
 import dev.herald.protocol.PusherError;
+import dev.herald.redis.RedisActivityFeed;
 import dev.herald.redis.RedisBroker;
 import dev.herald.redis.RedisChannelCache;
 import dev.herald.redis.RedisClusterState;
 import dev.herald.redis.RedisClusterView;
 import dev.herald.redis.RedisConnections;
 import dev.herald.redis.RedisRemovalMarks;
+import dev.herald.redis.RedisStatsHistory;
 import dev.herald.session.PresenceNotifier;
 import dev.herald.session.SessionContext;
 import dev.herald.session.SocketIds;
@@ -150,9 +152,18 @@ public final class HeraldServer implements AutoCloseable {
         SocketIds socketIds = new SocketIds();
         String node = socketIds.node();
         boolean consoleOn = config.console().enabled() && config.metricsPort() >= 0;
-        // the debug stream's feed exists only with a console: without one nothing is ever watched
-        activity = new LocalActivityFeed().start();
-        history = new LocalStatsHistory().start();
+        if (config.redisUrl() != null) {
+            redis = new RedisConnections(config.redisUrl());
+        }
+        if (redis == null || !consoleOn) {
+            activity = new LocalActivityFeed().start();
+            history = new LocalStatsHistory().start();
+        } else {
+            // any node's console shows the whole cluster, and a restarted node keeps the charts
+            activity = new RedisActivityFeed(redis, node).start();
+            history = new RedisStatsHistory(redis).start();
+        }
+        // without a console nothing is ever watched: the session reports to no one
         ActivityTap tap = consoleOn ? activity : ActivityTap.NOOP;
         Authenticators authenticators = new Authenticators();
         ChannelTable table = new ChannelTable(metrics);
@@ -162,29 +173,18 @@ public final class HeraldServer implements AutoCloseable {
             broker = new LocalBroker();
             view = new LocalClusterView(table);
             cache = new LocalChannelCache(System::currentTimeMillis).start();
-            webhooks =
-                    new WebhookDispatcher(
-                            config.webhooks(),
-                            authenticators,
-                            metrics,
-                            view,
-                            RemovalMarks.LOCAL,
-                            tap,
-                            node);
+            webhooks = webhooks(authenticators, view, RemovalMarks.LOCAL, tap, node);
             observer = observers(new LocalDecisions(decisions()), view, table);
             hub = new Hub(loops, table, broker, observer, appId -> 0);
             broker.start(hub);
         } else {
             // one node of a cluster: publications, cluster-wide state and caches go through Redis
-            redis = new RedisConnections(config.redisUrl());
             broker = new RedisBroker(redis, node);
             view = new RedisClusterView(redis);
             cache = new RedisChannelCache(redis);
             webhooks =
-                    new WebhookDispatcher(
-                            config.webhooks(),
+                    webhooks(
                             authenticators,
-                            metrics,
                             view,
                             RedisRemovalMarks.forDebounce(
                                     redis, node, config.webhooks().debounce()),
@@ -355,6 +355,16 @@ public final class HeraldServer implements AutoCloseable {
             return jdbcApps;
         }
         return new CompositeAppStore(List.of(new StaticAppStore(config.apps()), jdbcApps));
+    }
+
+    private WebhookDispatcher webhooks(
+            Authenticators authenticators,
+            ClusterView view,
+            RemovalMarks marks,
+            ActivityTap tap,
+            String node) {
+        return new WebhookDispatcher(
+                config.webhooks(), authenticators, metrics, view, marks, tap, node);
     }
 
     /** The features that act once per cluster: member events, watchlists, webhooks. */

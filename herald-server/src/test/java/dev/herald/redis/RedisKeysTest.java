@@ -28,6 +28,38 @@ class RedisKeysTest {
         assertThat(keys.relayChannel("app-id", "private-x"))
                 .isEqualTo("herald:ch:app-id|private-x");
         assertThat(keys.controlChannel()).isEqualTo("herald:ctl");
+        assertThat(keys.watching()).isEqualTo("herald:watching");
+        assertThat(RedisKeys.watcher("app-id", "42")).isEqualTo("app-id|42");
+        assertThat(keys.activityChannel("app-id")).isEqualTo("herald:act:app-id");
+        assertThat(keys.statsNodes("app-id")).isEqualTo("herald:stats:app-id");
+        assertThat(keys.statsRings("app-id", "42")).isEqualTo("herald:stats:app-id|42");
+    }
+
+    @Test
+    void scriptPiecesJoinIntoTheSameConsoleKeys() {
+        assertThat(keys.statsRingsPrefix("a") + "42").isEqualTo(keys.statsRings("a", "42"));
+        assertThat("a" + RedisKeys.watcherSuffix("42")).isEqualTo(RedisKeys.watcher("a", "42"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = ' ',
+            value = {"app-id 42", "A.b_c-9 1", "a node|with|bars"})
+    void readsBackEveryWatcherAndActivityChannel(String appId, String node) {
+        assertThat(RedisKeys.readWatcher(RedisKeys.watcher(appId, node)))
+                .isEqualTo(new RedisKeys.Watcher(appId, node));
+        assertThat(keys.readActivityChannel(keys.activityChannel(appId))).isEqualTo(appId);
+    }
+
+    @Test
+    void readsNoWatcherOrActivityChannelItDidNotWrite() {
+        assertThat(RedisKeys.readWatcher("no-separator")).isNull();
+        assertThat(RedisKeys.readWatcher("app|")).isNull();
+        assertThat(RedisKeys.readWatcher("not:an:app|42")).isNull();
+        assertThat(keys.readActivityChannel("herald:ch:app-id|x")).isNull();
+        assertThat(keys.readActivityChannel("herald:act:not|an:app")).isNull();
+        assertThat(keys.readActivityChannel("herald:act:")).isNull();
+        assertThat(new RedisKeys("test-1").readActivityChannel(keys.activityChannel("a"))).isNull();
     }
 
     @Test

@@ -21,7 +21,10 @@ class ScriptsTest {
                         Scripts.CHANNELS,
                         Scripts.OCCUPIED,
                         Scripts.REMOTE_CONNECTIONS,
-                        Scripts.CONFIRM_MARK);
+                        Scripts.CONFIRM_MARK,
+                        Scripts.WATCHING,
+                        Scripts.STATS_RECORD,
+                        Scripts.STATS_SERIES);
 
         assertThat(scripts).allSatisfy(script -> assertThat(script).contains("return"));
         assertThat(scripts).doesNotHaveDuplicates();
@@ -41,11 +44,21 @@ class ScriptsTest {
                                 Scripts.CHANNELS,
                                 Scripts.OCCUPIED,
                                 Scripts.REMOTE_CONNECTIONS,
-                                Scripts.CONFIRM_MARK))
+                                Scripts.CONFIRM_MARK,
+                                Scripts.WATCHING,
+                                Scripts.STATS_RECORD,
+                                Scripts.STATS_SERIES))
                 .noneSatisfy(
                         script ->
                                 assertThat(script)
-                                        .containsAnyOf("herald:", "':s:'", "':p:'", "':c'"));
+                                        .containsAnyOf(
+                                                "herald:",
+                                                "':s:'",
+                                                "':p:'",
+                                                "':c'",
+                                                "'watching'",
+                                                "'stats:'",
+                                                "'act:'"));
     }
 
     @Test
