@@ -190,6 +190,23 @@ class ConsoleBrowserIT {
         assertThat(appChoices()).contains(MAIN.id(), HOOKS.id());
     }
 
+    @Test
+    void aSessionLostWhileOpenShowsHowToSignInAgain() {
+        chooseApp(MAIN.id());
+        openView("channels");
+        awaitLoaded("channels");
+        browser.clearCookies();
+        click("#channels-refresh");
+        awaitTrue(
+                "the sign-in hint",
+                "return !document.getElementById('signed-out').hidden"
+                        + " && document.getElementById('tabs').hidden");
+        assertThat(text("#signed-out")).contains("/console/?token=");
+        assertThat(browser.jsString("return window.heraldConsole.view")).isEqualTo("signed-out");
+        // the refused request is the only thing the browser reports
+        assertThat(browser.consoleErrors()).allMatch(e -> e.contains("401"));
+    }
+
     // ---- debug console ---------------------------------------------------------------------
 
     @Test

@@ -80,9 +80,15 @@ class ConsoleClusterBrowserIT {
         browser.driver().get(base + "?token=" + TOKEN);
         browser.awaitTrue(
                 "console ready", "return !!(window.heraldConsole && window.heraldConsole.ready)");
-        browser.awaitTrue(
-                "the cluster's size",
-                "return document.getElementById('node-info').textContent.indexOf('cluster of 2 nodes') >= 0");
+        // the page asks again every 15 s: the other node may not have been seen live at first
+        await("the cluster's size")
+                .atMost(Duration.ofSeconds(40))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () ->
+                                browser.jsString(
+                                                "return document.getElementById('node-info').textContent")
+                                        .contains("cluster of 2 nodes"));
         assertThat(browser.jsString("return document.getElementById('node-info').textContent"))
                 .startsWith("node " + nodeA);
 

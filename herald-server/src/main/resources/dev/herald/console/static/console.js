@@ -9,6 +9,7 @@
   const API = '/console/api';
   const VIEWS = ['overview', 'debug', 'events', 'channels', 'webhooks', 'apps'];
   const REFRESH_MS = 10000;
+  const SESSION_REFRESH_MS = 15000;
   /** The debug list keeps this many events; older ones are forgotten. */
   const MAX_EVENTS = 1000;
   /** The event creator remembers this many sends. */
@@ -308,6 +309,7 @@
     debug.stop();
     if (state.view && views[state.view].leave) views[state.view].leave();
     state.view = null;
+    state.session = null; // and nothing more is asked until the page is opened again
     hooks.view = 'signed-out';
   }
 
@@ -1569,6 +1571,18 @@
     debug.renderNodeColumn();
     hooks.ready = true;
     route();
+    // nodes join and leave a cluster: its size (and a restarted node's CSRF value) kept current
+    setInterval(() => {
+      if (!state.session) return;
+      get('/session').then(
+        (s) => {
+          state.session = s;
+          renderNodeInfo();
+          debug.renderNodeColumn();
+        },
+        () => {}
+      );
+    }, SESSION_REFRESH_MS);
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
