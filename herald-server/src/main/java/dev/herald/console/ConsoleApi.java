@@ -17,6 +17,7 @@ import dev.herald.apps.jdbc.JdbcAppsException;
 import dev.herald.broker.NodeCommand;
 import dev.herald.cluster.ClusterView;
 import dev.herald.http.ApiException;
+import dev.herald.internal.Redact;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.Json;
@@ -26,13 +27,16 @@ import io.netty.channel.ChannelHandlerContext;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,7 +91,7 @@ final class ConsoleApi {
             return done(session());
         }
         if (path.equals(List.of("apps"))) {
-            return done(apps());
+            return async(this::apps); // the apps database is read off the loop
         }
         if (path.size() >= 3 && path.get(0).equals("apps")) {
             App app = app(path.get(1));
@@ -122,18 +126,18 @@ final class ConsoleApi {
 
     CompletionStage<Object> post(List<String> path, JsonNode body) throws ApiException {
         if (path.equals(List.of("apps"))) {
-            return done(create(body));
+            return async(() -> create(body));
         }
         if (path.size() >= 3 && path.get(0).equals("apps")) {
             String id = path.get(1);
             if (path.size() == 3) {
                 switch (path.get(2)) {
                     case "disable":
-                        return done(setEnabled(id, false));
+                        return async(() -> setEnabled(id, false));
                     case "enable":
-                        return done(setEnabled(id, true));
+                        return async(() -> setEnabled(id, true));
                     case "secret":
-                        return done(rotate(id, body));
+                        return async(() -> rotate(id, body));
                     case "events":
                         return parts.events().trigger(app(id), body);
                     default:
@@ -206,9 +210,14 @@ final class ConsoleApi {
         ArrayNode list = out.putArray("apps");
         List<App> all = new ArrayList<>(apps.all());
         all.sort((a, b) -> a.id().compareTo(b.id()));
-        for (App app : all) {
-            list.add(describe(app));
+        Set<String> stored = new HashSet<>();
+        if (jdbc != null) {
+            jdbc.list().forEach(a -> stored.add(a.id()));
         }
+        for (App app : all) {
+            list.add(describe(app, stored.contains(app.id())));
+        }
+        Map<String, String> defaults = AppFields.describe(App.of("x", "x", "x"));
         ArrayNode fields = out.putArray("fields");
         AppFields.fields()
                 .forEach(
@@ -216,29 +225,23 @@ final class ConsoleApi {
                             ObjectNode field = fields.addObject();
                             field.put("name", f.name());
                             field.put("requirement", f.type().requirement());
-                            field.put(
-                                    "default",
-                                    AppFields.describe(App.of("x", "x", "x")).get(f.name()));
+                            field.put("default", defaults.get(f.name()));
                         });
         return out;
     }
 
-    private ObjectNode describe(App app) {
+    private static ObjectNode describe(App app, boolean stored) {
         ObjectNode a = Json.MAPPER.createObjectNode();
         a.put("id", app.id());
         a.put("key", app.key());
         a.put("secret", MASK);
         a.put("enabled", app.enabled());
-        a.put("source", jdbc != null && isStored(app.id()) ? "database" : "config");
+        a.put("source", stored ? "database" : "config");
         ObjectNode settings = a.putObject("settings");
         AppFields.describe(app).forEach(settings::put);
         ArrayNode targets = a.putArray("webhooks");
-        app.webhooks().forEach(t -> targets.add(t.url().toString()));
+        app.webhooks().forEach(t -> targets.add(Redact.url(t.url().toString())));
         return a;
-    }
-
-    private boolean isStored(String id) {
-        return jdbc.find(id).isPresent();
     }
 
     private Object overview(App app) {
@@ -439,7 +442,7 @@ final class ConsoleApi {
                             : "The apps database: " + e.getMessage());
         }
         parts.appsChanged().run();
-        return describe(app);
+        return describe(app, true);
     }
 
     private ObjectNode setEnabled(String id, boolean enabled) throws ApiException {
@@ -451,7 +454,7 @@ final class ConsoleApi {
         }
         parts.appsChanged().run();
         ObjectNode out = Json.MAPPER.createObjectNode();
-        out.set("app", describe(app.withEnabled(enabled)));
+        out.set("app", describe(app.withEnabled(enabled), true));
         return out;
     }
 
@@ -466,7 +469,7 @@ final class ConsoleApi {
         }
         parts.appsChanged().run();
         ObjectNode out = Json.MAPPER.createObjectNode();
-        out.set("app", describe(app));
+        out.set("app", describe(app, true));
         return out;
     }
 
@@ -538,6 +541,23 @@ final class ConsoleApi {
             }
         }
         return s;
+    }
+
+    /** A read or change that may wait (for the apps database), on the console's own thread. */
+    private CompletionStage<Object> async(Call call) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return call.run();
+                    } catch (ApiException e) {
+                        throw new CompletionException(e);
+                    }
+                },
+                worker);
+    }
+
+    private interface Call {
+        Object run() throws ApiException;
     }
 
     private static CompletionStage<Object> done(Object value) {

@@ -88,8 +88,11 @@ public final class FatalErrors implements AutoCloseable {
         } else if (previous != null) {
             previous.uncaughtException(thread, t);
         } else {
-            // what the JVM would have done without a default handler
-            thread.getThreadGroup().uncaughtException(thread, t);
+            // what the JVM prints without a default handler; ThreadGroup.uncaughtException would
+            // hand it straight back to this handler, which is the default one, without end
+            err.print("Exception in thread \"" + thread.getName() + "\" ");
+            t.printStackTrace(err);
+            err.flush();
         }
     }
 

@@ -119,9 +119,16 @@ public final class Main implements Callable<Integer> {
         }
         stop.await();
         log.info("Shutting down: draining connections over {} s", config.shutdownGraceSeconds());
-        server.close();
+        int status = 0;
+        try {
+            server.close();
+        } catch (RuntimeException e) {
+            // the process ends either way: a part that failed to stop must not keep it alive
+            log.error("Stopping did not finish cleanly", e);
+            status = 1;
+        }
         log.info("Stopped");
-        System.exit(0);
-        return 0;
+        System.exit(status);
+        return status;
     }
 }

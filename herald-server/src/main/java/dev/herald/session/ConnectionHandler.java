@@ -129,7 +129,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 Frames.connectionEstablished(
                         connection.socketId(), context.activityTimeoutSeconds()));
         if (context.tap().watching(app.id())) {
-            context.report(connection, ActivityEvent.Kind.CONNECTED, null, null, null, Map.of());
+            context.report(
+                    connection,
+                    ActivityEvent.Kind.CONNECTED,
+                    null,
+                    null,
+                    null,
+                    Map.of("address", String.valueOf(ctx.channel().remoteAddress())));
         }
         request = null; // an idle connection holds nothing it no longer needs
         if (app.features().authorizedConnections()) {

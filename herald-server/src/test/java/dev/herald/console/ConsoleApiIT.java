@@ -212,9 +212,13 @@ class ConsoleApiIT {
             assertThat(stream.status).contains("200");
             RawWebSocket ws = RawWebSocket.connect(herald);
             String socket = ws.socketId();
-            stream.await(
-                    "connected",
-                    e -> kind("connected").test(e) && socket.equals(e.path("socket_id").asText()));
+            JsonNode connected =
+                    stream.await(
+                            "connected",
+                            e ->
+                                    kind("connected").test(e)
+                                            && socket.equals(e.path("socket_id").asText()));
+            assertThat(connected.path("details").path("address").asText()).contains("127.0.0.1");
 
             ws.subscribeSigned(sdk(), "private-build-7");
             stream.await(

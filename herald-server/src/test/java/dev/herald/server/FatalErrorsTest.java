@@ -100,6 +100,31 @@ class FatalErrorsTest {
     }
 
     @Test
+    void printsAnOrdinaryUncaughtExceptionWhenItIsTheOnlyHandler() throws Exception {
+        // as in the server: no default handler before it, so it is the JVM's last resort
+        guard.close();
+        Thread.setDefaultUncaughtExceptionHandler(null);
+        guard =
+                new FatalErrors(
+                                halted::complete,
+                                new PrintStream(err, true, StandardCharsets.UTF_8))
+                        .install();
+        Thread thread =
+                new Thread(
+                        () -> {
+                            throw new IllegalStateException("ordinary");
+                        },
+                        "plain");
+        thread.start();
+        thread.join(5_000);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("Exception in thread \"plain\" java.lang.IllegalStateException: ordinary")
+                .doesNotContain("StackOverflowError");
+        assertThat(halted).isNotDone();
+    }
+
+    @Test
     void haltsWhenAGuardedExecutorTaskRunsOutOfMemory() throws Exception {
         GuardedExecutor executor = GuardedExecutor.singleThread("herald-test-guarded");
         try {
