@@ -104,6 +104,20 @@ class ConsoleClusterBrowserIT {
 
         Pusher throughB = new Pusher(APP.id(), APP.key(), APP.secret());
         throughB.setHost(HeraldProcess.HOST + ":" + b.port());
+        // node b hears of the viewer on a at its next refresh (within a second): until then it
+        // has no one to send its events to, so probe until one arrives
+        String probes = "cluster-probe-" + hex(4);
+        await("node b sends to the viewer on node a")
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(300))
+                .until(
+                        () -> {
+                            throughB.trigger(probes, "probe", Map.of());
+                            return (Boolean)
+                                    browser.js(
+                                            "return document.querySelectorAll(arguments[0]).length > 0",
+                                            "#debug-rows tr[data-channel='" + probes + "']");
+                        });
         String channel = "cluster-" + hex(4);
         assertThat(throughB.trigger(channel, "hello", Map.of("from", "b")).getHttpStatus())
                 .isEqualTo(200);
