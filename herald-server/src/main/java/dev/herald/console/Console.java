@@ -32,9 +32,14 @@ public final class Console implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Console.class);
 
-    /** What the console reads and changes, wired by the composition root. */
+    /**
+     * What the console reads and changes, wired by the composition root.
+     *
+     * @param clustered whether the node is one of a cluster (Redis), however many are live now
+     */
     public record Parts(
             String node,
+            boolean clustered,
             AppStore apps,
             JdbcApps jdbc,
             Runnable appsChanged,

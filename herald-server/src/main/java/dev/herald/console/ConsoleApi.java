@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.activity.ActivityEvent;
-import dev.herald.activity.LocalStatsHistory;
 import dev.herald.activity.StatsHistory;
 import dev.herald.activity.StatsSeries;
 import dev.herald.apps.App;
@@ -195,9 +194,7 @@ final class ConsoleApi {
     private ObjectNode session() {
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("node", node);
-        out.put(
-                "clustered",
-                parts.liveNodes().getAsInt() > 1 || !(history instanceof LocalStatsHistory));
+        out.put("clustered", parts.clustered());
         out.put("csrf", csrf.get());
         out.put("live_nodes", parts.liveNodes().getAsInt());
         out.put("data_limit", ActivityEvent.MAX_DATA_CHARS);

@@ -91,9 +91,13 @@ final class ConsoleRouter implements OpsRouter.Route {
         String file = FILES.get(path);
         if (file != null) {
             asset(ctx, req, file);
-        } else if (path.equals(PATH)
-                || path.equals(PATH + "/")
-                || path.equals(PATH + "/index.html")) {
+        } else if (path.equals(PATH)) {
+            // the page's files are named relative to /console/
+            FullHttpResponse res =
+                    response(HttpResponseStatus.MOVED_PERMANENTLY, Unpooled.EMPTY_BUFFER);
+            res.headers().set(HttpHeaderNames.LOCATION, PATH + "/" + query(req.uri()));
+            send(ctx, req, res);
+        } else if (path.equals(PATH + "/") || path.equals(PATH + "/index.html")) {
             page(ctx, req, uri);
         } else if (path.startsWith(PATH + "/api/")) {
             api(ctx, req, uri);
@@ -402,6 +406,11 @@ final class ConsoleRouter implements OpsRouter.Route {
     }
 
     // -- reading the request
+
+    private static String query(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? "" : uri.substring(q);
+    }
 
     private static String first(QueryStringDecoder uri, String name) {
         List<String> values = uri.parameters().get(name);

@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A viewer is a client like any other and gets no more than a client would: events beyond {@link
  * #MAX_EVENTS_PER_SECOND}, or beyond {@link #MAX_QUEUED_BYTES} not yet taken by the socket, are
  * counted and not queued, and the stream says how many it dropped once it can. The thread that
- * recorded an event (an event loop serving clients) only takes a token and hands the event to the
- * viewer's own loop, so fan-out never waits for a viewer.
+ * recorded an event (an event loop serving clients) takes a token, encodes what the token admits
+ * and hands it to the viewer's own loop, so fan-out never waits for a viewer and what waits for the
+ * socket is bounded in bytes, exactly.
  */
 final class Viewer {
 
@@ -38,11 +39,6 @@ final class Viewer {
     static final long MAX_QUEUED_BYTES = 1 << 20;
     static final long KEEP_ALIVE_SECONDS = 15;
     static final int STALLED_KEEP_ALIVES = 4;
-
-    /**
-     * What an event is assumed to cost before it is encoded: its data plus the fields around it.
-     */
-    private static final int EVENT_OVERHEAD = 320;
 
     private final Channel channel;
     private final TokenBucket rate;
@@ -102,38 +98,48 @@ final class Viewer {
         }
     }
 
-    /** Called on the recording thread: takes a token and a share of the queue, or drops. */
+    /**
+     * Called on the recording thread: takes a token, then encodes the event (at most {@link
+     * #MAX_EVENTS_PER_SECOND} a second) and takes its exact size from the queue's share, or drops.
+     */
     void offer(ActivityEvent event) {
-        long cost = EVENT_OVERHEAD + Math.max(0, event.data() == null ? 0 : event.data().length());
         boolean admitted;
         synchronized (rate) {
             admitted = rate.tryAcquire(System.nanoTime());
         }
-        if (!admitted || queuedBytes.addAndGet(cost) > MAX_QUEUED_BYTES) {
-            if (admitted) {
-                queuedBytes.addAndGet(-cost);
-            }
-            dropped.incrementAndGet();
-            droppedMeter.increment();
+        if (!admitted) {
+            drop();
             return;
         }
-        channel.eventLoop().execute(() -> write(event, cost));
+        byte[] frame =
+                ("event: activity\ndata: " + json(event) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        if (queuedBytes.addAndGet(frame.length) > MAX_QUEUED_BYTES) {
+            queuedBytes.addAndGet(-frame.length);
+            drop();
+            return;
+        }
+        channel.eventLoop().execute(() -> write(frame));
     }
 
-    private void write(ActivityEvent event, long cost) {
+    private void drop() {
+        dropped.incrementAndGet();
+        droppedMeter.increment();
+    }
+
+    private void write(byte[] frame) {
         if (!channel.isActive()) {
-            queuedBytes.addAndGet(-cost);
+            queuedBytes.addAndGet(-frame.length);
             return;
         }
         long lost = dropped.getAndSet(0);
         if (lost > 0) {
             channel.write(text("event: dropped\ndata: {\"count\":" + lost + "}\n\n"));
         }
-        channel.writeAndFlush(text("event: activity\ndata: " + json(event) + "\n\n"))
+        channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(frame)))
                 .addListener(
                         (ChannelFutureListener)
                                 f -> {
-                                    queuedBytes.addAndGet(-cost);
+                                    queuedBytes.addAndGet(-frame.length);
                                     if (!f.isSuccess()) {
                                         f.channel().close();
                                     }

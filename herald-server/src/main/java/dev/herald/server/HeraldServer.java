@@ -262,6 +262,7 @@ public final class HeraldServer implements AutoCloseable {
             Console.Parts parts =
                     new Console.Parts(
                             node,
+                            redis != null,
                             apps,
                             jdbcApps == null ? null : new JdbcApps(jdbcDatabase()),
                             this::refreshApps,

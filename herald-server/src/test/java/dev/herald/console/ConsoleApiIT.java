@@ -71,6 +71,10 @@ class ConsoleApiIT {
         assertThat(console.get("/console/api/apps", Map.of("Cookie", session)).status())
                 .isEqualTo(200);
         assertThat(console.get("/console/", Map.of("Cookie", session)).status()).isEqualTo(200);
+        ConsoleClient.Answer bare = console.get("/console?token=" + TOKEN, Map.of());
+        assertThat(bare.status()).isEqualTo(301);
+        assertThat(bare.response().headers().firstValue("location"))
+                .contains("/console/?token=" + TOKEN);
     }
 
     @Test
