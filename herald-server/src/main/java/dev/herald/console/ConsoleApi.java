@@ -27,7 +27,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -416,8 +415,7 @@ final class ConsoleApi {
         Map<String, String> settings = new LinkedHashMap<>();
         JsonNode given = body.get("settings");
         if (given != null && given.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : given.properties()) {
                 settings.put(
                         e.getKey(),
                         e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
