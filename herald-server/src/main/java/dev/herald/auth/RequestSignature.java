@@ -56,7 +56,8 @@ public final class RequestSignature {
             throw new Refused(401, "Missing auth_key");
         }
         if (!authKey.equals(appKey)) {
-            throw new Refused(401, "Unknown auth_key " + authKey + " for this app");
+            throw new Refused(
+                    401, "Unknown auth_key " + ClientInput.quote(authKey) + " for this app");
         }
         String version = single(params, "auth_version");
         if (version != null && !version.equals("1.0")) {
@@ -70,7 +71,9 @@ public final class RequestSignature {
         try {
             ts = Long.parseLong(timestamp);
         } catch (NumberFormatException e) {
-            throw new Refused(401, "auth_timestamp must be unix seconds, got " + timestamp);
+            throw new Refused(
+                    401,
+                    "auth_timestamp must be unix seconds, got " + ClientInput.quote(timestamp));
         }
         // compared without subtracting: now - ts overflows for timestamps near Long.MIN_VALUE
         if (ts < nowSeconds - MAX_SKEW_SECONDS || ts > nowSeconds + MAX_SKEW_SECONDS) {
@@ -96,7 +99,7 @@ public final class RequestSignature {
                         "body_md5 does not match the body: expected "
                                 + actual
                                 + ", got "
-                                + bodyMd5);
+                                + ClientInput.quote(bodyMd5));
             }
         }
         String signature = single(params, "auth_signature");
