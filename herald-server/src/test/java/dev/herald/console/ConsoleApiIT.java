@@ -168,6 +168,29 @@ class ConsoleApiIT {
     }
 
     @Test
+    void inputsPastTheirBoundsAreRefusedWithWhy() {
+        String app = "/console/api/apps/" + herald.appId();
+        Map<String, String> auth = ConsoleClient.bearer(TOKEN);
+        ConsoleClient.Answer prefix =
+                console.get(app + "/channels?prefix=" + "p".repeat(201), auth);
+        assertThat(prefix.status()).isEqualTo(400);
+        assertThat(prefix.body()).contains("prefix");
+        assertThat(console.get(app + "/channels?limit=1001", auth).status()).isEqualTo(400);
+        assertThat(console.get(app + "/channels?limit=0", auth).status()).isEqualTo(400);
+        assertThat(console.get(app + "/stats?span=week", auth).status()).isEqualTo(400);
+        assertThat(console.get(app + "/channels/news/members", auth).status()).isEqualTo(400);
+        ConsoleClient.Answer user =
+                console.post(app + "/users/" + "u".repeat(201) + "/terminate", "", auth);
+        assertThat(user.status()).isEqualTo(400);
+        assertThat(user.body()).contains("200 characters");
+        ConsoleClient.Answer unknown =
+                console.get("/console/api/apps/" + "x".repeat(1_500) + "/overview", auth);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body().length()).isLessThan(1_000);
+        assertThat(console.post(app + "/events", "not json", auth).status()).isEqualTo(400);
+    }
+
+    @Test
     void appsFromTheConfigurationAreReadOnly() {
         JsonNode apps = console.get("/console/api/apps", ConsoleClient.bearer(TOKEN)).json();
         assertThat(apps.get("editable").asBoolean()).isFalse();
