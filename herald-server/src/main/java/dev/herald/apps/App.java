@@ -16,7 +16,8 @@ public record App(
         boolean enabled,
         AppFeatures features,
         AppLimits limits,
-        List<WebhookTarget> webhooks) {
+        List<WebhookTarget> webhooks,
+        List<HistoryRule> history) {
 
     public App {
         Objects.requireNonNull(id, "id");
@@ -25,6 +26,11 @@ public record App(
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(limits, "limits");
         webhooks = List.copyOf(webhooks);
+        history = List.copyOf(history);
+        if (history.size() > HistoryRule.MAX_RULES) {
+            throw new IllegalArgumentException(
+                    "at most " + HistoryRule.MAX_RULES + " history rules per app");
+        }
         String idProblem = AppIds.problem(id);
         if (idProblem != null) {
             throw new IllegalArgumentException(idProblem);
@@ -32,6 +38,29 @@ public record App(
         if (key.isEmpty() || secret.isEmpty()) {
             throw new IllegalArgumentException("app key and secret must not be empty");
         }
+    }
+
+    /** An app that keeps no channel history. */
+    public App(
+            String id,
+            String key,
+            String secret,
+            boolean enabled,
+            AppFeatures features,
+            AppLimits limits,
+            List<WebhookTarget> webhooks) {
+        this(id, key, secret, enabled, features, limits, webhooks, List.of());
+    }
+
+    /** The history rule for a channel, or {@code null} if its events are not kept. */
+    public HistoryRule historyRule(String channel) {
+        for (int i = 0; i < history.size(); i++) {
+            HistoryRule rule = history.get(i);
+            if (rule.matches(channel)) {
+                return rule;
+            }
+        }
+        return null;
     }
 
     /** An enabled app with default features and limits. */
@@ -45,19 +74,23 @@ public record App(
     }
 
     public App withEnabled(boolean enabled) {
-        return new App(id, key, secret, enabled, features, limits, webhooks);
+        return new App(id, key, secret, enabled, features, limits, webhooks, history);
     }
 
     public App withFeatures(AppFeatures features) {
-        return new App(id, key, secret, enabled, features, limits, webhooks);
+        return new App(id, key, secret, enabled, features, limits, webhooks, history);
     }
 
     public App withLimits(AppLimits limits) {
-        return new App(id, key, secret, enabled, features, limits, webhooks);
+        return new App(id, key, secret, enabled, features, limits, webhooks, history);
     }
 
     public App withWebhooks(List<WebhookTarget> webhooks) {
-        return new App(id, key, secret, enabled, features, limits, webhooks);
+        return new App(id, key, secret, enabled, features, limits, webhooks, history);
+    }
+
+    public App withHistory(List<HistoryRule> history) {
+        return new App(id, key, secret, enabled, features, limits, webhooks, history);
     }
 
     @Override
@@ -74,6 +107,8 @@ public record App(
                 + limits
                 + ", webhooks="
                 + webhooks.size()
+                + ", history="
+                + history
                 + "]";
     }
 }

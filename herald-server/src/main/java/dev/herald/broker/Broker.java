@@ -1,6 +1,8 @@
 package dev.herald.broker;
 
+import dev.herald.apps.HistoryRule;
 import dev.herald.protocol.EncodedEvent;
+import dev.herald.protocol.StreamPosition;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -36,6 +38,23 @@ public interface Broker extends AutoCloseable {
      * @param excludeSocketId a socket that must not receive it, or {@code null}
      */
     void publish(String appId, String channel, EncodedEvent event, String excludeSocketId);
+
+    /**
+     * Records an event in the channel's history and publishes it, in one step, so that every node
+     * delivers the channel's recorded events in the order of their positions (docs/recovery.md).
+     * Every node's listener, this one's included, gets the event with its {@link
+     * EncodedEvent#position() position}.
+     *
+     * @param rule how much of the channel's history is kept
+     * @return the position the event was recorded at; fails if it could not be recorded, in which
+     *     case the event is still published as {@link #publish} would, without a position
+     */
+    CompletionStage<StreamPosition> publishRecorded(
+            String appId,
+            String channel,
+            EncodedEvent event,
+            String excludeSocketId,
+            HistoryRule rule);
 
     /**
      * Whether a publication to the channel could reach anyone; {@code false} lets a publisher skip

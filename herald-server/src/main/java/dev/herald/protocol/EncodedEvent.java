@@ -9,13 +9,33 @@ import io.netty.buffer.ByteBuf;
  * Each writer takes {@code frame().retainedDuplicate()} and hands that to Netty, which releases it
  * after the write; the owner calls {@link #release()} when it has handed out all the copies it
  * will. A receiver that keeps the event past the call that delivered it must {@link #retain()}.
+ *
+ * <p>An event recorded in its channel's history also carries its {@link #position()} and the {@code
+ * pusher_internal:herald_position} frame that goes before it to the subscriptions that asked for
+ * positions (docs/recovery.md); both are shared like the frame and released with it.
  */
 public final class EncodedEvent {
 
     private final ByteBuf frame;
+    private final StreamPosition position;
+    private final ByteBuf positionFrame;
 
     public EncodedEvent(ByteBuf frame) {
+        this(frame, null, null);
+    }
+
+    private EncodedEvent(ByteBuf frame, StreamPosition position, ByteBuf positionFrame) {
         this.frame = frame;
+        this.position = position;
+        this.positionFrame = positionFrame;
+    }
+
+    /**
+     * The same frame recorded at {@code position} of {@code channel}'s history; the new event owns
+     * its own references (this one's owner still releases this one).
+     */
+    public EncodedEvent recorded(String channel, StreamPosition position) {
+        return new EncodedEvent(frame.retain(), position, Frames.position(channel, position));
     }
 
     /** The frame bytes; readable from reader index to writer index. Do not modify. */
@@ -23,13 +43,29 @@ public final class EncodedEvent {
         return frame;
     }
 
+    /** Where the event is in its channel's history, or {@code null} if it is not recorded. */
+    public StreamPosition position() {
+        return position;
+    }
+
+    /** The frame that announces {@link #position()}, or {@code null}. Do not modify. */
+    public ByteBuf positionFrame() {
+        return positionFrame;
+    }
+
     public EncodedEvent retain() {
         frame.retain();
+        if (positionFrame != null) {
+            positionFrame.retain();
+        }
         return this;
     }
 
     public void release() {
         frame.release();
+        if (positionFrame != null) {
+            positionFrame.release();
+        }
     }
 
     /** Size of the frame on the wire, header included. */

@@ -261,6 +261,46 @@ public final class Frames {
     }
 
     /** {@code pusher:cache_miss}: a cache channel has no event to replay (protocol §3.7). */
+    /**
+     * {@code pusher_internal:herald_position}: the next frame on the channel is the recorded event
+     * at {@code position} (docs/recovery.md).
+     */
+    public static ByteBuf position(String channel, StreamPosition position) {
+        return event(
+                "pusher_internal:herald_position", channel, "{\"position\":\"" + position + "\"}");
+    }
+
+    /**
+     * {@code pusher_internal:herald_recovered}: the subscription's replay is over
+     * (docs/recovery.md).
+     *
+     * @param position the client's position now, or {@code null} when the channel has no history
+     * @param reason why the gap, or {@code null} when there is none
+     */
+    public static ByteBuf recovered(
+            String channel, StreamPosition position, int replayed, String reason) {
+        return event(
+                "pusher_internal:herald_recovered",
+                channel,
+                jsonText(
+                        64 + (reason == null ? 0 : reason.length()),
+                        g -> {
+                            g.writeStartObject();
+                            if (position == null) {
+                                g.writeNullField("position");
+                            } else {
+                                g.writeStringField("position", position.toString());
+                            }
+                            g.writeNumberField("replayed", replayed);
+                            g.writeBooleanField("gap", reason != null);
+                            if (reason != null) {
+                                g.writeStringField("reason", reason);
+                            }
+                            g.writeBooleanField("history", position != null);
+                            g.writeEndObject();
+                        }));
+    }
+
     public static ByteBuf cacheMiss(String channel) {
         return event("pusher:cache_miss", channel, null);
     }

@@ -1,9 +1,11 @@
 package dev.herald.redis;
 
+import dev.herald.apps.HistoryRule;
 import dev.herald.broker.Broker;
 import dev.herald.broker.BrokerListener;
 import dev.herald.broker.NodeCommand;
 import dev.herald.protocol.EncodedEvent;
+import dev.herald.protocol.StreamPosition;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -130,6 +132,19 @@ public final class RedisBroker implements Broker {
                                     e.toString());
                             return 0L;
                         });
+    }
+
+    @Override
+    public CompletionStage<StreamPosition> publishRecorded(
+            String appId,
+            String channel,
+            EncodedEvent event,
+            String excludeSocketId,
+            HistoryRule rule) {
+        // TODO(history): XADD and PUBLISH in one script
+        publish(appId, channel, event, excludeSocketId);
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException("history is not kept in Redis yet"));
     }
 
     @Override
