@@ -181,23 +181,24 @@
       delete pending[channel];
       var wasUntracked = hasOwn(untracked, channel);
       delete untracked[channel];
-      if (d.history === false) {
-        // no history rule matches the channel: there is nothing to track or to miss
-        delete committed[channel];
-        return;
-      }
-      if (typeof d.position === 'string') {
-        committed[channel] = d.position;
-      }
       var info = {
-        reason: d.reason,
+        reason: typeof d.reason === 'string' ? d.reason : 'unknown',
         position: typeof d.position === 'string' ? d.position : null,
         replayed: typeof d.replayed === 'number' ? d.replayed : 0,
       };
-      if (d.gap === true) {
-        if (typeof info.reason !== 'string') {
-          info.reason = 'unknown';
+      if (d.history === false) {
+        // No history rule matches the channel: nothing to track. A gap all the same when the
+        // client had a position there (the rule was removed): what it missed is gone.
+        delete committed[channel];
+        if (d.gap === true) {
+          gap(channel, info);
         }
+        return;
+      }
+      if (info.position !== null) {
+        committed[channel] = info.position;
+      }
+      if (d.gap === true) {
         gap(channel, info);
       } else if (wasUntracked) {
         // subscribed before the add-on knew of it: what it missed since is unknowable

@@ -6,12 +6,14 @@
 
 const net = require('node:net');
 const { HOST } = require('./server');
+const { waitForProbe } = require('./waiting');
 
 class Proxy {
   constructor(upstreamPort) {
     this.upstreamPort = upstreamPort;
     this.refusing = false;
     this.pairs = new Set();
+    this.waiters = new Set();
     /** Connections accepted and passed on, and those reset while refusing. */
     this.accepted = 0;
     this.refused = 0;
@@ -33,9 +35,11 @@ class Proxy {
       this.refused += 1;
       client.on('error', () => {});
       client.resetAndDestroy();
+      this.notify();
       return;
     }
     this.accepted += 1;
+    this.notify();
     const upstream = net.connect(this.upstreamPort, HOST);
     const pair = { client, upstream };
     this.pairs.add(pair);
@@ -52,6 +56,16 @@ class Proxy {
     }
     client.pipe(upstream);
     upstream.pipe(client);
+  }
+
+  notify() {
+    for (const w of [...this.waiters]) w.check();
+  }
+
+  /** Resolves once `refused` has grown past `count` (a client tried and was turned away). */
+  waitRefused(count = 0, timeout = 5000) {
+    return waitForProbe(this.waiters, () => this.refused > count, timeout,
+      () => `no connection refused within ${timeout} ms (refused ${this.refused}, accepted ${this.accepted})`);
   }
 
   /** The number of client connections passing through now. */
