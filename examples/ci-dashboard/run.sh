@@ -5,7 +5,9 @@
 #   examples/ci-dashboard/run.sh [dashboard flags, e.g. --jdbc-url jdbc:postgresql://localhost/ci]
 #
 # Environment: HERALD_PORT [6001], CI_DASHBOARD_PORT [8080], HERALD_APP_ID/KEY/SECRET (both
-# processes read them), REBUILD=1 to rebuild the jars.
+# processes read them), REBUILD=1 to rebuild the jars. Herald keeps history for the build and
+# project channels (HERALD_APP_HISTORY_CHANNELS, _SIZE, _TTL_SECONDS; defaults below) so that a page
+# that reconnects gets what it missed replayed instead of refetching it.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -62,8 +64,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Herald on loopback only: the demo uses the default app secret.
+# Herald on loopback only: the demo uses the default app secret. History: 1,000 events per
+# channel for 10 minutes, room for a whole build log (docs/recovery.md).
 HERALD_HOST=127.0.0.1 HERALD_PORT="$herald_port" \
+  HERALD_APP_HISTORY_CHANNELS="${HERALD_APP_HISTORY_CHANNELS:-private-build-,private-project-}" \
+  HERALD_APP_HISTORY_SIZE="${HERALD_APP_HISTORY_SIZE:-1000}" \
+  HERALD_APP_HISTORY_TTL_SECONDS="${HERALD_APP_HISTORY_TTL_SECONDS:-600}" \
   java -jar "$herald_jar" > >(sed -u 's/^/[herald]    /') 2>&1 &
 pids+=($!)
 wait_healthy Herald "$herald_port" "${pids[0]}"

@@ -1,10 +1,18 @@
 /*
- * Herald CI dashboard: live updates through the official pusher-js.
+ * Herald CI dashboard: live updates through the official pusher-js, with Herald's recovery add-on
+ * (herald-recovery, window.HeraldRecovery).
  *
  * The server pushes the changed content itself (a new build row, new log lines, a status
  * change) and this file patches the page in place: no reloads, no re-fetching per event.
- * The only fetches are one catch-up after the subscriptions are in place (to cover the gap
- * between rendering the page and subscribing) and one after every reconnect.
+ *
+ * Fetches happen only when the page would otherwise have missed something:
+ * - once after the first subscriptions, for what changed between rendering and subscribing;
+ * - when the add-on calls onGap: Herald could not replay what a reconnection missed (the outage
+ *   outlasted the channel's history, or Herald lost it in a restart);
+ * - after a reconnection on a channel Herald keeps no history for (nothing would replay it);
+ * - when the log's line numbers show a hole (a safety net; recovery makes it idle).
+ * A plain reconnection fetches nothing: Herald replays the missed events, in order and once,
+ * through the same handlers as live ones.
  */
 (function () {
   'use strict';
@@ -19,7 +27,17 @@
   var ciDash = (window.ciDash = {
     cfg: cfg,
     live: false,
-    stats: { events: 0, fetches: 0, reconnects: 0, syncs: [] },
+    stats: {
+      events: 0, // handler calls, live or replayed
+      fetches: 0, // every GET of the page's own API
+      reconnects: 0,
+      recovered: 0, // resubscriptions Herald replayed without a gap
+      replayed: 0, // events those replays carried
+      gaps: 0, // onGap calls: Herald could not replay what was missed
+      refetches: 0, // catch-ups other than the first one
+      syncs: [], // the reason of every catch-up: subscribed, gap, reconnect, lines
+    },
+    gaps: [],
     subscriptionErrors: [],
   });
 
@@ -33,13 +51,33 @@
   });
   ciDash.pusher = pusher;
 
-  // ---- connection state and catch-up --------------------------------------------------------
+  // ---- connection state, recovery and catch-up -----------------------------------------------
 
   var connEl = document.getElementById('conn');
-  var everConnected = false;
-  var catchUpPending = true; // the first catch-up, right after the first subscriptions
+  var connections = 0;
   var channelNames = [];
-  var settled = {};
+  // channel -> what its subscription on the current connection has got
+  var subs = {};
+  // channel -> true when Herald's last herald_recovered on it said it keeps history for it
+  var kept = {};
+  // the catch-up the current connection needs once every channel is in place, or null
+  var needed = null;
+
+  // Before subscribing to anything: from now on every subscribe asks Herald to replay what the
+  // page missed since its last event on that channel.
+  ciDash.recovery = window.HeraldRecovery
+    ? window.HeraldRecovery.enableRecovery(pusher, {
+        onGap: function (channel, info) {
+          ciDash.stats.gaps++;
+          ciDash.gaps.push({ channel: channel, reason: info.reason });
+          if (ciDash.live) {
+            catchUp('gap');
+          } else {
+            needed = 'gap'; // one catch-up covers every channel's gap on this connection
+          }
+        },
+      })
+    : null;
 
   function showState(state) {
     if (!connEl) return;
@@ -53,27 +91,71 @@
       ciDash.live = false;
     }
     if (s.current === 'connected') {
-      settled = {};
-      if (everConnected) {
+      subs = {};
+      connections++;
+      if (connections > 1) {
         ciDash.stats.reconnects++;
-        catchUpPending = true;
       }
-      everConnected = true;
+      needed = connections === 1 ? 'subscribed' : null;
     }
     showState(s.current);
   });
 
-  function channelSettled(name) {
-    settled[name] = true;
+  function sub(name) {
+    return subs[name] || (subs[name] = { succeeded: false, awaitRecovered: false, recovered: false });
+  }
+
+  // The add-on's listener, bound first, has handled this frame (and called onGap) already.
+  pusher.connection.bind('message', function (m) {
+    if (!m || m.event !== 'pusher_internal:herald_recovered' || channelNames.indexOf(m.channel) < 0) {
+      return;
+    }
+    var d = m.data;
+    if (typeof d === 'string') {
+      try {
+        d = JSON.parse(d);
+      } catch (e) {
+        d = {};
+      }
+    }
+    d = d || {};
+    var s = sub(m.channel);
+    s.recovered = true;
+    if (s.awaitRecovered && d.history === true && d.gap !== true) {
+      ciDash.stats.recovered++;
+      ciDash.stats.replayed += typeof d.replayed === 'number' ? d.replayed : 0;
+    }
+    kept[m.channel] = d.history === true;
+    channelSettled();
+  });
+
+  function subscribed(name, ok) {
+    var s = sub(name);
+    s.succeeded = true;
+    if (ok && connections > 1) {
+      if (kept[name]) {
+        // Herald replays what this channel missed, then says so in herald_recovered
+        s.awaitRecovered = true;
+      } else if (needed === null) {
+        // no history for this channel (or no add-on): nothing replays it
+        needed = 'reconnect';
+      }
+    }
+    channelSettled();
+  }
+
+  function channelSettled() {
     for (var i = 0; i < channelNames.length; i++) {
-      if (!settled[channelNames[i]]) return;
+      var s = subs[channelNames[i]];
+      if (!s || !s.succeeded || (s.awaitRecovered && !s.recovered)) return;
     }
     if (pusher.connection.state !== 'connected') return;
     ciDash.live = true;
     showState('connected');
-    if (catchUpPending) {
-      catchUpPending = false;
-      catchUp(ciDash.stats.reconnects > 0 ? 'reconnect' : 'subscribed');
+    if (needed !== null) {
+      var reason = needed;
+      needed = null;
+      catchUp(reason);
     }
   }
 
@@ -81,11 +163,11 @@
     channelNames.push(name);
     var channel = pusher.subscribe(name);
     channel.bind('pusher:subscription_succeeded', function () {
-      channelSettled(name);
+      subscribed(name, true);
     });
     channel.bind('pusher:subscription_error', function (err) {
       ciDash.subscriptionErrors.push({ channel: name, status: err && err.status, type: err && err.type });
-      channelSettled(name);
+      subscribed(name, false); // refused: nothing to wait for, nothing to fetch
     });
     Object.keys(handlers).forEach(function (event) {
       channel.bind(event, function (data) {
@@ -102,6 +184,13 @@
       if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
       return r.json();
     });
+  }
+
+  function counted(reason) {
+    ciDash.stats.syncs.push(reason);
+    if (reason !== 'subscribed') {
+      ciDash.stats.refetches++;
+    }
   }
 
   var catchUp = function () {};
@@ -221,7 +310,7 @@
 
     catchUp = function (reason) {
       var url = '/api/builds?since=' + since + (cfg.page === 'project' ? '&project=' + cfg.projectId : '');
-      ciDash.stats.syncs.push(reason);
+      counted(reason);
       getJson(url)
         .then(function (body) {
           body.builds
@@ -262,7 +351,9 @@
     var statusEl = document.getElementById('build-status');
     var lastLine = cfg.lastLine || 0;
     var updatedAt = cfg.build.updatedAt;
-    var gapFetch = false;
+    // lines that came past a hole, by number, until the hole is filled
+    var ahead = {};
+    var fetching = false;
 
     function lineClass(t) {
       if (t.indexOf('[ERROR]') === 0 || t.indexOf('BUILD FAILURE') >= 0) return ' err';
@@ -271,30 +362,30 @@
       return '';
     }
 
+    // Shows each line once, in order, whether it came live, replayed or fetched: a line at or
+    // below lastLine is already shown, one past a hole waits for the hole to be filled.
     function appendLines(lines) {
       var nearBottom = logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 40;
-      var html = '';
-      var gap = false;
       lines.forEach(function (l) {
-        if (l.n <= lastLine) return; // already shown
-        if (l.n !== lastLine + 1) {
-          gap = true; // missed something: fetch it below
-          return;
-        }
+        if (l.n > lastLine) ahead[l.n] = l;
+      });
+      var html = '';
+      while (ahead[lastLine + 1]) {
+        var l = ahead[lastLine + 1];
+        delete ahead[lastLine + 1];
         lastLine = l.n;
         html +=
           '<div class="line' + lineClass(l.text) + '" data-n="' + l.n + '"><span class="ln">' + l.n +
           '</span><span class="tx">' + esc(l.text) + '</span></div>';
-      });
+      }
       if (html) {
         logEl.insertAdjacentHTML('beforeend', html);
         logEl.setAttribute('data-last-line', lastLine);
         countEl.textContent = lastLine + (lastLine === 1 ? ' line' : ' lines');
         if (nearBottom) logEl.scrollTop = logEl.scrollHeight;
       }
-      if (gap && !gapFetch) {
-        gapFetch = true;
-        catchUp('gap');
+      if (!fetching && Object.keys(ahead).length > 0) {
+        catchUp('lines'); // missed something that nothing will replay
       }
     }
 
@@ -318,15 +409,16 @@
     });
 
     catchUp = function (reason) {
-      ciDash.stats.syncs.push(reason);
+      counted(reason);
+      fetching = true;
       getJson('/api/builds/' + cfg.buildId + '/log?after=' + lastLine)
         .then(function (body) {
-          gapFetch = false;
+          fetching = false;
           appendLines(body.log.lines);
           updateBuild(body.build);
         })
         .catch(function (e) {
-          gapFetch = false;
+          fetching = false;
           console.warn('catch-up failed', e);
         });
     };

@@ -18,6 +18,12 @@ import java.util.Map;
  * renderRow}) is the same, so rows pushed later look like rows rendered first.
  */
 final class Pages {
+    /**
+     * Herald's pusher-js add-on, {@code clients/pusher-js-recovery/index.js} of the repository,
+     * copied into the jar by the build: app.js enables it before subscribing.
+     */
+    static final String RECOVERY_SCRIPT = "/static/vendor/herald-recovery/index.js";
+
     private final Config config;
     private final ObjectMapper json;
 
@@ -360,6 +366,7 @@ final class Pages {
                     .append(scriptJson(cfg))
                     .append("</script>")
                     .append("<script src=\"/static/vendor/pusher.min.js\"></script>")
+                    .append("<script src=\"" + RECOVERY_SCRIPT + "\"></script>")
                     .append("<script src=\"/static/app.js\"></script>");
         }
         sb.append("</body></html>");

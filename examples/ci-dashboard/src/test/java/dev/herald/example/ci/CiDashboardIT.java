@@ -3,9 +3,13 @@ package dev.herald.example.ci;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.pusher.rest.Pusher;
+import com.pusher.rest.data.Result;
 import dev.herald.example.ci.BuildRunner.Script;
 import dev.herald.example.ci.Model.Build;
+import dev.herald.example.ci.Model.LogLine;
 import dev.herald.example.ci.Model.Status;
 import dev.herald.testing.Browser;
 import dev.herald.testing.HeraldProcess;
@@ -22,6 +26,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +38,9 @@ import org.openqa.selenium.Dimension;
 
 /**
  * End to end in headless Chromium: Herald from its jar, the dashboard in-process on H2, and the
- * official pusher-js in the page talking to Herald, authorized by the app's /pusher/auth.
+ * official pusher-js with Herald's recovery add-on in the page talking to Herald, authorized by the
+ * app's /pusher/auth. Herald keeps history for the build and project channels as run.sh starts it;
+ * the browser reaches it through a {@link NetworkProxy} that a test can cut.
  *
  * <p>Every test stands alone, in any order. Shared by the class are only what is slow to start: the
  * Herald process, the app with its demo users, projects and access rights (seeded at start, never
@@ -59,6 +66,9 @@ class CiDashboardIT {
     };
     private static final String[] AUTHORS = {"Alice Archer", "Bob Baker", "Carol Chen"};
 
+    /** Events Herald keeps per channel, as run.sh sets them: a build log fits. */
+    private static final int HISTORY_SIZE = 1000;
+
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicInteger scriptCount = new AtomicInteger();
 
@@ -67,6 +77,8 @@ class CiDashboardIT {
 
     private boolean heraldStopped;
     private HeraldProcess herald;
+    private NetworkProxy network;
+    private Pusher heraldApi;
     private CiDashboardApp app;
     private String base;
     private DashboardBrowser alice;
@@ -74,7 +86,18 @@ class CiDashboardIT {
 
     @BeforeAll
     void start() throws Exception {
-        herald = HeraldProcess.options("ci-dashboard").log(TARGET.resolve("herald-it.log")).start();
+        herald =
+                HeraldProcess.options("ci-dashboard")
+                        .env("HERALD_APP_HISTORY_CHANNELS", "private-build-,private-project-")
+                        .env("HERALD_APP_HISTORY_SIZE", Integer.toString(HISTORY_SIZE))
+                        .env("HERALD_APP_HISTORY_TTL_SECONDS", "600")
+                        .log(TARGET.resolve("herald-it.log"))
+                        .start();
+        network = new NetworkProxy(herald.port());
+        heraldApi =
+                new Pusher(HeraldProcess.APP_ID, HeraldProcess.APP_KEY, HeraldProcess.APP_SECRET);
+        heraldApi.setHost(HeraldProcess.HOST + ":" + herald.port());
+        heraldApi.setEncrypted(false);
         app =
                 CiDashboardApp.start(
                         Config.parse(
@@ -88,6 +111,10 @@ class CiDashboardIT {
                                     "127.0.0.1",
                                     "--herald-port",
                                     Integer.toString(herald.port()),
+                                    // the browser's way to Herald, through the network a test
+                                    // can cut; the app's triggers go straight to Herald
+                                    "--herald-ws-port",
+                                    Integer.toString(network.port()),
                                     "--jdbc-url",
                                     "jdbc:h2:mem:ci-dashboard-it-"
                                             + System.nanoTime()
@@ -110,6 +137,7 @@ class CiDashboardIT {
     void settle() throws Exception {
         gates.forEach(CountDownLatch::countDown);
         gates.clear();
+        network.restore();
         if (heraldStopped) {
             herald.restart(); // stops first: a start that failed half-way may have left a process
             // behind
@@ -122,7 +150,10 @@ class CiDashboardIT {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {alice, carol, app, herald}) {
+        if (heraldApi != null) {
+            heraldApi.close();
+        }
+        for (AutoCloseable c : new AutoCloseable[] {alice, carol, app, network, herald}) {
             if (c != null) {
                 try {
                     c.close();
@@ -363,10 +394,11 @@ class CiDashboardIT {
         alice.screenshot(SCREENSHOTS.resolve("dashboard-finished.png"));
     }
 
-    // ---- 4. Herald restarts: the pages catch up once, then go on live --------------------------
+    // ---- 4. Herald restarts: its history is gone, the pages hear so and catch up once ---------
 
     @Test
-    void afterAReconnectThePagesFetchWhatTheyMissedOnceAndContinueLive() throws Exception {
+    void afterHeraldRestartsThePagesAreToldOfTheGapFetchWhatTheyMissedOnceAndContinueLive()
+            throws Exception {
         long heraldServer = project("herald-server");
         CountDownLatch gate = gate();
         List<String> lines = lines("reconnect", 10);
@@ -418,8 +450,10 @@ class CiDashboardIT {
                                         && "success".equals(buildStatus(alice)));
         assertThat(logTexts(alice)).containsExactlyElementsOf(lines);
         assertThat(alice.fetches()).as("one catch-up fetch").isEqualTo(buildFetches + 1);
-        assertThat(alice.js("return ciDash.stats.syncs[ciDash.stats.syncs.length - 1];"))
-                .isEqualTo("reconnect");
+        // a single node keeps history in memory: the restart lost it, and Herald says so
+        assertThat(alice.syncs()).containsExactly("subscribed", "gap");
+        assertThat(alice.stat("gaps")).isEqualTo(1);
+        assertThat(alice.stat("recovered")).isZero();
         assertThat(alice.sameDocument()).isTrue();
 
         alice.driver.switchTo().window(dashboard);
@@ -430,7 +464,11 @@ class CiDashboardIT {
                         () ->
                                 "failed".equals(alice.rowStatus(missed.id()))
                                         && "success".equals(alice.rowStatus(build.id())));
-        assertThat(alice.fetches()).isEqualTo(dashboardFetches + 1);
+        assertThat(alice.fetches())
+                .as("one catch-up for the gaps of its three channels")
+                .isEqualTo(dashboardFetches + 1);
+        assertThat(alice.stat("gaps")).isEqualTo(3);
+        assertThat(alice.syncs()).containsExactly("subscribed", "gap");
         assertThat(alice.sameDocument()).isTrue();
 
         // ...and live again after the catch-up.
@@ -475,7 +513,164 @@ class CiDashboardIT {
         assertThat(alice.driver.getCurrentUrl()).isEqualTo(base + "/projects/" + webFrontend);
     }
 
+    // ---- 6. the network drops in the middle of a log: Herald replays it, nothing is fetched ---
+
+    @Test
+    void aConnectionCutMidLogIsReplayedWithoutAFetchAndNoLineIsMissingOrDoubled() throws Exception {
+        CountDownLatch gate = gate();
+        List<String> lines = lines("outage", 240);
+        Build build =
+                app.runner()
+                        .start(
+                                project("herald-server"),
+                                script(lines, Status.success, 40).withGate(gate));
+        alice.open(base + "/builds/" + build.id());
+        alice.markDocument();
+        long fetches = alice.fetches();
+        String firstSocket = alice.socketId();
+
+        gate.countDown();
+        await("lines streaming in").atMost(WAIT).until(() -> lineCount(alice) >= 30);
+        network.cut();
+        await("the page lost its connection")
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> !"connected".equals(alice.connectionState()));
+        long shownAtCut = lineCount(alice);
+        int storedAtCut = storedLines(build);
+        await("the page trying to reconnect while the network is down")
+                .atMost(WAIT)
+                .until(() -> network.held() > 0);
+        await("lines published during the outage")
+                .atMost(WAIT)
+                .until(() -> storedLines(build) >= storedAtCut + 40);
+        assertThat(lineCount(alice)).as("nothing arrives while down").isEqualTo(shownAtCut);
+
+        int storedAtRestore = storedLines(build);
+        network.restore();
+        alice.awaitLive();
+        await("the whole log and the final status")
+                .atMost(WAIT)
+                .until(
+                        () ->
+                                finished(build)
+                                        && lineCount(alice) == lines.size()
+                                        && "success".equals(buildStatus(alice)));
+        assertThat(storedAtRestore)
+                .as("lines were still being published while the page reconnected")
+                .isLessThan(lines.size() - 20);
+
+        assertLogIsTheStoredOne(build);
+        assertThat(alice.stat("events"))
+                .as("each event the build channel recorded was handled once, live or replayed")
+                .isEqualTo(recordedEvents(build));
+        assertThat(alice.fetches())
+                .as("no refetch: Herald replayed what was missed")
+                .isEqualTo(fetches);
+        assertThat(alice.syncs()).containsExactly("subscribed");
+        assertThat(alice.stat("refetches")).isZero();
+        assertThat(alice.stat("gaps")).isZero();
+        assertThat(alice.stat("reconnects")).isEqualTo(1);
+        assertThat(alice.stat("recovered")).isEqualTo(1);
+        assertThat(alice.stat("replayed")).isPositive();
+        assertThat(alice.socketId()).as("a new connection").isNotEqualTo(firstSocket);
+        assertThat(alice.sameDocument()).isTrue();
+        System.out.printf(
+                "cut mid-log: %d of %d lines shown at the cut, %d stored at the restore; %s%n",
+                shownAtCut,
+                lines.size(),
+                storedAtRestore,
+                alice.js("return JSON.stringify(ciDash.stats);"));
+        alice.screenshot(SCREENSHOTS.resolve("build-page-recovered.png"));
+    }
+
+    // ---- 7. an outage longer than the history: a gap, one refetch, the log still whole -------
+
+    @Test
+    void anOutageLongerThanTheHistoryEndsInOneRefetchAndTheLogIsStillWhole() throws Exception {
+        CountDownLatch gate = gate();
+        // one or two lines an event, as fast as the runner goes: over HISTORY_SIZE events after
+        // the first few
+        List<String> lines = lines("flood", HISTORY_SIZE * 2 + 400);
+        Build build =
+                app.runner()
+                        .start(
+                                project("herald-server"),
+                                script(lines, Status.failed, 0).withGate(gate));
+        alice.open(base + "/builds/" + build.id());
+        alice.markDocument();
+        long fetches = alice.fetches();
+
+        gate.countDown();
+        await("the first lines")
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> lineCount(alice) > 0);
+        network.cut();
+        await("the page trying to reconnect while the network is down")
+                .atMost(WAIT)
+                .until(() -> network.held() > 0);
+        long shownAtCut = lineCount(alice);
+        await("the build finished while the page was away")
+                .atMost(WAIT)
+                .until(() -> finished(build));
+        assertThat(shownAtCut).isLessThan(lines.size() - 2L * HISTORY_SIZE);
+
+        network.restore();
+        alice.awaitLive();
+        await("the whole log and the final status")
+                .atMost(WAIT)
+                .until(
+                        () ->
+                                lineCount(alice) == lines.size()
+                                        && "failed".equals(buildStatus(alice)));
+        assertLogIsTheStoredOne(build);
+        assertThat(alice.stat("gaps")).isEqualTo(1);
+        assertThat(alice.js("return ciDash.gaps[0].channel;"))
+                .isEqualTo(Publisher.buildChannel(build.id()));
+        // trimmed by size (Herald's words for it), not a history lost some other way
+        assertThat((String) alice.js("return ciDash.gaps[0].reason;")).contains("no longer kept");
+        assertThat(alice.syncs()).containsExactly("subscribed", "gap");
+        assertThat(alice.fetches()).as("one refetch, for the gap").isEqualTo(fetches + 1);
+        assertThat(alice.stat("refetches")).isEqualTo(1);
+        assertThat(alice.stat("recovered")).isZero();
+        assertThat(alice.sameDocument()).isTrue();
+        System.out.printf(
+                "outage past the history: %d of %d lines shown at the cut; %s%n",
+                shownAtCut, lines.size(), alice.js("return JSON.stringify(ciDash.gaps);"));
+    }
+
     // ---- helpers ---------------------------------------------------------------------------
+
+    private int storedLines(Build build) throws Exception {
+        return app.store().linesAfter(build.id(), 0).size();
+    }
+
+    private boolean finished(Build build) throws Exception {
+        return app.store().build(build.id()).orElseThrow().status().finished();
+    }
+
+    /** The page shows the build's whole log from the store, lines 1 to N, each once, in order. */
+    private void assertLogIsTheStoredOne(Build build) throws Exception {
+        List<LogLine> stored = app.store().linesAfter(build.id(), 0);
+        assertThat(logTexts(alice))
+                .containsExactlyElementsOf(stored.stream().map(LogLine::text).toList());
+        assertThat(lineNumbers(alice))
+                .containsExactlyElementsOf(
+                        IntStream.rangeClosed(1, stored.size()).mapToObj(n -> (long) n).toList());
+    }
+
+    /** How many events Herald recorded on the build's channel, from its history API. */
+    private long recordedEvents(Build build) throws Exception {
+        Result r =
+                heraldApi.get(
+                        "/channels/" + Publisher.buildChannel(build.id()) + "/events",
+                        Map.of("limit", "1000"));
+        assertThat(r.getStatus()).as(r.getMessage()).isEqualTo(Result.Status.SUCCESS);
+        JsonNode page = json.readTree(r.getMessage());
+        assertThat(page.get("more").asBoolean()).isFalse();
+        return page.get("events").size();
+    }
 
     private long project(String name) throws Exception {
         return app.store().projectByName(name).orElseThrow().id();
@@ -575,6 +770,15 @@ class CiDashboardIT {
                 b.js(
                         "return Array.from(document.querySelectorAll('#log .line .tx'))"
                                 + ".map(function (e) { return e.textContent; });");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Long> lineNumbers(DashboardBrowser b) {
+        return ((List<Object>)
+                        b.js(
+                                "return Array.from(document.querySelectorAll('#log .line'))"
+                                        + ".map(function (e) { return Number(e.dataset.n); });"))
+                .stream().map(v -> ((Number) v).longValue()).toList();
     }
 
     @SuppressWarnings("unchecked")

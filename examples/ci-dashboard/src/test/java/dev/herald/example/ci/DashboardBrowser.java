@@ -6,6 +6,7 @@ import dev.herald.testing.Browser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 
@@ -54,13 +55,18 @@ final class DashboardBrowser implements AutoCloseable {
     }
 
     /**
-     * Opens a page and waits until every subscription is in place and the first catch-up is done.
+     * Opens a page and waits until every subscription is in place and its first catch-up has
+     * started.
      */
     void open(String url) {
         driver.get(url);
         awaitLive();
     }
 
+    /**
+     * Waits until every subscription of the page is in place and, after a reconnection, Herald's
+     * replay is over (its {@code herald_recovered} came) and any catch-up has started.
+     */
     void awaitLive() {
         browser.awaitTrue("page live", "return !!(window.ciDash && window.ciDash.live)");
     }
@@ -84,6 +90,25 @@ final class DashboardBrowser implements AutoCloseable {
 
     long events() {
         return jsLong("return window.ciDash.stats.events;");
+    }
+
+    /** One of the page's counters, {@code ciDash.stats[name]}. */
+    long stat(String name) {
+        return jsLong("return window.ciDash.stats[arguments[0]];", name);
+    }
+
+    /** Why the page fetched, in order: {@code subscribed}, {@code gap}, {@code reconnect}, ... */
+    @SuppressWarnings("unchecked")
+    List<String> syncs() {
+        return (List<String>) js("return window.ciDash.stats.syncs;");
+    }
+
+    String connectionState() {
+        return (String) js("return window.ciDash.pusher.connection.state;");
+    }
+
+    String socketId() {
+        return (String) js("return window.ciDash.pusher.connection.socket_id;");
     }
 
     String rowStatus(long buildId) {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.example.ci.Model.Build;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -138,5 +140,26 @@ class WebAppTest {
         assertThat(body.get("log").get("lines")).hasSize(b.lineCount() - 2);
         String page = alice.get("/builds/" + b.id()).body();
         assertThat(page).contains("id=\"log\"", "data-last-line=\"" + b.lineCount() + "\"");
+    }
+
+    @Test
+    void servesHeraldsRecoveryAddOnFromTheRepositorysCopyAndLoadsItBetweenPusherJsAndTheApp()
+            throws Exception {
+        // one source: the build copies clients/pusher-js-recovery/index.js, nobody edits a copy
+        Path repositoryCopy =
+                Path.of(System.getProperty("basedir", "."))
+                        .resolve("../../clients/pusher-js-recovery/index.js")
+                        .normalize();
+        HttpResponse<String> served = new WebClient(base).get(Pages.RECOVERY_SCRIPT);
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(served.headers().firstValue("Content-Type").orElse("")).contains("javascript");
+        assertThat(served.body()).isEqualTo(Files.readString(repositoryCopy));
+
+        String page = WebClient.loggedIn(base, "alice").get("/").body();
+        int pusherJs = page.indexOf("/static/vendor/pusher.min.js");
+        int addOn = page.indexOf(Pages.RECOVERY_SCRIPT);
+        int appJs = page.indexOf("/static/app.js");
+        assertThat(pusherJs).isPositive();
+        assertThat(addOn).as("after pusher-js, before the app").isBetween(pusherJs, appJs);
     }
 }
