@@ -99,7 +99,12 @@ async function publish(api, channel, from, to, extra = {}) {
 }
 
 describe('recovery through pusher-js with the add-on', () => {
-  const server = useServer(() => ({ HERALD_CONFIG: historyAppsFile(RULES) }));
+  // the default app's history flags (the other groups use an apps file)
+  const server = useServer({
+    HERALD_APP_HISTORY_CHANNELS: 'history-,private-history-',
+    HERALD_APP_HISTORY_SIZE: 1000,
+    HERALD_APP_HISTORY_TTL_SECONDS: 600,
+  });
   let api;
   before(() => { api = sdk(server); });
 
@@ -157,6 +162,56 @@ describe('recovery through pusher-js with the add-on', () => {
     assert.ok(recovered.replayed >= 100, `replayed ${recovered.replayed}`);
     // the position now is the marker's, the channel's last event
     assert.equal(recovery.position(name), `${epoch}:${Number(fresh.position.split(':')[1]) + 206}`);
+  });
+
+  test('a connection cut again during the replay: the next replay starts after the last event the app had', { timeout: 90000 }, async () => {
+    const proxy = await proxyTo(server.port);
+    const pusher = clientThrough(server, proxy);
+    const gaps = [];
+    enableRecovery(pusher, { onGap: (channel, info) => gaps.push({ channel, info }) });
+    await waitConnected(pusher);
+    const name = uniqueName('history-twice');
+    const got = new Received();
+    const channel = await subscribeOk(pusher, name);
+    channel.bind('n', got.handler);
+    await waitRecovered(pusher, name, 0);
+
+    cut(pusher, proxy);
+    await publish(api, name, 1, 500);
+    // the second cut comes from inside the app's handler, in the middle of the replay: whatever
+    // frames were still on their way (a position without its event, perhaps) are lost
+    let cutAt = null;
+    channel.bind('n', (data) => {
+      if (data.i === 150 && cutAt === null) {
+        cutAt = got.values.length;
+        proxy.cut();
+        proxy.restore();
+      }
+    });
+    // what the app had when each subscribe went out
+    const hadAtSubscribe = [];
+    const manager = pusher.connection;
+    const send = manager.send_event;
+    manager.send_event = function sendEvent(event, data, ch) {
+      if (event === 'pusher:subscribe') hadAtSubscribe.push({ had: got.values.length, request: data.herald_recovery });
+      return send.call(this, event, data, ch);
+    };
+    proxy.restore();
+    await got.wait(500, RECONNECT_TIMEOUT_MS);
+    await barrier(api, name, [pusher]);
+    assert.equal(cutAt, 150);
+    assert.deepEqual(got.values, range(1, 500));
+    assert.deepEqual(gaps, []);
+    assert.equal(hadAtSubscribe.length, 2, JSON.stringify(hadAtSubscribe));
+    const [first, second] = hadAtSubscribe;
+    assert.equal(first.had, 0);
+    // cut mid-replay: the app had event 150 and those read with it, not all 500
+    assert.ok(second.had >= 150 && second.had < 500, JSON.stringify(second));
+    const last = recoveredFrames(pusher, name).pop();
+    assert.equal(last.gap, false);
+    assert.equal(last.replayed, 500 - second.had, 'the second replay starts right after the last event the app had');
+    const [epoch, serial] = first.request.position.split(':');
+    assert.equal(second.request.position, `${epoch}:${Number(serial) + second.had}`);
   });
 
   test('the wire: a position before each event, the recovered frame after subscription_succeeded', async () => {
