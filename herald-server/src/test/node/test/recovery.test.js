@@ -12,7 +12,7 @@ const assert = require('node:assert/strict');
 const { describe, test, before, after, afterEach } = require('../helpers/testing');
 const { useServer, startServer, sleep, HOST } = require('../helpers/server');
 const {
-  PusherJS, Recorder, sdk, createClient, waitConnected, subscribeOk, disconnectAll, barrier,
+  PusherJS, Recorder, sdk, createClient, waitConnected, subscribeOk, disconnectAll, barrier, signIn,
   uniqueName, withTimeout, RawClient, DEFAULT_TIMEOUT_MS,
 } = require('../helpers/clients');
 const { startProxy } = require('../helpers/proxy');
@@ -101,7 +101,7 @@ async function publish(api, channel, from, to, extra = {}) {
 describe('recovery through pusher-js with the add-on', () => {
   // the default app's history flags (the other groups use an apps file)
   const server = useServer({
-    HERALD_APP_HISTORY_CHANNELS: 'history-,private-history-',
+    HERALD_APP_HISTORY_CHANNELS: 'history-,private-history-,presence-history-',
     HERALD_APP_HISTORY_SIZE: 1000,
     HERALD_APP_HISTORY_TTL_SECONDS: 600,
   });
@@ -212,6 +212,47 @@ describe('recovery through pusher-js with the add-on', () => {
     assert.equal(last.replayed, 500 - second.had, 'the second replay starts right after the last event the app had');
     const [epoch, serial] = first.request.position.split(':');
     assert.equal(second.request.position, `${epoch}:${Number(serial) + second.had}`);
+  });
+
+  test('a signed-in user on a presence channel with history: members, sendToUser and recovery side by side', { timeout: 60000 }, async () => {
+    const proxy = await proxyTo(server.port);
+    const user = { id: 'u-7', user_info: { name: 'Ada' } };
+    const pusher = clientThrough(server, proxy, { userData: user, user: { user_id: 'u-7', user_info: { name: 'Ada' } } });
+    const gaps = [];
+    const recovery = enableRecovery(pusher, { onGap: (channel, info) => gaps.push({ channel, info }) });
+    await waitConnected(pusher);
+    await signIn(pusher);
+    const toUser = new Received();
+    pusher.user.bind('note', toUser.handler);
+    const name = uniqueName('presence-history-room');
+    const got = new Received();
+    const channel = await subscribeOk(pusher, name);
+    channel.bind('n', got.handler);
+    assert.deepEqual(Object.keys(channel.members.members), ['u-7']);
+    await waitRecovered(pusher, name, 0);
+    // the user's own channel (joined by the server at sign-in; pusher-js's subscribe to it is
+    // answered as a repeat) has no history: nothing to track
+    assert.equal(recovery.position('#server-to-user-u-7'), null);
+
+    await publish(api, name, 1, 3);
+    await api.sendToUser('u-7', 'note', { i: 1 });
+    await Promise.all([got.wait(3), toUser.wait(1)]);
+    const since = pusher.rec.mark();
+    cut(pusher, proxy);
+    await publish(api, name, 4, 6);
+    proxy.restore();
+    await waitRecovered(pusher, name, since);
+    await pusher.rec.waitFor((m) => m.event === 'pusher_internal:subscription_succeeded' && m.channel === '#server-to-user-u-7',
+      { since, timeout: RECONNECT_TIMEOUT_MS, what: 'the user channel again' });
+    await api.sendToUser('u-7', 'note', { i: 2 });
+    await toUser.wait(2);
+    await barrier(api, name, [pusher]);
+    assert.deepEqual(got.values, range(1, 6));
+    assert.deepEqual(toUser.values, [1, 2]);
+    assert.deepEqual(Object.keys(channel.members.members), ['u-7']);
+    assert.deepEqual(gaps, []);
+    assert.deepEqual(heraldFrames(pusher.rec.all((m) => m.channel === '#server-to-user-u-7'))
+      .filter((m) => m.event !== 'pusher_internal:herald_recovered'), []);
   });
 
   test('the wire: a position before each event, the recovered frame after subscription_succeeded', async () => {
