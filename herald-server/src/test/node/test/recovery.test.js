@@ -9,6 +9,7 @@
 // did not ask get exactly the frames they got before, and Laravel Echo 2's listen() recovers too.
 
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const { describe, test, before, after, afterEach } = require('../helpers/testing');
 const { useServer, startServer, sleep, HOST } = require('../helpers/server');
 const {
@@ -101,7 +102,7 @@ async function publish(api, channel, from, to, extra = {}) {
 describe('recovery through pusher-js with the add-on', () => {
   // the default app's history flags (the other groups use an apps file)
   const server = useServer({
-    HERALD_APP_HISTORY_CHANNELS: 'history-,private-history-,presence-history-',
+    HERALD_APP_HISTORY_CHANNELS: 'history-,private-history-,presence-history-,private-encrypted-history-',
     HERALD_APP_HISTORY_SIZE: 1000,
     HERALD_APP_HISTORY_TTL_SECONDS: 600,
   });
@@ -253,6 +254,38 @@ describe('recovery through pusher-js with the add-on', () => {
     assert.deepEqual(gaps, []);
     assert.deepEqual(heraldFrames(pusher.rec.all((m) => m.channel === '#server-to-user-u-7'))
       .filter((m) => m.event !== 'pusher_internal:herald_recovered'), []);
+  });
+
+  test('an end-to-end encrypted channel: the replayed ciphertext is decrypted like a live event', { timeout: 60000 }, async () => {
+    const encrypting = sdk(server, { encryptionMasterKeyBase64: crypto.randomBytes(32).toString('base64') });
+    const proxy = await proxyTo(server.port);
+    const pusher = clientThrough(server, proxy, {
+      authorize: ({ socketId, channelName }) => encrypting.authorizeChannel(socketId, channelName),
+    });
+    const gaps = [];
+    enableRecovery(pusher, { onGap: (channel, info) => gaps.push({ channel, info }) });
+    await waitConnected(pusher);
+    const name = uniqueName('private-encrypted-history-secret');
+    const got = new Received();
+    (await subscribeOk(pusher, name)).bind('n', got.handler);
+    await waitRecovered(pusher, name, 0);
+    await publish(encrypting, name, 1, 3);
+    await got.wait(3);
+    const since = pusher.rec.mark();
+    cut(pusher, proxy);
+    await publish(encrypting, name, 4, 8);
+    proxy.restore();
+    await publish(encrypting, name, 9, 10);
+    await got.wait(10, RECONNECT_TIMEOUT_MS);
+    const [recovered] = recoveredFrames(pusher, name, since);
+    assert.equal(recovered.gap, false);
+    assert.ok(recovered.replayed >= 5, JSON.stringify(recovered));
+    // the server only ever had ciphertext
+    assert.ok(pusher.rec.all((m) => m.channel === name && m.event === 'n').every((m) => typeof m.data.ciphertext === 'string'));
+    await encrypting.trigger(name, 'done', {});
+    await pusher.rec.waitFor((m) => m.channel === name && m.event === 'done', { what: 'done' });
+    assert.deepEqual(got.values, range(1, 10));
+    assert.deepEqual(gaps, []);
   });
 
   test('the wire: a position before each event, the recovered frame after subscription_succeeded', async () => {
