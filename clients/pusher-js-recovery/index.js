@@ -75,12 +75,13 @@
     options = options || {};
     var onGap = typeof options.onGap === 'function' ? options.onGap : defaultOnGap;
 
+    // Maps without a prototype: `__proto__` is a valid channel name.
     // channel -> the last position whose event the app's handlers have had
-    var committed = {};
+    var committed = Object.create(null);
     // channel -> the position announced for the next event on the channel, not yet received
-    var pending = {};
+    var pending = Object.create(null);
     // channels the app subscribed to before enableRecovery: their position is unknown
-    var untracked = {};
+    var untracked = Object.create(null);
     // this client's socket ids, oldest first, the current one possibly last
     var socketIds = [];
 
@@ -252,9 +253,9 @@
         }
         connection.unbind('message', onMessage);
         connection.unbind('connected', onConnected);
-        committed = {};
-        pending = {};
-        untracked = {};
+        committed = Object.create(null);
+        pending = Object.create(null);
+        untracked = Object.create(null);
         if (pusher[STATE] === handle) {
           delete pusher[STATE];
         }

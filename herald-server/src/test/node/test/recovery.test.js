@@ -9,10 +9,11 @@
 // did not ask get exactly the frames they got before, and Laravel Echo 2's listen() recovers too.
 
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const { describe, test, before, after, afterEach } = require('../helpers/testing');
 const { useServer, startServer, sleep, HOST } = require('../helpers/server');
 const {
-  PusherJS, Recorder, sdk, createClient, waitConnected, subscribeOk, disconnectAll, barrier,
+  PusherJS, Recorder, sdk, createClient, waitConnected, subscribeOk, disconnectAll, barrier, signIn,
   uniqueName, withTimeout, RawClient, DEFAULT_TIMEOUT_MS,
 } = require('../helpers/clients');
 const { startProxy } = require('../helpers/proxy');
@@ -99,7 +100,12 @@ async function publish(api, channel, from, to, extra = {}) {
 }
 
 describe('recovery through pusher-js with the add-on', () => {
-  const server = useServer(() => ({ HERALD_CONFIG: historyAppsFile(RULES) }));
+  // the default app's history flags (the other groups use an apps file)
+  const server = useServer({
+    HERALD_APP_HISTORY_CHANNELS: 'history-,private-history-,presence-history-,private-encrypted-history-',
+    HERALD_APP_HISTORY_SIZE: 1000,
+    HERALD_APP_HISTORY_TTL_SECONDS: 600,
+  });
   let api;
   before(() => { api = sdk(server); });
 
@@ -157,6 +163,129 @@ describe('recovery through pusher-js with the add-on', () => {
     assert.ok(recovered.replayed >= 100, `replayed ${recovered.replayed}`);
     // the position now is the marker's, the channel's last event
     assert.equal(recovery.position(name), `${epoch}:${Number(fresh.position.split(':')[1]) + 206}`);
+  });
+
+  test('a connection cut again during the replay: the next replay starts after the last event the app had', { timeout: 90000 }, async () => {
+    const proxy = await proxyTo(server.port);
+    const pusher = clientThrough(server, proxy);
+    const gaps = [];
+    enableRecovery(pusher, { onGap: (channel, info) => gaps.push({ channel, info }) });
+    await waitConnected(pusher);
+    const name = uniqueName('history-twice');
+    const got = new Received();
+    const channel = await subscribeOk(pusher, name);
+    channel.bind('n', got.handler);
+    await waitRecovered(pusher, name, 0);
+
+    cut(pusher, proxy);
+    await publish(api, name, 1, 500);
+    // the second cut comes from inside the app's handler, in the middle of the replay: whatever
+    // frames were still on their way (a position without its event, perhaps) are lost
+    let cutAt = null;
+    channel.bind('n', (data) => {
+      if (data.i === 150 && cutAt === null) {
+        cutAt = got.values.length;
+        proxy.cut();
+        proxy.restore();
+      }
+    });
+    // what the app had when each subscribe went out
+    const hadAtSubscribe = [];
+    const manager = pusher.connection;
+    const send = manager.send_event;
+    manager.send_event = function sendEvent(event, data, ch) {
+      if (event === 'pusher:subscribe') hadAtSubscribe.push({ had: got.values.length, request: data.herald_recovery });
+      return send.call(this, event, data, ch);
+    };
+    proxy.restore();
+    await got.wait(500, RECONNECT_TIMEOUT_MS);
+    await barrier(api, name, [pusher]);
+    assert.equal(cutAt, 150);
+    assert.deepEqual(got.values, range(1, 500));
+    assert.deepEqual(gaps, []);
+    assert.equal(hadAtSubscribe.length, 2, JSON.stringify(hadAtSubscribe));
+    const [first, second] = hadAtSubscribe;
+    assert.equal(first.had, 0);
+    // cut mid-replay: the app had event 150 and those read with it, not all 500
+    assert.ok(second.had >= 150 && second.had < 500, JSON.stringify(second));
+    const last = recoveredFrames(pusher, name).pop();
+    assert.equal(last.gap, false);
+    assert.equal(last.replayed, 500 - second.had, 'the second replay starts right after the last event the app had');
+    const [epoch, serial] = first.request.position.split(':');
+    assert.equal(second.request.position, `${epoch}:${Number(serial) + second.had}`);
+  });
+
+  test('a signed-in user on a presence channel with history: members, sendToUser and recovery side by side', { timeout: 60000 }, async () => {
+    const proxy = await proxyTo(server.port);
+    const user = { id: 'u-7', user_info: { name: 'Ada' } };
+    const pusher = clientThrough(server, proxy, { userData: user, user: { user_id: 'u-7', user_info: { name: 'Ada' } } });
+    const gaps = [];
+    const recovery = enableRecovery(pusher, { onGap: (channel, info) => gaps.push({ channel, info }) });
+    await waitConnected(pusher);
+    await signIn(pusher);
+    const toUser = new Received();
+    pusher.user.bind('note', toUser.handler);
+    const name = uniqueName('presence-history-room');
+    const got = new Received();
+    const channel = await subscribeOk(pusher, name);
+    channel.bind('n', got.handler);
+    assert.deepEqual(Object.keys(channel.members.members), ['u-7']);
+    await waitRecovered(pusher, name, 0);
+    // the user's own channel (joined by the server at sign-in; pusher-js's subscribe to it is
+    // answered as a repeat) has no history: nothing to track
+    assert.equal(recovery.position('#server-to-user-u-7'), null);
+
+    await publish(api, name, 1, 3);
+    await api.sendToUser('u-7', 'note', { i: 1 });
+    await Promise.all([got.wait(3), toUser.wait(1)]);
+    const since = pusher.rec.mark();
+    cut(pusher, proxy);
+    await publish(api, name, 4, 6);
+    proxy.restore();
+    await waitRecovered(pusher, name, since);
+    await pusher.rec.waitFor((m) => m.event === 'pusher_internal:subscription_succeeded' && m.channel === '#server-to-user-u-7',
+      { since, timeout: RECONNECT_TIMEOUT_MS, what: 'the user channel again' });
+    await api.sendToUser('u-7', 'note', { i: 2 });
+    await toUser.wait(2);
+    await barrier(api, name, [pusher]);
+    assert.deepEqual(got.values, range(1, 6));
+    assert.deepEqual(toUser.values, [1, 2]);
+    assert.deepEqual(Object.keys(channel.members.members), ['u-7']);
+    assert.deepEqual(gaps, []);
+    assert.deepEqual(heraldFrames(pusher.rec.all((m) => m.channel === '#server-to-user-u-7'))
+      .filter((m) => m.event !== 'pusher_internal:herald_recovered'), []);
+  });
+
+  test('an end-to-end encrypted channel: the replayed ciphertext is decrypted like a live event', { timeout: 60000 }, async () => {
+    const encrypting = sdk(server, { encryptionMasterKeyBase64: crypto.randomBytes(32).toString('base64') });
+    const proxy = await proxyTo(server.port);
+    const pusher = clientThrough(server, proxy, {
+      authorize: ({ socketId, channelName }) => encrypting.authorizeChannel(socketId, channelName),
+    });
+    const gaps = [];
+    enableRecovery(pusher, { onGap: (channel, info) => gaps.push({ channel, info }) });
+    await waitConnected(pusher);
+    const name = uniqueName('private-encrypted-history-secret');
+    const got = new Received();
+    (await subscribeOk(pusher, name)).bind('n', got.handler);
+    await waitRecovered(pusher, name, 0);
+    await publish(encrypting, name, 1, 3);
+    await got.wait(3);
+    const since = pusher.rec.mark();
+    cut(pusher, proxy);
+    await publish(encrypting, name, 4, 8);
+    proxy.restore();
+    await publish(encrypting, name, 9, 10);
+    await got.wait(10, RECONNECT_TIMEOUT_MS);
+    const [recovered] = recoveredFrames(pusher, name, since);
+    assert.equal(recovered.gap, false);
+    assert.ok(recovered.replayed >= 5, JSON.stringify(recovered));
+    // the server only ever had ciphertext
+    assert.ok(pusher.rec.all((m) => m.channel === name && m.event === 'n').every((m) => typeof m.data.ciphertext === 'string'));
+    await encrypting.trigger(name, 'done', {});
+    await pusher.rec.waitFor((m) => m.channel === name && m.event === 'done', { what: 'done' });
+    assert.deepEqual(got.values, range(1, 10));
+    assert.deepEqual(gaps, []);
   });
 
   test('the wire: a position before each event, the recovered frame after subscription_succeeded', async () => {
