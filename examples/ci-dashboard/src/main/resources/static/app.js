@@ -10,7 +10,8 @@
  * - when the add-on calls onGap: Herald could not replay what a reconnection missed (the outage
  *   outlasted the channel's history, or Herald lost it in a restart);
  * - after a reconnection on a channel Herald keeps no history for (nothing would replay it);
- * - when the log's line numbers show a hole (a safety net; recovery makes it idle).
+ * - when the log's line numbers show a hole, or a finished build has more lines than shown: an
+ *   event the app never got to Herald (a safety net; recovery leaves it idle otherwise).
  * A plain reconnection fetches nothing: Herald replays the missed events, in order and once,
  * through the same handlers as live ones.
  */
@@ -399,6 +400,12 @@
       }
       var d = document.querySelector('.page-head .duration');
       if (d) d.setAttribute('data-finished', b.finishedAt || '');
+      // The row says how many lines the build has: more than shown means an event the app never
+      // got to Herald (nothing can replay that), at the end of the log where no later line shows
+      // a hole.
+      if (b.lineCount > lastLine && !fetching) {
+        catchUp('lines');
+      }
     }
 
     subscribe('private-build-' + cfg.buildId, {

@@ -640,7 +640,52 @@ class CiDashboardIT {
                 shownAtCut, lines.size(), alice.js("return JSON.stringify(ciDash.gaps);"));
     }
 
+    // ---- 8. what the app never got to Herald: nothing replays it, the line numbers tell -------
+
+    @Test
+    void linesWhoseTriggersNeverReachedHeraldAreFetchedWhenAHoleOrTheFinishedRowShowsThem()
+            throws Exception {
+        Build build =
+                app.store()
+                        .createBuild(
+                                project("payments-api"),
+                                "main",
+                                "5e1f00d",
+                                "Lose a few triggers",
+                                "Alice Archer",
+                                System.currentTimeMillis());
+        // the app's own way to Herald, beside the runner: the test decides what gets published
+        try (Publisher publisher = new Publisher(app.config(), json)) {
+            alice.open(base + "/builds/" + build.id());
+            alice.markDocument();
+            long fetches = alice.fetches();
+
+            publisher.logLines(build.id(), append(build, "one", "two"));
+            await("two lines").atMost(WAIT).until(() -> lineCount(alice) == 2);
+            append(build, "three"); // stored, its trigger lost
+            publisher.logLines(build.id(), append(build, "four"));
+            await("the hole filled").atMost(WAIT).until(() -> lineCount(alice) == 4);
+
+            append(build, "five", "six"); // lost at the end: no later line shows a hole
+            publisher.buildUpdated(
+                    app.store().finish(build.id(), Status.success, System.currentTimeMillis()));
+            await("the tail fetched")
+                    .atMost(WAIT)
+                    .until(() -> lineCount(alice) == 6 && "success".equals(buildStatus(alice)));
+
+            assertLogIsTheStoredOne(build);
+            assertThat(alice.syncs()).containsExactly("subscribed", "lines", "lines");
+            assertThat(alice.fetches()).isEqualTo(fetches + 2);
+            assertThat(alice.stat("gaps")).isZero();
+            assertThat(alice.sameDocument()).isTrue();
+        }
+    }
+
     // ---- helpers ---------------------------------------------------------------------------
+
+    private List<LogLine> append(Build build, String... lines) throws Exception {
+        return app.store().appendLines(build.id(), List.of(lines), System.currentTimeMillis());
+    }
 
     private int storedLines(Build build) throws Exception {
         return app.store().linesAfter(build.id(), 0).size();
