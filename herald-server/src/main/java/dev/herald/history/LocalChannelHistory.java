@@ -173,35 +173,50 @@ public final class LocalChannelHistory implements ChannelHistory {
         }
     }
 
-    /** Drops the oldest events (then the oldest empty channels) until {@code target} bytes. */
+    /**
+     * Drops the oldest events until {@code target} bytes; if events alone are not enough, the
+     * channels that have been quiet longest go whole (their epochs with them).
+     */
     private void evict(long target) {
-        while (bytes.get() > target) {
-            List<Stream> byAge = new ArrayList<>(streams.values());
-            byAge.sort((a, b) -> Long.compare(a.oldest(), b.oldest()));
-            boolean dropped = false;
-            for (Stream stream : byAge) {
-                synchronized (stream) {
-                    if (stream.removed) {
-                        continue;
-                    }
-                    while (!stream.entries.isEmpty() && bytes.get() > target) {
-                        stream.dropOldest();
-                        evicted.incrementAndGet();
-                        dropped = true;
-                    }
-                    if (stream.entries.isEmpty() && bytes.get() > target) {
-                        remove(stream);
-                        dropped = true;
-                    }
-                }
-                if (bytes.get() <= target) {
-                    return;
+        for (Stream stream : byAge(true)) {
+            synchronized (stream) {
+                while (!stream.removed && !stream.entries.isEmpty() && bytes.get() > target) {
+                    stream.dropOldest();
+                    evicted.incrementAndGet();
                 }
             }
-            if (!dropped) {
+            if (bytes.get() <= target) {
                 return;
             }
         }
+        for (Stream stream : byAge(false)) {
+            synchronized (stream) {
+                if (!stream.removed && stream.entries.isEmpty()) {
+                    remove(stream);
+                }
+            }
+            if (bytes.get() <= target) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The channels, those with the oldest event first ({@code byEvent}) or the longest quiet first;
+     * ages are read once, before sorting, since appends change them meanwhile.
+     */
+    private List<Stream> byAge(boolean byEvent) {
+        record Aged(Stream stream, long at) {}
+        List<Aged> aged = new ArrayList<>(streams.size());
+        for (Stream stream : streams.values()) {
+            synchronized (stream) {
+                aged.add(new Aged(stream, byEvent ? stream.oldest() : stream.touched));
+            }
+        }
+        aged.sort((a, b) -> Long.compare(a.at, b.at));
+        List<Stream> out = new ArrayList<>(aged.size());
+        aged.forEach(a -> out.add(a.stream));
+        return out;
     }
 
     /** Called holding the stream's lock. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.activity.ActivityEvent;
 import dev.herald.activity.ActivityTap;
 import dev.herald.apps.App;
+import dev.herald.apps.HistoryRule;
 import dev.herald.broker.Broker;
 import dev.herald.cache.ChannelCache;
 import dev.herald.cluster.ClusterView;
@@ -28,6 +29,8 @@ import java.util.concurrent.CompletionStage;
  * (event, channel) pair is encoded once and handed to the broker.
  */
 public final class EventsApi {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EventsApi.class);
 
     static final int MAX_CHANNELS_PER_EVENT = 100;
     static final int MAX_BATCH_EVENTS = 10;
@@ -144,16 +147,31 @@ public final class EventsApi {
             if (ChannelKind.of(channel).isCached()) {
                 cache.put(app.id(), channel, event.name(), event.data(), app.limits().cacheTtl());
             }
-            if (!broker.hasAudience(app.id(), channel)) {
-                continue; // nobody to tell: skip the encoding
+            HistoryRule rule = app.historyRule(channel);
+            if (rule == null && !broker.hasAudience(app.id(), channel)) {
+                continue; // nobody to tell and nothing to keep: skip the encoding
             }
             EncodedEvent encoded =
                     new EncodedEvent(Frames.event(event.name(), channel, event.data()));
             try {
-                broker.publish(app.id(), channel, encoded, event.socketId());
+                if (rule == null) {
+                    broker.publish(app.id(), channel, encoded, event.socketId());
+                } else {
+                    broker.publishRecorded(app.id(), channel, encoded, event.socketId(), rule)
+                            .whenComplete(EventsApi::unrecorded);
+                }
             } finally {
                 encoded.release();
             }
+        }
+    }
+
+    private static void unrecorded(Object position, Throwable error) {
+        if (error != null) {
+            // delivered live all the same; Redis being away is logged and measured where it fails
+            log.debug(
+                    "an event could not be recorded in its channel's history: {}",
+                    error.toString());
         }
     }
 

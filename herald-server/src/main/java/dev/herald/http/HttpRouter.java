@@ -67,6 +67,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final WebSocketUpgrade upgrade;
     private final EventsApi events;
     private final ChannelsApi channels;
+    private final HistoryApi history;
     private final UsersApi users;
     private final BooleanSupplier ready;
     private final Supplier<Health> health;
@@ -124,6 +125,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
                         sessions.tap(),
                         sessions.socketIds().node());
         this.channels = new ChannelsApi(sessions.view(), sessions.cache());
+        this.history = new HistoryApi(sessions.history());
         this.users = new UsersApi(sessions.broker());
         this.ready = ready;
     }
@@ -264,6 +266,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             metrics.httpRequests(route, 200).increment();
             Responses.json(ctx, req, HttpResponseStatus.OK, body);
         } catch (CompletionException | CancellationException e) {
+            if (e.getCause() instanceof ApiException refused) {
+                // an answer that needed the data to know it is refused (a history position)
+                metrics.httpRequests(route, refused.status()).increment();
+                Responses.error(ctx, req, refused.status(), refused.getMessage());
+                return;
+            }
             // the detail (Redis hosts, internal classes) is for the operator, not for the client
             log.warn(
                     "HTTP API {} failed: {}",
@@ -325,6 +333,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             case CHANNELS -> channels.list(app, params);
             case CHANNEL -> channels.channel(app, parts[2], params);
             case CHANNEL_USERS -> channels.users(app, parts[2]);
+            case CHANNEL_EVENTS -> history.events(app, parts[2], params);
             case TERMINATE_CONNECTIONS ->
                     CompletableFuture.completedFuture(users.terminateConnections(app, parts[2]));
             // as Laravel Reverb answers it, for Laravel Pulse
@@ -398,6 +407,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         CHANNELS("channels"),
         CHANNEL("channel"),
         CHANNEL_USERS("channel_users"),
+        CHANNEL_EVENTS("channel_events"),
         TERMINATE_CONNECTIONS("terminate_connections"),
         CONNECTIONS("connections");
 
@@ -424,6 +434,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             }
             if (p.length == 4 && get && p[1].equals("channels") && p[3].equals("users")) {
                 return CHANNEL_USERS;
+            }
+            if (p.length == 4 && get && p[1].equals("channels") && p[3].equals("events")) {
+                return CHANNEL_EVENTS;
             }
             if (p.length == 2 && get && p[1].equals("connections")) {
                 return CONNECTIONS;

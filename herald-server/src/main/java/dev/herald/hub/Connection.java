@@ -5,6 +5,7 @@ import dev.herald.limits.TokenBucket;
 import dev.herald.metrics.AppMeters;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
+import dev.herald.protocol.RecoveryRequest;
 import dev.herald.transport.ClosingHandshake;
 import dev.herald.transport.SocketWriter;
 import io.netty.buffer.ByteBuf;
@@ -48,6 +49,12 @@ public final class Connection {
     private final int loopIndex;
     private TokenBucket clientEvents;
     private final List<Subscription> subscriptions = new ArrayList<>(2);
+
+    /** Subscriptions with a {@link Cursor}. */
+    private int cursors;
+
+    /** What a {@code pusher:herald_recovery} message asked for, or {@code null}. */
+    private RecoveryRequest recoveryRequest;
 
     /**
      * The code of the close frame this side sent (the client's close is answered with {@code
@@ -167,6 +174,66 @@ public final class Connection {
         } else {
             ctx.writeAndFlush(frame, ctx.voidPromise());
         }
+    }
+
+    /**
+     * Writes a frame this connection owns, like {@link #send}, but leaves the flush to {@link
+     * #flush()}: a replay's frames leave in one socket write.
+     */
+    public void sendWithoutFlush(ByteBuf frame) {
+        if (reading) {
+            send(frame);
+            return;
+        }
+        if (closeCode != 0) {
+            frame.release();
+            return;
+        }
+        Channel channel = ctx.channel();
+        if (!channel.isWritable() && isSlow(channel)) {
+            frame.release();
+            closeSlowConsumer();
+            return;
+        }
+        meters.messagesSent().increment();
+        meters.bytesSent().increment(frame.readableBytes());
+        writtenBytes += frame.readableBytes();
+        ctx.write(frame, ctx.voidPromise());
+    }
+
+    /** Flushes what {@link #sendWithoutFlush} wrote (at the end of the read if one is going on). */
+    public void flush() {
+        if (!reading) {
+            ctx.flush();
+        }
+    }
+
+    /** Whether the socket takes more now (below the high-water mark). */
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    /** Runs a task on this connection's loop after a delay. */
+    public void schedule(Runnable task, long delay, TimeUnit unit) {
+        ctx.executor().schedule(task, delay, unit);
+    }
+
+    /** Runs a task on this connection's loop after its next turn of I/O. */
+    public void executeLater(Runnable task) {
+        ctx.executor().schedule(task, 0, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * What a {@code pusher:herald_recovery} message asked for, for the connection's later
+     * subscriptions (docs/recovery.md), or {@code null}: then only a subscription that asks for
+     * positions itself gets them.
+     */
+    public RecoveryRequest recoveryRequest() {
+        return recoveryRequest;
+    }
+
+    public void recoveryRequest(RecoveryRequest request) {
+        this.recoveryRequest = request;
     }
 
     /** The client's messages are being read; answers wait for {@link #endRead()}. */
@@ -407,10 +474,32 @@ public final class Connection {
 
     void addSubscription(Subscription subscription) {
         subscriptions.add(subscription);
+        if (subscription.cursor() != null) {
+            cursors++;
+        }
     }
 
     void removeSubscription(Subscription subscription) {
-        subscriptions.remove(subscription);
+        if (subscriptions.remove(subscription) && subscription.cursor() != null) {
+            cursors--;
+        }
+    }
+
+    /**
+     * The cursor of this connection's subscription to {@code channel}, or {@code null}: one field
+     * read for the connections that never asked for positions, which are nearly all.
+     */
+    Cursor cursor(LocalChannel channel) {
+        if (cursors == 0) {
+            return null;
+        }
+        for (int i = 0; i < subscriptions.size(); i++) {
+            Subscription s = subscriptions.get(i);
+            if (s.channel() == channel) {
+                return s.cursor();
+            }
+        }
+        return null;
     }
 
     @Override

@@ -205,6 +205,16 @@ public final class Hub implements BrokerListener {
      * the member list, unless the channel is full ({@link Joined#presenceFull()}).
      */
     public Joined subscribe(Connection c, String name, Member member, int maxPresenceMembers) {
+        return subscribe(c, name, member, maxPresenceMembers, false);
+    }
+
+    /**
+     * Subscribes a connection that may ask for positions: with {@code positions} its subscription
+     * has a {@link Cursor}, recovering until the caller has replayed what it missed. Joining and
+     * holding back live events start in the same step on the loop, so no event falls between them.
+     */
+    public Joined subscribe(
+            Connection c, String name, Member member, int maxPresenceMembers, boolean positions) {
         App app = c.app();
         ChannelTable.AppState state = table.state(app.id());
         ConcurrentHashMap<String, LocalChannel> channels = state.channels;
@@ -247,7 +257,9 @@ public final class Hub implements BrokerListener {
         }
         channel.shardForWrite(c.loopIndex()).add(c);
         state.subscriptions.incrementAndGet();
-        Subscription subscription = new Subscription(channel, presence != null ? member : null);
+        Subscription subscription =
+                new Subscription(
+                        channel, presence != null ? member : null, positions ? new Cursor() : null);
         c.addSubscription(subscription);
         observer.subscriptionCountChanged(app, name, channel.subscriptionCount());
         return new Joined(subscription, added, false, members);

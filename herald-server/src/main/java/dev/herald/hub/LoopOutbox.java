@@ -2,6 +2,7 @@ package dev.herald.hub;
 
 import dev.herald.metrics.AppMeters;
 import dev.herald.protocol.EncodedEvent;
+import dev.herald.protocol.StreamPosition;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.PlatformDependent;
 import java.util.Arrays;
@@ -107,6 +108,7 @@ final class LoopOutbox implements Runnable {
         boolean backedUp = false;
         try {
             Shard shard = p.channel.shard(loop);
+            StreamPosition position = event.position();
             int n = shard == null ? 0 : shard.size();
             int delivered = 0;
             for (int i = 0; i < n; i++) {
@@ -114,7 +116,25 @@ final class LoopOutbox implements Runnable {
                 if (p.exclude != null && p.exclude.equals(c.socketId())) {
                     continue;
                 }
-                Connection.Delivery d = c.deliver(event.frame(), sendNow);
+                Connection.Delivery d;
+                Cursor cursor = position == null ? null : c.cursor(p.channel);
+                if (cursor == null) {
+                    d = c.deliver(event.frame(), sendNow);
+                } else if (cursor.admit(position) == Cursor.Admit.SKIP) {
+                    continue;
+                } else {
+                    // the position first: a client cut between the two frames has the event
+                    // replayed rather than skipped
+                    Connection.Delivery first = c.deliver(event.positionFrame(), sendNow);
+                    if (first == Connection.Delivery.DROPPED) {
+                        continue;
+                    }
+                    backedUp |= first == Connection.Delivery.QUEUED_PAST_MARK;
+                    if (first != Connection.Delivery.SENT && c.markFlushPending()) {
+                        addDirty(c);
+                    }
+                    d = c.deliver(event.frame(), sendNow);
+                }
                 if (d != Connection.Delivery.DROPPED) {
                     delivered++;
                     backedUp |= d == Connection.Delivery.QUEUED_PAST_MARK;

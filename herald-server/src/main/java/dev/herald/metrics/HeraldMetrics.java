@@ -1,6 +1,7 @@
 package dev.herald.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,6 +23,9 @@ import java.util.function.Supplier;
  */
 public final class HeraldMetrics {
 
+    public static final String HISTORY_EVENTS = "herald.history.events";
+    public static final String HISTORY_BYTES = "herald.history.bytes";
+    public static final String HISTORY_EVICTED = "herald.history.evicted";
     public static final String CONNECTIONS = "herald.connections";
     public static final String CONNECTIONS_OPENED = "herald.connections.opened";
     public static final String CONNECTIONS_REFUSED = "herald.connections.refused";
@@ -195,6 +199,25 @@ public final class HeraldMetrics {
         return Timer.builder(EVENT_LOOP_DELAY)
                 .description("Time a task waits in an event loop's queue, sampled every second")
                 .tag("loop", Integer.toString(loop))
+                .register(registry);
+    }
+
+    /** The in-memory channel history of a single node (docs/recovery.md). */
+    public void channelHistory(
+            Supplier<Number> events, Supplier<Number> bytes, Supplier<Number> evicted) {
+        Gauge.builder(HISTORY_EVENTS, events)
+                .description("Events kept in channel history on this node")
+                .register(registry);
+        Gauge.builder(HISTORY_BYTES, bytes)
+                .description(
+                        "Bytes of channel history on this node, overheads included; bounded by "
+                                + "HERALD_HISTORY_MAX_BYTES")
+                .baseUnit("bytes")
+                .register(registry);
+        FunctionCounter.builder(HISTORY_EVICTED, evicted, n -> n.get().doubleValue())
+                .description(
+                        "History events dropped to stay within HERALD_HISTORY_MAX_BYTES before "
+                                + "their size or age let them go")
                 .register(registry);
     }
 

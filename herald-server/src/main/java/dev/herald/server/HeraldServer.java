@@ -25,6 +25,8 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.config.ServerSettings;
 import dev.herald.console.Console;
 import dev.herald.console.ConsoleWebhooks;
+import dev.herald.history.ChannelHistory;
+import dev.herald.history.LocalChannelHistory;
 import dev.herald.http.EventsApi;
 import dev.herald.http.Health;
 import dev.herald.http.HttpRouter;
@@ -101,6 +103,7 @@ public final class HeraldServer implements AutoCloseable {
     private final HeraldMetrics metrics;
     private Broker broker;
     private ChannelCache cache;
+    private ChannelHistory channelHistory;
     private WebhookDispatcher webhooks;
     private RedisConnections redis;
     private RedisClusterState cluster;
@@ -170,7 +173,12 @@ public final class HeraldServer implements AutoCloseable {
         ClusterView view;
         ChannelObserver observer;
         if (config.redisUrl() == null) {
-            broker = new LocalBroker();
+            LocalChannelHistory kept =
+                    new LocalChannelHistory(
+                            64L << 20, System::currentTimeMillis); // TODO(history): config
+            metrics.channelHistory(kept::events, kept::bytes, kept::evicted);
+            channelHistory = kept;
+            broker = new LocalBroker(kept);
             view = new LocalClusterView(table);
             cache = new LocalChannelCache(System::currentTimeMillis).start();
             webhooks = webhooks(authenticators, view, RemovalMarks.LOCAL, tap, node);
@@ -180,6 +188,7 @@ public final class HeraldServer implements AutoCloseable {
         } else {
             // one node of a cluster: publications, cluster-wide state and caches go through Redis
             broker = new RedisBroker(redis, node);
+            channelHistory = null; // TODO(history): RedisChannelHistory
             view = new RedisClusterView(redis);
             cache = new RedisChannelCache(redis);
             webhooks =
@@ -210,6 +219,7 @@ public final class HeraldServer implements AutoCloseable {
                         broker,
                         view,
                         cache,
+                        channelHistory,
                         observer,
                         authenticators,
                         socketIds,
@@ -593,6 +603,9 @@ public final class HeraldServer implements AutoCloseable {
         }
         if (cache != null) {
             cache.close();
+        }
+        if (channelHistory != null) {
+            channelHistory.close();
         }
         if (activity != null) {
             activity.close();

@@ -47,6 +47,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final SubscribeHandler subscriptions;
     private final ClientEventHandler clientEvents;
     private final SigninHandler signins;
+    private final RecoveryHandler recovery;
     private final Handshake handshake;
 
     /** The upgrade request until the session starts; then only the bits still needed are kept. */
@@ -65,6 +66,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         this.subscriptions = handlers.subscriptions();
         this.clientEvents = handlers.clientEvents();
         this.signins = handlers.signins();
+        this.recovery = handlers.recovery();
         this.handshake = handlers.handshake();
         this.request = request;
         this.jsClient = "js".equals(request.client());
@@ -73,12 +75,15 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** The stateless handlers, shared by all connections. */
     public record Handlers(
             SubscribeHandler subscriptions,
+            RecoveryHandler recovery,
             ClientEventHandler clientEvents,
             SigninHandler signins,
             Handshake handshake) {
         public static Handlers of(SessionContext context) {
+            RecoveryHandler recovery = new RecoveryHandler(context);
             return new Handlers(
-                    new SubscribeHandler(context),
+                    new SubscribeHandler(context, recovery),
+                    recovery,
                     new ClientEventHandler(context),
                     new SigninHandler(context),
                     new Handshake(context));
@@ -318,6 +323,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 case "pusher:subscribe" -> subscriptions.subscribe(connection, message);
                 case "pusher:unsubscribe" -> subscriptions.unsubscribe(connection, message);
                 case "pusher:signin" -> signins.signin(connection, message);
+                case "pusher:herald_recovery" -> recovery.remember(connection, message);
                 default -> {
                     if (event.startsWith("client-")) {
                         clientEvents.handle(connection, message);

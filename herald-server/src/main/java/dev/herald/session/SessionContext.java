@@ -6,6 +6,7 @@ import dev.herald.auth.Authenticators;
 import dev.herald.broker.Broker;
 import dev.herald.cache.ChannelCache;
 import dev.herald.cluster.ClusterView;
+import dev.herald.history.ChannelHistory;
 import dev.herald.hub.Connection;
 import dev.herald.hub.Hub;
 import dev.herald.limits.ConnectionLimiter;
@@ -17,6 +18,7 @@ import java.util.Map;
 /**
  * What every connection's handlers share: built once by the server, passed to each new session.
  *
+ * @param history where a subscription that asks to recover reads what it missed
  * @param activityTimeoutSeconds sent to clients in {@code pusher:connection_established}
  * @param maxMessageBytes largest inbound message, whole or joined from fragments
  * @param messageBudget how many messages one connection may send
@@ -27,6 +29,7 @@ public record SessionContext(
         Broker broker,
         ClusterView view,
         ChannelCache cache,
+        ChannelHistory history,
         ChannelObserver observer,
         Authenticators authenticators,
         SocketIds socketIds,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.activity.ActivityEvent;
 import dev.herald.apps.AppLimits;
+import dev.herald.apps.HistoryRule;
 import dev.herald.auth.ChannelAuthenticator;
 import dev.herald.cache.CachedEvent;
 import dev.herald.hub.Connection;
@@ -17,6 +18,7 @@ import dev.herald.protocol.Frames;
 import dev.herald.protocol.Json;
 import dev.herald.protocol.Member;
 import dev.herald.protocol.PusherError;
+import dev.herald.protocol.RecoveryRequest;
 import dev.herald.protocol.SubscriptionRefusal;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
@@ -34,9 +36,11 @@ import java.util.concurrent.CompletableFuture;
 public final class SubscribeHandler {
 
     private final SessionContext context;
+    private final RecoveryHandler recovery;
 
-    public SubscribeHandler(SessionContext context) {
+    public SubscribeHandler(SessionContext context, RecoveryHandler recovery) {
         this.context = context;
+        this.recovery = recovery;
     }
 
     void subscribe(Connection c, ClientMessage message) throws ClientMessage.Malformed {
@@ -61,7 +65,9 @@ public final class SubscribeHandler {
                     c,
                     new Hub.Joined(
                             existing, false, false, context.hub().members(c.app().id(), channel)),
-                    false);
+                    false,
+                    null,
+                    null);
             return;
         }
         if (c.clientSubscriptionCount() >= limits.maxChannelsPerConnection()) {
@@ -124,8 +130,18 @@ public final class SubscribeHandler {
             }
             default -> throw new IllegalStateException(kind.auth().toString());
         }
+        RecoveryRequest request;
+        try {
+            request = recovery.request(c, channel, data);
+        } catch (RecoveryHandler.Refused e) {
+            // the subscription goes ahead, without positions
+            c.sendError(PusherError.INVALID_MESSAGE, "Invalid herald_recovery: " + e.getMessage());
+            request = null;
+        }
+        HistoryRule rule = request == null ? null : c.app().historyRule(channel);
         Hub.Joined joined =
-                context.hub().subscribe(c, channel, member, limits.maxPresenceMembers());
+                context.hub()
+                        .subscribe(c, channel, member, limits.maxPresenceMembers(), rule != null);
         if (joined.presenceFull()) {
             refuse(
                     c,
@@ -146,15 +162,21 @@ public final class SubscribeHandler {
         if (context.tap().watching(c.app().id())) {
             context.report(c, ActivityEvent.Kind.SUBSCRIBED, channel, null, null, Map.of());
         }
-        answer(c, joined, kind.isCached());
+        answer(c, joined, kind.isCached(), request, rule);
     }
 
     /**
      * Sends {@code subscription_succeeded} (with the cluster-wide member list on presence
-     * channels), then the cache replay or miss on cache channels. Both may need the cluster's
-     * answer; with one node they are already known and this runs at once.
+     * channels), then the cache replay or miss on cache channels, then, when the client asked, the
+     * recovery of what it missed. All may need the cluster's answer; with one node they are already
+     * known and this runs at once.
      */
-    private void answer(Connection c, Hub.Joined joined, boolean cached) {
+    private void answer(
+            Connection c,
+            Hub.Joined joined,
+            boolean cached,
+            RecoveryRequest request,
+            HistoryRule rule) {
         Subscription subscription = joined.subscription();
         String channel = subscription.channel().name();
         String appId = c.app().id();
@@ -186,6 +208,9 @@ public final class SubscribeHandler {
                             c.send(Frames.cacheMiss(channel));
                             context.observer().cacheMiss(c.app(), channel);
                         }
+                    }
+                    if (request != null) {
+                        recovery.start(c, subscription, request, rule);
                     }
                 };
         if (both.isDone()) {

@@ -34,6 +34,7 @@ class ArchitectureTest {
                     List.of("session", "webhooks"),
                     List.of("hub"),
                     List.of("broker", "cache"),
+                    List.of("history"),
                     List.of("cluster"),
                     List.of("observers", "activity"),
                     List.of("transport", "auth", "limits", "metrics"),

@@ -12,6 +12,7 @@ import dev.herald.broker.LocalBroker;
 import dev.herald.cache.LocalChannelCache;
 import dev.herald.cluster.LocalClusterView;
 import dev.herald.cluster.LocalDecisions;
+import dev.herald.history.LocalChannelHistory;
 import dev.herald.http.Health;
 import dev.herald.http.HttpRouter;
 import dev.herald.hub.ChannelTable;
@@ -90,7 +91,8 @@ final class InProcessNode implements AutoCloseable {
         // timers (subscription counts, probes, close grace) fire only when advance() says, so
         // that what they send is never taken for an answer to the message being read
         channel.freezeTime();
-        broker = new LocalBroker();
+        LocalChannelHistory history = new LocalChannelHistory(1 << 20, System::currentTimeMillis);
+        broker = new LocalBroker(history);
         HeraldMetrics metrics = HeraldMetrics.inMemory();
         ChannelTable table = new ChannelTable(metrics);
         LocalClusterView view = new LocalClusterView(table);
@@ -115,6 +117,7 @@ final class InProcessNode implements AutoCloseable {
                         broker,
                         view,
                         cache,
+                        history,
                         observer,
                         new Authenticators(),
                         new SocketIds(),

@@ -299,6 +299,7 @@ class HttpRouterTest {
                         c.broker(),
                         failing,
                         c.cache(),
+                        c.history(),
                         c.observer(),
                         c.authenticators(),
                         c.socketIds(),

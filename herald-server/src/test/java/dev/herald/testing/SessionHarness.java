@@ -10,6 +10,7 @@ import dev.herald.broker.LocalBroker;
 import dev.herald.cache.LocalChannelCache;
 import dev.herald.cluster.LocalClusterView;
 import dev.herald.cluster.LocalDecisions;
+import dev.herald.history.LocalChannelHistory;
 import dev.herald.hub.ChannelTable;
 import dev.herald.hub.Hub;
 import dev.herald.limits.ConnectionLimiter;
@@ -65,6 +66,10 @@ public final class SessionHarness implements AutoCloseable {
 
     private final ConnectionHandler.Handlers handlers;
     private final LocalChannelCache cache;
+
+    /** The channel history the harness's broker records in. */
+    public final LocalChannelHistory history;
+
     private final List<EmbeddedChannel> channels;
 
     /** The subscription counter's scheduler: an event loop with no connection, its time frozen. */
@@ -95,7 +100,8 @@ public final class SessionHarness implements AutoCloseable {
         for (int i = 0; i < clients; i++) {
             channels.add(new EmbeddedChannel());
         }
-        LocalBroker broker = new LocalBroker();
+        history = new LocalChannelHistory(1 << 20, System::currentTimeMillis);
+        LocalBroker broker = new LocalBroker(history);
         ChannelTable table = new ChannelTable(metrics);
         // member_added / member_removed and watchlist events reach their sockets as on a real node
         // ... and subscription counts, in the order a node hears them
@@ -129,6 +135,7 @@ public final class SessionHarness implements AutoCloseable {
                         broker,
                         view,
                         cache,
+                        history,
                         observer,
                         new Authenticators(),
                         new SocketIds(),
