@@ -414,37 +414,60 @@ class RecoveryJavaClientIT {
 
     /**
      * A helper connection asks for positions on every subscription, but pusher-java-client decrypts
-     * every frame on a {@code private-encrypted-} channel: the app's events there must still arrive
-     * decrypted, with no failures.
+     * every frame on a {@code private-encrypted-} channel (with history or without): the app's
+     * events there must still arrive decrypted, with no decryption failure and no exception thrown
+     * on the client's event thread.
      */
     @Test
-    void anEncryptedHistoryChannelOnAHelperConnectionStillDecrypts() {
+    void encryptedChannelsOnAHelperConnectionStillDecrypt() {
         Pusher encrypting = new Pusher(APP.id(), APP.key(), APP.secret(), MASTER_KEY);
         encrypting.setHost(HeraldProcess.HOST + ":" + herald.port());
         encrypting.setRequestTimeout(15_000);
-        String channel = unique("private-encrypted-history-");
-        CuttableProxy proxy = proxy(herald);
-        RecoveringClient client =
-                open.track(
-                        RecoveringClient.withHelper(
-                                proxy.port(), APP, HistoryApps.authorizer(encrypting)));
-        Decrypted decrypted = new Decrypted(channel);
-        client.pusher.subscribePrivateEncrypted(channel, decrypted, "n");
-        client.connect();
-        decrypted.awaitSubscribed();
+        String suffix = unique("-");
+        List<String> channels =
+                List.of("private-encrypted-history" + suffix, "private-encrypted-plain" + suffix);
+        List<Throwable> thrown = new CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> thrown.add(e));
+        try {
+            CuttableProxy proxy = proxy(herald);
+            RecoveringClient client =
+                    open.track(
+                            RecoveringClient.withHelper(
+                                    proxy.port(), APP, HistoryApps.authorizer(encrypting)));
+            List<Decrypted> decrypted = new ArrayList<>();
+            for (String channel : channels) {
+                Decrypted listener = new Decrypted(channel);
+                client.pusher.subscribePrivateEncrypted(channel, listener, "n");
+                decrypted.add(listener);
+            }
+            client.connect();
+            decrypted.forEach(Decrypted::awaitSubscribed);
 
-        for (int n = 1; n <= 3; n++) {
-            Results.ok(encrypting.trigger(channel, "n", Map.of("n", n)));
+            for (int n = 1; n <= 3; n++) {
+                for (String channel : channels) {
+                    // pusher-http-java encrypts for one channel at a time
+                    Results.ok(encrypting.trigger(channel, "n", Map.of("n", n)));
+                }
+            }
+            for (Decrypted listener : decrypted) {
+                await("3 decrypted events on " + listener.channel + ", or a failure")
+                        .atMost(RecoveringClient.WAIT)
+                        .until(() -> listener.events.size() == 3 || !listener.failures.isEmpty());
+                assertThat(listener.failures)
+                        .as("server sent: %s", proxy.links().get(0).serverMessages())
+                        .isEmpty();
+                assertThat(listener.events.stream().map(PusherEvent::getData))
+                        .containsExactly("{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
+            }
+            assertThat(thrown)
+                    .as(
+                            "thrown on the client's threads; server sent: %s",
+                            proxy.links().get(0).serverMessages())
+                    .isEmpty();
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
         }
-        await("3 decrypted events, or a failure")
-                .atMost(RecoveringClient.WAIT)
-                .until(() -> decrypted.events.size() == 3 || !decrypted.failures.isEmpty());
-
-        assertThat(decrypted.failures)
-                .as("server sent: %s", proxy.links().get(0).serverMessages())
-                .isEmpty();
-        assertThat(decrypted.events.stream().map(PusherEvent::getData))
-                .containsExactly("{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
     }
 
     /** What an encrypted channel gives the app: decrypted events and decryption failures. */
