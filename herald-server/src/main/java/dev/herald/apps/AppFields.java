@@ -11,7 +11,8 @@ import java.util.TreeSet;
  * An app's features and limits as {@code name=value} text: the settable settings of {@link
  * AppSettings}, under the names of the YAML apps file and of the {@code herald_apps} columns. What
  * {@code herald apps create --set} reads and {@code herald apps list} prints. Lists ({@code
- * allowed_origins}) are comma-separated, durations in seconds.
+ * allowed_origins}) are comma-separated, durations in seconds, and {@code history} is a JSON array
+ * of its rules.
  */
 public final class AppFields {
 

@@ -353,6 +353,33 @@ public final class AppSettings {
                                     "receiver of every webhook event of the default app"),
                     App::webhooks);
 
+    public static final Setting<List<HistoryRule>> HISTORY =
+            field(
+                    Setting.of("history", HistoryRulesType.INSTANCE)
+                            .defaultValue(List.of())
+                            .settable()
+                            .meaning(
+                                    "channels whose recent events are kept for recovery (docs/recovery.md): a list "
+                                            + "of at most 16 rules of `channels` (a channel name prefix, at most 200 "
+                                            + "characters; the first rule that matches decides), `size` (events kept per "
+                                            + "channel, 1–10,000, default 100) and `ttl_seconds` (how long each is kept, "
+                                            + "1–86,400, default 300). In the table and for `--set`, the same as a JSON "
+                                            + "array: `history=[{\"channels\":\"private-build-\",\"size\":200}]`")
+                            .flag(
+                                    "--app-history-channels",
+                                    "HERALD_APP_HISTORY_CHANNELS",
+                                    "Channel name prefixes whose recent events the default app keeps for "
+                                            + "recovery, comma-separated, one history rule each with "
+                                            + "--app-history-size and --app-history-ttl-seconds; empty = none "
+                                            + "(HERALD_APP_HISTORY_CHANNELS).")
+                            .doc(
+                                    DEFAULT_APP,
+                                    "none",
+                                    "comma-separated channel name prefixes (at most 16) whose recent events the "
+                                            + "default app keeps for recovery (docs/recovery.md): one history rule each, "
+                                            + "of `--app-history-size` events kept for `--app-history-ttl-seconds`"),
+                    App::history);
+
     private AppSettings() {}
 
     private static <T> Setting<T> field(Setting.Builder<T> builder, Function<App, T> reader) {
@@ -426,6 +453,7 @@ public final class AppSettings {
                 v.get(ENABLED),
                 features,
                 limits,
-                v.get(WEBHOOKS));
+                v.get(WEBHOOKS),
+                v.get(HISTORY));
     }
 }

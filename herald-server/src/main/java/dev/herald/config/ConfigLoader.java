@@ -4,6 +4,7 @@ import static dev.herald.config.ServerSettings.*;
 
 import dev.herald.apps.App;
 import dev.herald.apps.AppSettings;
+import dev.herald.apps.HistoryRule;
 import dev.herald.limits.MessageBudget;
 import dev.herald.settings.Setting;
 import dev.herald.settings.SettingValues;
@@ -130,6 +131,7 @@ public final class ConfigLoader {
                 webhookSettings(),
                 apps,
                 messageBudget(),
+                value(HISTORY_MAX_BYTES),
                 new HeraldConfig.Console(
                         value(CONSOLE_ENABLED),
                         value(CONSOLE_TOKEN),
@@ -145,11 +147,37 @@ public final class ConfigLoader {
                 put(setting, values);
             }
         }
+        values.put(AppSettings.HISTORY, defaultAppHistory(values.get(AppSettings.HISTORY)));
         try {
             return AppSettings.build(values);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
+    }
+
+    /**
+     * The rules of {@code --app-history-channels} with the size and age of their own flags, which
+     * mean nothing without it: given alone, they are refused rather than ignored.
+     */
+    private List<HistoryRule> defaultAppHistory(List<HistoryRule> prefixes) {
+        int size = value(APP_HISTORY_SIZE);
+        int ttlSeconds = value(APP_HISTORY_TTL_SECONDS);
+        if (prefixes.isEmpty()) {
+            for (Setting<Integer> part : List.of(APP_HISTORY_SIZE, APP_HISTORY_TTL_SECONDS)) {
+                if (source.isSet(part)) {
+                    throw new ConfigException(
+                            part.flag().subject()
+                                    + " applies to the default app's history rules, but "
+                                    + AppSettings.HISTORY.flag().subject()
+                                    + " names no channels: give both, or neither (apps of the apps "
+                                    + "file or database give their history per app)");
+                }
+            }
+            return prefixes;
+        }
+        return prefixes.stream()
+                .map(rule -> new HistoryRule(rule.channels(), size, ttlSeconds))
+                .toList();
     }
 
     private <T> void put(Setting<T> setting, SettingValues values) {

@@ -18,6 +18,9 @@ import java.util.Objects;
  * ServerSettings}, {@link dev.herald.apps.AppSettings}): an unusable value stops start-up with a
  * message naming the setting (its flag and environment variable), never a silent correction. {@code
  * docs/configuration.md} documents each one.
+ *
+ * <p>{@code historyMaxBytes} bounds the channel history one node keeps in memory, all apps together
+ * ({@code history.LocalChannelHistory}).
  */
 public record HeraldConfig(
         String host,
@@ -47,6 +50,7 @@ public record HeraldConfig(
         WebhookSettings webhooks,
         List<App> apps,
         MessageBudget messageBudget,
+        long historyMaxBytes,
         Console console) {
 
     /** The default app's secret, published in the docs: fine on loopback, refused anywhere else. */

@@ -1,6 +1,7 @@
 package dev.herald.config;
 
 import dev.herald.apps.AppSettings;
+import dev.herald.apps.HistoryRule;
 import dev.herald.http.TrustedProxies;
 import dev.herald.limits.MessageBudget;
 import dev.herald.settings.Bound;
@@ -34,8 +35,12 @@ public final class ServerSettings {
     private static final List<Setting<?>> SERVER = new ArrayList<>();
     private static final List<Setting<?>> COMMAND_LINE = new ArrayList<>();
 
+    static final long DEFAULT_HISTORY_MAX_BYTES = 64L << 20;
+    static final long MIN_HISTORY_MAX_BYTES = 1L << 20;
+
     // the docs tables of docs/configuration.md
     static final String ESSENTIALS = "essentials";
+    static final String DEFAULT_APP = "default-app";
     static final String WEBHOOKS = "webhooks";
     static final String REDIS = "redis";
     static final String NODE = "node";
@@ -454,8 +459,59 @@ public final class ServerSettings {
                                     "PEM private key (PKCS#8, as `openssl genpkey` writes)"));
 
     static {
-        defaultApp(AppSettings.ALLOWED_ORIGINS, AppSettings.API_REQUESTS_PER_SECOND);
+        defaultApp(
+                AppSettings.ALLOWED_ORIGINS,
+                AppSettings.API_REQUESTS_PER_SECOND,
+                AppSettings.HISTORY);
     }
+
+    // One app setting has one flag, and a history rule has three parts: the default app's rules
+    // take their size and age from these two, which set nothing else.
+    public static final Setting<Integer> APP_HISTORY_SIZE =
+            server(
+                    Setting.of("app_history_size", Types.INT)
+                            .defaultValue(HistoryRule.DEFAULT_SIZE)
+                            .bound(
+                                    Bound.between(
+                                            1,
+                                            HistoryRule.MAX_SIZE,
+                                            "must be 1-" + HistoryRule.MAX_SIZE))
+                            .flag(
+                                    "--app-history-size",
+                                    "HERALD_APP_HISTORY_SIZE",
+                                    "Events kept per channel by the default app's history rules "
+                                            + "(--app-history-channels), 1-10000; apps of the apps file or database "
+                                            + "give their own (HERALD_APP_HISTORY_SIZE).")
+                            .doc(
+                                    DEFAULT_APP,
+                                    null,
+                                    "events (1–10,000) kept per channel by each rule of "
+                                            + "`--app-history-channels`; the default app's rules only; refused without "
+                                            + "that flag"));
+
+    public static final Setting<Integer> APP_HISTORY_TTL_SECONDS =
+            server(
+                    Setting.of("app_history_ttl_seconds", Types.INT)
+                            .defaultValue(HistoryRule.DEFAULT_TTL_SECONDS)
+                            .bound(
+                                    Bound.between(
+                                            1,
+                                            HistoryRule.MAX_TTL_SECONDS,
+                                            "must be 1-"
+                                                    + HistoryRule.MAX_TTL_SECONDS
+                                                    + " seconds"))
+                            .flag(
+                                    "--app-history-ttl-seconds",
+                                    "HERALD_APP_HISTORY_TTL_SECONDS",
+                                    "Seconds each event is kept by the default app's history rules "
+                                            + "(--app-history-channels), 1-86400; apps of the apps file or database "
+                                            + "give their own (HERALD_APP_HISTORY_TTL_SECONDS).")
+                            .doc(
+                                    DEFAULT_APP,
+                                    null,
+                                    "seconds (1–86,400) each event is kept by each rule of "
+                                            + "`--app-history-channels`; the default app's rules only; refused without "
+                                            + "that flag"));
 
     public static final Setting<String> LOG_LEVEL =
             server(
@@ -688,6 +744,23 @@ public final class ServerSettings {
                                     null,
                                     "messages a connection may send at once after a quiet spell: enough for pusher-js to "
                                             + "re-subscribe to 100 channels and sign in after a reconnect"));
+
+    public static final Setting<Long> HISTORY_MAX_BYTES =
+            server(
+                    Setting.of("history_max_bytes", Types.LONG)
+                            .defaultValue(DEFAULT_HISTORY_MAX_BYTES)
+                            .bound(atLeastBytes(MIN_HISTORY_MAX_BYTES))
+                            .flag(
+                                    "--history-max-bytes",
+                                    "HERALD_HISTORY_MAX_BYTES",
+                                    "Bytes of channel history this node keeps in memory, all apps "
+                                            + "together; at least 1 MiB (HERALD_HISTORY_MAX_BYTES).")
+                            .doc(
+                                    NODE,
+                                    "`67108864` (64 MiB)",
+                                    "bytes of channel history (docs/recovery.md) this node keeps in memory, all "
+                                            + "apps and channels together, overheads included; past it the oldest kept "
+                                            + "events of all channels are dropped first. At least 1 MiB"));
 
     public static final Setting<Long> WEBHOOK_OUTBOX_MAX_BYTES =
             server(

@@ -217,7 +217,9 @@ public final class AppsCommand implements Callable<Integer> {
                 description =
                         "A feature or limit, named as in the "
                                 + "YAML apps file: client_events=false, max_connections=500, cache_ttl=60, "
-                                + "allowed_origins=https://a.example,https://*.b.example ... Repeatable.")
+                                + "allowed_origins=https://a.example,https://*.b.example, "
+                                + "history='[{\"channels\":\"private-build-\",\"size\":200,\"ttl_seconds\":600}]' "
+                                + "(a JSON array) ... Repeatable.")
         Map<String, String> settings = new LinkedHashMap<>();
 
         @Option(

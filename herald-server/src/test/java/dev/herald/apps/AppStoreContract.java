@@ -28,7 +28,10 @@ public abstract class AppStoreContract {
         return App.of("1002", "beta-key", "beta-secret-0123456789");
     }
 
-    /** Every field away from its default, fractional durations and webhooks included. */
+    /**
+     * Every field away from its default, fractional durations, webhooks and history rules at their
+     * bounds included.
+     */
     protected static App everyFieldSet() {
         AppFeatures features =
                 new AppFeatures(
@@ -48,8 +51,20 @@ public abstract class AppStoreContract {
                                 URI.create("http://127.0.0.1:9000/presence"),
                                 Set.of("member_added", "member_removed"),
                                 "presence-"));
+        List<HistoryRule> history =
+                List.of(
+                        new HistoryRule("private-build-", 200, 600),
+                        new HistoryRule("presence-", 1, 86_400),
+                        new HistoryRule("c".repeat(HistoryRule.MAX_PREFIX_LENGTH), 10_000, 1));
         return new App(
-                "1003", "gamma-key", "gamma-secret-0123456789", true, features, limits, webhooks);
+                "1003",
+                "gamma-key",
+                "gamma-secret-0123456789",
+                true,
+                features,
+                limits,
+                webhooks,
+                history);
     }
 
     @Test

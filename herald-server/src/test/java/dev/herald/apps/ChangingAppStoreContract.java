@@ -62,6 +62,27 @@ public abstract class ChangingAppStoreContract extends AppStoreContract {
     }
 
     @Test
+    void seesHistoryRulesChangeAfterRefresh() throws Exception {
+        AppStore store = storeWith(List.of(alpha()));
+        App keeping =
+                alpha().withHistory(
+                                List.of(
+                                        new HistoryRule("private-build-", 50, 60),
+                                        new HistoryRule("private-", 20, 30)));
+
+        save(keeping);
+
+        await().atMost(UPDATE_WITHIN).until(() -> store.byId("1001").equals(Optional.of(keeping)));
+        assertThat(store.byKey("alpha-key").map(a -> a.historyRule("private-build-9")))
+                .contains(new HistoryRule("private-build-", 50, 60));
+
+        save(alpha());
+
+        await().atMost(UPDATE_WITHIN).until(() -> store.byId("1001").equals(Optional.of(alpha())));
+        assertThat(store.byKey("alpha-key").map(a -> a.history().isEmpty())).contains(true);
+    }
+
+    @Test
     void followsAKeyChangeAfterRefresh() throws Exception {
         AppStore store = storeWith(List.of(alpha()));
         App rekeyed =

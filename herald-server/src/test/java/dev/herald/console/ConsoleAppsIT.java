@@ -156,4 +156,52 @@ class ConsoleAppsIT {
             ws.awaitConnectionEstablished();
         }
     }
+
+    @Test
+    void historyRulesAreAFieldOfTheFormTakenAsJsonText() {
+        JsonNode fields = console.get("/console/api/apps", ConsoleClient.bearer(TOKEN)).json();
+        JsonNode history = null;
+        for (JsonNode field : fields.get("fields")) {
+            if (field.get("name").asText().equals("history")) {
+                history = field;
+            }
+        }
+        assertThat(history).as("the history field in %s", fields).isNotNull();
+        assertThat(history.get("requirement").asText()).contains("JSON array");
+        assertThat(history.get("default").asText()).isEmpty();
+
+        // the form sends the input's text, a script may send the array itself
+        ConsoleClient.Answer asText =
+                console.post(
+                        "/console/api/apps",
+                        "{\"id\":\"tracks\",\"key\":\"tracks-key\",\"secret\":\""
+                                + SECRET
+                                + "\",\"settings\":{\"history\":"
+                                + "\"[{\\\"channels\\\":\\\"private-build-\\\",\\\"size\\\":20}]\"}}",
+                        ConsoleClient.bearer(TOKEN));
+        assertThat(asText.status()).as(asText.body()).isEqualTo(200);
+        assertThat(asText.json().at("/settings/history").asText())
+                .isEqualTo("[{\"channels\":\"private-build-\",\"size\":20,\"ttl_seconds\":300}]");
+        ConsoleClient.Answer asArray =
+                console.post(
+                        "/console/api/apps",
+                        "{\"id\":\"tracks-2\",\"key\":\"tracks-key-2\",\"secret\":\""
+                                + SECRET
+                                + "\",\"settings\":{\"history\":[{\"channels\":\"presence-\"}]}}",
+                        ConsoleClient.bearer(TOKEN));
+        assertThat(asArray.status()).as(asArray.body()).isEqualTo(200);
+        assertThat(asArray.json().at("/settings/history").asText())
+                .isEqualTo("[{\"channels\":\"presence-\",\"size\":100,\"ttl_seconds\":300}]");
+
+        ConsoleClient.Answer tooBig =
+                console.post(
+                        "/console/api/apps",
+                        "{\"id\":\"tracks-3\",\"key\":\"tracks-key-3\",\"secret\":\""
+                                + SECRET
+                                + "\",\"settings\":{\"history\":[{\"channels\":\"a\",\"size\":10001}]}}",
+                        ConsoleClient.bearer(TOKEN));
+        assertThat(tooBig.status()).isEqualTo(400);
+        assertThat(tooBig.body())
+                .contains("history[0].size must be a whole number from 1 to 10000, got 10001");
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.herald.apps.App;
+import dev.herald.apps.HistoryRule;
 import dev.herald.config.AppsFile;
 import dev.herald.config.ConfigException;
 import java.io.IOException;
@@ -52,6 +53,16 @@ class AppsFileFuzzTest {
                     .as("authorized_connection_timeout")
                     .isPositive();
             assertThat(app.limits().cacheTtl()).as("cache_ttl").isPositive();
+            assertThat(app.history()).as("history").hasSizeLessThanOrEqualTo(HistoryRule.MAX_RULES);
+            for (HistoryRule rule : app.history()) {
+                assertThat(rule.size()).as("history size").isBetween(1, HistoryRule.MAX_SIZE);
+                assertThat(rule.ttlSeconds())
+                        .as("history ttl_seconds")
+                        .isBetween(1, HistoryRule.MAX_TTL_SECONDS);
+                assertThat(rule.channels().length())
+                        .as("history channels")
+                        .isLessThanOrEqualTo(HistoryRule.MAX_PREFIX_LENGTH);
+            }
         }
     }
 }

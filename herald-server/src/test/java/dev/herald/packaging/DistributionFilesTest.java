@@ -37,7 +37,7 @@ class DistributionFilesTest {
 
     /** Keys the example sets to something other than their default, to show the syntax. */
     private static final Set<String> EXAMPLE_VALUES =
-            Set.of("id", "key", "secret", "allowed_origins", "webhooks");
+            Set.of("id", "key", "secret", "allowed_origins", "webhooks", "history");
 
     /** Variables bin/herald reads rather than the server. */
     private static final Set<String> SCRIPT_VARIABLES =
@@ -53,6 +53,7 @@ class DistributionFilesTest {
         App full = apps.get(1);
         assertThat(full.features().allowedOrigins()).isNotEmpty();
         assertThat(full.webhooks()).hasSize(1);
+        assertThat(full.history()).hasSize(1);
     }
 
     @Test

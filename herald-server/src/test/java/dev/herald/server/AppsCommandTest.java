@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.apps.App;
+import dev.herald.apps.HistoryRule;
 import dev.herald.apps.jdbc.JdbcAppStore;
 import dev.herald.apps.jdbc.JdbcApps;
 import dev.herald.apps.jdbc.JdbcDatabase;
@@ -167,6 +168,62 @@ class AppsCommandTest {
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("max_event_bytes must be > 0");
         assertThat(notBool.err()).contains("watchlist must be true or false");
+        assertThat(table.list()).isEmpty();
+    }
+
+    @Test
+    void setsHistoryRulesAsJsonAndListsThemSo() {
+        String rules =
+                "[{\"channels\":\"private-build-\",\"size\":200,\"ttl_seconds\":600},"
+                        + "{\"channels\":\"presence-\"}]";
+
+        Run run = apps("create", "--id", "builds", "--set", "history=" + rules);
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(stored("builds").history())
+                .containsExactly(
+                        new HistoryRule("private-build-", 200, 600),
+                        new HistoryRule("presence-", 100, 300));
+        assertThat(apps("list").out().lines().filter(l -> l.startsWith("builds ")).findFirst())
+                .hasValueSatisfying(
+                        l ->
+                                assertThat(l)
+                                        .contains(
+                                                "history=[{\"channels\":\"private-build-\",\"size\":200,"
+                                                        + "\"ttl_seconds\":600},{\"channels\":\"presence-\","
+                                                        + "\"size\":100,\"ttl_seconds\":300}]"));
+        assertThat(apps("create", "--id", "none", "--set", "history=[]").exit()).isZero();
+        assertThat(stored("none").history()).isEmpty();
+    }
+
+    @Test
+    void refusesBadHistoryRulesSayingWhy() {
+        Run notJson = apps("create", "--set", "history=private-build-");
+        Run tooLong =
+                apps("create", "--set", "history=[{\"channels\":\"a\",\"ttl_seconds\":86401}]");
+        Run unknown = apps("create", "--set", "history=[{\"channels\":\"a\",\"sizes\":5}]");
+        Run shadowed =
+                apps(
+                        "create",
+                        "--set",
+                        "history=[{\"channels\":\"private-\"},{\"channels\":\"private-x\"}]");
+        Run tooMany =
+                apps(
+                        "create",
+                        "--set",
+                        "history=[" + "{\"channels\":\"a\"},".repeat(16) + "{\"channels\":\"b\"}]");
+
+        assertThat(notJson.exit()).isEqualTo(2);
+        assertThat(notJson.err()).contains("--set history is not valid JSON");
+        assertThat(tooLong.exit()).isEqualTo(2);
+        assertThat(tooLong.err())
+                .contains(
+                        "--set history[0].ttl_seconds must be a whole number from 1 to 86400, got 86401");
+        assertThat(unknown.err())
+                .contains("--set history[0]: unknown key 'sizes'; known keys: channels, size");
+        assertThat(shadowed.err())
+                .contains("--set history[1] (channels 'private-x') never applies");
+        assertThat(tooMany.err()).contains("--set history has 17 rules; at most 16");
         assertThat(table.list()).isEmpty();
     }
 

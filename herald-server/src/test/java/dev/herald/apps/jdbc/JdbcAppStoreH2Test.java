@@ -9,6 +9,7 @@ import dev.herald.apps.AppFeatures;
 import dev.herald.apps.AppLimits;
 import dev.herald.apps.AppStore;
 import dev.herald.apps.ChangingAppStoreContract;
+import dev.herald.apps.HistoryRule;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -164,6 +165,55 @@ class JdbcAppStoreH2Test extends ChangingAppStoreContract {
                                 assertThat(p)
                                         .contains(
                                                 "allowed_origins must be a JSON array of non-empty strings"));
+    }
+
+    @Test
+    void readsHistoryRulesAsJsonAndRefusesARowWithABadOne() throws Exception {
+        table.createTable();
+        sql(
+                "INSERT INTO herald_apps (id, \"key\", secret, history) VALUES ('10', 'history-key', 's', "
+                        + "'[{\"channels\": \"private-build-\", \"size\": 200, \"ttl_seconds\": 600}, "
+                        + "{\"channels\": \"presence-\"}]')");
+        sql(
+                "INSERT INTO herald_apps (id, \"key\", secret, history) VALUES ('11', 'empty-history', 's', '[]')");
+        sql(
+                "INSERT INTO herald_apps (id, \"key\", secret, history) VALUES ('12', 'too-big', 's', "
+                        + "'[{\"channels\": \"a\", \"size\": 10001}]')");
+        sql(
+                "INSERT INTO herald_apps (id, \"key\", secret, history) VALUES ('13', 'unknown-key', 's', "
+                        + "'[{\"channels\": \"a\", \"max_age\": 5}]')");
+        sql(
+                "INSERT INTO herald_apps (id, \"key\", secret, history) VALUES ('14', 'not-a-list', 's', "
+                        + "'{\"channels\": \"a\"}')");
+
+        JdbcAppStore store = started(REFRESH);
+
+        assertThat(store.byKey("history-key").map(App::history))
+                .contains(
+                        List.of(
+                                new HistoryRule("private-build-", 200, 600),
+                                new HistoryRule("presence-", 100, 300)));
+        assertThat(store.byKey("empty-history").map(App::history)).contains(List.of());
+        assertThat(store.byKey("too-big")).isEmpty();
+        assertThat(table.find("12").map(StoredApp::problem))
+                .contains("history[0].size must be a whole number from 1 to 10000, got 10001");
+        assertThat(table.find("13").map(StoredApp::problem))
+                .contains(
+                        "history[0]: unknown key 'max_age'; known keys: channels, size, ttl_seconds");
+        assertThat(table.find("14").map(StoredApp::problem))
+                .contains("history must be a JSON array of {channels, size, ttl_seconds}");
+    }
+
+    @Test
+    void storesNoHistoryAsAnEmptyArray() throws Exception {
+        storeWith(List.of(alpha()));
+
+        try (Connection c = database.connect();
+                Statement s = c.createStatement();
+                var rs = s.executeQuery("SELECT history FROM herald_apps WHERE id = '1001'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("[]");
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.herald.apps.AppFeatures;
 import dev.herald.apps.AppLimits;
 import dev.herald.apps.AppStore;
 import dev.herald.apps.ChangingAppStoreContract;
+import dev.herald.apps.HistoryRule;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -110,7 +111,8 @@ class JdbcAppStorePostgresIT extends ChangingAppStoreContract {
                             "client_events",
                             "max_connections",
                             "cache_ttl",
-                            "webhooks");
+                            "webhooks",
+                            "history");
         }
     }
 
@@ -135,8 +137,9 @@ class JdbcAppStorePostgresIT extends ChangingAppStoreContract {
         table.createTable();
         sql(
                 DATABASE,
-                "INSERT INTO herald_apps (id, key, secret, max_connections, cache_ttl, webhooks) "
-                        + "VALUES ('42', 'hand-key', 'hand-secret', 7, 1.25, '[{\"url\": \"https://h.example/x\"}]')");
+                "INSERT INTO herald_apps (id, key, secret, max_connections, cache_ttl, webhooks, history) "
+                        + "VALUES ('42', 'hand-key', 'hand-secret', 7, 1.25, '[{\"url\": \"https://h.example/x\"}]', "
+                        + "'[{\"channels\": \"private-build-\", \"ttl_seconds\": 60}]')");
 
         App app = started().byKey("hand-key").orElseThrow();
 
@@ -148,5 +151,6 @@ class JdbcAppStorePostgresIT extends ChangingAppStoreContract {
         assertThat(app.webhooks())
                 .singleElement()
                 .satisfies(w -> assertThat(w.url()).hasToString("https://h.example/x"));
+        assertThat(app.history()).containsExactly(new HistoryRule("private-build-", 100, 60));
     }
 }
