@@ -174,8 +174,7 @@ public final class HeraldServer implements AutoCloseable {
         ChannelObserver observer;
         if (config.redisUrl() == null) {
             LocalChannelHistory kept =
-                    new LocalChannelHistory(
-                            64L << 20, System::currentTimeMillis); // TODO(history): config
+                    new LocalChannelHistory(config.historyMaxBytes(), System::currentTimeMillis);
             metrics.channelHistory(kept::events, kept::bytes, kept::evicted);
             channelHistory = kept;
             broker = new LocalBroker(kept);
