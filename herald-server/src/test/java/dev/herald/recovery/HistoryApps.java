@@ -62,6 +62,18 @@ final class HistoryApps {
         }
     }
 
+    /**
+     * The default-app variables that keep {@value #LARGE} events of every {@code history-} and
+     * {@code private-history-} channel: the other way to turn history on, for the servers that need
+     * no {@code history-small-} rule.
+     */
+    static Map<String, String> defaultAppEnv() {
+        return Map.of(
+                "HERALD_APP_HISTORY_CHANNELS", "history-,private-history-",
+                "HERALD_APP_HISTORY_SIZE", Integer.toString(LARGE),
+                "HERALD_APP_HISTORY_TTL_SECONDS", "600");
+    }
+
     /** pusher-http-java with {@code app}'s credentials, straight to {@code server}. */
     static Pusher sdk(HeraldProcess server, TestApp app) {
         Pusher pusher = new Pusher(app.id(), app.key(), app.secret());

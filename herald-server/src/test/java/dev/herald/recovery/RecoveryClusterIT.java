@@ -12,7 +12,6 @@ import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.OpenResources;
 import dev.herald.testing.TestApp;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -39,15 +38,10 @@ class RecoveryClusterIT {
 
     @BeforeAll
     static void startNodes() {
-        // the app comes from the apps file (its history rules), so not from HERALD_APP_*
         nodes =
                 HeraldProcess.startAll(
-                        HeraldProcess.options("node")
-                                .env(HistoryApps.env(APP))
-                                .redisUrl(HeraldProcess.REDIS)
-                                .probe(HeraldProcess.Probe.READY)
-                                .readyTimeout(Duration.ofSeconds(60))
-                                .stopGrace(Duration.ofSeconds(20)),
+                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS)
+                                .env(HistoryApps.defaultAppEnv()),
                         "recovery-cluster-a",
                         "recovery-cluster-b");
         a = nodes.get(0);
@@ -118,12 +112,9 @@ class RecoveryClusterIT {
     void aRestartedNodeStillReplaysWithoutAGap() {
         HeraldProcess node =
                 open.track(
-                        HeraldProcess.options("recovery-cluster-c")
-                                .env(HistoryApps.env(APP))
-                                .redisUrl(HeraldProcess.REDIS)
-                                .probe(HeraldProcess.Probe.READY)
-                                .readyTimeout(Duration.ofSeconds(60))
-                                .stopGrace(Duration.ofSeconds(20))
+                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS)
+                                .name("recovery-cluster-c")
+                                .env(HistoryApps.defaultAppEnv())
                                 .start());
         Pusher api = HistoryApps.sdk(node, APP);
         String channel = unique("history-restart-");

@@ -220,7 +220,8 @@ class RecoveryJavaClientIT {
     @Test
     void aServerRestartLosesTheHistoryAndIsAGap() {
         HeraldProcess server =
-                open.track(HeraldProcess.start("recovery-java-restart", HistoryApps.env(APP)));
+                open.track(
+                        HeraldProcess.start("recovery-java-restart", HistoryApps.defaultAppEnv()));
         Pusher api = HistoryApps.sdk(server, APP);
         String channel = unique("history-epoch-");
         CuttableProxy proxy = proxy(server);
