@@ -68,6 +68,11 @@ public enum ChannelKind {
         return clientEvents;
     }
 
+    /** End-to-end encrypted channels (protocol §3.6): the server relays ciphertext. */
+    public boolean isEncrypted() {
+        return this == PRIVATE_ENCRYPTED || this == PRIVATE_ENCRYPTED_CACHE;
+    }
+
     /** Whether the channel keeps its last event (cache channels, protocol §3.7). */
     public boolean isCached() {
         return cached;

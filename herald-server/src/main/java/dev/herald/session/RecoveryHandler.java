@@ -7,6 +7,7 @@ import dev.herald.history.RecordedEvent;
 import dev.herald.hub.Connection;
 import dev.herald.hub.Cursor;
 import dev.herald.hub.Subscription;
+import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ClientInput;
 import dev.herald.protocol.ClientMessage;
 import dev.herald.protocol.Frames;
@@ -112,9 +113,12 @@ public final class RecoveryHandler {
         JsonNode field = subscribeData.get("herald_recovery");
         if (field == null || field.isNull()) {
             RecoveryRequest earlier = c.recoveryRequest();
-            if (earlier != null) {
-                c.recoveryRequest(earlier.without(channel)); // each position is used once
+            if (earlier == null || ChannelKind.of(channel).isEncrypted()) {
+                // pusher-java-client, the client that asks this way, decrypts every frame of an
+                // encrypted channel, pusher_internal: ones too: any frame of ours would throw there
+                return null;
             }
+            c.recoveryRequest(earlier.without(channel)); // each position is used once
             return earlier;
         }
         if (!field.isObject()) {

@@ -6,6 +6,7 @@ import dev.herald.activity.ActivityTap;
 import dev.herald.apps.App;
 import dev.herald.apps.AppFeatures;
 import dev.herald.apps.AppLimits;
+import dev.herald.apps.HistoryRule;
 import dev.herald.apps.StaticAppStore;
 import dev.herald.auth.Authenticators;
 import dev.herald.broker.LocalBroker;
@@ -54,7 +55,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class InProcessNode implements AutoCloseable {
 
-    /** Every feature on, so that every handler is reachable; limits are the defaults. */
+    /**
+     * Every feature on, so that every handler is reachable (history on every channel, so that
+     * recovery is); limits are the defaults.
+     */
     static final App APP =
             new App(
                     "app-id",
@@ -63,7 +67,8 @@ final class InProcessNode implements AutoCloseable {
                     true,
                     new AppFeatures(true, true, true, true, false, Duration.ofSeconds(30)),
                     AppLimits.defaults(),
-                    List.of());
+                    List.of(),
+                    List.of(new HistoryRule("", 50, 60)));
 
     /** The server's defaults (HERALD_MAX_FRAME_BYTES, HERALD_MAX_HTTP_BODY_BYTES). */
     static final int MAX_FRAME_BYTES = 262_144;

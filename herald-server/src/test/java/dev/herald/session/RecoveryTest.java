@@ -280,6 +280,23 @@ class RecoveryTest {
     }
 
     @Test
+    void aConnectionLevelRequestLeavesEncryptedChannelsAlone() {
+        Client client = harness.connect(APP);
+        String socket = client.socketId();
+        client.send("{\"event\":\"pusher:herald_recovery\",\"data\":{}}");
+        String channel = "private-encrypted-history";
+        client.send(
+                "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\""
+                        + channel
+                        + "\",\"auth\":\""
+                        + SessionHarness.auth(APP, socket, channel, null)
+                        + "\"}}");
+        publish(channel, "secret", null);
+        assertThat(summary(client.frames()))
+                .containsExactly("pusher_internal:subscription_succeeded", "secret");
+    }
+
+    @Test
     void everyMalformedRequestIsRefusedWithWhyAndTheSubscriptionGoesAheadWithoutPositions() {
         Client client = harness.connect(APP);
         client.socketId();
