@@ -51,7 +51,8 @@ import java.util.function.Consumer;
  * {@link #track}, {@link #untrack} and {@link #position} may be called from any thread.
  *
  * <p>Not for {@code private-encrypted-} channels: pusher-java-client decrypts every frame on them,
- * Herald's included.
+ * Herald's included, so the server leaves them out of this kind of request ({@link #track} refuses
+ * them).
  */
 public final class HeraldRecovery {
 
@@ -60,6 +61,8 @@ public final class HeraldRecovery {
 
     /** The most earlier socket ids sent (the server refuses more); the newest are kept. */
     public static final int MAX_SOCKET_IDS = 10;
+
+    private static final String ENCRYPTED_PREFIX = "private-encrypted-";
 
     static final String RECOVERY_EVENT = "pusher:herald_recovery";
     static final String POSITION_EVENT = "pusher_internal:herald_position";
@@ -118,10 +121,18 @@ public final class HeraldRecovery {
      * replaces the old one and starts without a position.
      *
      * @throws IllegalStateException if {@link #MAX_CHANNELS} other channels are tracked
+     * @throws IllegalArgumentException for a {@code private-encrypted-} channel (class comment)
      */
     public synchronized void track(Channel channel) {
         Objects.requireNonNull(channel, "channel");
         String name = channel.getName();
+        if (name.startsWith(ENCRYPTED_PREFIX)) {
+            throw new IllegalArgumentException(
+                    "cannot track "
+                            + name
+                            + ": pusher-java-client decrypts every frame of a private-encrypted-"
+                            + " channel, so the server sends it no positions");
+        }
         Tracked old = tracked.get(name);
         if (old != null && old.channel == channel) {
             return;

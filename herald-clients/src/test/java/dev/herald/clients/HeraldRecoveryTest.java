@@ -64,6 +64,24 @@ class HeraldRecoveryTest {
     }
 
     @Test
+    void refusesAnEncryptedChannel() {
+        Pusher pusher =
+                new Pusher(
+                        "app-key",
+                        new PusherOptions()
+                                .setHost("127.0.0.1")
+                                .setWsPort(1)
+                                .setChannelAuthorizer((channel, socketId) -> "{}"));
+        HeraldRecovery recovery = HeraldRecovery.enable(pusher, channel -> {});
+        Channel vault = pusher.subscribePrivateEncrypted("private-encrypted-vault", null);
+
+        assertThatThrownBy(() -> recovery.track(vault))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot track private-encrypted-vault");
+        assertThat(recovery.isTracked("private-encrypted-vault")).isFalse();
+    }
+
+    @Test
     void refusesNullArguments() {
         Pusher pusher = unconnected();
         assertThatThrownBy(() -> HeraldRecovery.enable(pusher, null))
