@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pusher.client.channel.PrivateEncryptedChannelEventListener;
 import com.pusher.client.channel.PusherEvent;
 import com.pusher.rest.Pusher;
+import com.pusher.rest.data.Event;
 import dev.herald.recovery.RecoveringClient.Feed;
 import dev.herald.testing.CuttableProxy;
 import dev.herald.testing.HeraldProcess;
@@ -141,6 +142,65 @@ class RecoveryJavaClientIT {
         assertThat(client.recovery.position(channel))
                 .isEqualTo(
                         Wire.data(positions.get(positions.size() - 1)).path("position").asText());
+    }
+
+    /**
+     * The replay of 400 missed events is slowed by the proxy and cut in its middle: the client
+     * keeps the position of the last event it got, and the next connection replays the rest, so the
+     * app still gets every event once, in order.
+     */
+    @Test
+    void aReplayCutInItsMiddleIsFinishedByTheNextConnection() {
+        String channel = unique("history-twice-");
+        CuttableProxy proxy = proxy(herald);
+        RecoveringClient client = helper(proxy);
+        Feed feed = client.subscribe(channel);
+        client.connect();
+        feed.awaitSubscribed();
+        publish(sdk, channel, 1, 5);
+        feed.awaitNumbers(5);
+
+        proxy.cut();
+        client.awaitDisconnected();
+        for (int first = 6; first <= 405; first += 10) {
+            List<Event> batch = new ArrayList<>();
+            for (int n = first; n < first + 10; n++) {
+                batch.add(new Event(channel, "n", Map.of("n", n)));
+            }
+            Results.ok(sdk.trigger(batch));
+        }
+        proxy.throttle(20_000); // about 100 events a second, each with its position frame
+        proxy.restore();
+        feed.awaitNumbers(5 + 50);
+        proxy.cut();
+        client.awaitDisconnected();
+        proxy.throttle(0);
+        proxy.restore();
+
+        feed.awaitNumbers(405);
+        feed.fence(sdk);
+        assertThat(feed.numbers()).containsExactlyElementsOf(range(1, 405));
+        assertThat(client.gaps).isEmpty();
+        List<CuttableProxy.Link> links = proxy.links();
+        assertThat(links).hasSize(3);
+        assertThat(Wire.frames(links.get(1).serverMessages(), Wire.RECOVERED, channel))
+                .as("the second connection was cut before its replay ended")
+                .isEmpty();
+        String asked =
+                Wire.data(Json.parse(links.get(2).clientMessages().get(0)))
+                        .path("channels")
+                        .path(channel)
+                        .asText();
+        long askedSerial = Long.parseLong(asked.substring(asked.indexOf(':') + 1));
+        assertThat(askedSerial).as("asked from the middle of the replay").isBetween(55L, 404L);
+        JsonNode firstReplayed =
+                Wire.data(
+                        Wire.frames(links.get(2).serverMessages(), Wire.POSITION, channel).get(0));
+        assertThat(firstReplayed.path("position").asText())
+                .isEqualTo(asked.substring(0, asked.indexOf(':') + 1) + (askedSerial + 1));
+        JsonNode recovered = Wire.recovered(links.get(2), channel);
+        assertThat(recovered.path("gap").asBoolean()).as(recovered.toString()).isFalse();
+        assertThat(recovered.path("replayed").asLong()).isEqualTo(405 - askedSerial);
     }
 
     @Test

@@ -18,8 +18,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP proxy on 127.0.0.1 in front of a server, for outages a client cannot tell from a real
  * network's: {@link #cut()} drops every connection through it at once and refuses new ones (each is
  * accepted and reset) until {@link #restore()}; {@link #upstream(int)} sends later connections to
- * another server. It reads the WebSocket traffic it carries (unmasking the client's frames), so a
- * test can see every text message each side sent, in order, per connection.
+ * another server; {@link #throttle(int)} slows what servers send. It reads the WebSocket traffic it
+ * carries (unmasking the client's frames), so a test can see every text message each side sent, in
+ * order, per connection.
  */
 public final class CuttableProxy implements AutoCloseable {
 
@@ -28,6 +29,7 @@ public final class CuttableProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private volatile int upstreamPort;
+    private volatile int downstreamBytesPerSecond;
     private volatile boolean closed;
     private boolean open = true; // guarded by this
 
@@ -56,6 +58,14 @@ public final class CuttableProxy implements AutoCloseable {
     /** Later connections go to this port of 127.0.0.1; open ones stay where they are. */
     public void upstream(int port) {
         upstreamPort = port;
+    }
+
+    /**
+     * Passes what servers send to clients at no more than this rate, on every connection (0: as
+     * fast as it comes), so that a test can act in the middle of a long stream.
+     */
+    public void throttle(int bytesPerSecond) {
+        downstreamBytesPerSecond = bytesPerSecond;
     }
 
     /** Drops every open connection (both sides) and refuses new ones until {@link #restore()}. */
@@ -100,7 +110,7 @@ public final class CuttableProxy implements AutoCloseable {
                 closeQuietly(server);
                 continue;
             }
-            Link link = new Link(client, server);
+            Link link = new Link(this, client, server);
             synchronized (this) {
                 if (!open) {
                     // cut while this one was being connected: it must not outlive the cut
@@ -143,24 +153,28 @@ public final class CuttableProxy implements AutoCloseable {
 
     /** One client connection and its upstream connection. */
     public static final class Link {
+        private static final int SLICE = 512;
+        private final CuttableProxy proxy;
         private final Socket client;
         private final Socket server;
         private final int upstreamPort;
         private final WebSocketTap fromClient = new WebSocketTap();
         private final WebSocketTap fromServer = new WebSocketTap();
 
-        private Link(Socket client, Socket server) {
+        private Link(CuttableProxy proxy, Socket client, Socket server) {
+            this.proxy = proxy;
             this.client = client;
             this.server = server;
             this.upstreamPort = server.getPort();
         }
 
         private void start() {
-            pump(client, server, fromClient, "proxy-up-" + client.getPort());
-            pump(server, client, fromServer, "proxy-down-" + client.getPort());
+            pump(client, server, fromClient, false, "proxy-up-" + client.getPort());
+            pump(server, client, fromServer, true, "proxy-down-" + client.getPort());
         }
 
-        private void pump(Socket from, Socket to, WebSocketTap tap, String name) {
+        private void pump(
+                Socket from, Socket to, WebSocketTap tap, boolean downstream, String name) {
             Thread thread =
                     new Thread(
                             () -> {
@@ -169,10 +183,21 @@ public final class CuttableProxy implements AutoCloseable {
                                         OutputStream out = to.getOutputStream()) {
                                     int read;
                                     while ((read = in.read(buffer)) >= 0) {
-                                        tap.feed(buffer, read);
-                                        out.write(buffer, 0, read);
-                                        out.flush();
+                                        int rate = downstream ? proxy.downstreamBytesPerSecond : 0;
+                                        for (int at = 0; at < read; ) {
+                                            int length =
+                                                    rate > 0 ? Math.min(SLICE, read - at) : read;
+                                            if (rate > 0) {
+                                                Thread.sleep(Math.max(1, length * 1000L / rate));
+                                            }
+                                            tap.feed(buffer, at, length);
+                                            out.write(buffer, at, length);
+                                            out.flush();
+                                            at += length;
+                                        }
                                     }
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
                                 } catch (IOException e) {
                                     // one side went away: the other goes too
                                 }
@@ -214,10 +239,10 @@ public final class CuttableProxy implements AutoCloseable {
         private byte[] pending = new byte[0];
         private boolean upgraded;
 
-        synchronized void feed(byte[] bytes, int length) {
+        synchronized void feed(byte[] bytes, int offset, int length) {
             byte[] joined = new byte[pending.length + length];
             System.arraycopy(pending, 0, joined, 0, pending.length);
-            System.arraycopy(bytes, 0, joined, pending.length, length);
+            System.arraycopy(bytes, offset, joined, pending.length, length);
             int at = 0;
             if (!upgraded) {
                 int end = headerEnd(joined);
