@@ -203,6 +203,40 @@ class RecoveryJavaClientIT {
         assertThat(recovered.path("replayed").asLong()).isEqualTo(405 - askedSerial);
     }
 
+    /**
+     * An event the app published "to others" from the client's earlier connection (its socket id as
+     * {@code socket_id}) is not replayed to it: the helper sends the earlier socket ids.
+     */
+    @Test
+    void anEventPublishedToOthersFromAnEarlierConnectionIsNotReplayed() {
+        String channel = unique("history-others-");
+        CuttableProxy proxy = proxy(herald);
+        RecoveringClient client = helper(proxy);
+        Feed feed = client.subscribe(channel);
+        client.connect();
+        feed.awaitSubscribed();
+        String earlier = client.pusher.getConnection().getSocketId();
+        publish(sdk, channel, 1, 2);
+        feed.awaitNumbers(2);
+
+        proxy.cut();
+        client.awaitDisconnected();
+        publish(sdk, channel, 3, 3);
+        Results.ok(sdk.trigger(channel, "n", Map.of("n", 4), earlier));
+        publish(sdk, channel, 5, 6);
+        proxy.restore();
+
+        feed.awaitNumbers(5);
+        feed.fence(sdk);
+        assertThat(feed.numbers()).containsExactly(1, 2, 3, 5, 6);
+        JsonNode asked = Wire.data(Json.parse(proxy.links().get(1).clientMessages().get(0)));
+        assertThat(asked.path("socket_ids").get(0).asText()).isEqualTo(earlier);
+        JsonNode recovered = Wire.recovered(proxy.links().get(1), channel);
+        assertThat(recovered.path("replayed").asInt()).as(recovered.toString()).isEqualTo(3);
+        assertThat(recovered.path("gap").asBoolean()).as(recovered.toString()).isFalse();
+        assertThat(client.gaps).isEmpty();
+    }
+
     @Test
     void aCutThatMissedNothingReplaysNothingAndSignalsNoGap() {
         String channel = unique("history-quiet-");
