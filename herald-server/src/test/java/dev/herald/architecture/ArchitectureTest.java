@@ -34,7 +34,7 @@ class ArchitectureTest {
                     List.of("session", "webhooks"),
                     List.of("hub"),
                     List.of("broker", "cache"),
-                    List.of("cluster"),
+                    List.of("cluster", "history"),
                     List.of("observers", "activity"),
                     List.of("transport", "auth", "limits", "metrics"),
                     List.of("protocol", "apps"),
