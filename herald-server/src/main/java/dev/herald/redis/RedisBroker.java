@@ -173,23 +173,31 @@ public final class RedisBroker implements Broker {
         }
         reply.whenComplete(
                 (answer, error) -> {
+                    // the event is released before the caller hears back, so a caller that waits
+                    // for the position finds its event as it left it
+                    StreamPosition position = null;
+                    Throwable failure = error;
                     try {
-                        if (error == null) {
+                        if (failure == null) {
                             // this node's listener gets the event from the script's publication,
                             // like every other node, not here: see the class comment
-                            recorded.complete(RedisChannelHistory.recorded(answer));
+                            position = RedisChannelHistory.recorded(answer);
                         } else {
-                            Throwable cause =
-                                    error instanceof CompletionException && error.getCause() != null
-                                            ? error.getCause()
-                                            : error;
-                            notRecorded(appId, channel, event, excludeSocketId, cause);
-                            recorded.completeExceptionally(cause);
+                            if (failure instanceof CompletionException
+                                    && failure.getCause() != null) {
+                                failure = failure.getCause();
+                            }
+                            notRecorded(appId, channel, event, excludeSocketId, failure);
                         }
                     } catch (RuntimeException e) {
-                        recorded.completeExceptionally(e); // an answer that is not the script's
+                        failure = e; // an answer that is not the script's, or a listener's throw
                     } finally {
                         event.release();
+                    }
+                    if (failure == null) {
+                        recorded.complete(position);
+                    } else {
+                        recorded.completeExceptionally(failure);
                     }
                 });
         return recorded;

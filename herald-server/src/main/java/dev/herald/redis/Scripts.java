@@ -71,10 +71,12 @@ final class Scripts {
     private Scripts() {}
 
     /**
-     * A script run by its SHA-1, for the scripts on the path of every publication: the text goes to
-     * Redis only when Redis does not have it (a restart, {@code SCRIPT FLUSH}), then once more in
-     * full. That one retry can put the event after others sent meanwhile, which is why only scripts
-     * whose callers accept it are run this way.
+     * A script run by its SHA-1, for the scripts on the path of every recorded publication: the
+     * text goes to Redis only when Redis does not have it (a restart, {@code SCRIPT FLUSH}), then
+     * in full for the call Redis refused. That retry runs after whatever the node sent meanwhile,
+     * so an event recorded just as Redis lost its scripts can be numbered after one the node
+     * recorded later; every node still delivers both in the order of their positions. Scripts whose
+     * calls must keep their order run by their text.
      */
     record Sha(String text, String sha) {
 
