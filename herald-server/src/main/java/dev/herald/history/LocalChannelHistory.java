@@ -86,6 +86,9 @@ public final class LocalChannelHistory implements ChannelHistory {
     @Override
     public CompletionStage<HistoryPage> read(
             String appId, String channel, StreamPosition since, int limit, HistoryRule rule) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1: " + limit);
+        }
         long now = clock.getAsLong();
         while (true) {
             Stream stream = stream(appId, channel);
