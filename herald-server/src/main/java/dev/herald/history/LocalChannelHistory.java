@@ -169,7 +169,10 @@ public final class LocalChannelHistory implements ChannelHistory {
         for (Stream stream : streams.values()) {
             synchronized (stream) {
                 stream.trimAged(now);
-                if (stream.entries.isEmpty() && now - stream.touched > EPOCH_KEPT_MILLIS) {
+                // an epoch no event was ever recorded in (a reader started it) lives only the
+                // rule's ttl: subscribing to made-up channel names must not push real events out
+                long kept = stream.head == 0 ? stream.ttlMillis : EPOCH_KEPT_MILLIS;
+                if (stream.entries.isEmpty() && now - stream.touched > kept) {
                     remove(stream);
                 }
             }

@@ -65,7 +65,9 @@ public final class RedisChannelHistory implements ChannelHistory {
                             bytes(newEpoch()),
                             bytes(rule.size()),
                             bytes(ttlMillis(rule)),
-                            bytes(epochKeptMillis(rule)),
+                            // an epoch a read starts lives only the rule's ttl until an event is
+                            // recorded: subscribing to made-up channel names must not fill Redis
+                            bytes(ttlMillis(rule)),
                             since == null ? NONE : bytes(since.epoch()),
                             since == null ? NONE : bytes(since.serial()),
                             bytes(count))

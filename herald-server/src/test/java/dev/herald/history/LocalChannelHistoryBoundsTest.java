@@ -69,6 +69,19 @@ class LocalChannelHistoryBoundsTest {
     }
 
     @Test
+    void anEpochAReaderStartedGoesAfterTheRulesTtlIfNoEventCame() {
+        LocalChannelHistory h = new LocalChannelHistory(1 << 20, now::get);
+        HistoryRule rule = new HistoryRule("", 10, 60);
+        for (int i = 0; i < 1_000; i++) {
+            h.read("1", "made-up-" + i, null, 1, rule).toCompletableFuture().join();
+        }
+        assertThat(h.channels()).isEqualTo(1_000);
+        now.addAndGet(61_000);
+        append(h, "real", 10); // the append runs the sweep
+        assertThat(h.channels()).isEqualTo(1);
+    }
+
+    @Test
     void agedEventsGoAtTheSweepAndAQuietChannelKeepsItsEpochForADay() {
         LocalChannelHistory h = new LocalChannelHistory(1 << 20, now::get);
         HistoryRule shortLived = new HistoryRule("", 10, 1);
