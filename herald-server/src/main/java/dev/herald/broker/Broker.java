@@ -43,7 +43,10 @@ public interface Broker extends AutoCloseable {
      * Records an event in the channel's history and publishes it, in one step, so that every node
      * delivers the channel's recorded events in the order of their positions (docs/recovery.md).
      * Every node's listener, this one's included, gets the event with its {@link
-     * EncodedEvent#position() position}.
+     * EncodedEvent#position() position}; an engine that routes by interest delivers it, on this
+     * node too, only once the channel is routed here ({@link #subscribe}), since only then is its
+     * order the same as the other nodes' recorded events (an event recorded earlier is in the
+     * history).
      *
      * @param rule how much of the channel's history is kept
      * @return the position the event was recorded at; fails if it could not be recorded, in which

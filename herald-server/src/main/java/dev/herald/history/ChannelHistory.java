@@ -21,6 +21,7 @@ public interface ChannelHistory extends AutoCloseable {
      * @param since the last position the reader has, or {@code null} for every event still kept
      * @param limit at most this many events (at least 1)
      * @param rule the channel's rule: how many events are kept and for how long
+     * @throws IllegalArgumentException if {@code limit} is below 1
      */
     CompletionStage<HistoryPage> read(
             String appId, String channel, StreamPosition since, int limit, HistoryRule rule);

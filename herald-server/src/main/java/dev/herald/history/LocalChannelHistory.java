@@ -86,6 +86,9 @@ public final class LocalChannelHistory implements ChannelHistory {
     @Override
     public CompletionStage<HistoryPage> read(
             String appId, String channel, StreamPosition since, int limit, HistoryRule rule) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1: " + limit);
+        }
         long now = clock.getAsLong();
         while (true) {
             Stream stream = stream(appId, channel);
@@ -166,7 +169,10 @@ public final class LocalChannelHistory implements ChannelHistory {
         for (Stream stream : streams.values()) {
             synchronized (stream) {
                 stream.trimAged(now);
-                if (stream.entries.isEmpty() && now - stream.touched > EPOCH_KEPT_MILLIS) {
+                // an epoch no event was ever recorded in (a reader started it) lives only the
+                // rule's ttl: subscribing to made-up channel names must not push real events out
+                long kept = stream.head == 0 ? stream.ttlMillis : EPOCH_KEPT_MILLIS;
+                if (stream.entries.isEmpty() && now - stream.touched > kept) {
                     remove(stream);
                 }
             }

@@ -155,25 +155,32 @@ public final class Connection {
      * never reads cannot grow the heap.
      */
     public void send(ByteBuf frame) {
+        if (write(frame)) {
+            if (reading) {
+                flushAfterRead = true;
+            } else {
+                ctx.flush();
+            }
+        }
+    }
+
+    /** Writes without flushing; {@code false} if the frame was dropped (closing or slow). */
+    private boolean write(ByteBuf frame) {
         if (closeCode != 0) {
             frame.release();
-            return;
+            return false;
         }
         Channel channel = ctx.channel();
         if (!channel.isWritable() && isSlow(channel)) {
             frame.release();
             closeSlowConsumer();
-            return;
+            return false;
         }
         meters.messagesSent().increment();
         meters.bytesSent().increment(frame.readableBytes());
         writtenBytes += frame.readableBytes();
-        if (reading) {
-            ctx.write(frame, ctx.voidPromise());
-            flushAfterRead = true;
-        } else {
-            ctx.writeAndFlush(frame, ctx.voidPromise());
-        }
+        ctx.write(frame, ctx.voidPromise());
+        return true;
     }
 
     /**
@@ -181,24 +188,9 @@ public final class Connection {
      * #flush()}: a replay's frames leave in one socket write.
      */
     public void sendWithoutFlush(ByteBuf frame) {
-        if (reading) {
-            send(frame);
-            return;
+        if (write(frame) && reading) {
+            flushAfterRead = true;
         }
-        if (closeCode != 0) {
-            frame.release();
-            return;
-        }
-        Channel channel = ctx.channel();
-        if (!channel.isWritable() && isSlow(channel)) {
-            frame.release();
-            closeSlowConsumer();
-            return;
-        }
-        meters.messagesSent().increment();
-        meters.bytesSent().increment(frame.readableBytes());
-        writtenBytes += frame.readableBytes();
-        ctx.write(frame, ctx.voidPromise());
     }
 
     /** Flushes what {@link #sendWithoutFlush} wrote (at the end of the read if one is going on). */

@@ -4,17 +4,21 @@ import dev.herald.apps.HistoryRule;
 import dev.herald.broker.Broker;
 import dev.herald.broker.BrokerListener;
 import dev.herald.broker.NodeCommand;
+import dev.herald.internal.Fatal;
 import dev.herald.protocol.EncodedEvent;
 import dev.herald.protocol.StreamPosition;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +31,15 @@ import org.slf4j.LoggerFactory;
  * <p>A publication is delivered to this node's subscribers at once and published to Redis for the
  * others; a node ignores its own messages coming back. Redis preserves order per publishing
  * connection, so each channel's events arrive in publish order from any one node.
+ *
+ * <p>A recorded publication ({@link #publishRecorded}) is one script: it numbers the event in the
+ * channel's history and publishes it, so Redis relays a channel's recorded events to every node in
+ * the order of their positions. Every node takes them from its pub/sub connection, this one
+ * included: the script's answer comes back on another connection, read on another thread, and
+ * delivering this node's events from there could put them before another node's event with a lower
+ * position that is still being read from the pub/sub connection. So this node gets its own recorded
+ * events only while it has subscribers for the channel in Redis, as it gets anyone else's; one
+ * recorded before its subscription is confirmed is in the history for the subscriber to read.
  *
  * <p>Subscriptions are reconciled, not replayed: the hub's own answer to "does this node want the
  * channel now?" decides, on the cluster thread, whether to subscribe or unsubscribe, so racing
@@ -141,10 +154,68 @@ public final class RedisBroker implements Broker {
             EncodedEvent event,
             String excludeSocketId,
             HistoryRule rule) {
-        // TODO(history): XADD and PUBLISH in one script
-        publish(appId, channel, event, excludeSocketId);
-        return CompletableFuture.failedFuture(
-                new UnsupportedOperationException("history is not kept in Redis yet"));
+        CompletableFuture<StreamPosition> recorded = new CompletableFuture<>();
+        event.retain(); // until Redis answers: the caller releases its reference on return
+        CompletableFuture<List<Object>> reply;
+        try {
+            reply =
+                    RedisChannelHistory.record(
+                            redis.publisher().async(),
+                            keys,
+                            appId,
+                            channel,
+                            rule,
+                            nodeId,
+                            Relay.relayedSocketId(excludeSocketId),
+                            event.frame());
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e); // the connections are closed
+        }
+        reply.whenComplete(
+                (answer, error) -> {
+                    // the event is released before the caller hears back, so a caller that waits
+                    // for the position finds its event as it left it
+                    StreamPosition position = null;
+                    Throwable failure = error;
+                    try {
+                        if (failure == null) {
+                            // this node's listener gets the event from the script's publication,
+                            // like every other node, not here: see the class comment
+                            position = RedisChannelHistory.recorded(answer);
+                        } else {
+                            if (failure instanceof CompletionException
+                                    && failure.getCause() != null) {
+                                failure = failure.getCause();
+                            }
+                            notRecorded(appId, channel, event, excludeSocketId, failure);
+                        }
+                    } catch (RuntimeException e) {
+                        failure = e; // an answer that is not the script's, or a listener's throw
+                    } finally {
+                        event.release();
+                    }
+                    if (failure == null) {
+                        recorded.complete(position);
+                    } else {
+                        recorded.completeExceptionally(failure);
+                    }
+                });
+        return recorded;
+    }
+
+    /**
+     * The recording script failed: the event still goes out, without a position, to this node and,
+     * if Redis answered (so the script's own publication did not happen), to the others.
+     */
+    private void notRecorded(
+            String appId, String channel, EncodedEvent event, String exclude, Throwable cause) {
+        Fatal.surface(cause);
+        log.debug("recording in Redis failed (published unrecorded): {}", cause.toString());
+        if (cause instanceof RedisCommandExecutionException) {
+            publish(appId, channel, event, exclude);
+        } else {
+            listener.onPublication(appId, channel, event, exclude);
+        }
     }
 
     @Override
@@ -172,8 +243,10 @@ public final class RedisBroker implements Broker {
                 return;
             }
             Relay.Publication publication = Relay.readPublication(message);
-            if (publication == null || publication.from(nodeId)) {
-                return; // not ours to read, or our own publication, already delivered locally
+            if (publication == null
+                    || (publication.position() == null && publication.from(nodeId))) {
+                // not ours to read, or our own unrecorded publication, already delivered locally
+                return;
             }
             RedisKeys.AppChannel target =
                     keys.readRelayChannel(new String(channel, StandardCharsets.UTF_8));
@@ -188,6 +261,11 @@ public final class RedisBroker implements Broker {
                             ByteBufAllocator.DEFAULT
                                     .directBuffer(length, length)
                                     .writeBytes(message, publication.frameOffset(), length));
+            if (publication.position() != null) {
+                EncodedEvent plain = event;
+                event = plain.recorded(target.channel(), publication.position());
+                plain.release();
+            }
             try {
                 listener.onPublication(
                         target.appId(), target.channel(), event, publication.excludeSocketId());

@@ -27,8 +27,14 @@ import dev.herald.apps.AppIds;
  *   <li>{@code herald:stats:APP|NODE}: hash of the node's two rings for the app, slot → {@code
  *       STEP:CONNECTIONS:MESSAGES}: {@code hN} the 10-second steps of the last hour, {@code dN} the
  *       minutes of the last day;
- *   <li>pub/sub {@code herald:ch:APP|CHANNEL}: publications ({@link Relay}); {@code herald:ctl}:
- *       node commands; {@code herald:act:APP}: the app's debug stream (JSON events).
+ *   <li>{@code herald:hmeta:APP|CHANNEL}: hash of a channel's history: {@code e} its epoch, {@code
+ *       n} the last serial given (docs/recovery.md);
+ *   <li>{@code herald:hist:APP|CHANNEL}: stream of the channel's kept events, entry id {@code
+ *       SERIAL-0}, fields {@code f} (frame), {@code t} (recorded at, ms) and {@code x} (excluded
+ *       socket id, empty for none);
+ *   <li>pub/sub {@code herald:ch:APP|CHANNEL}: publications, recorded or not ({@link Relay});
+ *       {@code herald:ctl}: node commands; {@code herald:act:APP}: the app's debug stream (JSON
+ *       events).
  * </ul>
  *
  * <p>{@code APP|CHANNEL} splits at its first {@code |}: app ids never contain one ({@link AppIds}),
@@ -153,6 +159,16 @@ final class RedisKeys {
 
     String cache(String appId, String channel) {
         return prefix + "cache:" + appChannel(appId, channel);
+    }
+
+    /** A channel's history: its epoch and last serial. */
+    String historyMeta(String appId, String channel) {
+        return prefix + "hmeta:" + appChannel(appId, channel);
+    }
+
+    /** A channel's history: its kept events. */
+    String historyStream(String appId, String channel) {
+        return prefix + "hist:" + appChannel(appId, channel);
     }
 
     /** The mark's own text names the channel (and user); the key only places it. */

@@ -1,6 +1,7 @@
 package dev.herald.redis;
 
 import dev.herald.broker.NodeCommand;
+import dev.herald.protocol.StreamPosition;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -18,6 +19,19 @@ import java.util.Arrays;
  * socket id longer than 255 bytes cannot be one of Herald's (they are under 32 characters), so it
  * is relayed as no exclusion: it would have matched no socket on any node.
  *
+ * <p><b>Recorded publication</b> (on the same channel), an event recorded in its channel's history
+ * (docs/recovery.md):
+ *
+ * <pre>
+ * 'R' | u8 n | node id | u8 m | excluded socket id | u8 p | position (p bytes, ASCII EPOCH:SERIAL) | frame
+ * </pre>
+ *
+ * Written by the recording script ({@code history-record.lua}), not by Java: the script numbers the
+ * event, so only Redis knows its position, and the frame goes to Redis once. A message whose
+ * position is not one (too long, not {@code EPOCH:SERIAL}) is ignored like any unreadable message.
+ * Nodes without history ignore the magic they do not know, so every node of a cluster must know it
+ * before channels are recorded.
+ *
  * <p><b>Node command</b> (on {@code herald:ctl}), UTF-8 text: {@code NODE \n TYPE \n APP \n
  * SUBJECT}. Node ids and app ids hold no newline and the type is an enum name, so the subject,
  * last, may hold anything.
@@ -25,6 +39,7 @@ import java.util.Arrays;
 final class Relay {
 
     private static final byte MAGIC = 'H';
+    private static final byte RECORDED = 'R';
     static final int MAX_FIELD_BYTES = 255;
 
     private Relay() {}
@@ -39,15 +54,22 @@ final class Relay {
         return bytes;
     }
 
+    /**
+     * The excluded socket id as the envelopes carry it: {@code null} for none, and for one too long
+     * to be Herald's.
+     */
+    static String relayedSocketId(String excludeSocketId) {
+        // written as ASCII, one byte a character
+        return excludeSocketId == null || excludeSocketId.length() > MAX_FIELD_BYTES
+                ? null
+                : excludeSocketId;
+    }
+
     /** One publication's message; reads the frame's readable bytes without changing its indexes. */
     static byte[] publication(byte[] nodeId, String excludeSocketId, ByteBuf frame) {
+        String relayed = relayedSocketId(excludeSocketId);
         byte[] exclude =
-                excludeSocketId == null
-                        ? new byte[0]
-                        : excludeSocketId.getBytes(StandardCharsets.US_ASCII);
-        if (exclude.length > MAX_FIELD_BYTES) {
-            exclude = new byte[0];
-        }
+                relayed == null ? new byte[0] : relayed.getBytes(StandardCharsets.US_ASCII);
         int frameLength = frame.readableBytes();
         byte[] message = new byte[3 + nodeId.length + exclude.length + frameLength];
         message[0] = MAGIC;
@@ -60,8 +82,17 @@ final class Relay {
         return message;
     }
 
-    /** A publication as received; the frame stays in {@code message}, from {@code frameOffset}. */
-    record Publication(byte[] message, int nodeLength, String excludeSocketId, int frameOffset) {
+    /**
+     * A publication as received; the frame stays in {@code message}, from {@code frameOffset}.
+     *
+     * @param position where the event was recorded, or {@code null} for a publication not recorded
+     */
+    record Publication(
+            byte[] message,
+            int nodeLength,
+            String excludeSocketId,
+            StreamPosition position,
+            int frameOffset) {
 
         boolean from(byte[] nodeId) {
             return Arrays.equals(message, 2, 2 + nodeLength, nodeId, 0, nodeId.length);
@@ -76,9 +107,12 @@ final class Relay {
         }
     }
 
-    /** Reads a publication; {@code null} if the message is not one or is cut short. */
+    /**
+     * Reads a publication, recorded or not; {@code null} if the message is neither, is cut short,
+     * or carries a position that is not one.
+     */
     static Publication readPublication(byte[] message) {
-        if (message.length < 3 || message[0] != MAGIC) {
+        if (message.length < 3 || (message[0] != MAGIC && message[0] != RECORDED)) {
             return null;
         }
         int nodeLength = message[1] & 0xFF;
@@ -86,8 +120,8 @@ final class Relay {
             return null;
         }
         int excludeLength = message[2 + nodeLength] & 0xFF;
-        int frameOffset = 3 + nodeLength + excludeLength;
-        if (frameOffset > message.length) {
+        int end = 3 + nodeLength + excludeLength;
+        if (end > message.length) {
             return null;
         }
         String exclude =
@@ -95,7 +129,22 @@ final class Relay {
                         ? null
                         : new String(
                                 message, 3 + nodeLength, excludeLength, StandardCharsets.US_ASCII);
-        return new Publication(message, nodeLength, exclude, frameOffset);
+        if (message[0] == MAGIC) {
+            return new Publication(message, nodeLength, exclude, null, end);
+        }
+        if (end >= message.length) {
+            return null;
+        }
+        int positionLength = message[end] & 0xFF;
+        if (end + 1 + positionLength > message.length) {
+            return null;
+        }
+        StreamPosition position =
+                StreamPosition.parse(
+                        new String(message, end + 1, positionLength, StandardCharsets.US_ASCII));
+        return position == null
+                ? null
+                : new Publication(message, nodeLength, exclude, position, end + 1 + positionLength);
     }
 
     static byte[] command(String node, NodeCommand command) {

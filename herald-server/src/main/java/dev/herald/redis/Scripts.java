@@ -1,9 +1,17 @@
 package dev.herald.redis;
 
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The Lua scripts behind cluster decisions and answers, read once from the {@code .lua} files
@@ -48,7 +56,65 @@ final class Scripts {
     /** One app's span, node by node. */
     static final String STATS_SERIES = load("stats-series");
 
+    /**
+     * Records an event in its channel's history and publishes it ({@code history-keep.lua}, then
+     * {@code history-record.lua}).
+     */
+    static final Sha HISTORY_RECORD = new Sha(load("history-keep") + load("history-record"));
+
+    /**
+     * Reads a channel's history after a position ({@code history-keep.lua}, then {@code
+     * history-read.lua}).
+     */
+    static final Sha HISTORY_READ = new Sha(load("history-keep") + load("history-read"));
+
     private Scripts() {}
+
+    /**
+     * A script run by its SHA-1, for the scripts on the path of every recorded publication: the
+     * text goes to Redis only when Redis does not have it (a restart, {@code SCRIPT FLUSH}), then
+     * in full for the call Redis refused. That retry runs after whatever the node sent meanwhile,
+     * so an event recorded just as Redis lost its scripts can be numbered after one the node
+     * recorded later; every node still delivers both in the order of their positions. Scripts whose
+     * calls must keep their order run by their text.
+     */
+    record Sha(String text, String sha) {
+
+        Sha(String text) {
+            this(text, sha1(text));
+        }
+
+        /** Runs the script, sending its text only if Redis answers that it does not know it. */
+        <T> CompletableFuture<T> run(
+                RedisAsyncCommands<byte[], byte[]> redis,
+                ScriptOutputType type,
+                byte[][] keys,
+                byte[]... args) {
+            return redis.<T>evalsha(sha, type, keys, args)
+                    .toCompletableFuture()
+                    .exceptionallyCompose(
+                            e ->
+                                    cause(e) instanceof RedisNoScriptException
+                                            ? redis.<T>eval(text, type, keys, args)
+                                                    .toCompletableFuture()
+                                            : CompletableFuture.failedFuture(cause(e)));
+        }
+
+        private static Throwable cause(Throwable e) {
+            return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        }
+
+        private static String sha1(String text) {
+            try {
+                return HexFormat.of()
+                        .formatHex(
+                                MessageDigest.getInstance("SHA-1")
+                                        .digest(text.getBytes(StandardCharsets.UTF_8)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JDK has no SHA-1", e);
+            }
+        }
+    }
 
     static String load(String name) {
         try (InputStream in = Scripts.class.getResourceAsStream(name + ".lua")) {

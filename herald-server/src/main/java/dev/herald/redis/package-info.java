@@ -6,8 +6,9 @@
  * dev.herald.redis.RedisChannelCache} (cache channels), {@link dev.herald.redis.RedisClusterView}
  * and {@link dev.herald.redis.RedisClusterState} (cluster-wide answers, decisions, leases, reaping)
  * {@link dev.herald.redis.RedisRemovalMarks} (webhook debounce across nodes), {@link
- * dev.herald.redis.RedisActivityFeed} (the debug stream across nodes) and {@link
- * dev.herald.redis.RedisStatsHistory} (the console's charts, kept in Redis).
+ * dev.herald.redis.RedisActivityFeed} (the debug stream across nodes), {@link
+ * dev.herald.redis.RedisStatsHistory} (the console's charts, kept in Redis) and {@link
+ * dev.herald.redis.RedisChannelHistory} (channel history, recorded by the broker).
  *
  * <p>One package rather than one {@code redis} sub-package per interface: the engines share the
  * connections, the thread and the key layout, which can then stay package-private, and no interface

@@ -42,6 +42,7 @@ import dev.herald.protocol.PusherError;
 import dev.herald.redis.RedisActivityFeed;
 import dev.herald.redis.RedisBroker;
 import dev.herald.redis.RedisChannelCache;
+import dev.herald.redis.RedisChannelHistory;
 import dev.herald.redis.RedisClusterState;
 import dev.herald.redis.RedisClusterView;
 import dev.herald.redis.RedisConnections;
@@ -187,7 +188,8 @@ public final class HeraldServer implements AutoCloseable {
         } else {
             // one node of a cluster: publications, cluster-wide state and caches go through Redis
             broker = new RedisBroker(redis, node);
-            channelHistory = null; // TODO(history): RedisChannelHistory
+            // every node reads and records the same history: a client may come back to any node
+            channelHistory = new RedisChannelHistory(redis);
             view = new RedisClusterView(redis);
             cache = new RedisChannelCache(redis);
             webhooks =

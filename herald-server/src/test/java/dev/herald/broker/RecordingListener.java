@@ -1,6 +1,8 @@
 package dev.herald.broker;
 
 import dev.herald.protocol.EncodedEvent;
+import dev.herald.protocol.StreamPosition;
+import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -10,8 +12,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** A node's side of a broker in a test: the channels it wants, and what reached it. */
 public final class RecordingListener implements BrokerListener {
 
-    /** One publication as it reached the listener, its frame copied out. */
-    public record Received(String appId, String channel, byte[] frame, String excludeSocketId) {
+    /**
+     * One publication as it reached the listener, its frames copied out.
+     *
+     * @param position where it was recorded, or {@code null}
+     * @param positionFrame the frame announcing the position, or {@code null}
+     */
+    public record Received(
+            String appId,
+            String channel,
+            byte[] frame,
+            String excludeSocketId,
+            StreamPosition position,
+            byte[] positionFrame) {
 
         public String text() {
             return new String(frame, StandardCharsets.ISO_8859_1);
@@ -43,9 +56,20 @@ public final class RecordingListener implements BrokerListener {
     @Override
     public void onPublication(
             String appId, String channel, EncodedEvent event, String excludeSocketId) {
-        byte[] frame = new byte[event.frame().readableBytes()];
-        event.frame().getBytes(event.frame().readerIndex(), frame);
-        publications.add(new Received(appId, channel, frame, excludeSocketId));
+        publications.add(
+                new Received(
+                        appId,
+                        channel,
+                        copy(event.frame()),
+                        excludeSocketId,
+                        event.position(),
+                        event.positionFrame() == null ? null : copy(event.positionFrame())));
+    }
+
+    private static byte[] copy(ByteBuf buffer) {
+        byte[] bytes = new byte[buffer.readableBytes()];
+        buffer.getBytes(buffer.readerIndex(), bytes);
+        return bytes;
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.pusher.rest.Pusher;
+import com.pusher.rest.data.Event;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.herald.testing.Browser;
@@ -154,7 +155,9 @@ class RecoveryBrowserIT {
         assertThat(browser.jsLong("return window.got.length;")).isEqualTo(5);
         proxy.restore();
         publish(channel, 106, 155);
+        // pusher-js tries again 15 s after the refused attempt (30 s after a second refusal)
         awaitTrue(
+                Duration.ofSeconds(100),
                 "the page connected again",
                 "return window.pusher.connection.state === 'connected' && "
                         + "window.pusher.connection.socket_id !== arguments[0];",
@@ -191,16 +194,28 @@ class RecoveryBrowserIT {
     }
 
     private void awaitTrue(String what, String script, Object... args) {
-        await(what)
-                .atMost(WAIT)
+        awaitTrue(WAIT, what, script, args);
+    }
+
+    private void awaitTrue(Duration atMost, String what, String script, Object... args) {
+        await(what + " (proxy refused " + proxy.refused() + ")")
+                .atMost(atMost)
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> Boolean.TRUE.equals(browser.js(script, args)));
     }
 
+    /**
+     * Publishes events {@code from..to} in batches of ten (the order of a batch is kept): quick
+     * enough that an outage ends before pusher-js's next attempt, whatever the machine's load.
+     */
     private void publish(String channel, int from, int to) {
-        for (int i = from; i <= to; i++) {
-            // one at a time: the server records them in the order it answers them
-            Results.ok(sdk.trigger(channel, "n", Map.of("i", i)));
+        for (int i = from; i <= to; i += 10) {
+            List<Event> batch =
+                    IntStream.rangeClosed(i, Math.min(to, i + 9))
+                            .mapToObj(n -> new Event(channel, "n", Map.of("i", n)))
+                            .toList();
+            // one batch at a time: the server records them in the order it answers them
+            Results.ok(sdk.trigger(batch));
         }
     }
 

@@ -33,6 +33,10 @@ class RedisKeysTest {
         assertThat(keys.activityChannel("app-id")).isEqualTo("herald:act:app-id");
         assertThat(keys.statsNodes("app-id")).isEqualTo("herald:stats:app-id");
         assertThat(keys.statsRings("app-id", "42")).isEqualTo("herald:stats:app-id|42");
+        assertThat(keys.historyMeta("app-id", "private-x"))
+                .isEqualTo("herald:hmeta:app-id|private-x");
+        assertThat(keys.historyStream("app-id", "private-x"))
+                .isEqualTo("herald:hist:app-id|private-x");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.broker.NodeCommand;
+import dev.herald.protocol.StreamPosition;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +104,102 @@ class RelayTest {
         assertThat(Relay.readPublication(Arrays.copyOf(whole, 3))).isNull();
         assertThat(Relay.readPublication(Arrays.copyOf(whole, 6))).isNull();
         assertThat(Relay.readPublication(Arrays.copyOf(whole, 8))).isNotNull();
+    }
+
+    /** A recorded publication as the recording script writes it (history-record.lua). */
+    private static byte[] recorded(String node, String exclude, String position, String frame) {
+        byte[] n = node.getBytes(StandardCharsets.UTF_8);
+        byte[] x = exclude.getBytes(StandardCharsets.US_ASCII);
+        byte[] p = position.getBytes(StandardCharsets.US_ASCII);
+        byte[] f = frame.getBytes(StandardCharsets.UTF_8);
+        ByteBuf out = Unpooled.buffer();
+        out.writeByte('R').writeByte(n.length).writeBytes(n);
+        out.writeByte(x.length).writeBytes(x);
+        out.writeByte(p.length).writeBytes(p);
+        out.writeBytes(f);
+        return Arrays.copyOf(out.array(), out.writerIndex());
+    }
+
+    @Test
+    void readsBackARecordedPublication() {
+        Relay.Publication read =
+                Relay.readPublication(recorded("42", "123.456", "k3j9x2ab:41", "{\"event\":1}"));
+
+        assertThat(read.position()).isEqualTo(new StreamPosition("k3j9x2ab", 41));
+        assertThat(read.node()).isEqualTo("42");
+        assertThat(read.from(NODE)).isTrue();
+        assertThat(read.excludeSocketId()).isEqualTo("123.456");
+        assertThat(frameOf(read)).isEqualTo("{\"event\":1}");
+    }
+
+    @Test
+    void readsBackARecordedPublicationWithoutExclusionOrFrame() {
+        Relay.Publication read = Relay.readPublication(recorded("42", "", "e:0", ""));
+
+        assertThat(read.position()).isEqualTo(new StreamPosition("e", 0));
+        assertThat(read.excludeSocketId()).isNull();
+        assertThat(read.frameLength()).isZero();
+    }
+
+    @Test
+    void readsNoPositionInAPublicationNotRecorded() {
+        assertThat(Relay.readPublication(Relay.publication(NODE, null, frame("F"))).position())
+                .isNull();
+    }
+
+    @Test
+    void ignoresRecordedPublicationsCutShort() {
+        byte[] whole = recorded("42", "1.2", "abc:7", "F");
+        int frameOffset = whole.length - 1;
+
+        for (int length = 0; length < frameOffset; length++) {
+            assertThat(Relay.readPublication(Arrays.copyOf(whole, length)))
+                    .as("cut at %d", length)
+                    .isNull();
+        }
+        assertThat(Relay.readPublication(Arrays.copyOf(whole, frameOffset)).frameLength()).isZero();
+        assertThat(frameOf(Relay.readPublication(whole))).isEqualTo("F");
+    }
+
+    @Test
+    void ignoresRecordedPublicationsWhosePositionIsNotOne() {
+        String tooLong = "a".repeat(16) + ":" + "9".repeat(StreamPosition.MAX_TEXT_LENGTH);
+        for (String position :
+                new String[] {
+                    "",
+                    ":",
+                    "abc",
+                    "abc:",
+                    ":7",
+                    "abc:-1",
+                    "abc:7x",
+                    "a b:7",
+                    "a:b:7",
+                    "a".repeat(17) + ":1",
+                    "abc:99999999999999999999",
+                    tooLong,
+                    "x".repeat(255)
+                }) {
+            assertThat(Relay.readPublication(recorded("42", "", position, "F")))
+                    .as("position '%s'", position)
+                    .isNull();
+        }
+    }
+
+    @Test
+    void ignoresARecordedPublicationWhosePositionLengthRunsPastTheEnd() {
+        byte[] message = recorded("42", "", "abc:7", "");
+        message[message.length - 6] = (byte) 200; // the position's length byte
+
+        assertThat(Relay.readPublication(message)).isNull();
+    }
+
+    @Test
+    void ignoresUnknownMagic() {
+        byte[] message = recorded("42", "", "abc:7", "F");
+        message[0] = 'Q';
+
+        assertThat(Relay.readPublication(message)).isNull();
     }
 
     @Test
