@@ -116,24 +116,12 @@ final class LoopOutbox implements Runnable {
                 if (p.exclude != null && p.exclude.equals(c.socketId())) {
                     continue;
                 }
-                Connection.Delivery d;
-                Cursor cursor = position == null ? null : c.cursor(p.channel);
-                if (cursor == null) {
-                    d = c.deliver(event.frame(), sendNow);
-                } else if (cursor.admit(position) == Cursor.Admit.SKIP) {
-                    continue;
-                } else {
-                    // the position first: a client cut between the two frames has the event
-                    // replayed rather than skipped
-                    Connection.Delivery first = c.deliver(event.positionFrame(), sendNow);
-                    if (first == Connection.Delivery.DROPPED) {
-                        continue;
-                    }
-                    backedUp |= first == Connection.Delivery.QUEUED_PAST_MARK;
-                    if (first != Connection.Delivery.SENT && c.markFlushPending()) {
-                        addDirty(c);
-                    }
-                    d = c.deliver(event.frame(), sendNow);
+                Connection.Delivery d =
+                        position == null
+                                ? c.deliver(event.frame(), sendNow)
+                                : deliverRecorded(c, p.channel, event, position, sendNow);
+                if (d == null) {
+                    continue; // held back or already replayed
                 }
                 if (d != Connection.Delivery.DROPPED) {
                     delivered++;
@@ -152,6 +140,41 @@ final class LoopOutbox implements Runnable {
             event.release();
         }
         return backedUp;
+    }
+
+    /**
+     * A recorded event: to a subscription that asked for positions, its position frame first (a
+     * client cut between the two frames has the event replayed rather than skipped), unless its
+     * cursor holds it back or has sent it. Apart from the loop above, so that the common path stays
+     * small enough to be compiled as one piece.
+     *
+     * @return how the event went, or {@code null} if nothing was written
+     */
+    private Connection.Delivery deliverRecorded(
+            Connection c,
+            LocalChannel channel,
+            EncodedEvent event,
+            StreamPosition position,
+            boolean sendNow) {
+        Cursor cursor = c.cursor(channel);
+        if (cursor == null) {
+            return c.deliver(event.frame(), sendNow);
+        }
+        if (cursor.admit(position) == Cursor.Admit.SKIP) {
+            return null;
+        }
+        Connection.Delivery first = c.deliver(event.positionFrame(), sendNow);
+        if (first == Connection.Delivery.DROPPED) {
+            return first;
+        }
+        if (first != Connection.Delivery.SENT && c.markFlushPending()) {
+            addDirty(c);
+        }
+        Connection.Delivery d = c.deliver(event.frame(), sendNow);
+        // the mark may have been passed by the first frame
+        return d == Connection.Delivery.QUEUED && first == Connection.Delivery.QUEUED_PAST_MARK
+                ? first
+                : d;
     }
 
     private void addDirty(Connection c) {

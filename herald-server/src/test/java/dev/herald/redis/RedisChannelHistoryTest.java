@@ -175,11 +175,18 @@ class RedisChannelHistoryTest extends ClusteredHistoryContract {
         for (int i = 1; i <= 30; i++) {
             record(node, APP, CHANNEL, "old " + i, null, second);
         }
-        pass(Duration.ofMillis(1_100));
+        pass(Duration.ofMillis(700));
+        // recorded since: the stream's own expiry moves on, only the old events age out
+        for (int i = 31; i < 64; i++) {
+            record(node, APP, CHANNEL, "new " + i, null, second);
+        }
+        pass(Duration.ofMillis(400));
+        // aged events go at every 64th event: until then they stay, bounded by the size
+        assertThat(sync().xlen(keys().historyStream(APP, CHANNEL))).isEqualTo(63);
 
-        record(node, APP, CHANNEL, "new", null, second);
+        record(node, APP, CHANNEL, "new 64", null, second);
 
-        assertThat(sync().xlen(keys().historyStream(APP, CHANNEL))).isEqualTo(1);
+        assertThat(sync().xlen(keys().historyStream(APP, CHANNEL))).isEqualTo(34);
     }
 
     @Test
