@@ -143,14 +143,14 @@ final class LoopOutbox implements Runnable {
     }
 
     /**
-     * A recorded event: to a subscription that asked for positions, its position frame first (a
-     * client cut between the two frames has the event replayed rather than skipped), unless its
-     * cursor holds it back or has sent it. Apart from the loop above, so that the common path stays
-     * small enough to be compiled as one piece.
+     * A recorded event: to a subscription that asked for positions, its position frame and the
+     * event in one write (a client cut between the two has the event replayed rather than skipped),
+     * unless its cursor holds it back or has sent it. Apart from the loop above, so that the common
+     * path stays small enough to be compiled as one piece.
      *
      * @return how the event went, or {@code null} if nothing was written
      */
-    private Connection.Delivery deliverRecorded(
+    private static Connection.Delivery deliverRecorded(
             Connection c,
             LocalChannel channel,
             EncodedEvent event,
@@ -163,18 +163,7 @@ final class LoopOutbox implements Runnable {
         if (cursor.admit(position) == Cursor.Admit.SKIP) {
             return null;
         }
-        Connection.Delivery first = c.deliver(event.positionFrame(), sendNow);
-        if (first == Connection.Delivery.DROPPED) {
-            return first;
-        }
-        if (first != Connection.Delivery.SENT && c.markFlushPending()) {
-            addDirty(c);
-        }
-        Connection.Delivery d = c.deliver(event.frame(), sendNow);
-        // the mark may have been passed by the first frame
-        return d == Connection.Delivery.QUEUED && first == Connection.Delivery.QUEUED_PAST_MARK
-                ? first
-                : d;
+        return c.deliver(event.positionedFrame(), sendNow);
     }
 
     private void addDirty(Connection c) {

@@ -18,16 +18,16 @@ public final class EncodedEvent {
 
     private final ByteBuf frame;
     private final StreamPosition position;
-    private final ByteBuf positionFrame;
+    private final ByteBuf positionedFrame;
 
     public EncodedEvent(ByteBuf frame) {
         this(frame, null, null);
     }
 
-    private EncodedEvent(ByteBuf frame, StreamPosition position, ByteBuf positionFrame) {
+    private EncodedEvent(ByteBuf frame, StreamPosition position, ByteBuf positionedFrame) {
         this.frame = frame;
         this.position = position;
-        this.positionFrame = positionFrame;
+        this.positionedFrame = positionedFrame;
     }
 
     /**
@@ -35,7 +35,17 @@ public final class EncodedEvent {
      * its own references (this one's owner still releases this one).
      */
     public EncodedEvent recorded(String channel, StreamPosition position) {
-        return new EncodedEvent(frame.retain(), position, Frames.position(channel, position));
+        ByteBuf announce = Frames.position(channel, position);
+        try {
+            ByteBuf both =
+                    announce.alloc()
+                            .directBuffer(announce.readableBytes() + frame.readableBytes())
+                            .writeBytes(announce, announce.readerIndex(), announce.readableBytes())
+                            .writeBytes(frame, frame.readerIndex(), frame.readableBytes());
+            return new EncodedEvent(frame.retain(), position, both);
+        } finally {
+            announce.release();
+        }
     }
 
     /** The frame bytes; readable from reader index to writer index. Do not modify. */
@@ -48,23 +58,26 @@ public final class EncodedEvent {
         return position;
     }
 
-    /** The frame that announces {@link #position()}, or {@code null}. Do not modify. */
-    public ByteBuf positionFrame() {
-        return positionFrame;
+    /**
+     * The {@code herald_position} frame of {@link #position()} followed by {@link #frame()}, or
+     * {@code null} if the event is not recorded. Do not modify.
+     */
+    public ByteBuf positionedFrame() {
+        return positionedFrame;
     }
 
     public EncodedEvent retain() {
         frame.retain();
-        if (positionFrame != null) {
-            positionFrame.retain();
+        if (positionedFrame != null) {
+            positionedFrame.retain();
         }
         return this;
     }
 
     public void release() {
         frame.release();
-        if (positionFrame != null) {
-            positionFrame.release();
+        if (positionedFrame != null) {
+            positionedFrame.release();
         }
     }
 

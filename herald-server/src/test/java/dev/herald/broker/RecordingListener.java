@@ -16,7 +16,8 @@ public final class RecordingListener implements BrokerListener {
      * One publication as it reached the listener, its frames copied out.
      *
      * @param position where it was recorded, or {@code null}
-     * @param positionFrame the frame announcing the position, or {@code null}
+     * @param positionedFrame the frame announcing the position followed by the event's, or {@code
+     *     null}
      */
     public record Received(
             String appId,
@@ -24,7 +25,7 @@ public final class RecordingListener implements BrokerListener {
             byte[] frame,
             String excludeSocketId,
             StreamPosition position,
-            byte[] positionFrame) {
+            byte[] positionedFrame) {
 
         public String text() {
             return new String(frame, StandardCharsets.ISO_8859_1);
@@ -63,7 +64,7 @@ public final class RecordingListener implements BrokerListener {
                         copy(event.frame()),
                         excludeSocketId,
                         event.position(),
-                        event.positionFrame() == null ? null : copy(event.positionFrame())));
+                        event.positionedFrame() == null ? null : copy(event.positionedFrame())));
     }
 
     private static byte[] copy(ByteBuf buffer) {

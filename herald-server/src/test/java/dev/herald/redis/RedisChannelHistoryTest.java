@@ -219,7 +219,7 @@ class RedisChannelHistoryTest extends ClusteredHistoryContract {
             RecordingListener.Received received = node.listener().publications.get(0);
             assertThat(received.text()).isEqualTo("hello");
             assertThat(received.position()).isNull();
-            assertThat(received.positionFrame()).isNull();
+            assertThat(received.positionedFrame()).isNull();
             assertThat(received.excludeSocketId()).isEqualTo("1.2");
         }
         assertThat(event.frame().refCnt()).isZero();

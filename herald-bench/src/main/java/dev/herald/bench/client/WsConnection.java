@@ -453,6 +453,9 @@ final class WsConnection extends ByteToMessageDecoder {
                     .append('"');
             sb.append(",\"channel_data\":\"").append(channelData.replace("\"", "\\\"")).append('"');
         }
+        if (fleet.cfg.recovery()) {
+            sb.append(",\"herald_recovery\":{}");
+        }
         sb.append("}}");
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }

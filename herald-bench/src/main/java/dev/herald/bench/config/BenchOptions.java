@@ -222,6 +222,12 @@ public final class BenchOptions {
     public boolean recvBufferRing;
 
     @Option(
+            names = "--recovery",
+            description =
+                    "Subscribe asking for channel history positions (herald_recovery), as Herald's recovery add-ons do: on channels with history each event then comes with its position frame.")
+    public boolean recovery;
+
+    @Option(
             names = "--lifetime",
             converter = Durations.class,
             description =

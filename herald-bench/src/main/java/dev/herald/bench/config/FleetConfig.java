@@ -9,6 +9,7 @@ package dev.herald.bench.config;
  * @param senders global slots below this number send client events
  * @param recvBufferRing io_uring: receive through a provided buffer ring (multishot receives)
  * @param lifetimeMs churn: how long a connection stays open once subscribed
+ * @param recovery subscriptions ask for channel history positions ({@code herald_recovery})
  * @param clientEventRate churn: client events/s each connection sends while open
  * @param ports the server ports; global slot {@code i} connects to {@code ports[i % ports.length]}
  *     ({@link #portOf}), so the spread is the same whether one process or several hold the slots
@@ -36,6 +37,7 @@ public record FleetConfig(
         String eventName,
         String localAddresses,
         boolean recvBufferRing,
+        boolean recovery,
         long lifetimeMs,
         double clientEventRate) {
 
@@ -88,6 +90,7 @@ public record FleetConfig(
                 c.eventName(),
                 c.localAddresses(),
                 c.recvBufferRing(),
+                c.recovery(),
                 c.lifetimeMs(),
                 c.clientEventRate());
     }
