@@ -752,5 +752,44 @@ describe('Laravel Echo 2', () => {
     await outage(pusher, proxy, name, 'App\\Events\\OrderShipped', got, 100);
     assert.deepEqual(gaps, []);
   });
+
+  test('stock Echo, without the add-on, on a history channel gets what it gets on a channel without history', { timeout: 90000 }, async () => {
+    const echo = new Echo({
+      broadcaster: 'pusher',
+      key: server.app.key,
+      cluster: 'mt1',
+      wsHost: HOST,
+      wsPort: server.port,
+      forceTLS: false,
+      enabledTransports: ['ws'],
+      disableStats: true,
+      Pusher: PusherJS,
+    });
+    echoes.add(echo);
+    const { pusher } = echo.connector;
+    pusher.rec = new Recorder(pusher);
+    await waitConnected(pusher);
+
+    const kept = uniqueName('history-stock-echo');
+    const plain = uniqueName('plain-stock-echo');
+    const got = { [kept]: new Received(), [plain]: new Received() };
+    for (const name of [kept, plain]) {
+      const subscribed = new Promise((resolve) => echo.channel(name).subscribed(resolve));
+      echo.channel(name).listen('.OrderShipped', got[name].handler);
+      await withTimeout(subscribed, DEFAULT_TIMEOUT_MS, `no subscription to ${name}`);
+    }
+    for (let i = 1; i <= 5; i += 1) await api.trigger([kept, plain], 'OrderShipped', { i });
+    await got[kept].wait(5);
+    await got[plain].wait(5);
+    await barrier(api, kept, [pusher]);
+    await barrier(api, plain, [pusher]);
+
+    assert.deepEqual(got[kept].values, range(1, 5));
+    assert.deepEqual(got[plain].values, range(1, 5));
+    const shape = (name) => pusher.rec.all((m) => m.channel === name)
+      .map((m) => [m.event, m.event === 'test-marker' ? '' : JSON.stringify(m.data)]);
+    assert.deepEqual(shape(kept), shape(plain));
+    assert.deepEqual(heraldFrames(pusher.rec.messages), []);
+  });
 });
 
