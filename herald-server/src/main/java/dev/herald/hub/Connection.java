@@ -205,14 +205,12 @@ public final class Connection {
         return ctx.channel().isWritable();
     }
 
-    /** Runs a task on this connection's loop after a delay. */
+    /**
+     * Runs a task on this connection's loop after a delay; with 0, after the loop's next turn of
+     * I/O (a scheduled task runs after it, an executed one could run before).
+     */
     public void schedule(Runnable task, long delay, TimeUnit unit) {
         ctx.executor().schedule(task, delay, unit);
-    }
-
-    /** Runs a task on this connection's loop after its next turn of I/O. */
-    public void executeLater(Runnable task) {
-        ctx.executor().schedule(task, 0, TimeUnit.NANOSECONDS);
     }
 
     /**

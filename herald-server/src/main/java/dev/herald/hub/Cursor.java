@@ -48,11 +48,6 @@ public final class Cursor {
         return Admit.WITH_POSITION;
     }
 
-    /** Whether the replay is over. */
-    public boolean isLive() {
-        return live;
-    }
-
     /**
      * The newest recorded event held back while recovering that {@code upTo} does not cover (the
      * replay must read again), or {@code null}.
@@ -77,10 +72,5 @@ public final class Cursor {
         epoch = position == null ? null : position.epoch();
         last = position == null ? 0 : position.serial();
         heldBack = null;
-    }
-
-    /** The subscription's position now (meaningful once live). */
-    public StreamPosition position() {
-        return epoch == null ? null : new StreamPosition(epoch, last);
     }
 }

@@ -1,5 +1,6 @@
 package dev.herald.protocol;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,7 +31,7 @@ public record RecoveryRequest(Map<String, StreamPosition> positions, List<String
         if (!positions.containsKey(channel)) {
             return this;
         }
-        java.util.HashMap<String, StreamPosition> rest = new java.util.HashMap<>(positions);
+        HashMap<String, StreamPosition> rest = new HashMap<>(positions);
         rest.remove(channel);
         return new RecoveryRequest(rest, socketIds);
     }

@@ -282,7 +282,7 @@ public final class RecoveryHandler {
         private void next() {
             if (c.isWritable()) {
                 waits = 0;
-                c.executeLater(this::read);
+                c.schedule(this::read, 0, TimeUnit.NANOSECONDS);
             } else if (++waits > MAX_WAITS) {
                 c.close(
                         PusherError.OVER_CAPACITY,
