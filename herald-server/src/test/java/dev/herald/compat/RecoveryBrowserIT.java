@@ -8,27 +8,21 @@ import com.pusher.rest.data.Event;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.herald.testing.Browser;
+import dev.herald.testing.CuttableProxy;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Results;
 import dev.herald.testing.TestApp;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -90,7 +84,7 @@ class RecoveryBrowserIT {
                         .env("HERALD_CONFIG", apps.toString())
                         .start();
         sdk = Sdk.of(herald);
-        proxy = new CuttableProxy(herald.port());
+        proxy = CuttableProxy.to(herald.port());
         pages = HttpServer.create(new InetSocketAddress(HeraldProcess.HOST, 0), 0);
         pages.createContext(
                 "/pusher.min.js", e -> serve(e, Files.readAllBytes(PUSHER_JS), "text/javascript"));
@@ -271,123 +265,6 @@ class RecoveryBrowserIT {
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
-            }
-        }
-    }
-
-    /**
-     * A TCP proxy on a free loopback port standing in for the network: {@link #cut()} resets every
-     * connection through it and resets each new one as soon as it is accepted, until {@link
-     * #restore()}.
-     */
-    static final class CuttableProxy implements AutoCloseable {
-        private final ServerSocket server;
-        private final int upstreamPort;
-        private final Set<Socket> open = new HashSet<>();
-        private final AtomicInteger refused = new AtomicInteger();
-        private boolean refusing;
-
-        CuttableProxy(int upstreamPort) throws IOException {
-            this.upstreamPort = upstreamPort;
-            this.server = new ServerSocket(0, 50, InetAddress.getByName(HeraldProcess.HOST));
-            Thread acceptor = new Thread(this::acceptAll, "recovery-proxy-accept");
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        int refused() {
-            return refused.get();
-        }
-
-        synchronized void cut() {
-            refusing = true;
-            open.forEach(CuttableProxy::reset);
-            open.clear();
-        }
-
-        synchronized void restore() {
-            refusing = false;
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            cut();
-        }
-
-        private void acceptAll() {
-            while (!server.isClosed()) {
-                Socket client;
-                try {
-                    client = server.accept();
-                } catch (IOException e) {
-                    return; // closed
-                }
-                try {
-                    pass(client);
-                } catch (IOException e) {
-                    reset(client);
-                }
-            }
-        }
-
-        private void pass(Socket client) throws IOException {
-            Socket upstream;
-            // checked and registered under the lock cut() takes: no pair slips past a cut
-            synchronized (this) {
-                if (refusing) {
-                    refused.incrementAndGet();
-                    reset(client);
-                    return;
-                }
-                upstream = new Socket(HeraldProcess.HOST, upstreamPort);
-                open.add(client);
-                open.add(upstream);
-            }
-            pump(client, upstream);
-            pump(upstream, client);
-        }
-
-        private void pump(Socket from, Socket to) {
-            Thread t =
-                    new Thread(
-                            () -> {
-                                byte[] buffer = new byte[16 * 1024];
-                                try (InputStream in = from.getInputStream()) {
-                                    OutputStream out = to.getOutputStream();
-                                    for (int n; (n = in.read(buffer)) >= 0; ) {
-                                        out.write(buffer, 0, n);
-                                        out.flush();
-                                    }
-                                } catch (IOException e) {
-                                    // either side gone: both go below
-                                } finally {
-                                    synchronized (this) {
-                                        open.remove(from);
-                                        open.remove(to);
-                                    }
-                                    reset(from);
-                                    reset(to);
-                                }
-                            },
-                            "recovery-proxy-pump");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        private static void reset(Socket socket) {
-            if (socket.isClosed()) {
-                return;
-            }
-            try {
-                socket.setSoLinger(true, 0); // RST: the peer sees the connection lost
-                socket.close();
-            } catch (IOException e) {
-                // closed meanwhile by the other pump: gone either way
             }
         }
     }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a server, for outages a client cannot tell from a real
@@ -32,6 +33,7 @@ public final class CuttableProxy implements AutoCloseable {
     private volatile int downstreamBytesPerSecond;
     private volatile boolean closed;
     private boolean open = true; // guarded by this
+    private final AtomicInteger refused = new AtomicInteger();
 
     private CuttableProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -83,6 +85,11 @@ public final class CuttableProxy implements AutoCloseable {
         open = true;
     }
 
+    /** Connections refused (reset as accepted) while cut, so far. */
+    public int refused() {
+        return refused.get();
+    }
+
     /** Every connection passed through so far (not the refused ones), oldest first. */
     public List<Link> links() {
         return List.copyOf(links);
@@ -97,6 +104,7 @@ public final class CuttableProxy implements AutoCloseable {
                 return; // closed
             }
             if (!isOpen()) {
+                refused.incrementAndGet();
                 reset(client);
                 continue;
             }
