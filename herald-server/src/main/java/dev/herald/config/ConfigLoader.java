@@ -125,7 +125,7 @@ public final class ConfigLoader {
                 value(MAX_CONNECTIONS),
                 value(MAX_CONNECTIONS_PER_IP_PER_SECOND),
                 tls(),
-                value(REDIS_URL),
+                redis(),
                 value(NODE_LEASE),
                 database,
                 webhookSettings(),
@@ -137,6 +137,37 @@ public final class ConfigLoader {
                         value(CONSOLE_TOKEN),
                         value(CONSOLE_MAX_VIEWERS),
                         value(CONSOLE_KEY_FILE)));
+    }
+
+    /**
+     * One Redis (or its sentinels) by URL, or a Redis Cluster by some of its nodes; {@code null}
+     * for a node on its own. The cluster's credentials mean nothing with a URL, so they are refused
+     * there rather than ignored.
+     */
+    private HeraldConfig.Redis redis() {
+        String url = value(REDIS_URL);
+        List<String> nodes = value(REDIS_CLUSTER_NODES);
+        if (url != null && !nodes.isEmpty()) {
+            throw new ConfigException(
+                    REDIS_URL.flag().subject()
+                            + " and "
+                            + REDIS_CLUSTER_NODES.flag().subject()
+                            + " both name a Redis: give one");
+        }
+        if (nodes.isEmpty()) {
+            for (Setting<?> part : List.of(REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS)) {
+                if (source.isSet(part)) {
+                    throw new ConfigException(
+                            part.flag().subject()
+                                    + " applies to "
+                                    + REDIS_CLUSTER_NODES.flag().subject()
+                                    + " only (a URL carries its own credentials and rediss:// for TLS)");
+                }
+            }
+            return url == null ? null : new HeraldConfig.Redis(url, List.of(), null, null, false);
+        }
+        return new HeraldConfig.Redis(
+                null, nodes, value(REDIS_USERNAME), value(REDIS_PASSWORD), value(REDIS_TLS));
     }
 
     /** The app of the {@code --app-*} flags (and the default app's limits). */

@@ -44,7 +44,7 @@ public record HeraldConfig(
         int maxConnections,
         int maxConnectionsPerIpPerSecond,
         Tls tls,
-        String redisUrl,
+        Redis redis,
         int nodeLeaseSeconds,
         AppsDatabase appsDatabase,
         WebhookSettings webhooks,
@@ -105,6 +105,25 @@ public record HeraldConfig(
                     + ", token="
                     + (token == null ? "none" : "****")
                     + "]";
+        }
+    }
+
+    /**
+     * The Redis the cluster's nodes share ({@code null} in the config: a node on its own): one
+     * Redis or its sentinels by {@code url}, or a Redis Cluster by some of its {@code
+     * clusterNodes}, with the cluster's credentials. The password is never printed.
+     */
+    public record Redis(
+            String url, List<String> clusterNodes, String username, String password, boolean tls) {
+        public Redis {
+            clusterNodes = List.copyOf(clusterNodes);
+        }
+
+        @Override
+        public String toString() {
+            return url != null
+                    ? "Redis[" + Redact.url(url) + "]"
+                    : "Redis[cluster " + String.join(",", clusterNodes) + ", tls=" + tls + "]";
         }
     }
 

@@ -539,6 +539,9 @@ public final class ServerSettings {
                                     null,
                                     "`text`, or `json` for one JSON object per line"));
 
+    /** Nodes beyond these are discovered from the cluster: a longer list is a mistake. */
+    static final int MAX_REDIS_CLUSTER_NODES = 64;
+
     public static final Setting<String> REDIS_URL =
             server(
                     Setting.of("redis_url", Types.OPTIONAL_STRING)
@@ -546,8 +549,9 @@ public final class ServerSettings {
                                     new Bound<>(
                                             v ->
                                                     v.startsWith("redis://")
-                                                            || v.startsWith("rediss://"),
-                                            "must start with redis:// or rediss://"))
+                                                            || v.startsWith("rediss://")
+                                                            || v.startsWith("redis-sentinel://"),
+                                            "must start with redis://, rediss:// or redis-sentinel://"))
                             .flag(
                                     "--redis-url",
                                     "HERALD_REDIS_URL",
@@ -559,7 +563,99 @@ public final class ServerSettings {
                                     "none (one node)",
                                     "`redis://host:port` (or `rediss://`, `redis://:password@host:port`): "
                                             + "this node joins the cluster sharing that Redis; a password is masked in messages and never "
-                                            + "shown by `--help`"));
+                                            + "shown by `--help`. `redis-sentinel://host1:26379,host2:26379/0#mymaster` finds the "
+                                            + "master `mymaster` through its sentinels and follows failovers (docs/scaling.md)"));
+
+    public static final Setting<List<String>> REDIS_CLUSTER_NODES =
+            server(
+                    Setting.of("redis_cluster_nodes", Types.STRINGS)
+                            .defaultValue(List.of())
+                            .bound(
+                                    Bound.rule(
+                                            ServerSettings::clusterNodesProblem,
+                                            "must be at most "
+                                                    + MAX_REDIS_CLUSTER_NODES
+                                                    + " host:port entries"))
+                            .flag(
+                                    "--redis-cluster-nodes",
+                                    "HERALD_REDIS_CLUSTER_NODES",
+                                    "host:port,host:port,...: run as one node of a cluster sharing "
+                                            + "this Redis Cluster (HERALD_REDIS_CLUSTER_NODES).")
+                            .doc(
+                                    REDIS,
+                                    "none",
+                                    "comma-separated `host:port` of some nodes of a Redis Cluster (7 or later; the rest are "
+                                            + "discovered): this node joins the Herald cluster sharing it, with publications on "
+                                            + "sharded pub/sub (docs/scaling.md). Not together with `HERALD_REDIS_URL`"));
+
+    public static final Setting<String> REDIS_USERNAME =
+            server(
+                    Setting.of("redis_username", Types.STRING)
+                            .flag(null, "HERALD_REDIS_USERNAME", null)
+                            .doc(
+                                    REDIS,
+                                    null,
+                                    "the Redis Cluster's ACL user, with `HERALD_REDIS_PASSWORD` (a URL carries its own)"));
+
+    public static final Setting<String> REDIS_PASSWORD =
+            server(
+                    Setting.of("redis_password", Types.STRING)
+                            .flag(null, "HERALD_REDIS_PASSWORD", null)
+                            .secret()
+                            .doc(
+                                    REDIS,
+                                    null,
+                                    "the Redis Cluster's password (a URL carries its own; never a flag, so it stays out of `ps`)"));
+
+    public static final Setting<Boolean> REDIS_TLS =
+            server(
+                    Setting.of("redis_tls", Types.BOOLEAN)
+                            .defaultValue(false)
+                            .flag(
+                                    "--redis-tls",
+                                    "HERALD_REDIS_TLS",
+                                    "Speak TLS to the Redis Cluster's nodes (HERALD_REDIS_TLS).")
+                            .doc(
+                                    REDIS,
+                                    null,
+                                    "speak TLS to the Redis Cluster's nodes, verified against the JVM's trust store "
+                                            + "(`rediss://` does this for a URL)"));
+
+    /**
+     * Why {@code hostPort} is not a {@code host:port} with a port in 1–65535; {@code null} if it
+     * is.
+     */
+    static String hostPortProblem(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) {
+            return "'" + hostPort + "' is not host:port";
+        }
+        try {
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            if (port < 1 || port > 65_535) {
+                return "'" + hostPort + "' has a port outside 1-65535";
+            }
+        } catch (NumberFormatException e) {
+            return "'" + hostPort + "' is not host:port";
+        }
+        return null;
+    }
+
+    static String clusterNodesProblem(List<String> entries) {
+        if (entries.size() > MAX_REDIS_CLUSTER_NODES) {
+            return entries.size()
+                    + " nodes given: name at most "
+                    + MAX_REDIS_CLUSTER_NODES
+                    + ", the rest are discovered";
+        }
+        for (String entry : entries) {
+            String problem = hostPortProblem(entry);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
 
     public static final Setting<Integer> NODE_LEASE =
             server(

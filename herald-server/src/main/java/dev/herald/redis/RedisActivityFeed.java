@@ -208,8 +208,7 @@ public final class RedisActivityFeed implements ActivityFeed {
         }
         byte[] channel = keys.activityChannel(event.app()).getBytes(StandardCharsets.UTF_8);
         try {
-            redis.publisher()
-                    .async()
+            redis.publishing()
                     .publish(channel, message)
                     .whenComplete(
                             (receivers, error) -> {
@@ -362,8 +361,7 @@ public final class RedisActivityFeed implements ActivityFeed {
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            redis.state()
-                    .async()
+            redis.commands()
                     .<List<Object>>eval(
                             Scripts.WATCHING,
                             ScriptOutputType.MULTI,

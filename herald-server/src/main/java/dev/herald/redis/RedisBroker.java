@@ -134,8 +134,7 @@ public final class RedisBroker implements Broker {
     public void publish(String appId, String channel, EncodedEvent event, String excludeSocketId) {
         listener.onPublication(appId, channel, event, excludeSocketId);
         byte[] message = Relay.publication(nodeId, excludeSocketId, event.frame());
-        redis.publisher()
-                .async()
+        redis.publishing()
                 .publish(
                         keys.relayChannel(appId, channel).getBytes(StandardCharsets.UTF_8), message)
                 .exceptionally(
@@ -160,7 +159,7 @@ public final class RedisBroker implements Broker {
         try {
             reply =
                     RedisChannelHistory.record(
-                            redis.publisher().async(),
+                            redis.publishing(),
                             keys,
                             appId,
                             channel,
@@ -226,7 +225,7 @@ public final class RedisBroker implements Broker {
     @Override
     public void broadcast(NodeCommand command) {
         listener.onCommand(command);
-        redis.publisher().async().publish(control, Relay.command(node, command));
+        redis.publishing().publish(control, Relay.command(node, command));
     }
 
     @Override

@@ -5,7 +5,7 @@ import dev.herald.cache.CachedEvent;
 import dev.herald.cache.ChannelCache;
 import dev.herald.protocol.Json;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -20,11 +20,11 @@ public final class RedisChannelCache implements ChannelCache {
 
     private static final Logger log = LoggerFactory.getLogger(RedisChannelCache.class);
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final RedisKeys keys;
 
     public RedisChannelCache(RedisConnections connections) {
-        this.redis = connections.state().async();
+        this.redis = connections.commands();
         this.keys = connections.keys();
     }
 

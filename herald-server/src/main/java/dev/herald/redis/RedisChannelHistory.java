@@ -6,7 +6,7 @@ import dev.herald.history.HistoryPage;
 import dev.herald.history.RecordedEvent;
 import dev.herald.protocol.StreamPosition;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,12 +36,12 @@ public final class RedisChannelHistory implements ChannelHistory {
 
     private static final byte[] NONE = new byte[0];
 
-    private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final RedisClusterAsyncCommands<byte[], byte[]> redis;
     private final RedisKeys keys;
 
     /** Reads through the node's connection for binary commands, the one that records. */
     public RedisChannelHistory(RedisConnections connections) {
-        this.redis = connections.publisher().async();
+        this.redis = connections.publishing();
         this.keys = connections.keys();
     }
 
@@ -86,7 +86,7 @@ public final class RedisChannelHistory implements ChannelHistory {
      * @return the script's answer, read by {@link #recorded}
      */
     static CompletableFuture<List<Object>> record(
-            RedisAsyncCommands<byte[], byte[]> redis,
+            RedisClusterAsyncCommands<byte[], byte[]> redis,
             RedisKeys keys,
             String appId,
             String channel,

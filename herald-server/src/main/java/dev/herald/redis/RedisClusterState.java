@@ -11,8 +11,8 @@ import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.Member;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -51,8 +51,8 @@ public final class RedisClusterState implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisClusterState.class);
 
     private final RedisConnections connections;
-    private final RedisAsyncCommands<String, String> redis;
-    private final RedisCommands<String, String> sync;
+    private final RedisClusterAsyncCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> sync;
     private final RedisKeys keys;
     private final String node;
     private final LocalChannels hub;
@@ -82,8 +82,8 @@ public final class RedisClusterState implements AutoCloseable {
             ClusterObserver downstream) {
         this.connections = connections;
         this.downstream = downstream;
-        this.redis = connections.state().async();
-        this.sync = connections.state().sync();
+        this.redis = connections.commands();
+        this.sync = connections.sync();
         this.keys = connections.keys();
         this.node = node;
         this.hub = hub;

@@ -4,7 +4,7 @@ import dev.herald.cluster.ClusterView;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.Member;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -23,13 +23,13 @@ import java.util.concurrent.Executor;
  */
 public final class RedisClusterView implements ClusterView {
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final RedisKeys keys;
     private final String[] nodes;
     private final Executor thread;
 
     public RedisClusterView(RedisConnections connections) {
-        this.redis = connections.state().async();
+        this.redis = connections.commands();
         this.keys = connections.keys();
         this.nodes = new String[] {keys.nodes()};
         this.thread = connections.thread();

@@ -1,13 +1,22 @@
 package dev.herald.redis;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -19,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * subscribers for. Commands issued while Redis is away fail at once rather than queue without
  * bound; Lettuce re-subscribes the pub/sub connection when Redis returns.
  *
+ * <p>The same engines run on one Redis, on a Sentinel-watched master (Lettuce asks the sentinels
+ * for the master whenever it reconnects) and on a Redis Cluster: they see only {@link
+ * RedisClusterAsyncCommands}, which routes each command by its first key on a cluster. On a cluster
+ * the relay channels are shard channels ({@link #sharded()}), kept by {@link RelaySubscriber}.
+ *
  * <p>Also owns the one "herald-cluster" thread on which the engines serialise their bookkeeping, so
  * none of it runs on an event loop or on Lettuce's I/O threads.
  */
@@ -26,43 +40,68 @@ public final class RedisConnections implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> state;
-    private final StatefulRedisConnection<byte[], byte[]> publisher;
+    /** A cluster's slots are re-read this often even when no command was redirected. */
+    static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(5);
+
+    private final RedisTarget target;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> state;
+    private final RedisClusterAsyncCommands<String, String> commands;
+    private final RedisClusterCommands<String, String> sync;
+    private final StatefulConnection<byte[], byte[]> publisher;
+    private final RedisClusterAsyncCommands<byte[], byte[]> publishing;
     private final StatefulRedisPubSubConnection<byte[], byte[]> subscriber;
     private final ExecutorService thread;
     private final RedisKeys keys;
 
-    public RedisConnections(String url) {
-        this(url, RedisKeys.DEFAULT_NAMESPACE);
+    public RedisConnections(RedisTarget target) {
+        this(target, RedisKeys.DEFAULT_NAMESPACE);
+    }
+
+    /** Connections to one Redis (tests). */
+    RedisConnections(String url, String namespace) {
+        this(RedisTarget.url(url), namespace);
     }
 
     /**
      * Connections whose engines keep their keys and channels under {@code namespace:} (tests use
      * their own).
      */
-    RedisConnections(String url, String namespace) {
+    RedisConnections(RedisTarget target, String namespace) {
+        this.target = target;
         keys = new RedisKeys(namespace);
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(Duration.ofSeconds(5));
-        client = RedisClient.create(uri);
-        client.setOptions(
-                ClientOptions.builder()
-                        .autoReconnect(true)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .build());
+        List<RedisURI> uris = target.uris();
+        uris.forEach(uri -> uri.setTimeout(Duration.ofSeconds(5)));
+        client = target.isCluster() ? clusterClient(uris) : singleClient(uris.get(0));
         try {
-            state = client.connect(StringCodec.UTF8);
-            publisher = client.connect(ByteArrayCodec.INSTANCE);
-            subscriber = client.connectPubSub(ByteArrayCodec.INSTANCE);
+            if (client instanceof RedisClusterClient cluster) {
+                StatefulRedisClusterConnection<String, String> s =
+                        cluster.connect(StringCodec.UTF8);
+                state = s;
+                commands = s.async();
+                sync = s.sync();
+                StatefulRedisClusterConnection<byte[], byte[]> p =
+                        cluster.connect(ByteArrayCodec.INSTANCE);
+                publisher = p;
+                publishing = p.async();
+                subscriber = cluster.connectPubSub(ByteArrayCodec.INSTANCE);
+            } else {
+                RedisClient single = (RedisClient) client;
+                StatefulRedisConnection<String, String> s = single.connect(StringCodec.UTF8);
+                state = s;
+                commands = s.async();
+                sync = s.sync();
+                StatefulRedisConnection<byte[], byte[]> p = single.connect(ByteArrayCodec.INSTANCE);
+                publisher = p;
+                publishing = p.async();
+                subscriber = single.connectPubSub(ByteArrayCodec.INSTANCE);
+            }
         } catch (RuntimeException e) {
-            client.shutdown();
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             throw new IllegalStateException(
-                    "cannot connect to Redis at "
-                            + uri.getHost()
-                            + ":"
-                            + uri.getPort()
-                            + " (HERALD_REDIS_URL): "
+                    "cannot connect to "
+                            + target.describe()
+                            + " (HERALD_REDIS_URL / HERALD_REDIS_CLUSTER_NODES): "
                             + e.getMessage(),
                     e);
         }
@@ -73,19 +112,83 @@ public final class RedisConnections implements AutoCloseable {
                             t.setDaemon(true);
                             return t;
                         });
-        log.info("Connected to Redis at {}:{}", uri.getHost(), uri.getPort());
+        log.info("Connected to {}", target.describe());
     }
 
-    public StatefulRedisConnection<String, String> state() {
-        return state;
+    private static RedisClient singleClient(RedisURI uri) {
+        RedisClient single = RedisClient.create(uri);
+        single.setOptions(
+                ClientOptions.builder()
+                        .autoReconnect(true)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .build());
+        return single;
     }
 
-    public StatefulRedisConnection<byte[], byte[]> publisher() {
+    /**
+     * A cluster client that re-reads the slots on every redirection, lost connection and unknown
+     * node, and every {@link #TOPOLOGY_REFRESH} regardless, so a failover or a moved slot is
+     * followed within seconds.
+     */
+    private static RedisClusterClient clusterClient(List<RedisURI> uris) {
+        RedisClusterClient cluster = RedisClusterClient.create(uris);
+        cluster.setOptions(
+                ClusterClientOptions.builder()
+                        .autoReconnect(true)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .topologyRefreshOptions(
+                                ClusterTopologyRefreshOptions.builder()
+                                        .enablePeriodicRefresh(TOPOLOGY_REFRESH)
+                                        .enableAllAdaptiveRefreshTriggers()
+                                        .build())
+                        .build());
+        return cluster;
+    }
+
+    /** State commands and scripts (strings), routed by key on a cluster. */
+    public RedisClusterAsyncCommands<String, String> commands() {
+        return commands;
+    }
+
+    /** The same connection, blocking: only for the heartbeat thread and start-up. */
+    public RedisClusterCommands<String, String> sync() {
+        return sync;
+    }
+
+    /** Publications and the scripts on their path (bytes, never decoded). */
+    public RedisClusterAsyncCommands<byte[], byte[]> publishing() {
+        return publishing;
+    }
+
+    /** The publishing connection itself (tests hold its commands back to make a backlog). */
+    StatefulConnection<byte[], byte[]> publisher() {
         return publisher;
     }
 
+    /**
+     * The pub/sub connection: on a cluster a {@code StatefulRedisClusterPubSubConnection}, whose
+     * shard channels {@link RelaySubscriber} places on the masters.
+     */
     public StatefulRedisPubSubConnection<byte[], byte[]> subscriber() {
         return subscriber;
+    }
+
+    /**
+     * Whether relay channels are shard channels ({@code SPUBLISH}/{@code SSUBSCRIBE}, Redis 7): on
+     * a cluster, so a publication reaches only its slot's master instead of every node.
+     */
+    public boolean sharded() {
+        return target.isCluster();
+    }
+
+    /** What these connections reach. */
+    public RedisTarget target() {
+        return target;
+    }
+
+    /** The Lettuce client, for its event bus (topology changes). */
+    AbstractRedisClient client() {
+        return client;
     }
 
     /** The names of every key and channel the engines use. */

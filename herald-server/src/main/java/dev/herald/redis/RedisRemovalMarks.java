@@ -3,14 +3,14 @@ package dev.herald.redis;
 import dev.herald.webhooks.RemovalMarks;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /** Webhook removal marks in Redis ({@code herald:gone:MARK} holding the marking node's id). */
 public final class RedisRemovalMarks implements RemovalMarks {
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final RedisKeys keys;
     private final String node;
     private final long ttlMillis;
@@ -20,7 +20,7 @@ public final class RedisRemovalMarks implements RemovalMarks {
      *     than the debounce, so a live node's mark is always there to confirm
      */
     public RedisRemovalMarks(RedisConnections connections, String node, Duration lifetime) {
-        this.redis = connections.state().async();
+        this.redis = connections.commands();
         this.keys = connections.keys();
         this.node = node;
         this.ttlMillis = lifetime.toMillis();

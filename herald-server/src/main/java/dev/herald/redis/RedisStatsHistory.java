@@ -5,8 +5,8 @@ import dev.herald.activity.StatsSeries;
 import dev.herald.apps.AppIds;
 import dev.herald.internal.Fatal;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -43,13 +43,13 @@ public final class RedisStatsHistory implements StatsHistory {
      */
     static final long MAX_FIGURE = 1_000_000_000_000_000L;
 
-    private final RedisAsyncCommands<String, String> async;
-    private final RedisCommands<String, String> sync;
+    private final RedisClusterAsyncCommands<String, String> async;
+    private final RedisClusterCommands<String, String> sync;
     private final RedisKeys keys;
 
     public RedisStatsHistory(RedisConnections connections) {
-        this.async = connections.state().async();
-        this.sync = connections.state().sync();
+        this.async = connections.commands();
+        this.sync = connections.sync();
         this.keys = connections.keys();
     }
 

@@ -2,7 +2,7 @@ package dev.herald.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -86,7 +86,7 @@ final class Scripts {
 
         /** Runs the script, sending its text only if Redis answers that it does not know it. */
         <T> CompletableFuture<T> run(
-                RedisAsyncCommands<byte[], byte[]> redis,
+                RedisClusterAsyncCommands<byte[], byte[]> redis,
                 ScriptOutputType type,
                 byte[][] keys,
                 byte[]... args) {

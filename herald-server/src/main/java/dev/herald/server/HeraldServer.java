@@ -48,6 +48,7 @@ import dev.herald.redis.RedisClusterView;
 import dev.herald.redis.RedisConnections;
 import dev.herald.redis.RedisRemovalMarks;
 import dev.herald.redis.RedisStatsHistory;
+import dev.herald.redis.RedisTarget;
 import dev.herald.session.PresenceNotifier;
 import dev.herald.session.SessionContext;
 import dev.herald.session.SocketIds;
@@ -156,8 +157,16 @@ public final class HeraldServer implements AutoCloseable {
         SocketIds socketIds = new SocketIds();
         String node = socketIds.node();
         boolean consoleOn = config.console().enabled() && config.metricsPort() >= 0;
-        if (config.redisUrl() != null) {
-            redis = new RedisConnections(config.redisUrl());
+        if (config.redis() != null) {
+            HeraldConfig.Redis r = config.redis();
+            redis =
+                    new RedisConnections(
+                            new RedisTarget(
+                                    r.url(),
+                                    r.clusterNodes(),
+                                    r.username(),
+                                    r.password(),
+                                    r.tls()));
         }
         if (redis == null || !consoleOn) {
             activity = new LocalActivityFeed().start();
@@ -173,7 +182,7 @@ public final class HeraldServer implements AutoCloseable {
         ChannelTable table = new ChannelTable(metrics);
         ClusterView view;
         ChannelObserver observer;
-        if (config.redisUrl() == null) {
+        if (config.redis() == null) {
             LocalChannelHistory kept =
                     new LocalChannelHistory(config.historyMaxBytes(), System::currentTimeMillis);
             metrics.channelHistory(kept::events, kept::bytes, kept::evicted);

@@ -10,7 +10,7 @@ import dev.herald.activity.ClusteredActivityFeedContract;
 import dev.herald.activity.Viewer;
 import dev.herald.broker.RecordingListener;
 import dev.herald.protocol.Json;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,11 +58,11 @@ class RedisActivityFeedTest extends ClusteredActivityFeedContract {
 
     private void publishRaw(String appId, byte[] message) {
         RedisConnections raw = redis.connect();
-        raw.publisher()
-                .sync()
+        raw.publishing()
                 .publish(
-                        raw.keys().activityChannel(appId).getBytes(StandardCharsets.UTF_8),
-                        message);
+                        raw.keys().activityChannel(appId).getBytes(StandardCharsets.UTF_8), message)
+                .toCompletableFuture()
+                .join();
     }
 
     private static byte[] json(String from, ActivityEvent event) throws Exception {
@@ -192,7 +192,7 @@ class RedisActivityFeedTest extends ClusteredActivityFeedContract {
         a.watch(APP, new Viewer());
         b.watch(OTHER_APP, new Viewer());
         await().atMost(WITHIN).until(() -> a.watching(OTHER_APP) && b.watching(APP));
-        RedisCommands<String, String> sync = redis.connect().state().sync();
+        RedisClusterCommands<String, String> sync = redis.connect().sync();
         assertThat(sync.zrange(redis.connect().keys().watching(), 0, -1)).hasSize(2);
 
         a.close();
@@ -207,9 +207,9 @@ class RedisActivityFeedTest extends ClusteredActivityFeedContract {
         a.watch(APP, new Viewer());
         RedisConnections raw = redis.connect();
         String key = raw.keys().watching();
-        await().atMost(WITHIN).until(() -> raw.state().sync().exists(key) == 1);
+        await().atMost(WITHIN).until(() -> raw.sync().exists(key) == 1);
 
-        long ttl = raw.state().sync().pttl(key);
+        long ttl = raw.sync().pttl(key);
 
         assertThat(ttl).isPositive().isLessThanOrEqualTo(LAPSE.toMillis());
     }

@@ -13,7 +13,7 @@ import dev.herald.protocol.StreamPosition;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.io.ByteArrayOutputStream;
@@ -69,8 +69,8 @@ class RedisChannelHistoryTest extends ClusteredHistoryContract {
         sync().del(keys().historyMeta(appId, channel));
     }
 
-    private RedisCommands<String, String> sync() {
-        return redis.connect().state().sync();
+    private RedisClusterCommands<String, String> sync() {
+        return redis.connect().sync();
     }
 
     private RedisKeys keys() {

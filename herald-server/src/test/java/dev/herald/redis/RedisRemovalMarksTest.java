@@ -32,7 +32,7 @@ class RedisRemovalMarksTest extends SharedRemovalMarksContract {
     /** A mark is sent without waiting; a round trip on the same connection comes back after it. */
     @Override
     protected void landed(RemovalMarks node) {
-        connections.get(node).state().sync().ping();
+        connections.get(node).sync().ping();
     }
 
     @Test
@@ -42,9 +42,9 @@ class RedisRemovalMarksTest extends SharedRemovalMarksContract {
                 RedisRemovalMarks.forDebounce(node, TestRedis.nodeId(), Duration.ofSeconds(3));
 
         marks.mark("app-id|news");
-        node.state().sync().ping();
+        node.sync().ping();
 
-        assertThat(node.state().sync().pttl(node.keys().removalMark("app-id|news")))
+        assertThat(node.sync().pttl(node.keys().removalMark("app-id|news")))
                 .isBetween(12_000L, 13_000L);
     }
 }

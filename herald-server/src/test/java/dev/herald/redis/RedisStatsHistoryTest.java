@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herald.activity.SharedStatsHistoryContract;
 import dev.herald.activity.StatsHistory;
 import dev.herald.activity.StatsSeries.Span;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -36,7 +36,7 @@ class RedisStatsHistoryTest extends SharedStatsHistoryContract {
      */
     @Override
     protected void landed(StatsHistory history) {
-        connections.get(history).state().sync().ping();
+        connections.get(history).sync().ping();
     }
 
     @AfterEach
@@ -44,8 +44,8 @@ class RedisStatsHistoryTest extends SharedStatsHistoryContract {
         histories.forEach(StatsHistory::close);
     }
 
-    private RedisCommands<String, String> sync() {
-        return redis.connect().state().sync();
+    private RedisClusterCommands<String, String> sync() {
+        return redis.connect().sync();
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -71,11 +71,11 @@ final class TestRedis implements BeforeEachCallback, AfterEachCallback {
     List<String> keys() {
         try (RedisConnections own =
                 new RedisConnections("redis://" + HOST + ":" + PORT, namespace)) {
-            return keys(own.state().sync());
+            return keys(own.sync());
         }
     }
 
-    private List<String> keys(RedisCommands<String, String> redis) {
+    private List<String> keys(RedisClusterCommands<String, String> redis) {
         List<String> keys = new ArrayList<>();
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
@@ -98,9 +98,9 @@ final class TestRedis implements BeforeEachCallback, AfterEachCallback {
         }
         try (RedisConnections own =
                 new RedisConnections("redis://" + HOST + ":" + PORT, namespace)) {
-            List<String> keys = keys(own.state().sync());
+            List<String> keys = keys(own.sync());
             if (!keys.isEmpty()) {
-                own.state().sync().del(keys.toArray(new String[0]));
+                own.sync().del(keys.toArray(new String[0]));
             }
         } finally {
             opened.forEach(RedisConnections::close);
