@@ -285,6 +285,17 @@ public final class RedisClusterProcesses implements AutoCloseable {
     }
 
     /**
+     * One command on the node on {@code port}, over a fresh socket, for a test's checks (which keys
+     * a node holds, which shard channels it serves): the reply as a String, Long, List or null.
+     */
+    public Object call(int port, String... command) {
+        if (command.length == 0) {
+            throw new IllegalArgumentException("no command");
+        }
+        return running(port).call(command);
+    }
+
+    /**
      * Ends the master on {@code port} with SIGKILL, as a crash would: no goodbye to its clients,
      * its replicas or the other masters.
      */
@@ -360,6 +371,36 @@ public final class RedisClusterProcesses implements AutoCloseable {
                             ? null
                             : port + " is a master without slots, not yet a replica";
                 });
+    }
+
+    /**
+     * Ends every node with SIGKILL at once, as a power cut would. Nothing is persisted, so every
+     * key is gone; each node's nodes.conf stays for {@link #restartAll()}.
+     */
+    public void killAll() {
+        for (RedisProcess node : nodes.values()) {
+            node.kill();
+        }
+        killedAt.clear();
+        killedFirstSlot.clear();
+    }
+
+    /**
+     * Starts every node that is not running again with its nodes.conf and waits until the cluster
+     * is whole: after {@link #killAll()}, the same masters serve the same slots, with no key.
+     */
+    public void restartAll() {
+        List<RedisProcess> down =
+                nodes.values().stream().filter(node -> !node.alive()).collect(Collectors.toList());
+        if (down.isEmpty()) {
+            throw new IllegalStateException("every node is running");
+        }
+        for (RedisProcess node : down) {
+            node.start();
+            killedAt.remove(node.port());
+            killedFirstSlot.remove(node.port());
+        }
+        RedisProcess.until("the whole cluster back after a restart", STABLE_WITHIN, this::unstable);
     }
 
     /**
