@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
+import dev.herald.testing.ClusterRedis;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Results;
 import dev.herald.testing.ServerSdk;
@@ -13,16 +14,20 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Presence, counts, the channel list and cache channels answered as one server by each of three
- * nodes (issue 6), with pusher-java-client members and pusher-http-java queries.
+ * nodes (issue 6), with pusher-java-client members and pusher-http-java queries, on the Redis of
+ * {@link ClusterRedis} (127.0.0.1:6379, or a Redis Cluster of the class's own).
  */
+@Tag(ClusterRedis.MATRIX)
 class ClusterPresenceIT {
 
     private static final TestApp APP = TestApp.named("cluster-presence");
+    private static ClusterRedis redis;
     private static List<HeraldProcess> nodes = List.of();
     private static HeraldProcess a;
     private static HeraldProcess b;
@@ -32,9 +37,10 @@ class ClusterPresenceIT {
 
     @BeforeAll
     static void startNodes() {
+        redis = ClusterRedis.shared("cluster-presence");
         nodes =
                 HeraldProcess.startAll(
-                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS),
+                        redis.node(APP),
                         "cluster-presence-a",
                         "cluster-presence-b",
                         "cluster-presence-c");
@@ -47,6 +53,9 @@ class ClusterPresenceIT {
     @AfterAll
     static void stopNodes() {
         HeraldProcess.stopAll(nodes);
+        if (redis != null) {
+            redis.close();
+        }
     }
 
     @Test

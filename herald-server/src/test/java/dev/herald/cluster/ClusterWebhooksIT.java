@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.pusher.rest.Pusher;
+import dev.herald.testing.ClusterRedis;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.ServerSdk;
 import dev.herald.testing.TestApp;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,13 +27,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>To show that nothing more arrives, {@link #fence()} occupies and vacates a fresh channel on
  * every node and waits for its {@code channel_vacated}: that removal is debounced after any removal
  * the node decided before it, and each node sends its events in order.
+ *
+ * <p>The nodes share the Redis of {@link ClusterRedis} (127.0.0.1:6379, or a Redis Cluster of the
+ * class's own).
  */
+@Tag(ClusterRedis.MATRIX)
 class ClusterWebhooksIT {
 
     private static final TestApp APP = TestApp.named("cluster-webhooks");
     private static final Duration HOOK_WAIT = Duration.ofSeconds(30);
     private static final AtomicInteger FENCES = new AtomicInteger();
     private static WebhookReceiver hooks;
+    private static ClusterRedis redis;
     private static List<HeraldProcess> nodes = List.of();
     private static HeraldProcess a;
     private static HeraldProcess b;
@@ -40,10 +47,11 @@ class ClusterWebhooksIT {
 
     @BeforeAll
     static void startNodes() {
+        redis = ClusterRedis.shared("cluster-webhooks");
         hooks = WebhookReceiver.start();
         nodes =
                 HeraldProcess.startAll(
-                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS)
+                        redis.node(APP)
                                 .env(
                                         Map.of(
                                                 "HERALD_APP_WEBHOOK_URL", hooks.url().toString(),
@@ -62,6 +70,9 @@ class ClusterWebhooksIT {
         HeraldProcess.stopAll(nodes);
         if (hooks != null) {
             hooks.close();
+        }
+        if (redis != null) {
+            redis.close();
         }
     }
 

@@ -7,6 +7,7 @@ import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Result;
+import dev.herald.testing.ClusterRedis;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
 import dev.herald.testing.RawWebSocket;
@@ -20,16 +21,21 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Delivery across nodes (issue 6) with the official clients: pusher-java-client subscribers on one
- * node, pusher-http-java calls through another, two real nodes sharing the Redis on 127.0.0.1:6379.
+ * node, pusher-http-java calls through another, two real nodes sharing the Redis on 127.0.0.1:6379,
+ * or a Redis Cluster of the class's own with {@code -Dherald.it.redis=cluster} ({@link
+ * ClusterRedis}).
  */
+@Tag(ClusterRedis.MATRIX)
 class CrossNodeDeliveryIT {
 
     private static final TestApp APP = TestApp.named("cluster-delivery");
+    private static ClusterRedis redis;
     private static List<HeraldProcess> nodes = List.of();
     private static HeraldProcess a;
     private static HeraldProcess b;
@@ -39,11 +45,8 @@ class CrossNodeDeliveryIT {
 
     @BeforeAll
     static void startNodes() {
-        nodes =
-                HeraldProcess.startAll(
-                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS),
-                        "cluster-delivery-a",
-                        "cluster-delivery-b");
+        redis = ClusterRedis.shared("cluster-delivery");
+        nodes = HeraldProcess.startAll(redis.node(APP), "cluster-delivery-a", "cluster-delivery-b");
         a = nodes.get(0);
         b = nodes.get(1);
         apiA = Api.of(a);
@@ -53,6 +56,9 @@ class CrossNodeDeliveryIT {
     @AfterAll
     static void stopNodes() {
         HeraldProcess.stopAll(nodes);
+        if (redis != null) {
+            redis.close();
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
+import dev.herald.testing.ClusterRedis;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.ServerSdk;
 import dev.herald.testing.TestApp;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,15 +23,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the surviving node's subscribers get {@code member_removed}, its queries stop listing the member,
  * and the webhooks fire once.
  *
- * <p>The nodes use a Redis of their own: any live node may reap a dead one, and a node serving
- * other apps (another test class's, or anything else on the shared Redis) would claim the reap
- * without knowing this app.
+ * <p>The nodes use a Redis of their own ({@link ClusterRedis#own}: a redis-server, or a Redis
+ * Cluster with {@code -Dherald.it.redis=cluster}): any live node may reap a dead one, and a node
+ * serving other apps (another test class's, or anything else on the shared Redis) would claim the
+ * reap without knowing this app.
  */
+@Tag(ClusterRedis.MATRIX)
 class NodeFailureIT {
 
     private static final TestApp APP = TestApp.named("cluster-failure");
     private static final int LEASE_SECONDS = 4;
-    private static PrivateRedis redis;
+    private static ClusterRedis redis;
     private static WebhookReceiver hooks;
     private static List<HeraldProcess> nodes = List.of();
     private static HeraldProcess doomed;
@@ -39,11 +43,11 @@ class NodeFailureIT {
 
     @BeforeAll
     static void startNodes() {
-        redis = PrivateRedis.start("node-failure");
+        redis = ClusterRedis.own("node-failure");
         hooks = WebhookReceiver.start();
         nodes =
                 HeraldProcess.startAll(
-                        HeraldProcess.clusterNode(APP, redis.url())
+                        redis.node(APP)
                                 .env(
                                         Map.of(
                                                 "HERALD_NODE_LEASE_SECONDS",

@@ -2,6 +2,7 @@ package dev.herald.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.testing.ClusterRedis;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.RawHttp;
 import dev.herald.testing.TestApp;
@@ -14,31 +15,37 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Pipelined HTTP requests on one connection to a clustered node are answered in the order they were
  * sent, though a cluster query ({@code GET /channels}) completes later, on Redis's threads, than a
- * request answered at once ({@code /health}). Two nodes on the Redis at 127.0.0.1:6379.
+ * request answered at once ({@code /health}). Two nodes on the Redis of {@link ClusterRedis}
+ * (127.0.0.1:6379, or a Redis Cluster of the class's own, where the query reads every master).
  */
+@Tag(ClusterRedis.MATRIX)
 class PipelinedApiIT {
 
     private static final TestApp APP = TestApp.named("cluster-pipelined");
     private static final int PAIRS = 20;
+    private static ClusterRedis redis;
     private static List<HeraldProcess> nodes = List.of();
 
     @BeforeAll
     static void startNodes() {
+        redis = ClusterRedis.shared("cluster-pipelined");
         nodes =
                 HeraldProcess.startAll(
-                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS),
-                        "cluster-pipelined-a",
-                        "cluster-pipelined-b");
+                        redis.node(APP), "cluster-pipelined-a", "cluster-pipelined-b");
     }
 
     @AfterAll
     static void stopNodes() {
         HeraldProcess.stopAll(nodes);
+        if (redis != null) {
+            redis.close();
+        }
     }
 
     @Test

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * follow a failover through {@code HERALD_REDIS_URL=redis-sentinel://…#mymaster}: clients stay
  * subscribed, publications cross the nodes again in both directions within the documented time
  * (docs/scaling.md), and members and counts are whole again, with no member removed on the way.
+ *
+ * <p>Its subject is the Sentinel topology, so it is not in the Redis matrix; a Redis Cluster's
+ * failover is {@code RedisClusterFailoverIT}'s.
  */
 class SentinelFailoverIT {
 

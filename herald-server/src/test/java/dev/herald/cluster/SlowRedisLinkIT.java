@@ -23,6 +23,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * through any node. Here node A reaches Redis over a link with 200 ms of latency each way (Redis in
  * another zone), node B directly; a pusher-java-client subscriber on A triggers through B as soon
  * as its subscription succeeds, and must get the event.
+ *
+ * <p>Single Redis only (not tagged {@link dev.herald.testing.ClusterRedis#MATRIX}): the slow link
+ * is one TCP proxy in front of one Redis, and a Redis Cluster's redirections and topology name the
+ * nodes' own ports, which a client then reaches around the proxy.
  */
 class SlowRedisLinkIT {
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
+import dev.herald.testing.ClusterRedis;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.RawWebSocket;
 import dev.herald.testing.TestApp;
@@ -14,27 +15,31 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The console of a two-node cluster on the real Redis: either node's overview sums both nodes with
  * a per-node breakdown, its debug stream shows what happens on both, and the charts' history
- * outlives a node's restart.
+ * outlives a node's restart. The Redis is {@link ClusterRedis}'s: 127.0.0.1:6379, or a Redis
+ * Cluster of the class's own with {@code -Dherald.it.redis=cluster}.
  */
+@Tag(ClusterRedis.MATRIX)
 class ConsoleClusterIT {
 
     private static final TestApp APP = TestApp.named("console-cluster");
     private static final String TOKEN = ConsoleApiIT.TOKEN;
+    private static ClusterRedis redis;
     private static List<HeraldProcess> nodes = List.of();
     private static HeraldProcess a;
     private static HeraldProcess b;
 
     @BeforeAll
     static void startNodes() {
+        redis = ClusterRedis.shared("console-cluster");
         nodes =
                 HeraldProcess.startAll(
-                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS)
-                                .env("HERALD_CONSOLE_TOKEN", TOKEN),
+                        redis.node(APP).env("HERALD_CONSOLE_TOKEN", TOKEN),
                         "console-cluster-a",
                         "console-cluster-b");
         a = nodes.get(0);
@@ -44,6 +49,9 @@ class ConsoleClusterIT {
     @AfterAll
     static void stopNodes() {
         HeraldProcess.stopAll(nodes);
+        if (redis != null) {
+            redis.close();
+        }
     }
 
     private static Pusher sdk(HeraldProcess node) {

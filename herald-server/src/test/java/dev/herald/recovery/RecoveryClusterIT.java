@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
 import dev.herald.recovery.RecoveringClient.Feed;
+import dev.herald.testing.ClusterRedis;
 import dev.herald.testing.CuttableProxy;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Json;
@@ -17,18 +18,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Recovery across two real nodes sharing the Redis on 127.0.0.1:6379, with pusher-java-client and
- * {@link dev.herald.clients.HeraldRecovery}: the client's connection is cut from one node and, when
- * it comes back, the {@link CuttableProxy} sends it to the other, which replays from the history
- * both keep in Redis. The app has a name of its own, so no other class's history meets this one's.
+ * Recovery across two real nodes sharing the Redis on 127.0.0.1:6379 (or, with {@code
+ * -Dherald.it.redis=cluster}, a Redis Cluster of the class's own: {@link ClusterRedis}), with
+ * pusher-java-client and {@link dev.herald.clients.HeraldRecovery}: the client's connection is cut
+ * from one node and, when it comes back, the {@link CuttableProxy} sends it to the other, which
+ * replays from the history both keep in Redis. The app has a name of its own, so no other class's
+ * history meets this one's.
  */
+@Tag(ClusterRedis.MATRIX)
 class RecoveryClusterIT {
 
     private static final TestApp APP = TestApp.named("recovery-cluster");
+    private static ClusterRedis redis;
     private static List<HeraldProcess> nodes = List.of();
     private static HeraldProcess a;
     private static HeraldProcess b;
@@ -38,10 +44,10 @@ class RecoveryClusterIT {
 
     @BeforeAll
     static void startNodes() {
+        redis = ClusterRedis.shared("recovery-cluster");
         nodes =
                 HeraldProcess.startAll(
-                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS)
-                                .env(HistoryApps.defaultAppEnv()),
+                        redis.node(APP).env(HistoryApps.defaultAppEnv()),
                         "recovery-cluster-a",
                         "recovery-cluster-b");
         a = nodes.get(0);
@@ -53,6 +59,9 @@ class RecoveryClusterIT {
     @AfterAll
     static void stopNodes() {
         HeraldProcess.stopAll(nodes);
+        if (redis != null) {
+            redis.close();
+        }
     }
 
     private static String unique(String prefix) {
@@ -112,7 +121,7 @@ class RecoveryClusterIT {
     void aRestartedNodeStillReplaysWithoutAGap() {
         HeraldProcess node =
                 open.track(
-                        HeraldProcess.clusterNode(APP, HeraldProcess.REDIS)
+                        redis.node(APP)
                                 .name("recovery-cluster-c")
                                 .env(HistoryApps.defaultAppEnv())
                                 .start());
