@@ -1,0 +1,334 @@
+package dev.herald.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.pusher.rest.Pusher;
+import com.pusher.rest.data.Result;
+import dev.herald.testing.ClusterRedis;
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Json;
+import dev.herald.testing.RedisClusterProcesses;
+import dev.herald.testing.Results;
+import dev.herald.testing.ServerSdk;
+import dev.herald.testing.TestApp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A channel's slot moves to another master of the Redis Cluster (IMPORTING / MIGRATING, its keys
+ * over with MIGRATE, then the new owner announced, as {@code redis-cli --cluster reshard} does)
+ * while node A publishes to it every {@value #INTERVAL_MS} ms, numbered, and its subscriber is on
+ * node B. The slot also holds the keys of a presence channel with a member on each node. Delivery
+ * must resume; the publications that node A accepted but node B never delivered are the lost ones,
+ * and the span of their publishing times is the window of lost deliveries, measured, printed and
+ * bounded by {@link #LOST_BOUND}. Afterwards every publication, through either node, arrives once
+ * and in order, and members and counts are whole.
+ */
+@Tag(RedisClusterIT.CI)
+class SlotMigrationIT {
+
+    private static final TestApp APP = TestApp.named("slot-migration");
+    static final int INTERVAL_MS = 5;
+
+    /** The longest stretch of publications that may be lost, or refused, while the slot moves. */
+    static final Duration LOST_BOUND = Duration.ofSeconds(10);
+
+    /** How long delivery may take to come back once the slot has moved. */
+    private static final Duration RESUMED = Duration.ofSeconds(15);
+
+    private static final int AFTER = 100;
+    private static ClusterRedis redis;
+    private static List<HeraldProcess> nodes = List.of();
+    private static HeraldProcess a;
+    private static HeraldProcess b;
+    private static Pusher apiA;
+    private static Pusher apiB;
+    @RegisterExtension final Clients clients = new Clients();
+
+    @BeforeAll
+    static void startNodes() {
+        redis = ClusterRedis.cluster("slot-migration");
+        nodes = HeraldProcess.startAll(redis.node(APP), "slot-migration-a", "slot-migration-b");
+        a = nodes.get(0);
+        b = nodes.get(1);
+        apiA = Api.of(a);
+        apiB = Api.of(b);
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        HeraldProcess.stopAll(nodes);
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void deliveryResumesWhenAChannelsSlotMovesAndTheLostWindowIsBounded() {
+        RedisClusterProcesses cluster = redis.cluster();
+        String channel = "ticks";
+        int slot = ClusterRedis.channelSlot(APP, channel);
+        String room = presenceChannelInSlot(slot);
+        int from = cluster.masterForSlot(slot);
+        int to = cluster.masters().stream().filter(port -> port != from).findFirst().orElseThrow();
+
+        Client reader = clients.connect(b, "reader");
+        Client.Recorder ticks = reader.subscribe(channel);
+        Client writer = clients.connect(a, "writer");
+        Client.Recorder ticksOnA = writer.subscribe(channel);
+        Client.Recorder roomOnA = writer.subscribePresence(room);
+        reader.subscribePresence(room);
+        roomOnA.awaitAdded("reader");
+        assertThat(cluster.call(from, "EXISTS", ClusterRedis.occupancyKey(APP, channel)))
+                .as("the channel's keys are on %d before the move", from)
+                .isEqualTo(1L);
+
+        Publisher publisher = Publisher.start(apiA, channel);
+        List<Sent> sent;
+        long moveStarted;
+        long moveEnded;
+        try {
+            await("the first 100 ticks on node B")
+                    .atMost(Client.WAIT)
+                    .until(() -> ticks.events("tick").size() >= 100);
+            moveStarted = System.nanoTime();
+            cluster.migrateSlot(slot, to);
+            moveEnded = System.nanoTime();
+            await("a tick published after the move reaches node B")
+                    .atMost(RESUMED)
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> maxReceived(ticks) >= publisher.firstSentAfter(moveEnded));
+            // a second more of publishing: delivery stays up once it came back
+            LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+        } finally {
+            sent = publisher.stop();
+        }
+        ticks.fence(apiA);
+
+        List<Integer> received = numbers(ticks);
+        Set<Integer> receivedSet = new HashSet<>(received);
+        List<Sent> accepted = sent.stream().filter(Sent::accepted).collect(Collectors.toList());
+        List<Sent> refused = sent.stream().filter(s -> !s.accepted()).collect(Collectors.toList());
+        List<Sent> lost =
+                accepted.stream()
+                        .filter(s -> !receivedSet.contains(s.n()))
+                        .collect(Collectors.toList());
+        long lostWindow = windowMillis(lost);
+        long refusedWindow = windowMillis(refused);
+        System.out.printf(
+                "slot %d (%s, %s) moved from %d to %d in %d ms while node A published every %d ms:"
+                        + " %d published, %d refused (window %d ms), %d accepted but not delivered"
+                        + " (window %d ms: %s)%n",
+                slot,
+                channel,
+                room,
+                from,
+                to,
+                (moveEnded - moveStarted) / 1_000_000,
+                INTERVAL_MS,
+                sent.size(),
+                refused.size(),
+                refusedWindow,
+                lost.size(),
+                lostWindow,
+                lost.stream()
+                        .map(s -> Integer.toString(s.n()))
+                        .limit(20)
+                        .collect(Collectors.joining(",")));
+
+        assertThat(lostWindow)
+                .as("ms of publications lost while the slot moved")
+                .isLessThan(LOST_BOUND.toMillis());
+        assertThat(refusedWindow)
+                .as("ms of publications refused while the slot moved")
+                .isLessThan(LOST_BOUND.toMillis());
+        assertThat(received).as("no tick twice").doesNotHaveDuplicates();
+        assertThat(received).as("ticks in publishing order").isSorted();
+        assertThat(receivedSet)
+                .as("only what node A accepted, or answered late")
+                .isSubsetOf(sent.stream().map(Sent::n).collect(Collectors.toSet()));
+
+        // after the move: everything arrives, once and in order, through either node
+        assertThat(cluster.masterForSlot(slot)).isEqualTo(to);
+        assertThat(cluster.call(to, "EXISTS", ClusterRedis.occupancyKey(APP, channel)))
+                .as("the channel's keys moved to %d", to)
+                .isEqualTo(1L);
+        int base = 1_000_000;
+        for (int i = 0; i < AFTER; i++) {
+            Results.ok(apiA.trigger(channel, "after", Map.of("n", base + i)));
+            Results.ok(apiB.trigger(channel, "after", Map.of("n", base + AFTER + i)));
+        }
+        Map<String, Client.Recorder> subscribers = Map.of("node B", ticks, "node A", ticksOnA);
+        for (Map.Entry<String, Client.Recorder> subscriber : subscribers.entrySet()) {
+            Client.Recorder recorder = subscriber.getValue();
+            await(
+                            "every publication after the move reaches the subscriber on "
+                                    + subscriber.getKey())
+                    .atMost(Client.WAIT)
+                    .untilAsserted(
+                            () ->
+                                    assertThat(afterNumbers(recorder))
+                                            .as(
+                                                    "through A %d, through B %d of %d each",
+                                                    afterNumbers(recorder).stream()
+                                                            .filter(n -> n < base + AFTER)
+                                                            .count(),
+                                                    afterNumbers(recorder).stream()
+                                                            .filter(n -> n >= base + AFTER)
+                                                            .count(),
+                                                    AFTER)
+                                            .hasSizeGreaterThanOrEqualTo(2 * AFTER));
+            recorder.fence(List.of(apiA, apiB));
+            List<Integer> after = afterNumbers(recorder);
+            assertThat(after.stream().filter(n -> n < base + AFTER))
+                    .as("through node A, in order, on %s", subscriber.getKey())
+                    .containsExactlyElementsOf(range(base, AFTER));
+            assertThat(after.stream().filter(n -> n >= base + AFTER))
+                    .as("through node B, in order, on %s", subscriber.getKey())
+                    .containsExactlyElementsOf(range(base + AFTER, AFTER));
+        }
+        for (Pusher api : List.of(apiA, apiB)) {
+            assertThat(Api.userIds(api, room)).containsExactly("reader", "writer");
+            JsonNode info =
+                    ServerSdk.get(
+                            api,
+                            "/channels/" + room,
+                            Map.of("info", "user_count,subscription_count"));
+            assertThat(info.path("user_count").asInt()).as("%s", info).isEqualTo(2);
+            assertThat(info.path("subscription_count").asInt()).as("%s", info).isEqualTo(2);
+            JsonNode ticksInfo =
+                    ServerSdk.get(
+                            api, "/channels/" + channel, Map.of("info", "subscription_count"));
+            assertThat(ticksInfo.path("subscription_count").asInt())
+                    .as("%s", ticksInfo)
+                    .isEqualTo(2);
+        }
+        roomOnA.fence(List.of(apiA, apiB));
+        assertThat(roomOnA.unsubscribedIds()).as("a slot's move removes no member").isEmpty();
+    }
+
+    /** A presence channel whose keys hash to {@code slot}: the move takes its members along. */
+    private static String presenceChannelInSlot(int slot) {
+        // about one name in 16384 hashes to a given slot
+        for (int i = 0; i < 1_000_000; i++) {
+            String channel = "presence-moving-" + i;
+            if (ClusterRedis.channelSlot(APP, channel) == slot) {
+                return channel;
+            }
+        }
+        throw new IllegalStateException("no presence-moving-N of a million in slot " + slot);
+    }
+
+    private static List<Integer> numbers(Client.Recorder recorder) {
+        return recorder.data("tick").stream()
+                .map(data -> Json.parse(data).path("n").asInt())
+                .collect(Collectors.toList());
+    }
+
+    private static List<Integer> afterNumbers(Client.Recorder recorder) {
+        return recorder.data("after").stream()
+                .map(data -> Json.parse(data).path("n").asInt())
+                .collect(Collectors.toList());
+    }
+
+    private static int maxReceived(Client.Recorder recorder) {
+        return numbers(recorder).stream().mapToInt(Integer::intValue).max().orElse(-1);
+    }
+
+    /** The span of the publishing times of {@code publications}, plus one interval; 0 for none. */
+    private static long windowMillis(List<Sent> publications) {
+        if (publications.isEmpty()) {
+            return 0;
+        }
+        long first = publications.get(0).atNanos();
+        long last = publications.get(publications.size() - 1).atNanos();
+        return (last - first) / 1_000_000 + INTERVAL_MS;
+    }
+
+    private static List<Integer> range(int from, int count) {
+        return IntStream.range(from, from + count).boxed().collect(Collectors.toList());
+    }
+
+    /** One numbered publication: when it was sent and whether node A accepted it. */
+    private record Sent(int n, long atNanos, boolean accepted) {}
+
+    /**
+     * Triggers {@code {"n":N}} as event {@code tick} through one node every {@value #INTERVAL_MS}
+     * ms (or back to back when a trigger takes longer), on a thread of its own, recording each.
+     */
+    private static final class Publisher {
+        private static final int MAX = 60_000 / INTERVAL_MS; // a minute of publishing at most
+        private final List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
+        private final Thread thread;
+        private volatile boolean stop;
+
+        private Publisher(Pusher api, String channel) {
+            thread =
+                    new Thread(
+                            () -> {
+                                long next = System.nanoTime();
+                                for (int n = 0; !stop && n < MAX; n++) {
+                                    long at = System.nanoTime();
+                                    Result result = api.trigger(channel, "tick", Map.of("n", n));
+                                    sent.add(
+                                            new Sent(
+                                                    n,
+                                                    at,
+                                                    result.getStatus() == Result.Status.SUCCESS));
+                                    next += Duration.ofMillis(INTERVAL_MS).toNanos();
+                                    LockSupport.parkNanos(next - System.nanoTime());
+                                }
+                            },
+                            "publisher " + channel);
+            thread.setDaemon(true);
+        }
+
+        static Publisher start(Pusher api, String channel) {
+            Publisher publisher = new Publisher(api, channel);
+            publisher.thread.start();
+            return publisher;
+        }
+
+        /** The number of the first publication sent after {@code nanos}; MAX+1 if none yet. */
+        int firstSentAfter(long nanos) {
+            synchronized (sent) {
+                for (Sent s : sent) {
+                    if (s.atNanos() > nanos) {
+                        return s.n();
+                    }
+                }
+            }
+            return MAX + 1;
+        }
+
+        /** Stops publishing, waits for the last trigger to be answered, returns every one. */
+        List<Sent> stop() {
+            stop = true;
+            try {
+                thread.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            assertThat(thread.isAlive()).as("publisher still running").isFalse();
+            synchronized (sent) {
+                return List.copyOf(sent);
+            }
+        }
+    }
+}
