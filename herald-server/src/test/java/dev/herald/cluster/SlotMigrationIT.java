@@ -32,12 +32,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A channel's slot moves to another master of the Redis Cluster (IMPORTING / MIGRATING, its keys
  * over with MIGRATE, then the new owner announced, as {@code redis-cli --cluster reshard} does)
- * while node A publishes to it every {@value #INTERVAL_MS} ms, numbered, and its subscriber is on
- * node B. The slot also holds the keys of a presence channel with a member on each node. Delivery
- * must resume; the publications that node A accepted but node B never delivered are the lost ones,
- * and the span of their publishing times is the window of lost deliveries, measured, printed and
- * bounded by {@link #LOST_BOUND}. Afterwards every publication, through either node, arrives once
- * and in order, and members and counts are whole.
+ * while each of two nodes publishes to the channel every {@value #INTERVAL_MS} ms, numbered, for a
+ * subscriber on the other node: both nodes' relay subscriptions must follow the slot. The slot also
+ * holds the keys of a presence channel with a member on each node. Delivery must resume both ways;
+ * per direction, the publications that the sending node accepted but the other node never delivered
+ * are the lost ones, and the span of their publishing times is the window of lost deliveries,
+ * measured, printed and bounded by {@link #LOST_BOUND}. A publication that reached the old owner as
+ * the slot moved is redirected and may arrive after later ones: those are counted and printed, none
+ * may arrive twice, and their span has the same bound. Afterwards every publication, through either
+ * node, arrives once and in order, and members and counts are whole.
  */
 @Tag(RedisClusterIT.CI)
 class SlotMigrationIT {
@@ -87,81 +90,100 @@ class SlotMigrationIT {
         int from = cluster.masterForSlot(slot);
         int to = cluster.masters().stream().filter(port -> port != from).findFirst().orElseThrow();
 
-        Client reader = clients.connect(b, "reader");
-        Client.Recorder ticks = reader.subscribe(channel);
-        Client writer = clients.connect(a, "writer");
-        Client.Recorder ticksOnA = writer.subscribe(channel);
-        Client.Recorder roomOnA = writer.subscribePresence(room);
-        reader.subscribePresence(room);
+        Client onB = clients.connect(b, "reader");
+        Client.Recorder ticksOnB = onB.subscribe(channel);
+        Client onA = clients.connect(a, "writer");
+        Client.Recorder ticksOnA = onA.subscribe(channel);
+        Client.Recorder roomOnA = onA.subscribePresence(room);
+        onB.subscribePresence(room);
         roomOnA.awaitAdded("reader");
         assertThat(cluster.call(from, "EXISTS", ClusterRedis.occupancyKey(APP, channel)))
                 .as("the channel's keys are on %d before the move", from)
                 .isEqualTo(1L);
 
-        Publisher publisher = Publisher.start(apiA, channel);
-        List<Sent> sent;
+        // each node publishes, numbered, to the other's subscriber: both relay subscriptions move
+        List<Direction> directions =
+                List.of(
+                        new Direction("A to B", Publisher.start(apiA, channel, "ab"), ticksOnB),
+                        new Direction("B to A", Publisher.start(apiB, channel, "ba"), ticksOnA));
         long moveStarted;
         long moveEnded;
         try {
-            await("the first 100 ticks on node B")
+            await("the first 100 ticks each way")
                     .atMost(Client.WAIT)
-                    .until(() -> ticks.events("tick").size() >= 100);
+                    .until(() -> directions.stream().allMatch(d -> d.received().size() >= 100));
             moveStarted = System.nanoTime();
             cluster.migrateSlot(slot, to);
             moveEnded = System.nanoTime();
-            await("a tick published after the move reaches node B")
-                    .atMost(RESUMED)
-                    .pollInterval(Duration.ofMillis(20))
-                    .until(() -> maxReceived(ticks) >= publisher.firstSentAfter(moveEnded));
+            for (Direction direction : directions) {
+                await("a tick published after the move, " + direction.name())
+                        .atMost(RESUMED)
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(
+                                () ->
+                                        direction.received().stream()
+                                                        .mapToInt(Integer::intValue)
+                                                        .max()
+                                                        .orElse(-1)
+                                                >= direction.publisher().firstSentAfter(moveEnded));
+            }
             // a second more of publishing: delivery stays up once it came back
             LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
         } finally {
-            sent = publisher.stop();
+            directions.forEach(d -> d.publisher().stop());
         }
-        ticks.fence(apiA);
+        ticksOnB.fence(apiA);
+        ticksOnA.fence(apiB);
 
-        List<Integer> received = numbers(ticks);
-        Set<Integer> receivedSet = new HashSet<>(received);
-        List<Sent> accepted = sent.stream().filter(Sent::accepted).collect(Collectors.toList());
-        List<Sent> refused = sent.stream().filter(s -> !s.accepted()).collect(Collectors.toList());
-        List<Sent> lost =
-                accepted.stream()
-                        .filter(s -> !receivedSet.contains(s.n()))
-                        .collect(Collectors.toList());
-        long lostWindow = windowMillis(lost);
-        long refusedWindow = windowMillis(refused);
-        System.out.printf(
-                "slot %d (%s, %s) moved from %d to %d in %d ms while node A published every %d ms:"
-                        + " %d published, %d refused (window %d ms), %d accepted but not delivered"
-                        + " (window %d ms: %s)%n",
-                slot,
-                channel,
-                room,
-                from,
-                to,
-                (moveEnded - moveStarted) / 1_000_000,
-                INTERVAL_MS,
-                sent.size(),
-                refused.size(),
-                refusedWindow,
-                lost.size(),
-                lostWindow,
-                lost.stream()
-                        .map(s -> Integer.toString(s.n()))
-                        .limit(20)
-                        .collect(Collectors.joining(",")));
-
-        assertThat(lostWindow)
-                .as("ms of publications lost while the slot moved")
-                .isLessThan(LOST_BOUND.toMillis());
-        assertThat(refusedWindow)
-                .as("ms of publications refused while the slot moved")
-                .isLessThan(LOST_BOUND.toMillis());
-        assertThat(received).as("no tick twice").doesNotHaveDuplicates();
-        assertThat(received).as("ticks in publishing order").isSorted();
-        assertThat(receivedSet)
-                .as("only what node A accepted, or answered late")
-                .isSubsetOf(sent.stream().map(Sent::n).collect(Collectors.toSet()));
+        List<String> failures = new ArrayList<>();
+        for (Direction direction : directions) {
+            List<Sent> sent = direction.publisher().stop();
+            List<Integer> received = direction.received();
+            Set<Integer> receivedSet = new HashSet<>(received);
+            List<Sent> refused =
+                    sent.stream().filter(s -> !s.accepted()).collect(Collectors.toList());
+            List<Sent> lost =
+                    sent.stream()
+                            .filter(s -> s.accepted() && !receivedSet.contains(s.n()))
+                            .collect(Collectors.toList());
+            List<Integer> overtaken = overtaken(received);
+            long lostWindow = windowMillis(lost);
+            long refusedWindow = windowMillis(refused);
+            long overtakenWindow = windowMillis(sentOf(sent, overtaken));
+            System.out.printf(
+                    "slot %d (%s, %s) moved from %d to %d in %d ms; %s, one every %d ms:"
+                            + " %d published, %d refused (window %d ms), %d accepted but not"
+                            + " delivered (window %d ms: %s), %d delivered after a later one"
+                            + " (window %d ms: %s)%n",
+                    slot,
+                    channel,
+                    room,
+                    from,
+                    to,
+                    (moveEnded - moveStarted) / 1_000_000,
+                    direction.name(),
+                    INTERVAL_MS,
+                    sent.size(),
+                    refused.size(),
+                    refusedWindow,
+                    lost.size(),
+                    lostWindow,
+                    first(lost.stream().map(Sent::n).collect(Collectors.toList())),
+                    overtaken.size(),
+                    overtakenWindow,
+                    first(overtaken));
+            long bound = LOST_BOUND.toMillis();
+            if (lostWindow >= bound || refusedWindow >= bound || overtakenWindow >= bound) {
+                failures.add(direction.name() + ": a window of " + bound + " ms or more");
+            }
+            if (received.size() != receivedSet.size()) {
+                failures.add(direction.name() + ": a tick delivered twice");
+            }
+            if (!sent.stream().map(Sent::n).collect(Collectors.toSet()).containsAll(receivedSet)) {
+                failures.add(direction.name() + ": a tick never published");
+            }
+        }
+        assertThat(failures).as("while the slot moved (bound %s)", LOST_BOUND).isEmpty();
 
         // after the move: everything arrives, once and in order, through either node
         assertThat(cluster.masterForSlot(slot)).isEqualTo(to);
@@ -173,7 +195,7 @@ class SlotMigrationIT {
             Results.ok(apiA.trigger(channel, "after", Map.of("n", base + i)));
             Results.ok(apiB.trigger(channel, "after", Map.of("n", base + AFTER + i)));
         }
-        Map<String, Client.Recorder> subscribers = Map.of("node B", ticks, "node A", ticksOnA);
+        Map<String, Client.Recorder> subscribers = Map.of("node B", ticksOnB, "node A", ticksOnA);
         for (Map.Entry<String, Client.Recorder> subscriber : subscribers.entrySet()) {
             Client.Recorder recorder = subscriber.getValue();
             await(
@@ -181,20 +203,22 @@ class SlotMigrationIT {
                                     + subscriber.getKey())
                     .atMost(Client.WAIT)
                     .untilAsserted(
-                            () ->
-                                    assertThat(afterNumbers(recorder))
-                                            .as(
-                                                    "through A %d, through B %d of %d each",
-                                                    afterNumbers(recorder).stream()
-                                                            .filter(n -> n < base + AFTER)
-                                                            .count(),
-                                                    afterNumbers(recorder).stream()
-                                                            .filter(n -> n >= base + AFTER)
-                                                            .count(),
-                                                    AFTER)
-                                            .hasSizeGreaterThanOrEqualTo(2 * AFTER));
+                            () -> {
+                                List<Integer> after = numbers(recorder, "after");
+                                assertThat(after.size())
+                                        .as(
+                                                "through A %d, through B %d of %d each",
+                                                after.stream()
+                                                        .filter(n -> n < base + AFTER)
+                                                        .count(),
+                                                after.stream()
+                                                        .filter(n -> n >= base + AFTER)
+                                                        .count(),
+                                                AFTER)
+                                        .isGreaterThanOrEqualTo(2 * AFTER);
+                            });
             recorder.fence(List.of(apiA, apiB));
-            List<Integer> after = afterNumbers(recorder);
+            List<Integer> after = numbers(recorder, "after");
             assertThat(after.stream().filter(n -> n < base + AFTER))
                     .as("through node A, in order, on %s", subscriber.getKey())
                     .containsExactlyElementsOf(range(base, AFTER));
@@ -202,6 +226,18 @@ class SlotMigrationIT {
                     .as("through node B, in order, on %s", subscriber.getKey())
                     .containsExactlyElementsOf(range(base + AFTER, AFTER));
         }
+        await("members and counts whole on both nodes after the move")
+                .atMost(RESUMED)
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertWhole(room, channel));
+        System.out.printf(
+                "members and counts whole on both nodes %d ms after the slot moved%n",
+                (System.nanoTime() - moveEnded) / 1_000_000);
+        roomOnA.fence(List.of(apiA, apiB));
+        assertThat(roomOnA.unsubscribedIds()).as("a slot's move removes no member").isEmpty();
+    }
+
+    private static void assertWhole(String room, String channel) {
         for (Pusher api : List.of(apiA, apiB)) {
             assertThat(Api.userIds(api, room)).containsExactly("reader", "writer");
             JsonNode info =
@@ -218,8 +254,18 @@ class SlotMigrationIT {
                     .as("%s", ticksInfo)
                     .isEqualTo(2);
         }
-        roomOnA.fence(List.of(apiA, apiB));
-        assertThat(roomOnA.unsubscribedIds()).as("a slot's move removes no member").isEmpty();
+    }
+
+    /** One way across the nodes: what one node publishes and the other node's subscriber gets. */
+    private record Direction(String name, Publisher publisher, Client.Recorder receiver) {
+        List<Integer> received() {
+            return numbers(receiver, publisher.event);
+        }
+    }
+
+    private static String first(List<Integer> numbers) {
+        return numbers.stream().limit(20).map(String::valueOf).collect(Collectors.joining(","))
+                + (numbers.size() > 20 ? ",…" : "");
     }
 
     /** A presence channel whose keys hash to {@code slot}: the move takes its members along. */
@@ -234,20 +280,28 @@ class SlotMigrationIT {
         throw new IllegalStateException("no presence-moving-N of a million in slot " + slot);
     }
 
-    private static List<Integer> numbers(Client.Recorder recorder) {
-        return recorder.data("tick").stream()
+    private static List<Integer> numbers(Client.Recorder recorder, String event) {
+        return recorder.data(event).stream()
                 .map(data -> Json.parse(data).path("n").asInt())
                 .collect(Collectors.toList());
     }
 
-    private static List<Integer> afterNumbers(Client.Recorder recorder) {
-        return recorder.data("after").stream()
-                .map(data -> Json.parse(data).path("n").asInt())
-                .collect(Collectors.toList());
+    /** The ticks that arrived after a tick published later than them, in arrival order. */
+    private static List<Integer> overtaken(List<Integer> received) {
+        List<Integer> late = new ArrayList<>();
+        int highest = -1;
+        for (int n : received) {
+            if (n < highest) {
+                late.add(n);
+            }
+            highest = Math.max(highest, n);
+        }
+        return late;
     }
 
-    private static int maxReceived(Client.Recorder recorder) {
-        return numbers(recorder).stream().mapToInt(Integer::intValue).max().orElse(-1);
+    private static List<Sent> sentOf(List<Sent> sent, List<Integer> numbers) {
+        Set<Integer> wanted = new HashSet<>(numbers);
+        return sent.stream().filter(s -> wanted.contains(s.n())).collect(Collectors.toList());
     }
 
     /** The span of the publishing times of {@code publications}, plus one interval; 0 for none. */
@@ -268,23 +322,25 @@ class SlotMigrationIT {
     private record Sent(int n, long atNanos, boolean accepted) {}
 
     /**
-     * Triggers {@code {"n":N}} as event {@code tick} through one node every {@value #INTERVAL_MS}
-     * ms (or back to back when a trigger takes longer), on a thread of its own, recording each.
+     * Triggers {@code {"n":N}} as one event name through one node every {@value #INTERVAL_MS} ms
+     * (or back to back when a trigger takes longer), on a thread of its own, recording each.
      */
     private static final class Publisher {
         private static final int MAX = 60_000 / INTERVAL_MS; // a minute of publishing at most
         private final List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
+        private final String event;
         private final Thread thread;
         private volatile boolean stop;
 
-        private Publisher(Pusher api, String channel) {
+        private Publisher(Pusher api, String channel, String event) {
+            this.event = event;
             thread =
                     new Thread(
                             () -> {
                                 long next = System.nanoTime();
                                 for (int n = 0; !stop && n < MAX; n++) {
                                     long at = System.nanoTime();
-                                    Result result = api.trigger(channel, "tick", Map.of("n", n));
+                                    Result result = api.trigger(channel, event, Map.of("n", n));
                                     sent.add(
                                             new Sent(
                                                     n,
@@ -294,12 +350,12 @@ class SlotMigrationIT {
                                     LockSupport.parkNanos(next - System.nanoTime());
                                 }
                             },
-                            "publisher " + channel);
+                            "publisher " + event);
             thread.setDaemon(true);
         }
 
-        static Publisher start(Pusher api, String channel) {
-            Publisher publisher = new Publisher(api, channel);
+        static Publisher start(Pusher api, String channel, String event) {
+            Publisher publisher = new Publisher(api, channel, event);
             publisher.thread.start();
             return publisher;
         }
@@ -316,7 +372,10 @@ class SlotMigrationIT {
             return MAX + 1;
         }
 
-        /** Stops publishing, waits for the last trigger to be answered, returns every one. */
+        /**
+         * Stops publishing (if it still does), waits for the last trigger to be answered, returns
+         * every one.
+         */
         List<Sent> stop() {
             stop = true;
             try {
