@@ -160,7 +160,7 @@ public final class BenchOptions {
     @Option(
             names = "--server-pid",
             description =
-                    "Server process id: report its CPU per delivery and RSS per connection from /proc.")
+                    "Server process id: report its CPU per delivery and RSS per connection from /proc, counting its child processes too (nginx workers).")
     public Long serverPid;
 
     @Option(

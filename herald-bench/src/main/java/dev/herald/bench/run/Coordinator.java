@@ -102,7 +102,7 @@ public final class Coordinator {
             throw new IllegalArgumentException(
                     "--server-pid " + cfg.serverPid() + " is not a running process");
         }
-        long rssBefore = cfg.serverPid() == null ? -1 : ProcStats.rssBytes(cfg.serverPid());
+        long rssBefore = cfg.serverPid() == null ? -1 : ProcStats.treeRssBytes(cfg.serverPid());
         List<Long> pids = new ArrayList<>();
         pids.add(ProcessHandle.current().pid());
         try {
@@ -355,7 +355,7 @@ public final class Coordinator {
         s.put("server_cpu_s", round(p.serverCpu(), 3));
         sleepMs(cfg.settleMs());
         if (cfg.serverPid() != null) {
-            long after = ProcStats.rssBytes(cfg.serverPid());
+            long after = ProcStats.treeRssBytes(cfg.serverPid());
             Map<String, Object> mem = new LinkedHashMap<>();
             mem.put("rss_before_bytes", rssBefore);
             mem.put("rss_after_bytes", after);
@@ -561,7 +561,7 @@ public final class Coordinator {
         r.put("unexpected_closes", p.delta(Counter.UNEXPECTED_CLOSES));
         r.put("pings_answered", p.delta(Counter.PINGS_ANSWERED));
         if (cfg.serverPid() != null) {
-            long rss = ProcStats.rssBytes(cfg.serverPid());
+            long rss = ProcStats.treeRssBytes(cfg.serverPid());
             r.put("server_rss_at_end_bytes", rss);
             long open = p.at(Counter.OPEN);
             r.put(
