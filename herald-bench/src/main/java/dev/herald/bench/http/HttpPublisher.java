@@ -197,6 +197,7 @@ public final class HttpPublisher implements AutoCloseable {
         private Phase phase;
         private long k;
         private boolean busy;
+        private boolean closeAnnounced;
         private long sentAt;
         private int channelIndex;
         private ScheduledFuture<?> timer;
@@ -352,6 +353,7 @@ public final class HttpPublisher implements AutoCloseable {
             }
             busy = false;
             if (close) {
+                closeAnnounced = true;
                 channel.close();
             } else {
                 next();
@@ -370,7 +372,11 @@ public final class HttpPublisher implements AutoCloseable {
                 error("HTTP connection closed with a request in flight");
             }
             if (!closed) {
-                loop.schedule(this::reconnect, 20, TimeUnit.MILLISECONDS);
+                // a server that closes after each answer (soketi's HTTP API does) is reconnected at
+                // once, so its throughput is not paced by this wait; an unannounced close waits
+                boolean announced = closeAnnounced;
+                closeAnnounced = false;
+                loop.schedule(this::reconnect, announced ? 0 : 20, TimeUnit.MILLISECONDS);
             }
         }
 
