@@ -14,6 +14,7 @@ import dev.herald.bench.config.Durations;
 import dev.herald.bench.config.FleetConfig;
 import dev.herald.bench.config.FleetMode;
 import dev.herald.bench.config.Scenario;
+import dev.herald.bench.config.Target;
 import dev.herald.bench.http.HttpPublisher;
 import dev.herald.bench.report.ResultReport;
 import dev.herald.bench.soak.ServerProbe;
@@ -113,8 +114,12 @@ public final class Coordinator {
                             scenario, workers, publisher, cfg.serverPid(), pids, cfg.quiet(), out);
             sampler.startTimer();
             out.printf(
-                    "herald-bench %s against %s:%s: %s%n",
-                    scenario.cliName, cfg.host(), cfg.portsText(), describe());
+                    "herald-bench %s against %s%s:%s: %s%n",
+                    scenario.cliName,
+                    cfg.target() == Target.NCHAN ? "nchan at " : "",
+                    cfg.host(),
+                    cfg.portsText(),
+                    describe());
             if (scenario == Scenario.CLIENT_EVENTS
                     && cfg.senders() > 0
                     && cfg.rate() / cfg.senders() > 10) {
@@ -311,7 +316,9 @@ public final class Coordinator {
                                 cfg.payload(),
                                 cfg.eventName(),
                                 plan,
-                                scenario == Scenario.TRIGGER));
+                                scenario == Scenario.TRIGGER,
+                                cfg.target(),
+                                cfg.nchanPubPath()));
         publisher.connect();
     }
 
