@@ -197,14 +197,18 @@ public final class RedisConnections implements AutoCloseable {
 
     /**
      * Every master's {@code run_id} ({@code INFO server}): the one master's on a single Redis or a
-     * Sentinel-watched master, every upstream node's on a cluster. A new id means a master
-     * restarted or was replaced, possibly without the last writes. Blocking: for the heartbeat.
+     * Sentinel-watched master, every upstream node's that serves slots on a cluster. A new id means
+     * a master restarted or was replaced, possibly without the last writes. Blocking: for the
+     * heartbeat.
+     *
+     * @throws RuntimeException when a master does not answer (one failing over, say)
      */
     Set<String> masterRunIds() {
         Set<String> ids = new TreeSet<>();
         if (state instanceof StatefulRedisClusterConnection<String, String> cluster) {
             for (RedisClusterNode node : cluster.getPartitions()) {
-                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                // a master that failed over keeps its flag but no slots: it is no one's master
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
                     ids.add(runId(cluster.getConnection(node.getNodeId()).sync().info("server")));
                 }
             }
