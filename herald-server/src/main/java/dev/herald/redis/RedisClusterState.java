@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,9 @@ import org.slf4j.LoggerFactory;
 public final class RedisClusterState implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisClusterState.class);
+
+    /** Channels of a dead node whose reaping scripts are sent before their answers are read. */
+    private static final int REAP_BATCH = 256;
 
     /** How long the heartbeat waits for a resync to reach Redis. */
     private static final Duration RESYNC_WAIT = Duration.ofSeconds(30);
@@ -484,6 +488,7 @@ public final class RedisClusterState implements AutoCloseable {
         await(redis.set(keys.alive(node), "1"));
     }
 
+    /** Waits for one reply (a resync's, a reap's, a heartbeat read's). */
     private static <T> T await(RedisFuture<T> reply) {
         try {
             return reply.get(RESYNC_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -558,38 +563,50 @@ public final class RedisClusterState implements AutoCloseable {
     }
 
     /**
-     * Removes what a dead node held, channel by channel (each a script in the channel's slot), and
-     * fires what its departure means for the channels and users no other node still has; then its
-     * own keys.
+     * Removes what a dead node held, channel by channel (each a script in the channel's slot, sent
+     * {@link #REAP_BATCH} at a time so a big node is reaped well within a lease), and fires what
+     * its departure means for the channels and users no other node still has; then its own keys.
      */
     private void reap(String dead, Set<String> gone) {
-        Set<String> listed = sync.smembers(keys.nodeKeys(dead));
+        List<String> listed = new ArrayList<>(sync.smembers(keys.nodeKeys(dead)));
+        List<String> others = gone.stream().filter(n -> !n.equals(dead)).toList();
         Set<String> appIds = new HashSet<>();
-        for (String key : listed) {
-            RedisKeys.AppChannel where = keys.readOccupancy(key);
-            if (where == null) {
-                continue;
+        for (int from = 0; from < listed.size(); from += REAP_BATCH) {
+            Map<RedisKeys.AppChannel, RedisFuture<List<Object>>> verdicts = new LinkedHashMap<>();
+            for (String key : listed.subList(from, Math.min(listed.size(), from + REAP_BATCH))) {
+                RedisKeys.AppChannel where = keys.readOccupancy(key);
+                if (where == null) {
+                    continue;
+                }
+                appIds.add(where.appId());
+                List<String> args = new ArrayList<>(others.size() + 2);
+                args.add(keys.membersStem(where.appId(), where.channel()));
+                args.add(dead);
+                args.addAll(others);
+                verdicts.put(
+                        where,
+                        redis.eval(
+                                Scripts.REAP,
+                                ScriptOutputType.MULTI,
+                                new String[] {
+                                    key, keys.memberNodes(where.appId(), where.channel())
+                                },
+                                args.toArray(new String[0])));
             }
-            appIds.add(where.appId());
-            List<String> args = new ArrayList<>(gone.size() + 2);
-            args.add(keys.membersStem(where.appId(), where.channel()));
-            args.add(dead);
-            gone.stream().filter(n -> !n.equals(dead)).forEach(args::add);
-            List<Object> verdict =
-                    sync.eval(
-                            Scripts.REAP,
-                            ScriptOutputType.MULTI,
-                            new String[] {key, keys.memberNodes(where.appId(), where.channel())},
-                            args.toArray(new String[0]));
-            App app = apps.byId(where.appId()).orElse(null);
-            if (app == null) {
-                continue;
-            }
-            for (int i = 1; i < verdict.size(); i++) {
-                downstream.memberRemoved(app, where.channel(), (String) verdict.get(i));
-            }
-            if ((Long) verdict.get(0) == 1L) {
-                downstream.channelVacated(app, where.channel());
+            for (Map.Entry<RedisKeys.AppChannel, RedisFuture<List<Object>>> reaped :
+                    verdicts.entrySet()) {
+                List<Object> verdict = await(reaped.getValue());
+                String channel = reaped.getKey().channel();
+                App app = apps.byId(reaped.getKey().appId()).orElse(null);
+                if (app == null) {
+                    continue;
+                }
+                for (int i = 1; i < verdict.size(); i++) {
+                    downstream.memberRemoved(app, channel, (String) verdict.get(i));
+                }
+                if ((Long) verdict.get(0) == 1L) {
+                    downstream.channelVacated(app, channel);
+                }
             }
         }
         List<String> own = new ArrayList<>();

@@ -9,9 +9,9 @@ import dev.herald.apps.AppIds;
  *
  * <p>One layout serves one Redis and a Redis Cluster alike. A Redis Cluster lets one command or
  * script touch the keys of one hash slot only, and keys that share a <em>hash tag</em>, the text
- * between the first {@code {}} and the next {@code }}}, share a slot. So every key carries the tag
- * of what it belongs to: a channel's keys hash together (and one busy app spreads over every
- * shard), a node's share hashes together, an app's stats hash together.
+ * between a key's first opening brace and the next closing one, share a slot. So every key carries
+ * the tag of what it belongs to: a channel's keys hash together (and one busy app spreads over
+ * every shard), a node's share hashes together, an app's stats hash together.
  *
  * <p>Layout, with namespace {@code herald} (the default; tests use their own):
  *
@@ -49,9 +49,9 @@ import dev.herald.apps.AppIds;
  *
  * <p>{@code APP|CHANNEL} splits at its first {@code |}: app ids never contain one ({@link AppIds}),
  * channel names may contain anything after it. Neither contains a brace (app ids by {@link AppIds},
- * channel names by {@code ChannelNames}), so a tag ends where its name does; a name with a {@code
- * }} would still keep its keys together, only cut its tag short. Node ids are digits (the node part
- * of socket ids).
+ * channel names by {@code ChannelNames}), so a tag ends where its name does; a name with a closing
+ * brace would still keep its keys together, only cut its tag short. Node ids are digits (the node
+ * part of socket ids).
  */
 final class RedisKeys {
 
