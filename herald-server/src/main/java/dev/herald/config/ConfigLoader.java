@@ -155,7 +155,8 @@ public final class ConfigLoader {
                             + " both name a Redis: give one");
         }
         if (nodes.isEmpty()) {
-            for (Setting<?> part : List.of(REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS)) {
+            for (Setting<?> part :
+                    List.of(REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS, REDIS_SHARDED_PUBSUB)) {
                 if (source.isSet(part)) {
                     throw new ConfigException(
                             part.flag().subject()
@@ -164,10 +165,17 @@ public final class ConfigLoader {
                                     + " only (a URL carries its own credentials and rediss:// for TLS)");
                 }
             }
-            return url == null ? null : new HeraldConfig.Redis(url, List.of(), null, null, false);
+            return url == null
+                    ? null
+                    : new HeraldConfig.Redis(url, List.of(), null, null, false, false);
         }
         return new HeraldConfig.Redis(
-                null, nodes, value(REDIS_USERNAME), value(REDIS_PASSWORD), value(REDIS_TLS));
+                null,
+                nodes,
+                value(REDIS_USERNAME),
+                value(REDIS_PASSWORD),
+                value(REDIS_TLS),
+                value(REDIS_SHARDED_PUBSUB));
     }
 
     /** The app of the {@code --app-*} flags (and the default app's limits). */

@@ -114,7 +114,12 @@ public record HeraldConfig(
      * clusterNodes}, with the cluster's credentials. The password is never printed.
      */
     public record Redis(
-            String url, List<String> clusterNodes, String username, String password, boolean tls) {
+            String url,
+            List<String> clusterNodes,
+            String username,
+            String password,
+            boolean tls,
+            boolean shardedPubSub) {
         public Redis {
             clusterNodes = List.copyOf(clusterNodes);
         }
@@ -123,7 +128,13 @@ public record HeraldConfig(
         public String toString() {
             return url != null
                     ? "Redis[" + Redact.url(url) + "]"
-                    : "Redis[cluster " + String.join(",", clusterNodes) + ", tls=" + tls + "]";
+                    : "Redis[cluster "
+                            + String.join(",", clusterNodes)
+                            + ", tls="
+                            + tls
+                            + ", sharded="
+                            + shardedPubSub
+                            + "]";
         }
     }
 

@@ -641,6 +641,22 @@ public final class ServerSettings {
         return null;
     }
 
+    public static final Setting<Boolean> REDIS_SHARDED_PUBSUB =
+            server(
+                    Setting.of("redis_sharded_pubsub", Types.BOOLEAN)
+                            .defaultValue(true)
+                            .flag(
+                                    "--redis-sharded-pubsub",
+                                    "HERALD_REDIS_SHARDED_PUBSUB",
+                                    "Relay publications over the Redis Cluster's sharded pub/sub "
+                                            + "(HERALD_REDIS_SHARDED_PUBSUB).")
+                            .doc(
+                                    REDIS,
+                                    null,
+                                    "on a Redis Cluster, relay publications with `SPUBLISH`/`SSUBSCRIBE`, so each reaches "
+                                            + "only its channel's shard; `false` uses classic pub/sub, which every shard relays to "
+                                            + "every other (for Redis 6, or to measure the difference: docs/scaling.md)"));
+
     static String clusterNodesProblem(List<String> entries) {
         if (entries.size() > MAX_REDIS_CLUSTER_NODES) {
             return entries.size()

@@ -175,10 +175,11 @@ public final class RedisConnections implements AutoCloseable {
 
     /**
      * Whether relay channels are shard channels ({@code SPUBLISH}/{@code SSUBSCRIBE}, Redis 7): on
-     * a cluster, so a publication reaches only its slot's master instead of every node.
+     * a cluster, so a publication reaches only its slot's master instead of every node (unless
+     * turned off, for a cluster of Redis 6 or to measure the difference).
      */
     public boolean sharded() {
-        return target.isCluster();
+        return target.isCluster() && target.shardedPubSub();
     }
 
     /** What these connections reach. */

@@ -15,9 +15,16 @@ import java.util.Objects;
  * @param username the cluster's ACL user, or {@code null} for the default user
  * @param password the cluster's password, or {@code null} for none
  * @param tls whether the cluster's nodes speak TLS
+ * @param shardedPubSub whether the cluster's relay channels are shard channels (Redis 7); classic
+ *     pub/sub reaches every node of the cluster with every publication
  */
 public record RedisTarget(
-        String url, List<String> clusterNodes, String username, String password, boolean tls) {
+        String url,
+        List<String> clusterNodes,
+        String username,
+        String password,
+        boolean tls,
+        boolean shardedPubSub) {
 
     public RedisTarget {
         clusterNodes = clusterNodes == null ? List.of() : List.copyOf(clusterNodes);
@@ -29,13 +36,14 @@ public record RedisTarget(
 
     /** One Redis, or a master found through sentinels ({@code redis-sentinel://…#master}). */
     public static RedisTarget url(String url) {
-        return new RedisTarget(Objects.requireNonNull(url, "url"), List.of(), null, null, false);
+        return new RedisTarget(
+                Objects.requireNonNull(url, "url"), List.of(), null, null, false, false);
     }
 
     /** A Redis Cluster, entered through any of {@code nodes}. */
     public static RedisTarget cluster(
             List<String> nodes, String username, String password, boolean tls) {
-        return new RedisTarget(null, nodes, username, password, tls);
+        return new RedisTarget(null, nodes, username, password, tls, true);
     }
 
     /** Whether this is a Redis Cluster: keys and shard channels spread over its masters. */

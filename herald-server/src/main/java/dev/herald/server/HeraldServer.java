@@ -166,7 +166,8 @@ public final class HeraldServer implements AutoCloseable {
                                     r.clusterNodes(),
                                     r.username(),
                                     r.password(),
-                                    r.tls()));
+                                    r.tls(),
+                                    r.shardedPubSub()));
         }
         if (redis == null || !consoleOn) {
             activity = new LocalActivityFeed().start();

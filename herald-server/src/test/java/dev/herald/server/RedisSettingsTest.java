@@ -46,6 +46,14 @@ class RedisSettingsTest {
         assertThat(cluster.url()).isNull();
         assertThat(cluster.clusterNodes()).containsExactly("127.0.0.1:7000", "[::1]:7001");
         assertThat(cluster.tls()).isTrue();
+        assertThat(cluster.shardedPubSub()).isTrue();
+        assertThat(
+                        redis(
+                                        "--redis-cluster-nodes",
+                                        "127.0.0.1:7000",
+                                        "--redis-sharded-pubsub=false")
+                                .shardedPubSub())
+                .isFalse();
         assertThat(cluster.toString()).doesNotContain("password");
     }
 
