@@ -12,6 +12,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -84,6 +85,8 @@ public final class RedisConnections implements AutoCloseable {
                         cluster.connect(ByteArrayCodec.INSTANCE);
                 publisher = p;
                 publishing = p.async();
+                connectMasters(s);
+                connectMasters(p);
                 subscriber = cluster.connectPubSub(ByteArrayCodec.INSTANCE);
             } else {
                 RedisClient single = (RedisClient) client;
@@ -143,6 +146,19 @@ public final class RedisConnections implements AutoCloseable {
                                         .build())
                         .build());
         return cluster;
+    }
+
+    /**
+     * Connects to every master up front: Lettuce opens a cluster connection's link to a master at
+     * the first command routed there, and refuses that command while it connects (commands are
+     * rejected while disconnected), so a node's first publication or script would fail.
+     */
+    private static void connectMasters(StatefulRedisClusterConnection<?, ?> connection) {
+        for (RedisClusterNode node : connection.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
+            }
+        }
     }
 
     /** State commands and scripts (strings), routed by key on a cluster. */
