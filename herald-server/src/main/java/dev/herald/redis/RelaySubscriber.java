@@ -154,7 +154,9 @@ final class RelaySubscriber implements AutoCloseable {
                         .eventBus()
                         .get()
                         .filter(ClusterTopologyChangedEvent.class::isInstance)
-                        .subscribe(event -> later(this::followTopology));
+                        .subscribe(
+                                event -> later(this::followTopology),
+                                error -> log.debug("topology events ended: {}", error.toString()));
         reconnections =
                 new RedisConnectionStateListener() {
                     @Override
