@@ -127,6 +127,7 @@ public final class RedisBroker implements Broker {
                         : redis.publishing().publish(relay, message))
                 .exceptionally(
                         e -> {
+                            relays.publicationFailed();
                             log.debug(
                                     "publish to Redis failed (local subscribers got it): {}",
                                     e.toString());
@@ -198,6 +199,7 @@ public final class RedisBroker implements Broker {
     private void notRecorded(
             String appId, String channel, EncodedEvent event, String exclude, Throwable cause) {
         Fatal.surface(cause);
+        relays.publicationFailed();
         log.debug("recording in Redis failed (published unrecorded): {}", cause.toString());
         if (cause instanceof RedisCommandExecutionException) {
             publish(appId, channel, event, exclude);
@@ -215,6 +217,11 @@ public final class RedisBroker implements Broker {
     public void broadcast(NodeCommand command) {
         listener.onCommand(command);
         redis.publishing().publish(control, Relay.command(node, command));
+    }
+
+    /** The relay subscriptions (tests). */
+    RelaySubscriber relays() {
+        return relays;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.herald.redis;
 
 import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -21,10 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -49,18 +52,23 @@ import reactor.core.Disposable;
  *
  * <ul>
  *   <li>Redis ends the shard subscriptions of a slot that leaves a master (migrated, or the master
- *       turned replica) with a {@code sunsubscribe}: a channel still wanted is placed again once
- *       the topology has been read again;
+ *       turned replica) with a {@code sunsubscribe}: a channel still wanted is subscribed again at
+ *       once where the topology says its slot is; a master that no longer has the slot answers with
+ *       the one that has it ({@code MOVED}), where the subscription goes next while the topology is
+ *       read again;
  *   <li>on every topology change Lettuce reports, a channel whose slot has another master now moves
  *       there (unsubscribed from the former one, if it still answers);
- *   <li>when a connection to a master comes back, its channels are subscribed again one by one;
+ *   <li>when a connection to a master is lost, its channels are tried again, and when it comes back
+ *       they are subscribed again one by one;
  *   <li>a subscription that fails is tried again, all failed ones together, after 50 ms, doubling
- *       to every 2 s while they keep failing, for as long as the channel is wanted (on one Redis
- *       too);
+ *       to every second while they keep failing, for as long as the channel is wanted (on one Redis
+ *       too; on a cluster each try reads the topology first, so a failed-over master's channels
+ *       move to its replica within about a second of the failover);
  *   <li>a shard subscription confirmed by a node the channel is not placed on (Lettuce
  *       re-subscribing its connection to a former master) is undone.
  * </ul>
  *
+ * The connections to every master are opened ahead of need, at start and on each topology change.
  * So each wanted channel has at most one subscription that delivers, and an unwanted one none.
  */
 final class RelaySubscriber implements AutoCloseable {
@@ -70,8 +78,18 @@ final class RelaySubscriber implements AutoCloseable {
     /** The first wait before failed subscriptions are tried again. */
     static final Duration FIRST_RETRY = Duration.ofMillis(50);
 
-    /** The longest wait between tries, reached by doubling while they keep failing. */
-    static final Duration LAST_RETRY = Duration.ofSeconds(2);
+    /**
+     * The longest wait between tries, reached by doubling while they keep failing: on a cluster
+     * each try reads the topology again, so a failed-over master's channels move within about this
+     * long of the failover.
+     */
+    static final Duration LAST_RETRY = Duration.ofMillis(500);
+
+    /** The least time between two topology reads asked for by failed publications. */
+    static final Duration PUBLISH_REFRESH = Duration.ofMillis(250);
+
+    /** MOVED answers a subscription follows before it waits for the topology instead. */
+    static final int MAX_REDIRECTS = 3;
 
     /** A wanted channel; cluster thread only. */
     private static final class Wanted {
@@ -87,6 +105,9 @@ final class RelaySubscriber implements AutoCloseable {
 
         /** Counts the subscriptions sent: the answer to an older one is no longer news. */
         int attempt;
+
+        /** MOVED answers followed since the last subscription that held. */
+        int redirects;
 
         Wanted(String channel) {
             this.channel = channel;
@@ -117,6 +138,8 @@ final class RelaySubscriber implements AutoCloseable {
     /** Subscriptions that failed, waiting for the next try; cluster thread. */
     private final Set<Wanted> failing = new LinkedHashSet<>();
 
+    private final AtomicLong nextPublishRefresh = new AtomicLong(System.nanoTime());
+
     private Duration retryDelay = FIRST_RETRY;
     private boolean retryScheduled;
 
@@ -128,6 +151,7 @@ final class RelaySubscriber implements AutoCloseable {
     private Disposable topologyChanges;
     private RedisConnectionStateListener reconnections;
     private volatile boolean closed;
+    private volatile int strays;
 
     RelaySubscriber(RedisConnections redis) {
         this.redis = redis;
@@ -164,8 +188,14 @@ final class RelaySubscriber implements AutoCloseable {
                             RedisChannelHandler<?, ?> connection, SocketAddress address) {
                         later(() -> reconnected(connection));
                     }
+
+                    @Override
+                    public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                        later(() -> disconnected(connection));
+                    }
                 };
         redis.client().addListener(reconnections);
+        later(this::connectMasters);
     }
 
     /**
@@ -217,6 +247,29 @@ final class RelaySubscriber implements AutoCloseable {
         }
     }
 
+    /**
+     * A publication failed (on any thread): on a cluster the master of its slot may have changed,
+     * so the topology is read again, at most every {@link #PUBLISH_REFRESH}. Without this, a node
+     * that only publishes would go on publishing to a failed master until Lettuce's next periodic
+     * refresh.
+     */
+    void publicationFailed() {
+        if (!sharded || closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        long next = nextPublishRefresh.get();
+        if (now - next >= 0
+                && nextPublishRefresh.compareAndSet(next, now + PUBLISH_REFRESH.toNanos())) {
+            later(() -> refreshThen(() -> {}));
+        }
+    }
+
+    /** How many stray shard subscriptions were undone (tests). */
+    int strays() {
+        return strays;
+    }
+
     /** The channels wanted now (tests). */
     Set<String> wanted() {
         return Set.copyOf(wanted.keySet());
@@ -245,13 +298,17 @@ final class RelaySubscriber implements AutoCloseable {
 
     /** Subscribes {@code w} on the master owning its slot now, leaving the one it was on. */
     private void place(Wanted w) {
-        int attempt = ++w.attempt;
         RedisClusterNode master = cluster().getPartitions().getMasterBySlot(w.slot);
         if (master == null) {
-            answered(w, attempt, new IllegalStateException("no master serves slot " + w.slot));
+            answered(w, ++w.attempt, new IllegalStateException("no master serves slot " + w.slot));
             return;
         }
-        String node = master.getNodeId();
+        placeOn(w, master.getNodeId());
+    }
+
+    /** Subscribes {@code w} on {@code node}, leaving the one it was on. */
+    private void placeOn(Wanted w, String node) {
+        int attempt = ++w.attempt;
         if (w.node != null && !w.node.equals(node)) {
             leave(w.node, w.name);
         }
@@ -305,6 +362,7 @@ final class RelaySubscriber implements AutoCloseable {
             nodes.add(node.getNodeId());
         }
         nodeConnections.values().retainAll(nodes);
+        connectMasters();
         for (Wanted w : List.copyOf(wanted.values())) {
             RedisClusterNode master = cluster().getPartitions().getMasterBySlot(w.slot);
             if (master != null && !master.getNodeId().equals(w.node)) {
@@ -312,6 +370,43 @@ final class RelaySubscriber implements AutoCloseable {
                 place(w);
             }
         }
+    }
+
+    /**
+     * Opens the connections to every master ahead of the first subscription there, so a channel
+     * that moves is subscribed again without waiting for a connection.
+     */
+    private void connectMasters() {
+        for (RedisClusterNode node : cluster().getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                connection(node.getNodeId())
+                        .exceptionally(
+                                e -> {
+                                    log.debug(
+                                            "could not connect to {}: {}",
+                                            node.getUri(),
+                                            e.toString());
+                                    return null;
+                                });
+            }
+        }
+    }
+
+    /**
+     * A connection to a master was lost: its channels are tried again, on the master the topology
+     * names then, until one takes them (the master may be failing over).
+     */
+    private void disconnected(Object connection) {
+        String node = nodeConnections.get(connection);
+        if (closed || node == null) {
+            return;
+        }
+        for (Wanted w : wanted.values()) {
+            if (node.equals(w.node)) {
+                failing.add(w);
+            }
+        }
+        retryLater();
     }
 
     /** A connection came back: if it is one to a master, its channels are subscribed again. */
@@ -327,20 +422,18 @@ final class RelaySubscriber implements AutoCloseable {
         }
     }
 
-    /** {@code node} ended a shard subscription: redone where the slot is now, if still wanted. */
+    /**
+     * {@code node} ended a shard subscription: redone at once where the topology says the slot is,
+     * if still wanted. If that is where it was, the topology is behind: the node answers with the
+     * slot's new master (MOVED), which {@link #answered} follows.
+     */
     private void ended(String node, String channel) {
         Wanted w = wanted.get(channel);
         if (closed || w == null || !node.equals(w.node)) {
             return; // not wanted, or one this node ended itself when the channel moved
         }
-        int attempt = w.attempt;
         log.debug("{} ended the subscription of relay channel {}", node, channel);
-        refreshThen(
-                () -> {
-                    if (wanted.get(channel) == w && w.attempt == attempt) {
-                        place(w);
-                    }
-                });
+        place(w);
     }
 
     /** {@code node} confirmed a shard subscription: undone unless the channel is placed there. */
@@ -350,6 +443,7 @@ final class RelaySubscriber implements AutoCloseable {
             return;
         }
         log.debug("undoing a stray subscription of {} on {}", channel, node);
+        strays++;
         leave(node, channel.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -394,27 +488,79 @@ final class RelaySubscriber implements AutoCloseable {
             }
             return; // a later subscription of the channel answers for it
         }
-        w.confirmed.complete(null);
         if (error == null) {
+            w.confirmed.complete(null);
+            w.redirects = 0;
             failing.remove(w);
             if (failing.isEmpty()) {
                 retryDelay = FIRST_RETRY;
             }
             return;
         }
-        log.debug("subscribing to relay channel {} failed (tried again): {}", w.channel, error);
+        String movedTo = sharded ? movedTo(error) : null;
+        if (movedTo != null && !movedTo.equals(w.node) && w.redirects < MAX_REDIRECTS) {
+            w.redirects++;
+            log.debug("relay channel {} follows its slot to {}", w.channel, movedTo);
+            placeOn(w, movedTo);
+            refreshThen(() -> {}); // the topology is behind
+            return;
+        }
+        w.confirmed.complete(null); // local subscribers are not held back while Redis is away
+        log.debug(
+                "subscribing to relay channel {} failed (tried again): {}",
+                w.channel,
+                error.toString());
         failing.add(w);
-        if (!retryScheduled && !closed) {
-            retryScheduled = true;
-            Duration delay = retryDelay;
-            retryDelay = min(retryDelay.multipliedBy(2), LAST_RETRY);
-            try {
-                CompletableFuture.delayedExecutor(
-                                delay.toMillis(), TimeUnit.MILLISECONDS, redis.thread())
-                        .execute(this::retry);
-            } catch (RejectedExecutionException e) {
-                // the connections are closed
-            }
+        retryLater();
+    }
+
+    /**
+     * The node id of the master a {@code MOVED} error names, if the topology knows it; {@code null}
+     * for any other error.
+     */
+    private String movedTo(Throwable error) {
+        Throwable cause =
+                error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause()
+                        : error;
+        String message =
+                cause instanceof RedisCommandExecutionException ? cause.getMessage() : null;
+        if (message == null || !message.startsWith("MOVED ")) {
+            return null;
+        }
+        // MOVED <slot> <host>:<port>
+        int space = message.lastIndexOf(' ');
+        int colon = message.lastIndexOf(':');
+        if (space < 0 || colon < space) {
+            return null;
+        }
+        try {
+            RedisClusterNode node =
+                    cluster()
+                            .getPartitions()
+                            .getPartition(
+                                    message.substring(space + 1, colon),
+                                    Integer.parseInt(message.substring(colon + 1).trim()));
+            return node == null ? null : node.getNodeId();
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Schedules one try of every failed subscription, unless one is scheduled already. */
+    private void retryLater() {
+        if (retryScheduled || closed || failing.isEmpty()) {
+            return;
+        }
+        retryScheduled = true;
+        Duration delay = retryDelay;
+        retryDelay = min(retryDelay.multipliedBy(2), LAST_RETRY);
+        try {
+            CompletableFuture.delayedExecutor(
+                            delay.toMillis(), TimeUnit.MILLISECONDS, redis.thread())
+                    .execute(this::retry);
+        } catch (RejectedExecutionException e) {
+            // the connections are closed
         }
     }
 
