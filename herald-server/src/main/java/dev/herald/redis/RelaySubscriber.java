@@ -248,13 +248,13 @@ final class RelaySubscriber implements AutoCloseable {
     }
 
     /**
-     * A publication failed (on any thread): on a cluster the master of its slot may have changed,
-     * so the topology is read again, at most every {@link #PUBLISH_REFRESH}. Without this, a node
-     * that only publishes would go on publishing to a failed master until Lettuce's next periodic
-     * refresh.
+     * A publication failed (on any thread): on a cluster the master of its slot may have changed
+     * (classic publications too go to the master of their channel's slot), so the topology is read
+     * again, at most every {@link #PUBLISH_REFRESH}. Without this, a node that only publishes would
+     * go on publishing to a failed master until Lettuce's next periodic refresh.
      */
     void publicationFailed() {
-        if (!sharded || closed) {
+        if (!redis.target().isCluster() || closed) {
             return;
         }
         long now = System.nanoTime();

@@ -36,6 +36,11 @@ class RedisBrokerClusterTest extends ClusteredBrokerContract {
         }
     }
 
+    /** Whether relay channels are shard channels (HERALD_REDIS_SHARDED_PUBSUB). */
+    boolean sharded() {
+        return true;
+    }
+
     @AfterEach
     void closeNodes() {
         opened.forEach(RedisConnections::close);
@@ -45,8 +50,13 @@ class RedisBrokerClusterTest extends ClusteredBrokerContract {
     protected Broker node(BrokerListener listener) throws Exception {
         RedisConnections connections =
                 new RedisConnections(
-                        RedisTarget.cluster(
-                                List.of(cluster.nodesSetting().split(",")), null, null, false),
+                        new RedisTarget(
+                                null,
+                                List.of(cluster.nodesSetting().split(",")),
+                                null,
+                                null,
+                                false,
+                                sharded()),
                         namespace);
         opened.add(connections);
         Broker broker = new RedisBroker(connections, TestRedis.nodeId());
