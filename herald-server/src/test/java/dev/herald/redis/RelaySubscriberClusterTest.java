@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -43,6 +44,7 @@ class RelaySubscriberClusterTest {
     private static RedisClusterProcesses cluster;
     private final String namespace = "herald-test-" + UUID.randomUUID();
     private final Map<String, Integer> heard = new ConcurrentHashMap<>();
+    private final List<String> classic = new CopyOnWriteArrayList<>();
     private RedisConnections node;
     private RelaySubscriber relays;
 
@@ -70,6 +72,11 @@ class RelaySubscriberClusterTest {
                 () -> {
                     relays.start(
                             new RedisPubSubAdapter<>() {
+                                @Override
+                                public void message(byte[] channel, byte[] message) {
+                                    classic.add(new String(message, StandardCharsets.UTF_8));
+                                }
+
                                 @Override
                                 public void smessage(byte[] channel, byte[] message) {
                                     heard.merge(
@@ -131,6 +138,27 @@ class RelaySubscriberClusterTest {
         publishToAll(channels);
         await().atMost(WITHIN).until(() -> heard.size() == channels.size());
         assertThat(heard.values()).containsOnly(1);
+    }
+
+    @Test
+    void passesOnClassicMessagesPublishedOnAnyNodeOnce() throws Exception {
+        String control = node.keys().controlChannel();
+        node.subscriber()
+                .async()
+                .subscribe(control.getBytes(StandardCharsets.UTF_8))
+                .get(5, TimeUnit.SECONDS);
+
+        List<String> sent = new ArrayList<>();
+        for (int master : cluster.masters()) {
+            sent.add("from " + master);
+            command(master, connection -> connection.sync().publish(control, "from " + master));
+        }
+
+        await().atMost(WITHIN).until(() -> classic.size() >= sent.size());
+        await().during(Duration.ofMillis(200))
+                .atMost(WITHIN)
+                .until(() -> classic.size() == sent.size());
+        assertThat(classic).containsExactlyInAnyOrderElementsOf(sent);
     }
 
     private List<String> channels() {
