@@ -87,6 +87,8 @@ public final class RedisConnections implements AutoCloseable {
                         cluster.connect(ByteArrayCodec.INSTANCE);
                 publisher = p;
                 publishing = p.async();
+                connectMasters(s);
+                connectMasters(p);
                 subscriber = cluster.connectPubSub(ByteArrayCodec.INSTANCE);
             } else {
                 RedisClient single = (RedisClient) client;
@@ -146,6 +148,19 @@ public final class RedisConnections implements AutoCloseable {
                                         .build())
                         .build());
         return cluster;
+    }
+
+    /**
+     * Connects to every master up front: Lettuce opens a cluster connection's link to a master at
+     * the first command routed there, and refuses that command while it connects (commands are
+     * rejected while disconnected), so a node's first publication or script would fail.
+     */
+    private static void connectMasters(StatefulRedisClusterConnection<?, ?> connection) {
+        for (RedisClusterNode node : connection.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
+            }
+        }
     }
 
     /** State commands and scripts (strings), routed by key on a cluster. */
