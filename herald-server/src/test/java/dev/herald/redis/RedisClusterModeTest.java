@@ -208,7 +208,8 @@ class RedisClusterModeTest extends ClusteredViewContract {
                                         "7".getBytes(StandardCharsets.US_ASCII),
                                         null,
                                         Unpooled.wrappedBuffer(
-                                                "F!".getBytes(StandardCharsets.UTF_8)))
+                                                "F!".getBytes(StandardCharsets.UTF_8)),
+                                        connections.sharded())
                                 .get(5, TimeUnit.SECONDS));
         HistoryPage page =
                 history.read(APP.id(), "private-chat", null, 10, rule)
