@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,6 +65,15 @@ public final class Main implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 System.err.println("herald-bench: " + e.getMessage());
                 return 2;
+            }
+            if (options.dryRun) {
+                System.out.printf(
+                        "herald-bench %s against %s at %s:%s: flags accepted (dry run, nothing connected)%n",
+                        cfg.scenario(),
+                        cfg.target().name().toLowerCase(Locale.ROOT),
+                        cfg.host(),
+                        cfg.portsText());
+                return 0;
             }
             try {
                 return new Coordinator(cfg, System.out).run();

@@ -12,14 +12,11 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * Publications across nodes over Redis pub/sub, one Redis channel per app channel. A node
  * subscribes in Redis only to the channels it has local subscribers for, so traffic goes only where
  * it is wanted. The frame bytes are relayed as they were encoded, never decoded.
+ *
+ * <p>On a Redis Cluster the relay channels are shard channels ({@code SPUBLISH}, {@code
+ * SSUBSCRIBE}): a publication goes to the master owning its channel's slot and to the nodes
+ * subscribed there, not to every node of the cluster; {@link RelaySubscriber} keeps each
+ * subscription on the master its slot is on. Node commands stay classic pub/sub, which every node
+ * of the cluster relays to every other.
  *
  * <p>A publication is delivered to this node's subscribers at once and published to Redis for the
  * others; a node ignores its own messages coming back. Redis preserves order per publishing
@@ -53,12 +56,10 @@ public final class RedisBroker implements Broker {
     private final String node;
     private final byte[] nodeId;
     private final byte[] control;
+    private final boolean sharded;
 
-    /** Redis channels this node is subscribed to; touched only on the cluster thread. */
-    private final Set<String> subscribed = new HashSet<>();
-
-    /** Subscriptions sent but not yet confirmed by Redis; cluster thread only. */
-    private final Map<String, CompletableFuture<Void>> inFlight = new HashMap<>();
+    /** The relay channels this node is subscribed to. */
+    private final RelaySubscriber relays;
 
     private BrokerListener listener;
 
@@ -68,13 +69,15 @@ public final class RedisBroker implements Broker {
         this.node = nodeId;
         this.nodeId = Relay.nodeId(nodeId);
         this.control = keys.controlChannel().getBytes(StandardCharsets.UTF_8);
+        this.sharded = redis.sharded();
+        this.relays = new RelaySubscriber(redis);
     }
 
     @Override
     public void start(BrokerListener listener) {
         this.listener = listener;
-        redis.subscriber().addListener(new Receiver());
-        redis.subscriber().async().subscribe(control);
+        relays.start(new Receiver());
+        redis.subscriber().async().subscribe(control); // classic on a cluster too: to every node
     }
 
     @Override
@@ -95,27 +98,11 @@ public final class RedisBroker implements Broker {
      */
     private void reconcile(String appId, String channel, CompletableFuture<Void> routed) {
         String key = keys.relayChannel(appId, channel);
-        boolean wanted = listener.hasSubscribers(appId, channel);
-        if (wanted && subscribed.add(key)) {
-            CompletableFuture<Void> confirmed = new CompletableFuture<>();
-            inFlight.put(key, confirmed);
-            redis.subscriber()
-                    .async()
-                    .subscribe(key.getBytes(StandardCharsets.UTF_8))
-                    .whenComplete(
-                            (v, error) ->
-                                    redis.thread()
-                                            .execute(
-                                                    () -> {
-                                                        inFlight.remove(key, confirmed);
-                                                        confirmed.complete(null);
-                                                    }));
-            follow(confirmed, routed);
-        } else if (!wanted && subscribed.remove(key)) {
-            redis.subscriber().async().unsubscribe(key.getBytes(StandardCharsets.UTF_8));
-            follow(null, routed);
+        if (listener.hasSubscribers(appId, channel)) {
+            follow(relays.subscribe(key), routed);
         } else {
-            follow(wanted ? inFlight.get(key) : null, routed);
+            relays.unsubscribe(key);
+            follow(null, routed);
         }
     }
 
@@ -134,11 +121,13 @@ public final class RedisBroker implements Broker {
     public void publish(String appId, String channel, EncodedEvent event, String excludeSocketId) {
         listener.onPublication(appId, channel, event, excludeSocketId);
         byte[] message = Relay.publication(nodeId, excludeSocketId, event.frame());
-        redis.publishing()
-                .publish(
-                        keys.relayChannel(appId, channel).getBytes(StandardCharsets.UTF_8), message)
+        byte[] relay = keys.relayChannel(appId, channel).getBytes(StandardCharsets.UTF_8);
+        (sharded
+                        ? redis.publishing().spublish(relay, message)
+                        : redis.publishing().publish(relay, message))
                 .exceptionally(
                         e -> {
+                            relays.publicationFailed();
                             log.debug(
                                     "publish to Redis failed (local subscribers got it): {}",
                                     e.toString());
@@ -166,7 +155,8 @@ public final class RedisBroker implements Broker {
                             rule,
                             nodeId,
                             Relay.relayedSocketId(excludeSocketId),
-                            event.frame());
+                            event.frame(),
+                            sharded);
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e); // the connections are closed
         }
@@ -209,6 +199,7 @@ public final class RedisBroker implements Broker {
     private void notRecorded(
             String appId, String channel, EncodedEvent event, String exclude, Throwable cause) {
         Fatal.surface(cause);
+        relays.publicationFailed();
         log.debug("recording in Redis failed (published unrecorded): {}", cause.toString());
         if (cause instanceof RedisCommandExecutionException) {
             publish(appId, channel, event, exclude);
@@ -228,13 +219,31 @@ public final class RedisBroker implements Broker {
         redis.publishing().publish(control, Relay.command(node, command));
     }
 
-    @Override
-    public void close() {
-        // connections belong to RedisConnections
+    /** The relay subscriptions (tests). */
+    RelaySubscriber relays() {
+        return relays;
     }
 
-    /** Messages from Redis, on Lettuce's I/O thread: decode the envelope and hand off. */
+    @Override
+    public void close() {
+        // the connections belong to RedisConnections
+        try {
+            redis.thread().execute(relays::close);
+        } catch (RejectedExecutionException e) {
+            relays.close(); // the connections are closed already
+        }
+    }
+
+    /**
+     * Messages from Redis, on Lettuce's I/O thread: decode the envelope and hand off. A shard
+     * message (a relay channel on a cluster) is read as a classic one.
+     */
     private final class Receiver extends RedisPubSubAdapter<byte[], byte[]> {
+        @Override
+        public void smessage(byte[] channel, byte[] message) {
+            message(channel, message);
+        }
+
         @Override
         public void message(byte[] channel, byte[] message) {
             if (Arrays.equals(channel, control)) {

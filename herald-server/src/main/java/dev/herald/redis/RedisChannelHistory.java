@@ -35,6 +35,8 @@ public final class RedisChannelHistory implements ChannelHistory {
     static final Duration EPOCH_KEPT = Duration.ofDays(1);
 
     private static final byte[] NONE = new byte[0];
+    private static final byte[] PUBLISH = bytes("PUBLISH");
+    private static final byte[] SPUBLISH = bytes("SPUBLISH");
 
     private final RedisClusterAsyncCommands<byte[], byte[]> redis;
     private final RedisKeys keys;
@@ -83,6 +85,8 @@ public final class RedisChannelHistory implements ChannelHistory {
      *
      * @param exclude the excluded socket id, or {@code null}; at most {@link Relay#MAX_FIELD_BYTES}
      *     ASCII characters, like the node id
+     * @param sharded whether the relay channel is a shard channel ({@code SPUBLISH}, on a Redis
+     *     Cluster: {@link RedisConnections#sharded})
      * @return the script's answer, read by {@link #recorded}
      */
     static CompletableFuture<List<Object>> record(
@@ -93,7 +97,8 @@ public final class RedisChannelHistory implements ChannelHistory {
             HistoryRule rule,
             byte[] nodeId,
             String exclude,
-            ByteBuf frame) {
+            ByteBuf frame,
+            boolean sharded) {
         byte[] bytes = new byte[frame.readableBytes()];
         frame.getBytes(frame.readerIndex(), bytes);
         return Scripts.HISTORY_RECORD.run(
@@ -107,7 +112,8 @@ public final class RedisChannelHistory implements ChannelHistory {
                 bytes(keys.relayChannel(appId, channel)),
                 nodeId,
                 exclude == null ? NONE : exclude.getBytes(StandardCharsets.US_ASCII),
-                bytes);
+                bytes,
+                sharded ? SPUBLISH : PUBLISH);
     }
 
     /** The position the recording script gave. */

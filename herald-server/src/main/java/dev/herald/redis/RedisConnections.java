@@ -12,11 +12,14 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -84,6 +87,8 @@ public final class RedisConnections implements AutoCloseable {
                         cluster.connect(ByteArrayCodec.INSTANCE);
                 publisher = p;
                 publishing = p.async();
+                connectMasters(s);
+                connectMasters(p);
                 subscriber = cluster.connectPubSub(ByteArrayCodec.INSTANCE);
             } else {
                 RedisClient single = (RedisClient) client;
@@ -145,6 +150,19 @@ public final class RedisConnections implements AutoCloseable {
         return cluster;
     }
 
+    /**
+     * Connects to every master up front: Lettuce opens a cluster connection's link to a master at
+     * the first command routed there, and refuses that command while it connects (commands are
+     * rejected while disconnected), so a node's first publication or script would fail.
+     */
+    private static void connectMasters(StatefulRedisClusterConnection<?, ?> connection) {
+        for (RedisClusterNode node : connection.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
+            }
+        }
+    }
+
     /** State commands and scripts (strings), routed by key on a cluster. */
     public RedisClusterAsyncCommands<String, String> commands() {
         return commands;
@@ -190,6 +208,38 @@ public final class RedisConnections implements AutoCloseable {
     /** The Lettuce client, for its event bus (topology changes). */
     AbstractRedisClient client() {
         return client;
+    }
+
+    /**
+     * Every master's {@code run_id} ({@code INFO server}): the one master's on a single Redis or a
+     * Sentinel-watched master, every upstream node's that serves slots on a cluster. A new id means
+     * a master restarted or was replaced, possibly without the last writes. Blocking: for the
+     * heartbeat.
+     *
+     * @throws RuntimeException when a master does not answer (one failing over, say)
+     */
+    Set<String> masterRunIds() {
+        Set<String> ids = new TreeSet<>();
+        if (state instanceof StatefulRedisClusterConnection<String, String> cluster) {
+            for (RedisClusterNode node : cluster.getPartitions()) {
+                // a master that failed over keeps its flag but no slots: it is no one's master
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                    ids.add(runId(cluster.getConnection(node.getNodeId()).sync().info("server")));
+                }
+            }
+        } else {
+            ids.add(runId(sync.info("server")));
+        }
+        return ids;
+    }
+
+    private static String runId(String info) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("run_id:")) {
+                return line.substring("run_id:".length()).trim();
+            }
+        }
+        throw new IllegalStateException("INFO server has no run_id");
     }
 
     /** The names of every key and channel the engines use. */

@@ -2,7 +2,8 @@
 -- a channel's recorded events in the order of their positions (docs/recovery.md).
 -- KEYS: the channel's meta, its stream.
 -- ARGV: an epoch to start if the channel has none, size, ttl (ms), how long the meta outlives the
---       last event (ms), relay channel, node id, excluded socket id ('' for none), frame.
+--       last event (ms), relay channel, node id, excluded socket id ('' for none), frame, and
+--       how to publish: 'SPUBLISH' (a shard channel, on a Redis Cluster) or 'PUBLISH'.
 -- Publishes the relay's recorded publication ('R', see Relay.java) and returns {epoch, serial}.
 local size, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
 local epoch = meta(KEYS[1], KEYS[2], ARGV[1], ARGV[4])
@@ -18,6 +19,7 @@ if n % 64 == 0 then trim(KEYS[2], size, ttl, now) end
 redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 local position = epoch .. ':' .. string.format('%d', n)
-redis.call('PUBLISH', ARGV[5], 'R' .. string.char(#ARGV[6]) .. ARGV[6]
+local verb = ARGV[9] == 'SPUBLISH' and 'SPUBLISH' or 'PUBLISH'
+redis.call(verb, ARGV[5], 'R' .. string.char(#ARGV[6]) .. ARGV[6]
   .. string.char(#ARGV[7]) .. ARGV[7] .. string.char(#position) .. position .. ARGV[8])
 return {epoch, n}

@@ -3,6 +3,7 @@ package dev.herald.bench.client;
 import dev.herald.bench.config.ChannelPlan;
 import dev.herald.bench.config.FleetConfig;
 import dev.herald.bench.config.FleetMode;
+import dev.herald.bench.config.Target;
 import dev.herald.bench.sign.PusherSigning;
 import dev.herald.bench.stats.Clock;
 import dev.herald.bench.stats.Counter;
@@ -219,6 +220,21 @@ public final class Fleet implements AutoCloseable {
 
     void unregister(WsConnection c) {
         conns.compareAndSet(c.slot - cfg.from(), c, null);
+    }
+
+    /**
+     * The upgrade request's path: the Pusher endpoint, or for nchan the subscriber location
+     * followed by the slot's channels, which the upgrade itself subscribes to.
+     */
+    String pathOf(int slot) {
+        if (cfg.target() != Target.NCHAN) {
+            return path;
+        }
+        StringBuilder sb = new StringBuilder(cfg.nchanSubPath());
+        for (int j = 0; j < plan.perConn(); j++) {
+            sb.append(j > 0 ? "," : "").append(plan.name(plan.channelOf(slot, j)));
+        }
+        return sb.toString();
     }
 
     /** The Host header for a slot's upgrade request: the node it connects to. */

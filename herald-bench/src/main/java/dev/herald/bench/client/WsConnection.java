@@ -3,6 +3,7 @@ package dev.herald.bench.client;
 import dev.herald.bench.config.ChannelPlan;
 import dev.herald.bench.config.ChannelType;
 import dev.herald.bench.config.FleetMode;
+import dev.herald.bench.config.Target;
 import dev.herald.bench.payload.Payload;
 import dev.herald.bench.stats.Clock;
 import dev.herald.bench.stats.Counter;
@@ -26,8 +27,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One Pusher client connection: hand-rolled WebSocket upgrade, then frames parsed in place from
- * Netty's cumulation buffer.
+ * One client connection: hand-rolled WebSocket upgrade, then frames parsed in place from Netty's
+ * cumulation buffer. A Pusher connection subscribes with {@code pusher:subscribe} once {@code
+ * pusher:connection_established} arrives; an nchan connection is subscribed to its channels by the
+ * upgrade itself (they are in its path), and each message it receives is a published body.
  *
  * <p>The delivery path reads the frame header, scans the payload bytes for the bench marker ({@link
  * Payload#findTimestamp}) and records the latency: no frame object, no string, no JSON parse.
@@ -63,6 +66,7 @@ final class WsConnection extends ByteToMessageDecoder {
     private final Fleet fleet;
     private final ChannelPlan plan;
     private final FleetMode mode;
+    private final boolean nchan;
     final int slot;
     private final long connectStart;
 
@@ -95,11 +99,14 @@ final class WsConnection extends ByteToMessageDecoder {
     private ScheduledFuture<?> lifetimeTask;
     private byte[][] quotedPublicNames;
     private SequenceGaps gaps;
+    // nchan churn: the plan index of each of this connection's channels (a bare body names none)
+    private int[] channelIndexes;
 
     WsConnection(Fleet fleet, int slot) {
         this.fleet = fleet;
         this.plan = fleet.plan;
         this.mode = fleet.cfg.mode();
+        this.nchan = fleet.cfg.target() == Target.NCHAN;
         this.slot = slot;
         this.connectStart = Clock.now();
     }
@@ -117,7 +124,7 @@ final class WsConnection extends ByteToMessageDecoder {
         wsKey = Base64.getEncoder().encodeToString(nonce);
         String req =
                 "GET "
-                        + fleet.path
+                        + fleet.pathOf(slot)
                         + " HTTP/1.1\r\n"
                         + "Host: "
                         + fleet.hostHeader(slot)
@@ -216,6 +223,9 @@ final class WsConnection extends ByteToMessageDecoder {
             return false;
         }
         state = OPEN;
+        if (nchan) {
+            onNchanOpen();
+        }
         return true;
     }
 
@@ -295,7 +305,11 @@ final class WsConnection extends ByteToMessageDecoder {
     private void onText(ByteBuf buf, int from, int len) {
         long ts = Payload.findTimestamp(buf, from, len);
         if (ts >= 0 && mode == FleetMode.CHURN) {
-            onChurnDelivery(buf, from, len);
+            if (nchan) {
+                onNchanChurnDelivery(buf, from, len);
+            } else {
+                onChurnDelivery(buf, from, len);
+            }
             return;
         }
         if (ts >= 0) {
@@ -369,6 +383,28 @@ final class WsConnection extends ByteToMessageDecoder {
                         + buf.toString(from, Math.min(len, 200), StandardCharsets.UTF_8));
     }
 
+    /**
+     * Churn on nchan: the message is the bare published body, which names no channel. Publication
+     * {@code s} of the run went to public channel {@code s mod P} ({@code HttpPublisher}), so the
+     * sequence tells the channel.
+     */
+    private void onNchanChurnDelivery(ByteBuf buf, int from, int len) {
+        stats.inc(Counter.DELIVERED);
+        stats.add(Counter.DELIVERED_BYTES, len);
+        long s = Payload.findSequence(buf, from, len);
+        int publicChannels = plan.publicChannels();
+        int index = s < 0 || publicChannels == 0 ? -1 : (int) ((s & 0xffffffffL) % publicChannels);
+        for (int j = 0; j < channelIndexes.length; j++) {
+            if (channelIndexes[j] == index) {
+                checkSequence(j, s);
+                return;
+            }
+        }
+        fleet.error(
+                "publication on a channel this connection is not subscribed to: "
+                        + buf.toString(from, Math.min(len, 200), StandardCharsets.UTF_8));
+    }
+
     private void checkSequence(int j, long s) {
         long before = gaps.missed();
         switch (gaps.received(j, s)) {
@@ -394,26 +430,10 @@ final class WsConnection extends ByteToMessageDecoder {
             return;
         }
         String socketId = m.group(1);
-        long now = Clock.now();
-        established = true;
-        stats.inc(Counter.ESTABLISHED);
-        stats.inc(Counter.OPEN);
-        stats.recordSetup(now - connectStart);
-        stats.established(now);
-        fleet.register(this);
-
+        opened();
         int k = plan.perConn();
-        channelNames = new String[k];
-        if (mode == FleetMode.CHURN) {
-            quotedPublicNames = new byte[k][];
-            gaps = new SequenceGaps(k, plan.publicChannels());
-        }
         for (int j = 0; j < k; j++) {
-            int index = plan.channelOf(slot, j);
-            channelNames[j] = plan.name(index);
-            if (quotedPublicNames != null && plan.typeOf(index) == ChannelType.PUBLIC) {
-                quotedPublicNames[j] = Bytes.ascii(channelNames[j] + "\"");
-            }
+            int index = channelIndexes[j];
             byte[] frame = subscribeMessage(socketId, channelNames[j], plan.typeOf(index));
             if (j == 0 && mode == FleetMode.PRESENCE) {
                 joinFrame = frame;
@@ -429,6 +449,47 @@ final class WsConnection extends ByteToMessageDecoder {
                     WsFrames.text(channel.alloc(), frame, 0, frame.length), channel.voidPromise());
         }
         channel.flush();
+    }
+
+    /**
+     * The connection is up (Pusher: {@code connection_established}; nchan: the upgrade): counts it
+     * and names its channels.
+     */
+    private void opened() {
+        long now = Clock.now();
+        established = true;
+        stats.inc(Counter.ESTABLISHED);
+        stats.inc(Counter.OPEN);
+        stats.recordSetup(now - connectStart);
+        stats.established(now);
+        fleet.register(this);
+
+        int k = plan.perConn();
+        channelNames = new String[k];
+        channelIndexes = new int[k];
+        if (mode == FleetMode.CHURN) {
+            quotedPublicNames = new byte[k][];
+            gaps = new SequenceGaps(k, plan.publicChannels());
+        }
+        for (int j = 0; j < k; j++) {
+            int index = plan.channelOf(slot, j);
+            channelIndexes[j] = index;
+            channelNames[j] = plan.name(index);
+            if (quotedPublicNames != null && plan.typeOf(index) == ChannelType.PUBLIC) {
+                quotedPublicNames[j] = Bytes.ascii(channelNames[j] + "\"");
+            }
+        }
+    }
+
+    /**
+     * nchan: the 101 answer means the server took the subscription to every channel in the path;
+     * there is no confirmation per channel, so each counts as subscribed now.
+     */
+    private void onNchanOpen() {
+        opened();
+        for (int j = 0; j < channelNames.length; j++) {
+            onSubscribed();
+        }
     }
 
     private byte[] subscribeMessage(String socketId, String name, ChannelType type) {

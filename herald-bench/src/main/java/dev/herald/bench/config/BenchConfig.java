@@ -6,6 +6,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * A fully resolved run: scenario defaults overlaid with the flags. Serialized into the JSON result
@@ -13,6 +15,9 @@ import java.time.Duration;
  */
 public record BenchConfig(
         String scenario,
+        Target target,
+        String nchanSubPath,
+        String nchanPubPath,
         String host,
         int port,
         int[] ports,
@@ -121,6 +126,10 @@ public record BenchConfig(
         }
         require(o.payload > 0, "--payload must be > 0");
         require(rate >= 0, "--rate must be >= 0");
+        require(o.target != null, "--target must be pusher or nchan");
+        if (o.target == Target.NCHAN) {
+            requireNchanCanRun(s, type, perConn, channels, o);
+        }
         require(!o.findMax || s == Scenario.FANOUT, "--find-max applies to fanout only");
         require(s != Scenario.FANOUT || o.findMax || rate > 0, "fanout needs --rate > 0");
         require(
@@ -181,6 +190,9 @@ public record BenchConfig(
 
         return new BenchConfig(
                 s.cliName,
+                o.target,
+                o.nchanSubPath,
+                o.nchanPubPath,
                 o.host,
                 ports[0],
                 ports,
@@ -226,6 +238,66 @@ public record BenchConfig(
                 clientEventRate,
                 triggerRate,
                 sampleEvery.toMillis());
+    }
+
+    /** Longest request line nginx reads with its default {@code large_client_header_buffers}. */
+    static final int NCHAN_MAX_REQUEST_LINE = 8000;
+
+    private static final Pattern URL_PATH = Pattern.compile("/[A-Za-z0-9._~/-]{0,200}");
+    private static final Pattern URL_WORD = Pattern.compile("[A-Za-z0-9._~-]{0,100}");
+
+    /**
+     * What nchan cannot do is refused here, before any connection, with the reason: it has no
+     * channel authorization (so no private or presence channels, hence no client events and no
+     * presence), and it multiplexes at most 255 channels on one subscriber connection.
+     */
+    private static void requireNchanCanRun(
+            Scenario s, ChannelType type, int perConn, int channels, BenchOptions o) {
+        String why =
+                "nchan has no private or presence channel authorization, so --target nchan runs"
+                        + " fanout, idle, trigger and churn on public channels only";
+        require(
+                s != Scenario.PRESENCE && s != Scenario.CLIENT_EVENTS,
+                s.cliName
+                        + " cannot run against nchan: it needs "
+                        + (s == Scenario.PRESENCE ? "presence" : "private or presence")
+                        + " channels; "
+                        + why);
+        require(
+                type == ChannelType.PUBLIC,
+                s.cliName
+                        + " with --channel-type "
+                        + type.name().toLowerCase(Locale.ROOT)
+                        + " cannot run against nchan: "
+                        + why
+                        + " (use --channel-type public)");
+        require(
+                !o.recovery,
+                "--recovery asks Herald for channel history positions; nchan has no such subscription");
+        require(
+                perConn <= Target.NCHAN_MAX_CHANNELS_PER_CONNECTION,
+                "--channels-per-conn "
+                        + perConn
+                        + " is more than the "
+                        + Target.NCHAN_MAX_CHANNELS_PER_CONNECTION
+                        + " channels nchan multiplexes on one connection");
+        require(
+                o.nchanSubPath != null && URL_PATH.matcher(o.nchanSubPath).matches(),
+                "--nchan-sub-path must be a path of at most 200 URL-safe characters starting with /");
+        require(
+                o.nchanPubPath != null && URL_PATH.matcher(o.nchanPubPath).matches(),
+                "--nchan-pub-path must be a path of at most 200 URL-safe characters starting with /");
+        require(
+                o.channelPrefix != null && URL_WORD.matcher(o.channelPrefix).matches(),
+                "--channel-prefix must be at most 100 of A-Z a-z 0-9 . _ ~ - for nchan (it goes into the URL; ',' separates channels)");
+        int nameLength =
+                o.channelPrefix.length() + Integer.toString(Math.max(0, channels - 1)).length();
+        long line = o.nchanSubPath.length() + (long) perConn * (nameLength + 1) + 64;
+        require(
+                line <= NCHAN_MAX_REQUEST_LINE,
+                String.format(
+                        "the subscriber URL of %d channels would be about %,d bytes, over the %,d nginx reads in a request line by default",
+                        perConn, line, NCHAN_MAX_REQUEST_LINE));
     }
 
     /** Load is generated against this machine only. */

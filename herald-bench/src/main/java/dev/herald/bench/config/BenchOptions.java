@@ -34,6 +34,25 @@ public final class BenchOptions {
                     "Port the HTTP API publisher posts to (default: the first of --ports, else -p).")
     public Integer publishPort;
 
+    @Option(
+            names = "--target",
+            description =
+                    "Server protocol: pusher (Herald, soketi, any Pusher protocol 7 server; default) or nchan (the nginx module: WebSocket subscribers"
+                            + " on --nchan-sub-path, plain HTTP POST publications to --nchan-pub-path; public channels only).")
+    public Target target = Target.PUSHER;
+
+    @Option(
+            names = "--nchan-sub-path",
+            description =
+                    "--target nchan: subscriber location prefix; a connection opens <prefix><channel>,<channel>,... (default /sub/).")
+    public String nchanSubPath = "/sub/";
+
+    @Option(
+            names = "--nchan-pub-path",
+            description =
+                    "--target nchan: publisher location prefix; a publication is POST <prefix><channel> (default /pub/).")
+    public String nchanPubPath = "/pub/";
+
     @Option(names = "--app-id", description = "App id for the HTTP API (default app-id).")
     public String appId = "app-id";
 
@@ -160,7 +179,7 @@ public final class BenchOptions {
     @Option(
             names = "--server-pid",
             description =
-                    "Server process id: report its CPU per delivery and RSS per connection from /proc.")
+                    "Server process id: report its CPU per delivery and RSS per connection from /proc, counting its child processes too (nginx workers).")
     public Long serverPid;
 
     @Option(
@@ -252,6 +271,12 @@ public final class BenchOptions {
             description =
                     "churn with --server-pid: sample the server's RSS, open files and live heap after a forced full GC (jcmd) this often (default 0 = off). Samples go to a CSV and an SVG chart next to the JSON.")
     public Duration sampleEvery;
+
+    @Option(
+            names = "--dry-run",
+            description =
+                    "Check the flags against the scenario and the target, print the resolved run and exit: no connection is made (exit code 2 and the reason if the run is refused).")
+    public boolean dryRun;
 
     @Option(
             names = {"-q", "--quiet"},

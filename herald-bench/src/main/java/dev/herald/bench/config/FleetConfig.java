@@ -13,6 +13,8 @@ package dev.herald.bench.config;
  * @param clientEventRate churn: client events/s each connection sends while open
  * @param ports the server ports; global slot {@code i} connects to {@code ports[i % ports.length]}
  *     ({@link #portOf}), so the spread is the same whether one process or several hold the slots
+ * @param target the server's protocol: how a connection subscribes
+ * @param nchanSubPath {@link Target#NCHAN}: the subscriber location prefix
  */
 public record FleetConfig(
         String host,
@@ -39,7 +41,9 @@ public record FleetConfig(
         boolean recvBufferRing,
         boolean recovery,
         long lifetimeMs,
-        double clientEventRate) {
+        double clientEventRate,
+        Target target,
+        String nchanSubPath) {
 
     public int size() {
         return to - from;
@@ -92,6 +96,8 @@ public record FleetConfig(
                 c.recvBufferRing(),
                 c.recovery(),
                 c.lifetimeMs(),
-                c.clientEventRate());
+                c.clientEventRate(),
+                c.target(),
+                c.nchanSubPath());
     }
 }

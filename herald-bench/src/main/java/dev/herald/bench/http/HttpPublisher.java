@@ -3,6 +3,7 @@ package dev.herald.bench.http;
 import dev.herald.bench.client.ErrorKinds;
 import dev.herald.bench.client.Transport;
 import dev.herald.bench.config.ChannelPlan;
+import dev.herald.bench.config.Target;
 import dev.herald.bench.payload.Payload;
 import dev.herald.bench.sign.PusherSigning;
 import dev.herald.bench.stats.Clock;
@@ -17,6 +18,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +30,9 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Publishes through the signed HTTP API ({@code POST /apps/{id}/events}, docs/protocol.md §5.2-5.3)
- * over a small pool of keep-alive connections, one request in flight per connection.
+ * over a small pool of keep-alive connections, one request in flight per connection. Against nchan
+ * ({@link Target#NCHAN}) a publication is instead a plain {@code POST <pub-path><channel>} whose
+ * body is the bare payload: nchan relays the body itself to the subscribers.
  *
  * <p>Open loop at a fixed rate: publish {@code s} is due at {@code start + s/rate} and goes to
  * channel {@code s mod C}; connection {@code m} of {@code M} sends the publishes with {@code s mod
@@ -38,7 +42,11 @@ import org.HdrHistogram.Recorder;
  * sends its next request as soon as the previous one is answered (closed loop).
  */
 public final class HttpPublisher implements AutoCloseable {
-    /** What to publish and where. */
+    /**
+     * What to publish and where.
+     *
+     * @param nchanPubPath {@link Target#NCHAN}: the publisher location prefix
+     */
     public record Settings(
             String host,
             int port,
@@ -51,7 +59,9 @@ public final class HttpPublisher implements AutoCloseable {
             int payload,
             String eventName,
             ChannelPlan plan,
-            boolean constantBody) {}
+            boolean constantBody,
+            Target target,
+            String nchanPubPath) {}
 
     private record Phase(double rate, long start, long end, long seqBase) {}
 
@@ -60,6 +70,9 @@ public final class HttpPublisher implements AutoCloseable {
     private final InetSocketAddress remote;
     private final String path;
     private final String headSuffix;
+    private final boolean nchan;
+    private final String nchanHeadSuffix;
+    private final String[] nchanPaths;
     private final byte[][] channelNames;
     private final Slot[] slots;
     private final LongAdder sent = new LongAdder();
@@ -89,10 +102,19 @@ public final class HttpPublisher implements AutoCloseable {
                         + ":"
                         + s.port()
                         + "\r\nContent-Type: application/json\r\nContent-Length: ";
+        this.nchan = s.target() == Target.NCHAN;
+        this.nchanHeadSuffix =
+                " HTTP/1.1\r\nHost: "
+                        + s.host()
+                        + ":"
+                        + s.port()
+                        + "\r\nContent-Type: text/plain\r\nContent-Length: ";
         ChannelPlan plan = s.plan();
         this.channelNames = new byte[plan.channels()][];
+        this.nchanPaths = new String[plan.channels()];
         for (int c = 0; c < plan.channels(); c++) {
             channelNames[c] = plan.name(c).getBytes(StandardCharsets.UTF_8);
+            nchanPaths[c] = nchan ? s.nchanPubPath() + plan.name(c) : null;
         }
         this.slots = new Slot[s.connections()];
         for (int m = 0; m < slots.length; m++) {
@@ -197,6 +219,7 @@ public final class HttpPublisher implements AutoCloseable {
         private Phase phase;
         private long k;
         private boolean busy;
+        private boolean closeAnnounced;
         private long sentAt;
         private int channelIndex;
         private ScheduledFuture<?> timer;
@@ -301,6 +324,9 @@ public final class HttpPublisher implements AutoCloseable {
         }
 
         private int writeBody(long timestamp, long seq, boolean stamped) {
+            if (nchan) {
+                return writePayload(0, timestamp, seq, stamped);
+            }
             byte[] name = channelNames[channelIndex];
             int need =
                     64
@@ -314,19 +340,39 @@ public final class HttpPublisher implements AutoCloseable {
             System.arraycopy(name, 0, body, n, name.length);
             n += name.length;
             n = put(body, n, "\"],\"data\":\"");
-            if (stamped) {
-                n += Payload.write(body, n, settings.payload(), timestamp, seq);
-            } else {
-                for (int i = 0; i < settings.payload(); i++) {
-                    body[n++] = 'x';
-                }
-            }
+            n = writePayload(n, timestamp, seq, stamped);
             return put(body, n, "\"}");
         }
 
+        /** The payload at {@code at} (the body is already large enough); returns its end. */
+        private int writePayload(int at, long timestamp, long seq, boolean stamped) {
+            int need = at + Math.max(settings.payload(), Payload.MIN_SIZE);
+            if (body.length < need) {
+                body = Arrays.copyOf(body, need * 2);
+            }
+            if (stamped) {
+                return at + Payload.write(body, at, settings.payload(), timestamp, seq);
+            }
+            int n = at;
+            for (int i = 0; i < settings.payload(); i++) {
+                body[n++] = 'x';
+            }
+            return n;
+        }
+
         private ByteBuf encode(int bodyLength, long epochSecond) {
-            String query = signer.signedPostQuery(path, body, 0, bodyLength, epochSecond);
-            String head = "POST " + path + "?" + query + headSuffix + bodyLength + "\r\n\r\n";
+            String head;
+            if (nchan) {
+                head =
+                        "POST "
+                                + nchanPaths[channelIndex]
+                                + nchanHeadSuffix
+                                + bodyLength
+                                + "\r\n\r\n";
+            } else {
+                String query = signer.signedPostQuery(path, body, 0, bodyLength, epochSecond);
+                head = "POST " + path + "?" + query + headSuffix + bodyLength + "\r\n\r\n";
+            }
             ByteBuf req = channel.alloc().directBuffer(head.length() + bodyLength);
             req.writeCharSequence(head, StandardCharsets.US_ASCII);
             req.writeBytes(body, 0, bodyLength);
@@ -352,6 +398,7 @@ public final class HttpPublisher implements AutoCloseable {
             }
             busy = false;
             if (close) {
+                closeAnnounced = true;
                 channel.close();
             } else {
                 next();
@@ -370,7 +417,11 @@ public final class HttpPublisher implements AutoCloseable {
                 error("HTTP connection closed with a request in flight");
             }
             if (!closed) {
-                loop.schedule(this::reconnect, 20, TimeUnit.MILLISECONDS);
+                // a server that closes after each answer (soketi's HTTP API does) is reconnected at
+                // once, so its throughput is not paced by this wait; an unannounced close waits
+                boolean announced = closeAnnounced;
+                closeAnnounced = false;
+                loop.schedule(this::reconnect, announced ? 0 : 20, TimeUnit.MILLISECONDS);
             }
         }
 

@@ -14,6 +14,7 @@ import dev.herald.bench.config.Durations;
 import dev.herald.bench.config.FleetConfig;
 import dev.herald.bench.config.FleetMode;
 import dev.herald.bench.config.Scenario;
+import dev.herald.bench.config.Target;
 import dev.herald.bench.http.HttpPublisher;
 import dev.herald.bench.report.ResultReport;
 import dev.herald.bench.soak.ServerProbe;
@@ -102,7 +103,7 @@ public final class Coordinator {
             throw new IllegalArgumentException(
                     "--server-pid " + cfg.serverPid() + " is not a running process");
         }
-        long rssBefore = cfg.serverPid() == null ? -1 : ProcStats.rssBytes(cfg.serverPid());
+        long rssBefore = cfg.serverPid() == null ? -1 : ProcStats.treeRssBytes(cfg.serverPid());
         List<Long> pids = new ArrayList<>();
         pids.add(ProcessHandle.current().pid());
         try {
@@ -113,8 +114,12 @@ public final class Coordinator {
                             scenario, workers, publisher, cfg.serverPid(), pids, cfg.quiet(), out);
             sampler.startTimer();
             out.printf(
-                    "herald-bench %s against %s:%s: %s%n",
-                    scenario.cliName, cfg.host(), cfg.portsText(), describe());
+                    "herald-bench %s against %s%s:%s: %s%n",
+                    scenario.cliName,
+                    cfg.target() == Target.NCHAN ? "nchan at " : "",
+                    cfg.host(),
+                    cfg.portsText(),
+                    describe());
             if (scenario == Scenario.CLIENT_EVENTS
                     && cfg.senders() > 0
                     && cfg.rate() / cfg.senders() > 10) {
@@ -311,7 +316,9 @@ public final class Coordinator {
                                 cfg.payload(),
                                 cfg.eventName(),
                                 plan,
-                                scenario == Scenario.TRIGGER));
+                                scenario == Scenario.TRIGGER,
+                                cfg.target(),
+                                cfg.nchanPubPath()));
         publisher.connect();
     }
 
@@ -355,7 +362,7 @@ public final class Coordinator {
         s.put("server_cpu_s", round(p.serverCpu(), 3));
         sleepMs(cfg.settleMs());
         if (cfg.serverPid() != null) {
-            long after = ProcStats.rssBytes(cfg.serverPid());
+            long after = ProcStats.treeRssBytes(cfg.serverPid());
             Map<String, Object> mem = new LinkedHashMap<>();
             mem.put("rss_before_bytes", rssBefore);
             mem.put("rss_after_bytes", after);
@@ -561,7 +568,7 @@ public final class Coordinator {
         r.put("unexpected_closes", p.delta(Counter.UNEXPECTED_CLOSES));
         r.put("pings_answered", p.delta(Counter.PINGS_ANSWERED));
         if (cfg.serverPid() != null) {
-            long rss = ProcStats.rssBytes(cfg.serverPid());
+            long rss = ProcStats.treeRssBytes(cfg.serverPid());
             r.put("server_rss_at_end_bytes", rss);
             long open = p.at(Counter.OPEN);
             r.put(

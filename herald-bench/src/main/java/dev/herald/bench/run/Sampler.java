@@ -221,7 +221,9 @@ final class Sampler implements AutoCloseable {
                                 : Histograms.ms(carry.getMaxValue()),
                         carry.getTotalCount(),
                         serverCpu < 0 ? Double.NaN : 100 * (serverCpu - lastServerCpu) / dt,
-                        serverPid == null ? Double.NaN : ProcStats.rssBytes(serverPid) / 1048576.0,
+                        serverPid == null
+                                ? Double.NaN
+                                : ProcStats.treeRssBytes(serverPid) / 1048576.0,
                         genCpu < 0 ? Double.NaN : 100 * (genCpu - lastGenCpu) / dt);
         timeline.add(pt);
         if (!quiet) {
@@ -355,11 +357,11 @@ final class Sampler implements AutoCloseable {
     }
 
     double serverCpu() {
-        return serverPid == null ? -1 : ProcStats.cpuSeconds(serverPid);
+        return serverPid == null ? -1 : ProcStats.treeCpuSeconds(serverPid);
     }
 
     long serverRss() {
-        return serverPid == null ? -1 : ProcStats.rssBytes(serverPid);
+        return serverPid == null ? -1 : ProcStats.treeRssBytes(serverPid);
     }
 
     /** CPU seconds of this process and its generator children. */

@@ -194,4 +194,148 @@ class BenchConfigTest {
         assertThat(back.ports()).containsExactly(7001, 7002, 7003);
         assertThat(back.portOf(4)).isEqualTo(7002);
     }
+
+    private static BenchOptions nchan(String... args) {
+        BenchOptions o = new BenchOptions();
+        new picocli.CommandLine(o).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+        return o;
+    }
+
+    @Test
+    void pusherIsTheDefaultTargetAndNchanIsChosenByFlag() throws Exception {
+        assertThat(BenchConfig.resolve(Scenario.FANOUT, new BenchOptions()).target())
+                .isEqualTo(Target.PUSHER);
+        BenchConfig c = BenchConfig.resolve(Scenario.FANOUT, nchan("--target", "nchan"));
+        assertThat(c.target()).isEqualTo(Target.NCHAN);
+        assertThat(c.nchanSubPath()).isEqualTo("/sub/");
+        assertThat(c.nchanPubPath()).isEqualTo("/pub/");
+        assertThat(new ObjectMapper().valueToTree(c).get("target").asText()).isEqualTo("NCHAN");
+        // a child process learns the target and the subscriber path with its share
+        FleetConfig share = FleetConfig.forShare(c, FleetMode.SUBSCRIBE, 0, 10);
+        ObjectMapper json = new ObjectMapper();
+        FleetConfig back = json.readValue(json.writeValueAsString(share), FleetConfig.class);
+        assertThat(back.target()).isEqualTo(Target.NCHAN);
+        assertThat(back.nchanSubPath()).isEqualTo("/sub/");
+    }
+
+    @Test
+    void nchanRunsThePublicScenarios() {
+        assertThat(BenchConfig.resolve(Scenario.IDLE, nchan("--target", "nchan")).channelsPerConn())
+                .isEqualTo(2);
+        assertThat(BenchConfig.resolve(Scenario.TRIGGER, nchan("--target", "nchan")).target())
+                .isEqualTo(Target.NCHAN);
+        assertThat(
+                        BenchConfig.resolve(
+                                        Scenario.CHURN,
+                                        nchan("--target", "nchan", "--channel-type", "public"))
+                                .channelType())
+                .isEqualTo(ChannelType.PUBLIC);
+    }
+
+    @Test
+    void nchanRefusesWhatNeedsChannelAuthorizationAndSaysWhy() {
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.PRESENCE, nchan("--target", "nchan")))
+                .hasMessageContaining("presence cannot run against nchan")
+                .hasMessageContaining("no private or presence channel authorization");
+        assertThatThrownBy(
+                        () ->
+                                BenchConfig.resolve(
+                                        Scenario.CLIENT_EVENTS, nchan("--target", "nchan")))
+                .hasMessageContaining("client-events cannot run against nchan")
+                .hasMessageContaining("private or presence");
+        assertThatThrownBy(
+                        () ->
+                                BenchConfig.resolve(
+                                        Scenario.FANOUT,
+                                        nchan("--target", "nchan", "--channel-type", "private")))
+                .hasMessageContaining("fanout with --channel-type private cannot run against nchan")
+                .hasMessageContaining("use --channel-type public");
+        assertThatThrownBy(
+                        () ->
+                                BenchConfig.resolve(
+                                        Scenario.IDLE,
+                                        nchan("--target", "nchan", "--channel-type", "presence")))
+                .hasMessageContaining("cannot run against nchan");
+        // churn's default is mixed: public, private and presence channels
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.CHURN, nchan("--target", "nchan")))
+                .hasMessageContaining("churn with --channel-type mixed cannot run against nchan");
+        assertThatThrownBy(
+                        () ->
+                                BenchConfig.resolve(
+                                        Scenario.FANOUT, nchan("--target", "nchan", "--recovery")))
+                .hasMessageContaining("--recovery");
+    }
+
+    @Test
+    void nchanBoundsChannelsPerConnectionAndTheUrl() {
+        BenchOptions at =
+                nchan(
+                        "--target",
+                        "nchan",
+                        "-n",
+                        "10",
+                        "-c",
+                        "255",
+                        "-k",
+                        "255",
+                        "--channel-prefix",
+                        "b");
+        assertThat(BenchConfig.resolve(Scenario.IDLE, at).channelsPerConn()).isEqualTo(255);
+        BenchOptions over =
+                nchan(
+                        "--target",
+                        "nchan",
+                        "-n",
+                        "10",
+                        "-c",
+                        "256",
+                        "-k",
+                        "256",
+                        "--channel-prefix",
+                        "b");
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.IDLE, over))
+                .hasMessageContaining("more than the 255 channels nchan multiplexes");
+        BenchOptions longUrl =
+                nchan(
+                        "--target",
+                        "nchan",
+                        "-n",
+                        "10",
+                        "-c",
+                        "200",
+                        "-k",
+                        "200",
+                        "--channel-prefix",
+                        "a-rather-long-channel-name-stem-".repeat(2));
+        assertThatThrownBy(() -> BenchConfig.resolve(Scenario.IDLE, longUrl))
+                .hasMessageContaining("nginx reads in a request line");
+        assertThatThrownBy(
+                        () ->
+                                BenchConfig.resolve(
+                                        Scenario.FANOUT,
+                                        nchan("--target", "nchan", "--channel-prefix", "a,b")))
+                .hasMessageContaining("--channel-prefix");
+        assertThatThrownBy(
+                        () ->
+                                BenchConfig.resolve(
+                                        Scenario.FANOUT,
+                                        nchan("--target", "nchan", "--nchan-sub-path", "sub/")))
+                .hasMessageContaining("--nchan-sub-path");
+        assertThatThrownBy(
+                        () ->
+                                BenchConfig.resolve(
+                                        Scenario.FANOUT,
+                                        nchan("--target", "nchan", "--nchan-pub-path", "/p ub/")))
+                .hasMessageContaining("--nchan-pub-path");
+        assertThatThrownBy(
+                        () ->
+                                BenchConfig.resolve(
+                                        Scenario.FANOUT,
+                                        nchan(
+                                                "--target",
+                                                "nchan",
+                                                "--nchan-pub-path",
+                                                "/" + "p".repeat(201))))
+                .hasMessageContaining("at most 200");
+    }
 }

@@ -1,0 +1,35 @@
+package dev.herald.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+    @Test
+    void aDryRunChecksTheFlagsAgainstTheTargetWithoutConnecting() {
+        // nothing listens on port 1: a dry run must not try
+        assertThat(
+                        Main.commandLine()
+                                .execute("fanout", "-p", "1", "--target", "nchan", "--dry-run"))
+                .isZero();
+        assertThat(Main.commandLine().execute("idle", "-p", "1", "--target", "NCHAN", "--dry-run"))
+                .isZero();
+        assertThat(
+                        Main.commandLine()
+                                .execute("presence", "-p", "1", "--target", "nchan", "--dry-run"))
+                .isEqualTo(2);
+        assertThat(
+                        Main.commandLine()
+                                .execute(
+                                        "client-events",
+                                        "-p",
+                                        "1",
+                                        "--target",
+                                        "nchan",
+                                        "--dry-run"))
+                .isEqualTo(2);
+        assertThat(Main.commandLine().execute("presence", "-p", "1", "--dry-run")).isZero();
+        assertThat(Main.commandLine().execute("fanout", "--target", "mqtt", "--dry-run"))
+                .isEqualTo(2);
+    }
+}
