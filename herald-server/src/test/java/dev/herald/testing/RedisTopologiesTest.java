@@ -200,6 +200,12 @@ class RedisTopologiesTest {
         assertThatThrownBy(() -> cluster.restart(master))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is running");
+        assertThatThrownBy(() -> cluster.restartAll())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("every node is running");
+        assertThatThrownBy(() -> cluster.call(master))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no command");
     }
 
     @Test
@@ -240,6 +246,35 @@ class RedisTopologiesTest {
                 Duration.ofNanos(System.nanoTime() - started).toMillis());
         assertThat(cluster.replicasOf(failover.newMasterPort())).containsExactly(old);
         assertThat(cluster.masters()).doesNotContain(old);
+    }
+
+    @Test
+    @Order(6)
+    void wholeClusterKilledComesBackEmptyWithTheSameMastersAndSlots() {
+        RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+        String key = "{restarted}key";
+        redis.set(key, "before");
+        int slot = RedisClusterProcesses.slot(key);
+        int owner = cluster.masterForSlot(slot);
+        List<Integer> masters = cluster.masters();
+        assertThat(cluster.call(owner, "EXISTS", key)).isEqualTo(1L);
+
+        long started = System.nanoTime();
+        cluster.killAll();
+        cluster.restartAll();
+        System.out.printf(
+                "whole cluster killed and back in %d ms%n",
+                Duration.ofNanos(System.nanoTime() - started).toMillis());
+
+        assertThat(cluster.masters()).containsExactlyElementsOf(masters);
+        assertThat(cluster.masterForSlot(slot)).isEqualTo(owner);
+        assertThat(cluster.call(owner, "EXISTS", key)).as("nothing persisted").isEqualTo(0L);
+        await("a write through the cluster client after the restart")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> "OK".equals(redis.set(key, "after")));
+        assertThat(redis.get(key)).isEqualTo("after");
     }
 
     @Test
