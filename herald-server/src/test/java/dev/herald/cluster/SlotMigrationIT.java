@@ -226,12 +226,15 @@ class SlotMigrationIT {
                     .as("through node B, in order, on %s", subscriber.getKey())
                     .containsExactlyElementsOf(range(base + AFTER, AFTER));
         }
+        long checked = System.nanoTime();
         await("members and counts whole on both nodes after the move")
                 .atMost(RESUMED)
                 .pollInterval(Duration.ofMillis(50))
                 .untilAsserted(() -> assertWhole(room, channel));
         System.out.printf(
-                "members and counts whole on both nodes %d ms after the slot moved%n",
+                "members and counts whole on both nodes %d ms after the first look, %d ms after"
+                        + " the slot moved%n",
+                (System.nanoTime() - checked) / 1_000_000,
                 (System.nanoTime() - moveEnded) / 1_000_000);
         roomOnA.fence(List.of(apiA, apiB));
         assertThat(roomOnA.unsubscribedIds()).as("a slot's move removes no member").isEmpty();
