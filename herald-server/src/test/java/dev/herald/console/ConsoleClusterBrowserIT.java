@@ -29,6 +29,10 @@ import org.openqa.selenium.Dimension;
  * The console of one node of a two-node cluster (the Redis on 127.0.0.1:6379) in headless Chromium:
  * it says it is clustered, and its debug console and overview show what the other node did, with
  * that node's name.
+ *
+ * <p>On one Redis only (not in the {@code redis-matrix}): what the page shows comes from the same
+ * console API that {@link ConsoleClusterIT} checks against either Redis, and a browser per topology
+ * would double the slowest test for nothing the page adds.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleClusterBrowserIT {
