@@ -18,6 +18,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -206,6 +208,38 @@ public final class RedisConnections implements AutoCloseable {
     /** The Lettuce client, for its event bus (topology changes). */
     AbstractRedisClient client() {
         return client;
+    }
+
+    /**
+     * Every master's {@code run_id} ({@code INFO server}): the one master's on a single Redis or a
+     * Sentinel-watched master, every upstream node's that serves slots on a cluster. A new id means
+     * a master restarted or was replaced, possibly without the last writes. Blocking: for the
+     * heartbeat.
+     *
+     * @throws RuntimeException when a master does not answer (one failing over, say)
+     */
+    Set<String> masterRunIds() {
+        Set<String> ids = new TreeSet<>();
+        if (state instanceof StatefulRedisClusterConnection<String, String> cluster) {
+            for (RedisClusterNode node : cluster.getPartitions()) {
+                // a master that failed over keeps its flag but no slots: it is no one's master
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                    ids.add(runId(cluster.getConnection(node.getNodeId()).sync().info("server")));
+                }
+            }
+        } else {
+            ids.add(runId(sync.info("server")));
+        }
+        return ids;
+    }
+
+    private static String runId(String info) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("run_id:")) {
+                return line.substring("run_id:".length()).trim();
+            }
+        }
+        throw new IllegalStateException("INFO server has no run_id");
     }
 
     /** The names of every key and channel the engines use. */

@@ -4,42 +4,54 @@ import dev.herald.apps.AppIds;
 
 /**
  * Every Redis key and pub/sub channel name Herald uses, built and read back here only. The Lua
- * scripts get the pieces they need as arguments, so this class is the one place the layout is
- * written.
+ * scripts get their keys, and the stems of the keys they must build, as arguments, so this class is
+ * the one place the layout is written.
+ *
+ * <p>One layout serves one Redis and a Redis Cluster alike. A Redis Cluster lets one command or
+ * script touch the keys of one hash slot only, and keys that share a <em>hash tag</em>, the text
+ * between a key's first opening brace and the next closing one, share a slot. So every key carries
+ * the tag of what it belongs to: a channel's keys hash together (and one busy app spreads over
+ * every shard), a node's share hashes together, an app's stats hash together.
  *
  * <p>Layout, with namespace {@code herald} (the default; tests use their own):
  *
  * <ul>
- *   <li>{@code herald:nodes}: sorted set of node ids, scored by lease expiry (epoch ms); a node is
- *       live while its score is in the future;
- *   <li>{@code herald:n:NODE:s:APP}: hash channel → the node's local subscriptions;
- *   <li>{@code herald:n:NODE:p:APP|CHANNEL}: hash user id → user_info (empty when none);
- *   <li>{@code herald:n:NODE:c}: hash app id → the node's connections;
- *   <li>{@code herald:n:NODE:keys}: set of the node's {@code s} and {@code p} keys, for reaping;
- *   <li>{@code herald:n:NODE:alive}: present while the node's state is in Redis (gone after a Redis
- *       restart, which makes the node write it again);
- *   <li>{@code herald:cache:APP|CHANNEL}: a cache channel's last event (JSON, with Redis's TTL);
- *   <li>{@code herald:gone:MARK}: a webhook removal mark, holding the marking node's id;
- *   <li>{@code herald:watching}: sorted set of {@code APP|NODE}, a node whose viewers watch the
- *       app's debug stream, scored by when that interest lapses (epoch ms on Redis's clock);
- *   <li>{@code herald:stats:APP}: sorted set of the nodes that recorded the app's figures, scored
- *       by the last step each recorded (epoch ms);
- *   <li>{@code herald:stats:APP|NODE}: hash of the node's two rings for the app, slot → {@code
+ *   <li>Global, each a single-key command's: {@code herald:nodes}, sorted set of node ids scored by
+ *       lease expiry (epoch ms; a node is live while its score is in the future); {@code
+ *       herald:gone:MARK}, a webhook removal mark holding the marking node's id; {@code
+ *       herald:watching}, sorted set of {@code APP|NODE}, a node whose viewers watch the app's
+ *       debug stream, scored by when that interest lapses (epoch ms on Redis's clock);
+ *   <li>a node's share, tag {@code {n:NODE}}: {@code herald:{n:NODE}:s:APP}, hash channel → the
+ *       node's subscriptions (for listings); {@code herald:{n:NODE}:c}, hash app id → the node's
+ *       connections; {@code herald:{n:NODE}:keys}, set of the {@code o} keys of the channels the
+ *       node holds subscribers or members of, for reaping; {@code herald:{n:NODE}:alive}, present
+ *       while the node's state is in Redis (gone after a restart, which makes the node write it
+ *       again);
+ *   <li>a channel, tag {@code {APP|CHANNEL}}: {@code herald:{APP|CHANNEL}:o}, hash node → that
+ *       node's subscriptions (the occupied and vacated decisions); {@code herald:{APP|CHANNEL}:mn},
+ *       set of the nodes with members in the presence channel; {@code herald:{APP|CHANNEL}:m:NODE},
+ *       hash user id → user_info (empty when none) of that node's members; {@code
+ *       herald:{APP|CHANNEL}:cache}, a cache channel's last event (JSON, with Redis's TTL); {@code
+ *       herald:{APP|CHANNEL}:hmeta}, hash of the channel's history: {@code e} its epoch, {@code n}
+ *       the last serial given (docs/recovery.md); {@code herald:{APP|CHANNEL}:hist}, stream of the
+ *       channel's kept events, entry id {@code SERIAL-0}, fields {@code f} (frame), {@code t}
+ *       (recorded at, ms) and {@code x} (excluded socket id, empty for none);
+ *   <li>an app's stats, tag {@code {st:APP}}: {@code herald:{st:APP}:nodes}, sorted set of the
+ *       nodes that recorded the app's figures, scored by the last step each recorded (epoch ms);
+ *       {@code herald:{st:APP}:r:NODE}, hash of the node's two rings for the app, slot → {@code
  *       STEP:CONNECTIONS:MESSAGES}: {@code hN} the 10-second steps of the last hour, {@code dN} the
  *       minutes of the last day;
- *   <li>{@code herald:hmeta:APP|CHANNEL}: hash of a channel's history: {@code e} its epoch, {@code
- *       n} the last serial given (docs/recovery.md);
- *   <li>{@code herald:hist:APP|CHANNEL}: stream of the channel's kept events, entry id {@code
- *       SERIAL-0}, fields {@code f} (frame), {@code t} (recorded at, ms) and {@code x} (excluded
- *       socket id, empty for none);
- *   <li>pub/sub {@code herald:ch:APP|CHANNEL}: publications, recorded or not ({@link Relay});
- *       {@code herald:ctl}: node commands; {@code herald:act:APP}: the app's debug stream (JSON
+ *   <li>pub/sub: {@code herald:ch:{APP|CHANNEL}}, publications, recorded or not ({@link Relay}), in
+ *       the channel's slot, so the script that records an event can publish it on a shard channel;
+ *       {@code herald:ctl}, node commands; {@code herald:act:APP}, the app's debug stream (JSON
  *       events).
  * </ul>
  *
  * <p>{@code APP|CHANNEL} splits at its first {@code |}: app ids never contain one ({@link AppIds}),
- * channel names may contain anything after it. Node ids are digits (the node part of socket ids),
- * so {@code herald:n:NODE:} ends at the first {@code :} after {@code n:}.
+ * channel names may contain anything after it. Neither contains a brace (app ids by {@link AppIds},
+ * channel names by {@code ChannelNames}), so a tag ends where its name does; a name with a closing
+ * brace would still keep its keys together, only cut its tag short. Node ids are digits (the node
+ * part of socket ids).
  */
 final class RedisKeys {
 
@@ -48,19 +60,25 @@ final class RedisKeys {
     private static final char APP_END = '|';
 
     private final String prefix;
-    private final String nodePrefix;
     private final String relayPrefix;
     private final String activityPrefix;
 
-    /** Keys under {@code namespace:}; the namespace must not contain {@code :} or {@code |}. */
+    /**
+     * Keys under {@code namespace:}; the namespace must not contain {@code :}, {@code |} or a
+     * brace.
+     */
     RedisKeys(String namespace) {
-        if (namespace.isEmpty() || namespace.indexOf(':') >= 0 || namespace.indexOf(APP_END) >= 0) {
+        if (namespace.isEmpty()
+                || namespace.indexOf(':') >= 0
+                || namespace.indexOf(APP_END) >= 0
+                || namespace.indexOf('{') >= 0
+                || namespace.indexOf('}') >= 0) {
             throw new IllegalArgumentException(
-                    "Redis namespace must be non-empty, without ':' or '|': " + namespace);
+                    "Redis namespace must be non-empty, without ':', '|', '{' or '}': "
+                            + namespace);
         }
         this.prefix = namespace + ':';
-        this.nodePrefix = prefix + "n:";
-        this.relayPrefix = prefix + "ch:";
+        this.relayPrefix = prefix + "ch:{";
         this.activityPrefix = prefix + "act:";
     }
 
@@ -85,107 +103,116 @@ final class RedisKeys {
     /** An app's channel, as read back from a key or a pub/sub channel name. */
     record AppChannel(String appId, String channel) {}
 
-    // -- node state
+    // -- global
 
     String nodes() {
         return prefix + "nodes";
     }
 
-    /**
-     * What precedes a node id in every per-node key; the scripts build other nodes' keys from it.
-     */
-    String nodePrefix() {
-        return nodePrefix;
+    // -- a node's share, tag {n:NODE}
+
+    private String node(String node) {
+        return prefix + "{n:" + node + "}:";
     }
 
-    /** What follows the node id in the key of an app's subscription counts. */
-    static String subscriptionsSuffix(String appId) {
-        return ":s:" + appId;
-    }
-
-    /** What follows the node id in the key of a presence channel's members, up to the channel. */
-    static String membersStem(String appId) {
-        return ":p:" + appId + APP_END;
-    }
-
-    static String membersSuffix(String appId, String channel) {
-        return membersStem(appId) + channel;
-    }
-
-    static String connectionsSuffix() {
-        return ":c";
-    }
-
+    /** The node's subscriptions to the app's channels: channel → count. */
     String subscriptions(String node, String appId) {
-        return nodePrefix + node + subscriptionsSuffix(appId);
+        return node(node) + "s:" + appId;
     }
 
-    String members(String node, String appId, String channel) {
-        return nodePrefix + node + membersSuffix(appId, channel);
-    }
-
+    /** The node's connections: app id → count. */
     String connections(String node) {
-        return nodePrefix + node + connectionsSuffix();
+        return node(node) + "c";
     }
 
+    /** The {@link #occupancy} keys of the channels the node holds something in. */
     String nodeKeys(String node) {
-        return nodePrefix + node + ":keys";
+        return node(node) + "keys";
     }
 
     String alive(String node) {
-        return nodePrefix + node + ":alive";
+        return node(node) + "alive";
     }
 
-    /** The app of one of the node's {@link #subscriptions} keys; {@code null} for any other key. */
-    String readSubscriptionsKey(String node, String key) {
-        String start = nodePrefix + node + ":s:";
-        if (!key.startsWith(start)) {
-            return null;
-        }
-        String appId = key.substring(start.length());
-        return AppIds.isValid(appId) ? appId : null;
+    // -- a channel, tag {APP|CHANNEL}
+
+    private String channel(String appId, String channel) {
+        return prefix + "{" + appChannel(appId, channel) + "}:";
+    }
+
+    /** Which nodes hold the channel: node → its subscriptions there. */
+    String occupancy(String appId, String channel) {
+        return channel(appId, channel) + "o";
     }
 
     /**
-     * The app and channel of one of the node's {@link #members} keys; {@code null} for any other
-     * key.
+     * Reads back an {@link #occupancy} key (a member of {@link #nodeKeys}); {@code null} for any
+     * other name.
      */
-    AppChannel readMembersKey(String node, String key) {
-        String start = nodePrefix + node + ":p:";
-        return key.startsWith(start) ? readAppChannel(key.substring(start.length())) : null;
+    AppChannel readOccupancy(String key) {
+        String start = prefix + "{";
+        String end = "}:o";
+        if (!key.startsWith(start)
+                || !key.endsWith(end)
+                || key.length() < start.length() + end.length()) {
+            return null;
+        }
+        return readAppChannel(key.substring(start.length(), key.length() - end.length()));
     }
 
-    // -- shared data
+    /** The nodes with members in the presence channel. */
+    String memberNodes(String appId, String channel) {
+        return channel(appId, channel) + "mn";
+    }
 
+    /** One node's members in the presence channel: user id → user_info. */
+    String members(String appId, String channel, String node) {
+        return membersStem(appId, channel) + node;
+    }
+
+    /** What precedes the node id in {@link #members}: the scripts build other nodes' keys. */
+    String membersStem(String appId, String channel) {
+        return channel(appId, channel) + "m:";
+    }
+
+    /** A cache channel's last event. */
     String cache(String appId, String channel) {
-        return prefix + "cache:" + appChannel(appId, channel);
+        return channel(appId, channel) + "cache";
     }
 
     /** A channel's history: its epoch and last serial. */
     String historyMeta(String appId, String channel) {
-        return prefix + "hmeta:" + appChannel(appId, channel);
+        return channel(appId, channel) + "hmeta";
     }
 
     /** A channel's history: its kept events. */
     String historyStream(String appId, String channel) {
-        return prefix + "hist:" + appChannel(appId, channel);
+        return channel(appId, channel) + "hist";
     }
 
-    /** The mark's own text names the channel (and user); the key only places it. */
+    // -- webhooks
+
+    /**
+     * The mark's own text names the channel (and user); the key only places it (one key per
+     * command, so its slot matters to no one).
+     */
     String removalMark(String mark) {
         return prefix + "gone:" + mark;
     }
 
     // -- pub/sub
 
+    /** A channel's publications, in the channel's slot (a shard channel on a cluster). */
     String relayChannel(String appId, String channel) {
-        return relayPrefix + appChannel(appId, channel);
+        return relayPrefix + appChannel(appId, channel) + "}";
     }
 
     /** Reads back a {@link #relayChannel}; {@code null} if it is not one. */
     AppChannel readRelayChannel(String name) {
         return name.startsWith(relayPrefix)
-                ? readAppChannel(name.substring(relayPrefix.length()))
+                        && name.endsWith("}")
+                        && name.length() > relayPrefix.length()
+                ? readAppChannel(name.substring(relayPrefix.length(), name.length() - 1))
                 : null;
     }
 
@@ -234,14 +261,20 @@ final class RedisKeys {
         return AppIds.isValid(appId) ? appId : null;
     }
 
+    // -- an app's stats, tag {st:APP}
+
     /** The nodes that recorded the app's figures, scored by the last step each recorded. */
     String statsNodes(String appId) {
-        return prefix + "stats:" + appId;
+        return stats(appId) + "nodes";
     }
 
     /** What precedes the node id in the key of a node's rings (the script builds them). */
     String statsRingsPrefix(String appId) {
-        return prefix + "stats:" + appId + APP_END;
+        return stats(appId) + "r:";
+    }
+
+    private String stats(String appId) {
+        return prefix + "{st:" + appId + "}:";
     }
 
     String statsRings(String appId, String node) {

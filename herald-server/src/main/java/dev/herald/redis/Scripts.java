@@ -18,31 +18,38 @@ import java.util.concurrent.CompletionException;
  * beside this class. Each runs atomically in Redis, which is what makes "first socket anywhere" and
  * "last socket anywhere" exact when nodes race.
  *
- * <p>The scripts know no key names: each gets its own keys and the pieces of other nodes' keys
- * ({@link RedisKeys#nodePrefix()} and a suffix) as arguments, listed at the top of each file.
+ * <p>Each script touches the keys of one hash slot only, so it runs on a Redis Cluster as on one
+ * Redis: its own keys, and the keys it must build (other nodes' members of the same channel, a
+ * node's rings of the same app) from a stem that carries the same hash tag ({@link RedisKeys}). The
+ * scripts know no key names: each gets its keys and stems as arguments, listed at the top of each
+ * file. Nothing in a script reads which nodes are live ({@code herald:nodes} is in another slot):
+ * the caller passes the nodes whose lease lapsed and that are not reaped yet.
  */
 final class Scripts {
 
     /**
-     * Records a first local subscriber; 1 if the channel is now occupied anywhere for the first
-     * time.
+     * Records a first local subscriber in the channel's occupancy: 1 if the channel is now occupied
+     * for the first time, 2 if only lapsed nodes held it (vacated for them, then occupied).
      */
     static final String OCCUPY = load("occupy");
 
-    /** Drops a last local subscriber; 1 if no live node has the channel any more. */
+    /** Drops a last local subscriber; 1 if no node holds the channel any more. */
     static final String VACATE = load("vacate");
 
-    /** Records a presence member; 1 if it is the user's first socket anywhere. */
+    /**
+     * Records a presence member; 1 if it is the user's first socket anywhere, 2 if only lapsed
+     * nodes had the user (removed for them, then added).
+     */
     static final String JOIN = load("join");
 
-    /** Drops a presence member; 1 if no live node has the user in the channel any more. */
+    /** Drops a presence member; 1 if no node has the user in the channel any more. */
     static final String LEAVE = load("leave");
 
-    static final String SUBSCRIPTIONS = load("subscriptions");
+    /** Removes gone nodes' share of one channel: whether it is vacated, which users are gone. */
+    static final String REAP = load("reap");
+
+    /** A presence channel's members, node by node. */
     static final String MEMBERS = load("members");
-    static final String CHANNELS = load("channels");
-    static final String OCCUPIED = load("occupied");
-    static final String REMOTE_CONNECTIONS = load("remote-connections");
 
     /** Removes a webhook removal mark if it is still this node's. */
     static final String CONFIRM_MARK = load("confirm-mark");

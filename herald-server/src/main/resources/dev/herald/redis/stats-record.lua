@@ -1,6 +1,6 @@
 -- Records one node's figures for one 10-second step of an app, and brings the minute that holds
 -- the step up to date: its connections are the most of its 10-second steps, its messages their sum.
--- KEYS: the app's node index, the node's rings.
+-- KEYS: the app's node index, the node's rings (both tagged with the app: one slot).
 -- ARGV: node, step start (ms), connections, messages, how long to keep (ms),
 --       step (ms), hour slots, minute (ms), day slots.
 -- The rings are one hash: field 'h' .. slot for a 10-second step, 'd' .. slot for a minute, each

@@ -1,7 +1,7 @@
 -- One app's figures over a span, node by node, in one round trip.
 -- KEYS: the app's node index.
--- ARGV: rings key prefix (node N's rings are ARGV[1] .. N), ring ('h' or 'd'), first step start
---       (ms), step (ms), steps, ring slots.
+-- ARGV: rings key prefix (node N's rings are ARGV[1] .. N, in the index's slot), ring ('h' or
+--       'd'), first step start (ms), step (ms), steps, ring slots.
 -- Returns {node, {connections...}, {messages...}, ...}, one entry per node whose rings are there;
 -- a step the node did not record (or a slot from an older lap of the ring) is 0.
 local first, step, steps, slots = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])

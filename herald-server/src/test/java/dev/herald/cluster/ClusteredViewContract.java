@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -113,5 +114,46 @@ public abstract class ClusteredViewContract extends ClusterViewContract {
                         "removed app-id presence-room alice",
                         "vacated app-id presence-room",
                         "vacated app-id news");
+    }
+
+    /**
+     * What an engine checks once a dead node was reaped: that nothing of it is left in the shared
+     * state. {@code node} counts the test's nodes in the order {@link #node} made them, from 0.
+     */
+    protected void assertNothingLeftOf(int node) throws Exception {}
+
+    @Test
+    void firesWhatACrashMeansOnceWhicheverSurvivorNoticesIt() throws Exception {
+        TestNode a = node();
+        TestNode b = node();
+        TestNode c = node();
+        a.held.join(APP, "presence-room", "1.1", member("alice"));
+        a.held.join(APP, "presence-room", "1.2", member("carol"));
+        a.held.subscribe(APP, "news", "1.1");
+        b.held.join(APP, "presence-room", "2.1", member("carol"));
+        await().atMost(WITHIN).until(() -> now(c.view().userCount("app-id", "presence-room")) == 2);
+        await().atMost(WITHIN).until(() -> a.decisions.heard.size() == 4);
+
+        a.engine.crash().run();
+
+        await().atMost(LEASE.plus(WITHIN))
+                .until(() -> now(c.view().subscriptionCount("app-id", "news")) == 0);
+        // both survivors beat; whichever claims the dead node fires, and only once
+        await().during(Duration.ofMillis(500))
+                .atMost(WITHIN)
+                .untilAsserted(
+                        () -> {
+                            List<String> heard = new ArrayList<>(b.decisions.heard);
+                            heard.addAll(c.decisions.heard);
+                            assertThat(heard)
+                                    .containsExactlyInAnyOrder(
+                                            "removed app-id presence-room alice",
+                                            "vacated app-id news");
+                        });
+        assertThat(now(c.view().members("app-id", "presence-room")))
+                .containsExactly(member("carol"));
+        assertThat(now(c.view().channels("app-id")))
+                .isEqualTo(Map.of("presence-room", new ClusterView.Counts(1, 1)));
+        assertNothingLeftOf(0);
     }
 }

@@ -16,11 +16,8 @@ class ScriptsTest {
                         Scripts.VACATE,
                         Scripts.JOIN,
                         Scripts.LEAVE,
-                        Scripts.SUBSCRIPTIONS,
+                        Scripts.REAP,
                         Scripts.MEMBERS,
-                        Scripts.CHANNELS,
-                        Scripts.OCCUPIED,
-                        Scripts.REMOTE_CONNECTIONS,
                         Scripts.CONFIRM_MARK,
                         Scripts.WATCHING,
                         Scripts.STATS_RECORD,
@@ -39,23 +36,26 @@ class ScriptsTest {
                                 Scripts.VACATE,
                                 Scripts.JOIN,
                                 Scripts.LEAVE,
-                                Scripts.SUBSCRIPTIONS,
+                                Scripts.REAP,
                                 Scripts.MEMBERS,
-                                Scripts.CHANNELS,
-                                Scripts.OCCUPIED,
-                                Scripts.REMOTE_CONNECTIONS,
                                 Scripts.CONFIRM_MARK,
                                 Scripts.WATCHING,
                                 Scripts.STATS_RECORD,
-                                Scripts.STATS_SERIES))
+                                Scripts.STATS_SERIES,
+                                Scripts.HISTORY_RECORD.text(),
+                                Scripts.HISTORY_READ.text()))
                 .noneSatisfy(
                         script ->
                                 assertThat(script)
                                         .containsAnyOf(
                                                 "herald:",
                                                 "':s:'",
-                                                "':p:'",
+                                                "':m:'",
+                                                "':o'",
+                                                "':mn'",
                                                 "':c'",
+                                                "'{'",
+                                                "':r:'",
                                                 "'watching'",
                                                 "'stats:'",
                                                 "'act:'"));
