@@ -2,7 +2,6 @@ package dev.herald.bench.http;
 
 import dev.herald.bench.client.ErrorKinds;
 import dev.herald.bench.client.Transport;
-import dev.herald.bench.config.ChannelPlan;
 import dev.herald.bench.config.Target;
 import dev.herald.bench.payload.Payload;
 import dev.herald.bench.sign.PusherSigning;
@@ -20,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +45,9 @@ public final class HttpPublisher implements AutoCloseable {
     /**
      * What to publish and where.
      *
-     * @param nchanPubPath {@link Target#NCHAN}: the publisher location prefix
+     * @param targets what each publication goes to, round-robin
+     * @param nchanPubPath {@link Target#NCHAN}: the publisher location prefix (one channel per
+     *     target)
      */
     public record Settings(
             String host,
@@ -58,7 +60,7 @@ public final class HttpPublisher implements AutoCloseable {
             String transport,
             int payload,
             String eventName,
-            ChannelPlan plan,
+            PublishTargets targets,
             boolean constantBody,
             Target target,
             String nchanPubPath) {}
@@ -109,12 +111,17 @@ public final class HttpPublisher implements AutoCloseable {
                         + ":"
                         + s.port()
                         + "\r\nContent-Type: text/plain\r\nContent-Length: ";
-        ChannelPlan plan = s.plan();
-        this.channelNames = new byte[plan.channels()][];
-        this.nchanPaths = new String[plan.channels()];
-        for (int c = 0; c < plan.channels(); c++) {
-            channelNames[c] = plan.name(c).getBytes(StandardCharsets.UTF_8);
-            nchanPaths[c] = nchan ? s.nchanPubPath() + plan.name(c) : null;
+        PublishTargets targets = s.targets();
+        this.channelNames = new byte[targets.size()][];
+        this.nchanPaths = new String[targets.size()];
+        for (int t = 0; t < targets.size(); t++) {
+            List<String> names = targets.channels(t);
+            if (nchan && names.size() != 1) {
+                throw new IllegalArgumentException("nchan publishes to one channel per request");
+            }
+            // the names as they go between the brackets of "channels":["…"]
+            channelNames[t] = String.join("\",\"", names).getBytes(StandardCharsets.UTF_8);
+            nchanPaths[t] = nchan ? s.nchanPubPath() + names.get(0) : null;
         }
         this.slots = new Slot[s.connections()];
         for (int m = 0; m < slots.length; m++) {
@@ -145,6 +152,16 @@ public final class HttpPublisher implements AutoCloseable {
         for (Slot s : slots) {
             s.done = false;
             s.loop.execute(() -> s.begin(p));
+        }
+    }
+
+    /**
+     * Ends the current phase now (a request in flight is still answered and counted); {@link
+     * #awaitIdle} then returns once every connection has stopped.
+     */
+    public void stop() {
+        for (Slot s : slots) {
+            s.loop.execute(s::abort);
         }
     }
 
@@ -391,7 +408,7 @@ public final class HttpPublisher implements AutoCloseable {
             rtt.recordValue(Histograms.clamp(System.nanoTime() - sentAt));
             if (status >= 200 && status < 300) {
                 ok.increment();
-                expected.add(settings.plan().subscribers(channelIndex));
+                expected.add(settings.targets().subscribers(channelIndex));
             } else {
                 failed.increment();
                 error("HTTP " + status + ": " + (errorBody == null ? "" : errorBody.trim()));

@@ -16,6 +16,7 @@ import dev.herald.bench.config.FleetMode;
 import dev.herald.bench.config.Scenario;
 import dev.herald.bench.config.Target;
 import dev.herald.bench.http.HttpPublisher;
+import dev.herald.bench.http.PublishTargets;
 import dev.herald.bench.report.ResultReport;
 import dev.herald.bench.soak.ServerProbe;
 import dev.herald.bench.soak.SoakChart;
@@ -315,7 +316,7 @@ public final class Coordinator {
                                 cfg.transport(),
                                 cfg.payload(),
                                 cfg.eventName(),
-                                plan,
+                                PublishTargets.of(plan),
                                 scenario == Scenario.TRIGGER,
                                 cfg.target(),
                                 cfg.nchanPubPath()));
