@@ -69,6 +69,8 @@ public final class ChildMain {
                 fleet.startActivity();
             } else if (cmd.equals(ChildProtocol.STOP)) {
                 fleet.stopActivity();
+            } else if (cmd.startsWith(ChildProtocol.STORM + " ")) {
+                fleet.storm(Long.parseLong(cmd.substring(ChildProtocol.STORM.length() + 1)));
             } else if (cmd.equals(ChildProtocol.CLOSE)) {
                 break;
             }
@@ -94,6 +96,11 @@ public final class ChildMain {
         n.put("lastEst", s.lastEstablished);
         n.put("lastReady", s.lastReady);
         n.set("errors", ChildProtocol.JSON.valueToTree(fleet.errors()));
+        if (s.back != null) {
+            n.put("back", Histograms.encode(s.back));
+            n.put("resub", Histograms.encode(s.resubscribed));
+            n.put("lastBack", s.lastBack);
+        }
         emit(n);
     }
 

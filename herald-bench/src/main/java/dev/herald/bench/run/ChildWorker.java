@@ -35,6 +35,9 @@ final class ChildWorker implements Worker {
     private long firstConnect = Long.MAX_VALUE;
     private long lastEstablished;
     private long lastReady;
+    private Histogram back;
+    private Histogram resubscribed;
+    private long lastBack;
     private Map<String, Long> errors = new LinkedHashMap<>();
     private volatile String transport = "?";
     private volatile long pid = -1;
@@ -108,6 +111,15 @@ final class ChildWorker implements Worker {
         firstConnect = Math.min(firstConnect, n.path("first").asLong(Long.MAX_VALUE));
         lastEstablished = Math.max(lastEstablished, n.path("lastEst").asLong());
         lastReady = Math.max(lastReady, n.path("lastReady").asLong());
+        if (n.has("back")) {
+            if (back == null) {
+                back = Histograms.create();
+                resubscribed = Histograms.create();
+            }
+            back.add(Histograms.decode(n.path("back").asText()));
+            resubscribed.add(Histograms.decode(n.path("resub").asText()));
+            lastBack = Math.max(lastBack, n.path("lastBack").asLong());
+        }
         Map<String, Long> e = new LinkedHashMap<>();
         n.path("errors").properties().forEach(f -> e.put(f.getKey(), f.getValue().asLong()));
         errors = e;
@@ -138,6 +150,11 @@ final class ChildWorker implements Worker {
     }
 
     @Override
+    public void storm(long at) {
+        send(ChildProtocol.STORM + " " + at);
+    }
+
+    @Override
     public synchronized long[] counters() {
         return counters.clone();
     }
@@ -148,8 +165,13 @@ final class ChildWorker implements Worker {
         s.firstConnect = firstConnect;
         s.lastEstablished = lastEstablished;
         s.lastReady = lastReady;
+        s.back = back;
+        s.resubscribed = resubscribed;
+        s.lastBack = lastBack;
         latency = Histograms.create();
         setup = Histograms.create();
+        back = null;
+        resubscribed = null;
         return s;
     }
 

@@ -29,6 +29,11 @@ final class LocalWorker implements Worker {
     }
 
     @Override
+    public void storm(long at) {
+        fleet.storm(at);
+    }
+
+    @Override
     public long[] counters() {
         return fleet.counters();
     }

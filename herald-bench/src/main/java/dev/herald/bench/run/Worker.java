@@ -12,6 +12,9 @@ interface Worker extends AutoCloseable {
 
     void stopActivity();
 
+    /** reconnect-storm: arms the storm, due at {@code at} (Clock.now() epoch nanos). */
+    void storm(long at);
+
     /** Latest cumulative counters; any thread. */
     long[] counters();
 
