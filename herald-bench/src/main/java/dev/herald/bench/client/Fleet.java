@@ -19,6 +19,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -97,6 +100,11 @@ public final class Fleet implements AutoCloseable {
     private volatile long stormAt;
     final byte[] markerEvent;
     private final AtomicIntegerArray stormState;
+    // per local slot its marker channel's number (FleetConfig#markerChannels), -1 if it stays;
+    // per marker channel the clients waiting on it: subscribed again, not yet back
+    private final int[] markerOf;
+    private final AtomicIntegerArray waiting;
+    private final AtomicLong waitingChanges = new AtomicLong();
 
     public Fleet(FleetConfig cfg) {
         this.cfg = cfg;
@@ -143,6 +151,22 @@ public final class Fleet implements AutoCloseable {
         this.conns = new AtomicReferenceArray<>(cfg.size());
         this.markerEvent = Bytes.ascii(FleetConfig.markerEvent(cfg.eventName()) + "\"");
         this.stormState = new AtomicIntegerArray(cfg.mode() == FleetMode.STORM ? cfg.size() : 0);
+        this.markerOf = new int[stormState.length()];
+        int markers = 0;
+        if (cfg.mode() == FleetMode.STORM && cfg.stormPort() != 0) {
+            List<String> names = FleetConfig.markerChannels(plan, cfg.ports(), cfg.stormPort());
+            Map<String, Integer> number = new HashMap<>();
+            for (int c = 0; c < names.size(); c++) {
+                number.put(names.get(c), c);
+            }
+            for (int i = 0; i < markerOf.length; i++) {
+                int slot = cfg.from() + i;
+                markerOf[i] =
+                        cfg.moves(slot) ? number.get(plan.nameOf(slot, plan.perConn() - 1)) : -1;
+            }
+            markers = names.size();
+        }
+        this.waiting = new AtomicIntegerArray(markers);
         this.permits = new Semaphore(cfg.maxPending());
         this.ramp = new Thread(this::rampLoop, "bench-ramp");
         this.ramp.setDaemon(true);
@@ -259,14 +283,54 @@ public final class Fleet implements AutoCloseable {
                         });
     }
 
-    /** True the first time the slot's re-subscription is counted. */
+    /**
+     * True the first time the slot's re-subscription is counted; its marker channel then has a
+     * client waiting.
+     */
     boolean firstResubscription(int slot) {
-        return flagOnce(slot, 1);
+        if (!flagOnce(slot, 1)) {
+            return false;
+        }
+        changeWaiting(slot, 1);
+        return true;
     }
 
-    /** True the first time the slot is counted back. */
+    /** True the first time the slot is counted back; it no longer waits for a marker. */
     boolean firstBack(int slot) {
-        return flagOnce(slot, 2);
+        if (!flagOnce(slot, 2)) {
+            return false;
+        }
+        if ((stormState.get(slot - cfg.from()) & 1) != 0) {
+            changeWaiting(slot, -1);
+        }
+        return true;
+    }
+
+    private void changeWaiting(int slot, int delta) {
+        int c = markerOf[slot - cfg.from()];
+        if (c >= 0) {
+            waiting.addAndGet(c, delta);
+            waitingChanges.incrementAndGet();
+        }
+    }
+
+    /**
+     * reconnect-storm: the marker channels (by number) with a client waiting for a marker: one that
+     * has subscribed again and is not back yet.
+     */
+    public BitSet waitingMarkers() {
+        BitSet b = new BitSet(waiting.length());
+        for (int c = 0; c < waiting.length(); c++) {
+            if (waiting.get(c) > 0) {
+                b.set(c);
+            }
+        }
+        return b;
+    }
+
+    /** Counts changes to {@link #waitingMarkers}: a child reports the set when this moved. */
+    public long waitingChanges() {
+        return waitingChanges.get();
     }
 
     private boolean flagOnce(int slot, int bit) {

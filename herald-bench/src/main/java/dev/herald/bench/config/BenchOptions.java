@@ -297,7 +297,7 @@ public final class BenchOptions {
             names = "--marker-interval",
             converter = Durations.class,
             description =
-                    "reconnect-storm: during the recovery a marker event goes to each moved client's last channel this often (default 100ms, 10ms-10s).")
+                    "reconnect-storm: during the recovery a marker event goes this often to the last channel of each moved client that has subscribed again and waits for one (default 100ms, 10ms-10s).")
     public Duration markerInterval;
 
     @Option(

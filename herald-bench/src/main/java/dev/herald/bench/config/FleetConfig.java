@@ -1,6 +1,9 @@
 package dev.herald.bench.config;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
 
 /**
  * What one generator process (or the in-process worker) needs to run its share of the WebSocket
@@ -116,6 +119,22 @@ public record FleetConfig(
             return -1;
         }
         return reconnectDelayAbruptMs;
+    }
+
+    /**
+     * reconnect-storm: the marker channels, the last channel of each client on the storm node, in
+     * the order they first appear: the same list in every process, so a channel's number in it
+     * means the same to the children and the coordinator.
+     */
+    public static List<String> markerChannels(ChannelPlan plan, int[] ports, int stormPort) {
+        LinkedHashSet<String> names = new LinkedHashSet<>();
+        int last = plan.perConn() - 1;
+        for (int i = 0; i < plan.connections(); i++) {
+            if (portOf(ports, i) == stormPort) {
+                names.add(plan.nameOf(i, last));
+            }
+        }
+        return new ArrayList<>(names);
     }
 
     public ChannelPlan plan() {

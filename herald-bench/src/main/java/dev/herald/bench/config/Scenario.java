@@ -91,10 +91,10 @@ public enum Scenario {
                     + " marker event. Reports when the moved clients are back, those never back within --storm-timeout, errors by kind,"
                     + " and the fan-out latency of the other clients before, during and after the storm (steady stream of R publishes/s).",
             10000,
-            100,
+            1000,
             2,
             ChannelType.PUBLIC,
-            50,
+            200,
             Duration.ofSeconds(10),
             Duration.ofSeconds(5),
             4);

@@ -48,6 +48,8 @@ public final class HttpPublisher implements AutoCloseable {
      * @param targets what each publication goes to, round-robin
      * @param nchanPubPath {@link Target#NCHAN}: the publisher location prefix (one channel per
      *     target)
+     * @param filter null, or which channels of its target a publication goes to, asked when it is
+     *     due: one with none is not sent (and a filtered publisher expects no deliveries)
      */
     public record Settings(
             String host,
@@ -63,7 +65,17 @@ public final class HttpPublisher implements AutoCloseable {
             PublishTargets targets,
             boolean constantBody,
             Target target,
-            String nchanPubPath) {}
+            String nchanPubPath,
+            ChannelFilter filter) {}
+
+    /** Chooses, when a publication is due, which channels of its target it goes to. */
+    public interface ChannelFilter {
+        /**
+         * Whether channel {@code channel} is published to now; {@code channel} counts over every
+         * target's channels in order ({@link PublishTargets#offset}). Called on an event loop.
+         */
+        boolean wanted(int channel);
+    }
 
     private record Phase(double rate, long start, long end, long seqBase) {}
 
@@ -241,6 +253,8 @@ public final class HttpPublisher implements AutoCloseable {
         private int channelIndex;
         private ScheduledFuture<?> timer;
         private long cachedSecond = -1;
+        // the wanted channels of the request in flight when a filter chose them, else null
+        private byte[] filtered;
         private ByteBuf cached;
 
         Slot(int m, EventLoop loop) {
@@ -274,23 +288,33 @@ public final class HttpPublisher implements AutoCloseable {
             if (p == null || busy || channel == null) {
                 return;
             }
-            long now = System.nanoTime();
-            if (p.rate() <= 0) {
-                if (now >= p.end()) {
-                    finish();
-                } else {
-                    send(p, m + k * slots.length, now, now);
+            while (true) {
+                long now = System.nanoTime();
+                if (p.rate() <= 0) {
+                    if (now >= p.end()) {
+                        finish();
+                    } else if (!send(p, m + k * slots.length, now, now) && timer == null) {
+                        // nothing wanted now: look again shortly rather than spin
+                        timer = loop.schedule(fire, 1, TimeUnit.MILLISECONDS);
+                    }
+                    return;
                 }
-                return;
-            }
-            long s = m + k * slots.length;
-            long due = p.start() + (long) (s * 1e9 / p.rate());
-            if (due >= p.end()) {
-                finish();
-            } else if (due <= now) {
-                send(p, s, due, now);
-            } else if (timer == null) {
-                timer = loop.schedule(fire, due - now, TimeUnit.NANOSECONDS);
+                long s = m + k * slots.length;
+                long due = p.start() + (long) (s * 1e9 / p.rate());
+                if (due >= p.end()) {
+                    finish();
+                    return;
+                }
+                if (due > now) {
+                    if (timer == null) {
+                        timer = loop.schedule(fire, due - now, TimeUnit.NANOSECONDS);
+                    }
+                    return;
+                }
+                if (send(p, s, due, now)) {
+                    return;
+                }
+                // a filtered publication with no channel wanted: on to the next one due
             }
         }
 
@@ -307,18 +331,42 @@ public final class HttpPublisher implements AutoCloseable {
             finish();
         }
 
-        private void send(Phase p, long s, long intended, long now) {
+        /** Sends publication {@code s}; false if the filter wanted none of its channels. */
+        private boolean send(Phase p, long s, long intended, long now) {
             k++;
+            channelIndex = settings.constantBody() ? 0 : (int) (s % channelNames.length);
+            filtered = null;
+            if (settings.filter() != null) {
+                filtered = wantedNames(channelIndex);
+                if (filtered == null) {
+                    return false;
+                }
+            }
             busy = true;
             sentAt = now;
             lag.recordValue(Histograms.clamp(now - intended));
-            channelIndex = settings.constantBody() ? 0 : (int) (s % channelNames.length);
             ByteBuf req =
                     settings.constantBody()
                             ? constantRequest()
                             : request(p.seqBase() + s, Clock.fromNanoTime(intended));
             sent.increment();
             channel.writeAndFlush(req, channel.voidPromise());
+            return true;
+        }
+
+        /** The wanted channels of target {@code t} as they go between the brackets, or null. */
+        private byte[] wantedNames(int t) {
+            PublishTargets targets = settings.targets();
+            List<String> names = targets.channels(t);
+            int offset = targets.offset(t);
+            StringBuilder sb = null;
+            for (int i = 0; i < names.size(); i++) {
+                if (settings.filter().wanted(offset + i)) {
+                    sb = sb == null ? new StringBuilder() : sb.append("\",\"");
+                    sb.append(names.get(i));
+                }
+            }
+            return sb == null ? null : sb.toString().getBytes(StandardCharsets.UTF_8);
         }
 
         private ByteBuf request(long seq, long timestamp) {
@@ -344,7 +392,7 @@ public final class HttpPublisher implements AutoCloseable {
             if (nchan) {
                 return writePayload(0, timestamp, seq, stamped);
             }
-            byte[] name = channelNames[channelIndex];
+            byte[] name = filtered != null ? filtered : channelNames[channelIndex];
             int need =
                     64
                             + settings.eventName().length()
@@ -408,7 +456,9 @@ public final class HttpPublisher implements AutoCloseable {
             rtt.recordValue(Histograms.clamp(System.nanoTime() - sentAt));
             if (status >= 200 && status < 300) {
                 ok.increment();
-                expected.add(settings.targets().subscribers(channelIndex));
+                if (settings.filter() == null) {
+                    expected.add(settings.targets().subscribers(channelIndex));
+                }
             } else {
                 failed.increment();
                 error("HTTP " + status + ": " + (errorBody == null ? "" : errorBody.trim()));

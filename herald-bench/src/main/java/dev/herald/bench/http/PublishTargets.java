@@ -16,6 +16,7 @@ public final class PublishTargets {
 
     private final List<List<String>> channels;
     private final int[] subscribers;
+    private final int[] offsets;
 
     private PublishTargets(List<List<String>> channels, int[] subscribers) {
         if (channels.isEmpty() || channels.size() != subscribers.length) {
@@ -29,6 +30,10 @@ public final class PublishTargets {
         }
         this.channels = channels;
         this.subscribers = subscribers;
+        this.offsets = new int[channels.size()];
+        for (int t = 1; t < offsets.length; t++) {
+            offsets[t] = offsets[t - 1] + channels.get(t - 1).size();
+        }
     }
 
     /** Every channel of the plan, one per publication, round-robin. */
@@ -77,6 +82,11 @@ public final class PublishTargets {
     /** The channels of target {@code t}. */
     public List<String> channels(int t) {
         return channels.get(t);
+    }
+
+    /** How many channels the targets before {@code t} name: target t's first channel's number. */
+    public int offset(int t) {
+        return offsets[t];
     }
 
     /** Deliveries one publication to target {@code t} should make. */

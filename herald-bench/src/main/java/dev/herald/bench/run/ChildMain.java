@@ -3,6 +3,7 @@ package dev.herald.bench.run;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.bench.client.Fleet;
 import dev.herald.bench.config.FleetConfig;
+import dev.herald.bench.config.FleetMode;
 import dev.herald.bench.stats.Histograms;
 import dev.herald.bench.stats.Snapshot;
 import java.io.BufferedReader;
@@ -60,6 +61,13 @@ public final class ChildMain {
                 ChildProtocol.SNAP_INTERVAL_MS,
                 ChildProtocol.SNAP_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
+        if (cfg.mode() == FleetMode.STORM) {
+            timer.scheduleAtFixedRate(
+                    child::reportWaiting,
+                    ChildProtocol.WAIT_INTERVAL_MS,
+                    ChildProtocol.WAIT_INTERVAL_MS,
+                    TimeUnit.MILLISECONDS);
+        }
         String line;
         while ((line = in.readLine()) != null) {
             String cmd = line.trim();
@@ -101,6 +109,21 @@ public final class ChildMain {
             n.put("resub", Histograms.encode(s.resubscribed));
             n.put("lastBack", s.lastBack);
         }
+        emit(n);
+    }
+
+    private long waitingReported;
+
+    /** reconnect-storm: the marker channels with a client waiting, when they changed. */
+    private void reportWaiting() {
+        long changes = fleet.waitingChanges();
+        if (changes == waitingReported) {
+            return;
+        }
+        waitingReported = changes;
+        ObjectNode n = ChildProtocol.JSON.createObjectNode().put("type", "wait");
+        var w = n.putArray("w");
+        fleet.waitingMarkers().stream().forEach(w::add);
         emit(n);
     }
 

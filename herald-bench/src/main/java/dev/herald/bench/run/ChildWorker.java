@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,7 @@ final class ChildWorker implements Worker {
     private long lastBack;
     private Map<String, Long> errors = new LinkedHashMap<>();
     private volatile String transport = "?";
+    private volatile BitSet waiting = new BitSet();
     private volatile long pid = -1;
 
     ChildWorker(FleetConfig cfg, String jvmOpts, int index) throws IOException {
@@ -83,6 +85,11 @@ final class ChildWorker implements Worker {
                         break;
                     case "snap":
                         onSnap(n);
+                        break;
+                    case "wait":
+                        BitSet w = new BitSet();
+                        n.path("w").forEach(c -> w.set(c.asInt()));
+                        waiting = w;
                         break;
                     case "bye":
                         bye.countDown();
@@ -152,6 +159,11 @@ final class ChildWorker implements Worker {
     @Override
     public void storm(long at) {
         send(ChildProtocol.STORM + " " + at);
+    }
+
+    @Override
+    public BitSet waitingMarkers() {
+        return waiting;
     }
 
     @Override

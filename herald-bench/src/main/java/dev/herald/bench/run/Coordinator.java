@@ -33,6 +33,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -84,6 +85,8 @@ public final class Coordinator {
     private int publishPort;
     private HttpPublisher markers;
     private StormPlan stormPlan;
+    // the marker channels with a client waiting, merged from the workers' reports
+    private volatile BitSet waitingMarkers = new BitSet();
     private boolean complete = true;
     private List<SoakRecorder.Sample> soakSamples;
 
@@ -328,7 +331,8 @@ public final class Coordinator {
         return stormNode == null ? 0 : stormNode.port();
     }
 
-    private HttpPublisher publisherTo(String eventName, PublishTargets targets) {
+    private HttpPublisher publisherTo(
+            String eventName, PublishTargets targets, HttpPublisher.ChannelFilter filter) {
         return new HttpPublisher(
                 new HttpPublisher.Settings(
                         cfg.host(),
@@ -344,17 +348,23 @@ public final class Coordinator {
                         targets,
                         false,
                         cfg.target(),
-                        cfg.nchanPubPath()));
+                        cfg.nchanPubPath(),
+                        filter));
     }
 
     private void createPublisher() throws InterruptedException {
         if (scenario == Scenario.RECONNECT_STORM) {
             // the steady stream, to every channel a client that stays on its node subscribes to;
-            // the markers, to the last channel of every client that moves, as few requests as the
-            // API allows
-            publisher = publisherTo(cfg.eventName(), stormPlan.steady());
+            // the markers, to the last channel of each client that moved, subscribed again and
+            // waits for one (so that they cost little: the other subscribers of the channel get
+            // them too, some still on a draining node), as few requests as the API allows
+            publisher = publisherTo(cfg.eventName(), stormPlan.steady(), null);
             publisher.connect();
-            markers = publisherTo(FleetConfig.markerEvent(cfg.eventName()), stormPlan.markers());
+            markers =
+                    publisherTo(
+                            FleetConfig.markerEvent(cfg.eventName()),
+                            stormPlan.markers(),
+                            c -> waitingMarkers.get(c));
             markers.connect();
             return;
         }
@@ -396,7 +406,8 @@ public final class Coordinator {
                                 PublishTargets.of(plan),
                                 scenario == Scenario.TRIGGER,
                                 cfg.target(),
-                                cfg.nchanPubPath()));
+                                cfg.nchanPubPath(),
+                                null));
         publisher.connect();
     }
 
@@ -906,7 +917,10 @@ public final class Coordinator {
         long deadline = sent ? at + TimeUnit.MILLISECONDS.toNanos(cfg.stormTimeoutMs()) : 0;
         while (Clock.now() < deadline
                 && sampler.liveCounters()[Counter.STORM_BACK.ordinal()] < moved) {
-            watch.hold(10);
+            BitSet w = new BitSet();
+            workers.forEach(k -> w.or(k.waitingMarkers()));
+            waitingMarkers = w;
+            watch.hold(5);
         }
         markers.stop();
         PhaseStats during = sampler.endPhase();
@@ -958,7 +972,6 @@ public final class Coordinator {
         Map<String, Object> mk = new LinkedHashMap<>();
         mk.put("interval_ms", cfg.markerIntervalMs());
         mk.put("channels", stormPlan.markers().channelCount());
-        mk.put("requests_per_s", round(markerRate, 1));
         var ms = markers.snapshot();
         mk.put("published", ms.ok());
         mk.put("failed", ms.failed() + ms.ioErrors());

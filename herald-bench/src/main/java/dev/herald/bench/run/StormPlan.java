@@ -20,7 +20,9 @@ import java.util.Map;
  * @param moved clients that start on the storm node
  * @param movedByKind those clients by the kind of their last channel
  * @param steady the steady stream's targets, one channel per publication
- * @param markers the markers' targets, up to 100 channels per publication
+ * @param markers the markers' targets, up to 100 channels per publication, channel {@code c} of
+ *     them (counted over the targets in order) being marker channel {@code c} of {@link
+ *     FleetConfig#markerChannels}
  */
 public record StormPlan(
         int moved,
@@ -39,7 +41,12 @@ public record StormPlan(
                         cfg.privateFraction(),
                         cfg.presenceFraction());
         Map<String, Integer> stay = new LinkedHashMap<>();
+        // in the children's order (FleetConfig#markerChannels): a marker channel's number is the
+        // same everywhere
         Map<String, Integer> mark = new LinkedHashMap<>();
+        for (String name : FleetConfig.markerChannels(plan, cfg.ports(), stormPort)) {
+            mark.put(name, 0);
+        }
         Map<String, Integer> kinds = new LinkedHashMap<>();
         for (ChannelType t :
                 new ChannelType[] {ChannelType.PUBLIC, ChannelType.PRIVATE, ChannelType.PRESENCE}) {

@@ -42,10 +42,10 @@ class StormConfigTest {
     void defaultsAreTenThousandClientsDrainedAsPusherJsReconnects() {
         BenchConfig c = resolve(storm());
         assertThat(c.connections()).isEqualTo(10_000);
-        assertThat(c.channels()).isEqualTo(100);
+        assertThat(c.channels()).isEqualTo(1000);
         assertThat(c.channelsPerConn()).isEqualTo(2);
         assertThat(c.channelType()).isEqualTo(ChannelType.PUBLIC);
-        assertThat(c.rate()).isEqualTo(50);
+        assertThat(c.rate()).isEqualTo(200);
         assertThat(c.durationMs()).isEqualTo(10_000);
         assertThat(c.warmupMs()).isEqualTo(5_000);
         assertThat(c.storm()).isEqualTo(StormKind.DRAIN);
