@@ -6,6 +6,7 @@ import dev.herald.bench.config.Durations;
 import dev.herald.bench.config.Scenario;
 import dev.herald.bench.run.ChildMain;
 import dev.herald.bench.run.Coordinator;
+import dev.herald.bench.run.StormNode;
 import dev.herald.bench.soak.SoakChart;
 import dev.herald.bench.soak.SoakRecorder;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -67,6 +68,16 @@ public final class Main implements Callable<Integer> {
                 return 2;
             }
             if (options.dryRun) {
+                if (scenario == Scenario.RECONNECT_STORM) {
+                    try {
+                        StormNode node = StormNode.find(cfg.stormNodePid(), cfg.ports());
+                        System.out.printf(
+                                "storm node: pid %d listens on port %d%n", node.pid(), node.port());
+                    } catch (IllegalArgumentException e) {
+                        System.err.println("herald-bench: " + e.getMessage());
+                        return 2;
+                    }
+                }
                 System.out.printf(
                         "herald-bench %s against %s at %s:%s: flags accepted (dry run, nothing connected)%n",
                         cfg.scenario(),

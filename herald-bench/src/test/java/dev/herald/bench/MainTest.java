@@ -32,4 +32,29 @@ class MainTest {
         assertThat(Main.commandLine().execute("fanout", "--target", "mqtt", "--dry-run"))
                 .isEqualTo(2);
     }
+
+    @Test
+    void aStormDryRunRefusesAPidThatIsNotOneOfTheNodes() throws Exception {
+        // a live process that listens on nothing: never taken for a node, never signalled
+        Process sleeper = new ProcessBuilder("sleep", "30").start();
+        try {
+            assertThat(
+                            Main.commandLine()
+                                    .execute(
+                                            "reconnect-storm",
+                                            "--ports",
+                                            "1,2",
+                                            "--storm",
+                                            "kill",
+                                            "--storm-node-pid",
+                                            Long.toString(sleeper.pid()),
+                                            "--dry-run"))
+                    .isEqualTo(2);
+            assertThat(sleeper.isAlive()).isTrue();
+            assertThat(Main.commandLine().execute("reconnect-storm", "--ports", "1,2", "--dry-run"))
+                    .isEqualTo(2);
+        } finally {
+            sleeper.destroyForcibly().waitFor();
+        }
+    }
 }

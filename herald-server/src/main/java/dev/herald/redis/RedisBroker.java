@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A publication is delivered to this node's subscribers at once and published to Redis for the
  * others; a node ignores its own messages coming back. Redis preserves order per publishing
- * connection, so each channel's events arrive in publish order from any one node.
+ * connection, so each channel's events arrive in publish order from any one node (on a cluster,
+ * except for a publication Lettuce sends again after a redirection while the channel's slot moves).
  *
  * <p>A recorded publication ({@link #publishRecorded}) is one script: it numbers the event in the
  * channel's history and publishes it, so Redis relays a channel's recorded events to every node in

@@ -11,6 +11,7 @@ import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.Member;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -47,19 +48,23 @@ import org.slf4j.LoggerFactory;
  * leave Redis wrong. Beside the channel's keys the node keeps its own share ({@link
  * RedisKeys#subscriptions}, {@link RedisKeys#nodeKeys}), which listings and reaping read.
  *
- * <p><b>Leases.</b> Every heartbeat renews this node's lease in {@code herald:nodes}. Answers count
- * only nodes whose lease is live. A script cannot read the leases (another slot), so each gets the
- * nodes whose lease lapsed and that no one has reaped yet, and removes their entries in its channel
- * as it decides. The first node to notice a lapsed lease claims the dead node (one atomic {@code
- * ZREM}) and, channel by channel, removes what it held and fires the member-removed and vacated
- * events its death implies. Whoever removes an entry decides what that means, so each is fired
- * once.
+ * <p><b>Leases.</b> Every heartbeat renews this node's lease in {@code herald:{g}:nodes}. Answers
+ * count only nodes whose lease is live. A script cannot read the leases (another slot), so each
+ * gets the nodes whose lease lapsed and that no one has reaped yet, and removes their entries in
+ * its channel as it decides. The first node to notice a lapsed lease claims the dead node (one
+ * script moves it from the leases to {@code herald:{g}:reaping}, where every node counts it gone
+ * until it is reaped, and where a claim whose reaper died is taken over after a lease) and, channel
+ * by channel, removes what it held and fires the member-removed and vacated events its death
+ * implies. Whoever removes an entry decides what that means, so each is fired once. A node that
+ * stops cleanly claims and reaps itself, so nobody waits for its lease or takes it for dead.
  *
  * <p><b>Outages.</b> While Redis is away, local clients keep being served and local decisions stand
- * in for cluster ones. The heartbeat writes this node's whole state again, without firing events,
- * when Redis is back, when the node's marker key is missing (Redis restarted empty) and when a
- * master's {@code run_id} changed (a restart or a failover, which may have lost the last writes),
- * removing what it no longer holds.
+ * in for cluster ones. No node could renew its lease meanwhile, so none is reaped until a lease
+ * after Redis is back (a Sentinel failover takes a few seconds; a node on its way back is not taken
+ * for dead and its members are not removed). The heartbeat writes this node's whole state again,
+ * without firing events, when Redis is back, when the node's marker key is missing (Redis restarted
+ * empty) and when a master's {@code run_id} changed (a restart or a failover, which may have lost
+ * the last writes), removing what it no longer holds.
  */
 public final class RedisClusterState implements AutoCloseable {
 
@@ -98,6 +103,12 @@ public final class RedisClusterState implements AutoCloseable {
      * Nodes this one claimed and has not finished reaping; touched only on the heartbeat thread.
      */
     private final Set<String> unreaped = new LinkedHashSet<>();
+
+    /**
+     * No node is reaped before this (epoch ms): a lease after Redis came back from an outage, which
+     * kept every node from renewing; touched only on the heartbeat thread.
+     */
+    private long reapNotBefore;
 
     /** The masters' run_ids at the last heartbeat; touched only on the heartbeat thread. */
     private Set<String> runIds;
@@ -344,7 +355,14 @@ public final class RedisClusterState implements AutoCloseable {
                     sync.zrangebyscore(keys.nodes(), Range.create(now, Double.POSITIVE_INFINITY));
             readRemoteConnections(live);
             liveNodes = Math.max(1, live.size());
-            reapDeadNodes(now);
+            if (!reachable.get()) {
+                // the other nodes could not renew their leases through the same outage: give them
+                // a lease to come back before taking them for dead
+                reapNotBefore = now + leaseMillis;
+            }
+            if (now >= reapNotBefore) {
+                reapDeadNodes(now);
+            }
             if (reachable.compareAndSet(false, true)) {
                 log.info("Redis is reachable again; cluster state restored");
             }
@@ -529,37 +547,56 @@ public final class RedisClusterState implements AutoCloseable {
     }
 
     /**
-     * Claims every node whose lease lapsed, then removes what each held. A node another node
-     * claimed is that node's to reap; one this node could not finish is tried again at the next
-     * beat.
+     * Claims every node whose lease lapsed (and every claim whose reaper died before finishing),
+     * then removes what each held. A node another node claimed stays counted as gone until that
+     * node has reaped it; one this node could not finish is tried again at the next beat.
      */
     private void reapDeadNodes(long now) {
-        List<String> expired = sync.zrangebyscore(keys.nodes(), Range.create(0, now - 1));
+        Set<String> candidates = new LinkedHashSet<>();
+        candidates.addAll(sync.zrangebyscore(keys.nodes(), Range.create(0, now - 1)));
+        List<ScoredValue<String>> claims = sync.zrangeWithScores(keys.reaping(), 0, -1);
+        claims.forEach(claim -> candidates.add(claim.getValue()));
+        candidates.remove(node);
         Set<String> gone = new LinkedHashSet<>(unreaped);
-        for (String other : expired) {
-            if (!other.equals(node)) {
-                gone.add(other);
-            }
-        }
+        gone.addAll(candidates);
         lapsed = List.copyOf(gone);
-        for (String other : expired) {
-            if (other.equals(node) || unreaped.contains(other)) {
-                continue;
-            }
-            if (sync.zrem(keys.nodes(), other) == 1) {
+        for (String other : candidates) {
+            if (!unreaped.contains(other) && claim(other, now, false)) {
                 unreaped.add(other);
-                log.warn("Node {} missed its lease: removing its members and subscriptions", other);
-            } else {
-                gone.remove(other); // another node claimed it: it fires what the death means
+                boolean takenOver =
+                        claims.stream().anyMatch(claim -> claim.getValue().equals(other));
+                log.warn(
+                        takenOver
+                                ? "Node {} was claimed for reaping by a node that did not finish:"
+                                        + " removing its members and subscriptions"
+                                : "Node {} missed its lease: removing its members and subscriptions",
+                        other);
             }
         }
-        lapsed = List.copyOf(gone);
         for (String dead : List.copyOf(unreaped)) {
             reap(dead, gone);
+            sync.zrem(keys.reaping(), dead);
             unreaped.remove(dead);
             gone.remove(dead);
             lapsed = List.copyOf(gone);
         }
+    }
+
+    /**
+     * Moves {@code other} from the leases to the reaping set if its lease lapsed, its claim is
+     * stale, or ({@code self}) this node is leaving; true if this node now reaps it.
+     */
+    private boolean claim(String other, long now, boolean self) {
+        Long claimed =
+                sync.eval(
+                        Scripts.CLAIM,
+                        ScriptOutputType.INTEGER,
+                        new String[] {keys.nodes(), keys.reaping()},
+                        Long.toString(now),
+                        other,
+                        Long.toString(leaseMillis),
+                        self ? "1" : "0");
+        return claimed == 1L;
     }
 
     /**
@@ -634,10 +671,15 @@ public final class RedisClusterState implements AutoCloseable {
             log.debug("cluster bookkeeping not drained: {}", e.toString());
         }
         try {
-            // a clean goodbye: others stop counting this node at once, and the next to beat reaps
-            // it, without waiting for the lease
-            sync.zadd(keys.nodes(), 1, node);
-            reapDeadNodes(System.currentTimeMillis());
+            // a clean goodbye: the node claims itself, so others count it gone at once and never
+            // take it for dead, then removes what it held and fires what its leaving means
+            if (claim(node, System.currentTimeMillis(), true)) {
+                Set<String> gone = new LinkedHashSet<>(lapsed);
+                gone.add(node);
+                reap(node, gone);
+                sync.zrem(keys.reaping(), node);
+                log.info("Left the cluster (node {})", node);
+            }
         } catch (RuntimeException e) {
             log.debug("could not say goodbye to Redis: {}", e.toString());
         }

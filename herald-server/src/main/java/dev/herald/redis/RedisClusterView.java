@@ -22,9 +22,9 @@ import java.util.function.Supplier;
 /**
  * Cluster-wide answers, read key by key: every command reads the keys of one hash slot, so the same
  * answers come from one Redis and from a Redis Cluster. Each answer counts the live nodes only
- * (read beside it from {@code herald:nodes}), so a node that left or died drops out at once, before
- * it is reaped. Questions are sent from the cluster thread, after this node's pending bookkeeping,
- * so a subscriber's own join is always in the member list it is answered with.
+ * (read beside it from {@code herald:{g}:nodes}), so a node that left or died drops out at once,
+ * before it is reaped. Questions are sent from the cluster thread, after this node's pending
+ * bookkeeping, so a subscriber's own join is always in the member list it is answered with.
  */
 public final class RedisClusterView implements ClusterView {
 

@@ -16,11 +16,14 @@ import dev.herald.apps.AppIds;
  * <p>Layout, with namespace {@code herald} (the default; tests use their own):
  *
  * <ul>
- *   <li>Global, each a single-key command's: {@code herald:nodes}, sorted set of node ids scored by
+ *   <li>the leases, tag {@code {g}}: {@code herald:{g}:nodes}, sorted set of node ids scored by
  *       lease expiry (epoch ms; a node is live while its score is in the future); {@code
- *       herald:gone:MARK}, a webhook removal mark holding the marking node's id; {@code
- *       herald:watching}, sorted set of {@code APP|NODE}, a node whose viewers watch the app's
- *       debug stream, scored by when that interest lapses (epoch ms on Redis's clock);
+ *       herald:{g}:reaping}, sorted set of the nodes claimed for reaping and not finished, scored
+ *       by claim time (a claim is moved there from the leases in one script);
+ *   <li>global, each a single-key command's: {@code herald:gone:MARK}, a webhook removal mark
+ *       holding the marking node's id; {@code herald:watching}, sorted set of {@code APP|NODE}, a
+ *       node whose viewers watch the app's debug stream, scored by when that interest lapses (epoch
+ *       ms on Redis's clock);
  *   <li>a node's share, tag {@code {n:NODE}}: {@code herald:{n:NODE}:s:APP}, hash channel → the
  *       node's subscriptions (for listings); {@code herald:{n:NODE}:c}, hash app id → the node's
  *       connections; {@code herald:{n:NODE}:keys}, set of the {@code o} keys of the channels the
@@ -105,8 +108,17 @@ final class RedisKeys {
 
     // -- global
 
+    /** The leases: node id → lease expiry (epoch ms); tag {@code {g}}, with {@link #reaping}. */
     String nodes() {
-        return prefix + "nodes";
+        return prefix + "{g}:nodes";
+    }
+
+    /**
+     * Nodes claimed for reaping and not finished: node id → claim time (epoch ms). Every decision
+     * counts them gone, so a reaper that dies half-way leaves no dead node counted.
+     */
+    String reaping() {
+        return prefix + "{g}:reaping";
     }
 
     // -- a node's share, tag {n:NODE}

@@ -275,11 +275,6 @@ final class RelaySubscriber implements AutoCloseable {
         return Set.copyOf(wanted.keySet());
     }
 
-    /** On a cluster, the node id of the master {@code channel} is placed on (tests). */
-    String placement(String channel) {
-        return placed.get(channel);
-    }
-
     // -- one Redis
 
     private void subscribeClassic(Wanted w) {

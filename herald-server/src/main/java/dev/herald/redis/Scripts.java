@@ -22,8 +22,8 @@ import java.util.concurrent.CompletionException;
  * Redis: its own keys, and the keys it must build (other nodes' members of the same channel, a
  * node's rings of the same app) from a stem that carries the same hash tag ({@link RedisKeys}). The
  * scripts know no key names: each gets its keys and stems as arguments, listed at the top of each
- * file. Nothing in a script reads which nodes are live ({@code herald:nodes} is in another slot):
- * the caller passes the nodes whose lease lapsed and that are not reaped yet.
+ * file. Nothing in a script reads which nodes are live ({@code herald:{g}:nodes} is in another
+ * slot): the caller passes the nodes whose lease lapsed and that are not reaped yet.
  */
 final class Scripts {
 
@@ -47,6 +47,9 @@ final class Scripts {
 
     /** Removes gone nodes' share of one channel: whether it is vacated, which users are gone. */
     static final String REAP = load("reap");
+
+    /** Claims a lapsed node (or this one, leaving) for reaping; 1 if the caller reaps it. */
+    static final String CLAIM = load("claim");
 
     /** A presence channel's members, node by node. */
     static final String MEMBERS = load("members");

@@ -81,12 +81,26 @@ public abstract class ClusteredViewContract extends ClusterViewContract {
         b.held.join(APP, "presence-room", "2.1", member("bob"));
         heardExactly(b, "added app-id presence-room bob by 2.1");
 
+        int before = a.decisions.heard.size();
         a.engine.stop().run();
 
         assertThat(now(b.view().members("app-id", "presence-room"))).containsExactly(member("bob"));
         assertThat(now(b.view().subscriptionCount("app-id", "presence-room"))).isEqualTo(1);
-        heardExactly(
-                b, "added app-id presence-room bob by 2.1", "removed app-id presence-room alice");
+        // the leaving node may fire what its leaving means itself, or a survivor may: once
+        await().during(Duration.ofMillis(500))
+                .atMost(WITHIN)
+                .untilAsserted(
+                        () -> {
+                            List<String> heard =
+                                    new ArrayList<>(
+                                            a.decisions.heard.subList(
+                                                    before, a.decisions.heard.size()));
+                            heard.addAll(b.decisions.heard);
+                            assertThat(heard)
+                                    .containsExactlyInAnyOrder(
+                                            "added app-id presence-room bob by 2.1",
+                                            "removed app-id presence-room alice");
+                        });
     }
 
     @Test
@@ -130,9 +144,10 @@ public abstract class ClusteredViewContract extends ClusterViewContract {
         a.held.join(APP, "presence-room", "1.1", member("alice"));
         a.held.join(APP, "presence-room", "1.2", member("carol"));
         a.held.subscribe(APP, "news", "1.1");
+        // a decides carol's arrival only if its join is the first: wait for it before b's
+        await().atMost(WITHIN).until(() -> a.decisions.heard.size() == 4);
         b.held.join(APP, "presence-room", "2.1", member("carol"));
         await().atMost(WITHIN).until(() -> now(c.view().userCount("app-id", "presence-room")) == 2);
-        await().atMost(WITHIN).until(() -> a.decisions.heard.size() == 4);
 
         a.engine.crash().run();
 

@@ -1,8 +1,15 @@
 package dev.herald.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.apps.HistoryRule;
 import dev.herald.broker.Broker;
 import dev.herald.broker.BrokerListener;
 import dev.herald.broker.ClusteredBrokerContract;
+import dev.herald.broker.RecordingListener;
+import dev.herald.protocol.EncodedEvent;
+import dev.herald.protocol.StreamPosition;
 import dev.herald.testing.RedisClusterProcesses;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,13 +19,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The broker contract on a Redis Cluster of three masters: relay channels are shard channels, each
- * subscribed on the master of its slot; node commands are classic pub/sub. One cluster serves every
- * test, each test's nodes under a namespace of their own.
+ * subscribed on the master of its slot, which the recording script publishes on too; node commands
+ * are classic pub/sub. One cluster serves every test, each test's nodes under a namespace of their
+ * own.
  */
 class RedisBrokerClusterTest extends ClusteredBrokerContract {
+
+    private static final HistoryRule RULE = new HistoryRule("private-", 100, 60);
 
     private static RedisClusterProcesses cluster;
     private final String namespace = "herald-test-" + UUID.randomUUID();
@@ -44,6 +55,40 @@ class RedisBrokerClusterTest extends ClusteredBrokerContract {
     @AfterEach
     void closeNodes() {
         opened.forEach(RedisConnections::close);
+    }
+
+    @Test
+    void relaysRecordedPublicationsToEveryNodeInPositionOrder() throws Exception {
+        RecordingListener a = new RecordingListener();
+        RecordingListener b = new RecordingListener();
+        Broker recorder = node(a);
+        Broker other = node(b);
+        subscribe(recorder, a, "app-id", "private-chat");
+        subscribe(other, b, "app-id", "private-chat");
+        List<String> sent = new ArrayList<>();
+        List<StreamPosition> positions = new ArrayList<>();
+
+        for (int i = 0; i < 20; i++) {
+            sent.add("event " + i);
+            EncodedEvent event = event("event " + i);
+            try {
+                positions.add(
+                        recorder.publishRecorded("app-id", "private-chat", event, null, RULE)
+                                .toCompletableFuture()
+                                .get(WITHIN.toMillis(), TimeUnit.MILLISECONDS));
+            } finally {
+                event.release();
+            }
+        }
+
+        // the recording node too takes its events from pub/sub, in position order
+        for (RecordingListener node : List.of(a, b)) {
+            await().atMost(WITHIN).until(() -> node.publications.size() >= sent.size());
+            assertThat(node.texts("app-id", "private-chat")).containsExactlyElementsOf(sent);
+            assertThat(node.publications)
+                    .extracting(RecordingListener.Received::position)
+                    .containsExactlyElementsOf(positions);
+        }
     }
 
     @Override

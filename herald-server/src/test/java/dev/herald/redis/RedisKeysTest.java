@@ -19,7 +19,8 @@ class RedisKeysTest {
     /** The names every node of a cluster must agree on, whatever version it runs. */
     @Test
     void writesTheNamesNodesShare() {
-        assertThat(keys.nodes()).isEqualTo("herald:nodes");
+        assertThat(keys.nodes()).isEqualTo("herald:{g}:nodes");
+        assertThat(keys.reaping()).isEqualTo("herald:{g}:reaping");
         assertThat(keys.subscriptions("42", "app-id")).isEqualTo("herald:{n:42}:s:app-id");
         assertThat(keys.connections("42")).isEqualTo("herald:{n:42}:c");
         assertThat(keys.nodeKeys("42")).isEqualTo("herald:{n:42}:keys");
@@ -196,7 +197,7 @@ class RedisKeysTest {
         RedisKeys other = new RedisKeys("test-1");
 
         assertThat(other.relayChannel("a", "b")).isEqualTo("test-1:ch:{a|b}");
-        assertThat(other.nodes()).isEqualTo("test-1:nodes");
+        assertThat(other.nodes()).isEqualTo("test-1:{g}:nodes");
         assertThat(keys.readRelayChannel(other.relayChannel("a", "b"))).isNull();
         for (String bad : List.of("a:b", "", "a|b", "a{b", "a}b")) {
             assertThatThrownBy(() -> new RedisKeys(bad))

@@ -3,9 +3,11 @@ package dev.herald.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.herald.apps.HistoryRule;
 import dev.herald.broker.BrokerListener;
 import dev.herald.broker.NodeCommand;
 import dev.herald.protocol.EncodedEvent;
+import dev.herald.protocol.StreamPosition;
 import dev.herald.testing.RedisClusterProcesses;
 import dev.herald.testing.RedisFailover;
 import io.lettuce.core.RedisClient;
@@ -33,10 +35,11 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Two nodes relay over shard channels of a Redis Cluster (three masters, a replica each) while the
- * cluster changes under them: a subscribed channel's slot moves to another master, then that master
- * is killed and its replica takes over, then it comes back as a replica. Each time delivery resumes
- * by itself, never twice; the publications lost on the way are counted and the time they span is
- * printed. One cluster, in order: the failover comes after the migration.
+ * cluster changes under them: a subscribed channel's slot moves to another master (a recorded
+ * channel's too, with its history), then that master is killed and its replica takes over, then it
+ * comes back as a replica. Each time delivery resumes by itself, never twice; the publications lost
+ * on the way are counted and the time they span is printed. One cluster, in order: the failover
+ * comes after the migration.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -44,6 +47,8 @@ class ShardedRelayIT {
 
     private static final String APP = "app-id";
     private static final String CHANNEL = "news";
+    private static final String RECORDED = "private-history";
+    private static final HistoryRule RULE = new HistoryRule("private-", 100, 60);
     private static final Duration RESUMES_WITHIN = Duration.ofSeconds(20);
 
     /** One publication every millisecond or so. */
@@ -118,11 +123,14 @@ class ShardedRelayIT {
             long migrated = System.nanoTime();
             int after = flow.sent();
             flow.awaitDelivered(after);
-            flow.report(
-                    "slot migration",
-                    "The migration took "
-                            + TimeUnit.NANOSECONDS.toMillis(migrated - moved)
-                            + " ms.");
+            long lost =
+                    flow.report(
+                            "slot migration",
+                            "The migration took "
+                                    + TimeUnit.NANOSECONDS.toMillis(migrated - moved)
+                                    + " ms.");
+            // followed by the node itself, not at Lettuce's next periodic topology read (5 s)
+            assertThat(lost).isLessThan(1_000);
         }
         await().atMost(RESUMES_WITHIN).until(() -> shardSubscribers(to, relay) == 1);
         assertThat(shardSubscribers(from, relay)).isZero();
@@ -130,6 +138,38 @@ class ShardedRelayIT {
 
     @Test
     @Order(3)
+    void recordsAndRelaysOnTheSlotsNewMasterAfterItMoves() throws Exception {
+        subscriber.subscribe(APP, RECORDED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        StreamPosition before = record("before the move");
+        await().atMost(RESUMES_WITHIN).until(() -> received.recorded.contains(before));
+        int slot = RedisClusterProcesses.slot(keys.relayChannel(APP, RECORDED));
+        int from = cluster.masterForSlot(slot);
+        int to = cluster.masters().stream().filter(port -> port != from).findFirst().orElseThrow();
+
+        cluster.migrateSlot(slot, to);
+        StreamPosition after = record("after the move");
+
+        // the history moved with its slot: the numbering goes on in the same epoch
+        assertThat(after).isEqualTo(before.next());
+        await().atMost(RESUMES_WITHIN).until(() -> received.recorded.contains(after));
+        assertThat(received.recorded).containsExactly(before, after);
+    }
+
+    private static StreamPosition record(String frame) throws Exception {
+        EncodedEvent event =
+                new EncodedEvent(Unpooled.copiedBuffer(frame, StandardCharsets.US_ASCII));
+        try {
+            return publisher
+                    .publishRecorded(APP, RECORDED, event, null, RULE)
+                    .toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
+        } finally {
+            event.release();
+        }
+    }
+
+    @Test
+    @Order(4)
     void subscribesAgainOnTheReplicaThatTakesOverAndNeverTwice() {
         String relay = keys.relayChannel(APP, CHANNEL);
         int slot = RedisClusterProcesses.slot(relay);
@@ -142,13 +182,17 @@ class ShardedRelayIT {
             failover = cluster.awaitFailover(master);
             int after = flow.sent();
             flow.awaitDelivered(after);
+            long resumed = TimeUnit.NANOSECONDS.toMillis(flow.resumedAt() - killed);
             flow.report(
                     "master failover",
                     "The cluster failed over in "
                             + failover.took().toMillis()
                             + " ms; delivery resumed with a publication sent "
-                            + TimeUnit.NANOSECONDS.toMillis(flow.resumedAt() - killed)
+                            + resumed
                             + " ms after the kill.");
+            // both nodes follow the failover within a second or so of it, not at Lettuce's next
+            // periodic topology read (5 s)
+            assertThat(resumed).isLessThan(failover.took().toMillis() + 2_000);
         }
         int promoted = failover.newMasterPort();
         await().atMost(RESUMES_WITHIN).until(() -> shardSubscribers(promoted, relay) == 1);
@@ -171,7 +215,7 @@ class ShardedRelayIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void carriesNodeCommandsOverClassicPubSubAfterTheFailover() {
         NodeCommand command = NodeCommand.terminateUser(APP, "user-1");
         publisher.broadcast(command);
@@ -204,11 +248,16 @@ class ShardedRelayIT {
         final Map<Integer, Integer> times = new ConcurrentHashMap<>();
         final Set<Integer> twice = ConcurrentHashMap.newKeySet();
         final List<NodeCommand> commands = new CopyOnWriteArrayList<>();
+        final List<StreamPosition> recorded = new CopyOnWriteArrayList<>();
         volatile boolean wanted;
 
         @Override
         public void onPublication(
                 String appId, String channel, EncodedEvent event, String excludeSocketId) {
+            if (RECORDED.equals(channel)) {
+                recorded.add(event.position());
+                return;
+            }
             int number = Integer.parseInt(event.frame().toString(StandardCharsets.US_ASCII).trim());
             if (times.merge(number, 1, Integer::sum) > 1) {
                 twice.add(number);
@@ -217,7 +266,9 @@ class ShardedRelayIT {
 
         @Override
         public boolean hasSubscribers(String appId, String channel) {
-            return wanted && APP.equals(appId) && CHANNEL.equals(channel);
+            return wanted
+                    && APP.equals(appId)
+                    && (CHANNEL.equals(channel) || RECORDED.equals(channel));
         }
 
         @Override
@@ -299,8 +350,11 @@ class ShardedRelayIT {
             return sentAt[first - this.first];
         }
 
-        /** Prints what was lost and the time it spans; asserts nothing arrived twice. */
-        void report(String what, String detail) {
+        /**
+         * Prints what was lost and the time it spans, in ms, which it returns; asserts nothing
+         * arrived twice.
+         */
+        long report(String what, String detail) {
             List<Integer> lost = lost();
             long window =
                     lost.isEmpty()
@@ -312,6 +366,7 @@ class ShardedRelayIT {
                     "%s: %d publications sent, %d lost, spanning %d ms of publishing. %s%n",
                     what, next - first, lost.size(), TimeUnit.NANOSECONDS.toMillis(window), detail);
             assertThat(received.twice).as("publications delivered twice").isEmpty();
+            return TimeUnit.NANOSECONDS.toMillis(window);
         }
 
         @Override

@@ -161,7 +161,7 @@ public final class ClusterRedis implements AutoCloseable {
     }
 
     /** The sorted set of node leases, one key for the whole cluster. */
-    public static final String NODES_KEY = "herald:nodes";
+    public static final String NODES_KEY = "herald:{g}:nodes";
 
     /** The hash slot of a channel's keys and relay channel. */
     public static int channelSlot(TestApp app, String channel) {
@@ -220,10 +220,24 @@ public final class ClusterRedis implements AutoCloseable {
         }
     }
 
+    /**
+     * One command about {@code key} on the Redis node that holds it, over a fresh socket, for a
+     * test's checks: the reply as a String, Long, List or null. Refused for the shared Redis on
+     * 6379, whose contents are every test's.
+     */
+    public Object call(String key, String... command) {
+        if (command.length == 0) {
+            throw new IllegalArgumentException("no command");
+        }
+        return isCluster()
+                ? cluster.call(cluster.masterForSlot(RedisClusterProcesses.slot(key)), command)
+                : ownRedis().call(command);
+    }
+
     private RedisProcess ownRedis() {
         if (own == null) {
             throw new IllegalStateException(
-                    "the shared Redis on 127.0.0.1:6379 is not this test's to stop; use own()");
+                    "the shared Redis on 127.0.0.1:6379 is not this test's; use own()");
         }
         return own;
     }

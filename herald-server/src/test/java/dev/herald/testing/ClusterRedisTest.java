@@ -44,7 +44,10 @@ class ClusterRedisTest {
         assertThat(shared.toString()).isEqualTo("Redis " + HeraldProcess.REDIS);
         assertThatThrownBy(shared::kill)
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("not this test's to stop");
+                .hasMessageContaining("not this test's");
+        assertThatThrownBy(() -> shared.call("k", "GET", "k"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not this test's");
         assertThatThrownBy(shared::cluster).isInstanceOf(IllegalStateException.class);
         shared.close();
     }

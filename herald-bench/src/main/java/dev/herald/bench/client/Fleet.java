@@ -7,6 +7,7 @@ import dev.herald.bench.config.Target;
 import dev.herald.bench.sign.PusherSigning;
 import dev.herald.bench.stats.Clock;
 import dev.herald.bench.stats.Counter;
+import dev.herald.bench.stats.Histograms;
 import dev.herald.bench.stats.LoopStats;
 import dev.herald.bench.stats.Snapshot;
 import io.netty.bootstrap.Bootstrap;
@@ -18,6 +19,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -89,6 +94,18 @@ public final class Fleet implements AutoCloseable {
     volatile boolean closing;
     private volatile long firstConnect = Long.MAX_VALUE;
 
+    // reconnect-storm: the storm's moment (Clock.now() epoch nanos, 0 until armed), the marker
+    // event's name as it appears in a frame, and per local slot whether its re-subscription and
+    // its return have been counted (bit 1, bit 2): a slot counts once however often it reconnects
+    private volatile long stormAt;
+    final byte[] markerEvent;
+    private final AtomicIntegerArray stormState;
+    // per local slot its marker channel's number (FleetConfig#markerChannels), -1 if it stays;
+    // per marker channel the clients waiting on it: subscribed again, not yet back
+    private final int[] markerOf;
+    private final AtomicIntegerArray waiting;
+    private final AtomicLong waitingChanges = new AtomicLong();
+
     public Fleet(FleetConfig cfg) {
         this.cfg = cfg;
         this.plan = cfg.plan();
@@ -132,6 +149,24 @@ public final class Fleet implements AutoCloseable {
             bootstrap.option(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, Transport.BUFFER_GROUP);
         }
         this.conns = new AtomicReferenceArray<>(cfg.size());
+        this.markerEvent = Bytes.ascii(FleetConfig.markerEvent(cfg.eventName()) + "\"");
+        this.stormState = new AtomicIntegerArray(cfg.mode() == FleetMode.STORM ? cfg.size() : 0);
+        this.markerOf = new int[stormState.length()];
+        int markers = 0;
+        if (cfg.mode() == FleetMode.STORM && cfg.stormPort() != 0) {
+            List<String> names = FleetConfig.markerChannels(plan, cfg.ports(), cfg.stormPort());
+            Map<String, Integer> number = new HashMap<>();
+            for (int c = 0; c < names.size(); c++) {
+                number.put(names.get(c), c);
+            }
+            for (int i = 0; i < markerOf.length; i++) {
+                int slot = cfg.from() + i;
+                markerOf[i] =
+                        cfg.moves(slot) ? number.get(plan.nameOf(slot, plan.perConn() - 1)) : -1;
+            }
+            markers = names.size();
+        }
+        this.waiting = new AtomicIntegerArray(markers);
         this.permits = new Semaphore(cfg.maxPending());
         this.ramp = new Thread(this::rampLoop, "bench-ramp");
         this.ramp.setDaemon(true);
@@ -178,13 +213,9 @@ public final class Fleet implements AutoCloseable {
             return;
         }
         offLoop.incrementAndGet(Counter.CONNECT_STARTED.ordinal());
-        WsConnection c = new WsConnection(this, slot);
-        Bootstrap b = bootstrap.clone().handler(c);
-        InetSocketAddress remote = remotes[Math.floorMod(slot, remotes.length)];
-        ChannelFuture f =
-                locals == null
-                        ? b.connect(remote)
-                        : b.connect(remote, locals[slot % locals.length]);
+        int port = cfg.portOf(slot);
+        WsConnection c = new WsConnection(this, slot, port, false);
+        ChannelFuture f = connect(c, slot, port);
         f.addListener(
                 done -> {
                     if (!done.isSuccess()) {
@@ -194,6 +225,125 @@ public final class Fleet implements AutoCloseable {
                         churnAgain(slot, Clock.now());
                     }
                 });
+    }
+
+    private ChannelFuture connect(WsConnection c, int slot, int port) {
+        Bootstrap b = bootstrap.clone().handler(c);
+        InetSocketAddress remote = new InetSocketAddress(cfg.host(), port);
+        for (InetSocketAddress r : remotes) {
+            if (r.getPort() == port) {
+                remote = r;
+            }
+        }
+        return locals == null ? b.connect(remote) : b.connect(remote, locals[slot % locals.length]);
+    }
+
+    // ---- reconnect-storm ----
+
+    /**
+     * Arms the storm: from now on a connection the server closes reconnects to a surviving node as
+     * a Pusher client would, and times count from {@code at} (Clock.now() epoch nanos).
+     */
+    public void storm(long at) {
+        stormAt = at;
+    }
+
+    long stormAt() {
+        return stormAt;
+    }
+
+    /** Opens the slot's next connection, to its surviving node, after {@code delayMs}. */
+    void reconnect(int slot, long delayMs) {
+        if (closing) {
+            return;
+        }
+        if (delayMs <= 0) {
+            reconnectNow(slot);
+        } else {
+            transport.group.schedule(() -> reconnectNow(slot), delayMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void reconnectNow(int slot) {
+        if (closing) {
+            return;
+        }
+        offLoop.incrementAndGet(Counter.CONNECT_STARTED.ordinal());
+        offLoop.incrementAndGet(Counter.STORM_RECONNECTS.ordinal());
+        int port = cfg.survivorPortOf(slot);
+        WsConnection c = new WsConnection(this, slot, port, true);
+        connect(c, slot, port)
+                .addListener(
+                        done -> {
+                            if (!done.isSuccess()) {
+                                offLoop.incrementAndGet(Counter.STORM_RECONNECT_FAILED.ordinal());
+                                error("reconnect: " + done.cause().getMessage());
+                                reconnect(slot, cfg.reconnectDelayAbruptMs());
+                            }
+                        });
+    }
+
+    /**
+     * True the first time the slot's re-subscription is counted; its marker channel then has a
+     * client waiting.
+     */
+    boolean firstResubscription(int slot) {
+        if (!flagOnce(slot, 1)) {
+            return false;
+        }
+        changeWaiting(slot, 1);
+        return true;
+    }
+
+    /** True the first time the slot is counted back; it no longer waits for a marker. */
+    boolean firstBack(int slot) {
+        if (!flagOnce(slot, 2)) {
+            return false;
+        }
+        if ((stormState.get(slot - cfg.from()) & 1) != 0) {
+            changeWaiting(slot, -1);
+        }
+        return true;
+    }
+
+    private void changeWaiting(int slot, int delta) {
+        int c = markerOf[slot - cfg.from()];
+        if (c >= 0) {
+            waiting.addAndGet(c, delta);
+            waitingChanges.incrementAndGet();
+        }
+    }
+
+    /**
+     * reconnect-storm: the marker channels (by number) with a client waiting for a marker: one that
+     * has subscribed again and is not back yet.
+     */
+    public BitSet waitingMarkers() {
+        BitSet b = new BitSet(waiting.length());
+        for (int c = 0; c < waiting.length(); c++) {
+            if (waiting.get(c) > 0) {
+                b.set(c);
+            }
+        }
+        return b;
+    }
+
+    /** Counts changes to {@link #waitingMarkers}: a child reports the set when this moved. */
+    public long waitingChanges() {
+        return waitingChanges.get();
+    }
+
+    private boolean flagOnce(int slot, int bit) {
+        int i = slot - cfg.from();
+        while (true) {
+            int s = stormState.get(i);
+            if ((s & bit) != 0) {
+                return false;
+            }
+            if (stormState.compareAndSet(i, s, s | bit)) {
+                return true;
+            }
+        }
     }
 
     /** A connection finished setting up (ready or failed): let the ramp start another. */
@@ -237,9 +387,14 @@ public final class Fleet implements AutoCloseable {
         return sb.toString();
     }
 
-    /** The Host header for a slot's upgrade request: the node it connects to. */
-    String hostHeader(int slot) {
-        return hostHeaders[Math.floorMod(slot, hostHeaders.length)];
+    /** The Host header for an upgrade request to the node on {@code port}. */
+    String hostHeader(int port) {
+        for (int i = 0; i < hostHeaders.length; i++) {
+            if (remotes[i].getPort() == port) {
+                return hostHeaders[i];
+            }
+        }
+        return cfg.host() + ":" + port;
     }
 
     LoopStats stats() {
@@ -330,6 +485,14 @@ public final class Fleet implements AutoCloseable {
             s.counters[i] += offLoop.get(i);
         }
         s.firstConnect = firstConnect;
+        if (cfg.mode() == FleetMode.STORM) {
+            s.back = Histograms.create();
+            s.resubscribed = Histograms.create();
+            for (LoopStats ls : allStats) {
+                ls.drainStormInto(s.back, s.resubscribed);
+                s.lastBack = Math.max(s.lastBack, ls.lastBack());
+            }
+        }
         return s;
     }
 

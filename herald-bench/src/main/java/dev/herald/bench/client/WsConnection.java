@@ -70,6 +70,21 @@ final class WsConnection extends ByteToMessageDecoder {
     final int slot;
     private final long connectStart;
 
+    /** The node this connection goes to. */
+    private final int port;
+
+    /** reconnect-storm: a reconnection after the server closed the slot's previous connection. */
+    private final boolean again;
+
+    /** reconnect-storm: the slot started on the node that goes away. */
+    private final boolean moved;
+
+    /** The code of the server's close frame, 1005 if it had none; 0 while none came. */
+    private int closeCode;
+
+    /** reconnect-storm: when every channel of this reconnection was subscribed, else 0. */
+    private long resubscribedAt;
+
     Channel channel;
     private LoopStats stats;
     private int state = HANDSHAKE;
@@ -102,12 +117,17 @@ final class WsConnection extends ByteToMessageDecoder {
     // nchan churn: the plan index of each of this connection's channels (a bare body names none)
     private int[] channelIndexes;
 
-    WsConnection(Fleet fleet, int slot) {
+    WsConnection(Fleet fleet, int slot, int port, boolean again) {
         this.fleet = fleet;
         this.plan = fleet.plan;
         this.mode = fleet.cfg.mode();
         this.nchan = fleet.cfg.target() == Target.NCHAN;
         this.slot = slot;
+        this.port = port;
+        this.again = again;
+        this.moved = mode == FleetMode.STORM && fleet.cfg.moves(slot);
+        // a reconnection holds no ramp-up permit
+        this.setupReported = again;
         this.connectStart = Clock.now();
     }
 
@@ -127,7 +147,7 @@ final class WsConnection extends ByteToMessageDecoder {
                         + fleet.pathOf(slot)
                         + " HTTP/1.1\r\n"
                         + "Host: "
-                        + fleet.hostHeader(slot)
+                        + fleet.hostHeader(port)
                         + "\r\n"
                         + "Upgrade: websocket\r\n"
                         + "Connection: Upgrade\r\n"
@@ -290,7 +310,10 @@ final class WsConnection extends ByteToMessageDecoder {
 
     private void onClose(ChannelHandlerContext ctx, int code) {
         if (state == OPEN) {
-            if (!fleet.closing) {
+            closeCode = code;
+            if (stormExpects(code)) {
+                stats.inc(Counter.STORM_CLOSED_4200);
+            } else if (!fleet.closing) {
                 fleet.error("server closed the connection with code " + code);
             }
             ctx.writeAndFlush(WsFrames.close(ctx.alloc(), code == 1005 ? 1000 : code))
@@ -304,6 +327,10 @@ final class WsConnection extends ByteToMessageDecoder {
     /** The delivery fast path, then protocol messages. */
     private void onText(ByteBuf buf, int from, int len) {
         long ts = Payload.findTimestamp(buf, from, len);
+        if (ts >= 0 && mode == FleetMode.STORM) {
+            onStormDelivery(buf, from, len, ts);
+            return;
+        }
         if (ts >= 0 && mode == FleetMode.CHURN) {
             if (nchan) {
                 onNchanChurnDelivery(buf, from, len);
@@ -353,6 +380,53 @@ final class WsConnection extends ByteToMessageDecoder {
         } else {
             stats.inc(Counter.OTHER_MESSAGES);
         }
+    }
+
+    /**
+     * reconnect-storm: a client that did not move records the steady stream's latency; a moved
+     * client is back at the first event published after its re-subscription (the payload's time is
+     * when it was due to be published, so an event triggered before cannot count).
+     */
+    private void onStormDelivery(ByteBuf buf, int from, int len, long ts) {
+        int end = from + len;
+        int name = Bytes.eventNameStart(buf, from, end, EVENT_KEY);
+        boolean marker = name >= 0 && Bytes.matches(buf, name, end, fleet.markerEvent);
+        if (marker) {
+            stats.inc(Counter.MARKERS_RECEIVED);
+        }
+        if (!moved) {
+            if (!marker) {
+                long latency = Clock.now() - ts;
+                if (latency < 0) {
+                    stats.inc(Counter.NEGATIVE_LATENCY);
+                }
+                stats.recordLatency(latency);
+                stats.inc(Counter.DELIVERED);
+                stats.add(Counter.DELIVERED_BYTES, len);
+            }
+            return;
+        }
+        if (!marker) {
+            stats.inc(Counter.MOVED_DELIVERIES);
+        }
+        if (again && resubscribedAt > 0 && ts >= resubscribedAt && fleet.firstBack(slot)) {
+            long now = Clock.now();
+            long after = now - fleet.stormAt();
+            if (after <= TimeUnit.MILLISECONDS.toNanos(fleet.cfg.stormTimeoutMs())) {
+                stats.inc(Counter.STORM_BACK);
+                stats.recordBack(after, now);
+            } else {
+                stats.inc(Counter.STORM_LATE_BACK);
+            }
+        }
+    }
+
+    /**
+     * reconnect-storm: a close or {@code pusher:error} with {@code code} is the storm itself, not
+     * an error: 4200-4299 to a moved client once the storm is armed.
+     */
+    private boolean stormExpects(int code) {
+        return moved && fleet.stormAt() != 0 && code >= 4200 && code <= 4299;
     }
 
     /**
@@ -433,8 +507,7 @@ final class WsConnection extends ByteToMessageDecoder {
         opened();
         int k = plan.perConn();
         for (int j = 0; j < k; j++) {
-            int index = channelIndexes[j];
-            byte[] frame = subscribeMessage(socketId, channelNames[j], plan.typeOf(index));
+            byte[] frame = subscribeMessage(socketId, channelNames[j], plan.typeOf(slot, j));
             if (j == 0 && mode == FleetMode.PRESENCE) {
                 joinFrame = frame;
                 leaveFrame =
@@ -474,8 +547,8 @@ final class WsConnection extends ByteToMessageDecoder {
         for (int j = 0; j < k; j++) {
             int index = plan.channelOf(slot, j);
             channelIndexes[j] = index;
-            channelNames[j] = plan.name(index);
-            if (quotedPublicNames != null && plan.typeOf(index) == ChannelType.PUBLIC) {
+            channelNames[j] = plan.nameOf(slot, j);
+            if (quotedPublicNames != null && plan.typeOf(slot, j) == ChannelType.PUBLIC) {
                 quotedPublicNames[j] = Bytes.ascii(channelNames[j] + "\"");
             }
         }
@@ -541,6 +614,13 @@ final class WsConnection extends ByteToMessageDecoder {
             stats.inc(Counter.READY);
             stats.ready(now);
             reportSetup();
+            if (again) {
+                resubscribedAt = now;
+                if (moved && fleet.firstResubscription(slot)) {
+                    stats.inc(Counter.STORM_RESUBSCRIBED);
+                    stats.recordResubscribed(now - fleet.stormAt());
+                }
+            }
             if (mode == FleetMode.CHURN) {
                 stats.recordLatency(now - connectStart);
                 live();
@@ -611,10 +691,14 @@ final class WsConnection extends ByteToMessageDecoder {
     }
 
     private void onPusherError(String message) {
-        refusedDuringSetup();
-        stats.inc(Counter.PUSHER_ERRORS);
         Matcher m = CODE.matcher(message);
         String code = m.find() ? m.group(1) : "?";
+        if (code.length() == 4 && code.startsWith("42") && stormExpects(Integer.parseInt(code))) {
+            stats.inc(Counter.STORM_ERRORS_4200); // the drain's notice before its close frame
+            return;
+        }
+        refusedDuringSetup();
+        stats.inc(Counter.PUSHER_ERRORS);
         if (code.equals("4301")) {
             stats.inc(Counter.CLIENT_EVENTS_REJECTED);
         }
@@ -767,6 +851,11 @@ final class WsConnection extends ByteToMessageDecoder {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (mode == FleetMode.STORM && stormClosed()) {
+            fleet.unregister(this);
+            super.channelInactive(ctx);
+            return;
+        }
         int before = state;
         state = DONE;
         cancelTask();
@@ -796,6 +885,51 @@ final class WsConnection extends ByteToMessageDecoder {
         }
         fleet.unregister(this);
         super.channelInactive(ctx);
+    }
+
+    /**
+     * reconnect-storm, once the storm is armed: a connection the bench did not close reconnects to
+     * a surviving node after the wait a Pusher client takes for its close code. Returns false for
+     * every other close, which counts as in the other scenarios.
+     */
+    private boolean stormClosed() {
+        if (stats == null || expectClose || fleet.closing || fleet.stormAt() == 0) {
+            return false;
+        }
+        state = DONE;
+        cancelTask();
+        if (established) {
+            stats.add(Counter.OPEN, -1);
+        }
+        if (moved && !again) {
+            stats.inc(Counter.STORM_CLOSED);
+        } else if (!moved) {
+            stats.inc(Counter.STORM_UNMOVED_CLOSES);
+            fleet.error(
+                    "a client that did not move was disconnected"
+                            + (closeCode == 0
+                                    ? " without a close frame"
+                                    : " with code " + closeCode));
+        } else if (established) {
+            fleet.error(
+                    "a reconnected client was disconnected again"
+                            + (closeCode == 0
+                                    ? " without a close frame"
+                                    : " with code " + closeCode));
+        } else {
+            stats.inc(Counter.STORM_RECONNECT_FAILED);
+        }
+        long delay = fleet.cfg.reconnectDelayMs(closeCode);
+        if (delay < 0) {
+            stats.inc(Counter.STORM_REFUSED_CLOSES);
+            fleet.error(
+                    "closed with code "
+                            + closeCode
+                            + ", after which a Pusher client does not reconnect");
+        } else {
+            fleet.reconnect(slot, delay);
+        }
+        return true;
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -62,7 +63,15 @@ public record BenchConfig(
         long lifetimeMs,
         double clientEventRate,
         double triggerRate,
-        long sampleEveryMs) {
+        long sampleEveryMs,
+        StormKind storm,
+        Long stormNodePid,
+        long stormTimeoutMs,
+        long markerIntervalMs,
+        long reconnectDelay4200Ms,
+        long reconnectDelayAbruptMs,
+        double privateFraction,
+        double presenceFraction) {
 
     /** churn: how long a connection stays open once subscribed. */
     public static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(4);
@@ -72,6 +81,41 @@ public record BenchConfig(
 
     /** churn: HTTP API publishes/s to the public channels. */
     public static final double DEFAULT_TRIGGER_RATE = 20;
+
+    /** reconnect-storm: drain the node unless told otherwise. */
+    public static final StormKind DEFAULT_STORM = StormKind.DRAIN;
+
+    /** reconnect-storm: a moved client not back this long after the signal never came back. */
+    public static final Duration DEFAULT_STORM_TIMEOUT = Duration.ofSeconds(60);
+
+    /** reconnect-storm: how often each moved client's marker channel gets a marker. */
+    public static final Duration DEFAULT_MARKER_INTERVAL = Duration.ofMillis(100);
+
+    /** pusher-js reconnects at once after 4200-4299 ("retry"). */
+    public static final Duration DEFAULT_RECONNECT_DELAY_4200 = Duration.ZERO;
+
+    /** pusher-js waits a second after a close it has no Pusher code for, or 4100-4199. */
+    public static final Duration DEFAULT_RECONNECT_DELAY_ABRUPT = Duration.ofSeconds(1);
+
+    public static final double DEFAULT_PRIVATE_FRACTION = 0.2;
+    public static final double DEFAULT_PRESENCE_FRACTION = 0.1;
+
+    /** reconnect-storm bounds. */
+    static final Duration MIN_STORM_TIMEOUT = Duration.ofSeconds(1);
+
+    static final Duration MAX_STORM_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration MIN_MARKER_INTERVAL = Duration.ofMillis(10);
+    static final Duration MAX_MARKER_INTERVAL = Duration.ofSeconds(10);
+    static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(60);
+    static final Duration MAX_STORM_WINDOW = Duration.ofHours(1);
+    static final double MAX_STORM_RATE = 10_000;
+    static final int MAX_STORM_CONNECTIONS = 1_000_000;
+
+    /**
+     * Pusher's (and Herald's default) limit of members on one presence channel: a plan that puts
+     * more on one is refused rather than measured as a storm of 4004 refusals.
+     */
+    static final int MAX_PRESENCE_MEMBERS = 100;
 
     /** Herald's default port, used when neither -p nor --ports is given. */
     public static final int DEFAULT_PORT = 6001;
@@ -112,9 +156,11 @@ public record BenchConfig(
         for (int p : ports) {
             require(p > 0 && p < 65536, "port " + p + " is out of range");
         }
-        int publishPort = o.publishPort != null ? o.publishPort : ports[0];
+        boolean storm = s == Scenario.RECONNECT_STORM;
+        // reconnect-storm: 0 = the first node that survives, known once the storm node's port is
+        int publishPort = o.publishPort != null ? o.publishPort : storm ? 0 : ports[0];
         require(
-                publishPort > 0 && publishPort < 65536,
+                (storm && o.publishPort == null) || (publishPort > 0 && publishPort < 65536),
                 "--publish-port " + publishPort + " is out of range");
 
         if (s.mode != FleetMode.NONE) {
@@ -172,14 +218,66 @@ public record BenchConfig(
         require(
                 sampleEvery.isZero() || sampleEvery.toMillis() >= 1000,
                 "--sample-every must be at least 1s");
+        require(
+                storm
+                        || (o.storm == null
+                                && o.stormNodePid == null
+                                && o.stormTimeout == null
+                                && o.markerInterval == null
+                                && o.reconnectDelay4200 == null
+                                && o.reconnectDelayAbrupt == null
+                                && o.privateFraction == null
+                                && o.presenceFraction == null),
+                "--storm, --storm-node-pid, --storm-timeout, --marker-interval, --reconnect-delay-4200, --reconnect-delay-abrupt,"
+                        + " --private-fraction and --presence-fraction apply to reconnect-storm only");
+        StormKind stormKind = o.storm != null ? o.storm : DEFAULT_STORM;
+        Duration stormTimeout = o.stormTimeout != null ? o.stormTimeout : DEFAULT_STORM_TIMEOUT;
+        Duration markerInterval =
+                o.markerInterval != null ? o.markerInterval : DEFAULT_MARKER_INTERVAL;
+        Duration delay4200 =
+                o.reconnectDelay4200 != null ? o.reconnectDelay4200 : DEFAULT_RECONNECT_DELAY_4200;
+        Duration delayAbrupt =
+                o.reconnectDelayAbrupt != null
+                        ? o.reconnectDelayAbrupt
+                        : DEFAULT_RECONNECT_DELAY_ABRUPT;
+        double privateFraction =
+                o.privateFraction != null
+                        ? o.privateFraction
+                        : storm ? DEFAULT_PRIVATE_FRACTION : 0;
+        double presenceFraction =
+                o.presenceFraction != null
+                        ? o.presenceFraction
+                        : storm ? DEFAULT_PRESENCE_FRACTION : 0;
+        if (storm) {
+            requireStormCanRun(
+                    o,
+                    ports,
+                    connections,
+                    channels,
+                    perConn,
+                    rate,
+                    duration,
+                    warmup,
+                    stormTimeout,
+                    markerInterval,
+                    delay4200,
+                    delayAbrupt,
+                    privateFraction,
+                    presenceFraction);
+        }
         require(o.stepFactor > 1.0, "--step-factor must be > 1");
         require(o.maxPending > 0, "--max-pending must be > 0");
         requireLoopback(o.host);
         long fdLimit = openFilesLimit();
+        // reconnect-storm publishes from two pools: the steady stream and the markers
         int httpSockets =
-                s == Scenario.FANOUT || s == Scenario.TRIGGER || (churn && triggerRate > 0)
-                        ? http
-                        : 0;
+                storm
+                        ? 2 * http
+                        : s == Scenario.FANOUT
+                                        || s == Scenario.TRIGGER
+                                        || (churn && triggerRate > 0)
+                                ? http
+                                : 0;
         long perProcess = (connections + procs - 1) / procs + (procs == 1 ? httpSockets : 0);
         long cap = fdLimit - 64;
         require(
@@ -237,7 +335,119 @@ public record BenchConfig(
                 lifetime.toMillis(),
                 clientEventRate,
                 triggerRate,
-                sampleEvery.toMillis());
+                sampleEvery.toMillis(),
+                stormKind,
+                o.stormNodePid,
+                stormTimeout.toMillis(),
+                markerInterval.toMillis(),
+                delay4200.toMillis(),
+                delayAbrupt.toMillis(),
+                privateFraction,
+                presenceFraction);
+    }
+
+    /**
+     * reconnect-storm: two or more nodes, the node to take away named by a pid other than this
+     * process's and the measured server's, the steady stream's rate and windows, the timings of the
+     * storm and the share of private and presence clients within their bounds, and no presence
+     * channel with more members than Pusher allows.
+     */
+    private static void requireStormCanRun(
+            BenchOptions o,
+            int[] ports,
+            int connections,
+            int channels,
+            int perConn,
+            double rate,
+            Duration duration,
+            Duration warmup,
+            Duration stormTimeout,
+            Duration markerInterval,
+            Duration delay4200,
+            Duration delayAbrupt,
+            double privateFraction,
+            double presenceFraction) {
+        require(
+                o.target == Target.PUSHER,
+                "reconnect-storm needs the Pusher protocol (close code 4200, private and presence channels); it cannot run against nchan");
+        require(
+                o.channelType == null || o.channelType == ChannelType.PUBLIC,
+                "reconnect-storm chooses each client's channel kinds itself: use --private-fraction and --presence-fraction instead of --channel-type");
+        require(
+                ports.length >= 2 && Arrays.stream(ports).distinct().count() == ports.length,
+                "reconnect-storm needs two or more distinct nodes (--ports P1,P2): the storm node's clients reconnect to the others");
+        require(
+                o.stormNodePid != null,
+                "reconnect-storm needs --storm-node-pid PID: the node it drains or kills (it must listen on one of --ports)");
+        require(
+                o.stormNodePid > 1 && o.stormNodePid != ProcessHandle.current().pid(),
+                "--storm-node-pid " + o.stormNodePid + " cannot be signalled (not a server's pid)");
+        require(
+                o.serverPid == null || !o.serverPid.equals(o.stormNodePid),
+                "--server-pid must be a node that survives the storm, not --storm-node-pid");
+        require(
+                rate > 0 && rate <= MAX_STORM_RATE,
+                String.format(
+                        Locale.ROOT,
+                        "reconnect-storm needs --rate between 1 and %,.0f publishes/s: the steady stream the other clients' latency is measured on",
+                        MAX_STORM_RATE));
+        require(
+                duration.toMillis() >= 1000 && duration.compareTo(MAX_STORM_WINDOW) <= 0,
+                "reconnect-storm: --duration (each of the windows before and after the storm) must be between 1s and 1h");
+        require(
+                !warmup.isNegative() && warmup.compareTo(MAX_STORM_WINDOW) <= 0,
+                "reconnect-storm: --warmup must be between 0s and 1h");
+        require(
+                stormTimeout.compareTo(MIN_STORM_TIMEOUT) >= 0
+                        && stormTimeout.compareTo(MAX_STORM_TIMEOUT) <= 0,
+                "--storm-timeout must be between 1s and 10m");
+        require(
+                markerInterval.compareTo(MIN_MARKER_INTERVAL) >= 0
+                        && markerInterval.compareTo(MAX_MARKER_INTERVAL) <= 0,
+                "--marker-interval must be between 10ms and 10s");
+        require(
+                !delay4200.isNegative()
+                        && delay4200.compareTo(MAX_RECONNECT_DELAY) <= 0
+                        && !delayAbrupt.isNegative()
+                        && delayAbrupt.compareTo(MAX_RECONNECT_DELAY) <= 0,
+                "--reconnect-delay-4200 and --reconnect-delay-abrupt must be between 0s and 60s");
+        require(
+                connections >= ports.length,
+                "reconnect-storm needs at least one client per node: -n "
+                        + connections
+                        + " is fewer than the "
+                        + ports.length
+                        + " --ports");
+        require(
+                connections <= MAX_STORM_CONNECTIONS,
+                String.format(
+                        Locale.ROOT,
+                        "reconnect-storm runs at most %,d clients",
+                        MAX_STORM_CONNECTIONS));
+        require(
+                privateFraction >= 0
+                        && privateFraction <= 1
+                        && presenceFraction >= 0
+                        && presenceFraction <= 1
+                        && privateFraction + presenceFraction <= 1,
+                "--private-fraction and --presence-fraction must each be between 0 and 1, and together at most 1");
+        ChannelPlan plan =
+                new ChannelPlan(
+                        connections,
+                        channels,
+                        perConn,
+                        ChannelType.PUBLIC,
+                        o.channelPrefix,
+                        privateFraction,
+                        presenceFraction);
+        int most = plan.mostPresenceMembers();
+        require(
+                most <= MAX_PRESENCE_MEMBERS,
+                String.format(
+                        Locale.ROOT,
+                        "the plan puts %,d members on one presence channel, over the %d Pusher allows: use more --channels or a smaller --presence-fraction",
+                        most,
+                        MAX_PRESENCE_MEMBERS));
     }
 
     /** Longest request line nginx reads with its default {@code large_client_header_buffers}. */

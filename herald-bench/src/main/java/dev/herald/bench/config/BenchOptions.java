@@ -273,6 +273,61 @@ public final class BenchOptions {
     public Duration sampleEvery;
 
     @Option(
+            names = "--storm",
+            paramLabel = "KIND",
+            description =
+                    "reconnect-storm: drain (SIGTERM: the node closes its clients with 4200 and exits) or kill (SIGKILL) the node (default drain).")
+    public StormKind storm;
+
+    @Option(
+            names = "--storm-node-pid",
+            paramLabel = "PID",
+            description =
+                    "reconnect-storm: process id of the node to drain or kill; it must listen on one of --ports (checked before anything connects).")
+    public Long stormNodePid;
+
+    @Option(
+            names = "--storm-timeout",
+            converter = Durations.class,
+            description =
+                    "reconnect-storm: a moved client not back this long after the signal counts as never back (default 60s, 1s-10m).")
+    public Duration stormTimeout;
+
+    @Option(
+            names = "--marker-interval",
+            converter = Durations.class,
+            description =
+                    "reconnect-storm: during the recovery a marker event goes this often to the last channel of each moved client that has subscribed again and waits for one (default 100ms, 10ms-10s).")
+    public Duration markerInterval;
+
+    @Option(
+            names = "--reconnect-delay-4200",
+            converter = Durations.class,
+            description =
+                    "reconnect-storm: wait before reconnecting after close code 4200-4299 (default 0s: pusher-js reconnects at once).")
+    public Duration reconnectDelay4200;
+
+    @Option(
+            names = "--reconnect-delay-abrupt",
+            converter = Durations.class,
+            description =
+                    "reconnect-storm: wait before reconnecting after a close without a Pusher code (no close frame, 1000-3999) or 4100-4199, and after a failed reconnect"
+                            + " (default 1s, as pusher-js; 0-60s).")
+    public Duration reconnectDelayAbrupt;
+
+    @Option(
+            names = "--private-fraction",
+            description =
+                    "reconnect-storm: share of the clients whose last channel is private (default 0.2).")
+    public Double privateFraction;
+
+    @Option(
+            names = "--presence-fraction",
+            description =
+                    "reconnect-storm: share of the clients whose last channel is a presence channel (default 0.1).")
+    public Double presenceFraction;
+
+    @Option(
             names = "--dry-run",
             description =
                     "Check the flags against the scenario and the target, print the resolved run and exit: no connection is made (exit code 2 and the reason if the run is refused).")

@@ -10,6 +10,11 @@ public enum FleetMode {
     PRESENCE,
     /** Subscribe to private channels and send client events to the other subscribers. */
     CLIENT_EVENTS,
+    /**
+     * Subscribe and receive; once the storm is armed, a connection the server closes reconnects to
+     * a surviving node and subscribes again (reconnect-storm).
+     */
+    STORM,
     /** No WebSocket connections (trigger). */
     NONE
 }

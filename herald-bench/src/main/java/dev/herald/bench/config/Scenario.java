@@ -82,7 +82,22 @@ public enum Scenario {
             1000,
             Duration.ofSeconds(30),
             Duration.ofSeconds(3),
-            0);
+            0),
+    RECONNECT_STORM(
+            "reconnect-storm",
+            FleetMode.STORM,
+            "N clients over several nodes (--ports), some on private and presence channels; one node (--storm-node-pid) is drained"
+                    + " (SIGTERM) or killed (SIGKILL) and each of its clients reconnects to another node, re-subscribes and waits for a"
+                    + " marker event. Reports when the moved clients are back, those never back within --storm-timeout, errors by kind,"
+                    + " and the fan-out latency of the other clients before, during and after the storm (steady stream of R publishes/s).",
+            10000,
+            1000,
+            2,
+            ChannelType.PUBLIC,
+            200,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(5),
+            4);
 
     public final String cliName;
     public final FleetMode mode;
@@ -151,6 +166,19 @@ public enum Scenario {
                                 Durations.format(BenchConfig.DEFAULT_LIFETIME),
                                 BenchConfig.DEFAULT_CLIENT_EVENT_RATE,
                                 BenchConfig.DEFAULT_TRIGGER_RATE)
-                        : "");
+                        : this == RECONNECT_STORM
+                                ? String.format(
+                                        Locale.ROOT,
+                                        " --storm %s --storm-timeout %s --marker-interval %s --reconnect-delay-4200 %s"
+                                                + " --reconnect-delay-abrupt %s --private-fraction %s --presence-fraction %s",
+                                        BenchConfig.DEFAULT_STORM.name().toLowerCase(Locale.ROOT),
+                                        Durations.format(BenchConfig.DEFAULT_STORM_TIMEOUT),
+                                        Durations.format(BenchConfig.DEFAULT_MARKER_INTERVAL),
+                                        Durations.format(BenchConfig.DEFAULT_RECONNECT_DELAY_4200),
+                                        Durations.format(
+                                                BenchConfig.DEFAULT_RECONNECT_DELAY_ABRUPT),
+                                        BenchConfig.DEFAULT_PRIVATE_FRACTION,
+                                        BenchConfig.DEFAULT_PRESENCE_FRACTION)
+                                : "");
     }
 }

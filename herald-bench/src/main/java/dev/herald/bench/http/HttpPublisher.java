@@ -2,7 +2,6 @@ package dev.herald.bench.http;
 
 import dev.herald.bench.client.ErrorKinds;
 import dev.herald.bench.client.Transport;
-import dev.herald.bench.config.ChannelPlan;
 import dev.herald.bench.config.Target;
 import dev.herald.bench.payload.Payload;
 import dev.herald.bench.sign.PusherSigning;
@@ -20,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +45,11 @@ public final class HttpPublisher implements AutoCloseable {
     /**
      * What to publish and where.
      *
-     * @param nchanPubPath {@link Target#NCHAN}: the publisher location prefix
+     * @param targets what each publication goes to, round-robin
+     * @param nchanPubPath {@link Target#NCHAN}: the publisher location prefix (one channel per
+     *     target)
+     * @param filter null, or which channels of its target a publication goes to, asked when it is
+     *     due: one with none is not sent (and a filtered publisher expects no deliveries)
      */
     public record Settings(
             String host,
@@ -58,10 +62,20 @@ public final class HttpPublisher implements AutoCloseable {
             String transport,
             int payload,
             String eventName,
-            ChannelPlan plan,
+            PublishTargets targets,
             boolean constantBody,
             Target target,
-            String nchanPubPath) {}
+            String nchanPubPath,
+            ChannelFilter filter) {}
+
+    /** Chooses, when a publication is due, which channels of its target it goes to. */
+    public interface ChannelFilter {
+        /**
+         * Whether channel {@code channel} is published to now; {@code channel} counts over every
+         * target's channels in order ({@link PublishTargets#offset}). Called on an event loop.
+         */
+        boolean wanted(int channel);
+    }
 
     private record Phase(double rate, long start, long end, long seqBase) {}
 
@@ -109,12 +123,17 @@ public final class HttpPublisher implements AutoCloseable {
                         + ":"
                         + s.port()
                         + "\r\nContent-Type: text/plain\r\nContent-Length: ";
-        ChannelPlan plan = s.plan();
-        this.channelNames = new byte[plan.channels()][];
-        this.nchanPaths = new String[plan.channels()];
-        for (int c = 0; c < plan.channels(); c++) {
-            channelNames[c] = plan.name(c).getBytes(StandardCharsets.UTF_8);
-            nchanPaths[c] = nchan ? s.nchanPubPath() + plan.name(c) : null;
+        PublishTargets targets = s.targets();
+        this.channelNames = new byte[targets.size()][];
+        this.nchanPaths = new String[targets.size()];
+        for (int t = 0; t < targets.size(); t++) {
+            List<String> names = targets.channels(t);
+            if (nchan && names.size() != 1) {
+                throw new IllegalArgumentException("nchan publishes to one channel per request");
+            }
+            // the names as they go between the brackets of "channels":["…"]
+            channelNames[t] = String.join("\",\"", names).getBytes(StandardCharsets.UTF_8);
+            nchanPaths[t] = nchan ? s.nchanPubPath() + names.get(0) : null;
         }
         this.slots = new Slot[s.connections()];
         for (int m = 0; m < slots.length; m++) {
@@ -145,6 +164,16 @@ public final class HttpPublisher implements AutoCloseable {
         for (Slot s : slots) {
             s.done = false;
             s.loop.execute(() -> s.begin(p));
+        }
+    }
+
+    /**
+     * Ends the current phase now (a request in flight is still answered and counted); {@link
+     * #awaitIdle} then returns once every connection has stopped.
+     */
+    public void stop() {
+        for (Slot s : slots) {
+            s.loop.execute(s::abort);
         }
     }
 
@@ -224,6 +253,8 @@ public final class HttpPublisher implements AutoCloseable {
         private int channelIndex;
         private ScheduledFuture<?> timer;
         private long cachedSecond = -1;
+        // the wanted channels of the request in flight when a filter chose them, else null
+        private byte[] filtered;
         private ByteBuf cached;
 
         Slot(int m, EventLoop loop) {
@@ -257,23 +288,33 @@ public final class HttpPublisher implements AutoCloseable {
             if (p == null || busy || channel == null) {
                 return;
             }
-            long now = System.nanoTime();
-            if (p.rate() <= 0) {
-                if (now >= p.end()) {
-                    finish();
-                } else {
-                    send(p, m + k * slots.length, now, now);
+            while (true) {
+                long now = System.nanoTime();
+                if (p.rate() <= 0) {
+                    if (now >= p.end()) {
+                        finish();
+                    } else if (!send(p, m + k * slots.length, now, now) && timer == null) {
+                        // nothing wanted now: look again shortly rather than spin
+                        timer = loop.schedule(fire, 1, TimeUnit.MILLISECONDS);
+                    }
+                    return;
                 }
-                return;
-            }
-            long s = m + k * slots.length;
-            long due = p.start() + (long) (s * 1e9 / p.rate());
-            if (due >= p.end()) {
-                finish();
-            } else if (due <= now) {
-                send(p, s, due, now);
-            } else if (timer == null) {
-                timer = loop.schedule(fire, due - now, TimeUnit.NANOSECONDS);
+                long s = m + k * slots.length;
+                long due = p.start() + (long) (s * 1e9 / p.rate());
+                if (due >= p.end()) {
+                    finish();
+                    return;
+                }
+                if (due > now) {
+                    if (timer == null) {
+                        timer = loop.schedule(fire, due - now, TimeUnit.NANOSECONDS);
+                    }
+                    return;
+                }
+                if (send(p, s, due, now)) {
+                    return;
+                }
+                // a filtered publication with no channel wanted: on to the next one due
             }
         }
 
@@ -290,18 +331,42 @@ public final class HttpPublisher implements AutoCloseable {
             finish();
         }
 
-        private void send(Phase p, long s, long intended, long now) {
+        /** Sends publication {@code s}; false if the filter wanted none of its channels. */
+        private boolean send(Phase p, long s, long intended, long now) {
             k++;
+            channelIndex = settings.constantBody() ? 0 : (int) (s % channelNames.length);
+            filtered = null;
+            if (settings.filter() != null) {
+                filtered = wantedNames(channelIndex);
+                if (filtered == null) {
+                    return false;
+                }
+            }
             busy = true;
             sentAt = now;
             lag.recordValue(Histograms.clamp(now - intended));
-            channelIndex = settings.constantBody() ? 0 : (int) (s % channelNames.length);
             ByteBuf req =
                     settings.constantBody()
                             ? constantRequest()
                             : request(p.seqBase() + s, Clock.fromNanoTime(intended));
             sent.increment();
             channel.writeAndFlush(req, channel.voidPromise());
+            return true;
+        }
+
+        /** The wanted channels of target {@code t} as they go between the brackets, or null. */
+        private byte[] wantedNames(int t) {
+            PublishTargets targets = settings.targets();
+            List<String> names = targets.channels(t);
+            int offset = targets.offset(t);
+            StringBuilder sb = null;
+            for (int i = 0; i < names.size(); i++) {
+                if (settings.filter().wanted(offset + i)) {
+                    sb = sb == null ? new StringBuilder() : sb.append("\",\"");
+                    sb.append(names.get(i));
+                }
+            }
+            return sb == null ? null : sb.toString().getBytes(StandardCharsets.UTF_8);
         }
 
         private ByteBuf request(long seq, long timestamp) {
@@ -327,7 +392,7 @@ public final class HttpPublisher implements AutoCloseable {
             if (nchan) {
                 return writePayload(0, timestamp, seq, stamped);
             }
-            byte[] name = channelNames[channelIndex];
+            byte[] name = filtered != null ? filtered : channelNames[channelIndex];
             int need =
                     64
                             + settings.eventName().length()
@@ -391,7 +456,9 @@ public final class HttpPublisher implements AutoCloseable {
             rtt.recordValue(Histograms.clamp(System.nanoTime() - sentAt));
             if (status >= 200 && status < 300) {
                 ok.increment();
-                expected.add(settings.plan().subscribers(channelIndex));
+                if (settings.filter() == null) {
+                    expected.add(settings.targets().subscribers(channelIndex));
+                }
             } else {
                 failed.increment();
                 error("HTTP " + status + ": " + (errorBody == null ? "" : errorBody.trim()));

@@ -16,7 +16,16 @@ public final class ResultReport {
         StringBuilder sb = new StringBuilder();
         sb.append("== herald-bench ").append(scenario.cliName).append(" ==\n");
         for (String section :
-                new String[] {"setup", "server_memory", "measure", "hold", "find_max", "soak"}) {
+                new String[] {
+                    "setup",
+                    "server_memory",
+                    "measure",
+                    "hold",
+                    "find_max",
+                    "soak",
+                    "storm",
+                    "unmoved"
+                }) {
             Object v = result.get(section);
             if (v instanceof Map<?, ?> m) {
                 sb.append(section).append('\n');
@@ -195,6 +204,10 @@ public final class ResultReport {
                 return new String[] {"cycles/s", "connects/s", "connect+subscribe"};
             case PRESENCE:
                 return new String[] {"joins/s", "member events/s", "join"};
+            case RECONNECT_STORM:
+                return new String[] {
+                    "deliveries/s (clients not moved)", "moved clients back/s", "publish-to-receive"
+                };
             default:
                 return new String[] {"", "", ""};
         }

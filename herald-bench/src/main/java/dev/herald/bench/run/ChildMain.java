@@ -3,6 +3,7 @@ package dev.herald.bench.run;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.bench.client.Fleet;
 import dev.herald.bench.config.FleetConfig;
+import dev.herald.bench.config.FleetMode;
 import dev.herald.bench.stats.Histograms;
 import dev.herald.bench.stats.Snapshot;
 import java.io.BufferedReader;
@@ -60,6 +61,13 @@ public final class ChildMain {
                 ChildProtocol.SNAP_INTERVAL_MS,
                 ChildProtocol.SNAP_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
+        if (cfg.mode() == FleetMode.STORM) {
+            timer.scheduleAtFixedRate(
+                    child::reportWaiting,
+                    ChildProtocol.WAIT_INTERVAL_MS,
+                    ChildProtocol.WAIT_INTERVAL_MS,
+                    TimeUnit.MILLISECONDS);
+        }
         String line;
         while ((line = in.readLine()) != null) {
             String cmd = line.trim();
@@ -69,6 +77,8 @@ public final class ChildMain {
                 fleet.startActivity();
             } else if (cmd.equals(ChildProtocol.STOP)) {
                 fleet.stopActivity();
+            } else if (cmd.startsWith(ChildProtocol.STORM + " ")) {
+                fleet.storm(Long.parseLong(cmd.substring(ChildProtocol.STORM.length() + 1)));
             } else if (cmd.equals(ChildProtocol.CLOSE)) {
                 break;
             }
@@ -94,6 +104,26 @@ public final class ChildMain {
         n.put("lastEst", s.lastEstablished);
         n.put("lastReady", s.lastReady);
         n.set("errors", ChildProtocol.JSON.valueToTree(fleet.errors()));
+        if (s.back != null) {
+            n.put("back", Histograms.encode(s.back));
+            n.put("resub", Histograms.encode(s.resubscribed));
+            n.put("lastBack", s.lastBack);
+        }
+        emit(n);
+    }
+
+    private long waitingReported;
+
+    /** reconnect-storm: the marker channels with a client waiting, when they changed. */
+    private void reportWaiting() {
+        long changes = fleet.waitingChanges();
+        if (changes == waitingReported) {
+            return;
+        }
+        waitingReported = changes;
+        ObjectNode n = ChildProtocol.JSON.createObjectNode().put("type", "wait");
+        var w = n.putArray("w");
+        fleet.waitingMarkers().stream().forEach(w::add);
         emit(n);
     }
 

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,12 @@ final class ChildWorker implements Worker {
     private long firstConnect = Long.MAX_VALUE;
     private long lastEstablished;
     private long lastReady;
+    private Histogram back;
+    private Histogram resubscribed;
+    private long lastBack;
     private Map<String, Long> errors = new LinkedHashMap<>();
     private volatile String transport = "?";
+    private volatile BitSet waiting = new BitSet();
     private volatile long pid = -1;
 
     ChildWorker(FleetConfig cfg, String jvmOpts, int index) throws IOException {
@@ -81,6 +86,11 @@ final class ChildWorker implements Worker {
                     case "snap":
                         onSnap(n);
                         break;
+                    case "wait":
+                        BitSet w = new BitSet();
+                        n.path("w").forEach(c -> w.set(c.asInt()));
+                        waiting = w;
+                        break;
                     case "bye":
                         bye.countDown();
                         break;
@@ -108,6 +118,15 @@ final class ChildWorker implements Worker {
         firstConnect = Math.min(firstConnect, n.path("first").asLong(Long.MAX_VALUE));
         lastEstablished = Math.max(lastEstablished, n.path("lastEst").asLong());
         lastReady = Math.max(lastReady, n.path("lastReady").asLong());
+        if (n.has("back")) {
+            if (back == null) {
+                back = Histograms.create();
+                resubscribed = Histograms.create();
+            }
+            back.add(Histograms.decode(n.path("back").asText()));
+            resubscribed.add(Histograms.decode(n.path("resub").asText()));
+            lastBack = Math.max(lastBack, n.path("lastBack").asLong());
+        }
         Map<String, Long> e = new LinkedHashMap<>();
         n.path("errors").properties().forEach(f -> e.put(f.getKey(), f.getValue().asLong()));
         errors = e;
@@ -138,6 +157,16 @@ final class ChildWorker implements Worker {
     }
 
     @Override
+    public void storm(long at) {
+        send(ChildProtocol.STORM + " " + at);
+    }
+
+    @Override
+    public BitSet waitingMarkers() {
+        return waiting;
+    }
+
+    @Override
     public synchronized long[] counters() {
         return counters.clone();
     }
@@ -148,8 +177,13 @@ final class ChildWorker implements Worker {
         s.firstConnect = firstConnect;
         s.lastEstablished = lastEstablished;
         s.lastReady = lastReady;
+        s.back = back;
+        s.resubscribed = resubscribed;
+        s.lastBack = lastBack;
         latency = Histograms.create();
         setup = Histograms.create();
+        back = null;
+        resubscribed = null;
         return s;
     }
 

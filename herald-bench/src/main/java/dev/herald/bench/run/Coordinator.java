@@ -16,10 +16,12 @@ import dev.herald.bench.config.FleetMode;
 import dev.herald.bench.config.Scenario;
 import dev.herald.bench.config.Target;
 import dev.herald.bench.http.HttpPublisher;
+import dev.herald.bench.http.PublishTargets;
 import dev.herald.bench.report.ResultReport;
 import dev.herald.bench.soak.ServerProbe;
 import dev.herald.bench.soak.SoakChart;
 import dev.herald.bench.soak.SoakRecorder;
+import dev.herald.bench.stats.Clock;
 import dev.herald.bench.stats.Counter;
 import dev.herald.bench.stats.ProcStats;
 import java.io.IOException;
@@ -31,6 +33,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -76,6 +79,14 @@ public final class Coordinator {
     private final List<Worker> workers = new ArrayList<>();
     private HttpPublisher publisher;
     private Sampler sampler;
+    // reconnect-storm: the node that goes away, the port publications go to (a survivor), the
+    // marker publisher, and who moves
+    private StormNode stormNode;
+    private int publishPort;
+    private HttpPublisher markers;
+    private StormPlan stormPlan;
+    // the marker channels with a client waiting, merged from the workers' reports
+    private volatile BitSet waitingMarkers = new BitSet();
     private boolean complete = true;
     private List<SoakRecorder.Sample> soakSamples;
 
@@ -102,6 +113,22 @@ public final class Coordinator {
         if (cfg.serverPid() != null && !ProcStats.alive(cfg.serverPid())) {
             throw new IllegalArgumentException(
                     "--server-pid " + cfg.serverPid() + " is not a running process");
+        }
+        publishPort = cfg.publishPort();
+        if (scenario == Scenario.RECONNECT_STORM) {
+            // before anything connects: the pid must be one of the nodes, and the publications
+            // must go to one that stays
+            stormNode = StormNode.find(cfg.stormNodePid(), cfg.ports());
+            if (publishPort == 0) {
+                publishPort = FleetConfig.survivorPortOf(cfg.ports(), stormNode.port(), 0);
+            }
+            if (publishPort == stormNode.port()) {
+                throw new IllegalArgumentException(
+                        "--publish-port "
+                                + publishPort
+                                + " is the storm node's: publish through a node that survives");
+            }
+            stormPlan = StormPlan.of(cfg, stormNode.port());
         }
         long rssBefore = cfg.serverPid() == null ? -1 : ProcStats.treeRssBytes(cfg.serverPid());
         List<Long> pids = new ArrayList<>();
@@ -146,6 +173,9 @@ public final class Coordinator {
                 case TRIGGER:
                     trigger();
                     break;
+                case RECONNECT_STORM:
+                    reconnectStorm(rssBefore);
+                    break;
                 default:
                     throw new IllegalStateException();
             }
@@ -155,6 +185,9 @@ public final class Coordinator {
             }
             if (publisher != null) {
                 publisher.close();
+            }
+            if (markers != null) {
+                markers.close();
             }
             for (Worker w : workers) {
                 w.close();
@@ -236,6 +269,20 @@ public final class Coordinator {
             if (cfg.ports().length > 1 || cfg.publishPort() != cfg.port()) {
                 sb.append(" to port ").append(cfg.publishPort());
             }
+        } else if (scenario == Scenario.RECONNECT_STORM) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            " (last channel private for %.0f%%, presence for %.0f%%); %s of pid %d (port %d, %,d clients move);"
+                                    + " %s publishes/s to the other clients' channels through port %d",
+                            100 * cfg.privateFraction(),
+                            100 * cfg.presenceFraction(),
+                            cfg.storm().name().toLowerCase(Locale.ROOT),
+                            stormNode.pid(),
+                            stormNode.port(),
+                            stormPlan.moved(),
+                            fmtRate(cfg.rate()),
+                            publishPort));
         } else if (cfg.rate() > 0) {
             sb.append(", rate ").append(fmtRate(cfg.rate())).append("/s");
         }
@@ -256,7 +303,8 @@ public final class Coordinator {
         }
         int n = cfg.connections();
         if (cfg.procs() <= 1) {
-            workers.add(new LocalWorker(FleetConfig.forShare(cfg, scenario.mode, 0, n)));
+            workers.add(
+                    new LocalWorker(FleetConfig.forShare(cfg, scenario.mode, 0, n, stormPort())));
             return;
         }
         List<ChildWorker> children = new ArrayList<>();
@@ -265,7 +313,7 @@ public final class Coordinator {
             int to = (int) ((long) n * (i + 1) / cfg.procs());
             ChildWorker w =
                     new ChildWorker(
-                            FleetConfig.forShare(cfg, scenario.mode, from, to),
+                            FleetConfig.forShare(cfg, scenario.mode, from, to, stormPort()),
                             cfg.childJvmOpts(),
                             i);
             children.add(w);
@@ -279,7 +327,47 @@ public final class Coordinator {
         }
     }
 
+    private int stormPort() {
+        return stormNode == null ? 0 : stormNode.port();
+    }
+
+    private HttpPublisher publisherTo(
+            String eventName, PublishTargets targets, HttpPublisher.ChannelFilter filter) {
+        return new HttpPublisher(
+                new HttpPublisher.Settings(
+                        cfg.host(),
+                        publishPort,
+                        cfg.appId(),
+                        cfg.appKey(),
+                        cfg.appSecret(),
+                        cfg.httpConnections(),
+                        cfg.httpThreads(),
+                        cfg.transport(),
+                        cfg.payload(),
+                        eventName,
+                        targets,
+                        false,
+                        cfg.target(),
+                        cfg.nchanPubPath(),
+                        filter));
+    }
+
     private void createPublisher() throws InterruptedException {
+        if (scenario == Scenario.RECONNECT_STORM) {
+            // the steady stream, to every channel a client that stays on its node subscribes to;
+            // the markers, to the last channel of each client that moved, subscribed again and
+            // waits for one (so that they cost little: the other subscribers of the channel get
+            // them too, some still on a draining node), as few requests as the API allows
+            publisher = publisherTo(cfg.eventName(), stormPlan.steady(), null);
+            publisher.connect();
+            markers =
+                    publisherTo(
+                            FleetConfig.markerEvent(cfg.eventName()),
+                            stormPlan.markers(),
+                            c -> waitingMarkers.get(c));
+            markers.connect();
+            return;
+        }
         ChannelPlan plan;
         if (scenario == Scenario.CHURN) {
             // only the public channels, named as the mixed plan names them; no subscriber counts
@@ -306,7 +394,7 @@ public final class Coordinator {
                 new HttpPublisher(
                         new HttpPublisher.Settings(
                                 cfg.host(),
-                                cfg.publishPort(),
+                                publishPort,
                                 cfg.appId(),
                                 cfg.appKey(),
                                 cfg.appSecret(),
@@ -315,10 +403,11 @@ public final class Coordinator {
                                 cfg.transport(),
                                 cfg.payload(),
                                 cfg.eventName(),
-                                plan,
+                                PublishTargets.of(plan),
                                 scenario == Scenario.TRIGGER,
                                 cfg.target(),
-                                cfg.nchanPubPath()));
+                                cfg.nchanPubPath(),
+                                null));
         publisher.connect();
     }
 
@@ -776,6 +865,222 @@ public final class Coordinator {
         result.put("measure", r);
     }
 
+    /** Moments are Clock.now() epoch nanoseconds; a signal goes out this long after arming. */
+    private static final long STORM_ARM_MS = 200;
+
+    /**
+     * reconnect-storm: every client subscribed, the steady stream runs through the warm-up and the
+     * window before; the children are armed, the node is signalled, markers go to the moved clients
+     * until every one is back or --storm-timeout has passed (the window during), then the window
+     * after. The steady stream's deliveries to the clients that stayed are drained at the end and
+     * counted against what was published to them.
+     */
+    private void reconnectStorm(long rssBefore) {
+        if (!setup(rssBefore)) {
+            out.println("not every client subscribed; no storm (see errors)");
+            return;
+        }
+        long d0 = sampler.liveCounters()[Counter.DELIVERED.ordinal()];
+        long e0 = publisher.expectedSoFar();
+        long streamMs =
+                cfg.warmupMs()
+                        + 2 * cfg.durationMs()
+                        + cfg.stormTimeoutMs()
+                        + 60_000
+                        + STORM_ARM_MS;
+        publisher.run(cfg.rate(), TimeUnit.MILLISECONDS.toNanos(streamMs));
+        StormWatch watch = new StormWatch();
+        if (cfg.warmupMs() > 0) {
+            sampler.beginPhase("warmup");
+            watch.hold(cfg.warmupMs());
+            sampler.endPhase();
+        }
+        // the window before ends with the signal: the children are armed in its last moments
+        sampler.beginPhase("before");
+        watch.hold(Math.max(0, cfg.durationMs() - STORM_ARM_MS));
+        long at = Clock.now() + TimeUnit.MILLISECONDS.toNanos(STORM_ARM_MS);
+        workers.forEach(w -> w.storm(at));
+        watch.at = at;
+        while (Clock.now() < at) {
+            LockSupport.parkNanos(Math.max(1, at - Clock.now()));
+        }
+        long signalled = Clock.now();
+        boolean sent = stormNode.signal(cfg.storm());
+        long signalDone = Clock.now();
+        PhaseStats before = sampler.endPhase();
+        sampler.beginPhase("during");
+        int moved = stormPlan.moved();
+        double markerRate =
+                stormPlan.markers().size() * 1000.0 / Math.max(1, cfg.markerIntervalMs());
+        markers.run(markerRate, TimeUnit.MILLISECONDS.toNanos(cfg.stormTimeoutMs()));
+        // a node that was already gone closes nothing: no client moves, nothing to wait for
+        long deadline = sent ? at + TimeUnit.MILLISECONDS.toNanos(cfg.stormTimeoutMs()) : 0;
+        while (Clock.now() < deadline
+                && sampler.liveCounters()[Counter.STORM_BACK.ordinal()] < moved) {
+            BitSet w = new BitSet();
+            workers.forEach(k -> w.or(k.waitingMarkers()));
+            waitingMarkers = w;
+            watch.hold(5);
+        }
+        markers.stop();
+        PhaseStats during = sampler.endPhase();
+        double recoverySeconds = (Clock.now() - at) / 1e9;
+        sampler.beginPhase("after");
+        watch.hold(cfg.durationMs());
+        publisher.stop();
+        if (!publisher.awaitIdle(TimeUnit.SECONDS.toNanos(10))
+                || !markers.awaitIdle(TimeUnit.SECONDS.toNanos(10))) {
+            out.println("publisher did not finish in time; in-flight requests abandoned");
+        }
+        drain(d0, () -> publisher.expectedSoFar() - e0);
+        PhaseStats after = sampler.endPhase();
+        long[] c = sampler.liveCounters();
+
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("kind", cfg.storm().name().toLowerCase(Locale.ROOT));
+        r.put("node_pid", stormNode.pid());
+        r.put("node_port", stormNode.port());
+        r.put("publish_port", publishPort);
+        r.put("signal_sent", sent);
+        r.put("signal_at", java.time.Instant.ofEpochSecond(0, signalled).toString());
+        r.put("signal_late_ms", round((signalDone - at) / 1e6, 3));
+        r.put("node_exit_s", watch.exitedAt == 0 ? null : round((watch.exitedAt - at) / 1e9, 3));
+        r.put("clients", cfg.connections());
+        r.put("moved", moved);
+        r.put("moved_by_kind", stormPlan.movedByKind());
+        r.put("unmoved", cfg.connections() - moved);
+        long back = c[Counter.STORM_BACK.ordinal()];
+        long neverBack = Math.max(0, moved - back);
+        r.put("closed", c[Counter.STORM_CLOSED.ordinal()]);
+        r.put("closed_4200", c[Counter.STORM_CLOSED_4200.ordinal()]);
+        r.put("pusher_error_4200", c[Counter.STORM_ERRORS_4200.ordinal()]);
+        r.put("reconnects", c[Counter.STORM_RECONNECTS.ordinal()]);
+        r.put("resubscribed", c[Counter.STORM_RESUBSCRIBED.ordinal()]);
+        r.put("back", back);
+        r.put("never_back", neverBack);
+        r.put("late_back", c[Counter.STORM_LATE_BACK.ordinal()]);
+        long lastBack = sampler.lastBack();
+        r.put(
+                "all_back_s",
+                neverBack == 0 && moved > 0 && lastBack > 0
+                        ? round((lastBack - at) / 1e9, 3)
+                        : null);
+        r.put("timeout_s", round(cfg.stormTimeoutMs() / 1000.0, 3));
+        r.put("recovery_window_s", round(recoverySeconds, 3));
+        r.put("back_ms", percentiles(sampler.backTotal()));
+        r.put("resubscribed_ms", percentiles(sampler.resubscribedTotal()));
+        Map<String, Object> mk = new LinkedHashMap<>();
+        mk.put("interval_ms", cfg.markerIntervalMs());
+        mk.put("channels", stormPlan.markers().channelCount());
+        var ms = markers.snapshot();
+        mk.put("published", ms.ok());
+        mk.put("failed", ms.failed() + ms.ioErrors());
+        mk.put("received", c[Counter.MARKERS_RECEIVED.ordinal()]);
+        r.put("markers", mk);
+        Map<String, Long> e = new LinkedHashMap<>();
+        e.put("never_back", neverBack);
+        e.put("failed_reconnects", c[Counter.STORM_RECONNECT_FAILED.ordinal()]);
+        e.put("subscription_errors", c[Counter.SUB_ERRORS.ordinal()]);
+        e.put("pusher_errors", c[Counter.PUSHER_ERRORS.ordinal()]);
+        e.put("refused_close_codes", c[Counter.STORM_REFUSED_CLOSES.ordinal()]);
+        e.put("unmoved_disconnects", c[Counter.STORM_UNMOVED_CLOSES.ordinal()]);
+        e.put("unexpected_closes_before_storm", c[Counter.UNEXPECTED_CLOSES.ordinal()]);
+        long publishErrors =
+                before.publishFailed()
+                        + before.publishIoErrors()
+                        + during.publishFailed()
+                        + during.publishIoErrors()
+                        + after.publishFailed()
+                        + after.publishIoErrors()
+                        + ms.failed()
+                        + ms.ioErrors();
+        e.put("publish_errors", publishErrors);
+        e.put("total", e.values().stream().mapToLong(Long::longValue).sum());
+        r.put("errors", e);
+        result.put("storm", r);
+
+        Map<String, Object> u = new LinkedHashMap<>();
+        u.put("clients", cfg.connections() - moved);
+        u.put("before", window(before));
+        u.put("during", window(during));
+        u.put("after", window(after));
+        long expected = publisher.expectedSoFar() - e0;
+        long delivered = c[Counter.DELIVERED.ordinal()] - d0;
+        u.put("expected", expected);
+        u.put("delivered", delivered);
+        u.put(
+                "loss_pct",
+                expected > 0
+                        ? round(Math.max(0, expected - delivered) * 100.0 / expected, 4)
+                        : 0.0);
+        result.put("unmoved", u);
+        if (!sent || neverBack > 0) {
+            complete = false;
+        }
+        out.printf(
+                Locale.ROOT,
+                "%nstorm: %s of node %d (pid %d)%s: %,d moved clients, %s, %,d never back within %s%s%n"
+                        + "clients not moved: p99 %s ms before, %s ms during, %s ms after; %.4f%% of their deliveries lost%n",
+                cfg.storm().name().toLowerCase(Locale.ROOT),
+                stormNode.port(),
+                stormNode.pid(),
+                sent ? "" : " (signal NOT sent: the process was gone)",
+                moved,
+                neverBack == 0 && lastBack > 0
+                        ? String.format(
+                                Locale.ROOT,
+                                "all back in %.2f s (p50 %s, p90 %s, p99 %s ms)",
+                                (lastBack - at) / 1e9,
+                                Sampler.fmt(PhaseStats.ms(sampler.backTotal(), 50)),
+                                Sampler.fmt(PhaseStats.ms(sampler.backTotal(), 90)),
+                                Sampler.fmt(PhaseStats.ms(sampler.backTotal(), 99)))
+                        : String.format(Locale.ROOT, "%,d back", back),
+                neverBack,
+                fmtMs(cfg.stormTimeoutMs()),
+                watch.exitedAt == 0
+                        ? "; the node was still running at the end"
+                        : String.format(
+                                Locale.ROOT,
+                                "; the node exited %.2f s after the signal",
+                                (watch.exitedAt - at) / 1e9),
+                Sampler.fmt(PhaseStats.ms(before.latency, 99)),
+                Sampler.fmt(PhaseStats.ms(during.latency, 99)),
+                Sampler.fmt(PhaseStats.ms(after.latency, 99)),
+                expected > 0 ? Math.max(0, expected - delivered) * 100.0 / expected : 0.0);
+    }
+
+    /** One window of the clients that stayed: their deliveries, latency and the CPU spent. */
+    private Map<String, Object> window(PhaseStats p) {
+        Map<String, Object> w = new LinkedHashMap<>();
+        double seconds = p.seconds();
+        long delivered = p.delta(Counter.DELIVERED);
+        w.put("seconds", round(seconds, 3));
+        w.put("deliveries", delivered);
+        w.put("deliveries_per_s", seconds > 0 ? Math.round(delivered / seconds) : 0);
+        w.put("latency_ms", percentiles(p.latency));
+        // CPU only as a share of the window: the server also serves the moved clients and the
+        // markers, so per delivery of these clients it would mean nothing
+        cpu(w, p, 0, null);
+        return w;
+    }
+
+    /** Sleeps in short steps, noting when the storm node's process has gone. */
+    private final class StormWatch {
+        long at;
+        long exitedAt;
+
+        void hold(long ms) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+            long left;
+            while ((left = deadline - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
+                if (at != 0 && exitedAt == 0 && !stormNode.alive()) {
+                    exitedAt = Clock.now();
+                }
+            }
+        }
+    }
+
     // ---- helpers ----
 
     private Map<String, Long> errors() {
@@ -785,6 +1090,9 @@ public final class Coordinator {
         }
         if (sampler != null) {
             sampler.publisherErrors().forEach((k, v) -> e.merge(k, v, Long::sum));
+        }
+        if (markers != null) {
+            markers.snapshot().errors().forEach((k, v) -> e.merge(k, v, Long::sum));
         }
         return e;
     }

@@ -3,6 +3,7 @@ package dev.herald.bench.run;
 import dev.herald.bench.client.Fleet;
 import dev.herald.bench.config.FleetConfig;
 import dev.herald.bench.stats.Snapshot;
+import java.util.BitSet;
 import java.util.Map;
 
 /** The connections live in this process. */
@@ -26,6 +27,16 @@ final class LocalWorker implements Worker {
     @Override
     public void stopActivity() {
         fleet.stopActivity();
+    }
+
+    @Override
+    public void storm(long at) {
+        fleet.storm(at);
+    }
+
+    @Override
+    public BitSet waitingMarkers() {
+        return fleet.waitingMarkers();
     }
 
     @Override

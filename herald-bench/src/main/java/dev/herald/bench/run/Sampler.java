@@ -48,6 +48,11 @@ final class Sampler implements AutoCloseable {
     private long firstConnect = Long.MAX_VALUE;
     private long lastEstablished;
     private long lastReady;
+    // reconnect-storm: every back and re-subscribed time so far (a client counts once, whenever
+    // its child's snapshot brings it)
+    private final Histogram backTotal = Histograms.create();
+    private final Histogram resubscribedTotal = Histograms.create();
+    private long lastBack;
     private PhaseStats current;
     private String phase = "start";
     private ScheduledExecutorService timer;
@@ -136,6 +141,21 @@ final class Sampler implements AutoCloseable {
         return lastReady;
     }
 
+    /** reconnect-storm: the moved clients' storm → back times so far (a copy). */
+    synchronized Histogram backTotal() {
+        return backTotal.copy();
+    }
+
+    /** reconnect-storm: the moved clients' storm → re-subscribed times so far (a copy). */
+    synchronized Histogram resubscribedTotal() {
+        return resubscribedTotal.copy();
+    }
+
+    /** reconnect-storm: Clock.now() of the last moved client back within the timeout, or 0. */
+    synchronized long lastBack() {
+        return lastBack;
+    }
+
     synchronized List<Point> timeline() {
         return new ArrayList<>(timeline);
     }
@@ -162,6 +182,11 @@ final class Sampler implements AutoCloseable {
         firstConnect = Math.min(firstConnect, merged.firstConnect);
         lastEstablished = Math.max(lastEstablished, merged.lastEstablished);
         lastReady = Math.max(lastReady, merged.lastReady);
+        if (merged.back != null) {
+            backTotal.add(merged.back);
+            resubscribedTotal.add(merged.resubscribed);
+        }
+        lastBack = Math.max(lastBack, merged.lastBack);
         Histogram primary = primary(merged, p);
         carry.add(primary);
         if (current != null) {
@@ -262,6 +287,8 @@ final class Sampler implements AutoCloseable {
                     d(Counter.JOINS) / dt,
                     (d(Counter.MEMBER_ADDED) + d(Counter.MEMBER_REMOVED)) / dt
                 };
+            case RECONNECT_STORM:
+                return new double[] {d(Counter.DELIVERED) / dt, d(Counter.STORM_BACK) / dt};
             default:
                 return new double[] {0, 0};
         }
@@ -313,6 +340,17 @@ final class Sampler implements AutoCloseable {
                 sb.append(String.format(Locale.ROOT, " | loss(>1s) %.3f%%", loss));
             }
         }
+        if (scenario == Scenario.RECONNECT_STORM && counters[Counter.STORM_CLOSED.ordinal()] > 0) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            " | moved: closed %,d, reconnects %,d, resubscribed %,d, back %,d",
+                            counters[Counter.STORM_CLOSED.ordinal()],
+                            counters[Counter.STORM_RECONNECTS.ordinal()],
+                            counters[Counter.STORM_RESUBSCRIBED.ordinal()],
+                            counters[Counter.STORM_BACK.ordinal()]
+                                    + counters[Counter.STORM_LATE_BACK.ordinal()]));
+        }
         long errors =
                 counters[Counter.PUSHER_ERRORS.ordinal()]
                         + counters[Counter.CONNECT_FAILED.ordinal()]
@@ -321,7 +359,12 @@ final class Sampler implements AutoCloseable {
                         + pubCounts[3]
                         + counters[Counter.MISSED_DELIVERIES.ordinal()]
                         + counters[Counter.OUT_OF_ORDER.ordinal()]
-                        + (scenario == Scenario.CHURN ? counters[Counter.SUB_ERRORS.ordinal()] : 0);
+                        + (scenario == Scenario.CHURN || scenario == Scenario.RECONNECT_STORM
+                                ? counters[Counter.SUB_ERRORS.ordinal()]
+                                : 0)
+                        + counters[Counter.STORM_UNMOVED_CLOSES.ordinal()]
+                        + counters[Counter.STORM_RECONNECT_FAILED.ordinal()]
+                        + counters[Counter.STORM_REFUSED_CLOSES.ordinal()];
         if (errors > 0) {
             sb.append(String.format(Locale.ROOT, " | errors %,d", errors));
         }

@@ -1,6 +1,7 @@
 package dev.herald.bench.run;
 
 import dev.herald.bench.stats.Snapshot;
+import java.util.BitSet;
 import java.util.Map;
 
 /** A share of the WebSocket connections: in this process or in a child process. */
@@ -11,6 +12,15 @@ interface Worker extends AutoCloseable {
     void startActivity();
 
     void stopActivity();
+
+    /** reconnect-storm: arms the storm, due at {@code at} (Clock.now() epoch nanos). */
+    void storm(long at);
+
+    /**
+     * reconnect-storm: the marker channels (by number) with a client of this share waiting for a
+     * marker, as last known; not to be modified.
+     */
+    BitSet waitingMarkers();
 
     /** Latest cumulative counters; any thread. */
     long[] counters();

@@ -59,7 +59,37 @@ public enum Counter {
     /** churn: publications received after a later one of the same channel. */
     OUT_OF_ORDER,
     /** Other text messages (subscription_count, unknown events). */
-    OTHER_MESSAGES;
+    OTHER_MESSAGES,
+    /** reconnect-storm: moved clients' connections the storm closed (4200 or dropped). */
+    STORM_CLOSED,
+    /** reconnect-storm: of those, closed with a 4200-4299 close frame. */
+    STORM_CLOSED_4200,
+    /** reconnect-storm: {@code pusher:error} 4200-4299 (sent with the close), not errors. */
+    STORM_ERRORS_4200,
+    /** reconnect-storm: reconnects started (each attempt). */
+    STORM_RECONNECTS,
+    /** reconnect-storm: reconnects whose TCP connect or upgrade failed. */
+    STORM_RECONNECT_FAILED,
+    /** reconnect-storm: moved clients subscribed again to every channel. */
+    STORM_RESUBSCRIBED,
+    /**
+     * reconnect-storm: moved clients back within --storm-timeout (re-subscribed, then an event
+     * published after that received).
+     */
+    STORM_BACK,
+    /** reconnect-storm: moved clients back only after --storm-timeout. */
+    STORM_LATE_BACK,
+    /** reconnect-storm: closes with a code after which a Pusher client does not reconnect. */
+    STORM_REFUSED_CLOSES,
+    /**
+     * reconnect-storm: clients that did not move but were disconnected (they reconnect as moved
+     * clients do).
+     */
+    STORM_UNMOVED_CLOSES,
+    /** reconnect-storm: marker events received. */
+    MARKERS_RECEIVED,
+    /** reconnect-storm: steady-stream events received by moved clients (not in the latency). */
+    MOVED_DELIVERIES;
 
     public static final int COUNT = values().length;
 }

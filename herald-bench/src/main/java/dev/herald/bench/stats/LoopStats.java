@@ -20,6 +20,13 @@ public final class LoopStats {
     private volatile long lastEstablished;
     private volatile long lastReady;
 
+    // reconnect-storm only: created on first use, so other scenarios drain nothing more
+    private volatile SingleWriterRecorder back;
+    private volatile SingleWriterRecorder resubscribed;
+    private volatile long lastBack;
+    private Histogram backInterval;
+    private Histogram resubscribedInterval;
+
     /**
      * The interval histograms last handed out, given back to their recorders at the next drain: a
      * histogram for these bounds is a ~200 KB array, and allocating a few a second made the
@@ -45,6 +52,43 @@ public final class LoopStats {
 
     public void recordSetup(long nanos) {
         setup.recordValue(Histograms.clamp(nanos));
+    }
+
+    /** reconnect-storm: a moved client is back {@code nanos} after the storm, at {@code at}. */
+    public void recordBack(long nanos, long at) {
+        SingleWriterRecorder r = back;
+        if (r == null) {
+            back = r = new SingleWriterRecorder(1, Histograms.MAX_NANOS, Histograms.DIGITS);
+        }
+        r.recordValue(Histograms.clamp(nanos));
+        lastBack = Math.max(lastBack, at);
+    }
+
+    /** reconnect-storm: a moved client subscribed again to all its channels. */
+    public void recordResubscribed(long nanos) {
+        SingleWriterRecorder r = resubscribed;
+        if (r == null) {
+            resubscribed = r = new SingleWriterRecorder(1, Histograms.MAX_NANOS, Histograms.DIGITS);
+        }
+        r.recordValue(Histograms.clamp(nanos));
+    }
+
+    public long lastBack() {
+        return lastBack;
+    }
+
+    /** reconnect-storm histograms since the previous call, into {@code b} and {@code r}. */
+    public void drainStormInto(Histogram b, Histogram r) {
+        SingleWriterRecorder br = back;
+        if (br != null) {
+            backInterval = br.getIntervalHistogram(backInterval);
+            b.add(backInterval);
+        }
+        SingleWriterRecorder rr = resubscribed;
+        if (rr != null) {
+            resubscribedInterval = rr.getIntervalHistogram(resubscribedInterval);
+            r.add(resubscribedInterval);
+        }
     }
 
     public void established(long at) {

@@ -24,6 +24,17 @@ public final class Snapshot {
     /** Clock.now() of the last connection that became ready (all subscriptions), or 0. */
     public long lastReady;
 
+    /**
+     * reconnect-storm only (else null): storm → back and storm → re-subscribed of the moved clients
+     * since the previous snapshot, nanoseconds.
+     */
+    public Histogram back;
+
+    public Histogram resubscribed;
+
+    /** reconnect-storm: Clock.now() of the last moved client back within the timeout, or 0. */
+    public long lastBack;
+
     public Snapshot() {
         this(new long[Counter.COUNT], Histograms.create(), Histograms.create());
     }
@@ -48,6 +59,15 @@ public final class Snapshot {
         firstConnect = Math.min(firstConnect, o.firstConnect);
         lastEstablished = Math.max(lastEstablished, o.lastEstablished);
         lastReady = Math.max(lastReady, o.lastReady);
+        lastBack = Math.max(lastBack, o.lastBack);
+        if (o.back != null) {
+            if (back == null) {
+                back = Histograms.create();
+                resubscribed = Histograms.create();
+            }
+            back.add(o.back);
+            resubscribed.add(o.resubscribed);
+        }
         return this;
     }
 }
