@@ -109,7 +109,7 @@ class SettingOptionsTest {
         assertThatThrownBy(
                         () -> Commands.parsed("--redis-url", "http://user:hunter2@redis").config())
                 .hasMessage(
-                        "--redis-url (HERALD_REDIS_URL) must start with redis:// or rediss://, got "
+                        "--redis-url (HERALD_REDIS_URL) must start with redis://, rediss:// or redis-sentinel://, got "
                                 + "http://user:****@redis");
         assertThatThrownBy(() -> Commands.parsed("--transport", "carrier-pigeon").config())
                 .hasMessage(
