@@ -490,7 +490,8 @@ public final class HeraldServer implements AutoCloseable {
                                                 console == null
                                                         ? List.of()
                                                         : List.of(console.route())),
-                                        null))
+                                        null,
+                                        false))
                         .bind(config.metricsHost(), config.metricsPort())
                         .await();
         if (bound.isSuccess()) {
