@@ -119,6 +119,7 @@ public final class HeraldServer implements AutoCloseable {
     private EventLoopGroup opsGroup;
 
     private Watchdog watchdog;
+    private WarmUp.Result warmedUp;
     private Channel serverChannel;
     private Transports transports;
 
@@ -303,6 +304,9 @@ public final class HeraldServer implements AutoCloseable {
         }
         sampleEventLoopDelay(loops);
         watch(loops);
+        if (config.warmUp()) {
+            warmUp(upgrade);
+        }
         ready.set(true);
         log.info(
                 "Herald listening on {}:{} ({}, {} transport, {} event loops)",
@@ -316,6 +320,40 @@ public final class HeraldServer implements AutoCloseable {
             log.info("Serving {}", app);
         }
         return this;
+    }
+
+    /**
+     * Runs the handshake path before the node reports ready (see {@link WarmUp}); whatever happens
+     * there, the node starts.
+     */
+    private void warmUp(WebSocketUpgrade upgrade) throws InterruptedException {
+        try {
+            warmedUp =
+                    new WarmUp(
+                                    group,
+                                    transports,
+                                    httpLimits(),
+                                    upgrade,
+                                    config.writeBufferHighWaterMark(),
+                                    config.activityTimeoutSeconds(),
+                                    config.maxFrameBytes(),
+                                    config.messageBudget())
+                            .run(
+                                    ServerSettings.WARM_UP_CONNECTIONS,
+                                    Duration.ofMillis(ServerSettings.WARM_UP_BUDGET_MILLIS));
+            log.info(
+                    "Warmed up: {} WebSocket connections over loopback in {} ms{}",
+                    warmedUp.connections(),
+                    warmedUp.took().toMillis(),
+                    warmedUp.failed() == 0 ? "" : " (" + warmedUp.failed() + " failed)");
+        } catch (RuntimeException e) {
+            log.warn("Warm-up failed, starting without it: {}", e.toString());
+        }
+    }
+
+    /** What the start-up warm-up did, or {@code null} when it did not run. */
+    WarmUp.Result warmedUp() {
+        return warmedUp;
     }
 
     private SslContext tlsContext() {
