@@ -430,7 +430,8 @@ public final class ServerSettings {
                                             + "a ping, a close), for at most "
                                             + WARM_UP_BUDGET_MILLIS
                                             + " ms, so that the JVM has loaded and compiled that path before the first "
-                                            + "clients come. They use an app, connection limits, metrics and channels "
+                                            + "clients come (in plain text, also when the port serves TLS). They use an "
+                                            + "app, connection limits, metrics and channels "
                                             + "of their own: no app, metric, console figure, webhook or per-address "
                                             + "budget sees them. `false` skips it"));
 
