@@ -261,6 +261,20 @@ class WebSocketUpgradeTest {
     }
 
     @Test
+    void anApiRequestWithUpgradeHeadersIsStillAnApiRequest() {
+        open();
+        String answer =
+                exchange(
+                        "GET /apps/1/channels HTTP/1.1\r\nHost: localhost\r\n"
+                                + UPGRADE_HEADERS
+                                + "\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 401 ").contains("Missing auth_key");
+        assertThat(channel.isOpen()).isTrue();
+        // it came unaggregated, as every bodiless upgrade does, and was served with an empty body
+        assertThat(routed).singleElement().isNotInstanceOf(FullHttpRequest.class);
+    }
+
+    @Test
     void anUpgradeWithABadEscapeInItsUriIsRefused400() {
         open();
         String answer =
