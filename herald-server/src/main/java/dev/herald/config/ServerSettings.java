@@ -417,13 +417,13 @@ public final class ServerSettings {
                             .flag(
                                     "--warm-up",
                                     "HERALD_WARM_UP",
-                                    "Before /ready answers 200, run a few hundred WebSocket "
+                                    "Before the ports open, run a few hundred WebSocket "
                                             + "handshakes against a private copy of the server, so that the first clients "
                                             + "meet compiled code (HERALD_WARM_UP).")
                             .doc(
                                     NODE,
                                     null,
-                                    "at start, before `/ready` answers 200, the node opens up to "
+                                    "at start, before its ports open (and so before `/ready` answers 200), the node opens up to "
                                             + WARM_UP_CONNECTIONS
                                             + " WebSocket connections over loopback to a private listener on its own "
                                             + "event loops (upgrade, `pusher:connection_established`, a subscription, "

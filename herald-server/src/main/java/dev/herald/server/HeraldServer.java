@@ -273,6 +273,11 @@ public final class HeraldServer implements AutoCloseable {
                                 new WriteBufferWaterMark(high / 2, high))
                         .childHandler(new HeraldChannelInitializer(httpLimits(), router, tls));
         transports.configureChildren(bootstrap);
+        if (config.warmUp()) {
+            // before the port opens: whoever finds it open (a client, a balancer, a probe of
+            // /health) finds a node that is warm and ready, as without the warm-up
+            warmUp(upgrade);
+        }
         ChannelFuture listening = bootstrap.bind(config.host(), config.port()).await();
         if (!listening.isSuccess()) {
             throw new IllegalStateException(
@@ -304,9 +309,6 @@ public final class HeraldServer implements AutoCloseable {
         }
         sampleEventLoopDelay(loops);
         watch(loops);
-        if (config.warmUp()) {
-            warmUp(upgrade);
-        }
         ready.set(true);
         log.info(
                 "Herald listening on {}:{} ({}, {} transport, {} event loops)",
@@ -323,8 +325,8 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * Runs the handshake path before the node reports ready (see {@link WarmUp}); whatever happens
-     * there, the node starts.
+     * Runs the handshake path before the node opens its ports (see {@link WarmUp}); whatever
+     * happens there, the node starts.
      */
     private void warmUp(WebSocketUpgrade upgrade) throws InterruptedException {
         try {

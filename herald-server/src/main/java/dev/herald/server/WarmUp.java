@@ -51,9 +51,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The start-up warm-up: before the node reports ready, clients over loopback run the WebSocket path
- * a few hundred times (upgrade, {@code pusher:connection_established}, a subscription, a ping, a
- * close handshake) against a private listener on the server's own event loops, with the server's
+ * The start-up warm-up: before the node opens its ports, clients over loopback run the WebSocket
+ * path a few hundred times (upgrade, {@code pusher:connection_established}, a subscription, a ping,
+ * a close handshake) against a private listener on the server's own event loops, with the server's
  * HTTP pipeline, router, session and hub code. A just-started JVM runs that path interpreted and
  * spends its first seconds compiling it (docs/benchmarks.md); done here, the first real clients
  * meet code that is loaded and compiled.
