@@ -121,6 +121,7 @@ public final class ConfigLoader {
                 source.isSet(METRICS_PORT),
                 value(METRICS_HOST),
                 value(EVENT_LOOP_STUCK_SECONDS),
+                value(WARM_UP),
                 value(SHUTDOWN_GRACE),
                 value(MAX_CONNECTIONS),
                 value(MAX_CONNECTIONS_PER_IP_PER_SECOND),

@@ -40,6 +40,7 @@ public record HeraldConfig(
         boolean metricsPortExplicit,
         String metricsHost,
         double eventLoopStuckSeconds,
+        boolean warmUp,
         double shutdownGraceSeconds,
         int maxConnections,
         int maxConnectionsPerIpPerSecond,

@@ -38,6 +38,14 @@ public final class ServerSettings {
     static final long DEFAULT_HISTORY_MAX_BYTES = 64L << 20;
     static final long MIN_HISTORY_MAX_BYTES = 1L << 20;
 
+    /**
+     * The warm-up's bounds ({@link #WARM_UP}): enough handshakes for the JIT's first tiers to
+     * compile the path, and never more than this long before the node is ready.
+     */
+    public static final int WARM_UP_CONNECTIONS = 400;
+
+    public static final long WARM_UP_BUDGET_MILLIS = 2_000;
+
     // the docs tables of docs/configuration.md
     static final String ESSENTIALS = "essentials";
     static final String DEFAULT_APP = "default-app";
@@ -401,6 +409,31 @@ public final class ServerSettings {
                                             + "this long is stuck: `/health` and `/ready` answer 503 with "
                                             + "`{\"status\":\"stuck\",\"stuck_event_loops\":[\"event-loop-1\"]}` on both ports, and "
                                             + "`herald_event_loops_stuck` counts them"));
+
+    public static final Setting<Boolean> WARM_UP =
+            server(
+                    Setting.of("warm_up", Types.BOOLEAN)
+                            .defaultValue(true)
+                            .flag(
+                                    "--warm-up",
+                                    "HERALD_WARM_UP",
+                                    "Before the ports open, run a few hundred WebSocket "
+                                            + "handshakes against a private copy of the server, so that the first clients "
+                                            + "meet compiled code (HERALD_WARM_UP).")
+                            .doc(
+                                    NODE,
+                                    null,
+                                    "at start, before its ports open (and so before `/ready` answers 200), the node opens up to "
+                                            + WARM_UP_CONNECTIONS
+                                            + " WebSocket connections over loopback to a private listener on its own "
+                                            + "event loops (upgrade, `pusher:connection_established`, a subscription, "
+                                            + "a ping, a close), for at most "
+                                            + WARM_UP_BUDGET_MILLIS
+                                            + " ms, so that the JVM has loaded and compiled that path before the first "
+                                            + "clients come (in plain text, also when the port serves TLS). They use an "
+                                            + "app, connection limits, metrics and channels "
+                                            + "of their own: no app, metric, console figure, webhook or per-address "
+                                            + "budget sees them. `false` skips it"));
 
     public static final Setting<Integer> MAX_CONNECTIONS =
             server(

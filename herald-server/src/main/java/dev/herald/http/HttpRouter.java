@@ -16,13 +16,17 @@ import dev.herald.session.SessionContext;
 import dev.herald.transport.HttpRefusal;
 import dev.herald.transport.WebSocketUpgrade;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
@@ -46,9 +50,13 @@ import org.slf4j.LoggerFactory;
  * Every HTTP request on the server port: WebSocket upgrades at {@code /app/{key}}, the signed REST
  * API under {@code /apps/{id}}, and {@code /health}, {@code /ready} and {@code /up}. Stateless and
  * shared by all connections.
+ *
+ * <p>Requests arrive whole ({@link FullHttpRequest}), except a WebSocket upgrade without a body,
+ * which arrives as the decoder's {@link HttpRequest} (see {@code
+ * transport.HeraldChannelInitializer}).
  */
 @ChannelHandler.Sharable
-public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+public final class HttpRouter extends SimpleChannelInboundHandler<HttpRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
     private static final String WS_PREFIX = "/app/";
@@ -131,7 +139,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    protected void channelRead0(ChannelHandlerContext ctx, HttpRequest req) {
         if (!req.decoderResult().isSuccess()) {
             // HttpConnectionGuard answers these before they get here; never serve one regardless
             HttpRefusal.undecodable(ctx, req.decoderResult().cause());
@@ -169,7 +177,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             }
         }
         if (path.startsWith(API_PREFIX)) {
-            api(ctx, req, query, path, rawPath);
+            api(ctx, whole(req), query, path, rawPath);
         } else if (path.startsWith(WS_PREFIX) && isUpgrade(req)) {
             webSocket(ctx, req, query, path.substring(WS_PREFIX.length()));
         } else if (path.equals("/health")) {
@@ -191,14 +199,30 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    private static boolean isUpgrade(FullHttpRequest req) {
+    /**
+     * The request with its body: a bodiless upgrade request sent to an API path gets an empty one
+     * (its headers are shared, not copied).
+     */
+    private static FullHttpRequest whole(HttpRequest req) {
+        return req instanceof FullHttpRequest full
+                ? full
+                : new DefaultFullHttpRequest(
+                        req.protocolVersion(),
+                        req.method(),
+                        req.uri(),
+                        Unpooled.EMPTY_BUFFER,
+                        req.headers(),
+                        EmptyHttpHeaders.INSTANCE);
+    }
+
+    private static boolean isUpgrade(HttpRequest req) {
         return req.method().equals(HttpMethod.GET)
                 && req.headers()
                         .containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
     private void webSocket(
-            ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, String key) {
+            ChannelHandlerContext ctx, HttpRequest req, QueryStringDecoder query, String key) {
         if (!upgrade.accepts(ctx, req)) {
             return; // answered 400 or 426 and closed: no cap slot was taken
         }

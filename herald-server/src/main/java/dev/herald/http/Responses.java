@@ -8,10 +8,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -27,7 +27,7 @@ final class Responses {
 
     private Responses() {}
 
-    static void ok(ChannelHandlerContext ctx, FullHttpRequest req) {
+    static void ok(ChannelHandlerContext ctx, HttpRequest req) {
         send(ctx, req, HttpResponseStatus.OK, Unpooled.wrappedBuffer(EMPTY_OBJECT));
     }
 
@@ -37,7 +37,7 @@ final class Responses {
      */
     static void probe(
             ChannelHandlerContext ctx,
-            FullHttpRequest req,
+            HttpRequest req,
             boolean ready,
             String key,
             String whenReady,
@@ -50,10 +50,7 @@ final class Responses {
     }
 
     static void json(
-            ChannelHandlerContext ctx,
-            FullHttpRequest req,
-            HttpResponseStatus status,
-            Object body) {
+            ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, Object body) {
         byte[] bytes;
         try {
             bytes = Json.MAPPER.writeValueAsBytes(body);
@@ -63,7 +60,7 @@ final class Responses {
         send(ctx, req, status, Unpooled.wrappedBuffer(bytes));
     }
 
-    static void error(ChannelHandlerContext ctx, FullHttpRequest req, int status, String message) {
+    static void error(ChannelHandlerContext ctx, HttpRequest req, int status, String message) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("error", message);
         body.put("status", status);
@@ -72,7 +69,7 @@ final class Responses {
 
     static void send(
             ChannelHandlerContext ctx,
-            FullHttpRequest req,
+            HttpRequest req,
             HttpResponseStatus status,
             ByteBuf content) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);

@@ -119,6 +119,7 @@ public final class HeraldServer implements AutoCloseable {
     private EventLoopGroup opsGroup;
 
     private Watchdog watchdog;
+    private WarmUp.Result warmedUp;
     private Channel serverChannel;
     private Transports transports;
 
@@ -272,6 +273,11 @@ public final class HeraldServer implements AutoCloseable {
                                 new WriteBufferWaterMark(high / 2, high))
                         .childHandler(new HeraldChannelInitializer(httpLimits(), router, tls));
         transports.configureChildren(bootstrap);
+        if (config.warmUp()) {
+            // before the port opens: whoever finds it open (a client, a balancer, a probe of
+            // /health) finds a node that is warm and ready, as without the warm-up
+            warmUp(upgrade);
+        }
         ChannelFuture listening = bootstrap.bind(config.host(), config.port()).await();
         if (!listening.isSuccess()) {
             throw new IllegalStateException(
@@ -316,6 +322,40 @@ public final class HeraldServer implements AutoCloseable {
             log.info("Serving {}", app);
         }
         return this;
+    }
+
+    /**
+     * Runs the handshake path before the node opens its ports (see {@link WarmUp}); whatever
+     * happens there, the node starts.
+     */
+    private void warmUp(WebSocketUpgrade upgrade) throws InterruptedException {
+        try {
+            warmedUp =
+                    new WarmUp(
+                                    group,
+                                    transports,
+                                    httpLimits(),
+                                    upgrade,
+                                    config.writeBufferHighWaterMark(),
+                                    config.activityTimeoutSeconds(),
+                                    config.maxFrameBytes(),
+                                    config.messageBudget())
+                            .run(
+                                    ServerSettings.WARM_UP_CONNECTIONS,
+                                    Duration.ofMillis(ServerSettings.WARM_UP_BUDGET_MILLIS));
+            log.info(
+                    "Warmed up: {} WebSocket connections over loopback in {} ms{}",
+                    warmedUp.connections(),
+                    warmedUp.took().toMillis(),
+                    warmedUp.failed() == 0 ? "" : " (" + warmedUp.failed() + " failed)");
+        } catch (RuntimeException e) {
+            log.warn("Warm-up failed, starting without it: {}", e.toString());
+        }
+    }
+
+    /** What the start-up warm-up did, or {@code null} when it did not run. */
+    WarmUp.Result warmedUp() {
+        return warmedUp;
     }
 
     private SslContext tlsContext() {
@@ -490,7 +530,8 @@ public final class HeraldServer implements AutoCloseable {
                                                 console == null
                                                         ? List.of()
                                                         : List.of(console.route())),
-                                        null))
+                                        null,
+                                        false))
                         .bind(config.metricsHost(), config.metricsPort())
                         .await();
         if (bound.isSuccess()) {

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         name = "herald",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        subcommands = {AppsCommand.class, ConsoleLinkCommand.class},
+        subcommands = {AppsCommand.class, ConsoleLinkCommand.class, TrainingRunCommand.class},
         description =
                 "A self-hosted real-time messaging server, wire-compatible with Pusher Channels.",
         sortOptions = false,

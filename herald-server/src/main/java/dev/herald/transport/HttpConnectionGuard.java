@@ -5,11 +5,12 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,7 @@ public final class HttpConnectionGuard extends ChannelDuplexHandler {
 
     private final long requestTimeoutNanos;
     private final long idleTimeoutNanos;
-    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+    private final ArrayDeque<HttpRequest> waiting = new ArrayDeque<>();
 
     /** A request was passed to the router and its answer is not written yet. */
     private boolean answering;
@@ -103,7 +104,8 @@ public final class HttpConnectionGuard extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest request)) {
+        // a whole request: aggregated, or a bodiless WebSocket upgrade (BoundedHttpAggregator)
+        if (!(msg instanceof HttpRequest request)) {
             ctx.fireChannelRead(msg); // WebSocket frames racing the handshake's completion
             return;
         }
@@ -113,7 +115,7 @@ public final class HttpConnectionGuard extends ChannelDuplexHandler {
             disarm(); // complete: now it is the server's turn
         }
         if (closing) {
-            request.release();
+            ReferenceCountUtil.release(request);
             return;
         }
         if (!answering && waiting.isEmpty()) {
@@ -122,7 +124,7 @@ public final class HttpConnectionGuard extends ChannelDuplexHandler {
         }
         if (closeWhenDrained || waiting.size() >= HttpLimits.MAX_PIPELINED_REQUESTS) {
             closeWhenDrained = true;
-            request.release();
+            ReferenceCountUtil.release(request);
         } else {
             waiting.add(request);
         }
@@ -141,12 +143,12 @@ public final class HttpConnectionGuard extends ChannelDuplexHandler {
         ctx.fireChannelReadComplete();
     }
 
-    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
+    private void dispatch(ChannelHandlerContext ctx, HttpRequest request) {
         answering = true;
         bytesSinceAnswer = false;
         if (!request.decoderResult().isSuccess()) {
             Throwable cause = request.decoderResult().cause();
-            request.release();
+            ReferenceCountUtil.release(request);
             disarm();
             releaseWaiting();
             HttpRefusal.undecodable(ctx, cause);
@@ -183,7 +185,7 @@ public final class HttpConnectionGuard extends ChannelDuplexHandler {
         if (closing || !ctx.channel().isActive()) {
             return;
         }
-        FullHttpRequest next = waiting.poll();
+        HttpRequest next = waiting.poll();
         if (next != null) {
             dispatch(ctx, next);
             return;
@@ -245,9 +247,9 @@ public final class HttpConnectionGuard extends ChannelDuplexHandler {
     }
 
     private void releaseWaiting() {
-        FullHttpRequest request;
+        HttpRequest request;
         while ((request = waiting.poll()) != null) {
-            request.release();
+            ReferenceCountUtil.release(request);
         }
     }
 }

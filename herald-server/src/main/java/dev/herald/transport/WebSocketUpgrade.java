@@ -1,37 +1,67 @@
 package dev.herald.transport;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
  * Turns an HTTP connection into a WebSocket one: runs the RFC 6455 handshake, then replaces the
  * HTTP handlers with the WebSocket ones and the caller's session handler. Knows nothing of Pusher.
+ *
+ * <p>The handshake is answered here rather than by Netty's {@code WebSocketServerHandshaker}: that
+ * one needs a {@code FullHttpRequest} (it aggregates a bare request itself), and builds a factory,
+ * a handshaker, a URL and a frame encoder per connection, where the request has already been
+ * checked by {@link #accepts} and every frame is written pre-framed.
  */
 public final class WebSocketUpgrade {
 
-    private static final String ENCODER = "wsencoder";
     private static final String DECODER = "wsdecoder";
 
-    private final int maxFrameBytes;
+    /** RFC 6455 section 1.3: appended to the client's key before hashing. */
+    private static final byte[] ACCEPT_GUID =
+            "258EAFA5-E914-47DA-95CA-C5AB0DC85B11".getBytes(StandardCharsets.US_ASCII);
+
+    private static final FastThreadLocal<MessageDigest> SHA1 =
+            new FastThreadLocal<>() {
+                @Override
+                protected MessageDigest initialValue() throws NoSuchAlgorithmException {
+                    return MessageDigest.getInstance("SHA-1");
+                }
+            };
+
+    private final WebSocketDecoderConfig decoderConfig;
     private final long activityTimeoutMillis;
     private final long pongTimeoutMillis;
 
     public WebSocketUpgrade(int maxFrameBytes, long activityTimeoutMillis, long pongTimeoutMillis) {
-        this.maxFrameBytes = maxFrameBytes;
+        this.decoderConfig =
+                WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(maxFrameBytes)
+                        .allowExtensions(false)
+                        .expectMaskedFrames(true)
+                        // violations reach the session as exceptions; it answers with a pre-framed
+                        // close
+                        .closeOnProtocolViolation(false)
+                        .build();
         this.activityTimeoutMillis = activityTimeoutMillis;
         this.pongTimeoutMillis = pongTimeoutMillis;
     }
@@ -43,7 +73,7 @@ public final class WebSocketUpgrade {
      * and returns {@code false}: a refused handshake must not leave an HTTP connection open for the
      * next try.
      */
-    public boolean accepts(ChannelHandlerContext ctx, FullHttpRequest req) {
+    public boolean accepts(ChannelHandlerContext ctx, HttpRequest req) {
         HttpHeaders headers = req.headers();
         String version = headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
         String problem = null;
@@ -96,75 +126,61 @@ public final class WebSocketUpgrade {
      */
     public void upgrade(
             ChannelHandlerContext ctx,
-            FullHttpRequest req,
+            HttpRequest req,
             ChannelHandler router,
             ChannelHandler session) {
-        String location =
-                "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + req.uri();
-        WebSocketDecoderConfig decoderConfig =
-                WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(maxFrameBytes)
-                        .allowExtensions(false)
-                        .expectMaskedFrames(true)
-                        // violations reach the session as exceptions; it answers with a pre-framed
-                        // close
-                        .closeOnProtocolViolation(false)
-                        .build();
-        WebSocketServerHandshakerFactory factory =
-                new WebSocketServerHandshakerFactory(location, null, decoderConfig);
-        WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
-        if (handshaker == null) {
-            HttpRefusal.send(
-                    ctx,
-                    HttpResponseStatus.UPGRADE_REQUIRED,
-                    "Unsupported WebSocket version: only 13 (RFC 6455) is served",
-                    HttpHeaderNames.SEC_WEBSOCKET_VERSION,
-                    "13");
-            return;
-        }
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.SWITCHING_PROTOCOLS,
+                        Unpooled.EMPTY_BUFFER);
+        response.headers()
+                .add(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
+                .add(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+                .add(
+                        HttpHeaderNames.SEC_WEBSOCKET_ACCEPT,
+                        accept(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY)));
+        // encoded now, on this loop, by the HTTP codec: from here on nothing needs it
+        ChannelFuture done = ctx.channel().writeAndFlush(response);
         ChannelPipeline p = ctx.pipeline();
-        ChannelFuture done;
-        try {
-            done = handshaker.handshake(ctx.channel(), req);
-        } catch (WebSocketHandshakeException e) {
-            HttpRefusal.send(
-                    ctx,
-                    HttpResponseStatus.BAD_REQUEST,
-                    "WebSocket handshake refused: " + e.getMessage());
-            return;
+        if (p.get(HeraldChannelInitializer.AGGREGATOR) != null) {
+            p.remove(HeraldChannelInitializer.AGGREGATOR);
         }
+        p.addAfter(
+                HeraldChannelInitializer.CODEC,
+                DECODER,
+                new WebSocket13FrameDecoder(decoderConfig));
         p.remove(router);
         p.addLast("session", session);
-        done.addListener(
-                (ChannelFutureListener)
-                        f -> {
-                            if (f.isSuccess()) {
-                                // a WebSocket now: ActivityHandler owns liveness, and the HTTP
-                                // deadlines end
-                                if (p.get(HeraldChannelInitializer.GUARD) != null) {
-                                    p.remove(HeraldChannelInitializer.GUARD);
-                                }
-                                // every frame we send is written as complete bytes: the frame
-                                // encoder would only
-                                // cost a handler per connection (fragmented messages are joined by
-                                // the session)
-                                if (p.get(ENCODER) != null) {
-                                    p.remove(ENCODER);
-                                }
-                                // right after the transport handlers (TLS, when on): it must see
-                                // decrypted reads, and
-                                // the session's writes start from it, so they must still pass
-                                // through TLS
-                                p.addBefore(
-                                        DECODER,
-                                        "activity",
-                                        new ActivityHandler(
-                                                activityTimeoutMillis, pongTimeoutMillis));
-                                p.fireUserEventTriggered(Upgraded.INSTANCE);
-                            } else {
-                                f.channel().close();
-                            }
-                        });
+        // bytes the codec holds beyond the request (frames sent in the same read, which no client
+        // that waits for the answer sends) go on to the frame decoder, and reach the session
+        // before it starts: it drops them
+        p.remove(HeraldChannelInitializer.CODEC);
+        done.addListener((ChannelFutureListener) f -> started(p, f));
+    }
+
+    private void started(ChannelPipeline p, ChannelFuture written) {
+        if (!written.isSuccess()) {
+            written.channel().close();
+            return;
+        }
+        // the answer is out: ActivityHandler now owns liveness, so the HTTP deadlines end
+        if (p.get(HeraldChannelInitializer.GUARD) != null) {
+            p.remove(HeraldChannelInitializer.GUARD);
+        }
+        // right after the transport handlers (TLS, when on): it must see decrypted reads, and the
+        // session's writes start from it, so they must still pass through TLS. No frame encoder:
+        // every frame is written as complete bytes (the session joins fragmented messages).
+        p.addBefore(
+                DECODER, "activity", new ActivityHandler(activityTimeoutMillis, pongTimeoutMillis));
+        p.fireUserEventTriggered(Upgraded.INSTANCE);
+    }
+
+    /** {@code Sec-WebSocket-Accept}: base64 of the SHA-1 of the client's key and the GUID. */
+    static String accept(String key) {
+        MessageDigest sha1 = SHA1.get();
+        sha1.update(key.getBytes(StandardCharsets.US_ASCII));
+        return Base64.getEncoder().encodeToString(sha1.digest(ACCEPT_GUID));
     }
 
     /** User event fired once the handshake response is written: the session may start talking. */

@@ -41,7 +41,7 @@ class DistributionFilesTest {
 
     /** Variables bin/herald reads rather than the server. */
     private static final Set<String> SCRIPT_VARIABLES =
-            Set.of("JAVA_OPTS", "JAVA_HOME", "HERALD_JAR");
+            Set.of("JAVA_OPTS", "JAVA_HOME", "HERALD_JAR", "HERALD_CDS", "HERALD_CDS_DIR");
 
     private static final Pattern ASSIGNMENT = Pattern.compile("^#?([A-Z][A-Z0-9_]*)=(.*)$");
 
