@@ -58,7 +58,10 @@ class WatchdogTest {
                                         "--event-loop-stuck-seconds",
                                         "1",
                                         "--shutdown-grace",
-                                        "0"),
+                                        "0",
+                                        // the warm-up's listener would take loop 0 first, moving
+                                        // the main server socket's accepts to the loop blocked here
+                                        "--warm-up=false"),
                                 HeraldMetrics.inMemory())
                         .start();
         assertThat(get(server.metricsPort(), "/health")).startsWith("HTTP/1.1 200");
