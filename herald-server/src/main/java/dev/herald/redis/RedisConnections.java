@@ -157,10 +157,18 @@ public final class RedisConnections implements AutoCloseable {
      */
     private static void connectMasters(StatefulRedisClusterConnection<?, ?> connection) {
         for (RedisClusterNode node : connection.getPartitions()) {
-            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+            if (servesSlots(node)) {
                 connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
             }
         }
+    }
+
+    /**
+     * Whether a cluster node is a master now: one that failed over keeps its master flag but no
+     * slots, and is no one's master.
+     */
+    static boolean servesSlots(RedisClusterNode node) {
+        return node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty();
     }
 
     /** State commands and scripts (strings), routed by key on a cluster. */
@@ -222,8 +230,7 @@ public final class RedisConnections implements AutoCloseable {
         Set<String> ids = new TreeSet<>();
         if (state instanceof StatefulRedisClusterConnection<String, String> cluster) {
             for (RedisClusterNode node : cluster.getPartitions()) {
-                // a master that failed over keeps its flag but no slots: it is no one's master
-                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                if (servesSlots(node)) {
                     ids.add(runId(cluster.getConnection(node.getNodeId()).sync().info("server")));
                 }
             }

@@ -373,7 +373,7 @@ final class RelaySubscriber implements AutoCloseable {
      */
     private void connectMasters() {
         for (RedisClusterNode node : cluster().getPartitions()) {
-            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+            if (RedisConnections.servesSlots(node)) {
                 connection(node.getNodeId())
                         .exceptionally(
                                 e -> {
