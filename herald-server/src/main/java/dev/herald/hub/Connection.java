@@ -10,6 +10,7 @@ import dev.herald.transport.ClosingHandshake;
 import dev.herald.transport.SocketWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import java.util.ArrayList;
@@ -428,6 +429,22 @@ public final class Connection {
         }
         closeCode = code;
         sendCloseFrame(ctx, code, reason);
+    }
+
+    /**
+     * Answers the client's own close frame. A client sends nothing after it (RFC 6455 section
+     * 5.5.1), so no unread bytes can turn closing into a reset that loses the answer: the socket
+     * closes as soon as the answer is written, without the half-close that {@link #closeFrame}
+     * waits on (and its cost, a system call and an exception per connection).
+     */
+    public void answerClose(int code) {
+        if (closeCode != 0) {
+            return;
+        }
+        closeCode = code;
+        ctx.writeAndFlush(Frames.close(code, "")).addListener(ChannelFutureListener.CLOSE);
+        // a client that stopped reading with the answer queued behind unsent frames
+        ctx.executor().schedule(new HardClose(ctx), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Sends a non-fatal {@code pusher:error}; the connection stays open. */

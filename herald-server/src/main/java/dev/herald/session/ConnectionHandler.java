@@ -219,7 +219,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             } else if (frame instanceof PingWebSocketFrame) {
                 connection.send(Frames.wsPong(frame.content()));
             } else if (frame instanceof CloseWebSocketFrame) {
-                connection.closeFrame(CloseCodes.NORMAL, "");
+                connection.answerClose(CloseCodes.NORMAL);
             } else if (frame instanceof BinaryWebSocketFrame) {
                 connection.sendError(
                         PusherError.INVALID_MESSAGE,
