@@ -267,7 +267,8 @@ public final class HeraldServer implements AutoCloseable {
                         .channel(transports.serverChannelClass())
                         .option(ChannelOption.SO_BACKLOG, 4096)
                         .option(ChannelOption.SO_REUSEADDR, true)
-                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        // no TCP_NODELAY here: every Netty transport sets it on accepted sockets
+                        // itself, and asking again costs a system call per connection
                         .childOption(
                                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                                 new WriteBufferWaterMark(high / 2, high))

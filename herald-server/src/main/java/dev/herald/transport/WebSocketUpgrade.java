@@ -140,8 +140,12 @@ public final class WebSocketUpgrade {
                 .add(
                         HttpHeaderNames.SEC_WEBSOCKET_ACCEPT,
                         accept(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY)));
-        // encoded now, on this loop, by the HTTP codec: from here on nothing needs it
-        ChannelFuture done = ctx.channel().writeAndFlush(response);
+        // encoded now, on this loop, by the HTTP codec (from here on nothing needs it), and not
+        // flushed: the session's first frame (pusher:connection_established) leaves with it, one
+        // write and one segment for both. A client reads frames after the 101 in the same read
+        // (RFC 6455 section 4.1: the server may send frames once it has sent the answer).
+        ChannelFuture written = ctx.channel().write(response);
+        written.addListener(CLOSE_IF_UNWRITTEN);
         ChannelPipeline p = ctx.pipeline();
         if (p.get(HeraldChannelInitializer.AGGREGATOR) != null) {
             p.remove(HeraldChannelInitializer.AGGREGATOR);
@@ -156,15 +160,7 @@ public final class WebSocketUpgrade {
         // that waits for the answer sends) go on to the frame decoder, and reach the session
         // before it starts: it drops them
         p.remove(HeraldChannelInitializer.CODEC);
-        done.addListener((ChannelFutureListener) f -> started(p, f));
-    }
-
-    private void started(ChannelPipeline p, ChannelFuture written) {
-        if (!written.isSuccess()) {
-            written.channel().close();
-            return;
-        }
-        // the answer is out: ActivityHandler now owns liveness, so the HTTP deadlines end
+        // the answer is on its way: ActivityHandler now owns liveness, so the HTTP deadlines end
         if (p.get(HeraldChannelInitializer.GUARD) != null) {
             p.remove(HeraldChannelInitializer.GUARD);
         }
@@ -174,7 +170,17 @@ public final class WebSocketUpgrade {
         p.addBefore(
                 DECODER, "activity", new ActivityHandler(activityTimeoutMillis, pongTimeoutMillis));
         p.fireUserEventTriggered(Upgraded.INSTANCE);
+        // the session flushes its first frame; should it have written none, the answer goes alone
+        ctx.channel().flush();
     }
+
+    /** A 101 that could not be written leaves nothing to talk to. */
+    private static final ChannelFutureListener CLOSE_IF_UNWRITTEN =
+            f -> {
+                if (!f.isSuccess()) {
+                    f.channel().close();
+                }
+            };
 
     /** {@code Sec-WebSocket-Accept}: base64 of the SHA-1 of the client's key and the GUID. */
     static String accept(String key) {
