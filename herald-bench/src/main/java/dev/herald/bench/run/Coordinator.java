@@ -449,6 +449,8 @@ public final class Coordinator {
         s.put("subscribed_per_s", readySeconds > 0 ? Math.round(ready / readySeconds) : 0);
         s.put("connect_latency_ms", percentiles(p.setup));
         s.put("server_cpu_s", round(p.serverCpu(), 3));
+        // the generator's share of the two: on a shared machine a cheaper server leaves it more
+        s.put("generator_cpu_s", round(p.generatorCpu(), 3));
         sleepMs(cfg.settleMs());
         if (cfg.serverPid() != null) {
             long after = ProcStats.treeRssBytes(cfg.serverPid());
