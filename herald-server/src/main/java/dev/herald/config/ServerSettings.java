@@ -769,7 +769,8 @@ public final class ServerSettings {
                                     NODE,
                                     null,
                                     "seconds over which clients get 4200 (\"reconnect now\") on SIGTERM, so they reconnect "
-                                            + "elsewhere gradually; then webhooks are flushed and the process exits 0"));
+                                            + "elsewhere gradually (a node whose event loops are behind may take up to 5.5 s more: "
+                                            + "see \"In a container\"); then webhooks are flushed and the process exits 0"));
 
     public static final Setting<Integer> WEBHOOK_BATCH_MAX_EVENTS =
             server(

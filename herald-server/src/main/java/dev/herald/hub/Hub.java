@@ -16,6 +16,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -131,23 +132,64 @@ public final class Hub implements BrokerListener {
     }
 
     /**
-     * Closes every connection with {@code error}, spread evenly over {@code spreadMillis} so that
-     * clients reconnect elsewhere gradually rather than all at once.
+     * Closes every connection with {@code error}, spread evenly over {@code spreadMillis} from now
+     * so that clients reconnect elsewhere gradually rather than all at once.
+     *
+     * <p>Each connection's time is fixed by this call, not by when its loop gets to the task: a
+     * loop that is behind (busy with deliveries) closes at once every connection whose time has
+     * passed and schedules only the rest, so the spread still ends {@code spreadMillis} from now,
+     * or as soon as the loop catches up. Shifting the spread instead would leave closes scheduled
+     * past the caller's deadline, and shutting the loops down cancels those: the clients would be
+     * cut without the code that tells them to reconnect.
      */
     public void closeAll(PusherError error, String message, long spreadMillis) {
+        long start = System.nanoTime();
+        long spreadNanos = TimeUnit.MILLISECONDS.toNanos(spreadMillis);
         for (int i = 0; i < loops.length; i++) {
             LoopConnections connections = open[i];
             EventExecutor loop = loops[i];
             loop.execute(
                     () -> {
                         Connection[] all = connections.snapshot();
+                        long late = System.nanoTime() - start;
                         for (int k = 0; k < all.length; k++) {
                             Connection c = all[k];
-                            long at = all.length <= 1 ? 0 : spreadMillis * k / all.length;
-                            loop.schedule(() -> c.close(error, message), at, TimeUnit.MILLISECONDS);
+                            // divided first: a huge spread must not overflow
+                            long delay = spreadNanos / all.length * k - late;
+                            if (delay <= 0) {
+                                c.close(error, message);
+                            } else {
+                                loop.schedule(
+                                        () -> c.close(error, message), delay, TimeUnit.NANOSECONDS);
+                            }
                         }
                     });
         }
+    }
+
+    /**
+     * Closes with {@code error}, at once, every connection not closing yet (one already closing
+     * keeps its close: {@link Connection#close} sends one only). Completes when every loop has done
+     * so; a loop that is behind does it late, a stuck one never.
+     */
+    public CompletableFuture<Void> closeNow(PusherError error, String message) {
+        CompletableFuture<?>[] done = new CompletableFuture<?>[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            LoopConnections connections = open[i];
+            CompletableFuture<Void> loopDone = new CompletableFuture<>();
+            done[i] = loopDone;
+            loops[i].execute(
+                    () -> {
+                        try {
+                            for (Connection c : connections.snapshot()) {
+                                c.close(error, message);
+                            }
+                        } finally {
+                            loopDone.complete(null);
+                        }
+                    });
+        }
+        return CompletableFuture.allOf(done);
     }
 
     /** Open connections on this node (all apps). */

@@ -79,6 +79,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
@@ -95,8 +96,25 @@ public final class HeraldServer implements AutoCloseable {
 
     private final HeraldConfig config;
 
-    /** Time after the grace period for the last clients' close frames to drain. */
-    private static final long DRAIN_MARGIN_MILLIS = 2_500;
+    /**
+     * After the grace period, how long a loop that is behind (busy with deliveries) may take to
+     * tell its last clients 4200 before it is given up as stuck.
+     */
+    static final long LATE_LOOP_MILLIS = 3_000;
+
+    /**
+     * Time after the last clients were told 4200 for their close frames to drain and the clients to
+     * answer; a connection cuts itself 2 s after its close frame in any case.
+     */
+    static final long DRAIN_MARGIN_MILLIS = 2_500;
+
+    /**
+     * How long a step that needs an event loop (closing the listener, stopping a loop group) is
+     * waited for; a loop stuck in a task would otherwise hold the process forever.
+     */
+    static final long LOOP_WAIT_MILLIS = 3_000;
+
+    private static final String CLOSING = "Server is closing. Please reconnect shortly.";
 
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -607,6 +625,13 @@ public final class HeraldServer implements AutoCloseable {
      * Graceful stop: turns not-ready and stops accepting, tells every client to reconnect (4200)
      * spread over the grace period, waits for them to go, flushes webhooks, then releases
      * everything. Safe to call more than once.
+     *
+     * <p>Bounded even when event loops are behind or stuck: the clients take at most the grace plus
+     * {@value #LATE_LOOP_MILLIS} ms (a loop behind on its tasks) plus {@value #DRAIN_MARGIN_MILLIS}
+     * ms (the close frames of the clients it told last); without load, the grace and a round trip.
+     * A stuck loop adds at most {@value #LOOP_WAIT_MILLIS} ms each to closing the listener and to
+     * stopping each loop group. The webhooks, Redis and the apps database then close within bounds
+     * of their own.
      */
     @Override
     public void close() {
@@ -614,21 +639,14 @@ public final class HeraldServer implements AutoCloseable {
             return;
         }
         ready.set(false);
-        if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
+        if (serverChannel != null
+                && !serverChannel.close().awaitUninterruptibly(LOOP_WAIT_MILLIS)) {
+            log.warn(
+                    "The listener's event loop did not close it within {} ms; draining anyway",
+                    LOOP_WAIT_MILLIS);
         }
         if (hub != null) {
-            long graceMillis = Math.round(config.shutdownGraceSeconds() * 1000);
-            hub.closeAll(
-                    PusherError.RECONNECT,
-                    "Server is closing. Please reconnect shortly.",
-                    graceMillis);
-            long deadline =
-                    System.nanoTime()
-                            + TimeUnit.MILLISECONDS.toNanos(graceMillis + DRAIN_MARGIN_MILLIS);
-            while (hub.openConnections() > 0 && System.nanoTime() < deadline) {
-                sleep(20);
-            }
+            drain();
         }
         if (watchdog != null) {
             watchdog.close();
@@ -640,10 +658,11 @@ public final class HeraldServer implements AutoCloseable {
             console.close();
         }
         if (opsGroup != null) {
-            opsGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            stop(opsGroup, "ops");
         }
         if (group != null) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            // cancels the tasks the loops have scheduled and cuts the connections still open
+            stop(group, "client");
         }
         if (cluster != null) {
             cluster.close();
@@ -671,6 +690,61 @@ public final class HeraldServer implements AutoCloseable {
         }
         if (jdbcApps != null) {
             jdbcApps.close();
+        }
+    }
+
+    /**
+     * Tells every client 4200, spread over the grace, and waits for them to go. The spread is fixed
+     * from now (see {@link Hub#closeAll}); whoever is still open when it ends is told at once, by a
+     * loop that may be behind, so that no client is cut by the loops' shutdown without a 4200
+     * unless its loop is stuck for {@value #LATE_LOOP_MILLIS} ms past the grace. That pass also
+     * tells the connections that opened after the spread began (their handshake was under way).
+     */
+    private void drain() {
+        long graceMillis = Math.round(config.shutdownGraceSeconds() * 1000);
+        long start = System.nanoTime();
+        hub.closeAll(PusherError.RECONNECT, CLOSING, graceMillis);
+        long graceEnd = start + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        awaitDrained(graceEnd, null);
+        if (hub.openConnections() == 0) {
+            return;
+        }
+        CompletableFuture<Void> told = hub.closeNow(PusherError.RECONNECT, CLOSING);
+        long lateEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LATE_LOOP_MILLIS);
+        awaitDrained(lateEnd, told);
+        if (told.isDone()) {
+            awaitDrained(
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MARGIN_MILLIS), null);
+        } else if (hub.openConnections() > 0) {
+            // a loop this late may never turn: the stop goes on without it
+            log.warn(
+                    "An event loop had not told its clients to reconnect {} ms after the grace;"
+                            + " {} connections will be cut",
+                    LATE_LOOP_MILLIS,
+                    hub.openConnections());
+        }
+    }
+
+    /**
+     * Waits until no connection is open, {@code until} (a {@link System#nanoTime} deadline) or,
+     * when given, {@code done} completes.
+     */
+    private void awaitDrained(long until, CompletableFuture<?> done) {
+        while (hub.openConnections() > 0
+                && (done == null || !done.isDone())
+                && until - System.nanoTime() > 0) {
+            sleep(20);
+        }
+    }
+
+    /** Stops a loop group, waiting a bounded time for it (a loop stuck in a task never ends). */
+    private static void stop(EventLoopGroup loops, String name) {
+        if (!loops.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                .awaitUninterruptibly(LOOP_WAIT_MILLIS)) {
+            log.warn(
+                    "The {} event loops did not stop within {} ms; going on without them",
+                    name,
+                    LOOP_WAIT_MILLIS);
         }
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.herald.apps.App;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.protocol.Frames;
+import dev.herald.protocol.PusherError;
 import dev.herald.transport.SocketWriter;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -241,6 +243,54 @@ class ConnectionSocketTest {
             assertThat(onLoop(() -> writer.trySend(frame))).isEqualTo(-1);
         } finally {
             frame.release();
+        }
+    }
+
+    @Test
+    void nothingIsQueuedBehindTheCloseFrame() throws Exception {
+        Connection c = accepted.get(5, TimeUnit.SECONDS).connection;
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        List<ByteBuf> backlog = new ArrayList<>();
+        // more than the socket takes while the client does not read, under the high-water mark:
+        // the close frame waits in the pipeline behind the rest
+        for (int i = 0; i < 3; i++) {
+            ByteBuf f = frame(i, 20_000);
+            expected.write(ByteBufUtil.getBytes(f));
+            backlog.add(f);
+        }
+        ByteBuf error = Frames.error(PusherError.RECONNECT, "closing");
+        ByteBuf close = Frames.close(PusherError.RECONNECT.code(), "closing");
+        expected.write(ByteBufUtil.getBytes(error));
+        expected.write(ByteBufUtil.getBytes(close));
+        error.release();
+        close.release();
+        ByteBuf event = frame(9, 50);
+
+        // a node's drain tells the client 4200; fan-out and answers keep coming for it
+        List<Connection.Delivery> outcomes =
+                onLoop(
+                        () -> {
+                            for (ByteBuf frame : backlog) {
+                                c.deliver(frame, true);
+                                frame.release();
+                            }
+                            c.flushPending();
+                            c.close(PusherError.RECONNECT, "closing");
+                            List<Connection.Delivery> ds =
+                                    List.of(c.deliver(event, true), c.deliver(event, false));
+                            c.send(event.retain());
+                            event.release();
+                            return ds;
+                        });
+
+        assertThat(outcomes).containsOnly(Connection.Delivery.DROPPED);
+        assertThat(event.refCnt()).as("the dropped frames were released").isZero();
+        // the server half-closes after its close frame: the client's side ends with all it got
+        client.config().setAutoRead(true);
+        client.read();
+        assertThat(client.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+        synchronized (received) {
+            assertThat(received.toByteArray()).isEqualTo(expected.toByteArray());
         }
     }
 }
