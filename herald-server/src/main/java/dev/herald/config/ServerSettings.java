@@ -759,7 +759,9 @@ public final class ServerSettings {
             server(
                     Setting.of("shutdown_grace", Types.DOUBLE)
                             .defaultValue(3.0)
-                            .bound(new Bound<>(v -> v >= 0, "must be >= 0 seconds"))
+                            // an hour at most: a longer drain outlives any orchestrator's stop
+                            // timeout
+                            .bound(new Bound<>(v -> v >= 0 && v <= 3600, "must be 0-3600 seconds"))
                             .flag(
                                     "--shutdown-grace",
                                     "HERALD_SHUTDOWN_GRACE",

@@ -120,6 +120,11 @@ public final class Types {
 
                 @Override
                 public String text(Double value) {
+                    // NaN and the infinities are given (picocli reads them), and must be
+                    // quoted when refused
+                    if (!Double.isFinite(value)) {
+                        return String.valueOf(value);
+                    }
                     return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
                 }
             };

@@ -111,6 +111,12 @@ class SettingOptionsTest {
                 .hasMessage(
                         "--redis-url (HERALD_REDIS_URL) must start with redis://, rediss:// or redis-sentinel://, got "
                                 + "http://user:****@redis");
+        assertThatThrownBy(() -> Commands.parsed("--shutdown-grace", "3601").config())
+                .hasMessage(
+                        "--shutdown-grace (HERALD_SHUTDOWN_GRACE) must be 0-3600 seconds, got 3601");
+        assertThatThrownBy(() -> Commands.parsed("--shutdown-grace", "NaN").config())
+                .hasMessageStartingWith(
+                        "--shutdown-grace (HERALD_SHUTDOWN_GRACE) must be 0-3600 seconds");
         assertThatThrownBy(() -> Commands.parsed("--transport", "carrier-pigeon").config())
                 .hasMessage(
                         "--transport (HERALD_TRANSPORT) must be auto, io_uring, epoll or nio, got carrier-pigeon");
