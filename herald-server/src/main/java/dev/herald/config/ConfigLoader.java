@@ -122,6 +122,7 @@ public final class ConfigLoader {
                 value(METRICS_HOST),
                 value(EVENT_LOOP_STUCK_SECONDS),
                 value(WARM_UP),
+                value(WARM_UP_CONNECTIONS),
                 value(SHUTDOWN_GRACE),
                 value(MAX_CONNECTIONS),
                 value(MAX_CONNECTIONS_PER_IP_PER_SECOND),

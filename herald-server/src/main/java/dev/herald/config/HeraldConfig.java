@@ -41,6 +41,7 @@ public record HeraldConfig(
         String metricsHost,
         double eventLoopStuckSeconds,
         boolean warmUp,
+        int warmUpConnections,
         double shutdownGraceSeconds,
         int maxConnections,
         int maxConnectionsPerIpPerSecond,

@@ -360,7 +360,7 @@ public final class HeraldServer implements AutoCloseable {
                                     config.maxFrameBytes(),
                                     config.messageBudget())
                             .run(
-                                    ServerSettings.WARM_UP_CONNECTIONS,
+                                    config.warmUpConnections(),
                                     Duration.ofMillis(ServerSettings.WARM_UP_BUDGET_MILLIS));
             log.info(
                     "Warmed up: {} WebSocket connections over loopback in {} ms{}",

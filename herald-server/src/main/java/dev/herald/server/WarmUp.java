@@ -33,6 +33,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -52,11 +53,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The start-up warm-up: before the node opens its ports, clients over loopback run the WebSocket
- * path a few hundred times (upgrade, {@code pusher:connection_established}, a subscription, a ping,
- * a close handshake) against a private listener on the server's own event loops, with the server's
- * HTTP pipeline, router, session and hub code. A just-started JVM runs that path interpreted and
- * spends its first seconds compiling it (docs/benchmarks.md); done here, the first real clients
- * meet code that is loaded and compiled.
+ * path a few thousand times (upgrade, {@code pusher:connection_established}, a subscription, a
+ * ping, a close handshake) against a private listener on the server's own event loops, with the
+ * server's HTTP pipeline, router, session and hub code. A just-started JVM runs that path
+ * interpreted and spends its first seconds compiling it (docs/benchmarks.md); done here, the first
+ * real clients meet code that is loaded and compiled.
  *
  * <p>Nothing of it is seen from outside: the listener serves one app of its own, on a hub, channel
  * table, connection limiter and metrics registry of its own, with no observers (so no webhook,
@@ -159,7 +160,6 @@ final class WarmUp {
                 new ServerBootstrap()
                         .group(group)
                         .channel(transports.serverChannelClass())
-                        .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(
                                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                                 new WriteBufferWaterMark(
@@ -183,9 +183,10 @@ final class WarmUp {
         AtomicInteger next = new AtomicInteger();
         try {
             InetSocketAddress address = (InetSocketAddress) listener.localAddress();
-            // as many clients at once as there are loops, so that every loop serves some
+            // twice as many clients at once as there are loops: every loop serves some, and a
+            // loop has another connection to serve while a client waits for its answer
             List<Thread> clients = new ArrayList<>();
-            for (int i = 0; i < Math.max(2, loops.size()); i++) {
+            for (int i = 0; i < 2 * Math.max(2, loops.size()); i++) {
                 Client client =
                         new Client(address, app.key(), deadline, connections, next, done, failed);
                 Thread thread = new Thread(client, "herald-warm-up-" + i);
@@ -263,7 +264,9 @@ final class WarmUp {
                 socket.connect(address, timeout());
                 socket.setSoTimeout(timeout());
                 OutputStream out = socket.getOutputStream();
-                InputStream in = socket.getInputStream();
+                // buffered: the client reads the answer's head byte by byte, and each read of the
+                // bare socket stream would be a system call
+                InputStream in = new BufferedInputStream(socket.getInputStream(), 1024);
                 byte[] key = new byte[16];
                 ThreadLocalRandom.current().nextBytes(key);
                 out.write(

@@ -117,6 +117,12 @@ class SettingOptionsTest {
         assertThatThrownBy(() -> Commands.parsed("--shutdown-grace", "NaN").config())
                 .hasMessageStartingWith(
                         "--shutdown-grace (HERALD_SHUTDOWN_GRACE) must be 0-3600 seconds");
+        assertThatThrownBy(() -> Commands.parsed("--warm-up-connections", "20001").config())
+                .hasMessage(
+                        "--warm-up-connections (HERALD_WARM_UP_CONNECTIONS) must be 1-20000, got 20001");
+        assertThatThrownBy(() -> Commands.parsed("--warm-up-connections", "0").config())
+                .hasMessage(
+                        "--warm-up-connections (HERALD_WARM_UP_CONNECTIONS) must be 1-20000, got 0");
         assertThatThrownBy(() -> Commands.parsed("--transport", "carrier-pigeon").config())
                 .hasMessage(
                         "--transport (HERALD_TRANSPORT) must be auto, io_uring, epoll or nio, got carrier-pigeon");

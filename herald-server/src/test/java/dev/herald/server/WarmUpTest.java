@@ -76,11 +76,11 @@ class WarmUpTest {
         assertThat(warm.failed()).isZero();
         assertThat(warm.connections())
                 .isPositive()
-                .isLessThanOrEqualTo(ServerSettings.WARM_UP_CONNECTIONS);
+                .isLessThanOrEqualTo(ServerSettings.WARM_UP_CONNECTIONS.defaultValue());
         assertThat(warm.took())
                 .as("time-boxed")
                 .isLessThan(Duration.ofMillis(ServerSettings.WARM_UP_BUDGET_MILLIS).plusSeconds(3));
-        if (warm.connections() < ServerSettings.WARM_UP_CONNECTIONS) {
+        if (warm.connections() < ServerSettings.WARM_UP_CONNECTIONS.defaultValue()) {
             assertThat(warm.took())
                     .as("stopped early only for lack of time")
                     .isGreaterThanOrEqualTo(
@@ -113,6 +113,16 @@ class WarmUpTest {
                         .isEqualTo(4100);
             }
         }
+    }
+
+    @Test
+    void runsAsManyConnectionsAsItIsGiven() throws Exception {
+        start("--warm-up-connections", "50");
+
+        WarmUp.Result warm = server.warmedUp();
+        assertThat(warm.failed()).isZero();
+        assertThat(warm.connections()).isEqualTo(50);
+        assertThat(server.isReady()).isTrue();
     }
 
     @Test
