@@ -17,6 +17,8 @@ class Proxy {
     /** Connections accepted and passed on, and those reset while refusing. */
     this.accepted = 0;
     this.refused = 0;
+    /** Set by pace(): how connections accepted from then on pass the server's bytes on. */
+    this.pacing = null;
     this.server = net.createServer((client) => this.accept(client));
   }
 
@@ -55,7 +57,39 @@ class Proxy {
       s.on('close', end);
     }
     client.pipe(upstream);
-    upstream.pipe(client);
+    if (this.pacing) {
+      this.trickle(upstream, client, this.pacing);
+    } else {
+      upstream.pipe(client);
+    }
+  }
+
+  /**
+   * Passes the server's bytes on `bytes` at a time, one piece every `everyMs`, as a slow network
+   * would: a client then holds only the last piece when the connection is cut, not a whole burst.
+   */
+  trickle(from, to, { bytes, everyMs }) {
+    from.on('data', (chunk) => {
+      from.pause();
+      let at = 0;
+      const next = () => {
+        if (to.destroyed) return;
+        if (at >= chunk.length) {
+          from.resume();
+          return;
+        }
+        to.write(chunk.subarray(at, at + bytes));
+        at += bytes;
+        setTimeout(next, everyMs);
+      };
+      next();
+    });
+    from.on('end', () => to.end());
+  }
+
+  /** Connections accepted from now on get the server's bytes `bytes` at a time every `everyMs`. */
+  pace(bytes, everyMs) {
+    this.pacing = { bytes, everyMs };
   }
 
   notify() {
