@@ -99,8 +99,8 @@ async function startServer(envOverrides = {}, { flags = null, killOnStop = false
     ...process.env,
     // The metrics listener (default 9601) is shared by every server on the machine: off.
     HERALD_METRICS_PORT: '-1',
-    // the warm-up at its former size: the tests start many servers, and none checks the warm-up
-    HERALD_WARM_UP_CONNECTIONS: '400',
+    // a short warm-up: the tests start many servers, and none checks the warm-up
+    HERALD_WARM_UP_CONNECTIONS: '100',
     ...(flags ? {} : { HERALD_HOST: HOST, HERALD_PORT: String(port) }),
     ...Object.fromEntries(Object.entries(envOverrides).map(([k, v]) => [k, String(v)])),
   };
