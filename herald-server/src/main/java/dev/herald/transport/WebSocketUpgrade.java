@@ -145,7 +145,8 @@ public final class WebSocketUpgrade {
         // write and one segment for both. A client reads frames after the 101 in the same read
         // (RFC 6455 section 4.1: the server may send frames once it has sent the answer).
         ChannelFuture written = ctx.channel().write(response);
-        written.addListener(CLOSE_IF_UNWRITTEN);
+        // a 101 that could not be written leaves nothing to talk to
+        written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         ChannelPipeline p = ctx.pipeline();
         if (p.get(HeraldChannelInitializer.AGGREGATOR) != null) {
             p.remove(HeraldChannelInitializer.AGGREGATOR);
@@ -173,14 +174,6 @@ public final class WebSocketUpgrade {
         // the session flushes its first frame; should it have written none, the answer goes alone
         ctx.channel().flush();
     }
-
-    /** A 101 that could not be written leaves nothing to talk to. */
-    private static final ChannelFutureListener CLOSE_IF_UNWRITTEN =
-            f -> {
-                if (!f.isSuccess()) {
-                    f.channel().close();
-                }
-            };
 
     /** {@code Sec-WebSocket-Accept}: base64 of the SHA-1 of the client's key and the GUID. */
     static String accept(String key) {
