@@ -410,8 +410,16 @@ public final class Connection {
      * The close frame, then the closing handshake, cut short after {@value #CLOSE_GRACE_MILLIS} ms.
      */
     private static void sendCloseFrame(ChannelHandlerContext ctx, int code, String reason) {
-        ctx.writeAndFlush(Frames.close(code, reason))
-                .addListener(ClosingHandshake.AFTER_CLOSE_FRAME);
+        sendCloseFrame(ctx, code, reason, ClosingHandshake.AFTER_CLOSE_FRAME);
+    }
+
+    /**
+     * The close frame, then {@code afterWrite}; a client that stops reading with the frame queued
+     * behind unsent ones is cut after {@value #CLOSE_GRACE_MILLIS} ms all the same.
+     */
+    private static void sendCloseFrame(
+            ChannelHandlerContext ctx, int code, String reason, ChannelFutureListener afterWrite) {
+        ctx.writeAndFlush(Frames.close(code, reason)).addListener(afterWrite);
         ctx.executor().schedule(new HardClose(ctx), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -442,9 +450,7 @@ public final class Connection {
             return;
         }
         closeCode = code;
-        ctx.writeAndFlush(Frames.close(code, "")).addListener(ChannelFutureListener.CLOSE);
-        // a client that stopped reading with the answer queued behind unsent frames
-        ctx.executor().schedule(new HardClose(ctx), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        sendCloseFrame(ctx, code, "", ChannelFutureListener.CLOSE);
     }
 
     /** Sends a non-fatal {@code pusher:error}; the connection stays open. */
