@@ -133,7 +133,8 @@ public final class Hub implements BrokerListener {
 
     /**
      * Closes every connection with {@code error}, spread evenly over {@code spreadMillis} from now
-     * so that clients reconnect elsewhere gradually rather than all at once.
+     * so that clients reconnect elsewhere gradually rather than all at once; with 0, at once. A
+     * connection already closing keeps its close ({@link Connection#close} sends one only).
      *
      * <p>Each connection's time is fixed by this call, not by when its loop gets to the task: a
      * loop that is behind (busy with deliveries) closes at once every connection whose time has
@@ -141,55 +142,43 @@ public final class Hub implements BrokerListener {
      * or as soon as the loop catches up. Shifting the spread instead would leave closes scheduled
      * past the caller's deadline, and shutting the loops down cancels those: the clients would be
      * cut without the code that tells them to reconnect.
+     *
+     * @return completes when every loop has taken its connections: closed those whose time had come
+     *     and scheduled the rest; a loop that is behind does so late, a stuck one never
      */
-    public void closeAll(PusherError error, String message, long spreadMillis) {
+    public CompletableFuture<Void> closeAll(PusherError error, String message, long spreadMillis) {
         long start = System.nanoTime();
         long spreadNanos = TimeUnit.MILLISECONDS.toNanos(spreadMillis);
+        CompletableFuture<?>[] taken = new CompletableFuture<?>[loops.length];
         for (int i = 0; i < loops.length; i++) {
             LoopConnections connections = open[i];
             EventExecutor loop = loops[i];
+            CompletableFuture<Void> loopTaken = new CompletableFuture<>();
+            taken[i] = loopTaken;
             loop.execute(
                     () -> {
-                        Connection[] all = connections.snapshot();
-                        long late = System.nanoTime() - start;
-                        for (int k = 0; k < all.length; k++) {
-                            Connection c = all[k];
-                            // divided first: a huge spread must not overflow
-                            long delay = spreadNanos / all.length * k - late;
-                            if (delay <= 0) {
-                                c.close(error, message);
-                            } else {
-                                loop.schedule(
-                                        () -> c.close(error, message), delay, TimeUnit.NANOSECONDS);
-                            }
-                        }
-                    });
-        }
-    }
-
-    /**
-     * Closes with {@code error}, at once, every connection not closing yet (one already closing
-     * keeps its close: {@link Connection#close} sends one only). Completes when every loop has done
-     * so; a loop that is behind does it late, a stuck one never.
-     */
-    public CompletableFuture<Void> closeNow(PusherError error, String message) {
-        CompletableFuture<?>[] done = new CompletableFuture<?>[loops.length];
-        for (int i = 0; i < loops.length; i++) {
-            LoopConnections connections = open[i];
-            CompletableFuture<Void> loopDone = new CompletableFuture<>();
-            done[i] = loopDone;
-            loops[i].execute(
-                    () -> {
                         try {
-                            for (Connection c : connections.snapshot()) {
-                                c.close(error, message);
+                            Connection[] all = connections.snapshot();
+                            long late = System.nanoTime() - start;
+                            for (int k = 0; k < all.length; k++) {
+                                Connection c = all[k];
+                                // divided first: a huge spread must not overflow
+                                long delay = spreadNanos / all.length * k - late;
+                                if (delay <= 0) {
+                                    c.close(error, message);
+                                } else {
+                                    loop.schedule(
+                                            () -> c.close(error, message),
+                                            delay,
+                                            TimeUnit.NANOSECONDS);
+                                }
                             }
                         } finally {
-                            loopDone.complete(null);
+                            loopTaken.complete(null);
                         }
                     });
         }
-        return CompletableFuture.allOf(done);
+        return CompletableFuture.allOf(taken);
     }
 
     /** Open connections on this node (all apps). */

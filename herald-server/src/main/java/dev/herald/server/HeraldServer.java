@@ -709,7 +709,7 @@ public final class HeraldServer implements AutoCloseable {
         if (hub.openConnections() == 0) {
             return;
         }
-        CompletableFuture<Void> told = hub.closeNow(PusherError.RECONNECT, CLOSING);
+        CompletableFuture<Void> told = hub.closeAll(PusherError.RECONNECT, CLOSING, 0);
         long lateEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LATE_LOOP_MILLIS);
         awaitDrained(lateEnd, told);
         if (told.isDone()) {
