@@ -38,21 +38,9 @@ class ClientCloseTest {
     @Test
     void answersTheClientsCloseAndClosesWithoutWaitingForTheClient() throws Exception {
         server =
-                new HeraldServer(
-                                Commands.parsed(
-                                                "--host",
-                                                "127.0.0.1",
-                                                "--port",
-                                                "0",
-                                                "--metrics-port",
-                                                "-1",
-                                                "--shutdown-grace",
-                                                "0",
-                                                "--warm-up",
-                                                "false")
-                                        .config(),
-                                HeraldMetrics.inMemory())
-                        .start();
+                Commands.server(
+                        "--metrics-port", "-1", "--shutdown-grace", "0", "--warm-up", "false");
+        server.start();
         URI ws = URI.create("ws://127.0.0.1:" + server.port() + "/app/app-key?protocol=7");
         try (RawFrameSocket client = RawFrameSocket.connect(ws, 5_000)) {
             assertThat(client.readFrame().text()).contains("pusher:connection_established");

@@ -3,7 +3,6 @@ package dev.herald.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.herald.metrics.HeraldMetrics;
 import dev.herald.testing.Json;
 import dev.herald.testing.RawWebSocket;
 import io.netty.util.concurrent.EventExecutor;
@@ -113,24 +112,16 @@ class DrainUnderLoadTest {
 
     private void start(Duration grace) throws InterruptedException {
         server =
-                new HeraldServer(
-                                Commands.parsed(
-                                                "--host",
-                                                "127.0.0.1",
-                                                "--port",
-                                                "0",
-                                                "--metrics-port",
-                                                "-1",
-                                                "--event-loop-threads",
-                                                "2",
-                                                "--shutdown-grace",
-                                                Double.toString(grace.toMillis() / 1000.0),
-                                                // the warm-up's listener would take loop 0 and
-                                                // move the clients' placement
-                                                "--warm-up=false")
-                                        .config(),
-                                HeraldMetrics.inMemory())
-                        .start();
+                Commands.server(
+                        "--metrics-port",
+                        "-1",
+                        "--event-loop-threads",
+                        "2",
+                        "--shutdown-grace",
+                        Double.toString(grace.toMillis() / 1000.0),
+                        // the warm-up's listener would take loop 0 and move the clients' placement
+                        "--warm-up=false");
+        server.start();
         URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/app/app-key?protocol=7");
         for (int i = 0; i < CLIENTS; i++) {
             RawWebSocket ws = RawWebSocket.open(uri);

@@ -2,10 +2,8 @@ package dev.herald.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.config.HeraldConfig;
 import dev.herald.config.ServerSettings;
 import dev.herald.limits.MessageBudget;
-import dev.herald.metrics.HeraldMetrics;
 import dev.herald.testing.RawWebSocket;
 import dev.herald.transport.HttpLimits;
 import dev.herald.transport.TransportKind;
@@ -17,8 +15,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,24 +36,13 @@ class WarmUpTest {
         }
     }
 
-    private static HeraldConfig config(String... args) {
-        return Commands.parsed(args).config();
-    }
-
     private HeraldServer start(String... extra) throws InterruptedException {
-        List<String> args =
-                new java.util.ArrayList<>(
-                        List.of(
-                                "--host",
-                                "127.0.0.1",
-                                "--port",
-                                "0",
-                                "--metrics-port",
-                                "-1",
-                                "--shutdown-grace",
-                                "0"));
-        args.addAll(List.of(extra));
-        server = new HeraldServer(config(args.toArray(String[]::new)), HeraldMetrics.inMemory());
+        server =
+                Commands.server(
+                        Stream.concat(
+                                        Stream.of("--metrics-port", "-1", "--shutdown-grace", "0"),
+                                        Stream.of(extra))
+                                .toArray(String[]::new));
         return server.start();
     }
 
