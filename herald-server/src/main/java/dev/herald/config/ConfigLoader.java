@@ -109,6 +109,7 @@ public final class ConfigLoader {
                 value(PATH_PREFIX),
                 value(TRUSTED_PROXIES),
                 value(TRANSPORT_KIND),
+                value(FANOUT_SEND),
                 value(EVENT_LOOP_THREADS),
                 value(ACTIVITY_TIMEOUT),
                 value(PONG_TIMEOUT),

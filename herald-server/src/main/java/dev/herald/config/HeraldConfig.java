@@ -4,6 +4,7 @@ import dev.herald.apps.App;
 import dev.herald.apps.AppSettings;
 import dev.herald.internal.Redact;
 import dev.herald.limits.MessageBudget;
+import dev.herald.transport.FanoutSend;
 import dev.herald.transport.TransportKind;
 import dev.herald.webhooks.WebhookSettings;
 import java.net.InetAddress;
@@ -28,6 +29,7 @@ public record HeraldConfig(
         String pathPrefix,
         List<String> trustedProxies,
         TransportKind transport,
+        FanoutSend fanoutSend,
         int eventLoopThreads,
         int activityTimeoutSeconds,
         int pongTimeoutSeconds,
@@ -68,6 +70,7 @@ public record HeraldConfig(
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         metricsHost = metricsHost == null || metricsHost.isBlank() ? host : metricsHost.trim();
         Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(fanoutSend, "fanoutSend");
         apps = List.copyOf(apps);
         Objects.requireNonNull(webhooks, "webhooks");
         Objects.requireNonNull(messageBudget, "messageBudget");

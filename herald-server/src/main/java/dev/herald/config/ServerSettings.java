@@ -7,6 +7,7 @@ import dev.herald.limits.MessageBudget;
 import dev.herald.settings.Bound;
 import dev.herald.settings.Setting;
 import dev.herald.settings.Types;
+import dev.herald.transport.FanoutSend;
 import dev.herald.transport.TransportKind;
 import dev.herald.webhooks.WebhookSettings;
 import java.nio.file.Path;
@@ -240,6 +241,24 @@ public final class ServerSettings {
                                             + "by `auto`: under overload it collapsed where epoll kept up (docs/benchmarks.md). Only epoll "
                                             + "sends fan-out frames straight to an idle subscriber's socket (without TLS); the others always "
                                             + "write through the pipeline"));
+
+    public static final Setting<FanoutSend> FANOUT_SEND =
+            server(
+                    Setting.of("fanout_send", Types.choice(FanoutSend.class))
+                            .defaultValue(FanoutSend.AUTO)
+                            .flag(
+                                    "--fanout-send",
+                                    "HERALD_FANOUT_SEND",
+                                    "auto, io_uring or send (HERALD_FANOUT_SEND).")
+                            .doc(
+                                    TRANSPORT,
+                                    null,
+                                    "How the epoll transport sends a publication to the subscribers of a loop that have nothing "
+                                            + "queued. `auto`: in one io_uring system call for up to 1,024 sockets where the build "
+                                            + "has the native part (a C compiler at build time) and the kernel allows io_uring, "
+                                            + "else one `send()` per socket; `io_uring`: the batch or no start (the log says why); "
+                                            + "`send`: one `send()` per socket. The log says at start which one runs. Other "
+                                            + "transports and TLS listeners write through the pipeline whatever this says"));
 
     public static final Setting<Integer> EVENT_LOOP_THREADS =
             server(

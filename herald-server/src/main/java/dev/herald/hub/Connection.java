@@ -8,6 +8,7 @@ import dev.herald.protocol.PusherError;
 import dev.herald.protocol.RecoveryRequest;
 import dev.herald.transport.ClosingHandshake;
 import dev.herald.transport.SocketWriter;
+import dev.herald.transport.UringSender;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -279,18 +280,38 @@ public final class Connection {
         if (closeCode != 0) {
             return Delivery.DROPPED;
         }
-        int bytes = frame.readableBytes();
         if (sendNow && socketWriter != null) {
-            int sent = socketWriter.trySend(frame);
-            if (sent == bytes) {
-                writtenBytes += bytes;
-                return Delivery.SENT;
-            }
-            if (sent > 0) {
-                // the socket took part of it: the rest must follow before anything else
-                writtenBytes += sent;
-                return queue(frame.retainedSlice(frame.readerIndex() + sent, bytes - sent));
-            }
+            return sent(frame, socketWriter.trySend(frame));
+        }
+        return queue(frame.retainedDuplicate());
+    }
+
+    /**
+     * Whether {@link #deliver deliver(frame, true)} would send the frame straight to the socket:
+     * then it may go in a batch of sends instead ({@link #addSend}).
+     */
+    boolean canSendNow(ByteBuf frame) {
+        return closeCode == 0 && socketWriter != null && socketWriter.canSend(frame);
+    }
+
+    /** Adds the frame to a batch of sends; after {@link #canSendNow} said yes. */
+    void addSend(UringSender batch, ByteBuf frame) {
+        socketWriter.addTo(batch, frame);
+    }
+
+    /**
+     * The rest of a delivery after a direct send that took {@code sent} bytes of the frame (-1:
+     * none were tried): what the socket did not take is queued, to go before anything else.
+     */
+    Delivery sent(ByteBuf frame, int sent) {
+        int bytes = frame.readableBytes();
+        if (sent == bytes) {
+            writtenBytes += bytes;
+            return Delivery.SENT;
+        }
+        if (sent > 0) {
+            writtenBytes += sent;
+            return queue(frame.retainedSlice(frame.readerIndex() + sent, bytes - sent));
         }
         return queue(frame.retainedDuplicate());
     }

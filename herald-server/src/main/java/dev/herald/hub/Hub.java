@@ -11,6 +11,7 @@ import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.EncodedEvent;
 import dev.herald.protocol.Member;
 import dev.herald.protocol.PusherError;
+import dev.herald.transport.UringSender;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.IdentityHashMap;
@@ -73,6 +74,20 @@ public final class Hub implements BrokerListener {
             Broker broker,
             ChannelObserver observer,
             ToIntFunction<String> remoteConnections) {
+        this(eventLoops, table, broker, observer, remoteConnections, List.of());
+    }
+
+    /**
+     * @param sends each loop's io_uring batch of fan-out sends, by loop; empty (or a {@code null}
+     *     element) for one send per socket. They belong to the loops' threads and outlive the hub.
+     */
+    public Hub(
+            List<? extends EventExecutor> eventLoops,
+            ChannelTable table,
+            Broker broker,
+            ChannelObserver observer,
+            ToIntFunction<String> remoteConnections,
+            List<UringSender> sends) {
         this.table = table;
         this.observer = observer;
         this.remoteConnections = remoteConnections;
@@ -81,7 +96,7 @@ public final class Hub implements BrokerListener {
         this.outboxes = new LoopOutbox[loops.length];
         for (int i = 0; i < loops.length; i++) {
             open[i] = new LoopConnections();
-            outboxes[i] = new LoopOutbox(i, loops[i]);
+            outboxes[i] = new LoopOutbox(i, loops[i], i < sends.size() ? sends.get(i) : null);
         }
         for (int i = 0; i < loops.length; i++) {
             loopIndex.put(loops[i], i);

@@ -3,12 +3,16 @@ package dev.herald.hub;
 import dev.herald.metrics.AppMeters;
 import dev.herald.protocol.EncodedEvent;
 import dev.herald.protocol.StreamPosition;
+import dev.herald.transport.UringSender;
+import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.PlatformDependent;
 import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The publications waiting to be written to the subscribers on one event loop.
@@ -23,8 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The last publication waiting in a drain goes straight to the sockets of subscribers that have
  * nothing queued ({@link Connection#deliver}): nothing later in the drain could share their write,
- * so the pipeline's queueing and flush would be pure overhead. Subscribers that received an earlier
- * publication of the same drain still get everything in one flush.
+ * so the pipeline's queueing and flush would be pure overhead. With the loop's io_uring batch
+ * ({@link UringSender}) those sends leave together, in one system call for up to {@link
+ * UringSender#CAPACITY} sockets. Subscribers that received an earlier publication of the same drain
+ * still get everything in one flush.
  *
  * <p>Order is kept: the queue is FIFO, and each connection receives its frames in queue order.
  *
@@ -33,6 +39,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * like a slow consumer before its socket has had a chance to take them.
  */
 final class LoopOutbox implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(LoopOutbox.class);
 
     /** One publication for one loop's shard of a channel. */
     private record Pending(
@@ -54,9 +62,29 @@ final class LoopOutbox implements Runnable {
 
     private int dirtyCount;
 
-    LoopOutbox(int loop, EventExecutor executor) {
+    /** The loop's batch of sends, or {@code null}: one send per socket. */
+    private UringSender sends;
+
+    /** The connections and frames of the sends in the batch, by index; only touched on the loop. */
+    private final Connection[] batched;
+
+    private final ByteBuf[] batchedFrames;
+
+    /** The current publication's deliveries, and whether one went past its high-water mark. */
+    private int delivered;
+
+    private boolean pastMark;
+
+    /**
+     * @param sends the loop's io_uring batch, or {@code null} to send one socket at a time
+     */
+    LoopOutbox(int loop, EventExecutor executor, UringSender sends) {
         this.loop = loop;
         this.executor = executor;
+        this.sends = sends;
+        int capacity = sends == null ? 0 : UringSender.CAPACITY;
+        this.batched = new Connection[capacity];
+        this.batchedFrames = new ByteBuf[capacity];
     }
 
     /**
@@ -105,31 +133,40 @@ final class LoopOutbox implements Runnable {
      */
     private boolean write(Pending p, boolean sendNow) {
         EncodedEvent event = p.event;
-        boolean backedUp = false;
+        delivered = 0;
+        pastMark = false;
         try {
             Shard shard = p.channel.shard(loop);
             StreamPosition position = event.position();
+            UringSender batch = sendNow ? sends : null;
             int n = shard == null ? 0 : shard.size();
-            int delivered = 0;
             for (int i = 0; i < n; i++) {
                 Connection c = shard.get(i);
                 if (p.exclude != null && p.exclude.equals(c.socketId())) {
                     continue;
                 }
-                Connection.Delivery d =
+                ByteBuf frame =
                         position == null
-                                ? c.deliver(event.frame(), sendNow)
-                                : deliverRecorded(c, p.channel, event, position, sendNow);
-                if (d == null) {
+                                ? event.frame()
+                                : recordedFrame(c, p.channel, event, position);
+                if (frame == null) {
                     continue; // held back or already replayed
                 }
-                if (d != Connection.Delivery.DROPPED) {
-                    delivered++;
-                    backedUp |= d == Connection.Delivery.QUEUED_PAST_MARK;
-                    if (d != Connection.Delivery.SENT && c.markFlushPending()) {
-                        addDirty(c);
+                if (batch != null && c.canSendNow(frame)) {
+                    if (batch.isFull()) {
+                        batch = submitBatch(batch);
+                    }
+                    if (batch != null) {
+                        c.addSend(batch, frame);
+                        batched[batch.size() - 1] = c;
+                        batchedFrames[batch.size() - 1] = frame;
+                        continue;
                     }
                 }
+                account(c, c.deliver(frame, sendNow));
+            }
+            if (batch != null) {
+                submitBatch(batch);
             }
             // one meter update per publication, not per delivery
             if (delivered > 0) {
@@ -139,7 +176,40 @@ final class LoopOutbox implements Runnable {
         } finally {
             event.release();
         }
-        return backedUp;
+        return pastMark;
+    }
+
+    private void account(Connection c, Connection.Delivery d) {
+        if (d != Connection.Delivery.DROPPED) {
+            delivered++;
+            pastMark |= d == Connection.Delivery.QUEUED_PAST_MARK;
+            if (d != Connection.Delivery.SENT && c.markFlushPending()) {
+                addDirty(c);
+            }
+        }
+    }
+
+    /**
+     * Sends the batch in one system call and finishes each delivery with what its socket took;
+     * returns the emptied batch, or {@code null} when the ring failed, after which this loop sends
+     * one socket at a time (the sends the ring did not make are written through the pipeline).
+     */
+    private UringSender submitBatch(UringSender batch) {
+        boolean ok = batch.submit();
+        int n = batch.size();
+        for (int i = 0; i < n; i++) {
+            Connection c = batched[i];
+            account(c, c.sent(batchedFrames[i], batch.result(i)));
+            batched[i] = null;
+            batchedFrames[i] = null;
+        }
+        batch.clear();
+        if (!ok) {
+            log.warn("The io_uring send path failed; this event loop sends with epoll from now on");
+            sends = null;
+            return null;
+        }
+        return batch;
     }
 
     /**
@@ -148,22 +218,18 @@ final class LoopOutbox implements Runnable {
      * unless its cursor holds it back or has sent it. Apart from the loop above, so that the common
      * path stays small enough to be compiled as one piece.
      *
-     * @return how the event went, or {@code null} if nothing was written
+     * @return the frame to deliver, or {@code null} if nothing is to be written
      */
-    private static Connection.Delivery deliverRecorded(
-            Connection c,
-            LocalChannel channel,
-            EncodedEvent event,
-            StreamPosition position,
-            boolean sendNow) {
+    private static ByteBuf recordedFrame(
+            Connection c, LocalChannel channel, EncodedEvent event, StreamPosition position) {
         Cursor cursor = c.cursor(channel);
         if (cursor == null) {
-            return c.deliver(event.frame(), sendNow);
+            return event.frame();
         }
         if (cursor.admit(position) == Cursor.Admit.SKIP) {
             return null;
         }
-        return c.deliver(event.positionedFrame(), sendNow);
+        return event.positionedFrame();
     }
 
     private void addDirty(Connection c) {

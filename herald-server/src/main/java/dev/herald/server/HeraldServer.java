@@ -55,6 +55,7 @@ import dev.herald.session.SocketIds;
 import dev.herald.session.SubscriptionCounter;
 import dev.herald.session.WatchlistNotifier;
 import dev.herald.settings.Setting;
+import dev.herald.transport.FanoutSenders;
 import dev.herald.transport.HeraldChannelInitializer;
 import dev.herald.transport.HttpLimits;
 import dev.herald.transport.Transports;
@@ -140,6 +141,7 @@ public final class HeraldServer implements AutoCloseable {
     private WarmUp.Result warmedUp;
     private Channel serverChannel;
     private Transports transports;
+    private FanoutSenders senders;
 
     public HeraldServer(HeraldConfig config) {
         this(config, HeraldMetrics.prometheus());
@@ -163,6 +165,9 @@ public final class HeraldServer implements AutoCloseable {
 
     public HeraldServer start() throws InterruptedException {
         transports = Transports.select(config.transport());
+        senders =
+                FanoutSenders.open(
+                        config.fanoutSend(), transports.kind(), config.effectiveEventLoopThreads());
         group =
                 new MultiThreadIoEventLoopGroup(
                         config.effectiveEventLoopThreads(), transports.ioHandlerFactory());
@@ -212,7 +217,7 @@ public final class HeraldServer implements AutoCloseable {
             cache = new LocalChannelCache(System::currentTimeMillis).start();
             webhooks = webhooks(authenticators, view, RemovalMarks.LOCAL, tap, node);
             observer = observers(new LocalDecisions(decisions()), view, table);
-            hub = new Hub(loops, table, broker, observer, appId -> 0);
+            hub = new Hub(loops, table, broker, observer, appId -> 0, senders.perLoop());
             broker.start(hub);
         } else {
             // one node of a cluster: publications, cluster-wide state and caches go through Redis
@@ -238,7 +243,14 @@ public final class HeraldServer implements AutoCloseable {
                             TimeUnit.SECONDS.toMillis(config.nodeLeaseSeconds()),
                             decisions());
             observer = observers(cluster.localEvents(), view, table);
-            hub = new Hub(loops, table, broker, observer, cluster::remoteConnections);
+            hub =
+                    new Hub(
+                            loops,
+                            table,
+                            broker,
+                            observer,
+                            cluster::remoteConnections,
+                            senders.perLoop());
             broker.start(hub);
             cluster.start();
             log.info("Clustered through Redis as node {}", node);
@@ -330,12 +342,13 @@ public final class HeraldServer implements AutoCloseable {
         watch(loops);
         ready.set(true);
         log.info(
-                "Herald listening on {}:{} ({}, {} transport, {} event loops)",
+                "Herald listening on {}:{} ({}, {} transport, {} event loops, fan-out: {})",
                 config.host(),
                 port(),
                 tls == null ? "ws/http" : "wss/https",
                 transports.kind().name().toLowerCase(Locale.ROOT),
-                loops.size());
+                loops.size(),
+                tls == null ? senders.description() : "through the TLS pipeline");
         for (App app : apps.all()) {
             hub.meters(app.id()); // the app's gauges exist (at 0) before its first connection
             log.info("Serving {}", app);
@@ -662,7 +675,10 @@ public final class HeraldServer implements AutoCloseable {
         }
         if (group != null) {
             // cancels the tasks the loops have scheduled and cuts the connections still open
-            stop(group, "client");
+            boolean stopped = stop(group, "client");
+            if (senders != null && stopped) {
+                senders.close(); // a loop that did not stop may still send through them
+            }
         }
         if (cluster != null) {
             cluster.close();
@@ -738,13 +754,15 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /** Stops a loop group, waiting a bounded time for it (a loop stuck in a task never ends). */
-    private static void stop(EventLoopGroup loops, String name) {
+    private static boolean stop(EventLoopGroup loops, String name) {
         if (!loops.shutdownGracefully(0, 2, TimeUnit.SECONDS)
                 .awaitUninterruptibly(LOOP_WAIT_MILLIS)) {
             log.warn(
                     "The {} event loops did not stop within {} ms; going on without them",
                     name,
                     LOOP_WAIT_MILLIS);
+            return false;
         }
+        return true;
     }
 }

@@ -58,7 +58,7 @@ public final class SocketWriter {
      *     pipeline's write meets the same error and closes the channel its usual way)
      */
     public int trySend(ByteBuf frame) {
-        if (!socket.isOpen() || queued.totalPendingWriteBytes() != 0 || !frame.hasMemoryAddress()) {
+        if (!canSend(frame)) {
             return -1;
         }
         try {
@@ -67,5 +67,25 @@ public final class SocketWriter {
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /**
+     * Whether the frame may go straight to the socket now: it is open, nothing is queued before the
+     * frame, and the frame is in native memory.
+     */
+    public boolean canSend(ByteBuf frame) {
+        return socket.isOpen() && queued.totalPendingWriteBytes() == 0 && frame.hasMemoryAddress();
+    }
+
+    /**
+     * Adds the frame's readable bytes to a batch of sends, to go with the others in one system
+     * call; only after {@link #canSend} said yes. The frame must not be released before the batch
+     * is submitted.
+     */
+    public void addTo(UringSender batch, ByteBuf frame) {
+        batch.add(
+                socket.intValue(),
+                frame.memoryAddress() + frame.readerIndex(),
+                frame.readableBytes());
     }
 }

@@ -29,7 +29,7 @@ import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The protection limits of a node and an app, each on a server of its own configured with a small
@@ -264,19 +264,25 @@ class LimitsEnforcedIT {
                 .noneMatch(f -> "pusher:pong".equals(f.path("event").asText()));
     }
 
-    /** On each transport: {@code auto} is the default (epoll where the kernel has it). */
-    @ParameterizedTest(name = "HERALD_TRANSPORT={0}")
-    @ValueSource(strings = {"auto", "io_uring", "nio"})
-    void aSlowConsumerIsClosedWhileAReadingSubscriberKeepsReceiving(String transport)
-            throws Exception {
+    /**
+     * On each transport, and on epoll with each way of sending fan-out frames: {@code auto} is the
+     * default (epoll where the kernel has it, fan-out in io_uring batches where the build and the
+     * kernel allow; {@code io_uring} refuses to start otherwise, so that path is not skipped here).
+     */
+    @ParameterizedTest(name = "HERALD_TRANSPORT={0}, HERALD_FANOUT_SEND={1}")
+    @CsvSource({"auto,auto", "epoll,io_uring", "epoll,send", "io_uring,auto", "nio,auto"})
+    void aSlowConsumerIsClosedWhileAReadingSubscriberKeepsReceiving(
+            String transport, String fanoutSend) throws Exception {
         HeraldProcess herald =
                 start(
-                        "limits-slow-" + transport,
+                        "limits-slow-" + transport + "-" + fanoutSend,
                         Map.of(
                                 "HERALD_WRITE_BUFFER_HIGH_WATER_MARK",
                                 "16384",
                                 "HERALD_TRANSPORT",
-                                transport));
+                                transport,
+                                "HERALD_FANOUT_SEND",
+                                fanoutSend));
         Pusher sdk = Sdk.of(herald);
         String channel = "slow-news";
         RawWebSocket reader = open.track(RawWebSocket.connect(herald));

@@ -9,6 +9,7 @@ import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.Frames;
 import dev.herald.protocol.PusherError;
 import dev.herald.transport.SocketWriter;
+import dev.herald.transport.UringSender;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -200,6 +201,70 @@ class ConnectionSocketTest {
                 .isPositive();
         assertThat(outcomes).doesNotContainKey(Connection.Delivery.DROPPED);
         assertThat(receiveAll(expected.size())).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
+    void framesSentInIoUringBatchesFollowInOrderToo() throws Exception {
+        Connection c = accepted.get(5, TimeUnit.SECONDS).connection;
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        List<ByteBuf> frames = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ByteBuf f = frame(i, i < 3 ? 100 : 20_000);
+            expected.write(ByteBufUtil.getBytes(f));
+            frames.add(f);
+        }
+
+        // as the outbox sends a publication with its loop's batch: a connection with nothing
+        // queued goes in the batch, one with bytes waiting is written through the pipeline
+        Map<Connection.Delivery, Integer> outcomes;
+        try (UringSender batch = UringSender.open()) {
+            outcomes =
+                    onLoop(
+                            () -> {
+                                Map<Connection.Delivery, Integer> counts =
+                                        new EnumMap<>(Connection.Delivery.class);
+                                for (ByteBuf frame : frames) {
+                                    Connection.Delivery d;
+                                    if (c.canSendNow(frame)) {
+                                        c.addSend(batch, frame);
+                                        assertThat(batch.submit()).isTrue();
+                                        d = c.sent(frame, batch.result(0));
+                                        batch.clear();
+                                        counts.merge(d, 1, Integer::sum);
+                                    } else {
+                                        d = c.deliver(frame, true);
+                                        counts.merge(d, 1, Integer::sum);
+                                    }
+                                    if (d != Connection.Delivery.SENT && c.markFlushPending()) {
+                                        c.flushPending();
+                                    }
+                                    frame.release();
+                                }
+                                return counts;
+                            });
+        }
+
+        assertThat(outcomes).containsKey(Connection.Delivery.SENT);
+        assertThat(
+                        outcomes.getOrDefault(Connection.Delivery.QUEUED, 0)
+                                + outcomes.getOrDefault(Connection.Delivery.QUEUED_PAST_MARK, 0))
+                .as("the batch's short send left the rest to the pipeline")
+                .isPositive();
+        assertThat(outcomes).doesNotContainKey(Connection.Delivery.DROPPED);
+        assertThat(receiveAll(expected.size())).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
+    void aClosedConnectionIsNeverBatched() throws Exception {
+        Accepted a = accepted.get(5, TimeUnit.SECONDS);
+        ByteBuf frame = frame(1, 50);
+        try {
+            assertThat(onLoop(() -> a.connection.canSendNow(frame))).isTrue();
+            a.ctx.channel().close().sync();
+            assertThat(onLoop(() -> a.connection.canSendNow(frame))).isFalse();
+        } finally {
+            frame.release();
+        }
     }
 
     @Test

@@ -126,5 +126,8 @@ class SettingOptionsTest {
         assertThatThrownBy(() -> Commands.parsed("--transport", "carrier-pigeon").config())
                 .hasMessage(
                         "--transport (HERALD_TRANSPORT) must be auto, io_uring, epoll or nio, got carrier-pigeon");
+        assertThatThrownBy(() -> Commands.parsed("--fanout-send", "sendmmsg").config())
+                .hasMessage(
+                        "--fanout-send (HERALD_FANOUT_SEND) must be auto, io_uring or send, got sendmmsg");
     }
 }
