@@ -174,6 +174,10 @@ final class LoopOutbox implements Runnable {
                 p.meters.bytesSent().increment((double) delivered * event.size());
             }
         } finally {
+            if (sends != null && sends.size() > 0) {
+                // only after a throw above: the batch points into the frame released next
+                submitBatch(sends);
+            }
             event.release();
         }
         return pastMark;
@@ -197,13 +201,16 @@ final class LoopOutbox implements Runnable {
     private UringSender submitBatch(UringSender batch) {
         boolean ok = batch.submit();
         int n = batch.size();
-        for (int i = 0; i < n; i++) {
-            Connection c = batched[i];
-            account(c, c.sent(batchedFrames[i], batch.result(i)));
-            batched[i] = null;
-            batchedFrames[i] = null;
+        try {
+            for (int i = 0; i < n; i++) {
+                Connection c = batched[i];
+                account(c, c.sent(batchedFrames[i], batch.result(i)));
+            }
+        } finally {
+            Arrays.fill(batched, 0, n, null);
+            Arrays.fill(batchedFrames, 0, n, null);
+            batch.clear();
         }
-        batch.clear();
         if (!ok) {
             log.warn("The io_uring send path failed; this event loop sends with epoll from now on");
             sends = null;
