@@ -110,6 +110,9 @@ public final class RedisClusterState implements AutoCloseable {
      */
     private long reapNotBefore;
 
+    /** Set when the node starts draining ({@link #leaveAtClose}); read on the event loops. */
+    private volatile boolean leavingAtClose;
+
     /** The masters' run_ids at the last heartbeat; touched only on the heartbeat thread. */
     private Set<String> runIds;
 
@@ -175,6 +178,20 @@ public final class RedisClusterState implements AutoCloseable {
         return new Decisions();
     }
 
+    /**
+     * The node is draining: what its clients leave from now on stays in Redis until the goodbye in
+     * {@link #close}, which removes it all at once and fires only what is still true then.
+     *
+     * <p>Why: a drained client reconnects to another node within seconds. Decided one by one, its
+     * leaving would tell every member of its presence channels {@code member_removed} and then
+     * {@code member_added} again when it is back, and cost Redis a script per subscription while
+     * the other nodes take the reconnections; held until the goodbye, a member that is back
+     * elsewhere by then was never gone, as when a node dies and is reaped after its lease.
+     */
+    public void leaveAtClose() {
+        leavingAtClose = true;
+    }
+
     private final class Decisions implements ChannelObserver {
         @Override
         public void occupied(App app, String channel) {
@@ -183,12 +200,16 @@ public final class RedisClusterState implements AutoCloseable {
 
         @Override
         public void vacated(App app, String channel) {
-            connections.thread().execute(() -> reconcileChannel(app, channel));
+            if (!leavingAtClose) {
+                connections.thread().execute(() -> reconcileChannel(app, channel));
+            }
         }
 
         @Override
         public void subscriptionCountChanged(App app, String channel, int count) {
-            connections.thread().execute(() -> reconcileChannel(app, channel));
+            if (!leavingAtClose) {
+                connections.thread().execute(() -> reconcileChannel(app, channel));
+            }
         }
 
         @Override
@@ -200,7 +221,9 @@ public final class RedisClusterState implements AutoCloseable {
 
         @Override
         public void memberLeft(App app, String channel, String userId) {
-            connections.thread().execute(() -> reconcileMember(app, channel, userId, null));
+            if (!leavingAtClose) {
+                connections.thread().execute(() -> reconcileMember(app, channel, userId, null));
+            }
         }
     }
 

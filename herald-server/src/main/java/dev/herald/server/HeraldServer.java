@@ -717,6 +717,9 @@ public final class HeraldServer implements AutoCloseable {
      * tells the connections that opened after the spread began (their handshake was under way).
      */
     private void drain() {
+        if (cluster != null) {
+            cluster.leaveAtClose(); // the members who move to another node are never gone
+        }
         long graceMillis = Math.round(config.shutdownGraceSeconds() * 1000);
         long start = System.nanoTime();
         hub.closeAll(PusherError.RECONNECT, CLOSING, graceMillis);

@@ -31,15 +31,20 @@ public abstract class ClusterViewContract {
     protected static final App OTHER = App.of("Az.09_-", "other-key", "other-secret");
 
     /**
-     * One node of an engine: its answers, where its hub reports local changes, and how it stops, as
-     * a shutdown does (with a goodbye) and as a crash does (without).
+     * One node of an engine: its answers, where its hub reports local changes, how a drain begins
+     * (what its clients leave waits for the goodbye), and how it stops, as a shutdown does (with a
+     * goodbye) and as a crash does (without).
      */
     public record Engine(
-            ClusterView view, ChannelObserver localEvents, Runnable stop, Runnable crash) {
+            ClusterView view,
+            ChannelObserver localEvents,
+            Runnable drain,
+            Runnable stop,
+            Runnable crash) {
 
         /** A node that is the whole cluster: nothing to say goodbye to. */
         public static Engine alone(ClusterView view, ChannelObserver localEvents) {
-            return new Engine(view, localEvents, () -> {}, () -> {});
+            return new Engine(view, localEvents, () -> {}, () -> {}, () -> {});
         }
     }
 

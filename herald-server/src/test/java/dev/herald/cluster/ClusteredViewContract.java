@@ -103,6 +103,52 @@ public abstract class ClusteredViewContract extends ClusterViewContract {
                         });
     }
 
+    /**
+     * A drained client that is back on another node by the drained node's goodbye was never gone:
+     * no removal and no second addition for it, as after a crash reaped at the end of a lease; one
+     * that is not back is removed by the goodbye.
+     */
+    @Test
+    void aDrainingNodesMembersWhoAreBackElsewhereByItsGoodbyeWereNeverGone() throws Exception {
+        TestNode a = node();
+        TestNode b = node();
+        b.held.join(APP, "presence-room", "2.1", member("wendy"));
+        heardExactly(b, "occupied app-id presence-room", "added app-id presence-room wendy by 2.1");
+        a.held.join(APP, "presence-room", "1.1", member("zed"));
+        a.held.join(APP, "presence-room", "1.2", member("ann"));
+        heardExactly(
+                a,
+                "added app-id presence-room zed by 1.1",
+                "added app-id presence-room ann by 1.2");
+
+        a.engine.drain().run();
+        a.held.unsubscribe(APP, "presence-room", "1.1"); // both are told to reconnect
+        a.held.unsubscribe(APP, "presence-room", "1.2");
+        b.held.join(APP, "presence-room", "2.2", member("zed")); // zed is back, on b
+        heardExactly(b, "occupied app-id presence-room", "added app-id presence-room wendy by 2.1");
+        int before = a.decisions.heard.size();
+        a.engine.stop().run();
+
+        assertThat(now(b.view().members("app-id", "presence-room")))
+                .containsExactlyInAnyOrder(member("wendy"), member("zed"));
+        await().during(Duration.ofMillis(500))
+                .atMost(WITHIN)
+                .untilAsserted(
+                        () -> {
+                            List<String> heard =
+                                    new ArrayList<>(
+                                            a.decisions.heard.subList(
+                                                    before, a.decisions.heard.size()));
+                            heard.addAll(b.decisions.heard);
+                            assertThat(heard)
+                                    .containsExactlyInAnyOrder(
+                                            "occupied app-id presence-room",
+                                            "added app-id presence-room wendy by 2.1",
+                                            "removed app-id presence-room ann");
+                        });
+        assertThat(a.decisions.heard).doesNotContain("removed app-id presence-room zed");
+    }
+
     @Test
     void dropsACrashedNodeWhenItsLeaseRunsOut() throws Exception {
         TestNode a = node();

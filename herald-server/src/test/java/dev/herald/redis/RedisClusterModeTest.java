@@ -120,6 +120,7 @@ class RedisClusterModeTest extends ClusteredViewContract {
         return new Engine(
                 new RedisClusterView(connections),
                 state.localEvents(),
+                state::leaveAtClose,
                 state::close,
                 connections::close);
     }

@@ -38,6 +38,7 @@ class RedisClusterViewTest extends ClusteredViewContract {
         return new Engine(
                 new RedisClusterView(connections),
                 state.localEvents(),
+                state::leaveAtClose,
                 state::close,
                 connections::close);
     }
