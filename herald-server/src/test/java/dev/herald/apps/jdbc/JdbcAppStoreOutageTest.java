@@ -26,6 +26,10 @@ class JdbcAppStoreOutageTest {
     private int port;
     private Server server;
     private JdbcDatabase database;
+
+    /** The same in-memory database, reached inside this JVM while its TCP server is down. */
+    private JdbcDatabase behindTheServer;
+
     private JdbcAppStore store;
 
     @BeforeEach
@@ -34,15 +38,11 @@ class JdbcAppStoreOutageTest {
             port = socket.getLocalPort();
         }
         server = tcpServer();
+        String name = "mem:outage-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         database =
                 new JdbcDatabase(
-                        "jdbc:h2:tcp://127.0.0.1:"
-                                + port
-                                + "/mem:outage-"
-                                + UUID.randomUUID()
-                                + ";DB_CLOSE_DELAY=-1",
-                        "sa",
-                        "db-password-xyz");
+                        "jdbc:h2:tcp://127.0.0.1:" + port + "/" + name, "sa", "db-password-xyz");
+        behindTheServer = new JdbcDatabase("jdbc:h2:" + name, "sa", "db-password-xyz");
         new JdbcApps(database).createTable();
         new JdbcApps(database).insert(ALPHA);
     }
@@ -90,9 +90,11 @@ class JdbcAppStoreOutageTest {
             Thread.sleep(300); // several failed refreshes
             assertThat(store.byKey("alpha-key")).contains(ALPHA);
 
+            // changed while the store cannot see them, so that its first read when the server is
+            // back finds both (changed after the restart, a refresh could land between them)
+            new JdbcApps(behindTheServer).insert(BETA);
+            new JdbcApps(behindTheServer).setEnabled("1001", false);
             server = tcpServer();
-            new JdbcApps(database).insert(BETA);
-            new JdbcApps(database).setEnabled("1001", false);
 
             await().atMost(Duration.ofSeconds(5)).until(() -> store.byKey("beta-key").isPresent());
             assertThat(store.byKey("alpha-key").map(App::enabled)).contains(false);
