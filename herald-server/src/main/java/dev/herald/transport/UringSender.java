@@ -143,10 +143,6 @@ public final class UringSender implements AutoCloseable {
         count = 0;
     }
 
-    public boolean hasFailed() {
-        return failed;
-    }
-
     /** Must be called on the owning loop, or once it has stopped. */
     @Override
     public void close() {
