@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -160,28 +161,31 @@ class ConnectionSocketTest {
         }
     }
 
-    @Test
-    void framesTheSocketCannotTakeAtOnceFollowInOrder() throws Exception {
+    /**
+     * Delivers six frames one after another, each as a publication the outbox sends with nothing
+     * else waiting: small ones the socket takes whole, then ones larger than its buffer, so it
+     * takes part of the first and none of the rest until the client reads. In all they stay under
+     * the high-water mark, so a slow machine cannot make the stalled client look slow. Checks that
+     * the client got every byte in order; returns how the deliveries went.
+     */
+    private Map<Connection.Delivery, Integer> deliverSixInOrder(
+            BiFunction<Connection, ByteBuf, Connection.Delivery> deliver) throws Exception {
         Connection c = accepted.get(5, TimeUnit.SECONDS).connection;
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         List<ByteBuf> frames = new ArrayList<>();
-        // small frames the socket takes whole, then frames larger than its buffer: it takes part
-        // of the first and none of the rest until the client reads. In all they stay under the
-        // high-water mark, so a slow machine cannot make the stalled client look slow.
         for (int i = 0; i < 6; i++) {
             ByteBuf f = frame(i, i < 3 ? 100 : 20_000);
             expected.write(ByteBufUtil.getBytes(f));
             frames.add(f);
         }
 
-        // as the outbox delivers a publication with nothing else waiting, one after another
         Map<Connection.Delivery, Integer> outcomes =
                 onLoop(
                         () -> {
                             Map<Connection.Delivery, Integer> counts =
                                     new EnumMap<>(Connection.Delivery.class);
                             for (ByteBuf frame : frames) {
-                                Connection.Delivery d = c.deliver(frame, true);
+                                Connection.Delivery d = deliver.apply(c, frame);
                                 counts.merge(d, 1, Integer::sum);
                                 if (d != Connection.Delivery.SENT && c.markFlushPending()) {
                                     c.flushPending();
@@ -191,67 +195,54 @@ class ConnectionSocketTest {
                             return counts;
                         });
 
+        assertThat(receiveAll(expected.size())).isEqualTo(expected.toByteArray());
+        return outcomes;
+    }
+
+    private static int queued(Map<Connection.Delivery, Integer> outcomes) {
+        return outcomes.getOrDefault(Connection.Delivery.QUEUED, 0)
+                + outcomes.getOrDefault(Connection.Delivery.QUEUED_PAST_MARK, 0);
+    }
+
+    @Test
+    void framesTheSocketCannotTakeAtOnceFollowInOrder() throws Exception {
+        Map<Connection.Delivery, Integer> outcomes =
+                deliverSixInOrder((c, frame) -> c.deliver(frame, true));
+
         assertThat(outcomes)
                 .as("the first frames go straight to the socket")
                 .containsKey(Connection.Delivery.SENT);
-        assertThat(
-                        outcomes.getOrDefault(Connection.Delivery.QUEUED, 0)
-                                + outcomes.getOrDefault(Connection.Delivery.QUEUED_PAST_MARK, 0))
+        assertThat(queued(outcomes))
                 .as("the socket fills up and the rest waits in the pipeline")
                 .isPositive();
         assertThat(outcomes).doesNotContainKey(Connection.Delivery.DROPPED);
-        assertThat(receiveAll(expected.size())).isEqualTo(expected.toByteArray());
     }
 
     @Test
     void framesSentInIoUringBatchesFollowInOrderToo() throws Exception {
-        Connection c = accepted.get(5, TimeUnit.SECONDS).connection;
-        ByteArrayOutputStream expected = new ByteArrayOutputStream();
-        List<ByteBuf> frames = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            ByteBuf f = frame(i, i < 3 ? 100 : 20_000);
-            expected.write(ByteBufUtil.getBytes(f));
-            frames.add(f);
-        }
-
-        // as the outbox sends a publication with its loop's batch: a connection with nothing
-        // queued goes in the batch, one with bytes waiting is written through the pipeline
         Map<Connection.Delivery, Integer> outcomes;
         try (UringSender batch = UringSender.open()) {
+            // as the outbox sends a publication with its loop's batch: a connection with nothing
+            // queued goes in the batch, one with bytes waiting is written through the pipeline
             outcomes =
-                    onLoop(
-                            () -> {
-                                Map<Connection.Delivery, Integer> counts =
-                                        new EnumMap<>(Connection.Delivery.class);
-                                for (ByteBuf frame : frames) {
-                                    Connection.Delivery d;
-                                    if (c.canSendNow(frame)) {
-                                        c.addSend(batch, frame);
-                                        assertThat(batch.submit()).isTrue();
-                                        d = c.sent(frame, batch.result(0));
-                                        batch.clear();
-                                        counts.merge(d, 1, Integer::sum);
-                                    } else {
-                                        d = c.deliver(frame, true);
-                                        counts.merge(d, 1, Integer::sum);
-                                    }
-                                    if (d != Connection.Delivery.SENT && c.markFlushPending()) {
-                                        c.flushPending();
-                                    }
-                                    frame.release();
+                    deliverSixInOrder(
+                            (c, frame) -> {
+                                if (!c.canSendNow(frame)) {
+                                    return c.deliver(frame, true);
                                 }
-                                return counts;
+                                c.addSend(batch, frame);
+                                assertThat(batch.submit()).isTrue();
+                                Connection.Delivery d = c.sent(frame, batch.result(0));
+                                batch.clear();
+                                return d;
                             });
         }
 
         assertThat(outcomes).containsKey(Connection.Delivery.SENT);
-        assertThat(
-                        outcomes.getOrDefault(Connection.Delivery.QUEUED, 0)
-                                + outcomes.getOrDefault(Connection.Delivery.QUEUED_PAST_MARK, 0))
+        assertThat(queued(outcomes))
                 .as("the batch's short send left the rest to the pipeline")
                 .isPositive();
         assertThat(outcomes).doesNotContainKey(Connection.Delivery.DROPPED);
-        assertThat(receiveAll(expected.size())).isEqualTo(expected.toByteArray());
     }
 
     @Test
