@@ -163,7 +163,8 @@ final class LoopOutbox implements Runnable {
                         continue;
                     }
                 }
-                account(c, c.deliver(frame, sendNow));
+                // with a batch, canSendNow has just said the socket cannot take it now
+                account(c, c.deliver(frame, sendNow && batch == null));
             }
             if (batch != null) {
                 submitBatch(batch);

@@ -2,6 +2,7 @@ package dev.herald.transport;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The event loops' io_uring batches of fan-out sends, one per loop, as {@link FanoutSend} asks;
@@ -9,16 +10,12 @@ import java.util.List;
  *
  * <p>Closed only after the loops have stopped: a loop still draining would send through a freed
  * ring.
+ *
+ * @param perLoop a sender per loop, by loop index; empty when sends go one socket at a time
+ * @param description how fan-out frames are sent, for the start-up log
  */
-public final class FanoutSenders implements AutoCloseable {
-
-    private final List<UringSender> perLoop;
-    private final String description;
-
-    private FanoutSenders(List<UringSender> perLoop, String description) {
-        this.perLoop = perLoop;
-        this.description = description;
-    }
+public record FanoutSenders(List<UringSender> perLoop, String description)
+        implements AutoCloseable {
 
     /**
      * Opens a sender per loop where {@code mode} and the transport allow it.
@@ -32,7 +29,8 @@ public final class FanoutSenders implements AutoCloseable {
         }
         String refused = null;
         if (transport != TransportKind.EPOLL) {
-            refused = "the transport is " + transport.name().toLowerCase() + ", not epoll";
+            refused =
+                    "the transport is " + transport.name().toLowerCase(Locale.ROOT) + ", not epoll";
         } else if (!UringSender.isAvailable()) {
             refused = UringSender.unavailabilityCause().getMessage();
         }
@@ -58,16 +56,6 @@ public final class FanoutSenders implements AutoCloseable {
         return new FanoutSenders(
                 List.copyOf(senders),
                 "io_uring batches of up to " + UringSender.CAPACITY + " sockets");
-    }
-
-    /** A sender per loop, by loop index; empty when sends go one socket at a time. */
-    public List<UringSender> perLoop() {
-        return perLoop;
-    }
-
-    /** How fan-out frames are sent, for the start-up log. */
-    public String description() {
-        return description;
     }
 
     @Override
